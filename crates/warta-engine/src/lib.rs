@@ -1,0 +1,125 @@
+//! The translate stage: turning source sentences into target sentences with
+//! the fxtranslate engine (Firefox Translations / Bergamot models).
+//!
+//! - [`ModelPool`] loads each installed pair at most once (memory-mapped, with
+//!   its lexical shortlist) and shares it: the `id→en` leg is the same engine
+//!   for every target that pivots through English.
+//! - [`Translator`] is a route for one language pair — direct, or two legs
+//!   through English — and translates *batches*: sentences are segmented (ICU,
+//!   UAX #29), de-duplicated, sorted by length into mini-batches and spread over
+//!   worker threads that share one read-only copy of the weights. Output is
+//!   byte-identical to translating each sentence alone (fxtranslate masks the
+//!   padding of batched encoding; `tests/real_model.rs` checks it).
+//! - [`Translator::translate_aligned`] returns word alignments for moving
+//!   inline markup, composed across the pivot.
+//!
+//! Everything here blocks the calling thread for as long as inference takes.
+//! Never call it from an async runtime thread: use `spawn_blocking` or a
+//! dedicated worker thread.
+
+mod aligned;
+mod batch;
+mod pool;
+mod sentences;
+
+pub use aligned::AlignedText;
+pub use pool::{LoadedModel, ModelPool};
+pub use sentences::split_sentences;
+
+use std::sync::Arc;
+
+use warta_core::Lang;
+
+/// Errors of the translate stage.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Models(#[from] warta_models::ModelError),
+}
+
+pub type Result<T> = std::result::Result<T, EngineError>;
+
+/// A callback told how many sentences just finished, for progress bars. Called
+/// from worker threads.
+pub type Progress<'a> = &'a (dyn Fn(usize) + Sync);
+
+/// A ready route from `src` to `trg`: one model, or two through English.
+#[derive(Clone)]
+pub struct Translator {
+    src: Lang,
+    trg: Lang,
+    legs: Vec<Arc<LoadedModel>>,
+    threads: usize,
+}
+
+impl Translator {
+    pub fn src(&self) -> Lang {
+        self.src
+    }
+
+    pub fn trg(&self) -> Lang {
+        self.trg
+    }
+
+    /// The pivot language when this is a two-leg route.
+    pub fn pivot(&self) -> Option<Lang> {
+        (self.legs.len() == 2).then(|| self.legs[0].pair.trg)
+    }
+
+    pub fn legs(&self) -> &[Arc<LoadedModel>] {
+        &self.legs
+    }
+
+    /// Identifies the exact models that produce this route's output
+    /// (translation-memory key): the legs' model ids joined by `+`.
+    pub fn model_id(&self) -> String {
+        self.legs.iter().map(|l| l.model_id.as_str()).collect::<Vec<_>>().join("+")
+    }
+
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Translate single sentences (no further segmentation), in order. Each
+    /// leg runs batched over all worker threads.
+    pub fn translate_sentences(&self, sentences: &[&str], progress: Option<Progress>) -> Vec<String> {
+        let mut current: Vec<String> = sentences.iter().map(|s| s.to_string()).collect();
+        for (i, leg) in self.legs.iter().enumerate() {
+            // Report progress on the last leg only: it is the one that finishes.
+            let report = if i + 1 == self.legs.len() { progress } else { None };
+            let refs: Vec<&str> = current.iter().map(String::as_str).collect();
+            current = batch::translate(&leg.engine, &refs, self.threads, report);
+        }
+        current
+    }
+
+    /// Translate texts that may hold several sentences each (paragraphs,
+    /// lines). Sentences are split with ICU and the original whitespace between
+    /// them is kept; every distinct sentence of the whole batch is translated
+    /// once.
+    pub fn translate_texts(&self, texts: &[&str], progress: Option<Progress>) -> Vec<String> {
+        let split: Vec<Vec<sentences::Piece>> = texts.iter().map(|t| sentences::pieces(t)).collect();
+        let mut unique: Vec<&str> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        for p in split.iter().flatten() {
+            if let sentences::Piece::Sentence(s) = p {
+                index.entry(*s).or_insert_with(|| {
+                    unique.push(s);
+                    unique.len() - 1
+                });
+            }
+        }
+        let translated = self.translate_sentences(&unique, progress);
+        split
+            .iter()
+            .map(|pieces| sentences::reassemble(pieces, |s| translated[index[s]].as_str(), self.trg))
+            .collect()
+    }
+
+    /// Translate one text and return word alignments (source → target), for
+    /// carrying inline markup across. The target text equals what
+    /// [`translate_texts`](Self::translate_texts) produces for the same input.
+    pub fn translate_aligned(&self, text: &str) -> AlignedText {
+        aligned::translate(self, text)
+    }
+}

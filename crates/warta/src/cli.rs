@@ -1,0 +1,101 @@
+//! The command-line interface (DESIGN.md's contract: keep these names).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use warta_models::ModelStore;
+
+#[derive(Parser)]
+#[command(name = "warta", version, about = "Newsroom translation and publishing service")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct Global {
+    /// Model store directory (default: ~/.local/share/warta/models).
+    #[arg(long, global = true, env = "WARTA_MODELS_DIR")]
+    pub models_dir: Option<PathBuf>,
+}
+
+impl Global {
+    pub fn model_store(&self) -> ModelStore {
+        ModelStore::open(self.models_dir.clone().unwrap_or_else(ModelStore::default_root))
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Translate stdin to stdout (plain text: one segment per line).
+    Translate(TranslateArgs),
+    /// Manage the model store.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// Throughput benchmarks.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Args)]
+pub struct TranslateArgs {
+    /// Source language code (e.g. en, id).
+    #[arg(long = "from")]
+    pub from: String,
+    /// Target language code (e.g. pt, fr).
+    #[arg(long = "to")]
+    pub to: String,
+    /// Input is an HTML fragment: translate text, keep markup.
+    #[arg(long)]
+    pub html: bool,
+    /// Print JSON: per-segment output and timings.
+    #[arg(long)]
+    pub json: bool,
+    /// Worker threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+#[derive(Subcommand)]
+pub enum ModelsCommand {
+    /// List installed pairs.
+    List,
+    /// Import a model directory as a pair (validated by loading it).
+    Import {
+        dir: PathBuf,
+        /// The pair the model translates, SRC-TRG (e.g. id-en).
+        #[arg(long)]
+        pair: String,
+        /// Version to record (default: from the folder name, e.g. enpt-1693087644).
+        #[arg(long)]
+        version: Option<String>,
+    },
+    /// Download pairs from Mozilla's distribution or a mirror.
+    Pull {
+        #[arg(required = true)]
+        pairs: Vec<String>,
+        /// A mirror laid out like a warta store ({URL}/{pair}/manifest.json).
+        #[arg(long, env = "WARTA_MODELS_MIRROR")]
+        mirror: Option<String>,
+    },
+    /// Re-hash every installed file against its manifest.
+    Verify,
+}
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Translate a corpus file (one sentence per line) and report throughput.
+    Translate(bench::BenchArgs),
+}
+
+use crate::bench;
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Translate(args) => crate::translate_cmd::run(&cli.global, args),
+        Command::Models(cmd) => crate::models_cmd::run(&cli.global, cmd),
+        Command::Bench(BenchCommand::Translate(args)) => bench::run(&cli.global, args),
+    }
+}

@@ -1,0 +1,257 @@
+//! `warta` as a person uses it: the real binary, the real test models
+//! (scripts/fetch-test-models), real files and real HTTP.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn test_models() -> PathBuf {
+    let dir = std::env::var_os("WARTA_TEST_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models"));
+    assert!(dir.join("en-pt/manifest.json").exists(), "run scripts/fetch-test-models first");
+    dir
+}
+
+fn warta(models: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warta"))
+        .args(args)
+        .env("WARTA_MODELS_DIR", models)
+        .env_remove("WARTA_MODELS_MIRROR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn warta");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// A failure is one readable line on stderr, a non-zero exit, never a panic.
+fn assert_clean_failure(o: &Output, expect_in_message: &str) {
+    let err = stderr(o);
+    assert!(!o.status.success(), "expected failure, got success: {err}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err:?}");
+    assert!(err.contains(expect_in_message), "{err:?} lacks {expect_in_message:?}");
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = walk(dir).into_iter().map(|p| p.strip_prefix(dir).unwrap().display().to_string()).collect();
+    v.sort();
+    v
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            }
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn translates_stdin_to_stdout() {
+    // The "done when" example; expected text quoted there.
+    let o = warta(&test_models(), &["translate", "--from", "en", "--to", "pt"], b"How are you today?\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "Como você está hoje?\n");
+}
+
+#[test]
+fn keeps_one_line_per_segment_and_blank_lines() {
+    let input = "How are you today?\n\nHow are you today? How are you today?\n";
+    let o = warta(&test_models(), &["translate", "--from", "en", "--to", "pt"], input.as_bytes());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "Como você está hoje?\n\nComo você está hoje? Como você está hoje?\n",
+        "line structure must mirror the input"
+    );
+}
+
+#[test]
+fn json_output_has_segments_and_timings() {
+    let o = warta(&test_models(), &["translate", "--from", "en", "--to", "pt", "--json"], b"How are you today?\n\nGood morning.\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["from"], "en");
+    assert_eq!(v["to"], "pt");
+    let segs = v["segments"].as_array().unwrap();
+    assert_eq!(segs.len(), 3);
+    assert_eq!(segs[0]["target"], "Como você está hoje?");
+    assert_eq!(segs[1]["target"], "");
+    assert_eq!(v["timings"]["segments"], 2);
+    assert_eq!(v["timings"]["source_words"], 6);
+    assert!(v["timings"]["translate_ms"].as_f64().unwrap() > 0.0);
+    assert!(v["model_id"].as_str().unwrap().starts_with("en-pt@"));
+}
+
+#[test]
+fn bad_input_fails_with_one_line() {
+    let m = test_models();
+    assert_clean_failure(&warta(&m, &["translate", "--from", "en", "--to", "pt"], b"ok \xff\xfe bad\n"), "not valid UTF-8");
+    assert_clean_failure(&warta(&m, &["translate", "--from", "en", "--to", "pt"], b""), "stdin is empty");
+    assert_clean_failure(&warta(&m, &["translate", "--from", "en", "--to", "pt"], b" \n\n"), "stdin is empty");
+    assert_clean_failure(&warta(&m, &["translate", "--from", "xx", "--to", "pt"], b"hi\n"), "unknown language code `xx`");
+    assert_clean_failure(&warta(&m, &["translate", "--from", "en", "--to", "en"], b"hi\n"), "nothing to translate");
+}
+
+#[test]
+fn missing_model_names_the_pair_and_the_install_command() {
+    let m = test_models();
+    let o = warta(&m, &["translate", "--from", "en", "--to", "ar"], b"hi\n");
+    assert_clean_failure(&o, "en-ar");
+    assert!(stderr(&o).contains("warta models pull en-ar"));
+    // A pivot route names both missing legs.
+    let o = warta(&m, &["translate", "--from", "id", "--to", "zh"], b"hi\n");
+    assert_clean_failure(&o, "warta models pull id-en en-zh");
+}
+
+#[test]
+fn pull_without_network_fails_fast_and_leaves_the_store_unchanged() {
+    let store = tempfile::tempdir().unwrap();
+    copy_dir(&test_models().join("en-pt"), &store.path().join("en-pt"));
+    let before = listing(store.path());
+    // Mozilla's path, with discovery pointed at a closed local port so the
+    // test is offline on any machine (fxtranslate's documented override).
+    let t = Instant::now();
+    let o = Command::new(env!("CARGO_BIN_EXE_warta"))
+        .args(["models", "pull", "id-en"])
+        .env("WARTA_MODELS_DIR", store.path())
+        .env("FXTRANSLATE_RECORDS_URL", format!("http://127.0.0.1:{}/records", closed_port()))
+        .output()
+        .unwrap();
+    assert!(t.elapsed() < Duration::from_secs(30));
+    assert_clean_failure(&o, "could not pull id-en");
+    // And a mirror that is not there.
+    let o = warta(store.path(), &["models", "pull", "id-en", "--mirror", &format!("http://127.0.0.1:{}", closed_port())], b"");
+    assert_clean_failure(&o, "could not pull id-en from mirror");
+    assert_eq!(listing(store.path()), before, "store changed");
+}
+
+#[test]
+fn import_validates_and_verify_catches_tampering() {
+    let store = tempfile::tempdir().unwrap();
+    let src = test_models().join("en-pt");
+    let o = warta(store.path(), &["models", "import", src.to_str().unwrap(), "--pair", "en-pt", "--version", "7"], b"");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = warta(store.path(), &["models", "list"], b"");
+    assert!(stdout(&o).contains("en-pt") && stdout(&o).contains("version 7"), "{}", stdout(&o));
+    assert!(warta(store.path(), &["models", "verify"], b"").status.success());
+    let o = warta(store.path(), &["translate", "--from", "en", "--to", "pt"], b"How are you today?");
+    assert_eq!(stdout(&o), "Como você está hoje?\n");
+
+    // A truncated model is refused and leaves nothing behind.
+    let broken = tempfile::tempdir().unwrap();
+    for f in ["model.enpt.intgemm.alphas.bin", "vocab.enpt.spm"] {
+        let bytes = std::fs::read(src.join(f)).unwrap();
+        let keep = if f.starts_with("model") { bytes.len() / 3 } else { bytes.len() };
+        std::fs::write(broken.path().join(f), &bytes[..keep]).unwrap();
+    }
+    let empty = tempfile::tempdir().unwrap();
+    let o = warta(empty.path(), &["models", "import", broken.path().to_str().unwrap(), "--pair", "en-pt"], b"");
+    assert_clean_failure(&o, "en-pt");
+    assert!(listing(empty.path()).is_empty(), "{:?}", listing(empty.path()));
+
+    // Flip a byte of an installed vocabulary: verify must fail.
+    let vocab = store.path().join("en-pt/vocab.enpt.spm");
+    let mut bytes = std::fs::read(&vocab).unwrap();
+    bytes[100] ^= 0xff;
+    std::fs::write(&vocab, bytes).unwrap();
+    let o = warta(store.path(), &["models", "verify"], b"");
+    assert!(!o.status.success());
+    assert!(stdout(&o).contains("checksum mismatch"), "{}", stdout(&o));
+}
+
+#[test]
+fn pull_from_a_mirror_verifies_checksums() {
+    let mirror = tempfile::tempdir().unwrap();
+    copy_dir(&test_models().join("en-pt"), &mirror.path().join("en-pt"));
+    let url = serve_dir(mirror.path().to_path_buf());
+    let store = tempfile::tempdir().unwrap();
+    let o = warta(store.path(), &["models", "pull", "en-pt", "--mirror", &url], b"");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(store.path().join("en-pt/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["origin"], format!("mirror:{url}"));
+    let o = warta(store.path(), &["translate", "--from", "en", "--to", "pt"], b"How are you today?");
+    assert_eq!(stdout(&o), "Como você está hoje?\n");
+
+    // A mirror serving a file that does not match its manifest is refused,
+    // and the installed model stays as it was.
+    let lex = mirror.path().join("en-pt/lex.50.50.enpt.s2t.bin");
+    let mut bytes = std::fs::read(&lex).unwrap();
+    bytes[10] ^= 1;
+    std::fs::write(&lex, bytes).unwrap();
+    let before = std::fs::read(store.path().join("en-pt/manifest.json")).unwrap();
+    let o = warta(store.path(), &["models", "pull", "en-pt", "--mirror", &url], b"");
+    assert_clean_failure(&o, "checksum mismatch");
+    assert_eq!(std::fs::read(store.path().join("en-pt/manifest.json")).unwrap(), before);
+    assert!(listing(store.path()).iter().all(|p| !p.starts_with('.')), "{:?}", listing(store.path()));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+fn closed_port() -> u16 {
+    // Bind then drop: the port is free and nothing listens on it.
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A minimal static file server on 127.0.0.1 (HTTP/1.1, Connection: close),
+/// standing in for a newsroom's model mirror.
+fn serve_dir(root: PathBuf) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                reader.read_line(&mut request).unwrap_or(0);
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_string();
+                let mut stream = stream;
+                match std::fs::File::open(root.join(&path)) {
+                    Ok(mut f) if !path.contains("..") => {
+                        let mut body = Vec::new();
+                        f.read_to_end(&mut body).unwrap();
+                        let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                        let _ = stream.write_all(&body);
+                    }
+                    _ => {
+                        let _ = write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                    }
+                }
+            });
+        }
+    });
+    url
+}
