@@ -16,6 +16,16 @@ pub struct LoadedModel {
     pub engine: Engine,
 }
 
+// SAFETY: fxtranslate's `Engine` is `Sync` (asserted under its `threads`
+// feature) but not `Send`, only because its packed GEMM weights hold a raw
+// pointer to memory the gemmology shim allocates with `aligned_alloc` and
+// releases with `free` plus an atomic byte counter (gemmology_shim.cpp,
+// `gemmology_free_b`). Neither is tied to the allocating thread, so moving the
+// owner — and dropping the last `Arc` — on another thread is sound. The pool
+// needs this: a model loaded by one worker is used by all of them and by the
+// HTTP side's blocking tasks.
+unsafe impl Send for LoadedModel {}
+
 /// Loads models from a [`ModelStore`] on first use and keeps them: a model is
 /// tens of MiB mapped from disk, loading it takes a second, and every route
 /// through it shares the same copy.

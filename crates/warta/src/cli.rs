@@ -29,6 +29,16 @@ impl Global {
 
 #[derive(Subcommand)]
 pub enum Command {
+    /// Run the site, the API and in-process translation workers.
+    Serve(ServeArgs),
+    /// Run translation workers only (scale-out: point several at one PostgreSQL).
+    Worker(ServeArgs),
+    /// Manage API keys for the CMS API.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Manage newsroom users (editors of the review queue).
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Translate stdin to stdout (plain text: one segment per line).
     Translate(TranslateArgs),
     /// Manage the model store.
@@ -56,6 +66,44 @@ pub struct TranslateArgs {
     /// Worker threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Configuration file (TOML); `WARTA_*` variables override it.
+    #[arg(long, env = "WARTA_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Create a key; it is printed once and only its hash is stored.
+    Create {
+        name: String,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// List keys (name, prefix, state).
+    List {
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Revoke a key by id.
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// Create a user; the password is read from WARTA_PASSWORD or stdin.
+    Create {
+        username: String,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -94,6 +142,10 @@ use crate::bench;
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Serve(args) => crate::serve_cmd::serve(&cli.global, args),
+        Command::Worker(args) => crate::serve_cmd::worker(&cli.global, args),
+        Command::Keys(cmd) => crate::serve_cmd::keys(&cli.global, cmd),
+        Command::Users(cmd) => crate::serve_cmd::users(&cli.global, cmd),
         Command::Translate(args) => crate::translate_cmd::run(&cli.global, args),
         Command::Models(cmd) => crate::models_cmd::run(&cli.global, cmd),
         Command::Bench(BenchCommand::Translate(args)) => bench::run(&cli.global, args),

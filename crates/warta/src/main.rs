@@ -8,6 +8,7 @@
 mod bench;
 mod cli;
 mod models_cmd;
+mod serve_cmd;
 mod translate_cmd;
 
 use std::process::ExitCode;

@@ -1,0 +1,305 @@
+//! Parsing into warta's own small tree, element classes, and escaping.
+//!
+//! html5ever (through scraper) does the parsing, so malformed input is
+//! repaired exactly as a browser would repair it; the result is copied into a
+//! plain owned tree so that the rest of the crate depends on no parser type.
+//! Comments, doctypes and processing instructions are dropped: sanitised HTML
+//! has none, and they carry nothing to translate.
+
+use crate::HtmlError;
+use scraper::{Html, Node as ParsedNode};
+
+/// Deepest element nesting [`crate::Fragment::parse`] accepts. Every walk in
+/// this crate is recursive; this bound keeps them far from the stack limit
+/// while being far deeper than any article.
+pub const MAX_DEPTH: usize = 256;
+
+#[derive(Debug, Clone)]
+pub(crate) enum Raw {
+    Text(String),
+    Element(RawElement),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawElement {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub children: Vec<Raw>,
+}
+
+/// Parses `html` as the content of a `<body>` (a fragment, not a document).
+pub(crate) fn parse(html: &str) -> Result<Vec<Raw>, HtmlError> {
+    let doc = Html::parse_fragment(html);
+    let mut out = Vec::new();
+    for child in doc.root_element().children() {
+        convert(child, 1, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn convert(
+    node: ego_tree::NodeRef<'_, ParsedNode>,
+    depth: usize,
+    out: &mut Vec<Raw>,
+) -> Result<(), HtmlError> {
+    match node.value() {
+        ParsedNode::Text(text) => {
+            // html5ever may leave adjacent text nodes; one node per run of
+            // text keeps whitespace handling simple.
+            if let Some(Raw::Text(prev)) = out.last_mut() {
+                prev.push_str(text);
+            } else {
+                out.push(Raw::Text(text.to_string()));
+            }
+        }
+        ParsedNode::Element(el) => {
+            if depth > MAX_DEPTH {
+                return Err(HtmlError::TooDeep { limit: MAX_DEPTH });
+            }
+            let attrs = el
+                .attrs
+                .iter()
+                .map(|(name, value)| {
+                    let name = match &name.prefix {
+                        Some(prefix) => format!("{}:{}", &**prefix, &*name.local),
+                        None => name.local.to_string(),
+                    };
+                    (name, value.to_string())
+                })
+                .collect();
+            let mut children = Vec::new();
+            for child in node.children() {
+                convert(child, depth + 1, &mut children)?;
+            }
+            out.push(Raw::Element(RawElement {
+                name: el.name().to_string(),
+                attrs,
+                children,
+            }));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Elements that start a new block: text on either side of them belongs to
+/// different units.
+pub(crate) fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "ul"
+            | "ol"
+            | "li"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "figure"
+            | "figcaption"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "tr"
+            | "th"
+            | "td"
+            | "caption"
+            | "colgroup"
+            | "col"
+            | "hr"
+            | "div"
+            | "section"
+            | "article"
+            | "aside"
+            | "header"
+            | "footer"
+            | "nav"
+            | "main"
+            | "address"
+            | "details"
+            | "summary"
+            | "hgroup"
+            | "form"
+            | "fieldset"
+            | "legend"
+    )
+}
+
+/// Block-level elements whose content is never translated and is written
+/// back exactly as parsed (`pre` is code; the others are not prose).
+pub(crate) fn is_opaque_block(name: &str) -> bool {
+    matches!(
+        name,
+        "pre"
+            | "listing"
+            | "xmp"
+            | "plaintext"
+            | "script"
+            | "style"
+            | "template"
+            | "textarea"
+            | "select"
+            | "svg"
+            | "math"
+            | "iframe"
+            | "object"
+            | "noscript"
+            | "noembed"
+            | "noframes"
+            | "title"
+    )
+}
+
+/// Inline elements whose text the model sees but whose content is put back
+/// verbatim: code must not be "translated" or re-spaced.
+pub(crate) fn is_opaque_inline(name: &str) -> bool {
+    matches!(name, "code" | "kbd" | "samp")
+}
+
+/// Elements that never have content or an end tag.
+pub(crate) fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "keygen"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+/// Elements whose text the HTML parser reads raw, so it must be written raw.
+pub(crate) fn is_raw_text(name: &str) -> bool {
+    matches!(
+        name,
+        "script" | "style" | "xmp" | "iframe" | "noembed" | "noframes" | "plaintext" | "noscript"
+    )
+}
+
+/// The parser drops one newline right after these start tags, so a leading
+/// newline in their content must be written twice to survive a round trip.
+pub(crate) fn drops_leading_newline(name: &str) -> bool {
+    matches!(name, "pre" | "textarea" | "listing")
+}
+
+/// The whitespace HTML collapses (ASCII whitespace; not U+00A0).
+pub(crate) fn is_html_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')
+}
+
+pub(crate) fn escape_text(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            c => out.push(c),
+        }
+    }
+}
+
+pub(crate) fn escape_attr(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Writes a start tag. `value_of` lets the caller substitute translated
+/// attribute values; names come from the parser and are always safe.
+pub(crate) fn write_start_tag<'a>(
+    name: &str,
+    attrs: impl Iterator<Item = (&'a str, &'a str)>,
+    out: &mut String,
+) {
+    out.push('<');
+    out.push_str(name);
+    for (attr, value) in attrs {
+        out.push(' ');
+        out.push_str(attr);
+        out.push_str("=\"");
+        escape_attr(value, out);
+        out.push('"');
+    }
+    out.push('>');
+}
+
+pub(crate) fn write_end_tag(name: &str, out: &mut String) {
+    if !is_void(name) {
+        out.push_str("</");
+        out.push_str(name);
+        out.push('>');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(nodes: &[Raw]) -> Vec<String> {
+        nodes
+            .iter()
+            .map(|n| match n {
+                Raw::Text(t) => format!("#{t}"),
+                Raw::Element(e) => e.name.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parse_repairs_like_a_browser_and_drops_comments() {
+        // Expected from the HTML parsing spec: an unclosed <p> is closed by
+        // the next <p>; the comment is not content.
+        let nodes = parse("<p>a<!-- x --><p>b").unwrap();
+        assert_eq!(names(&nodes), ["p", "p"]);
+        let Raw::Element(first) = &nodes[0] else {
+            panic!("not an element")
+        };
+        assert_eq!(names(&first.children), ["#a"]);
+    }
+
+    #[test]
+    fn parse_refuses_pathological_nesting_instead_of_overflowing() {
+        // Expected: the documented MAX_DEPTH bound, not a stack overflow.
+        let deep = "<div>".repeat(MAX_DEPTH + 10);
+        assert_eq!(
+            parse(&deep).unwrap_err(),
+            HtmlError::TooDeep { limit: MAX_DEPTH }
+        );
+        assert!(parse(&"<div>".repeat(MAX_DEPTH - 1)).is_ok());
+    }
+
+    #[test]
+    fn escaping_covers_markup_characters() {
+        // Expected: the HTML serialisation rules for text and quoted values.
+        let mut t = String::new();
+        escape_text("a < b & \"c\"", &mut t);
+        assert_eq!(t, "a &lt; b &amp; \"c\"");
+        let mut a = String::new();
+        escape_attr("a < b & \"c\"", &mut a);
+        assert_eq!(a, "a &lt; b &amp; &quot;c&quot;");
+    }
+}

@@ -1,0 +1,211 @@
+//! Configuration: a TOML file (`--config` / `WARTA_CONFIG`) with `WARTA_*`
+//! environment overrides, parsed once into typed values.
+//!
+//! Every key has a default, so `warta serve` with no file at all runs the
+//! Indonesian newsroom of DESIGN.md on an embedded SQLite database in `./data`.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use warta_core::Lang;
+
+/// The raw file, as written by people.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    source: Option<String>,
+    targets: Option<Vec<String>>,
+    listen: Option<String>,
+    base_url: Option<String>,
+    site_name: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    models_dir: Option<PathBuf>,
+    /// Inference threads per batch (0 = all cores).
+    threads: Option<usize>,
+    /// In-process worker loops (`warta serve`); `warta worker` always runs one.
+    workers: Option<usize>,
+    /// Jobs one worker leases at once: more jobs, bigger batches.
+    lease_batch: Option<usize>,
+    max_attempts: Option<i64>,
+    /// Site texts per language: `[messages.ar] disclaimer = "…"`.
+    messages: Option<BTreeMap<String, BTreeMap<String, String>>>,
+}
+
+/// warta's configuration, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub source: Lang,
+    pub targets: Vec<Lang>,
+    pub listen: SocketAddr,
+    /// Public base URL of the site (canonical links, feeds, sitemap).
+    pub base_url: String,
+    pub site_name: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub models_dir: PathBuf,
+    pub threads: usize,
+    pub workers: usize,
+    pub lease_batch: usize,
+    pub max_attempts: i64,
+    pub messages: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("config `{key}`: {reason}")]
+    Value { key: &'static str, reason: String },
+}
+
+impl Config {
+    /// Load from `path` (if given) and the process environment.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let env: BTreeMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("WARTA_")).collect();
+        let path = path.map(Path::to_path_buf).or_else(|| env.get("WARTA_CONFIG").map(PathBuf::from));
+        let raw = match &path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| ConfigError::File { path: p.display().to_string(), reason: e.to_string() })?;
+                toml::from_str(&text).map_err(|e| ConfigError::File {
+                    path: p.display().to_string(),
+                    reason: e.to_string().replace('\n', " "),
+                })?
+            }
+            None => RawConfig::default(),
+        };
+        Config::from_raw(raw, &env)
+    }
+
+    /// Parse TOML text with the given environment (tests).
+    pub fn from_toml(text: &str, env: &BTreeMap<String, String>) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| ConfigError::File { path: "<text>".into(), reason: e.to_string() })?;
+        Config::from_raw(raw, env)
+    }
+
+    fn from_raw(mut raw: RawConfig, env: &BTreeMap<String, String>) -> Result<Config, ConfigError> {
+        let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
+        if let Some(v) = get("WARTA_SOURCE") {
+            raw.source = Some(v);
+        }
+        if let Some(v) = get("WARTA_TARGETS") {
+            raw.targets = Some(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
+        }
+        if let Some(v) = get("WARTA_LISTEN") {
+            raw.listen = Some(v);
+        }
+        if let Some(v) = get("WARTA_BASE_URL") {
+            raw.base_url = Some(v);
+        }
+        if let Some(v) = get("WARTA_DATA_DIR") {
+            raw.data_dir = Some(v.into());
+        }
+        if let Some(v) = get("WARTA_DATABASE_URL") {
+            raw.database_url = Some(v);
+        }
+        if let Some(v) = get("WARTA_MODELS_DIR") {
+            raw.models_dir = Some(v.into());
+        }
+        if let Some(v) = get("WARTA_THREADS") {
+            raw.threads = Some(v.parse().map_err(|_| value("threads", format!("`{v}` is not a number")))?);
+        }
+        if let Some(v) = get("WARTA_WORKERS") {
+            raw.workers = Some(v.parse().map_err(|_| value("workers", format!("`{v}` is not a number")))?);
+        }
+
+        let lang = |key: &'static str, s: &str| Lang::parse(s).map_err(|e| value(key, e.to_string()));
+        let source = lang("source", raw.source.as_deref().unwrap_or("id"))?;
+        let targets = match raw.targets {
+            Some(t) => t.iter().map(|s| lang("targets", s)).collect::<Result<Vec<_>, _>>()?,
+            None => ["en", "zh", "ja", "ar", "fr"].iter().map(|s| Lang::parse(s).expect("known")).collect(),
+        };
+        let mut uniq = Vec::new();
+        for t in targets {
+            if t == source {
+                return Err(value("targets", format!("`{t}` is the source language")));
+            }
+            if !uniq.contains(&t) {
+                uniq.push(t);
+            }
+        }
+        let listen_s = raw.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_s
+            .parse()
+            .map_err(|_| value("listen", format!("`{listen_s}` is not an address like 127.0.0.1:8080")))?;
+        let base_url = raw.base_url.unwrap_or_else(|| format!("http://{listen}"));
+        let data_dir = raw.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = raw
+            .database_url
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("warta.sqlite").display()));
+        let models_dir = raw.models_dir.unwrap_or_else(warta_models::ModelStore::default_root);
+        Ok(Config {
+            source,
+            targets: uniq,
+            listen,
+            base_url,
+            site_name: raw.site_name.unwrap_or_else(|| "warta".into()),
+            data_dir,
+            database_url,
+            models_dir,
+            threads: raw.threads.unwrap_or(0),
+            workers: raw.workers.unwrap_or(1).max(1),
+            lease_batch: raw.lease_batch.unwrap_or(16).clamp(1, 256),
+            max_attempts: raw.max_attempts.unwrap_or(5).max(1),
+            messages: raw.messages.unwrap_or_default(),
+        })
+    }
+
+    /// The source first, then the targets: every language the site publishes.
+    pub fn languages(&self) -> Vec<Lang> {
+        std::iter::once(self.source).chain(self.targets.iter().copied()).collect()
+    }
+}
+
+fn value(key: &'static str, reason: String) -> ConfigError {
+    ConfigError::Value { key, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_indonesian_newsroom_of_design_md() {
+        let c = Config::from_toml("", &BTreeMap::new()).unwrap();
+        assert_eq!(c.source.code(), "id");
+        let t: Vec<_> = c.targets.iter().map(|l| l.code()).collect();
+        assert_eq!(t, ["en", "zh", "ja", "ar", "fr"]);
+        assert!(c.database_url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let env: BTreeMap<String, String> = [
+            ("WARTA_DATABASE_URL", "postgres://x/y"),
+            ("WARTA_LISTEN", "127.0.0.1:9999"),
+            ("WARTA_TARGETS", "pt, ar"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let c = Config::from_toml("source = \"en\"\ntargets = [\"fr\"]\nlisten = \"0.0.0.0:1\"", &env).unwrap();
+        assert_eq!(c.database_url, "postgres://x/y");
+        assert_eq!(c.listen.port(), 9999);
+        assert_eq!(c.targets.iter().map(|l| l.code()).collect::<Vec<_>>(), ["pt", "ar"]);
+        assert_eq!(c.base_url, "http://127.0.0.1:9999");
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = Config::from_toml("source = \"xx\"", &BTreeMap::new()).unwrap_err().to_string();
+        assert!(e.starts_with("config `source`"), "{e}");
+        let e = Config::from_toml("source = \"en\"\ntargets = [\"en\"]", &BTreeMap::new()).unwrap_err().to_string();
+        assert!(e.contains("`targets`"), "{e}");
+        let e = Config::from_toml("colour = 1", &BTreeMap::new()).unwrap_err().to_string();
+        assert!(e.contains("colour"), "{e}");
+    }
+}

@@ -1,0 +1,127 @@
+//! The ingest edge: a CMS's JSON article becomes a validated, sanitised
+//! [`NewRevision`] or a 4xx naming the field — nothing half-parsed goes in.
+
+use serde::Deserialize;
+use warta_core::{Lang, Slug};
+use warta_store::NewRevision;
+
+use crate::error::ApiError;
+
+pub const MAX_TITLE_CHARS: usize = 300;
+pub const MAX_SUMMARY_CHARS: usize = 2000;
+pub const MAX_AUTHOR_CHARS: usize = 200;
+
+/// The article as posted. Fields are optional here only so that a missing one
+/// is reported by name rather than as a generic JSON error.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleInput {
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub body_html: Option<String>,
+    pub author: Option<String>,
+    /// RFC 3339, e.g. `2024-03-01T08:00:00+07:00`; defaults to now.
+    pub published_at: Option<String>,
+}
+
+/// Parse a JSON body into `T`, with serde's message as a field error.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let msg = e.to_string();
+        // serde names the offending field as `field` in backquotes.
+        let field = msg.split('`').nth(1).unwrap_or("body").to_string();
+        if e.is_syntax() || e.is_eof() {
+            ApiError::bad_request(format!("request body is not valid JSON: {msg}"))
+        } else {
+            ApiError::field(&field, msg)
+        }
+    })
+}
+
+impl ArticleInput {
+    pub fn into_revision(self, source: Lang, now_ms: i64) -> Result<NewRevision, ApiError> {
+        let slug = Slug::parse(&required("slug", self.slug)?).map_err(|e| ApiError::field("slug", e.to_string()))?;
+        let title = plain_text("title", &required("title", self.title)?, MAX_TITLE_CHARS, false)?;
+        let summary = plain_text("summary", &self.summary.unwrap_or_default(), MAX_SUMMARY_CHARS, true)?;
+        let body = required("body_html", self.body_html)?;
+        let body_html = warta_html::sanitize_checked(&body).map_err(|e| ApiError::field("body_html", e.to_string()))?;
+        let author = match self.author {
+            Some(a) if !a.trim().is_empty() => Some(plain_text("author", &a, MAX_AUTHOR_CHARS, false)?),
+            _ => None,
+        };
+        let published_at = match self.published_at {
+            None => now_ms,
+            Some(s) => parse_time("published_at", &s)?,
+        };
+        Ok(NewRevision { slug, title, summary, body_html, author, published_at, source_lang: source })
+    }
+}
+
+pub fn required(field: &str, v: Option<String>) -> Result<String, ApiError> {
+    v.ok_or_else(|| ApiError::field(field, format!("`{field}` is required")))
+}
+
+/// Titles, summaries and names are plain text: trimmed, no control
+/// characters, bounded. Markup in them is kept as text and escaped on output.
+pub fn plain_text(field: &str, s: &str, max_chars: usize, may_be_empty: bool) -> Result<String, ApiError> {
+    let t = s.trim();
+    if t.is_empty() && !may_be_empty {
+        return Err(ApiError::field(field, format!("`{field}` must not be empty")));
+    }
+    if t.chars().count() > max_chars {
+        return Err(ApiError::field(field, format!("`{field}` is longer than {max_chars} characters")));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(ApiError::field(field, format!("`{field}` contains control characters")));
+    }
+    Ok(t.to_string())
+}
+
+pub fn parse_time(field: &str, s: &str) -> Result<i64, ApiError> {
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| ApiError::field(field, format!("`{field}` must be an RFC 3339 time like 2024-03-01T08:00:00+07:00, got `{s}`")))?;
+    Ok((t.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> ArticleInput {
+        ArticleInput {
+            slug: Some("banjir-jakarta".into()),
+            title: Some("Banjir di Jakarta".into()),
+            summary: None,
+            body_html: Some("<p>Hujan deras.</p><script>alert(1)</script>".into()),
+            author: None,
+            published_at: Some("2024-03-01T08:00:00+07:00".into()),
+        }
+    }
+
+    #[test]
+    fn sanitises_body_and_parses_time() {
+        let r = input().into_revision(Lang::parse("id").unwrap(), 0).unwrap();
+        assert!(!r.body_html.contains("script"));
+        // 2024-03-01T01:00:00Z = 1709254800 s (date -d ... +%s).
+        assert_eq!(r.published_at, 1_709_254_800_000);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let mut i = input();
+        i.title = Some("  ".into());
+        assert_eq!(i.into_revision(Lang::english(), 0).unwrap_err().field.as_deref(), Some("title"));
+        let mut i = input();
+        i.slug = Some("Bad Slug".into());
+        assert_eq!(i.into_revision(Lang::english(), 0).unwrap_err().field.as_deref(), Some("slug"));
+        let mut i = input();
+        i.published_at = Some("yesterday".into());
+        assert_eq!(i.into_revision(Lang::english(), 0).unwrap_err().field.as_deref(), Some("published_at"));
+        let mut i = input();
+        i.body_html = None;
+        assert_eq!(i.into_revision(Lang::english(), 0).unwrap_err().field.as_deref(), Some("body_html"));
+        let e = parse_json::<ArticleInput>(br#"{"slug":"a","colour":1}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("colour"));
+    }
+}

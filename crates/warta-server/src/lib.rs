@@ -1,0 +1,24 @@
+//! The newsroom service: ingest API, durable translation jobs and the
+//! multilingual site, on one axum app.
+//!
+//! - [`configuration`] reads the TOML file and `WARTA_*` overrides.
+//! - [`ingest`] turns posted JSON into validated, sanitised revisions.
+//! - [`worker`] leases jobs from the database and runs [`pipeline`] (segment →
+//!   translate → rebuild) on blocking threads.
+//! - [`routes`] serves the CMS API, the LibreTranslate-compatible API, the
+//!   public site (rendered by `warta-site`) and operations endpoints.
+//! - [`startup`] builds all of it, binds the port and returns a handle.
+//!
+//! No inference on async threads: the HTTP side only reads and writes the
+//! database and wakes workers; translation happens on worker threads.
+
+pub mod configuration;
+pub mod error;
+pub mod ingest;
+pub mod pipeline;
+pub mod routes;
+pub mod startup;
+pub mod worker;
+
+pub use configuration::Config;
+pub use startup::{App, AppHandle};

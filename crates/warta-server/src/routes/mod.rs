@@ -1,0 +1,41 @@
+//! HTTP routes: one module per audience.
+//!
+//! - [`api`]: the CMS API under `/api/v1` (Bearer API key).
+//! - [`libretranslate`]: `/translate`, `/languages`, `/detect`.
+//! - [`site`]: the public pages, feeds and sitemap.
+//! - [`ops`]: `/healthz`, `/metrics`.
+
+pub mod api;
+pub mod auth;
+pub mod libretranslate;
+pub mod ops;
+pub mod site;
+
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::startup::App;
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/api/v1/articles", post(api::post_article))
+        .route("/api/v1/articles/{slug}", get(api::get_article).delete(api::delete_article))
+        .route("/api/v1/articles/{slug}/{lang}", get(api::get_version).put(api::put_version))
+        .route("/translate", post(libretranslate::translate))
+        .route("/languages", get(libretranslate::languages))
+        .route("/detect", post(libretranslate::detect))
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .route("/sitemap.xml", get(site::sitemap))
+        .route(warta_site::STYLESHEET_PATH, get(site::stylesheet))
+        .route("/", get(site::root))
+        .route("/{lang}/", get(site::front_page))
+        .route("/{lang}", get(site::front_redirect))
+        .route("/{lang}/feed.xml", get(site::feed))
+        .route("/{lang}/{slug}", get(site::article))
+        .fallback(site::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        .with_state(app)
+}

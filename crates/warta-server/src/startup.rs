@@ -1,0 +1,121 @@
+//! Build the application, bind the port, start the workers.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use anyhow::Context;
+use warta_engine::ModelPool;
+use warta_models::ModelStore;
+use warta_site::{Messages, Site};
+use warta_store::Store;
+
+use crate::configuration::Config;
+use crate::worker::{self, Metrics, WorkerContext};
+
+/// Everything a request handler needs.
+pub struct App {
+    pub ctx: Arc<WorkerContext>,
+    pub site: Site,
+}
+
+/// A running server: its address and how to stop it.
+pub struct AppHandle {
+    pub addr: SocketAddr,
+    pub app: Arc<App>,
+    server: tokio::task::JoinHandle<()>,
+    workers: Vec<std::thread::JoinHandle<()>>,
+    shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+impl App {
+    /// Connect the database (running migrations) and prepare the site.
+    pub async fn build(config: Config) -> anyhow::Result<Arc<App>> {
+        if config.database_url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&config.data_dir)
+                .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+        }
+        let store = Store::connect(&config.database_url).await.context("opening the database")?;
+        let messages = Messages::builtin().with_overrides(&config.messages).context("config [messages]")?;
+        let site = Site::new(&config.site_name, &config.base_url, config.source, &config.languages(), messages)
+            .context("config base_url")?;
+        let pool = Arc::new(ModelPool::new(ModelStore::open(&config.models_dir), config.threads));
+        let ctx = Arc::new(WorkerContext {
+            store,
+            pool,
+            config,
+            wake: tokio::sync::Notify::new(),
+            metrics: Metrics::default(),
+            shutdown: Default::default(),
+        });
+        Ok(Arc::new(App { ctx, site }))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.ctx.config
+    }
+}
+
+impl AppHandle {
+    /// Bind `config.listen` (port 0 picks a free port) and serve, with
+    /// `workers` in-process translation workers (0 for an API-only node).
+    pub async fn start(app: Arc<App>, workers: usize) -> anyhow::Result<AppHandle> {
+        let listener = tokio::net::TcpListener::bind(app.config().listen)
+            .await
+            .with_context(|| format!("binding {}", app.config().listen))?;
+        let addr = listener.local_addr()?;
+        let router = crate::routes::router(app.clone());
+        let (tx, mut rx) = tokio::sync::watch::channel(false);
+        let server = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = rx.changed().await;
+            };
+            if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+                tracing::error!("server: {e}");
+            }
+        });
+        let handle = tokio::runtime::Handle::current();
+        let workers = (0..workers)
+            .map(|i| worker::spawn(app.ctx.clone(), format!("{}-w{i}", worker_prefix()), handle.clone()))
+            .collect();
+        Ok(AppHandle { addr, app, server, workers, shutdown: tx })
+    }
+
+    /// Stop serving, let workers finish their current batch, close the pool.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        self.app.ctx.shutdown.store(true, Ordering::Relaxed);
+        self.app.ctx.wake.notify_waiters();
+        let _ = self.server.await;
+        let workers = self.workers;
+        let _ = tokio::task::spawn_blocking(move || {
+            for w in workers {
+                let _ = w.join();
+            }
+        })
+        .await;
+        self.app.ctx.store.close().await;
+    }
+}
+
+/// A worker name unique across processes and machines: host and pid.
+pub fn worker_prefix() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "host".into());
+    format!("{host}-{}", std::process::id())
+}
+
+/// Run translation workers only (`warta worker`), until `shutdown` resolves.
+pub async fn run_workers(app: Arc<App>, n: usize, shutdown: impl std::future::Future<Output = ()>) {
+    let handle = tokio::runtime::Handle::current();
+    let workers: Vec<_> = (0..n.max(1))
+        .map(|i| worker::spawn(app.ctx.clone(), format!("{}-w{i}", worker_prefix()), handle.clone()))
+        .collect();
+    shutdown.await;
+    app.ctx.shutdown.store(true, Ordering::Relaxed);
+    let _ = tokio::task::spawn_blocking(move || {
+        for w in workers {
+            let _ = w.join();
+        }
+    })
+    .await;
+}

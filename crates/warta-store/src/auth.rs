@@ -1,0 +1,335 @@
+//! Newsroom users, their sessions, and API keys.
+//!
+//! Only hashes are stored. Passwords: argon2id (PHC string, salt and
+//! parameters inside), computed on a blocking thread because it is meant to
+//! be slow. API keys and session tokens: SHA-256 hex. They are 32 random
+//! bytes, so a fast hash is enough, and it lets a key be found by its hash
+//! in one indexed lookup (no per-row comparison to time).
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+
+use crate::error::{conflict_on_unique, Result, StoreError};
+use crate::types::*;
+use crate::{duration_millis, now_millis, random_hex, sha256_hex, with_db, Store};
+
+/// Every API key starts with this, so a leaked one is recognisable in logs
+/// and secret scanners.
+pub const API_KEY_PREFIX: &str = "wk_";
+
+/// Characters of a key kept in clear for listing: the prefix plus 8 hex digits.
+const SHOWN_KEY_CHARS: usize = API_KEY_PREFIX.len() + 8;
+
+fn hash_password(password: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Password(e.to_string()))
+}
+
+fn password_matches(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash to check against when the user does not exist, so that "no such
+/// user" takes as long as "wrong password" and usernames cannot be probed.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("warta dummy password").unwrap_or_default())
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Password(format!("hashing task: {e}")))
+}
+
+#[derive(sqlx::FromRow)]
+struct ApiKeyRow {
+    id: i64,
+    name: String,
+    prefix: String,
+    created_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl From<ApiKeyRow> for ApiKey {
+    fn from(r: ApiKeyRow) -> ApiKey {
+        ApiKey {
+            id: ApiKeyId(r.id),
+            name: r.name,
+            prefix: r.prefix,
+            created_at: r.created_at,
+            revoked_at: r.revoked_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_id: i64,
+    username: String,
+    csrf_token: String,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl From<SessionRow> for Session {
+    fn from(r: SessionRow) -> Session {
+        Session {
+            user_id: UserId(r.user_id),
+            username: r.username,
+            csrf_token: r.csrf_token,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+        }
+    }
+}
+
+impl Store {
+    /// Create a user; [`StoreError::Conflict`] if the name is taken.
+    pub async fn create_user(&self, username: &str, password: &str) -> Result<User> {
+        let username = username.trim().to_string();
+        if username.is_empty() {
+            return Err(StoreError::Invalid("username must not be empty".into()));
+        }
+        if password.is_empty() {
+            return Err(StoreError::Invalid("password must not be empty".into()));
+        }
+        let password = password.to_string();
+        let hash = blocking(move || hash_password(&password)).await??;
+        let now = now_millis();
+        let id: i64 = with_db!(self, |pool, _d| {
+            sqlx::query_scalar(
+                "INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(&username)
+            .bind(&hash)
+            .bind(now)
+            .fetch_one(pool)
+            .await
+            .map_err(|e| conflict_on_unique(e, || format!("user `{username}` already exists")))?
+        });
+        Ok(User {
+            id: UserId(id),
+            username,
+            created_at: now,
+        })
+    }
+
+    /// The user, if `password` is theirs.
+    pub async fn verify_user(&self, username: &str, password: &str) -> Result<Option<User>> {
+        let row: Option<(i64, String, String, i64)> = with_db!(self, |pool, _d| {
+            sqlx::query_as(
+                "SELECT id, username, password_hash, created_at FROM users WHERE username = $1",
+            )
+            .bind(username.trim())
+            .fetch_optional(pool)
+            .await?
+        });
+        let password = password.to_string();
+        match row {
+            Some((id, username, hash, created_at)) => {
+                let ok = blocking(move || password_matches(&password, &hash)).await?;
+                Ok(ok.then_some(User {
+                    id: UserId(id),
+                    username,
+                    created_at,
+                }))
+            }
+            None => {
+                blocking(move || password_matches(&password, dummy_hash())).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Start a session for `user` lasting `ttl`. Returns the session token
+    /// (for the cookie; only its hash is stored) and the session.
+    pub async fn create_session(&self, user: UserId, ttl: Duration) -> Result<(String, Session)> {
+        let token = random_hex(32)?;
+        let csrf = random_hex(16)?;
+        let now = now_millis();
+        let expires = now.saturating_add(duration_millis(ttl));
+        let row: Option<SessionRow> = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let username: Option<String> =
+                sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
+                    .bind(user.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match username {
+                None => None,
+                Some(username) => {
+                    sqlx::query(
+                        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(sha256_hex(&token))
+                    .bind(user.0)
+                    .bind(&csrf)
+                    .bind(now)
+                    .bind(expires)
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Some(SessionRow {
+                        user_id: user.0,
+                        username,
+                        csrf_token: csrf,
+                        created_at: now,
+                        expires_at: expires,
+                    })
+                }
+            }
+        });
+        let row = row.ok_or_else(|| StoreError::NotFound(format!("user #{user}")))?;
+        Ok((token, row.into()))
+    }
+
+    /// The live session for `token`, if any (expired sessions are not returned).
+    pub async fn session(&self, token: &str) -> Result<Option<Session>> {
+        let now = now_millis();
+        let row: Option<SessionRow> = with_db!(self, |pool, _d| {
+            sqlx::query_as(
+                "SELECT s.user_id, u.username, s.csrf_token, s.created_at, s.expires_at \
+                 FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2",
+            )
+            .bind(sha256_hex(token))
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(Session::from))
+    }
+
+    /// Log out: forget the session for `token` (no-op if unknown).
+    pub async fn delete_session(&self, token: &str) -> Result<()> {
+        with_db!(self, |pool, _d| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(sha256_hex(token))
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Remove expired sessions; returns how many.
+    pub async fn delete_expired_sessions(&self) -> Result<u64> {
+        let now = now_millis();
+        Ok(with_db!(self, |pool, _d| {
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+
+    /// Create an API key named `name`. Returns the key — shown once, never
+    /// stored — and its listing entry.
+    pub async fn create_api_key(&self, name: &str) -> Result<(String, ApiKey)> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("API key name must not be empty".into()));
+        }
+        let key = format!("{API_KEY_PREFIX}{}", random_hex(32)?);
+        let prefix = key[..SHOWN_KEY_CHARS].to_string();
+        let now = now_millis();
+        let id: i64 = with_db!(self, |pool, _d| {
+            sqlx::query_scalar(
+                "INSERT INTO api_keys (name, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(name)
+            .bind(sha256_hex(&key))
+            .bind(&prefix)
+            .bind(now)
+            .fetch_one(pool)
+            .await?
+        });
+        tracing::info!(name, %prefix, "created API key");
+        Ok((
+            key,
+            ApiKey {
+                id: ApiKeyId(id),
+                name: name.to_string(),
+                prefix,
+                created_at: now,
+                revoked_at: None,
+            },
+        ))
+    }
+
+    /// The unrevoked key whose plaintext is `key`, if any.
+    pub async fn verify_api_key(&self, key: &str) -> Result<Option<ApiKey>> {
+        if !key.starts_with(API_KEY_PREFIX) {
+            return Ok(None);
+        }
+        let row: Option<ApiKeyRow> = with_db!(self, |pool, _d| {
+            sqlx::query_as(
+                "SELECT id, name, prefix, created_at, revoked_at FROM api_keys \
+                 WHERE key_hash = $1 AND revoked_at IS NULL",
+            )
+            .bind(sha256_hex(key))
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(ApiKey::from))
+    }
+
+    /// Every API key, revoked ones included, oldest first.
+    pub async fn list_api_keys(&self) -> Result<Vec<ApiKey>> {
+        let rows: Vec<ApiKeyRow> = with_db!(self, |pool, _d| {
+            sqlx::query_as(
+                "SELECT id, name, prefix, created_at, revoked_at FROM api_keys ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(ApiKey::from).collect())
+    }
+
+    /// Revoke key `id` (keeps the row for the audit trail; revoking twice
+    /// keeps the first time).
+    pub async fn revoke_api_key(&self, id: ApiKeyId) -> Result<ApiKey> {
+        let now = now_millis();
+        let row: Option<ApiKeyRow> = with_db!(self, |pool, _d| {
+            sqlx::query_as(
+                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 \
+                 RETURNING id, name, prefix, created_at, revoked_at",
+            )
+            .bind(id.0)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(ApiKey::from)
+            .ok_or_else(|| StoreError::NotFound(format!("API key #{id}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_hash_is_argon2id_phc_and_verifies_only_the_right_password() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(!h.contains("correct horse"));
+        assert!(password_matches("correct horse", &h));
+        assert!(!password_matches("wrong horse", &h));
+        assert!(!password_matches("correct horse", "not a phc string"));
+    }
+}

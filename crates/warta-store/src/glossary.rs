@@ -1,0 +1,190 @@
+//! The newsroom glossary: source terms with a fixed rendering per language.
+//!
+//! Every change bumps one counter, the glossary version. Machine entries of
+//! the translation memory are keyed by it, so a glossary change invalidates
+//! exactly the cached translations that might now be wrong.
+
+use serde::{Deserialize, Serialize};
+use warta_core::Lang;
+
+use crate::error::{conflict_on_unique, Result, StoreError};
+use crate::types::parse_lang;
+use crate::{now_millis, with_db, Store};
+
+/// A glossary entry to add.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewGlossaryEntry {
+    pub source_term: String,
+    pub target_lang: Lang,
+    pub target_term: String,
+    pub case_sensitive: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GlossaryEntry {
+    pub id: i64,
+    pub source_term: String,
+    pub target_lang: Lang,
+    pub target_term: String,
+    pub case_sensitive: bool,
+    pub note: Option<String>,
+    pub created_at: i64,
+}
+
+/// The glossary for one language as of one glossary version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GlossarySnapshot {
+    pub version: i64,
+    pub entries: Vec<GlossaryEntry>,
+}
+
+#[derive(sqlx::FromRow)]
+struct GlossaryRow {
+    id: i64,
+    source_term: String,
+    target_lang: String,
+    target_term: String,
+    case_sensitive: bool,
+    note: Option<String>,
+    created_at: i64,
+}
+
+impl GlossaryRow {
+    fn parse(self) -> Result<GlossaryEntry> {
+        Ok(GlossaryEntry {
+            id: self.id,
+            source_term: self.source_term,
+            target_lang: parse_lang(&self.target_lang)?,
+            target_term: self.target_term,
+            case_sensitive: self.case_sensitive,
+            note: self.note,
+            created_at: self.created_at,
+        })
+    }
+}
+
+macro_rules! glossary_cols {
+    () => {
+        "id, source_term, target_lang, target_term, case_sensitive, note, created_at"
+    };
+}
+
+impl Store {
+    /// Add an entry; [`StoreError::Conflict`] if the language already has
+    /// one for that source term (delete it first to change it).
+    pub async fn add_glossary_entry(&self, e: &NewGlossaryEntry) -> Result<GlossaryEntry> {
+        let source_term = e.source_term.trim();
+        let target_term = e.target_term.trim();
+        if source_term.is_empty() || target_term.is_empty() {
+            return Err(StoreError::Invalid(
+                "glossary terms must not be empty".into(),
+            ));
+        }
+        let now = now_millis();
+        let id: i64 = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO glossary (source_term, target_lang, target_term, case_sensitive, note, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(source_term)
+            .bind(e.target_lang.code())
+            .bind(target_term)
+            .bind(e.case_sensitive)
+            .bind(&e.note)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|err| {
+                conflict_on_unique(err, || {
+                    format!("glossary already has `{source_term}` for {}", e.target_lang)
+                })
+            })?;
+            sqlx::query("UPDATE glossary_version SET version = version + 1 WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            id
+        });
+        Ok(GlossaryEntry {
+            id,
+            source_term: source_term.to_string(),
+            target_lang: e.target_lang,
+            target_term: target_term.to_string(),
+            case_sensitive: e.case_sensitive,
+            note: e.note.clone(),
+            created_at: now,
+        })
+    }
+
+    /// Entries for `lang` (all languages if `None`), by language and term.
+    pub async fn list_glossary(&self, lang: Option<Lang>) -> Result<Vec<GlossaryEntry>> {
+        let rows: Vec<GlossaryRow> = with_db!(self, |pool, _d| {
+            match lang {
+                Some(l) => {
+                    sqlx::query_as(concat!(
+                        "SELECT ",
+                        glossary_cols!(),
+                        " FROM glossary WHERE target_lang = $1 ORDER BY source_term, id"
+                    ))
+                    .bind(l.code())
+                    .fetch_all(pool)
+                    .await?
+                }
+                None => {
+                    sqlx::query_as(concat!(
+                        "SELECT ",
+                        glossary_cols!(),
+                        " FROM glossary ORDER BY target_lang, source_term, id"
+                    ))
+                    .fetch_all(pool)
+                    .await?
+                }
+            }
+        });
+        rows.into_iter().map(GlossaryRow::parse).collect()
+    }
+
+    /// The glossary version and the entries for `lang` as of (at least) that
+    /// version. Read version first: if the glossary changes in between, the
+    /// entries are newer than the version, so translation memory made with
+    /// them is tagged with a version that no longer matches, never the reverse.
+    pub async fn glossary_snapshot(&self, lang: Lang) -> Result<GlossarySnapshot> {
+        let version = self.glossary_version().await?;
+        let entries = self.list_glossary(Some(lang)).await?;
+        Ok(GlossarySnapshot { version, entries })
+    }
+
+    /// Delete entry `id`.
+    pub async fn delete_glossary_entry(&self, id: i64) -> Result<()> {
+        let deleted = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let n = sqlx::query("DELETE FROM glossary WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n > 0 {
+                sqlx::query("UPDATE glossary_version SET version = version + 1 WHERE id = 1")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            n
+        });
+        if deleted == 0 {
+            return Err(StoreError::NotFound(format!("glossary entry #{id}")));
+        }
+        Ok(())
+    }
+
+    /// The current glossary version (0 before the first change).
+    pub async fn glossary_version(&self) -> Result<i64> {
+        Ok(with_db!(self, |pool, _d| {
+            sqlx::query_scalar("SELECT version FROM glossary_version WHERE id = 1")
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+}

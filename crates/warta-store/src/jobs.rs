@@ -1,0 +1,274 @@
+//! The translation job queue, in the database so a restart loses nothing.
+//!
+//! A job is leased, not taken: [`Store::lease_jobs`] marks it `running` with
+//! an owner and an expiry. The owner finishes it with [`Store::complete_job`],
+//! [`Store::fail_job`] or [`Store::park_job_waiting_for_model`]; if the owner
+//! dies, the lease runs out and the next leaser picks the job up again. Every
+//! transition names the worker and only applies while that worker holds the
+//! lease, so a worker that lost its lease cannot clobber its successor.
+//!
+//! Leasing is one statement per backend, after zero-to-production's
+//! `issue_delivery_worker`: PostgreSQL picks rows `FOR UPDATE SKIP LOCKED` so
+//! concurrent workers take different jobs without waiting on each other;
+//! SQLite runs the same `UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING`
+//! inside `BEGIN IMMEDIATE`, which makes leasers take turns.
+
+use std::time::Duration;
+
+use warta_core::Pair;
+
+use crate::error::{Result, StoreError};
+use crate::types::*;
+use crate::{duration_millis, now_millis, with_db, Dialect, Store};
+
+const LEASE_SQLITE: &str = concat!(
+    "UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = $2, ",
+    "attempts = attempts + 1, updated_at = $3 ",
+    "WHERE id IN (SELECT id FROM jobs ",
+    "WHERE ((state = 'queued' AND run_after <= $3) OR (state = 'running' AND lease_expires_at <= $3)) ",
+    "AND attempts < $5 ORDER BY id LIMIT $4) ",
+    "RETURNING ",
+    job_cols!()
+);
+
+const LEASE_POSTGRES: &str = concat!(
+    "UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = $2, ",
+    "attempts = attempts + 1, updated_at = $3 ",
+    "WHERE id IN (SELECT id FROM jobs ",
+    "WHERE ((state = 'queued' AND run_after <= $3) OR (state = 'running' AND lease_expires_at <= $3)) ",
+    "AND attempts < $5 ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) ",
+    "RETURNING ",
+    job_cols!()
+);
+
+impl Store {
+    /// Lease up to `n` jobs for `worker` for `lease`, oldest first: queued
+    /// jobs whose backoff has passed, and running jobs whose lease expired
+    /// (their worker crashed or hung). Each lease counts as an attempt; an
+    /// expired job that has used its last attempt becomes `failed` instead.
+    pub async fn lease_jobs(&self, worker: &str, n: usize, lease: Duration) -> Result<Vec<Job>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let now = now_millis();
+        let expires = now.saturating_add(duration_millis(lease));
+        let limit = i64::try_from(n).unwrap_or(i64::MAX);
+        let rows: Vec<JobRow> = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let gave_up = sqlx::query(
+                "UPDATE jobs SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, \
+                 last_error = 'lease expired on the last attempt: the worker crashed or hung', updated_at = $1 \
+                 WHERE state = 'running' AND lease_expires_at <= $1 AND attempts >= $2",
+            )
+            .bind(now)
+            .bind(self.max_attempts)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if gave_up > 0 {
+                tracing::warn!(
+                    jobs = gave_up,
+                    "jobs failed: lease expired on their last attempt"
+                );
+            }
+            let sql = match dialect {
+                Dialect::Sqlite => LEASE_SQLITE,
+                Dialect::Postgres => LEASE_POSTGRES,
+            };
+            let rows: Vec<JobRow> = sqlx::query_as(sql)
+                .bind(worker)
+                .bind(expires)
+                .bind(now)
+                .bind(limit)
+                .bind(self.max_attempts)
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            rows
+        });
+        // RETURNING order is unspecified on both databases.
+        let mut jobs = parse_jobs(rows)?;
+        jobs.sort_by_key(|j| j.id);
+        Ok(jobs)
+    }
+
+    /// `worker` finished job `id`: `done`, or `superseded` if the article has
+    /// a newer revision or was deleted meanwhile (the result must not be
+    /// announced as current). Completing a job that was superseded while it
+    /// ran is not an error. Returns the job's final state.
+    pub async fn complete_job(&self, id: JobId, worker: &str) -> Result<JobState> {
+        let now = now_millis();
+        let state: Option<String> = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let state = sqlx::query_scalar(
+                "UPDATE jobs SET state = CASE WHEN revision = (SELECT current_revision FROM articles \
+                   WHERE articles.id = jobs.article_id AND articles.deleted_at IS NULL) \
+                   THEN 'done' ELSE 'superseded' END, \
+                 lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = $3 \
+                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state",
+            )
+            .bind(id.0)
+            .bind(worker)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            state
+        });
+        match state {
+            Some(s) => JobState::from_db(&s),
+            None => self.not_leased(id, worker).await,
+        }
+    }
+
+    /// `worker` failed job `id` with `error`. The job is queued again after
+    /// `backoff`, or `failed` for good if it used its last attempt.
+    pub async fn fail_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        error: &str,
+        backoff: Duration,
+    ) -> Result<JobState> {
+        let now = now_millis();
+        let run_after = now.saturating_add(duration_millis(backoff));
+        let state: Option<String> = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let state = sqlx::query_scalar(
+                "UPDATE jobs SET state = CASE WHEN attempts >= $5 THEN 'failed' ELSE 'queued' END, \
+                 run_after = $4, last_error = $3, lease_owner = NULL, lease_expires_at = NULL, updated_at = $6 \
+                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state",
+            )
+            .bind(id.0)
+            .bind(worker)
+            .bind(error)
+            .bind(run_after)
+            .bind(self.max_attempts)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            state
+        });
+        match state {
+            Some(s) => {
+                let s = JobState::from_db(&s)?;
+                if s == JobState::Failed {
+                    tracing::warn!(job = %id, error, "job failed on its last attempt");
+                }
+                Ok(s)
+            }
+            None => self.not_leased(id, worker).await,
+        }
+    }
+
+    /// `worker` cannot run job `id` because no model for `pair` is installed.
+    /// The job waits (without using up an attempt) until
+    /// [`Store::wake_waiting_jobs`] is called for that pair.
+    pub async fn park_job_waiting_for_model(
+        &self,
+        id: JobId,
+        worker: &str,
+        pair: Pair,
+    ) -> Result<JobState> {
+        let now = now_millis();
+        let state: Option<String> = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let state = sqlx::query_scalar(
+                "UPDATE jobs SET state = 'waiting_for_model', waiting_pair = $3, \
+                 attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+                 last_error = $4, lease_owner = NULL, lease_expires_at = NULL, updated_at = $5 \
+                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state",
+            )
+            .bind(id.0)
+            .bind(worker)
+            .bind(pair.to_string())
+            .bind(format!("no model installed for {pair}"))
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            state
+        });
+        match state {
+            Some(s) => JobState::from_db(&s),
+            None => self.not_leased(id, worker).await,
+        }
+    }
+
+    /// A model for `pair` became available: queue every job waiting for it.
+    /// Returns how many were woken.
+    pub async fn wake_waiting_jobs(&self, pair: Pair) -> Result<u64> {
+        let now = now_millis();
+        let n = with_db!(self, |pool, _d| {
+            sqlx::query(
+                "UPDATE jobs SET state = 'queued', waiting_pair = NULL, last_error = NULL, \
+                 run_after = $2, updated_at = $2 \
+                 WHERE state = 'waiting_for_model' AND waiting_pair = $1",
+            )
+            .bind(pair.to_string())
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if n > 0 {
+            tracing::info!(%pair, jobs = n, "woke jobs waiting for a model");
+        }
+        Ok(n)
+    }
+
+    /// One job.
+    pub async fn job(&self, id: JobId) -> Result<Job> {
+        let row: Option<JobRow> = with_db!(self, |pool, _d| {
+            sqlx::query_as(concat!("SELECT ", job_cols!(), " FROM jobs WHERE id = $1"))
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.ok_or_else(|| StoreError::NotFound(format!("job #{id}")))?
+            .parse()
+    }
+
+    /// The jobs of one revision of an article, by language.
+    pub async fn job_states(&self, article: ArticleId, revision: RevisionNo) -> Result<Vec<Job>> {
+        let rows: Vec<JobRow> = with_db!(self, |pool, _d| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                job_cols!(),
+                " FROM jobs WHERE article_id = $1 AND revision = $2 ORDER BY lang"
+            ))
+            .bind(article.0)
+            .bind(revision.0)
+            .fetch_all(pool)
+            .await?
+        });
+        parse_jobs(rows)
+    }
+
+    /// How many jobs are in each state (for metrics and health pages).
+    pub async fn job_counts(&self) -> Result<Vec<(JobState, i64)>> {
+        let rows: Vec<(String, i64)> = with_db!(self, |pool, _d| {
+            sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state ORDER BY state")
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(s, n)| Ok((JobState::from_db(&s)?, n)))
+            .collect()
+    }
+
+    /// Why a lease-holder transition did not apply. A job superseded while it
+    /// ran is the normal end of an outdated job, not an error.
+    async fn not_leased(&self, id: JobId, worker: &str) -> Result<JobState> {
+        let job = self.job(id).await?;
+        if job.state == JobState::Superseded {
+            return Ok(JobState::Superseded);
+        }
+        Err(StoreError::Conflict(format!(
+            "job #{id} is not leased by `{worker}` (state {}, lease owner {})",
+            job.state,
+            job.lease_owner.as_deref().unwrap_or("none")
+        )))
+    }
+}

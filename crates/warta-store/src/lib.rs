@@ -1,0 +1,296 @@
+//! The store stage: warta's one database access layer.
+//!
+//! Everything warta must remember lives behind [`Store`]: articles and their
+//! source revisions, the per-language versions readers see (with their
+//! segments and QA flags), the translation jobs, the translation memory, the
+//! glossary, newsroom users with their sessions, and API keys. The same code
+//! runs on SQLite (the embedded default: one file, WAL) and on PostgreSQL
+//! (many workers on many machines); [`Store::connect`] picks the backend from
+//! the URL and brings the schema up to date from the migrations in
+//! `migrations/{sqlite,postgres}`.
+//!
+//! What the store guarantees, so callers do not have to:
+//! - a revision is durable and its jobs are enqueued in the same transaction,
+//!   so once an ingest call returns, the translation will happen even across
+//!   crashes (DESIGN.md, "Nothing accepted is ever lost");
+//! - a job is leased by one worker at a time, and a lease that runs out makes
+//!   the job available again (crash recovery);
+//! - a machine translation never replaces a human one; a human one whose
+//!   source changed is kept and marked outdated;
+//! - secrets are stored only as hashes (argon2 for passwords, SHA-256 for API
+//!   keys and session tokens).
+//!
+//! What the store must never do: speak HTTP, render pages, segment, translate
+//! or run QA checks. It stores what those stages produce and answers their
+//! questions; the policy of *when* to translate or publish lives with them.
+//! Password hashing is CPU-bound and runs on blocking threads, never on the
+//! async runtime.
+//!
+//! Timestamps are unix epoch milliseconds (UTC) everywhere, as `i64`: the one
+//! representation both databases store and compare natively. Times are taken
+//! from the clock of the process that calls the store.
+
+mod error;
+mod types;
+
+mod articles;
+mod auth;
+mod glossary;
+mod jobs;
+mod qa;
+mod tm;
+mod versions;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub use auth::API_KEY_PREFIX;
+pub use error::{Result, StoreError};
+pub use glossary::{GlossaryEntry, GlossarySnapshot, NewGlossaryEntry};
+pub use qa::{NewQaFlag, QaFlag, Severity};
+pub use tm::{tm_source_hash, NewTmEntry, TmHit};
+pub use types::*;
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Tuning knobs with defaults that suit one newsroom on one machine.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Pool size. SQLite serialises writers anyway; readers benefit.
+    pub max_connections: u32,
+    /// How many times a job may be leased before it is given up as `failed`.
+    /// Counted at lease time, so a worker that crashes mid-job uses one up.
+    pub max_attempts: u32,
+    /// How long an SQLite writer waits for another writer before failing.
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            max_connections: 8,
+            max_attempts: 5,
+            sqlite_busy_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A handle on the database. Cheap to clone; clones share the pool.
+#[derive(Clone)]
+pub struct Store {
+    db: Db,
+    max_attempts: i64,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend())
+            .finish()
+    }
+}
+
+#[derive(Clone)]
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The SQL that differs between the backends; everything else is written once.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// How a transaction that will write begins. SQLite's default `BEGIN` is
+    /// deferred: a transaction that reads and then writes can fail with
+    /// SQLITE_BUSY at the upgrade, which the busy timeout does not cover.
+    /// `BEGIN IMMEDIATE` takes the write lock up front (waiting politely), so
+    /// writers queue instead of failing. PostgreSQL locks rows as it goes.
+    fn begin_write(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => "BEGIN",
+        }
+    }
+}
+
+/// Runs `$body` once per backend with `$pool` bound to the concrete pool and
+/// `$dialect` to its [`Dialect`]. The body is written once and type-checked
+/// against both databases; SQL in it must be portable (`$1` placeholders work
+/// on both) or chosen through the dialect.
+macro_rules! with_db {
+    ($store:expr, |$pool:ident, $dialect:ident| $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite($pool) => {
+                #[allow(unused_variables)]
+                let $dialect = $crate::Dialect::Sqlite;
+                $body
+            }
+            $crate::Db::Postgres($pool) => {
+                #[allow(unused_variables)]
+                let $dialect = $crate::Dialect::Postgres;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_db;
+
+impl Store {
+    /// Open (creating if needed) the database at `url` and apply pending
+    /// migrations. Accepts `sqlite://path?mode=rwc`, `sqlite:path`, a bare
+    /// file path, or `postgres://…` / `postgresql://…`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_with(url, &StoreOptions::default()).await
+    }
+
+    pub async fn connect_with(url: &str, opts: &StoreOptions) -> Result<Store> {
+        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .connect(url)
+                .await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Db::Postgres(pool)
+        } else {
+            let options = sqlite_options(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL, not NORMAL: in WAL mode NORMAL can lose the last
+                // commits on power loss, and an accepted revision must survive.
+                // Newsroom write rates make the extra fsync free.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(opts.sqlite_busy_timeout);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(opts.max_connections)
+                .connect_with(options)
+                .await?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            Db::Sqlite(pool)
+        };
+        tracing::debug!(backend = ?backend_of(&db), "store connected and migrated");
+        Ok(Store {
+            db,
+            max_attempts: i64::from(opts.max_attempts.max(1)),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        backend_of(&self.db)
+    }
+
+    /// Close the pool, waiting for connections to be returned. After this, a
+    /// new [`Store::connect`] on the same URL sees every committed write.
+    pub async fn close(&self) {
+        with_db!(self, |pool, _d| pool.close().await)
+    }
+}
+
+fn backend_of(db: &Db) -> Backend {
+    match db {
+        Db::Sqlite(_) => Backend::Sqlite,
+        Db::Postgres(_) => Backend::Postgres,
+    }
+}
+
+fn sqlite_options(url: &str) -> Result<SqliteConnectOptions> {
+    let bad = |why: &str| StoreError::BadUrl {
+        url: url.to_string(),
+        why: why.to_string(),
+    };
+    if url.is_empty() {
+        return Err(bad("empty database URL"));
+    }
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        // Each pooled connection would get its own empty database.
+        return Err(bad(
+            "in-memory SQLite is not supported; use a file (tests use a temporary directory)",
+        ));
+    }
+    if url.starts_with("sqlite:") {
+        SqliteConnectOptions::from_str(url).map_err(|e| bad(&e.to_string()))
+    } else if url.contains("://") {
+        Err(bad("expected sqlite://PATH, postgres://… or a file path"))
+    } else {
+        Ok(SqliteConnectOptions::new().filename(url))
+    }
+}
+
+/// Now, as unix epoch milliseconds.
+pub fn now_millis() -> i64 {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn duration_millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Random bytes from the operating system, hex-encoded. Used for API keys,
+/// session tokens and CSRF tokens.
+pub(crate) fn random_hex(n_bytes: usize) -> Result<String> {
+    let mut buf = vec![0u8; n_bytes];
+    getrandom::fill(&mut buf).map_err(|e| StoreError::Random(e.to_string()))?;
+    Ok(hex::encode(buf))
+}
+
+pub(crate) fn sha256_hex(s: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(s.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_paths_and_sqlite_urls_are_sqlite_files() {
+        assert_eq!(
+            sqlite_options("/tmp/x.db").unwrap().get_filename(),
+            std::path::Path::new("/tmp/x.db")
+        );
+        assert_eq!(
+            sqlite_options("sqlite:///tmp/y.db?mode=rwc")
+                .unwrap()
+                .get_filename(),
+            std::path::Path::new("/tmp/y.db")
+        );
+        assert_eq!(
+            sqlite_options("data/warta.db").unwrap().get_filename(),
+            std::path::Path::new("data/warta.db")
+        );
+    }
+
+    #[test]
+    fn memory_and_foreign_urls_are_refused_with_a_reason() {
+        for url in ["sqlite::memory:", "", "mysql://localhost/x"] {
+            let err = sqlite_options(url).unwrap_err().to_string();
+            assert!(err.contains(url) || url.is_empty(), "{err}");
+        }
+    }
+
+    #[test]
+    fn sha256_matches_the_published_test_vector() {
+        // FIPS 180-2 appendix B.1: SHA-256("abc").
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! QA flags: what the check stage found in one version of one revision.
+
+use serde::{Deserialize, Serialize};
+use warta_core::Lang;
+
+use crate::error::Result;
+use crate::types::{parse_lang, text_enum, ArticleId, RevisionNo};
+use crate::{now_millis, with_db, Store, StoreError};
+
+text_enum!(
+    /// How bad a finding is. `Error` is meant to hold a version for review.
+    Severity { Info => "info", Warning => "warning", Error => "error" }
+);
+
+/// A finding to store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewQaFlag {
+    /// The segment it concerns; `None` for whole-document findings.
+    pub segment_idx: Option<i64>,
+    /// Name of the check, e.g. `numbers`, `glossary`, `repetition`.
+    pub check: String,
+    pub severity: Severity,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QaFlag {
+    pub id: i64,
+    pub article_id: ArticleId,
+    pub lang: Lang,
+    pub revision: RevisionNo,
+    pub segment_idx: Option<i64>,
+    pub check: String,
+    pub severity: Severity,
+    pub detail: String,
+    pub created_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct QaFlagRow {
+    id: i64,
+    article_id: i64,
+    lang: String,
+    revision: i64,
+    segment_idx: Option<i64>,
+    check_name: String,
+    severity: String,
+    detail: String,
+    created_at: i64,
+}
+
+impl Store {
+    /// Replace the flags of (article, lang, revision) with `flags`: a QA run
+    /// states everything it found, so earlier findings do not linger.
+    pub async fn replace_qa_flags(
+        &self,
+        article: ArticleId,
+        lang: Lang,
+        revision: RevisionNo,
+        flags: &[NewQaFlag],
+    ) -> Result<()> {
+        let now = now_millis();
+        with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            sqlx::query(
+                "DELETE FROM qa_flags WHERE article_id = $1 AND lang = $2 AND revision = $3",
+            )
+            .bind(article.0)
+            .bind(lang.code())
+            .bind(revision.0)
+            .execute(&mut *tx)
+            .await?;
+            for f in flags {
+                sqlx::query(
+                    "INSERT INTO qa_flags (article_id, lang, revision, segment_idx, check_name, severity, \
+                     detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(article.0)
+                .bind(lang.code())
+                .bind(revision.0)
+                .bind(f.segment_idx)
+                .bind(&f.check)
+                .bind(f.severity.as_str())
+                .bind(&f.detail)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The flags of (article, lang, revision): whole-document ones first,
+    /// then in segment order (spelled out: the databases sort NULL differently).
+    pub async fn qa_flags(
+        &self,
+        article: ArticleId,
+        lang: Lang,
+        revision: RevisionNo,
+    ) -> Result<Vec<QaFlag>> {
+        let rows: Vec<QaFlagRow> = with_db!(self, |pool, _d| {
+            sqlx::query_as(
+                "SELECT id, article_id, lang, revision, segment_idx, check_name, severity, detail, created_at \
+                 FROM qa_flags WHERE article_id = $1 AND lang = $2 AND revision = $3 \
+                 ORDER BY segment_idx IS NOT NULL, segment_idx, id",
+            )
+            .bind(article.0)
+            .bind(lang.code())
+            .bind(revision.0)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok::<_, StoreError>(QaFlag {
+                    id: r.id,
+                    article_id: ArticleId(r.article_id),
+                    lang: parse_lang(&r.lang)?,
+                    revision: RevisionNo(r.revision),
+                    segment_idx: r.segment_idx,
+                    check: r.check_name,
+                    severity: Severity::from_db(&r.severity)?,
+                    detail: r.detail,
+                    created_at: r.created_at,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,208 @@
+//! Real databases for the store tests: a fresh SQLite file in a temporary
+//! directory, and a fresh PostgreSQL database per test when a server is
+//! reachable (`WARTA_TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/test`; the test user must be allowed
+//! to create databases). Set `WARTA_REQUIRE_POSTGRES=1` to make an
+//! unreachable server a failure instead of a skip (for CI).
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use sqlx::{Connection, Row};
+use warta_store::{Store, StoreOptions};
+
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+fn admin_url() -> String {
+    std::env::var("WARTA_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// One test's database. Dropping it removes it (the temporary directory, or
+/// the PostgreSQL database, also when the test panicked).
+pub struct TestDb {
+    pub store: Store,
+    /// What `Store::connect` was given; connect again to get a second pool.
+    pub url: String,
+    pub kind: Kind,
+    /// SQLite: the database file.
+    pub path: Option<std::path::PathBuf>,
+    _pg: Option<PgDatabase>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("warta.db");
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let store = Store::connect(&url).await.expect("open SQLite store");
+        TestDb {
+            store,
+            url,
+            kind: Kind::Sqlite,
+            path: Some(path),
+            _pg: None,
+            _dir: Some(dir),
+        }
+    }
+
+    /// `None` (after saying so) when no PostgreSQL server answers.
+    pub async fn postgres() -> Option<TestDb> {
+        let admin = admin_url();
+        let mut conn =
+            match tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&admin))
+                .await
+            {
+                Ok(Ok(c)) => c,
+                Ok(Err(e)) => return skip(&admin, &e.to_string()),
+                Err(_) => return skip(&admin, "timed out"),
+            };
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).expect("random");
+        let name = format!(
+            "warta_test_{}",
+            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("CREATE DATABASE (the test user needs CREATEDB)");
+        conn.close().await.ok();
+        let base = admin.split('?').next().unwrap_or(&admin);
+        let (server, _db) = base.rsplit_once('/').expect("postgres URL with a database");
+        let url = format!("{server}/{name}");
+        // Owned before connecting, so a failed connect still drops it.
+        let guard = PgDatabase { name };
+        let store = Store::connect(&url).await.expect("open PostgreSQL store");
+        let db = TestDb {
+            store,
+            url,
+            kind: Kind::Postgres,
+            path: None,
+            _pg: Some(guard),
+            _dir: None,
+        };
+        Some(db)
+    }
+
+    /// A second, independent pool on the same database (another process,
+    /// as far as the database can tell).
+    pub async fn open_another(&self) -> Store {
+        self.open_with(&StoreOptions::default()).await
+    }
+
+    pub async fn open_with(&self, opts: &StoreOptions) -> Store {
+        // SQLite: the bare path this time, the other accepted form.
+        let url = match &self.path {
+            Some(p) => p.display().to_string(),
+            None => self.url.clone(),
+        };
+        Store::connect_with(&url, opts)
+            .await
+            .expect("open second store")
+    }
+
+    /// Every row of `sql` (which must select only text columns), read
+    /// behind the store's back.
+    pub async fn raw_text_rows(&self, sql: &'static str) -> Vec<Vec<String>> {
+        fn texts<R: Row>(rows: Vec<R>) -> Vec<Vec<String>>
+        where
+            usize: sqlx::ColumnIndex<R>,
+            String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        {
+            rows.iter()
+                .map(|r| (0..r.len()).map(|i| r.get::<String, _>(i)).collect())
+                .collect()
+        }
+        match self.kind {
+            Kind::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                texts(sqlx::query(sql).fetch_all(&mut c).await.unwrap())
+            }
+            Kind::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                texts(sqlx::query(sql).fetch_all(&mut c).await.unwrap())
+            }
+        }
+    }
+
+    /// SQLite only: the bytes of the database file and its WAL.
+    pub fn sqlite_file_bytes(&self) -> Option<Vec<u8>> {
+        let path = self.path.as_ref()?;
+        let mut bytes = std::fs::read(path).unwrap_or_default();
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        bytes.extend(std::fs::read(wal).unwrap_or_default());
+        Some(bytes)
+    }
+}
+
+fn skip(url: &str, why: &str) -> Option<TestDb> {
+    if std::env::var("WARTA_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        panic!("PostgreSQL required (WARTA_REQUIRE_POSTGRES=1) but not reachable at {url}: {why}");
+    }
+    eprintln!("skipped: PostgreSQL not reachable at {url} ({why})");
+    None
+}
+
+/// A PostgreSQL database created for one test, dropped with it.
+struct PgDatabase {
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let name = std::mem::take(&mut self.name);
+        let admin = admin_url();
+        // Drop runs inside the test's runtime, which cannot be blocked on;
+        // a short-lived runtime on its own thread does the cleanup.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&mut c).await {
+                        eprintln!("could not drop test database {name}: {e}");
+                    }
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// Run each named suite function against both backends: `mod sqlite` and
+/// `mod postgres`, one `#[tokio::test]` per function and backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = $crate::common::TestDb::sqlite().await;
+                    $crate::$name(&db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = $crate::common::TestDb::postgres().await else { return };
+                    $crate::$name(&db).await;
+                }
+            )*
+        }
+    };
+}
