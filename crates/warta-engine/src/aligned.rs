@@ -177,27 +177,36 @@ fn utf16_to_byte_map(s: &str) -> Vec<usize> {
 }
 
 /// `map[b]` = byte offset in `raw` of byte offset `b` in `norm`, where `norm`
-/// is SentencePiece's normalisation of `raw` (whitespace collapsed and
-/// trimmed, NFKC-style rewrites). Walks both strings: equal characters map to
-/// each other, extra raw whitespace is skipped, and a rewritten character maps
-/// to the raw character at the same position.
+/// is SentencePiece's normalisation of `raw`: a `▁` (U+2581) dummy prefix,
+/// every run of whitespace collapsed into one `▁`, NFKC-style rewrites of
+/// single characters. Walks both strings: a `▁` consumes the raw whitespace
+/// it stands for (or nothing, as the prefix), other characters skip stray raw
+/// whitespace and consume one raw character.
 fn normalized_to_raw(raw: &str, norm: &str) -> Vec<usize> {
+    const SPACE: char = '\u{2581}';
     let mut map = vec![raw.len(); norm.len() + 1];
-    if raw == norm {
-        return (0..=norm.len()).collect();
-    }
     let raw_chars: Vec<(usize, char)> = raw.char_indices().collect();
+    let at = |r: usize| raw_chars.get(r).map(|x| x.0).unwrap_or(raw.len());
     let mut r = 0;
     for (b, c) in norm.char_indices() {
-        while r < raw_chars.len() && raw_chars[r].1.is_whitespace() && !c.is_whitespace() {
+        let here;
+        if c == SPACE || c.is_whitespace() {
+            here = at(r);
+            while r < raw_chars.len() && raw_chars[r].1.is_whitespace() {
+                r += 1;
+            }
+        } else {
+            while r < raw_chars.len() && raw_chars[r].1.is_whitespace() {
+                r += 1;
+            }
+            here = at(r);
             r += 1;
         }
-        let at = raw_chars.get(r).map(|x| x.0).unwrap_or(raw.len());
         for slot in map.iter_mut().skip(b).take(c.len_utf8()) {
-            *slot = at;
+            *slot = here;
         }
-        r += 1;
     }
+    map[norm.len()] = at(r).max(map.get(norm.len().wrapping_sub(1)).copied().unwrap_or(0));
     map
 }
 
@@ -206,12 +215,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn normalisation_map_skips_collapsed_whitespace() {
-        // SentencePiece collapses runs of spaces ("a  b" → "a b").
-        let m = normalized_to_raw("a  b", "a b");
-        assert_eq!(m[0], 0);
-        assert_eq!(m[2], 3, "'b' is at byte 3 in the raw text");
-        assert_eq!(m[3], 4);
+    fn normalisation_map_follows_sentencepiece_spaces() {
+        // SentencePiece's normal form of "a  b" is "▁a▁b" (dummy prefix, runs
+        // of spaces collapsed into one U+2581, 3 bytes each).
+        let m = normalized_to_raw("a  b", "\u{2581}a\u{2581}b");
+        assert_eq!(m[0], 0, "prefix sits before 'a'");
+        assert_eq!(m[3], 0, "'a' is at raw byte 0");
+        assert_eq!(m[4], 1, "the separator starts at raw byte 1");
+        assert_eq!(m[7], 3, "'b' is at raw byte 3");
+        assert_eq!(m[8], 4, "end maps to end");
     }
 
     #[test]

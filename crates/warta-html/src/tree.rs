@@ -82,78 +82,39 @@ fn convert(
     Ok(())
 }
 
+#[rustfmt::skip]
+const BLOCK: &[&str] = &[
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
+    "blockquote", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr", "th",
+    "td", "caption", "colgroup", "col", "hr", "div", "section", "article", "aside",
+    "header", "footer", "nav", "main", "address", "details", "summary", "hgroup", "form",
+    "fieldset", "legend",
+];
+#[rustfmt::skip]
+const OPAQUE_BLOCK: &[&str] = &[
+    "pre", "listing", "xmp", "plaintext", "script", "style", "template", "textarea",
+    "select", "svg", "math", "iframe", "object", "noscript", "noembed", "noframes", "title",
+];
+#[rustfmt::skip]
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
+    "param", "source", "track", "wbr",
+];
+#[rustfmt::skip]
+const RAW_TEXT: &[&str] = &[
+    "script", "style", "xmp", "iframe", "noembed", "noframes", "plaintext", "noscript",
+];
+
 /// Elements that start a new block: text on either side of them belongs to
 /// different units.
 pub(crate) fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "ul"
-            | "ol"
-            | "li"
-            | "dl"
-            | "dt"
-            | "dd"
-            | "blockquote"
-            | "figure"
-            | "figcaption"
-            | "table"
-            | "thead"
-            | "tbody"
-            | "tfoot"
-            | "tr"
-            | "th"
-            | "td"
-            | "caption"
-            | "colgroup"
-            | "col"
-            | "hr"
-            | "div"
-            | "section"
-            | "article"
-            | "aside"
-            | "header"
-            | "footer"
-            | "nav"
-            | "main"
-            | "address"
-            | "details"
-            | "summary"
-            | "hgroup"
-            | "form"
-            | "fieldset"
-            | "legend"
-    )
+    BLOCK.contains(&name)
 }
 
 /// Block-level elements whose content is never translated and is written
 /// back exactly as parsed (`pre` is code; the others are not prose).
 pub(crate) fn is_opaque_block(name: &str) -> bool {
-    matches!(
-        name,
-        "pre"
-            | "listing"
-            | "xmp"
-            | "plaintext"
-            | "script"
-            | "style"
-            | "template"
-            | "textarea"
-            | "select"
-            | "svg"
-            | "math"
-            | "iframe"
-            | "object"
-            | "noscript"
-            | "noembed"
-            | "noframes"
-            | "title"
-    )
+    OPAQUE_BLOCK.contains(&name)
 }
 
 /// Inline elements whose text the model sees but whose content is put back
@@ -164,32 +125,12 @@ pub(crate) fn is_opaque_inline(name: &str) -> bool {
 
 /// Elements that never have content or an end tag.
 pub(crate) fn is_void(name: &str) -> bool {
-    matches!(
-        name,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "input"
-            | "keygen"
-            | "link"
-            | "meta"
-            | "param"
-            | "source"
-            | "track"
-            | "wbr"
-    )
+    VOID.contains(&name)
 }
 
 /// Elements whose text the HTML parser reads raw, so it must be written raw.
 pub(crate) fn is_raw_text(name: &str) -> bool {
-    matches!(
-        name,
-        "script" | "style" | "xmp" | "iframe" | "noembed" | "noframes" | "plaintext" | "noscript"
-    )
+    RAW_TEXT.contains(&name)
 }
 
 /// The parser drops one newline right after these start tags, so a leading
@@ -228,8 +169,8 @@ pub(crate) fn escape_attr(s: &str, out: &mut String) {
     }
 }
 
-/// Writes a start tag. `value_of` lets the caller substitute translated
-/// attribute values; names come from the parser and are always safe.
+/// Writes a start tag. Callers pass attribute values already translated;
+/// names come from the parser, which only produces safe ones.
 pub(crate) fn write_start_tag<'a>(
     name: &str,
     attrs: impl Iterator<Item = (&'a str, &'a str)>,

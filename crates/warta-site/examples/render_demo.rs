@@ -37,7 +37,9 @@ struct Story {
 }
 
 fn machine() -> Origin {
-    Origin::Machine { model: "id-en + en-xx (Firefox Translations, tiny)".into() }
+    Origin::Machine {
+        model: "id-en + en-xx (Firefox Translations, tiny)".into(),
+    }
 }
 
 fn stories() -> Vec<Story> {
@@ -153,7 +155,9 @@ fn main() {
     };
     let out = Path::new(out);
     let base = args.get(1).map_or("http://127.0.0.1:8000", String::as_str);
-    let languages: Vec<Lang> = ["id", "en", "zh", "ja", "ar", "fr", "pt"].map(lang).to_vec();
+    let languages: Vec<Lang> = ["id", "en", "zh", "ja", "ar", "fr", "pt"]
+        .map(lang)
+        .to_vec();
     let site = Site::new("Warta", base, lang("id"), &languages, Messages::builtin())
         .unwrap_or_else(|e| fail(&e.to_string()));
     let stories = stories();
@@ -183,9 +187,16 @@ fn main() {
                     .then(|| Timestamp::from_unix_secs(story.published + 74)),
                 origin: v.origin.clone(),
             };
-            write(out, &format!("{}/{}", l.code(), slug.as_str()), &render_article(&page));
+            write(
+                out,
+                &format!("{}/{}", l.code(), slug.as_str()),
+                &render_article(&page),
+            );
         }
-        sitemap.push(SitemapEntry { alternates, lastmod: Timestamp::from_unix_secs(story.published + 74) });
+        sitemap.push(SitemapEntry {
+            alternates,
+            lastmod: Timestamp::from_unix_secs(story.published + 74),
+        });
     }
     for &l in site.languages() {
         let articles: Vec<ArticleSummary> = stories
@@ -201,8 +212,24 @@ fn main() {
                 })
             })
             .collect();
-        write(out, &format!("{}/feed.xml", l.code()), &render_feed(&Feed { site: &site, lang: l, items: articles.clone() }));
-        write(out, &format!("{}/index.html", l.code()), &render_front_page(&FrontPage { site: &site, lang: l, articles }));
+        write(
+            out,
+            &format!("{}/feed.xml", l.code()),
+            &render_feed(&Feed {
+                site: &site,
+                lang: l,
+                items: articles.clone(),
+            }),
+        );
+        write(
+            out,
+            &format!("{}/index.html", l.code()),
+            &render_front_page(&FrontPage {
+                site: &site,
+                lang: l,
+                articles,
+            }),
+        );
     }
     write(out, "sitemap.xml", &render_sitemap(&sitemap));
     write(out, "404.html", &render_not_found(&site, lang("en")));

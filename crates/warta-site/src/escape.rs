@@ -60,7 +60,10 @@ mod tests {
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {
-        assert!(matches!(escape("Jakarta, 3 Maret"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            escape("Jakarta, 3 Maret"),
+            std::borrow::Cow::Borrowed(_)
+        ));
         assert_eq!(escape("中文（简体） العربية"), "中文（简体） العربية");
     }
 

@@ -50,7 +50,11 @@ pub fn render_feed(feed: &Feed) -> String {
         let _ = writeln!(x, "<pubDate>{}</pubDate>", item.published_at.http_date());
         let _ = writeln!(x, "<description>{}</description>", escape(&item.summary));
         if item.origin.is_machine() {
-            let _ = writeln!(x, "<category>{}</category>", escape(msgs.text(lang, Key::MachineBadge)));
+            let _ = writeln!(
+                x,
+                "<category>{}</category>",
+                escape(msgs.text(lang, Key::MachineBadge))
+            );
         }
         x.push_str("</item>\n");
     }
@@ -68,8 +72,18 @@ mod tests {
     const XSS: &str = "<script>alert(1)</script>";
 
     fn site() -> Site {
-        let langs: Vec<Lang> = ["id", "en", "ja"].iter().map(|c| Lang::parse(c).unwrap()).collect();
-        Site::new("Warta & Co", "https://news.example", langs[0], &langs, Messages::builtin()).unwrap()
+        let langs: Vec<Lang> = ["id", "en", "ja"]
+            .iter()
+            .map(|c| Lang::parse(c).unwrap())
+            .collect();
+        Site::new(
+            "Warta & Co",
+            "https://news.example",
+            langs[0],
+            &langs,
+            Messages::builtin(),
+        )
+        .unwrap()
     }
 
     fn item(n: i64, title: &str, origin: Origin) -> ArticleSummary {
@@ -89,7 +103,11 @@ mod tests {
             site: &site,
             lang: Lang::parse("en").unwrap(),
             items: vec![
-                item(1, &format!("Title {XSS}"), Origin::Machine { model: "m".into() }),
+                item(
+                    1,
+                    &format!("Title {XSS}"),
+                    Origin::Machine { model: "m".into() },
+                ),
                 item(2, "Plain", Origin::Source),
                 item(3, "Third \"q\" 'a'", Origin::Human { reviewed: true }),
             ],
@@ -102,16 +120,36 @@ mod tests {
         assert_eq!(rss.tag_name().name(), "rss");
         assert_eq!(rss.attribute("version"), Some("2.0"));
         let channel = rss.children().find(|n| n.has_tag_name("channel")).unwrap();
-        let child = |n: roxmltree::Node, name: &str| n.children().find(|c| c.has_tag_name(name)).and_then(|c| c.text()).map(str::to_string);
-        assert_eq!(child(channel, "title").as_deref(), Some("Warta & Co (English)"));
-        assert_eq!(child(channel, "link").as_deref(), Some("https://news.example/en/"));
-        assert_eq!(child(channel, "description").as_deref(), Some("Latest news from Warta & Co."));
+        let child = |n: roxmltree::Node, name: &str| {
+            n.children()
+                .find(|c| c.has_tag_name(name))
+                .and_then(|c| c.text())
+                .map(str::to_string)
+        };
+        assert_eq!(
+            child(channel, "title").as_deref(),
+            Some("Warta & Co (English)")
+        );
+        assert_eq!(
+            child(channel, "link").as_deref(),
+            Some("https://news.example/en/")
+        );
+        assert_eq!(
+            child(channel, "description").as_deref(),
+            Some("Latest news from Warta & Co.")
+        );
         assert_eq!(child(channel, "language").as_deref(), Some("en"));
 
-        let items: Vec<_> = channel.children().filter(|n| n.has_tag_name("item")).collect();
+        let items: Vec<_> = channel
+            .children()
+            .filter(|n| n.has_tag_name("item"))
+            .collect();
         assert_eq!(items.len(), 3);
         assert_eq!(child(items[0], "title"), Some(format!("Title {XSS}")));
-        assert_eq!(child(items[0], "description"), Some(format!("Summary 1 with {XSS} & control")));
+        assert_eq!(
+            child(items[0], "description"),
+            Some(format!("Summary 1 with {XSS} & control"))
+        );
         assert_eq!(child(items[2], "title").as_deref(), Some("Third \"q\" 'a'"));
         for (i, it) in items.iter().enumerate() {
             let guid = it.children().find(|c| c.has_tag_name("guid")).unwrap();
@@ -120,19 +158,32 @@ mod tests {
             // pubDate is RFC 822; httpdate's parser is the oracle for the format.
             let date = child(*it, "pubDate").unwrap();
             let parsed = httpdate::parse_http_date(&date).expect("RFC 822 date");
-            assert_eq!(Timestamp::from_system_time(parsed).unix_secs(), 784_111_777 + (i as i64 + 1) * 86_400);
+            assert_eq!(
+                Timestamp::from_system_time(parsed).unix_secs(),
+                784_111_777 + (i as i64 + 1) * 86_400
+            );
         }
         // Machine translations are labelled for feed readers too.
-        assert_eq!(child(items[0], "category").as_deref(), Some("Machine translation"));
+        assert_eq!(
+            child(items[0], "category").as_deref(),
+            Some("Machine translation")
+        );
         assert_eq!(child(items[1], "category"), None);
     }
 
     #[test]
     fn empty_feed_is_valid_and_has_no_build_date() {
         let site = site();
-        let xml = render_feed(&Feed { site: &site, lang: Lang::parse("ja").unwrap(), items: vec![] });
+        let xml = render_feed(&Feed {
+            site: &site,
+            lang: Lang::parse("ja").unwrap(),
+            items: vec![],
+        });
         let doc = roxmltree::Document::parse(&xml).unwrap();
-        assert_eq!(doc.descendants().filter(|n| n.has_tag_name("item")).count(), 0);
+        assert_eq!(
+            doc.descendants().filter(|n| n.has_tag_name("item")).count(),
+            0
+        );
         assert!(!xml.contains("lastBuildDate"));
         assert!(xml.contains("<description>Warta &amp; Coの最新ニュース。</description>"));
     }

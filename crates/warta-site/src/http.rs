@@ -61,7 +61,13 @@ fn entity_tags(list: &str) -> impl Iterator<Item = &str> {
         if rest.is_empty() {
             return None;
         }
-        let body_start = if rest.starts_with("W/\"") { 3 } else if rest.starts_with('"') { 1 } else { 0 };
+        let body_start = if rest.starts_with("W/\"") {
+            3
+        } else if rest.starts_with('"') {
+            1
+        } else {
+            0
+        };
         if body_start == 0 {
             // Not a tag: skip to the next comma.
             let end = rest.find(',').unwrap_or(rest.len());
@@ -107,7 +113,12 @@ mod tests {
     fn if_none_match_matches_weakly_and_in_lists() {
         assert!(not_modified(Some("\"abc\""), None, ETAG, None));
         assert!(not_modified(Some("W/\"abc\""), None, ETAG, None));
-        assert!(not_modified(Some("\"x\", \"a,b\" , W/\"abc\""), None, ETAG, None));
+        assert!(not_modified(
+            Some("\"x\", \"a,b\" , W/\"abc\""),
+            None,
+            ETAG,
+            None
+        ));
         assert!(not_modified(Some("*"), None, ETAG, None));
         assert!(!not_modified(Some("\"abd\""), None, ETAG, None));
         assert!(!not_modified(Some("abc"), None, ETAG, None));
@@ -127,11 +138,26 @@ mod tests {
     #[test]
     fn if_modified_since_compares_at_second_precision() {
         let lm = Some(Timestamp::from_unix_secs(784_111_777));
-        assert!(not_modified(None, Some("Sun, 06 Nov 1994 08:49:37 GMT"), ETAG, lm));
-        assert!(!not_modified(None, Some("Sun, 06 Nov 1994 08:49:36 GMT"), ETAG, lm));
+        assert!(not_modified(
+            None,
+            Some("Sun, 06 Nov 1994 08:49:37 GMT"),
+            ETAG,
+            lm
+        ));
+        assert!(!not_modified(
+            None,
+            Some("Sun, 06 Nov 1994 08:49:36 GMT"),
+            ETAG,
+            lm
+        ));
         // Unparseable or absent dates never yield 304.
         assert!(!not_modified(None, Some("yesterday"), ETAG, lm));
-        assert!(!not_modified(None, Some("Sun, 06 Nov 1994 08:49:37 GMT"), ETAG, None));
+        assert!(!not_modified(
+            None,
+            Some("Sun, 06 Nov 1994 08:49:37 GMT"),
+            ETAG,
+            None
+        ));
         assert!(!not_modified(None, None, ETAG, lm));
     }
 }

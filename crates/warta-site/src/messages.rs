@@ -85,7 +85,10 @@ const BUILTIN_TOML: &str = include_str!("../messages.toml");
 static BUILTIN: LazyLock<Result<Messages, SiteError>> = LazyLock::new(|| {
     let raw: MessageOverrides =
         toml::from_str(BUILTIN_TOML).map_err(|e| SiteError::BuiltinMessages(e.to_string()))?;
-    Messages { table: BTreeMap::new() }.with_overrides(&raw)
+    Messages {
+        table: BTreeMap::new(),
+    }
+    .with_overrides(&raw)
 });
 
 /// Every text the site shows, per language. Cheap to clone; build once at
@@ -187,7 +190,10 @@ impl Messages {
     pub fn format_time(&self, lang: Lang, t: Timestamp) -> String {
         let c = t.civil();
         let months = self.text(lang, Key::Months);
-        let month = months.split('|').nth(c.month as usize - 1).unwrap_or_default();
+        let month = months
+            .split('|')
+            .nth(c.month as usize - 1)
+            .unwrap_or_default();
         let (day, month_num, year) = (c.day.to_string(), c.month.to_string(), c.year.to_string());
         let (hour, minute) = (format!("{:02}", c.hour), format!("{:02}", c.minute));
         self.fill_text(
@@ -235,7 +241,10 @@ fn validate(lang: Lang, key: &str, text: &str) -> Result<(), SiteError> {
                 return Err(bad(if allowed.is_empty() {
                     format!("`{{{p}}}` is not a placeholder here (this text takes none)")
                 } else {
-                    format!("`{{{p}}}` is not a placeholder here (allowed: {{{}}})", allowed.join("}, {"))
+                    format!(
+                        "`{{{p}}}` is not a placeholder here (allowed: {{{}}})",
+                        allowed.join("}, {")
+                    )
                 }));
             }
         }
@@ -250,7 +259,9 @@ fn validate(lang: Lang, key: &str, text: &str) -> Result<(), SiteError> {
 
 fn no_placeholders(text: &str) -> Result<(), String> {
     match pieces(text).find(|p| matches!(p, Piece::Placeholder(_))) {
-        Some(Piece::Placeholder(p)) => Err(format!("`{{{p}}}` is not a placeholder here (this text takes none)")),
+        Some(Piece::Placeholder(p)) => Err(format!(
+            "`{{{p}}}` is not a placeholder here (this text takes none)"
+        )),
         _ => Ok(()),
     }
 }
@@ -315,12 +326,22 @@ mod tests {
         // itself rather than falling back to English mid-page.
         let m = Messages::builtin();
         for code in UI_LANGS {
-            let table = m.table.get(code).unwrap_or_else(|| panic!("no [{code}] table"));
+            let table = m
+                .table
+                .get(code)
+                .unwrap_or_else(|| panic!("no [{code}] table"));
             for key in Key::ALL {
-                assert!(table.contains_key(key.name()), "[{code}] lacks {}", key.name());
+                assert!(
+                    table.contains_key(key.name()),
+                    "[{code}] lacks {}",
+                    key.name()
+                );
             }
             for of in UI_LANGS {
-                assert!(m.lang_name(lang(code), lang(of)).is_some(), "[{code}] lacks lang_{of}");
+                assert!(
+                    m.lang_name(lang(code), lang(of)).is_some(),
+                    "[{code}] lacks lang_{of}"
+                );
             }
         }
     }
@@ -329,7 +350,10 @@ mod tests {
     fn unknown_language_falls_back_to_english_texts_but_not_names() {
         let m = Messages::builtin();
         let de = lang("de");
-        assert_eq!(m.text(de, Key::FrontHeading), m.text(lang("en"), Key::FrontHeading));
+        assert_eq!(
+            m.text(de, Key::FrontHeading),
+            m.text(lang("en"), Key::FrontHeading)
+        );
         assert_eq!(m.lang_name(de, lang("id")), None);
     }
 
@@ -348,7 +372,10 @@ mod tests {
     fn overrides_for_a_language_without_builtin_texts_are_used() {
         let mut o = MessageOverrides::new();
         o.entry("de".into()).or_default().extend([
-            ("front_heading".to_string(), "Neueste Nachrichten".to_string()),
+            (
+                "front_heading".to_string(),
+                "Neueste Nachrichten".to_string(),
+            ),
             ("lang_id".to_string(), "Indonesisch".to_string()),
         ]);
         let m = Messages::builtin().with_overrides(&o).unwrap();
@@ -360,12 +387,19 @@ mod tests {
     fn bad_overrides_are_refused_with_the_reason() {
         let check = |code: &str, key: &str, text: &str| {
             let mut o = MessageOverrides::new();
-            o.entry(code.into()).or_default().insert(key.into(), text.into());
-            Messages::builtin().with_overrides(&o).unwrap_err().to_string()
+            o.entry(code.into())
+                .or_default()
+                .insert(key.into(), text.into());
+            Messages::builtin()
+                .with_overrides(&o)
+                .unwrap_err()
+                .to_string()
         };
         assert!(check("xx", "front_heading", "x").contains("`xx`"));
         assert!(check("fr", "frontheading", "x").contains("unknown key"));
-        assert!(check("fr", "disclaimer_machine", "Traduction automatique.").contains("{source_link}"));
+        assert!(
+            check("fr", "disclaimer_machine", "Traduction automatique.").contains("{source_link}")
+        );
         assert!(check("fr", "published", "Publié {when}").contains("{when}"));
         assert!(check("fr", "months", "a|b|c").contains("twelve"));
         assert!(check("fr", "lang_xx", "x").contains("xx"));
@@ -376,7 +410,11 @@ mod tests {
         let p: Vec<_> = pieces("a {x_y} b {Not} {} {z").collect();
         assert_eq!(
             p,
-            [Piece::Text("a "), Piece::Placeholder("x_y"), Piece::Text(" b {Not} {} {z")]
+            [
+                Piece::Text("a "),
+                Piece::Placeholder("x_y"),
+                Piece::Text(" b {Not} {} {z")
+            ]
         );
         assert_eq!(pieces("{a}{b}").count(), 2);
     }
@@ -384,12 +422,20 @@ mod tests {
     #[test]
     fn fill_html_escapes_the_text_but_not_the_values() {
         let mut o = MessageOverrides::new();
-        o.entry("en".into())
-            .or_default()
-            .insert("human_outdated".into(), "<b>Old</b> & see {source_link}".into());
+        o.entry("en".into()).or_default().insert(
+            "human_outdated".into(),
+            "<b>Old</b> & see {source_link}".into(),
+        );
         let m = Messages::builtin().with_overrides(&o).unwrap();
-        let html = m.fill_html(lang("en"), Key::HumanOutdated, &[("source_link", "<a href=\"/id/x\">Indonesian</a>")]);
-        assert_eq!(html, "&lt;b&gt;Old&lt;/b&gt; &amp; see <a href=\"/id/x\">Indonesian</a>");
+        let html = m.fill_html(
+            lang("en"),
+            Key::HumanOutdated,
+            &[("source_link", "<a href=\"/id/x\">Indonesian</a>")],
+        );
+        assert_eq!(
+            html,
+            "&lt;b&gt;Old&lt;/b&gt; &amp; see <a href=\"/id/x\">Indonesian</a>"
+        );
     }
 
     #[test]

@@ -51,7 +51,10 @@ struct SwitchLink<'a> {
 /// How a page relates to its other language versions.
 enum Versions<'a> {
     /// Indexable page: switcher, hreflang alternates plus x-default, canonical.
-    Indexable { alternates: &'a Alternates, canonical: &'a str },
+    Indexable {
+        alternates: &'a Alternates,
+        canonical: &'a str,
+    },
     /// Not-found page: switcher to the front pages only, `noindex`.
     NoIndex { switcher: &'a Alternates },
 }
@@ -65,12 +68,21 @@ fn chrome<'a>(
 ) -> Chrome<'a> {
     let msgs = site.messages();
     let (switch_from, alternates, canonical, noindex) = match versions {
-        Versions::Indexable { alternates, canonical } => {
+        Versions::Indexable {
+            alternates,
+            canonical,
+        } => {
             let mut alts: Vec<Alt> = alternates
                 .iter()
-                .map(|l| Alt { hreflang: l.lang.code(), href: &l.url })
+                .map(|l| Alt {
+                    hreflang: l.lang.code(),
+                    href: &l.url,
+                })
                 .collect();
-            alts.push(Alt { hreflang: "x-default", href: &alternates.source().url });
+            alts.push(Alt {
+                hreflang: "x-default",
+                href: &alternates.source().url,
+            });
             (alternates, alts, Some(canonical), false)
         }
         Versions::NoIndex { switcher } => (switcher, Vec::new(), None, true),
@@ -135,8 +147,11 @@ pub fn render_article(page: &ArticlePage) -> String {
     match &page.origin {
         Origin::Source => {}
         Origin::Machine { model } => {
-            disclaimer_html =
-                Some(msgs.fill_html(lang, Key::DisclaimerMachine, &[("source_link", &source_link())]));
+            disclaimer_html = Some(msgs.fill_html(
+                lang,
+                Key::DisclaimerMachine,
+                &[("source_link", &source_link())],
+            ));
             model_note = (!model.trim().is_empty())
                 .then(|| msgs.fill_text(lang, Key::MachineModel, &[("model", model)]));
         }
@@ -144,7 +159,9 @@ pub fn render_article(page: &ArticlePage) -> String {
             human_mark = Some(msgs.text(lang, Key::HumanReviewed));
             reviewed = true;
         }
-        Origin::Human { reviewed: false } => human_mark = Some(msgs.text(lang, Key::HumanTranslated)),
+        Origin::Human { reviewed: false } => {
+            human_mark = Some(msgs.text(lang, Key::HumanTranslated))
+        }
         Origin::HumanOutdated => {
             human_mark = Some(msgs.text(lang, Key::HumanTranslated));
             outdated_html =
@@ -162,7 +179,10 @@ pub fn render_article(page: &ArticlePage) -> String {
             lang,
             format!("{} – {}", page.title, site.name()),
             (!page.summary.is_empty()).then_some(page.summary.as_str()),
-            Versions::Indexable { alternates: &page.alternates, canonical: &page.canonical_url },
+            Versions::Indexable {
+                alternates: &page.alternates,
+                canonical: &page.canonical_url,
+            },
         ),
         title: &page.title,
         summary: &page.summary,
@@ -218,7 +238,10 @@ pub fn render_front_page(page: &FrontPage) -> String {
             url: &a.url,
             iso: a.published_at.rfc3339(),
             human: msgs.format_time(lang, a.published_at),
-            badge: a.origin.is_machine().then(|| msgs.text(lang, Key::MachineBadge)),
+            badge: a
+                .origin
+                .is_machine()
+                .then(|| msgs.text(lang, Key::MachineBadge)),
         })
         .collect();
     let tpl = FrontTemplate {
@@ -227,7 +250,10 @@ pub fn render_front_page(page: &FrontPage) -> String {
             lang,
             format!("{} – {}", site.name(), heading),
             None,
-            Versions::Indexable { alternates: &alternates, canonical: &canonical },
+            Versions::Indexable {
+                alternates: &alternates,
+                canonical: &canonical,
+            },
         ),
         heading,
         empty: msgs.text(lang, Key::FrontEmpty),
@@ -257,7 +283,9 @@ pub fn render_not_found(site: &Site, lang: Lang) -> String {
             lang,
             format!("{} – {}", heading, site.name()),
             None,
-            Versions::NoIndex { switcher: &front_pages },
+            Versions::NoIndex {
+                switcher: &front_pages,
+            },
         ),
         heading,
         body: msgs.text(lang, Key::NotFoundBody),
@@ -270,7 +298,8 @@ fn render(tpl: &impl Template) -> String {
     // Askama fails only when a value's Display impl or a custom filter does;
     // these templates print `&str`, `String` and `bool` and use no custom
     // filters.
-    tpl.render().expect("templates print only strings and booleans")
+    tpl.render()
+        .expect("templates print only strings and booleans")
 }
 
 /// `<time datetime="2025-03-03T00:05:09Z">3 March 2025, 00:05 UTC</time>`

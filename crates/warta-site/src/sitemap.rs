@@ -63,10 +63,20 @@ mod tests {
     #[test]
     fn every_version_lists_all_alternates_and_x_default() {
         let langs: Vec<Lang> = ["id", "en", "ar"].iter().map(|c| lang(c)).collect();
-        let site = Site::new("W", "https://news.example", lang("id"), &langs, Messages::builtin()).unwrap();
+        let site = Site::new(
+            "W",
+            "https://news.example",
+            lang("id"),
+            &langs,
+            Messages::builtin(),
+        )
+        .unwrap();
         let a = Slug::parse("a").unwrap();
         let entries = [
-            SitemapEntry { alternates: site.front_alternates(), lastmod: Timestamp::from_unix_secs(0) },
+            SitemapEntry {
+                alternates: site.front_alternates(),
+                lastmod: Timestamp::from_unix_secs(0),
+            },
             SitemapEntry {
                 alternates: site.article_alternates(&a, lang("id"), &[lang("ar")]),
                 lastmod: Timestamp::from_unix_secs(1_740_960_309),
@@ -74,25 +84,43 @@ mod tests {
         ];
         let xml = render_sitemap(&entries);
         let doc = roxmltree::Document::parse(&xml).expect("well-formed");
-        let urls: Vec<_> = doc.root_element().children().filter(|n| n.has_tag_name((SITEMAP_NS, "url"))).collect();
+        let urls: Vec<_> = doc
+            .root_element()
+            .children()
+            .filter(|n| n.has_tag_name((SITEMAP_NS, "url")))
+            .collect();
         assert_eq!(urls.len(), 3 + 2);
         for url in &urls {
-            let loc = url.children().find(|n| n.has_tag_name((SITEMAP_NS, "loc"))).unwrap().text().unwrap();
+            let loc = url
+                .children()
+                .find(|n| n.has_tag_name((SITEMAP_NS, "loc")))
+                .unwrap()
+                .text()
+                .unwrap();
             let alts: BTreeMap<&str, &str> = url
                 .children()
                 .filter(|n| n.has_tag_name((XHTML_NS, "link")))
                 .map(|n| {
                     assert_eq!(n.attribute("rel"), Some("alternate"));
-                    (n.attribute("hreflang").unwrap(), n.attribute("href").unwrap())
+                    (
+                        n.attribute("hreflang").unwrap(),
+                        n.attribute("href").unwrap(),
+                    )
                 })
                 .collect();
             // The page itself is among its alternates (Google's rule for
             // sitemap hreflang: each URL lists every version including itself).
             assert!(alts.values().any(|h| *h == loc), "{loc}");
             if loc.ends_with("/a") {
-                assert_eq!(alts.keys().copied().collect::<Vec<_>>(), ["ar", "id", "x-default"]);
+                assert_eq!(
+                    alts.keys().copied().collect::<Vec<_>>(),
+                    ["ar", "id", "x-default"]
+                );
                 assert_eq!(alts["x-default"], "https://news.example/id/a");
-                let lastmod = url.children().find(|n| n.has_tag_name((SITEMAP_NS, "lastmod"))).unwrap();
+                let lastmod = url
+                    .children()
+                    .find(|n| n.has_tag_name((SITEMAP_NS, "lastmod")))
+                    .unwrap();
                 assert_eq!(lastmod.text(), Some("2025-03-03T00:05:09Z"));
             } else {
                 assert_eq!(alts.len(), 4);
@@ -109,10 +137,19 @@ mod tests {
             is_source: true,
         }])
         .unwrap();
-        let xml = render_sitemap(&[SitemapEntry { alternates, lastmod: Timestamp::from_unix_secs(0) }]);
+        let xml = render_sitemap(&[SitemapEntry {
+            alternates,
+            lastmod: Timestamp::from_unix_secs(0),
+        }]);
         assert!(!xml.contains("<script>"));
         let doc = roxmltree::Document::parse(&xml).expect("well-formed");
-        let loc = doc.descendants().find(|n| n.has_tag_name((SITEMAP_NS, "loc"))).unwrap();
-        assert_eq!(loc.text(), Some("https://x.example/en/a?<script>alert(1)</script>&b='c'"));
+        let loc = doc
+            .descendants()
+            .find(|n| n.has_tag_name((SITEMAP_NS, "loc")))
+            .unwrap();
+        assert_eq!(
+            loc.text(),
+            Some("https://x.example/en/a?<script>alert(1)</script>&b='c'")
+        );
     }
 }

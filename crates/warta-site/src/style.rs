@@ -29,7 +29,9 @@ mod tests {
         let mut rest = css;
         while let Some(start) = rest.find("/*") {
             text.push_str(&rest[..start]);
-            rest = rest[start..].find("*/").map_or("", |end| &rest[start + end + 2..]);
+            rest = rest[start..]
+                .find("*/")
+                .map_or("", |end| &rest[start + end + 2..]);
         }
         text.push_str(rest);
         text.split(['{', '}', ';'])
@@ -49,8 +51,15 @@ mod tests {
     /// shorthands whose left and right values differ.
     fn physical_declarations(css: &str) -> Vec<String> {
         let four_value_shorthands = [
-            "margin", "padding", "inset", "border-width", "border-style", "border-color",
-            "border-radius", "scroll-margin", "scroll-padding",
+            "margin",
+            "padding",
+            "inset",
+            "border-width",
+            "border-style",
+            "border-color",
+            "border-radius",
+            "scroll-margin",
+            "scroll-padding",
         ];
         let mut offences = Vec::new();
         for (prop, value) in declarations(css) {
@@ -75,7 +84,10 @@ mod tests {
 
     #[test]
     fn css_uses_no_physical_left_or_right_so_rtl_mirrors() {
-        assert!(declarations(STYLESHEET).len() > 100, "the declaration parser lost the stylesheet");
+        assert!(
+            declarations(STYLESHEET).len() > 100,
+            "the declaration parser lost the stylesheet"
+        );
         let offences = physical_declarations(STYLESHEET);
         assert!(offences.is_empty(), "physical declarations: {offences:#?}");
     }
@@ -96,17 +108,27 @@ mod tests {
         for css in bad {
             assert_eq!(physical_declarations(css).len(), 1, "{css}");
         }
-        let good = "a{margin-inline:1px 2px;margin:0 1px 0 1px;text-align:start;inset-inline-start:0}";
+        let good =
+            "a{margin-inline:1px 2px;margin:0 1px 0 1px;text-align:start;inset-inline-start:0}";
         assert_eq!(physical_declarations(good), Vec::<String>::new());
     }
 
     #[test]
     fn script_font_stacks_are_selected_by_lang() {
-        for (sel, font) in [(":lang(ar)", "Noto Naskh Arabic"), (":lang(zh)", "PingFang SC"), (":lang(ja)", "Hiragino Sans")] {
-            let at = STYLESHEET.find(&format!("{sel} {{")).unwrap_or_else(|| panic!("no {sel} rule"));
+        for (sel, font) in [
+            (":lang(ar)", "Noto Naskh Arabic"),
+            (":lang(zh)", "PingFang SC"),
+            (":lang(ja)", "Hiragino Sans"),
+        ] {
+            let at = STYLESHEET
+                .find(&format!("{sel} {{"))
+                .unwrap_or_else(|| panic!("no {sel} rule"));
             let block = &STYLESHEET[at..at + STYLESHEET[at..].find('}').unwrap()];
             assert!(block.contains(font), "{sel} lacks {font}");
         }
-        assert!(!STYLESHEET.contains("@import") && !STYLESHEET.contains("url("), "no downloads");
+        assert!(
+            !STYLESHEET.contains("@import") && !STYLESHEET.contains("url("),
+            "no downloads"
+        );
     }
 }

@@ -133,15 +133,30 @@ mod tests {
     #[test]
     fn rfc3339_of_a_known_instant() {
         // 1740960309 = 2025-03-03T00:05:09Z (GNU `date -u -d @1740960309`).
-        assert_eq!(Timestamp::from_unix_secs(1_740_960_309).rfc3339(), "2025-03-03T00:05:09Z");
-        assert_eq!(Timestamp::from_unix_secs(0).rfc3339(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            Timestamp::from_unix_secs(1_740_960_309).rfc3339(),
+            "2025-03-03T00:05:09Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix_secs(0).rfc3339(),
+            "1970-01-01T00:00:00Z"
+        );
     }
 
     #[test]
     fn out_of_range_instants_are_clamped_not_panicking() {
-        assert_eq!(Timestamp::from_unix_secs(-5).rfc3339(), "1970-01-01T00:00:00Z");
-        assert_eq!(Timestamp::from_unix_secs(i64::MAX).rfc3339(), "9999-12-31T23:59:59Z");
-        assert_eq!(Timestamp::from_unix_secs(i64::MAX).http_date(), "Fri, 31 Dec 9999 23:59:59 GMT");
+        assert_eq!(
+            Timestamp::from_unix_secs(-5).rfc3339(),
+            "1970-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix_secs(i64::MAX).rfc3339(),
+            "9999-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix_secs(i64::MAX).http_date(),
+            "Fri, 31 Dec 9999 23:59:59 GMT"
+        );
         let before_epoch = UNIX_EPOCH - Duration::from_secs(10);
         assert_eq!(Timestamp::from_system_time(before_epoch).unix_secs(), 0);
     }

@@ -42,11 +42,15 @@ impl Site {
         let rest = base
             .strip_prefix("https://")
             .or_else(|| base.strip_prefix("http://"))
-            .ok_or_else(|| SiteError::BaseUrl(base_url.to_string(), "must start with http:// or https://"))?;
+            .ok_or_else(|| {
+                SiteError::BaseUrl(base_url.to_string(), "must start with http:// or https://")
+            })?;
         if rest.is_empty() || rest.starts_with('/') {
             return Err(SiteError::BaseUrl(base_url.to_string(), "has no host"));
         }
-        if rest.contains(['?', '#']) || rest.contains(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>') {
+        if rest.contains(['?', '#'])
+            || rest.contains(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+        {
             return Err(SiteError::BaseUrl(
                 base_url.to_string(),
                 "must be a plain URL without query, fragment, spaces or quotes",
@@ -115,7 +119,12 @@ impl Site {
     /// `{base}/assets/site.css?v={hash}`: the query changes whenever the
     /// stylesheet does, so the server may cache it as immutable.
     pub fn stylesheet_url(&self) -> String {
-        format!("{}{}?v={}", self.base_url, STYLESHEET_PATH, crate::style::stylesheet_version())
+        format!(
+            "{}{}?v={}",
+            self.base_url,
+            STYLESHEET_PATH,
+            crate::style::stylesheet_version()
+        )
     }
 
     /// The front pages of every published language, the source's as
@@ -190,7 +199,11 @@ impl Alternates {
         let source = match (sources.next(), sources.next()) {
             (Some((i, _)), None) => i,
             (None, _) => return Err(SiteError::Alternates("no version is marked as the source")),
-            (Some(_), Some(_)) => return Err(SiteError::Alternates("more than one version is marked as the source")),
+            (Some(_), Some(_)) => {
+                return Err(SiteError::Alternates(
+                    "more than one version is marked as the source",
+                ))
+            }
         };
         for (i, l) in links.iter().enumerate() {
             if links[..i].iter().any(|m| m.lang == l.lang) {
@@ -317,15 +330,30 @@ mod tests {
         let s = site("https://news.example/warta/", &["id", "en"]).unwrap();
         let slug = Slug::parse("banjir-jakarta").unwrap();
         assert_eq!(s.front_url(lang("en")), "https://news.example/warta/en/");
-        assert_eq!(s.article_url(lang("ar"), &slug), "https://news.example/warta/ar/banjir-jakarta");
-        assert_eq!(s.feed_url(lang("ja")), "https://news.example/warta/ja/feed.xml");
+        assert_eq!(
+            s.article_url(lang("ar"), &slug),
+            "https://news.example/warta/ar/banjir-jakarta"
+        );
+        assert_eq!(
+            s.feed_url(lang("ja")),
+            "https://news.example/warta/ja/feed.xml"
+        );
         assert_eq!(s.sitemap_url(), "https://news.example/warta/sitemap.xml");
-        assert!(s.stylesheet_url().starts_with("https://news.example/warta/assets/site.css?v="));
+        assert!(s
+            .stylesheet_url()
+            .starts_with("https://news.example/warta/assets/site.css?v="));
     }
 
     #[test]
     fn base_url_must_be_absolute_http() {
-        for bad in ["news.example", "ftp://x", "https://", "https:///x", "https://x/?a", "https://x/\"y"] {
+        for bad in [
+            "news.example",
+            "ftp://x",
+            "https://",
+            "https:///x",
+            "https://x/?a",
+            "https://x/\"y",
+        ] {
             assert!(site(bad, &["id"]).is_err(), "{bad}");
         }
     }
@@ -340,7 +368,11 @@ mod tests {
 
     #[test]
     fn alternates_need_exactly_one_source_and_unique_languages() {
-        let l = |c: &str, s: bool| LangLink { lang: lang(c), url: format!("http://x/{c}/a"), is_source: s };
+        let l = |c: &str, s: bool| LangLink {
+            lang: lang(c),
+            url: format!("http://x/{c}/a"),
+            is_source: s,
+        };
         assert!(Alternates::new(vec![l("id", true), l("en", false)]).is_ok());
         assert!(Alternates::new(vec![l("id", false), l("en", false)]).is_err());
         assert!(Alternates::new(vec![l("id", true), l("en", true)]).is_err());

@@ -70,10 +70,12 @@ impl Store {
             let (article_id, revision, unchanged) = match existing {
                 None => {
                     let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO articles (slug, current_revision, created_at, updated_at) \
-                         VALUES ($1, 1, $2, $2) RETURNING id",
+                        "INSERT INTO articles (slug, current_revision, source_lang, published_at, \
+                         created_at, updated_at) VALUES ($1, 1, $2, $3, $4, $4) RETURNING id",
                     )
                     .bind(new.slug.as_str())
+                    .bind(new.source_lang.code())
+                    .bind(new.published_at)
                     .bind(now)
                     .fetch_one(&mut *tx)
                     .await?;
@@ -95,12 +97,14 @@ impl Store {
                     } else {
                         let next = article.current_revision.0 + 1;
                         sqlx::query(
-                            "UPDATE articles SET current_revision = $2, deleted_at = NULL, updated_at = $3 \
-                             WHERE id = $1",
+                            "UPDATE articles SET current_revision = $2, source_lang = $4, \
+                             published_at = $5, deleted_at = NULL, updated_at = $3 WHERE id = $1",
                         )
                         .bind(article.id.0)
                         .bind(next)
                         .bind(now)
+                        .bind(new.source_lang.code())
+                        .bind(new.published_at)
                         .execute(&mut *tx)
                         .await?;
                         sqlx::query(
@@ -317,20 +321,18 @@ impl Store {
     pub async fn list_published(&self, lang: Lang, limit: u32) -> Result<Vec<Published>> {
         let rows: Vec<PublishedRow> = with_db!(self, |pool, _d| {
             sqlx::query_as(
-                "SELECT a.id AS article_id, a.slug, r.source_lang AS lang, r.revision, \
-                        a.current_revision, r.title, r.summary, r.body_html, r.published_at, \
+                "SELECT a.id AS article_id, a.slug, a.source_lang AS lang, r.revision, \
+                        a.current_revision, r.title, r.summary, r.body_html, a.published_at, \
                         a.updated_at, NULL AS origin, FALSE AS outdated \
                  FROM articles a \
                  JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision \
-                 WHERE a.deleted_at IS NULL AND r.source_lang = $1 \
+                 WHERE a.deleted_at IS NULL AND a.source_lang = $1 \
                  UNION ALL \
                  SELECT a.id, a.slug, v.lang, v.revision, a.current_revision, v.title, v.summary, \
-                        v.body_html, r.published_at, v.updated_at, v.origin, v.outdated \
+                        v.body_html, a.published_at, v.updated_at, v.origin, v.outdated \
                  FROM articles a \
-                 JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision \
-                 JOIN versions v ON v.article_id = a.id \
-                 WHERE a.deleted_at IS NULL AND v.lang = $1 AND v.state = 'published' \
-                   AND r.source_lang <> $1 \
+                 JOIN versions v ON v.article_id = a.id AND v.lang = $1 \
+                 WHERE a.deleted_at IS NULL AND a.source_lang <> $1 AND v.state = 'published' \
                  ORDER BY published_at DESC, article_id DESC \
                  LIMIT $2",
             )

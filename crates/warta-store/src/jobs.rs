@@ -21,12 +21,17 @@ use crate::error::{Result, StoreError};
 use crate::types::*;
 use crate::{duration_millis, now_millis, with_db, Dialect, Store};
 
+// The candidates as a UNION ALL of the two partial indexes (`jobs_queued`,
+// `jobs_leased`), merged in id order: SQLite's planner turns the equivalent
+// OR into a scan of the whole table, history included.
 const LEASE_SQLITE: &str = concat!(
     "UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = $2, ",
     "attempts = attempts + 1, updated_at = $3 ",
-    "WHERE id IN (SELECT id FROM jobs ",
-    "WHERE ((state = 'queued' AND run_after <= $3) OR (state = 'running' AND lease_expires_at <= $3)) ",
-    "AND attempts < $5 ORDER BY id LIMIT $4) ",
+    "WHERE id IN (SELECT id FROM (",
+    "SELECT id FROM jobs WHERE state = 'queued' AND run_after <= $3 AND attempts < $5 ",
+    "UNION ALL ",
+    "SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at <= $3 AND attempts < $5",
+    ") ORDER BY id LIMIT $4) ",
     "RETURNING ",
     job_cols!()
 );

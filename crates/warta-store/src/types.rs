@@ -136,6 +136,10 @@ pub struct Article {
     pub id: ArticleId,
     pub slug: Slug,
     pub current_revision: RevisionNo,
+    /// Language of the current revision: the authoritative original.
+    pub source_lang: Lang,
+    /// Publication time of the current revision (unix ms).
+    pub published_at: i64,
     /// Set when the article was deleted; it is then unpublished everywhere.
     pub deleted_at: Option<i64>,
     pub created_at: i64,
@@ -147,6 +151,8 @@ pub(crate) struct ArticleRow {
     pub(crate) id: i64,
     slug: String,
     pub(crate) current_revision: i64,
+    source_lang: String,
+    published_at: i64,
     pub(crate) deleted_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
@@ -154,7 +160,7 @@ pub(crate) struct ArticleRow {
 
 macro_rules! article_cols {
     () => {
-        "id, slug, current_revision, deleted_at, created_at, updated_at"
+        "id, slug, current_revision, source_lang, published_at, deleted_at, created_at, updated_at"
     };
 }
 pub(crate) use article_cols;
@@ -165,6 +171,8 @@ impl ArticleRow {
             id: ArticleId(self.id),
             slug: parse_slug(&self.slug)?,
             current_revision: RevisionNo(self.current_revision),
+            source_lang: parse_lang(&self.source_lang)?,
+            published_at: self.published_at,
             deleted_at: self.deleted_at,
             created_at: self.created_at,
             updated_at: self.updated_at,

@@ -19,6 +19,7 @@ on_both_backends!(
     first_post_creates_revision_1_with_one_job_per_target,
     changed_content_makes_the_next_revision_and_identical_repost_changes_nothing,
     revising_supersedes_unfinished_jobs_of_older_revisions,
+    concurrent_revisions_of_one_article_all_land_with_distinct_numbers,
     only_one_of_many_concurrent_leasers_gets_a_single_job,
     concurrent_workers_never_lease_the_same_job_twice,
     expired_lease_is_leased_again_and_the_old_owner_is_refused,
@@ -106,6 +107,10 @@ async fn first_post_creates_revision_1_with_one_job_per_target(db: &TestDb) {
     assert_eq!(r.revision, RevisionNo(1));
     assert_eq!(r.article.current_revision, RevisionNo(1));
     assert_eq!(r.article.slug.as_str(), "banjir-jakarta");
+    assert_eq!(
+        (r.article.source_lang, r.article.published_at),
+        (lang("id"), 1_700_000_000_000)
+    );
     let langs: Vec<&str> = r.jobs.iter().map(|j| j.lang.code()).collect();
     assert_eq!(
         langs,
@@ -221,6 +226,11 @@ async fn changed_content_makes_the_next_revision_and_identical_repost_changes_no
         s.current_revision(&slug("banjir")).await.unwrap().revision,
         RevisionNo(4)
     );
+    let article = s.article(&slug("banjir")).await.unwrap();
+    assert_eq!(
+        article.published_at, 1_700_000_000_001,
+        "the article follows its current revision"
+    );
 }
 
 async fn revising_supersedes_unfinished_jobs_of_older_revisions(db: &TestDb) {
@@ -277,6 +287,47 @@ async fn revising_supersedes_unfinished_jobs_of_older_revisions(db: &TestDb) {
     let next = s.lease_jobs("w2", 10, MINUTE).await.unwrap();
     assert_eq!(next.len(), 3);
     assert!(next.iter().all(|j| j.revision == RevisionNo(2)));
+}
+
+async fn concurrent_revisions_of_one_article_all_land_with_distinct_numbers(db: &TestDb) {
+    // Two CMS instances posting at once, through two pools: the first post
+    // of a slug races on creating the article, later ones on the number.
+    let stores = [db.store.clone(), db.open_another().await];
+    let n = 6;
+    let barrier = Arc::new(tokio::sync::Barrier::new(n));
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let store = stores[i % 2].clone();
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let new = rev("rapat-darurat", &format!("Rapat darurat, versi {i}"));
+            store
+                .create_or_revise(&new, &[lang("en")])
+                .await
+                .unwrap()
+                .revision
+        }));
+    }
+    let mut got = Vec::new();
+    for t in tasks {
+        got.push(t.await.unwrap().0);
+    }
+    got.sort();
+    assert_eq!(
+        got,
+        (1..=n as i64).collect::<Vec<_>>(),
+        "every post is one revision"
+    );
+    let a = db.store.article(&slug("rapat-darurat")).await.unwrap();
+    assert_eq!(a.current_revision, RevisionNo(n as i64));
+    let live: Vec<Job> = db.store.lease_jobs("w", 100, MINUTE).await.unwrap();
+    assert_eq!(
+        live.len(),
+        1,
+        "only the newest revision's job is left to run"
+    );
+    assert_eq!(live[0].revision, a.current_revision);
 }
 
 async fn only_one_of_many_concurrent_leasers_gets_a_single_job(db: &TestDb) {

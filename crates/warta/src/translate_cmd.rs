@@ -51,7 +51,10 @@ pub fn run(global: &Global, args: TranslateArgs) -> anyhow::Result<()> {
     let translator = pool.translator(src, trg)?;
     let load_ms = t_load.elapsed().as_secs_f64() * 1e3;
 
-    // Segments: lines for text, block units for HTML.
+    if args.html {
+        return run_html(&pool, src, trg, &input, args.json, load_ms);
+    }
+    // Segments: one per line.
     let segments: Vec<&str> = input.lines().collect();
     let to_translate: Vec<&str> = segments.iter().copied().filter(|l| !l.trim().is_empty()).collect();
     let bar = progress_bar(&to_translate);
@@ -96,6 +99,46 @@ pub fn run(global: &Global, args: TranslateArgs) -> anyhow::Result<()> {
     } else {
         for line in &outputs {
             writeln!(out, "{line}")?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `--html`: the fragment's blocks are the segments; markup is carried over.
+fn run_html(pool: &ModelPool, src: Lang, trg: Lang, input: &str, json: bool, load_ms: f64) -> anyhow::Result<()> {
+    use warta_server::pipeline::{translate, Request, SourceDoc};
+    let doc = std::sync::Arc::new(SourceDoc { title: String::new(), summary: String::new(), body_html: input.to_string() });
+    let t = Instant::now();
+    let result = translate(pool, src, &[Request { doc, target: trg }]).pop().expect("one result");
+    let translate_ms = t.elapsed().as_secs_f64() * 1e3;
+    let out_doc = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let words: usize = out_doc.segments.iter().map(|(s, _)| s.split_whitespace().count()).sum();
+        let value = serde_json::json!({
+            "from": src.code(),
+            "to": trg.code(),
+            "model_id": out_doc.model_id,
+            "html": out_doc.body_html,
+            "segments": out_doc.segments.iter().enumerate()
+                .map(|(i, (s, t))| serde_json::json!({"index": i, "source": s, "target": t}))
+                .collect::<Vec<_>>(),
+            "timings": {
+                "load_ms": load_ms,
+                "translate_ms": translate_ms,
+                "segments": out_doc.segments.len(),
+                "sentences": out_doc.sentences,
+                "source_words": words,
+                "words_per_second": words as f64 / (translate_ms / 1e3).max(1e-9),
+            },
+        });
+        serde_json::to_writer_pretty(&mut out, &value)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", out_doc.body_html)?;
+        if input.ends_with('\n') && !out_doc.body_html.ends_with('\n') {
+            writeln!(out)?;
         }
     }
     out.flush()?;

@@ -255,3 +255,51 @@ fn serve_dir(root: PathBuf) -> String {
     });
     url
 }
+
+/// `--html`: markup stays around the words it marked. The Portuguese words
+/// are the engine's translation; which of them each tag must surround was
+/// decided by hand (the translation of the marked English words).
+#[test]
+fn html_keeps_links_and_emphasis_around_the_right_words() {
+    let m = test_models();
+    let cases = [
+        (
+            r#"<p>Police arrested <strong>three men</strong> in <a href="https://example.org/lisbon">Lisbon</a> on Monday.</p>"#,
+            vec!["<strong>três homens</strong>", r#"<a href="https://example.org/lisbon">Lisboa</a>"#],
+        ),
+        (
+            r#"<p>Heavy rain fell on <a href="https://example.org/x">the old city</a> on Monday. <em>Three</em> people were rescued.</p>"#,
+            vec![r#"<a href="https://example.org/x">cidade velha</a>"#, "<em>Três</em>"],
+        ),
+        (
+            "<p>Read <code>README.md</code> first.</p><pre>let x = 1;</pre>",
+            vec!["<code>README.md</code>", "<pre>let x = 1;</pre>"],
+        ),
+        (
+            r#"<figure><img src="https://example.org/car.jpg" alt="A red car"><figcaption>The cat sat on the mat.</figcaption></figure>"#,
+            vec![r#"src="https://example.org/car.jpg""#, r#"alt="Um carro vermelho""#, "<figcaption>O gato sentou-se no tapete.</figcaption>"],
+        ),
+    ];
+    for (input, expected) in cases {
+        let o = warta(&m, &["translate", "--from", "en", "--to", "pt", "--html"], input.as_bytes());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        for e in expected {
+            assert!(out.contains(e), "{input}\n→ {out}\nlacks {e}");
+        }
+        // Every element of the input is still there, as many times.
+        for tag in ["<p>", "<a ", "<strong>", "<em>", "<code>", "<figure>", "<img "] {
+            assert_eq!(input.matches(tag).count(), out.matches(tag).count(), "{tag} in {out}");
+        }
+    }
+}
+
+#[test]
+fn html_json_lists_blocks_as_segments() {
+    let o = warta(&test_models(), &["translate", "--from", "en", "--to", "pt", "--html", "--json"], b"<p>How are you today?</p><p>Good morning.</p>");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["html"], "<p>Como você está hoje?</p><p>Bom dia.</p>");
+    assert_eq!(v["segments"].as_array().unwrap().len(), 2);
+    assert_eq!(v["segments"][0]["source"], "How are you today?");
+}

@@ -31,7 +31,14 @@ fn lang(code: &str) -> Lang {
 
 fn site_with_source(source: &str) -> Site {
     let langs: Vec<Lang> = LANGS.iter().map(|c| lang(c)).collect();
-    Site::new("Warta", "https://news.example", lang(source), &langs, Messages::builtin()).unwrap()
+    Site::new(
+        "Warta",
+        "https://news.example",
+        lang(source),
+        &langs,
+        Messages::builtin(),
+    )
+    .unwrap()
 }
 
 fn slug() -> Slug {
@@ -60,7 +67,9 @@ fn article<'a>(site: &'a Site, page_lang: &str, origin: Origin, title: &str) -> 
 }
 
 fn machine() -> Origin {
-    Origin::Machine { model: "opus-mt-id-en@2024-05".into() }
+    Origin::Machine {
+        model: "opus-mt-id-en@2024-05".into(),
+    }
 }
 
 fn sel(s: &str) -> Selector {
@@ -68,13 +77,19 @@ fn sel(s: &str) -> Selector {
 }
 
 fn attr<'a>(doc: &'a Html, selector: &str, name: &str) -> Vec<&'a str> {
-    doc.select(&sel(selector)).filter_map(|e| e.value().attr(name)).collect()
+    doc.select(&sel(selector))
+        .filter_map(|e| e.value().attr(name))
+        .collect()
 }
 
 /// A machine page's source: Indonesian, except for the Indonesian page,
 /// which the `source = "en"` newsroom of DESIGN.md translates into.
 fn source_for(page_lang: &str) -> &'static str {
-    if page_lang == "id" { "en" } else { "id" }
+    if page_lang == "id" {
+        "en"
+    } else {
+        "id"
+    }
 }
 
 #[test]
@@ -88,19 +103,33 @@ fn every_language_machine_page_has_lang_dir_canonical_alternates_switcher_and_di
 
         // <html lang dir>: direction from DESIGN.md's table (only Arabic is rtl).
         assert_eq!(attr(&doc, "html", "lang"), [code], "{code}");
-        assert_eq!(attr(&doc, "html", "dir"), [if code == "ar" { "rtl" } else { "ltr" }], "{code}");
+        assert_eq!(
+            attr(&doc, "html", "dir"),
+            [if code == "ar" { "rtl" } else { "ltr" }],
+            "{code}"
+        );
         assert_eq!(attr(&doc, "meta[charset]", "charset"), ["utf-8"]);
         assert_eq!(doc.select(&sel("meta[name=viewport]")).count(), 1);
 
         // Exactly one canonical, pointing at this page.
-        assert_eq!(attr(&doc, "link[rel=canonical]", "href"), [url(code)], "{code}");
+        assert_eq!(
+            attr(&doc, "link[rel=canonical]", "href"),
+            [url(code)],
+            "{code}"
+        );
 
         // hreflang alternates: every published language plus x-default → source.
         let alternates: BTreeSet<(String, String)> = doc
             .select(&sel("link[rel=alternate][hreflang]"))
-            .map(|e| (e.value().attr("hreflang").unwrap().to_string(), e.value().attr("href").unwrap().to_string()))
+            .map(|e| {
+                (
+                    e.value().attr("hreflang").unwrap().to_string(),
+                    e.value().attr("href").unwrap().to_string(),
+                )
+            })
             .collect();
-        let mut expected: BTreeSet<(String, String)> = LANGS.iter().map(|c| (c.to_string(), url(c))).collect();
+        let mut expected: BTreeSet<(String, String)> =
+            LANGS.iter().map(|c| (c.to_string(), url(c))).collect();
         expected.insert(("x-default".into(), url(source)));
         assert_eq!(alternates, expected, "{code}");
 
@@ -113,7 +142,11 @@ fn every_language_machine_page_has_lang_dir_canonical_alternates_switcher_and_di
             assert_eq!(a.text().collect::<String>(), expected_autonym(l), "{code}");
             assert_eq!(a.value().attr("hreflang"), Some(l));
             assert_eq!(a.value().attr("href"), Some(url(l).as_str()));
-            assert_eq!(a.value().attr("aria-current").is_some(), l == code, "{code}: {l}");
+            assert_eq!(
+                a.value().attr("aria-current").is_some(),
+                l == code,
+                "{code}: {l}"
+            );
         }
 
         // Disclaimer in the page's language, linking the source page.
@@ -131,13 +164,31 @@ fn every_language_machine_page_has_lang_dir_canonical_alternates_switcher_and_di
             _ => unreachable!(),
         };
         assert!(text.contains(phrase), "{code}: {text}");
-        let link = disclaimers[0].select(&sel("a[data-warta=source-link]")).next().expect("source link");
-        assert_eq!(link.value().attr("href"), Some(url(source).as_str()), "{code}");
-        assert!(text.contains("opus-mt-id-en@2024-05"), "{code}: model named");
-        assert_eq!(doc.select(&sel("[data-warta=reviewed]")).count(), 0, "{code}");
+        let link = disclaimers[0]
+            .select(&sel("a[data-warta=source-link]"))
+            .next()
+            .expect("source link");
+        assert_eq!(
+            link.value().attr("href"),
+            Some(url(source).as_str()),
+            "{code}"
+        );
+        assert!(
+            text.contains("opus-mt-id-en@2024-05"),
+            "{code}: model named"
+        );
+        assert_eq!(
+            doc.select(&sel("[data-warta=reviewed]")).count(),
+            0,
+            "{code}"
+        );
 
         // Publication and translation times, machine-readable.
-        assert_eq!(attr(&doc, "time", "datetime"), ["2025-03-03T00:05:09Z", "2025-03-03T00:06:21Z"], "{code}");
+        assert_eq!(
+            attr(&doc, "time", "datetime"),
+            ["2025-03-03T00:05:09Z", "2025-03-03T00:06:21Z"],
+            "{code}"
+        );
     }
 }
 
@@ -154,7 +205,10 @@ fn disclaimer_names_the_source_language_in_the_page_language() {
     ] {
         let site = site_with_source("id");
         let doc = Html::parse_document(&render_article(&article(&site, code, machine(), "t")));
-        let link = doc.select(&sel("[data-warta=disclaimer] a")).next().unwrap();
+        let link = doc
+            .select(&sel("[data-warta=disclaimer] a"))
+            .next()
+            .unwrap();
         assert_eq!(link.text().collect::<String>(), name, "{code}");
     }
     // A page language without a name for the source falls back to the
@@ -163,7 +217,10 @@ fn disclaimer_names_the_source_language_in_the_page_language() {
     let mut page = article(&site, "de", machine(), "t");
     page.alternates = site.article_alternates(&slug(), lang("id"), &[lang("de")]);
     let doc = Html::parse_document(&render_article(&page));
-    let link = doc.select(&sel("[data-warta=disclaimer] a")).next().unwrap();
+    let link = doc
+        .select(&sel("[data-warta=disclaimer] a"))
+        .next()
+        .unwrap();
     assert_eq!(link.text().collect::<String>(), "Bahasa Indonesia");
     assert_eq!(link.value().attr("lang"), Some("id"));
 }
@@ -172,11 +229,26 @@ fn disclaimer_names_the_source_language_in_the_page_language() {
 fn human_pages_show_the_newsroom_mark_and_no_disclaimer() {
     for code in LANGS {
         let site = site_with_source(source_for(code));
-        for (origin, reviewed) in [(Origin::Human { reviewed: true }, "true"), (Origin::Human { reviewed: false }, "false")] {
+        for (origin, reviewed) in [
+            (Origin::Human { reviewed: true }, "true"),
+            (Origin::Human { reviewed: false }, "false"),
+        ] {
             let doc = Html::parse_document(&render_article(&article(&site, code, origin, "t")));
-            assert_eq!(doc.select(&sel("[data-warta=disclaimer]")).count(), 0, "{code}");
-            assert_eq!(attr(&doc, "[data-warta=reviewed]", "data-reviewed"), [reviewed], "{code}");
-            assert_eq!(doc.select(&sel("[data-warta=outdated]")).count(), 0, "{code}");
+            assert_eq!(
+                doc.select(&sel("[data-warta=disclaimer]")).count(),
+                0,
+                "{code}"
+            );
+            assert_eq!(
+                attr(&doc, "[data-warta=reviewed]", "data-reviewed"),
+                [reviewed],
+                "{code}"
+            );
+            assert_eq!(
+                doc.select(&sel("[data-warta=outdated]")).count(),
+                0,
+                "{code}"
+            );
         }
     }
 }
@@ -184,12 +256,23 @@ fn human_pages_show_the_newsroom_mark_and_no_disclaimer() {
 #[test]
 fn outdated_human_page_notes_the_update_and_links_the_original() {
     let site = site_with_source("id");
-    let doc = Html::parse_document(&render_article(&article(&site, "fr", Origin::HumanOutdated, "t")));
+    let doc = Html::parse_document(&render_article(&article(
+        &site,
+        "fr",
+        Origin::HumanOutdated,
+        "t",
+    )));
     assert_eq!(doc.select(&sel("[data-warta=disclaimer]")).count(), 0);
     assert_eq!(doc.select(&sel("[data-warta=reviewed]")).count(), 1);
-    let note = doc.select(&sel("[data-warta=outdated]")).next().expect("outdated note");
+    let note = doc
+        .select(&sel("[data-warta=outdated]"))
+        .next()
+        .expect("outdated note");
     assert!(note.text().collect::<String>().contains("mis à jour"));
-    assert_eq!(attr(&doc, "[data-warta=outdated] a", "href"), ["https://news.example/id/banjir-jakarta"]);
+    assert_eq!(
+        attr(&doc, "[data-warta=outdated] a", "href"),
+        ["https://news.example/id/banjir-jakarta"]
+    );
 }
 
 #[test]
@@ -197,10 +280,17 @@ fn source_page_has_no_disclaimer_no_mark_and_no_translation_time() {
     let site = site_with_source("id");
     let doc = Html::parse_document(&render_article(&article(&site, "id", Origin::Source, "t")));
     for hook in ["disclaimer", "reviewed", "outdated"] {
-        assert_eq!(doc.select(&sel(&format!("[data-warta={hook}]"))).count(), 0, "{hook}");
+        assert_eq!(
+            doc.select(&sel(&format!("[data-warta={hook}]"))).count(),
+            0,
+            "{hook}"
+        );
     }
     assert_eq!(attr(&doc, "time", "datetime"), ["2025-03-03T00:05:09Z"]);
-    assert_eq!(attr(&doc, "link[hreflang=x-default]", "href"), ["https://news.example/id/banjir-jakarta"]);
+    assert_eq!(
+        attr(&doc, "link[hreflang=x-default]", "href"),
+        ["https://news.example/id/banjir-jakarta"]
+    );
 }
 
 #[test]
@@ -208,8 +298,14 @@ fn arabic_page_is_rtl_and_foreign_autonyms_keep_their_direction() {
     let site = site_with_source("id");
     let doc = Html::parse_document(&render_article(&article(&site, "ar", machine(), "t")));
     assert_eq!(attr(&doc, "html", "dir"), ["rtl"]);
-    assert_eq!(attr(&doc, "nav[data-warta=switcher] a[lang=en]", "dir"), ["ltr"]);
-    assert_eq!(attr(&doc, "nav[data-warta=switcher] a[lang=ar]", "dir"), ["rtl"]);
+    assert_eq!(
+        attr(&doc, "nav[data-warta=switcher] a[lang=en]", "dir"),
+        ["ltr"]
+    );
+    assert_eq!(
+        attr(&doc, "nav[data-warta=switcher] a[lang=ar]", "dir"),
+        ["rtl"]
+    );
 }
 
 const XSS: &str = "<script>alert(1)</script>";
@@ -217,7 +313,12 @@ const XSS: &str = "<script>alert(1)</script>";
 #[test]
 fn script_in_title_summary_and_author_is_escaped_on_the_page() {
     let site = site_with_source("id");
-    let mut page = article(&site, "en", machine(), &format!("Floods {XSS} \"quoted\" 'single'"));
+    let mut page = article(
+        &site,
+        "en",
+        machine(),
+        &format!("Floods {XSS} \"quoted\" 'single'"),
+    );
     page.summary = format!("Summary {XSS}");
     page.author = Some(format!("Eve {XSS}"));
     let html = render_article(&page);
@@ -228,14 +329,20 @@ fn script_in_title_summary_and_author_is_escaped_on_the_page() {
     assert_eq!(h1, format!("Floods {XSS} \"quoted\" 'single'"));
     let title: String = doc.select(&sel("title")).next().unwrap().text().collect();
     assert!(title.starts_with(&format!("Floods {XSS}")));
-    assert_eq!(attr(&doc, "meta[name=description]", "content"), [format!("Summary {XSS}")]);
+    assert_eq!(
+        attr(&doc, "meta[name=description]", "content"),
+        [format!("Summary {XSS}")]
+    );
 }
 
 #[test]
 fn article_body_is_inserted_as_trusted_html() {
     let site = site_with_source("id");
     let doc = Html::parse_document(&render_article(&article(&site, "en", machine(), "t")));
-    assert_eq!(doc.select(&sel("[data-warta=body] blockquote p")).count(), 1);
+    assert_eq!(
+        doc.select(&sel("[data-warta=body] blockquote p")).count(),
+        1
+    );
     assert_eq!(doc.select(&sel("[data-warta=body] em")).count(), 1);
 }
 
@@ -248,10 +355,23 @@ fn configured_disclaimer_replaces_the_builtin_and_stays_escaped() {
     );
     let langs: Vec<Lang> = LANGS.iter().map(|c| lang(c)).collect();
     let messages = Messages::builtin().with_overrides(&o).unwrap();
-    let site = Site::new("Warta", "https://news.example", lang("id"), &langs, messages).unwrap();
+    let site = Site::new(
+        "Warta",
+        "https://news.example",
+        lang("id"),
+        &langs,
+        messages,
+    )
+    .unwrap();
     let doc = Html::parse_document(&render_article(&article(&site, "fr", machine(), "t")));
-    let d = doc.select(&sel("[data-warta=disclaimer] p")).next().unwrap();
-    assert_eq!(d.text().collect::<String>(), "<b>Traduction</b> automatique ; l’original en indonésien prime.");
+    let d = doc
+        .select(&sel("[data-warta=disclaimer] p"))
+        .next()
+        .unwrap();
+    assert_eq!(
+        d.text().collect::<String>(),
+        "<b>Traduction</b> automatique ; l’original en indonésien prime."
+    );
     assert_eq!(doc.select(&sel("[data-warta=disclaimer] b")).count(), 0);
 }
 
@@ -274,27 +394,64 @@ fn front_page_lists_articles_links_feed_and_switches_between_front_pages() {
             origin: Origin::Human { reviewed: true },
         },
     ];
-    let html = render_front_page(&FrontPage { site: &site, lang: lang("ja"), articles: items });
+    let html = render_front_page(&FrontPage {
+        site: &site,
+        lang: lang("ja"),
+        articles: items,
+    });
     assert!(!html.contains(XSS));
     let doc = Html::parse_document(&html);
     assert_eq!(attr(&doc, "html", "lang"), ["ja"]);
-    assert_eq!(attr(&doc, ".article-item h2 a", "href"), ["https://news.example/ja/one", "https://news.example/ja/two"]);
-    assert_eq!(doc.select(&sel(".article-item .badge")).count(), 1, "machine badge on the machine item only");
-    assert_eq!(attr(&doc, "link[rel=canonical]", "href"), ["https://news.example/ja/"]);
-    assert_eq!(attr(&doc, "link[hreflang=x-default]", "href"), ["https://news.example/id/"]);
-    assert_eq!(doc.select(&sel("link[rel=alternate][hreflang]")).count(), LANGS.len() + 1);
+    assert_eq!(
+        attr(&doc, ".article-item h2 a", "href"),
+        ["https://news.example/ja/one", "https://news.example/ja/two"]
+    );
+    assert_eq!(
+        doc.select(&sel(".article-item .badge")).count(),
+        1,
+        "machine badge on the machine item only"
+    );
+    assert_eq!(
+        attr(&doc, "link[rel=canonical]", "href"),
+        ["https://news.example/ja/"]
+    );
+    assert_eq!(
+        attr(&doc, "link[hreflang=x-default]", "href"),
+        ["https://news.example/id/"]
+    );
+    assert_eq!(
+        doc.select(&sel("link[rel=alternate][hreflang]")).count(),
+        LANGS.len() + 1
+    );
     let switcher = attr(&doc, "nav[data-warta=switcher] a", "href");
-    assert_eq!(switcher, LANGS.map(|c| format!("https://news.example/{c}/")));
+    assert_eq!(
+        switcher,
+        LANGS.map(|c| format!("https://news.example/{c}/"))
+    );
     assert!(attr(&doc, "a", "href").contains(&"https://news.example/ja/feed.xml"));
-    assert_eq!(attr(&doc, "link[type='application/rss+xml']", "href"), ["https://news.example/ja/feed.xml"]);
+    assert_eq!(
+        attr(&doc, "link[type='application/rss+xml']", "href"),
+        ["https://news.example/ja/feed.xml"]
+    );
 }
 
 #[test]
 fn empty_front_page_says_so() {
     let site = site_with_source("id");
-    let doc = Html::parse_document(&render_front_page(&FrontPage { site: &site, lang: lang("ar"), articles: vec![] }));
+    let doc = Html::parse_document(&render_front_page(&FrontPage {
+        site: &site,
+        lang: lang("ar"),
+        articles: vec![],
+    }));
     assert_eq!(attr(&doc, "html", "dir"), ["rtl"]);
-    assert_eq!(doc.select(&sel(".empty")).next().unwrap().text().collect::<String>(), "لا توجد مقالات بعد.");
+    assert_eq!(
+        doc.select(&sel(".empty"))
+            .next()
+            .unwrap()
+            .text()
+            .collect::<String>(),
+        "لا توجد مقالات بعد."
+    );
 }
 
 #[test]
@@ -303,9 +460,23 @@ fn not_found_page_is_localised_noindex_and_has_no_alternates() {
     let doc = Html::parse_document(&render_not_found(&site, lang("zh")));
     assert_eq!(attr(&doc, "html", "lang"), ["zh"]);
     assert_eq!(attr(&doc, "meta[name=robots]", "content"), ["noindex"]);
-    assert_eq!(doc.select(&sel("link[rel=canonical], link[hreflang]")).count(), 0);
-    assert_eq!(doc.select(&sel("h1")).next().unwrap().text().collect::<String>(), "页面未找到");
-    assert_eq!(doc.select(&sel("nav[data-warta=switcher] a")).count(), LANGS.len());
+    assert_eq!(
+        doc.select(&sel("link[rel=canonical], link[hreflang]"))
+            .count(),
+        0
+    );
+    assert_eq!(
+        doc.select(&sel("h1"))
+            .next()
+            .unwrap()
+            .text()
+            .collect::<String>(),
+        "页面未找到"
+    );
+    assert_eq!(
+        doc.select(&sel("nav[data-warta=switcher] a")).count(),
+        LANGS.len()
+    );
 }
 
 #[test]

@@ -7,10 +7,14 @@ CREATE TABLE articles (
     id               INTEGER PRIMARY KEY,
     slug             TEXT    NOT NULL UNIQUE,
     current_revision INTEGER NOT NULL CHECK (current_revision >= 1),
+    -- Copies of the current revision's, so front pages and feeds walk an index.
+    source_lang      TEXT    NOT NULL,
+    published_at     INTEGER NOT NULL,
     deleted_at       INTEGER,
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL
 );
+CREATE INDEX articles_newest ON articles (published_at, id) WHERE deleted_at IS NULL;
 
 CREATE TABLE revisions (
     article_id   INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
@@ -46,7 +50,6 @@ CREATE TABLE versions (
     CHECK (origin = 'human' OR model_id IS NOT NULL),
     CHECK (origin = 'human' OR outdated = FALSE)
 );
-CREATE INDEX versions_by_lang ON versions (lang, state);
 
 CREATE TABLE segments (
     article_id  INTEGER NOT NULL,
@@ -131,9 +134,10 @@ CREATE TABLE jobs (
     CHECK (state <> 'running' OR (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL)),
     CHECK (state <> 'waiting_for_model' OR waiting_pair IS NOT NULL)
 );
--- What the leasing query scans: ready work, and running work whose lease ran out.
-CREATE INDEX jobs_queued ON jobs (run_after, id) WHERE state = 'queued';
-CREATE INDEX jobs_leased ON jobs (lease_expires_at) WHERE state = 'running';
+-- What the leasing query walks, oldest first: only the unfinished jobs, not
+-- the ever-growing history of done ones.
+CREATE INDEX jobs_queued ON jobs (id) WHERE state = 'queued';
+CREATE INDEX jobs_leased ON jobs (id) WHERE state = 'running';
 CREATE INDEX jobs_waiting ON jobs (waiting_pair) WHERE state = 'waiting_for_model';
 
 CREATE TABLE users (
