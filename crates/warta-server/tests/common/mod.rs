@@ -1,0 +1,155 @@
+//! Black-box harness: the real server on a random port, a fresh SQLite file
+//! in a temporary directory, the real test models, real HTTP.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use warta_server::{App, AppHandle, Config};
+
+pub fn test_models() -> PathBuf {
+    let dir = std::env::var_os("WARTA_TEST_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models"));
+    assert!(dir.join("en-pt/manifest.json").exists(), "run scripts/fetch-test-models first");
+    dir
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub key: String,
+    pub client: reqwest::Client,
+    pub dir: PathBuf,
+    handle: Option<AppHandle>,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+/// The newsroom of the issue: English source, Portuguese (model present) and
+/// Arabic (no model) targets.
+pub const CONFIG: &str = "source = \"en\"\ntargets = [\"pt\", \"ar\"]\n";
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl TestApp {
+    /// Start with the test models and `workers` in-process workers.
+    pub async fn spawn(workers: usize) -> TestApp {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
+        let mut app = TestApp::start_in(&dir, &test_models(), workers, None).await;
+        app._tmp = Some(tmp);
+        app
+    }
+
+    /// Start (or restart) on `dir`'s database with `models` as the store.
+    pub async fn start_in(dir: &Path, models: &Path, workers: usize, key: Option<String>) -> TestApp {
+        let port = free_port();
+        let env: BTreeMap<String, String> = [
+            ("WARTA_LISTEN", format!("127.0.0.1:{port}")),
+            ("WARTA_DATA_DIR", dir.join("data").display().to_string()),
+            ("WARTA_MODELS_DIR", models.display().to_string()),
+            ("WARTA_THREADS", "2".to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let config = Config::from_toml(CONFIG, &env).unwrap();
+        let app = App::build(config).await.unwrap();
+        let key = match key {
+            Some(k) => k,
+            None => app.ctx.store.create_api_key("test-cms").await.unwrap().0,
+        };
+        let handle = AppHandle::start(app, workers).await.unwrap();
+        TestApp {
+            base: format!("http://{}", handle.addr),
+            key,
+            client: reqwest::Client::new(),
+            dir: dir.to_path_buf(),
+            handle: Some(handle),
+            _tmp: None,
+        }
+    }
+
+    pub fn app(&self) -> &std::sync::Arc<App> {
+        &self.handle.as_ref().unwrap().app
+    }
+
+    /// Stop the server and workers; keep the database for a restart.
+    pub async fn stop(mut self) -> (PathBuf, String, Option<tempfile::TempDir>) {
+        self.handle.take().unwrap().stop().await;
+        (self.dir.clone(), self.key.clone(), self._tmp.take())
+    }
+
+    pub async fn post_article(&self, body: &Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/v1/articles", self.base))
+            .bearer_auth(&self.key)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let r = self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.key).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let r = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Poll the article until `lang` reaches `state` (a job state) or time out.
+    pub async fn wait_for_job(&self, slug: &str, lang: &str, state: &str, within: Duration) -> Value {
+        let t = Instant::now();
+        loop {
+            let (_, v) = self.get_json(&format!("/api/v1/articles/{slug}")).await;
+            let l = v["languages"].as_array().and_then(|a| a.iter().find(|l| l["lang"] == lang).cloned());
+            if let Some(l) = &l {
+                if l["job"]["state"] == state {
+                    return v;
+                }
+            }
+            assert!(t.elapsed() < within, "{slug}/{lang} not `{state}` after {within:?}: {l:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// A ~600-word English news article made of the engine tests' authored
+/// sentences (crates/warta-engine/tests/fixtures/news-sentences.en.txt),
+/// grouped into paragraphs.
+pub fn long_article(slug: &str) -> Value {
+    let sentences: Vec<&str> = include_str!("../../../warta-engine/tests/fixtures/news-sentences.en.txt").lines().collect();
+    let paragraphs: Vec<String> = sentences[..40].chunks(4).map(|c| format!("<p>{}</p>", c.join(" "))).collect();
+    serde_json::json!({
+        "slug": slug,
+        "title": "Floods hit the city",
+        "summary": "Heavy rain caused floods.",
+        "body_html": paragraphs.join("\n"),
+        "author": "Ana Lima",
+        "published_at": "2026-11-24T09:30:00+07:00",
+    })
+}
+
+pub fn words(article: &Value) -> usize {
+    let body = article["body_html"].as_str().unwrap().replace("<p>", " ").replace("</p>", " ");
+    body.split_whitespace().count()
+}
