@@ -1,0 +1,81 @@
+//! The rendered site in a real headless Chromium (Debian's, driven by
+//! playwright-core: tests/browser/check-pages.mjs). Checks `lang`, `dir`,
+//! the computed direction, disclaimer, reviewed mark, switcher links and
+//! hreflang alternates in the DOM of each language present.
+//!
+//! Needs `/usr/bin/chromium` and `npm ci` in tests/browser (`.ci/run` does
+//! both). Without them the test is skipped with a message, except under CI
+//! (`CI=true`), where it fails.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use common::TestApp;
+use serde_json::json;
+
+fn browser_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
+}
+
+fn browser_available() -> bool {
+    let ok = std::path::Path::new("/usr/bin/chromium").exists() && browser_dir().join("node_modules/playwright-core").exists();
+    if !ok {
+        let msg = "browser test needs /usr/bin/chromium (apt-get install chromium) and `npm ci` in tests/browser";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{msg}");
+        }
+        eprintln!("SKIPPED: {msg}");
+    }
+    ok
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_in_every_language_pass_the_browser_checks() {
+    if !browser_available() {
+        return;
+    }
+    let app = TestApp::spawn(1).await;
+    let r = app
+        .post_article(&json!({
+            "slug": "browser-check",
+            "title": "Floods hit the city",
+            "summary": "Heavy rain caused floods.",
+            "body_html": "<p>Heavy rain fell on <a href=\"https://example.org/x\">the old city</a> on Monday.</p><p>How are you today?</p>",
+        }))
+        .await;
+    assert_eq!(r.status().as_u16(), 202);
+    app.wait_for_job("browser-check", "pt", "done", Duration::from_secs(60)).await;
+    let put = app
+        .client
+        .put(format!("{}/api/v1/articles/browser-check/ar", app.base))
+        .bearer_auth(&app.key)
+        .json(&json!({"title": "فيضانات تضرب المدينة", "summary": "أمطار غزيرة", "body_html": "<p>هطلت أمطار غزيرة على المدينة القديمة يوم الاثنين.</p>"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 200);
+
+    let base = app.base.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new("node");
+        cmd.current_dir(browser_dir())
+            .arg("check-pages.mjs")
+            .args([base.as_str(), "browser-check", "en:source", "pt:machine", "ar:human"]);
+        if let Ok(dir) = std::env::var("WARTA_SCREENSHOTS") {
+            cmd.env("WARTA_SCREENSHOTS", dir);
+        }
+        cmd.output().expect("run node")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(out.status.success(), "browser checks failed:\n{stdout}\n{stderr}");
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(last.ends_with(" 0 failed") && !last.starts_with("0 passed"), "{last}");
+    app.stop().await;
+}
