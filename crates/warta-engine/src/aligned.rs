@@ -53,8 +53,10 @@ pub(crate) fn translate(tr: &Translator, text: &str) -> AlignedText {
 fn sentence(tr: &Translator, s: &str) -> AlignedText {
     let mut legs = tr.legs.iter();
     let first = legs.next().expect("a route has a leg");
+    first.sentences.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut acc = leg(&first.engine, s);
     for next in legs {
+        next.sentences.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let second = leg(&next.engine, &acc.target);
         acc = AlignedText { alignment: compose(&acc.alignment, &second.alignment), target: second.target };
     }

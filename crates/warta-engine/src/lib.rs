@@ -88,6 +88,7 @@ impl Translator {
             // Report progress on the last leg only: it is the one that finishes.
             let report = if i + 1 == self.legs.len() { progress } else { None };
             let refs: Vec<&str> = current.iter().map(String::as_str).collect();
+            leg.sentences.fetch_add(refs.len() as u64, std::sync::atomic::Ordering::Relaxed);
             current = batch::translate(&leg.engine, &refs, self.threads, report);
         }
         current

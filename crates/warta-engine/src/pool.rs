@@ -14,6 +14,9 @@ pub struct LoadedModel {
     pub pair: Pair,
     pub model_id: String,
     pub engine: Engine,
+    /// Sentences this model has been asked to translate (after
+    /// de-duplication): what "no repeated work" is measured by.
+    pub sentences: std::sync::atomic::AtomicU64,
 }
 
 // SAFETY: fxtranslate's `Engine` is `Sync` (asserted under its `threads`
@@ -68,7 +71,7 @@ impl ModelPool {
                 .map_err(|e| fail(format!("shortlist {}: {e}", lex.display())))?;
             engine = engine.with_shortlist(shortlist);
         }
-        let loaded = Arc::new(LoadedModel { pair, model_id: installed.model_id(), engine });
+        let loaded = Arc::new(LoadedModel { pair, model_id: installed.model_id(), engine, sentences: Default::default() });
         tracing::info!(%pair, model_id = %loaded.model_id, "model loaded");
         let mut map = self.loaded.lock().expect("pool lock");
         Ok(map.entry(pair).or_insert(loaded).clone())

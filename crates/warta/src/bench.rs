@@ -92,3 +92,159 @@ fn peak_rss() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
+
+#[derive(Args)]
+pub struct NewsroomArgs {
+    /// The NTREX folder (newstest2019-src.eng.txt + DOCUMENT_IDS.tsv).
+    #[arg(long, default_value = "../shared/data/ntrex")]
+    pub ntrex: PathBuf,
+    /// Number of documents.
+    #[arg(long, default_value_t = 20)]
+    pub docs: usize,
+    /// Target language (the model en→TARGET must be installed).
+    #[arg(long, default_value = "pt")]
+    pub target: String,
+    /// Worker threads for inference (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// NTREX English documents as articles: first line the title, the rest one
+/// paragraph per line.
+fn ntrex_documents(dir: &std::path::Path, n: usize) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+    let src = std::fs::read_to_string(dir.join("newstest2019-src.eng.txt"))
+        .with_context(|| format!("reading {}/newstest2019-src.eng.txt", dir.display()))?;
+    let ids = std::fs::read_to_string(dir.join("DOCUMENT_IDS.tsv"))?;
+    let mut docs: Vec<(String, Vec<String>)> = Vec::new();
+    for (id, line) in ids.lines().zip(src.lines()) {
+        match docs.last_mut() {
+            Some((d, lines)) if d == id => lines.push(line.to_string()),
+            _ => docs.push((id.to_string(), vec![line.to_string()])),
+        }
+    }
+    docs.truncate(n);
+    Ok(docs)
+}
+
+pub fn newsroom(global: &Global, args: NewsroomArgs) -> anyhow::Result<()> {
+    use warta_server::{App, AppHandle, Config};
+    let docs = ntrex_documents(&args.ntrex, args.docs)?;
+    let target = warta_core::Lang::parse(&args.target)?;
+    let tmp = std::env::temp_dir().join(format!("warta-bench-{}", std::process::id()));
+    let models = global.models_dir.clone().unwrap_or_else(warta_models::ModelStore::default_root);
+    let env: std::collections::BTreeMap<String, String> = [
+        ("WARTA_LISTEN", "127.0.0.1:0".to_string()),
+        ("WARTA_DATA_DIR", tmp.display().to_string()),
+        ("WARTA_MODELS_DIR", models.display().to_string()),
+        ("WARTA_THREADS", args.threads.to_string()),
+        ("WARTA_SOURCE", "en".to_string()),
+        ("WARTA_TARGETS", target.code().to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let config = Config::from_toml("", &env)?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let result = rt.block_on(async {
+        let app = App::build(config).await?;
+        let key = app.ctx.store.create_api_key("bench").await?.0;
+        let handle = AppHandle::start(app.clone(), 1).await?;
+        let base = format!("http://{}", handle.addr);
+        let client = Client { base: base.clone(), key };
+
+        // Warm up: load the model through one article.
+        let warm = client.post("warm-up", "How are you today?", &["Good morning.".to_string()]).await?;
+        client.wait_published(target, "warm-up", warm).await?;
+
+        let mut service = Vec::new();
+        for (i, (_, lines)) in docs.iter().enumerate() {
+            let slug = format!("ntrex-{i}");
+            let t = Instant::now();
+            client.post(&slug, &lines[0], &lines[1..]).await?;
+            client.wait_published(target, &slug, t).await?;
+            service.push(t.elapsed().as_secs_f64());
+        }
+        // The bare engine on exactly the texts the pipeline translates.
+        let tr = app.ctx.pool.translator(app.config().source, target)?;
+        let mut bare = Vec::new();
+        for (_, lines) in &docs {
+            let texts: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let t = Instant::now();
+            let tr = tr.clone();
+            let texts: Vec<String> = texts.iter().map(|s| s.to_string()).collect();
+            tokio::task::spawn_blocking(move || {
+                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                // Title, (empty) summary and one paragraph per line, as posted.
+                tr.translate_texts(&refs, None)
+            })
+            .await?;
+            bare.push(t.elapsed().as_secs_f64());
+        }
+        handle.stop().await;
+        anyhow::Ok((service, bare))
+    });
+    let _ = std::fs::remove_dir_all(&tmp);
+    let (service, bare) = result?;
+    let words: usize = docs.iter().flat_map(|(_, l)| l.iter()).map(|l| l.split_whitespace().count()).sum();
+    let s: f64 = service.iter().sum();
+    let b: f64 = bare.iter().sum();
+    println!("documents        {} (NTREX, English side, en→{target})", docs.len());
+    println!("source words     {words}");
+    println!("POST→published   {s:.2} s total, median {:.3} s per document", median(&service));
+    println!("bare engine      {b:.2} s total, median {:.3} s per document", median(&bare));
+    println!("overhead         {:+.1} %", (s / b - 1.0) * 100.0);
+    Ok(())
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// A minimal HTTP/1.1 client over a TCP socket for the benchmark: keeps the
+/// binary free of a client library used nowhere else.
+struct Client {
+    base: String,
+    key: String,
+}
+
+impl Client {
+    async fn request(&self, method: &str, path: &str, body: Option<String>) -> anyhow::Result<(u16, String)> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let host = self.base.trim_start_matches("http://");
+        let mut s = tokio::net::TcpStream::connect(host).await?;
+        let body = body.unwrap_or_default();
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.key,
+            body.len()
+        );
+        s.write_all(req.as_bytes()).await?;
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).await?;
+        let text = String::from_utf8_lossy(&out).into_owned();
+        let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        Ok((status, text))
+    }
+
+    async fn post(&self, slug: &str, title: &str, paragraphs: &[String]) -> anyhow::Result<Instant> {
+        let body_html: String = paragraphs.iter().map(|p| format!("<p>{}</p>", warta_site::escape(p))).collect();
+        let body = serde_json::json!({ "slug": slug, "title": title, "body_html": body_html }).to_string();
+        let t = Instant::now();
+        let (status, text) = self.request("POST", "/api/v1/articles", Some(body)).await?;
+        anyhow::ensure!(status == 202, "POST {slug}: {text}");
+        Ok(t)
+    }
+
+    async fn wait_published(&self, lang: warta_core::Lang, slug: &str, since: Instant) -> anyhow::Result<()> {
+        loop {
+            let (status, _) = self.request("GET", &format!("/{lang}/{slug}"), None).await?;
+            if status == 200 {
+                return Ok(());
+            }
+            anyhow::ensure!(since.elapsed().as_secs() < 300, "{slug} not published after 300 s");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+}

@@ -136,6 +136,9 @@ pub enum ModelsCommand {
 pub enum BenchCommand {
     /// Translate a corpus file (one sentence per line) and report throughput.
     Translate(bench::BenchArgs),
+    /// Time from POST to published page for NTREX documents, against the
+    /// bare engine on the same text.
+    Newsroom(bench::NewsroomArgs),
 }
 
 use crate::bench;
@@ -149,5 +152,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Translate(args) => crate::translate_cmd::run(&cli.global, args),
         Command::Models(cmd) => crate::models_cmd::run(&cli.global, cmd),
         Command::Bench(BenchCommand::Translate(args)) => bench::run(&cli.global, args),
+        Command::Bench(BenchCommand::Newsroom(args)) => bench::newsroom(&cli.global, args),
     }
 }

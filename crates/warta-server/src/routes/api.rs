@@ -56,6 +56,8 @@ pub async fn post_article(
     let rev = input.into_revision(app.config().source, warta_store::now_millis())?;
     let revised = app.ctx.store.create_or_revise(&rev, &app.config().targets).await?;
     app.ctx.wake.notify_waiters();
+    // A worker between two waits gets a stored permit instead.
+    app.ctx.wake.notify_one();
     let slug = revised.article.slug.clone();
     Ok((
         StatusCode::ACCEPTED,

@@ -58,6 +58,11 @@ impl TestApp {
 
     /// Start (or restart) on `dir`'s database with `models` as the store.
     pub async fn start_in(dir: &Path, models: &Path, workers: usize, key: Option<String>) -> TestApp {
+        TestApp::start_with(CONFIG, dir, models, workers, key).await
+    }
+
+    /// Start with another newsroom configuration (TOML).
+    pub async fn start_with(config: &str, dir: &Path, models: &Path, workers: usize, key: Option<String>) -> TestApp {
         let port = free_port();
         let env: BTreeMap<String, String> = [
             ("WARTA_LISTEN", format!("127.0.0.1:{port}")),
@@ -68,7 +73,7 @@ impl TestApp {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        let config = Config::from_toml(CONFIG, &env).unwrap();
+        let config = Config::from_toml(config, &env).unwrap();
         let app = App::build(config).await.unwrap();
         let key = match key {
             Some(k) => k,
