@@ -106,6 +106,14 @@ mod tests {
     }
 }
 
+/// The translation-memory form of a segment: surrounding whitespace trimmed
+/// and inner runs of whitespace collapsed to one space, so the same sentence
+/// typed with different spacing is one entry. Nothing else changes: case,
+/// punctuation and digits are meaningful in news text.
+pub fn normalize_segment(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Soft word alignment between a source text and its translation, the input
 /// of inline-markup transfer (`warta-html`) and the place QA reads token
 /// confidence from.

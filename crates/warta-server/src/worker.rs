@@ -166,7 +166,7 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
                         .segments
                         .iter()
                         .enumerate()
-                        .map(|(i, (s, t))| Segment { idx: i as i64, source_text: s.clone(), target_text: t.clone() })
+                        .map(|(i, (s, t))| Segment { idx: i as i64, source_text: s.clone(), target_text: t.clone(), pivot_text: None, confidence: None, origin: Origin::Machine })
                         .collect(),
                 };
                 handle.block_on(store.put_version(&v))?;
@@ -189,5 +189,42 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
             }
         }
     }
+    Ok(())
+}
+
+/// Re-run the pipeline for one article and language now, on a blocking
+/// thread, and store the result: what an editor's approval calls so the fix
+/// is on the public page at once. Human translation-memory entries win, so
+/// the approved segment text is used verbatim.
+pub async fn republish(ctx: &Arc<WorkerContext>, article: warta_store::ArticleId, lang: Lang) -> anyhow::Result<()> {
+    let a = ctx.store.article_by_id(article).await?;
+    let rev = ctx.store.revision_by_id(article, a.current_revision).await?;
+    let doc = Arc::new(SourceDoc { title: rev.title, summary: rev.summary, body_html: rev.body_html });
+    let ctx2 = ctx.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        pipeline::translate(&ctx2.pool, ctx2.config.source, &[Request { doc, target: lang }]).pop().expect("one result")
+    })
+    .await?;
+    let doc = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let v = NewVersion {
+        article_id: article,
+        lang,
+        revision: a.current_revision,
+        title: doc.title,
+        summary: doc.summary,
+        body_html: doc.body_html,
+        origin: Origin::Machine,
+        state: VersionState::Published,
+        model_id: Some(doc.model_id),
+        quality: None,
+        reviewed_by: None,
+        segments: doc
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(i, (s, t))| Segment { idx: i as i64, source_text: s.clone(), target_text: t.clone(), pivot_text: None, confidence: None, origin: Origin::Machine })
+            .collect(),
+    };
+    ctx.store.put_version(&v).await?;
     Ok(())
 }

@@ -342,11 +342,24 @@ pub(crate) fn parse_jobs(rows: Vec<JobRow>) -> Result<Vec<Job>> {
 
 /// One segment of a version: the source text and its translation, in
 /// document order. Kept so QA and reviewers can work segment by segment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Segment {
     pub idx: i64,
     pub source_text: String,
     pub target_text: String,
+    /// The English pivot of a two-leg route, shown to reviewers.
+    #[serde(default)]
+    pub pivot_text: Option<String>,
+    /// Model confidence: mean token log-probability of `target_text`.
+    #[serde(default)]
+    pub confidence: Option<f64>,
+    /// `human` once an editor wrote or approved this segment.
+    #[serde(default = "machine_origin")]
+    pub origin: Origin,
+}
+
+fn machine_origin() -> Origin {
+    Origin::Machine
 }
 
 /// A translation to store for one article and language.

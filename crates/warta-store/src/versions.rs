@@ -127,14 +127,17 @@ impl Store {
                 .await?;
             for s in &v.segments {
                 sqlx::query(
-                    "INSERT INTO segments (article_id, lang, idx, source_text, target_text) \
-                     VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO segments (article_id, lang, idx, source_text, target_text, \
+                     pivot_text, confidence, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(v.article_id.0)
                 .bind(v.lang.code())
                 .bind(s.idx)
                 .bind(&s.source_text)
                 .bind(&s.target_text)
+                .bind(&s.pivot_text)
+                .bind(s.confidence)
+                .bind(s.origin.as_str())
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| {
@@ -183,9 +186,10 @@ impl Store {
 
     /// The segments stored with the version of article `id` in `lang`, in order.
     pub async fn segments(&self, id: ArticleId, lang: Lang) -> Result<Vec<Segment>> {
-        let rows: Vec<(i64, String, String)> = with_db!(self, |pool, _d| {
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, String, String, Option<String>, Option<f64>, String)> = with_db!(self, |pool, _d| {
             sqlx::query_as(
-                "SELECT idx, source_text, target_text FROM segments \
+                "SELECT idx, source_text, target_text, pivot_text, confidence, origin FROM segments \
                  WHERE article_id = $1 AND lang = $2 ORDER BY idx",
             )
             .bind(id.0)
@@ -193,13 +197,10 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|(idx, source_text, target_text)| Segment {
-                idx,
-                source_text,
-                target_text,
+        rows.into_iter()
+            .map(|(idx, source_text, target_text, pivot_text, confidence, origin)| {
+                Ok(Segment { idx, source_text, target_text, pivot_text, confidence, origin: Origin::from_db(&origin)? })
             })
-            .collect())
+            .collect()
     }
 }

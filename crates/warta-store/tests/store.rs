@@ -80,6 +80,9 @@ fn machine(article: &Article, code: &str, revision: RevisionNo, title: &str) -> 
             idx: 0,
             source_text: "Hujan deras sejak Senin malam.".to_string(),
             target_text: "Heavy rain since Monday night.".to_string(),
+            pivot_text: None,
+            confidence: Some(-0.4),
+            origin: Origin::Machine,
         }],
     }
 }

@@ -1,0 +1,7 @@
+-- Review queue support: the English pivot of each segment (shown beside
+-- source and target), per-segment confidence, and flags an editor resolved.
+ALTER TABLE segments ADD COLUMN pivot_text TEXT;
+ALTER TABLE segments ADD COLUMN confidence DOUBLE PRECISION;
+ALTER TABLE segments ADD COLUMN origin TEXT NOT NULL DEFAULT 'machine' CHECK (origin IN ('machine', 'human'));
+ALTER TABLE qa_flags ADD COLUMN resolved_at BIGINT;
+ALTER TABLE qa_flags ADD COLUMN resolved_by TEXT;
