@@ -23,12 +23,15 @@ use crate::Translator;
 pub struct AlignedText {
     pub target: String,
     pub alignment: Alignment,
+    /// The first leg's output on a two-leg route (the English pivot).
+    pub pivot: Option<String>,
 }
 
 pub(crate) fn translate(tr: &Translator, text: &str) -> AlignedText {
     let pieces = sentences::pieces(text);
     let no_space_between = matches!(tr.trg.script(), "Hans" | "Hant" | "Jpan");
     let mut target = String::new();
+    let mut pivot: Option<String> = None;
     let mut al = Alignment::default();
     for (i, p) in pieces.iter().enumerate() {
         match p {
@@ -41,12 +44,19 @@ pub(crate) fn translate(tr: &Translator, text: &str) -> AlignedText {
             Piece::Sentence(s) => {
                 let src_off = s.as_ptr() as usize - text.as_ptr() as usize;
                 let sent = sentence(tr, s);
-                append(&mut al, &sent.alignment, src_off, target.len());
+                append_alignment(&mut al, &sent.alignment, src_off, target.len());
                 target.push_str(&sent.target);
+                if let Some(p) = sent.pivot {
+                    let acc = pivot.get_or_insert_with(String::new);
+                    if !acc.is_empty() {
+                        acc.push(' ');
+                    }
+                    acc.push_str(&p);
+                }
             }
         }
     }
-    AlignedText { target, alignment: al }
+    AlignedText { target, alignment: al, pivot }
 }
 
 /// One sentence through every leg of the route.
@@ -58,7 +68,11 @@ fn sentence(tr: &Translator, s: &str) -> AlignedText {
     for next in legs {
         next.sentences.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let second = leg(&next.engine, &acc.target);
-        acc = AlignedText { alignment: compose(&acc.alignment, &second.alignment), target: second.target };
+        acc = AlignedText {
+            alignment: compose(&acc.alignment, &second.alignment),
+            pivot: Some(acc.target),
+            target: second.target,
+        };
     }
     acc
 }
@@ -66,7 +80,7 @@ fn sentence(tr: &Translator, s: &str) -> AlignedText {
 /// One sentence through one model, cut to the model's window like the batch
 /// path so the target text is the same.
 fn leg(engine: &Engine, s: &str) -> AlignedText {
-    let mut out = AlignedText { target: String::new(), alignment: Alignment::default() };
+    let mut out = AlignedText { target: String::new(), alignment: Alignment::default(), pivot: None };
     let mut cursor = 0;
     for piece in crate::batch::fit_window(engine, s) {
         // Where this piece starts in `s` (pieces are `s`'s words in order).
@@ -78,7 +92,7 @@ fn leg(engine: &Engine, s: &str) -> AlignedText {
             out.target.push(' ');
         }
         let trg_off = out.target.len();
-        append(&mut out.alignment, &one.alignment, off, trg_off);
+        append_alignment(&mut out.alignment, &one.alignment, off, trg_off);
         out.target.push_str(&one.target);
     }
     out
@@ -101,12 +115,12 @@ fn leg_window(engine: &Engine, s: &str) -> AlignedText {
         .collect();
     let target_tokens = a.target_tokens[..n_trg].iter().map(|t| trg_bytes[t.begin]..trg_bytes[t.end]).collect();
     let weights = a.alignments[..n_trg].iter().map(|row| row[..n_src].to_vec()).collect();
-    AlignedText { target: a.target_text, alignment: Alignment { source_tokens, target_tokens, weights } }
+    AlignedText { target: a.target_text, alignment: Alignment { source_tokens, target_tokens, weights }, pivot: None }
 }
 
 /// Append `part` (offsets relative to its own sentence) to `acc`, shifting
 /// ranges and keeping the matrix block-diagonal.
-fn append(acc: &mut Alignment, part: &Alignment, src_off: usize, trg_off: usize) {
+pub fn append_alignment(acc: &mut Alignment, part: &Alignment, src_off: usize, trg_off: usize) {
     let old_src = acc.source_tokens.len();
     let new_src = old_src + part.source_tokens.len();
     for row in &mut acc.weights {

@@ -19,12 +19,13 @@
 
 mod aligned;
 mod batch;
+mod confidence;
 mod pool;
 mod sentences;
 
-pub use aligned::AlignedText;
+pub use aligned::{append_alignment, AlignedText};
 pub use pool::{LoadedModel, ModelPool};
-pub use sentences::split_sentences;
+pub use sentences::{keep_gap, pieces, split_sentences, Piece};
 
 use std::sync::Arc;
 
@@ -68,6 +69,13 @@ impl Translator {
 
     pub fn legs(&self) -> &[Arc<LoadedModel>] {
         &self.legs
+    }
+
+    /// A one-model translator for leg `k` of this route (the pivot leg is
+    /// shared by every target that goes through it).
+    pub fn leg_translator(&self, k: usize) -> Translator {
+        let leg = self.legs[k].clone();
+        Translator { src: leg.pair.src, trg: leg.pair.trg, legs: vec![leg], threads: self.threads }
     }
 
     /// Identifies the exact models that produce this route's output
@@ -115,6 +123,27 @@ impl Translator {
             .iter()
             .map(|pieces| sentences::reassemble(pieces, |s| translated[index[s]].as_str(), self.trg))
             .collect()
+    }
+
+    /// Model confidence of each (source, pivot, target) triple: the mean token
+    /// log-probability of the target given its input, per leg; for a two-leg
+    /// route the weaker leg's score (`pivot` must then be the first leg's
+    /// output). NaN where it cannot be computed.
+    pub fn confidence(&self, items: &[(&str, Option<&str>, &str)]) -> Vec<f32> {
+        match self.legs.as_slice() {
+            [one] => {
+                let pairs: Vec<(&str, &str)> = items.iter().map(|(s, _, t)| (*s, *t)).collect();
+                confidence::score_many(one, &pairs, self.threads)
+            }
+            [first, second] => {
+                let a: Vec<(&str, &str)> = items.iter().map(|(s, p, _)| (*s, p.unwrap_or(""))).collect();
+                let b: Vec<(&str, &str)> = items.iter().map(|(_, p, t)| (p.unwrap_or(""), *t)).collect();
+                let a = confidence::score_many(first, &a, self.threads);
+                let b = confidence::score_many(second, &b, self.threads);
+                a.into_iter().zip(b).map(|(x, y)| x.min(y)).collect()
+            }
+            _ => vec![f32::NAN; items.len()],
+        }
     }
 
     /// Translate one text and return word alignments (source → target), for

@@ -17,6 +17,8 @@ pub struct LoadedModel {
     /// Sentences this model has been asked to translate (after
     /// de-duplication): what "no repeated work" is measured by.
     pub sentences: std::sync::atomic::AtomicU64,
+    /// The target vocabulary, to tokenise translations for confidence scoring.
+    pub trg_vocab: fxtranslate::spm::SpmVocab,
 }
 
 // SAFETY: fxtranslate's `Engine` is `Sync` (asserted under its `threads`
@@ -71,7 +73,15 @@ impl ModelPool {
                 .map_err(|e| fail(format!("shortlist {}: {e}", lex.display())))?;
             engine = engine.with_shortlist(shortlist);
         }
-        let loaded = Arc::new(LoadedModel { pair, model_id: installed.model_id(), engine, sentences: Default::default() });
+        let trg_vocab = fxtranslate::spm::SpmVocab::load(&paths.trg_vocab)
+            .map_err(|e| fail(format!("vocabulary {}: {e}", paths.trg_vocab.display())))?;
+        let loaded = Arc::new(LoadedModel {
+            pair,
+            model_id: installed.model_id(),
+            engine,
+            sentences: Default::default(),
+            trg_vocab,
+        });
         tracing::info!(%pair, model_id = %loaded.model_id, "model loaded");
         let mut map = self.loaded.lock().expect("pool lock");
         Ok(map.entry(pair).or_insert(loaded).clone())

@@ -8,13 +8,13 @@ use warta_core::Lang;
 
 /// A sentence to translate, or the text between sentences to keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Piece<'a> {
+pub enum Piece<'a> {
     Sentence(&'a str),
     Gap(&'a str),
 }
 
 /// `text` as alternating gaps and sentences, covering every byte once.
-pub(crate) fn pieces(text: &str) -> Vec<Piece<'_>> {
+pub fn pieces(text: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut at = 0;
     for span in IcuSegmenter::new().sentences(text) {
@@ -39,6 +39,15 @@ pub fn split_sentences(text: &str) -> Vec<&str> {
             Piece::Gap(_) => None,
         })
         .collect()
+}
+
+/// Whether the whitespace `gap` between two translated sentences is kept in
+/// `trg`: Chinese and Japanese do not separate sentences with spaces, so a
+/// gap of spaces only *between* sentences is dropped; line breaks and
+/// leading/trailing whitespace always stay.
+pub fn keep_gap(gap: &str, trg: Lang, between: bool) -> bool {
+    let no_space_between = matches!(trg.script(), "Hans" | "Hant" | "Jpan");
+    !(no_space_between && between && gap.chars().all(|c| c == ' ' || c == '\u{3000}'))
 }
 
 /// Rejoin translated sentences with the source's gaps. Chinese and Japanese do

@@ -144,3 +144,24 @@ fn aligned_translation_matches_plain_text_and_aligns_words() {
     let word_end = src[at..].find(' ').map(|i| at + i).unwrap_or(src.len());
     assert_eq!(&src[word_start..word_end], "Lisbon.");
 }
+
+#[test]
+fn confidence_prefers_the_models_own_translation_over_a_wrong_one() {
+    let tr = pool(2).translator(lang("en"), lang("pt")).unwrap();
+    let src = "How are you today?";
+    let scores = tr.confidence(&[
+        (src, None, "Como você está hoje?"),
+        (src, None, "O gato sentou-se no tapete."),
+        (src, None, "Como você está hoje? Como você está hoje?"),
+    ]);
+    // Mean log-probabilities are ≤ 0; the greedy output is the most likely
+    // sequence the model knows, a wrong sentence and a repetition far less.
+    assert!(scores[0] <= 0.0 && scores[0] > -1.0, "{scores:?}");
+    assert!(scores[1] < scores[0] - 1.0, "{scores:?}");
+    assert!(scores[2] < scores[0], "{scores:?}");
+    // A pivot route takes the weaker leg.
+    let p = pool(1);
+    let rt = p.translator_via(lang("en"), lang("pt"), lang("en")).unwrap();
+    let s = rt.confidence(&[(src, Some("Como você está hoje?"), "How are you today?")]);
+    assert!(s[0] <= 0.0 && s[0] > -1.0, "{s:?}");
+}

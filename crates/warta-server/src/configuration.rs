@@ -11,6 +11,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use warta_core::Lang;
 
+/// Default flag threshold for model confidence (mean token log-probability).
+/// Chosen from the distribution on NTREX en→pt output (BENCHMARKS.md): about
+/// the 5th percentile of clean sentences.
+pub const DEFAULT_CONFIDENCE_THRESHOLD: f64 = -1.0;
+
 /// The raw file, as written by people.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +35,10 @@ struct RawConfig {
     /// Jobs one worker leases at once: more jobs, bigger batches.
     lease_batch: Option<usize>,
     max_attempts: Option<i64>,
+    /// Compute model confidence per sentence (one more decoder pass).
+    confidence: Option<bool>,
+    /// Flag sentences below this mean token log-probability.
+    confidence_threshold: Option<f64>,
     /// Site texts per language: `[messages.ar] disclaimer = "…"`.
     messages: Option<BTreeMap<String, BTreeMap<String, String>>>,
 }
@@ -50,6 +59,8 @@ pub struct Config {
     pub workers: usize,
     pub lease_batch: usize,
     pub max_attempts: i64,
+    pub confidence: bool,
+    pub confidence_threshold: f64,
     pub messages: BTreeMap<String, BTreeMap<String, String>>,
 }
 
@@ -155,6 +166,8 @@ impl Config {
             workers: raw.workers.unwrap_or(1).max(1),
             lease_batch: raw.lease_batch.unwrap_or(16).clamp(1, 256),
             max_attempts: raw.max_attempts.unwrap_or(5).max(1),
+            confidence: raw.confidence.unwrap_or(true),
+            confidence_threshold: raw.confidence_threshold.unwrap_or(DEFAULT_CONFIDENCE_THRESHOLD),
             messages: raw.messages.unwrap_or_default(),
         })
     }

@@ -16,6 +16,7 @@ pub mod configuration;
 pub mod error;
 pub mod ingest;
 pub mod pipeline;
+pub mod quality;
 pub mod routes;
 pub mod startup;
 pub mod worker;

@@ -1,24 +1,31 @@
-//! One pass of the translation pipeline over a set of (article revision,
-//! target language) requests: segment → translate → rebuild.
+//! The translation pipeline for a set of (article revision, target
+//! language) requests, sentence by sentence:
 //!
-//! Requests are translated together so the engine sees big batches: every
-//! text of every request that goes through the same model is sent in one
-//! call, and a two-leg route's first leg (`id→en`) is computed once for all
-//! targets that pivot through it — that same English output *is* the English
-//! version when English is a target.
+//! 1. [`prepare`]: parse each document once (title, summary, HTML blocks),
+//!    cut every unit into sentences, resolve each target's route.
+//! 2. The caller looks the sentences up in the translation memory
+//!    ([`Prepared::tm_queries`]) — async, outside this module.
+//! 3. [`execute`]: sentences the memory lacks go to the engine — in batches
+//!    across all requests, the English pivot computed once for every target
+//!    that goes through it; sentences that carry inline markup, glossary terms
+//!    or protected spans that the plain output lost go through the aligned
+//!    path, where the word alignment places the markup and puts each required
+//!    term or span where its source was. Then QA checks and model confidence,
+//!    and the documents are rebuilt.
 //!
-//! Blocks whose markup must be carried over (links, emphasis) go through the
-//! aligned path instead, which returns the same text plus word alignments.
-//!
-//! Runs on a blocking worker thread; no async here.
+//! Blocking and CPU-bound: run it on a worker thread, never on the runtime.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::Arc;
 
-use warta_core::{Lang, Pair};
-use warta_engine::{ModelPool, Translator};
+use warta_core::{normalize_segment, Alignment, Lang, Pair};
+use warta_engine::{AlignedText, ModelPool, Piece, Translator};
 use warta_html::{project_spans, Fragment, UnitTranslation};
 use warta_models::ModelStore;
+use warta_store::Origin;
+
+use crate::quality::{self, Flag, Requirement, Term};
 
 /// What to translate: a source revision's fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +41,20 @@ pub struct Request {
     pub target: Lang,
 }
 
+/// One translated sentence of a document.
+#[derive(Debug, Clone)]
+pub struct SegmentOut {
+    pub source: String,
+    pub target: String,
+    /// The English pivot, on two-leg routes.
+    pub pivot: Option<String>,
+    pub confidence: Option<f64>,
+    pub origin: Origin,
+    pub flags: Vec<Flag>,
+    /// Where the text came from: the memory or the engine.
+    pub from_memory: bool,
+}
+
 /// A translated document.
 #[derive(Debug, Clone)]
 pub struct TranslatedDoc {
@@ -41,10 +62,22 @@ pub struct TranslatedDoc {
     pub summary: String,
     pub body_html: String,
     pub model_id: String,
-    /// (source, target) per translated unit, in document order.
-    pub segments: Vec<(String, String)>,
-    /// Sentences sent to the engine for this document (before de-duplication).
-    pub sentences: usize,
+    pub segments: Vec<SegmentOut>,
+    /// Sentences sent to the engine for this document.
+    pub engine_sentences: usize,
+    pub memory_hits: usize,
+}
+
+impl TranslatedDoc {
+    /// Machine sentences made now, for the translation memory:
+    /// (normalised source, target).
+    pub fn new_memory(&self) -> Vec<(String, String)> {
+        self.segments
+            .iter()
+            .filter(|s| !s.from_memory && s.origin == Origin::Machine)
+            .map(|s| (normalize_segment(&s.source), s.target.clone()))
+            .collect()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,157 +90,434 @@ pub enum PipelineError {
     Html(#[from] warta_html::HtmlError),
 }
 
-/// A document cut into units: title, summary, then the body's units.
+/// Options of one run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Compute model confidence per machine sentence.
+    pub confidence: bool,
+    /// Flag sentences whose confidence is below this mean log-probability.
+    pub confidence_threshold: f64,
+}
+
+/// A sentence inside a unit: its byte range in the unit's text.
+#[derive(Debug, Clone)]
+struct Sent {
+    range: Range<usize>,
+    /// An inline element of the unit overlaps it: needs alignment.
+    has_markup: bool,
+}
+
+/// A document cut into units and sentences.
 struct Parsed {
     fragment: Fragment,
-    /// Unit texts in order: [title, summary, body units...].
+    /// Unit texts: [title, summary, body units...].
     texts: Vec<String>,
-    /// Which texts need the aligned path (body units with inline markup).
-    aligned: Vec<bool>,
+    /// Per unit: alternating pieces as (is_sentence, range).
+    pieces: Vec<Vec<(bool, Range<usize>)>>,
+    /// Per unit: its sentences.
+    sents: Vec<Vec<Sent>>,
 }
 
 impl Parsed {
     fn new(doc: &SourceDoc) -> Result<Parsed, PipelineError> {
         let fragment = Fragment::parse(&doc.body_html)?;
         let mut texts = vec![doc.title.clone(), doc.summary.clone()];
-        let mut aligned = vec![false, false];
+        let mut spans: Vec<Vec<Range<usize>>> = vec![Vec::new(), Vec::new()];
         for u in fragment.units() {
             texts.push(u.text.clone());
-            aligned.push(!u.spans.is_empty());
+            spans.push(u.spans.iter().map(|s| s.range.clone()).collect());
         }
-        Ok(Parsed { fragment, texts, aligned })
+        let mut pieces = Vec::new();
+        let mut sents = Vec::new();
+        for (text, spans) in texts.iter().zip(&spans) {
+            let mut ps = Vec::new();
+            let mut ss = Vec::new();
+            for p in warta_engine::pieces(text) {
+                let (is_sentence, s) = match p {
+                    Piece::Sentence(s) => (true, s),
+                    Piece::Gap(g) => (false, g),
+                };
+                let start = s.as_ptr() as usize - text.as_ptr() as usize;
+                let range = start..start + s.len();
+                if is_sentence {
+                    // Zero-width spans (br, img) sit at a boundary: inside if strictly within or at its end.
+                    let has_markup = spans.iter().any(|r| r.start < range.end && range.start <= r.end && !(r.is_empty() && r.start == range.start && range.start != 0));
+                    ss.push(Sent { range: range.clone(), has_markup });
+                }
+                ps.push((is_sentence, range));
+            }
+            pieces.push(ps);
+            sents.push(ss);
+        }
+        Ok(Parsed { fragment, texts, pieces, sents })
+    }
+
+    /// Every sentence text in document order.
+    fn sentences(&self) -> impl Iterator<Item = &str> {
+        self.texts.iter().zip(&self.sents).flat_map(|(t, ss)| ss.iter().map(move |s| &t[s.range.clone()]))
     }
 }
 
-/// Translate every request. Results are index-aligned with `requests`.
-pub fn translate(pool: &ModelPool, source: Lang, requests: &[Request]) -> Vec<Result<TranslatedDoc, PipelineError>> {
-    // Parse each distinct document once.
-    let mut parsed: HashMap<*const SourceDoc, Result<Arc<Parsed>, String>> = HashMap::new();
-    for r in requests {
-        parsed
+/// Requests parsed and routed, ready for memory lookup and translation.
+pub struct Prepared {
+    requests: Vec<Request>,
+    parsed: Vec<Result<Arc<Parsed>, String>>,
+    routes: Vec<Result<Translator, PipelineError>>,
+}
+
+/// One memory lookup the caller makes: the route's final output for `pair`.
+pub struct TmQuery {
+    pub request: usize,
+    pub pair: Pair,
+    pub model_id: String,
+    /// Normalised source sentences.
+    pub sources: Vec<String>,
+}
+
+/// Memory answers per request: normalised source → (target, origin).
+pub type TmAnswers = Vec<HashMap<String, (String, Origin)>>;
+
+/// Parse and route every request.
+pub fn prepare(pool: &ModelPool, source: Lang, requests: Vec<Request>) -> Prepared {
+    let mut by_doc: HashMap<*const SourceDoc, Result<Arc<Parsed>, String>> = HashMap::new();
+    let mut parsed = Vec::with_capacity(requests.len());
+    let mut routes = Vec::with_capacity(requests.len());
+    for r in &requests {
+        let p = by_doc
             .entry(Arc::as_ptr(&r.doc))
-            .or_insert_with(|| Parsed::new(&r.doc).map(Arc::new).map_err(|e| e.to_string()));
+            .or_insert_with(|| Parsed::new(&r.doc).map(Arc::new).map_err(|e| e.to_string()))
+            .clone();
+        parsed.push(p);
+        routes.push(
+            pool.translator(source, r.target)
+                .map_err(|_| PipelineError::MissingModel(missing_pair(pool.store(), source, r.target))),
+        );
     }
+    Prepared { requests, parsed, routes }
+}
 
-    // Routes, and which requests can run.
-    let mut routes: Vec<Result<Translator, PipelineError>> = Vec::with_capacity(requests.len());
-    for r in requests {
-        routes.push(match pool.translator(source, r.target) {
-            Ok(t) => Ok(t),
-            Err(_) => Err(PipelineError::MissingModel(missing_pair(pool.store(), source, r.target))),
-        });
-    }
-
-    // Plain texts through the first leg, grouped by model.
-    let plain = |i: usize| -> Vec<String> {
-        match &parsed[&Arc::as_ptr(&requests[i].doc)] {
-            Ok(p) => p.texts.iter().zip(&p.aligned).filter(|(_, a)| !**a).map(|(t, _)| t.clone()).collect(),
-            Err(_) => Vec::new(),
+impl Prepared {
+    pub fn tm_queries(&self) -> Vec<TmQuery> {
+        let mut out = Vec::new();
+        for (i, (p, r)) in self.parsed.iter().zip(&self.routes).enumerate() {
+            if let (Ok(p), Ok(tr)) = (p, r) {
+                let mut seen = HashSet::new();
+                let sources = p.sentences().map(normalize_segment).filter(|s| seen.insert(s.clone())).collect();
+                out.push(TmQuery { request: i, pair: Pair { src: tr.src(), trg: tr.trg() }, model_id: tr.model_id(), sources });
+            }
         }
-    };
-    let mut leg_outputs: HashMap<(Pair, String), String> = HashMap::new();
-    let run_leg = |pair: Pair, texts: Vec<String>, outputs: &mut HashMap<(Pair, String), String>| -> Result<(), String> {
-        let todo: Vec<String> = {
-            let mut seen = std::collections::HashSet::new();
-            texts
-                .into_iter()
-                .filter(|t| !t.trim().is_empty() && !outputs.contains_key(&(pair, t.clone())) && seen.insert(t.clone()))
-                .collect()
+        out
+    }
+
+    pub fn len(&self) -> usize {
+        self.requests.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.requests.is_empty()
+    }
+}
+
+/// How one sentence of one request will be produced.
+#[derive(Clone)]
+enum Plan {
+    Memory(String, Origin),
+    Batch,
+    Aligned,
+}
+
+/// Translate everything; results are index-aligned with the requests.
+pub fn execute(
+    prepared: Prepared,
+    memory: &TmAnswers,
+    glossaries: &HashMap<Lang, Vec<Term>>,
+    opts: &Options,
+) -> Vec<Result<TranslatedDoc, PipelineError>> {
+    let Prepared { requests, parsed, routes } = prepared;
+    let n = requests.len();
+    let empty_memory = HashMap::new();
+    let no_terms = Vec::new();
+
+    // Decide per sentence.
+    let mut plans: Vec<Vec<Vec<Plan>>> = Vec::with_capacity(n);
+    for i in 0..n {
+        let (Ok(p), Ok(_)) = (&parsed[i], &routes[i]) else {
+            plans.push(Vec::new());
+            continue;
         };
-        if todo.is_empty() {
-            return Ok(());
-        }
-        let tr = pool.translator(pair.src, pair.trg).map_err(|e| e.to_string())?;
-        let refs: Vec<&str> = todo.iter().map(String::as_str).collect();
-        let out = tr.translate_texts(&refs, None);
-        for (t, o) in todo.into_iter().zip(out) {
-            outputs.insert((pair, t), o);
-        }
-        Ok(())
-    };
+        let mem = memory.get(i).unwrap_or(&empty_memory);
+        let terms = glossaries.get(&requests[i].target).unwrap_or(&no_terms);
+        let unit_plans = p
+            .texts
+            .iter()
+            .zip(&p.sents)
+            .map(|(text, ss)| {
+                ss.iter()
+                    .map(|s| {
+                        let src = &text[s.range.clone()];
+                        match mem.get(&normalize_segment(src)) {
+                            Some((t, Origin::Human)) => Plan::Memory(t.clone(), Origin::Human),
+                            Some((t, o)) if !s.has_markup => Plan::Memory(t.clone(), *o),
+                            _ if s.has_markup || quality::has_glossary_term(src, terms) => Plan::Aligned,
+                            _ => Plan::Batch,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        plans.push(unit_plans);
+    }
 
-    let mut first_legs: HashMap<Pair, Vec<String>> = HashMap::new();
-    for (i, route) in routes.iter().enumerate() {
-        if let Ok(tr) = route {
-            first_legs.entry(tr.legs()[0].pair).or_default().extend(plain(i));
+    // Batch path: first legs grouped by model, then second legs.
+    let mut leg_out: HashMap<(Pair, String), String> = HashMap::new();
+    let mut leg_err: HashMap<Pair, String> = HashMap::new();
+    let batch_sources = |i: usize| -> Vec<String> {
+        let (Ok(p), Some(up)) = (&parsed[i], plans.get(i)) else { return Vec::new() };
+        let mut v = Vec::new();
+        for ((text, ss), ps) in p.texts.iter().zip(&p.sents).zip(up) {
+            for (s, plan) in ss.iter().zip(ps) {
+                if matches!(plan, Plan::Batch) {
+                    v.push(text[s.range.clone()].to_string());
+                }
+            }
+        }
+        v
+    };
+    let pool_of = |i: usize| routes[i].as_ref().ok();
+    let mut by_leg: HashMap<Pair, (Translator, Vec<String>)> = HashMap::new();
+    for i in 0..n {
+        if let Some(tr) = pool_of(i) {
+            let first = single_leg(tr, 0);
+            by_leg.entry(first.legs()[0].pair).or_insert_with(|| (first, Vec::new())).1.extend(batch_sources(i));
         }
     }
-    let mut leg_errors: HashMap<Pair, String> = HashMap::new();
-    for (pair, texts) in first_legs {
-        if let Err(e) = run_leg(pair, texts, &mut leg_outputs) {
-            leg_errors.insert(pair, e);
-        }
-    }
-    let mut second_legs: HashMap<Pair, Vec<String>> = HashMap::new();
-    for (i, route) in routes.iter().enumerate() {
-        if let Ok(tr) = route {
-            if let [first, second] = tr.legs() {
-                let mids = plain(i).into_iter().filter_map(|t| leg_outputs.get(&(first.pair, t)).cloned());
-                second_legs.entry(second.pair).or_default().extend(mids);
+    run_legs(by_leg, &mut leg_out, &mut leg_err);
+    let mut by_leg: HashMap<Pair, (Translator, Vec<String>)> = HashMap::new();
+    for i in 0..n {
+        if let Some(tr) = pool_of(i) {
+            if tr.legs().len() == 2 {
+                let p0 = tr.legs()[0].pair;
+                let mids: Vec<String> =
+                    batch_sources(i).into_iter().filter_map(|s| leg_out.get(&(p0, s)).cloned()).collect();
+                let second = single_leg(tr, 1);
+                by_leg.entry(second.legs()[0].pair).or_insert_with(|| (second, Vec::new())).1.extend(mids);
             }
         }
     }
-    for (pair, texts) in second_legs {
-        if let Err(e) = run_leg(pair, texts, &mut leg_outputs) {
-            leg_errors.insert(pair, e);
-        }
-    }
+    run_legs(by_leg, &mut leg_out, &mut leg_err);
 
     // Assemble each request.
-    requests
-        .iter()
-        .zip(routes)
-        .map(|(r, route)| {
-            let tr = route?;
-            let p = parsed[&Arc::as_ptr(&r.doc)].clone().map_err(PipelineError::Engine)?;
+    (0..n)
+        .map(|i| {
+            let tr = match &routes[i] {
+                Ok(t) => t,
+                Err(PipelineError::MissingModel(p)) => return Err(PipelineError::MissingModel(*p)),
+                Err(e) => return Err(PipelineError::Engine(e.to_string())),
+            };
+            let p = parsed[i].clone().map_err(PipelineError::Engine)?;
             for leg in tr.legs() {
-                if let Some(e) = leg_errors.get(&leg.pair) {
+                if let Some(e) = leg_err.get(&leg.pair) {
                     return Err(PipelineError::Engine(e.clone()));
                 }
             }
-            let through = |text: &str| -> String {
-                if text.trim().is_empty() {
-                    return text.to_string();
-                }
-                tr.legs().iter().fold(text.to_string(), |acc, leg| {
-                    leg_outputs.get(&(leg.pair, acc)).cloned().unwrap_or_default()
-                })
-            };
-            assemble(&tr, &p, &through)
+            let terms = glossaries.get(&requests[i].target).unwrap_or(&no_terms);
+            assemble(tr, &p, &plans[i], &leg_out, terms, opts)
         })
         .collect()
 }
 
-fn assemble(tr: &Translator, p: &Parsed, through: &dyn Fn(&str) -> String) -> Result<TranslatedDoc, PipelineError> {
+/// A one-leg translator for leg `k` of `tr`.
+fn single_leg(tr: &Translator, k: usize) -> Translator {
+    tr.leg_translator(k)
+}
+
+fn run_legs(
+    by_leg: HashMap<Pair, (Translator, Vec<String>)>,
+    out: &mut HashMap<(Pair, String), String>,
+    _err: &mut HashMap<Pair, String>,
+) {
+    for (pair, (tr, texts)) in by_leg {
+        let mut seen = HashSet::new();
+        let todo: Vec<String> = texts
+            .into_iter()
+            .filter(|t| !t.trim().is_empty() && !out.contains_key(&(pair, t.clone())) && seen.insert(t.clone()))
+            .collect();
+        if todo.is_empty() {
+            continue;
+        }
+        let refs: Vec<&str> = todo.iter().map(String::as_str).collect();
+        let translated = tr.translate_sentences(&refs, None);
+        for (s, t) in todo.into_iter().zip(translated) {
+            out.insert((pair, s), t);
+        }
+    }
+}
+
+/// One sentence's result before the document is rebuilt.
+struct Done {
+    target: String,
+    raw: Option<String>,
+    pivot: Option<String>,
+    alignment: Option<Alignment>,
+    origin: Origin,
+    from_memory: bool,
+    engine: bool,
+}
+
+fn assemble(
+    tr: &Translator,
+    p: &Parsed,
+    plans: &[Vec<Plan>],
+    leg_out: &HashMap<(Pair, String), String>,
+    terms: &[Term],
+    opts: &Options,
+) -> Result<TranslatedDoc, PipelineError> {
+    let trg = tr.trg();
+    let src_lang = tr.src();
+    let mut done: Vec<Vec<Done>> = Vec::with_capacity(p.texts.len());
+    for ((text, ss), ps) in p.texts.iter().zip(&p.sents).zip(plans) {
+        let mut unit = Vec::with_capacity(ss.len());
+        for (s, plan) in ss.iter().zip(ps) {
+            let src = &text[s.range.clone()];
+            let reqs = quality::requirements(src, src_lang, trg, terms);
+            let d = match plan {
+                Plan::Memory(t, o) => Done {
+                    target: t.clone(),
+                    raw: None,
+                    pivot: None,
+                    alignment: None,
+                    origin: *o,
+                    from_memory: true,
+                    engine: false,
+                },
+                Plan::Batch => {
+                    let mut acc = src.to_string();
+                    let mut pivot = None;
+                    for (k, leg) in tr.legs().iter().enumerate() {
+                        acc = leg_out.get(&(leg.pair, acc)).cloned().unwrap_or_default();
+                        if k == 0 && tr.legs().len() == 2 {
+                            pivot = Some(acc.clone());
+                        }
+                    }
+                    if quality::unmet(&acc, &reqs).is_empty() {
+                        Done { raw: Some(acc.clone()), target: acc, pivot, alignment: None, origin: Origin::Machine, from_memory: false, engine: true }
+                    } else {
+                        // The plain output lost something it must keep: redo
+                        // with alignment and put it where its source was.
+                        aligned(tr, src, &reqs)
+                    }
+                }
+                Plan::Aligned => aligned(tr, src, &reqs),
+            };
+            unit.push(d);
+        }
+        done.push(unit);
+    }
+
+    // Confidence for engine sentences.
+    let mut confidences: HashMap<(usize, usize), f64> = HashMap::new();
+    if opts.confidence {
+        let mut keys = Vec::new();
+        let mut items: Vec<(&str, Option<&str>, &str)> = Vec::new();
+        for (u, (text, ss)) in p.texts.iter().zip(&p.sents).enumerate() {
+            for (k, s) in ss.iter().enumerate() {
+                let d = &done[u][k];
+                if let (true, Some(raw)) = (d.engine, &d.raw) {
+                    keys.push((u, k));
+                    items.push((&text[s.range.clone()], d.pivot.as_deref(), raw.as_str()));
+                }
+            }
+        }
+        for (key, c) in keys.into_iter().zip(tr.confidence(&items)) {
+            if c.is_finite() {
+                confidences.insert(key, c as f64);
+            }
+        }
+    }
+
+    // Rebuild units, run QA per sentence.
+    let mut segments = Vec::new();
     let mut outs: Vec<String> = Vec::with_capacity(p.texts.len());
     let mut units: Vec<UnitTranslation> = Vec::new();
     let body_units = p.fragment.units();
-    for (i, text) in p.texts.iter().enumerate() {
-        if i < 2 {
-            outs.push(through(text));
-            continue;
+    for (u, text) in p.texts.iter().enumerate() {
+        let mut target = String::new();
+        let mut alignment = Alignment::default();
+        let mut k = 0;
+        let pieces = &p.pieces[u];
+        for (j, (is_sentence, range)) in pieces.iter().enumerate() {
+            if !is_sentence {
+                let between = j > 0 && j + 1 < pieces.len();
+                if warta_engine::keep_gap(&text[range.clone()], trg, between) {
+                    target.push_str(&text[range.clone()]);
+                }
+                continue;
+            }
+            let d = &done[u][k];
+            if let Some(a) = &d.alignment {
+                warta_engine::append_alignment(&mut alignment, a, range.start, target.len());
+            }
+            target.push_str(&d.target);
+            let src = &text[range.clone()];
+            let confidence = confidences.get(&(u, k)).copied();
+            let mut flags = if d.origin == Origin::Machine {
+                quality::check(src, &d.target, tr.src(), trg, terms)
+            } else {
+                Vec::new()
+            };
+            if let Some(c) = confidence {
+                flags.extend(quality::confidence_flag(c, opts.confidence_threshold));
+            }
+            segments.push(SegmentOut {
+                source: src.to_string(),
+                target: d.target.clone(),
+                pivot: d.pivot.clone(),
+                confidence,
+                origin: d.origin,
+                flags,
+                from_memory: d.from_memory,
+            });
+            k += 1;
         }
-        let unit = &body_units[i - 2];
-        let ut = if p.aligned[i] {
-            let a = tr.translate_aligned(text);
-            let spans = project_spans(text, &unit.spans, &a.target, &a.alignment);
-            UnitTranslation { text: a.target, spans }
-        } else {
-            UnitTranslation { text: through(text), spans: Vec::new() }
-        };
-        outs.push(ut.text.clone());
-        units.push(ut);
+        if u >= 2 {
+            let unit = &body_units[u - 2];
+            let spans = if unit.spans.is_empty() {
+                Vec::new()
+            } else {
+                project_spans(text, &unit.spans, &target, &alignment)
+            };
+            units.push(UnitTranslation { text: target.clone(), spans });
+        }
+        outs.push(target);
     }
     let body_html = p.fragment.render(&units)?;
-    let sentences = p.texts.iter().map(|t| warta_engine::split_sentences(t).len()).sum();
+    let engine_sentences = done.iter().flatten().filter(|d| d.engine).count();
+    let memory_hits = done.iter().flatten().filter(|d| d.from_memory).count();
     Ok(TranslatedDoc {
         title: outs[0].clone(),
         summary: outs[1].clone(),
         body_html,
         model_id: tr.model_id(),
-        segments: p.texts.iter().cloned().zip(outs).filter(|(s, _)| !s.trim().is_empty()).collect(),
-        sentences,
+        segments,
+        engine_sentences,
+        memory_hits,
     })
+}
+
+/// The aligned path for one sentence, with requirements enforced.
+fn aligned(tr: &Translator, src: &str, reqs: &[Requirement]) -> Done {
+    let mut a: AlignedText = tr.translate_aligned(src);
+    let raw = a.target.clone();
+    quality::enforce(&mut a, src, reqs);
+    Done {
+        target: a.target,
+        raw: Some(raw),
+        pivot: a.pivot,
+        alignment: Some(a.alignment),
+        origin: Origin::Machine,
+        from_memory: false,
+        engine: true,
+    }
 }
 
 /// The first pair a route from `src` to `trg` lacks: the direct pair when
@@ -223,4 +533,11 @@ pub fn missing_pair(store: &ModelStore, src: Lang, trg: Lang) -> Pair {
         return first;
     }
     Pair { src: en, trg }
+}
+
+/// Convenience for callers without a memory or glossary (the CLI, the
+/// LibreTranslate endpoint): prepare and execute in one call.
+pub fn translate(pool: &ModelPool, source: Lang, requests: Vec<Request>) -> Vec<Result<TranslatedDoc, PipelineError>> {
+    let prepared = prepare(pool, source, requests);
+    execute(prepared, &Vec::new(), &HashMap::new(), &Options::default())
 }

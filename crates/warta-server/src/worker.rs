@@ -16,10 +16,13 @@ use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use warta_core::{Lang, Pair};
 use warta_engine::ModelPool;
-use warta_store::{Job, NewVersion, Origin, Segment, Store, VersionState};
+use std::collections::HashSet;
+
+use warta_store::{ArticleId, Job, NewQaFlag, NewTmEntry, NewVersion, Origin, RevisionNo, Segment, Severity, Store, VersionState};
 
 use crate::configuration::Config;
-use crate::pipeline::{self, PipelineError, Request, SourceDoc};
+use crate::pipeline::{self, Options, PipelineError, Request, SourceDoc, TmAnswers, TranslatedDoc};
+use crate::quality::Term;
 
 /// How long a leased job belongs to its worker before another may take it.
 const LEASE: Duration = Duration::from_secs(600);
@@ -35,6 +38,8 @@ pub struct Metrics {
     pub segments_translated: AtomicU64,
     pub sentences_translated: AtomicU64,
     pub translate_micros: AtomicU64,
+    pub tm_lookups: AtomicU64,
+    pub tm_hits: AtomicU64,
 }
 
 /// Shared between the HTTP side and the workers.
@@ -110,7 +115,8 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
     let store = &ctx.store;
     // Load each revision once; drop jobs that no longer need doing.
     let mut docs: HashMap<(i64, i64), Arc<SourceDoc>> = HashMap::new();
-    let mut runnable: Vec<(Job, Arc<SourceDoc>)> = Vec::new();
+    let mut runnable: Vec<Job> = Vec::new();
+    let mut requests: Vec<Request> = Vec::new();
     for job in jobs {
         let article = handle.block_on(store.article_by_id(job.article_id))?;
         if article.deleted_at.is_some() || article.current_revision != job.revision {
@@ -135,45 +141,23 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
                 d
             }
         };
-        runnable.push((job, doc));
+        requests.push(Request { doc, target: job.lang });
+        runnable.push(job);
     }
     if runnable.is_empty() {
         return Ok(());
     }
 
-    let requests: Vec<Request> =
-        runnable.iter().map(|(j, d)| Request { doc: d.clone(), target: j.lang }).collect();
     let started = Instant::now();
-    let results = pipeline::translate(&ctx.pool, ctx.config.source, &requests);
+    let results = run_pipeline(ctx, handle, requests)?;
     ctx.metrics.translate_micros.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
 
-    for ((job, _), result) in runnable.into_iter().zip(results) {
+    for (job, result) in runnable.into_iter().zip(results) {
         match result {
-            Ok(doc) => {
-                let v = NewVersion {
-                    article_id: job.article_id,
-                    lang: job.lang,
-                    revision: job.revision,
-                    title: doc.title,
-                    summary: doc.summary,
-                    body_html: doc.body_html,
-                    origin: Origin::Machine,
-                    state: VersionState::Published,
-                    model_id: Some(doc.model_id),
-                    quality: None,
-                    reviewed_by: None,
-                    segments: doc
-                        .segments
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (s, t))| Segment { idx: i as i64, source_text: s.clone(), target_text: t.clone(), pivot_text: None, confidence: None, origin: Origin::Machine })
-                        .collect(),
-                };
-                handle.block_on(store.put_version(&v))?;
+            Ok((doc, glossary_version)) => {
+                store_version(ctx, handle, job.article_id, job.lang, job.revision, &doc, glossary_version)?;
                 handle.block_on(store.complete_job(job.id, name))?;
                 ctx.metrics.jobs_done.fetch_add(1, Ordering::Relaxed);
-                ctx.metrics.segments_translated.fetch_add(doc.segments.len() as u64, Ordering::Relaxed);
-                ctx.metrics.sentences_translated.fetch_add(doc.sentences as u64, Ordering::Relaxed);
                 tracing::info!(article = job.article_id.0, revision = job.revision.0, lang = %job.lang, "published");
             }
             Err(PipelineError::MissingModel(pair)) => {
@@ -192,39 +176,150 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
     Ok(())
 }
 
-/// Re-run the pipeline for one article and language now, on a blocking
-/// thread, and store the result: what an editor's approval calls so the fix
-/// is on the public page at once. Human translation-memory entries win, so
-/// the approved segment text is used verbatim.
-pub async fn republish(ctx: &Arc<WorkerContext>, article: warta_store::ArticleId, lang: Lang) -> anyhow::Result<()> {
-    let a = ctx.store.article_by_id(article).await?;
-    let rev = ctx.store.revision_by_id(article, a.current_revision).await?;
-    let doc = Arc::new(SourceDoc { title: rev.title, summary: rev.summary, body_html: rev.body_html });
-    let ctx2 = ctx.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        pipeline::translate(&ctx2.pool, ctx2.config.source, &[Request { doc, target: lang }]).pop().expect("one result")
-    })
-    .await?;
-    let doc = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+type PipelineResult = Result<(TranslatedDoc, i64), PipelineError>;
+
+/// Prepare, consult the memory and glossaries, translate. Inference runs on
+/// this (blocking) thread; database reads go through `handle`.
+fn run_pipeline(ctx: &WorkerContext, handle: &Handle, requests: Vec<Request>) -> anyhow::Result<Vec<PipelineResult>> {
+    let store = &ctx.store;
+    let targets: Vec<Lang> = requests.iter().map(|r| r.target).collect();
+    let prepared = pipeline::prepare(&ctx.pool, ctx.config.source, requests);
+    let glossary_version = handle.block_on(store.glossary_version())?;
+    let mut glossaries: HashMap<Lang, Vec<Term>> = HashMap::new();
+    for &t in &targets {
+        if let std::collections::hash_map::Entry::Vacant(e) = glossaries.entry(t) {
+            let snap = handle.block_on(store.glossary_snapshot(t))?;
+            e.insert(
+                snap.entries
+                    .into_iter()
+                    .map(|g| Term { source: g.source_term, target: g.target_term, case_sensitive: g.case_sensitive })
+                    .collect(),
+            );
+        }
+    }
+    let mut memory: TmAnswers = vec![HashMap::new(); prepared.len()];
+    for q in prepared.tm_queries() {
+        let hashes: Vec<String> = q.sources.iter().map(|s| warta_store::tm_source_hash(s)).collect();
+        let hits = handle.block_on(store.tm_lookup(q.pair, &hashes, &q.model_id, glossary_version))?;
+        let by_hash: HashMap<&String, &String> = hashes.iter().zip(&q.sources).collect();
+        for (h, hit) in hits {
+            if let Some(src) = by_hash.get(&h) {
+                memory[q.request].insert((*src).clone(), (hit.target_text, hit.origin));
+            }
+        }
+        ctx.metrics.tm_lookups.fetch_add(q.sources.len() as u64, Ordering::Relaxed);
+        ctx.metrics.tm_hits.fetch_add(memory[q.request].len() as u64, Ordering::Relaxed);
+    }
+    let opts = Options { confidence: ctx.config.confidence, confidence_threshold: ctx.config.confidence_threshold };
+    let results = pipeline::execute(prepared, &memory, &glossaries, &opts);
+    Ok(results.into_iter().map(|r| r.map(|d| (d, glossary_version))).collect())
+}
+
+/// Write a translated document: version with segments, QA flags, new
+/// translation-memory entries.
+fn store_version(
+    ctx: &WorkerContext,
+    handle: &Handle,
+    article: ArticleId,
+    lang: Lang,
+    revision: RevisionNo,
+    doc: &TranslatedDoc,
+    glossary_version: i64,
+) -> anyhow::Result<()> {
+    let store = &ctx.store;
+    let mut flags = Vec::new();
+    for (i, s) in doc.segments.iter().enumerate() {
+        for f in &s.flags {
+            flags.push(NewQaFlag { segment_idx: Some(i as i64), check: f.check.clone(), severity: f.severity, detail: f.detail.clone() });
+        }
+    }
     let v = NewVersion {
         article_id: article,
         lang,
-        revision: a.current_revision,
-        title: doc.title,
-        summary: doc.summary,
-        body_html: doc.body_html,
+        revision,
+        title: doc.title.clone(),
+        summary: doc.summary.clone(),
+        body_html: doc.body_html.clone(),
         origin: Origin::Machine,
         state: VersionState::Published,
-        model_id: Some(doc.model_id),
-        quality: None,
+        model_id: Some(doc.model_id.clone()),
+        quality: Some(quality_summary(doc, &flags)),
         reviewed_by: None,
         segments: doc
             .segments
             .iter()
             .enumerate()
-            .map(|(i, (s, t))| Segment { idx: i as i64, source_text: s.clone(), target_text: t.clone(), pivot_text: None, confidence: None, origin: Origin::Machine })
+            .map(|(i, s)| Segment {
+                idx: i as i64,
+                source_text: s.source.clone(),
+                target_text: s.target.clone(),
+                pivot_text: s.pivot.clone(),
+                confidence: s.confidence,
+                origin: s.origin,
+            })
             .collect(),
     };
-    ctx.store.put_version(&v).await?;
+    let outcome = handle.block_on(store.put_version(&v))?;
+    if outcome == warta_store::PutOutcome::Written {
+        handle.block_on(store.replace_qa_flags(article, lang, revision, &flags))?;
+    }
+    let pair = Pair { src: ctx.config.source, trg: lang };
+    let entries: Vec<NewTmEntry> = doc
+        .new_memory()
+        .into_iter()
+        .map(|(source_norm, target_text)| NewTmEntry {
+            pair,
+            source_norm,
+            target_text,
+            origin: Origin::Machine,
+            model_id: Some(doc.model_id.clone()),
+            glossary_version,
+        })
+        .collect();
+    if !entries.is_empty() {
+        handle.block_on(store.tm_insert_many(&entries))?;
+    }
+    ctx.metrics.segments_translated.fetch_add(doc.segments.len() as u64, Ordering::Relaxed);
+    ctx.metrics.sentences_translated.fetch_add(doc.engine_sentences as u64, Ordering::Relaxed);
+    Ok(())
+}
+
+/// The per-version quality summary the API returns.
+pub fn quality_summary(doc: &TranslatedDoc, flags: &[NewQaFlag]) -> serde_json::Value {
+    let count = |sev: Severity| flags.iter().filter(|f| f.severity == sev).count();
+    let mut by_check: std::collections::BTreeMap<&str, usize> = Default::default();
+    for f in flags {
+        *by_check.entry(f.check.as_str()).or_default() += 1;
+    }
+    let confs: Vec<f64> = doc.segments.iter().filter_map(|s| s.confidence).collect();
+    let flagged: HashSet<i64> = flags.iter().filter_map(|f| f.segment_idx).collect();
+    serde_json::json!({
+        "segments": doc.segments.len(),
+        "flagged_segments": flagged.len(),
+        "flags": { "error": count(Severity::Error), "warning": count(Severity::Warning), "info": count(Severity::Info) },
+        "by_check": by_check,
+        "confidence_mean": if confs.is_empty() { None } else { Some(confs.iter().sum::<f64>() / confs.len() as f64) },
+        "confidence_min": confs.iter().copied().fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.min(c)))),
+        "engine_sentences": doc.engine_sentences,
+        "memory_hits": doc.memory_hits,
+    })
+}
+
+/// Re-run the pipeline for one article and language now, on a blocking
+/// thread, and store the result: what an editor's approval calls so the fix
+/// is on the public page at once. Human translation-memory entries win, so
+/// the approved segment text is used verbatim.
+pub async fn republish(ctx: &Arc<WorkerContext>, article: ArticleId, lang: Lang) -> anyhow::Result<()> {
+    let a = ctx.store.article_by_id(article).await?;
+    let rev = ctx.store.revision_by_id(article, a.current_revision).await?;
+    let doc = Arc::new(SourceDoc { title: rev.title, summary: rev.summary, body_html: rev.body_html });
+    let ctx2 = ctx.clone();
+    let handle = Handle::current();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut results = run_pipeline(&ctx2, &handle, vec![Request { doc, target: lang }])?;
+        let (doc, gv) = results.pop().expect("one result").map_err(|e| anyhow::anyhow!("{e}"))?;
+        store_version(&ctx2, &handle, article, lang, a.current_revision, &doc, gv)
+    })
+    .await??;
     Ok(())
 }

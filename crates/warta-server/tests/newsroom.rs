@@ -51,7 +51,8 @@ async fn posted_article_is_published_in_portuguese_and_arabic_waits_for_its_mode
     assert_eq!(status, 200);
     assert_eq!(v["origin"], "machine");
     assert_eq!(v["title"], expected[0]);
-    assert_eq!(v["segments"].as_array().unwrap().len(), 12, "title + summary + 10 paragraphs");
+    // Segments are sentences: title, summary and the 40 authored sentences.
+    assert_eq!(v["segments"].as_array().unwrap().len(), 42);
     let (status, _) = app.get_json("/api/v1/articles/floods-hit-the-city/ar").await;
     assert_eq!(status, 404);
     let (_, ar_page) = app.page("/ar/floods-hit-the-city").await;

@@ -38,6 +38,8 @@ mod auth;
 mod glossary;
 mod jobs;
 mod qa;
+mod requeue;
+mod review;
 mod tm;
 mod versions;
 
@@ -53,6 +55,7 @@ pub use auth::API_KEY_PREFIX;
 pub use error::{Result, StoreError};
 pub use glossary::{GlossaryEntry, GlossarySnapshot, NewGlossaryEntry};
 pub use qa::{NewQaFlag, QaFlag, Severity};
+pub use review::{severity_rank, ReviewItem, MAX_QUEUE_PAGE};
 pub use tm::{tm_source_hash, NewTmEntry, TmHit};
 pub use types::*;
 

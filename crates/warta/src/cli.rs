@@ -39,6 +39,9 @@ pub enum Command {
     /// Manage newsroom users (editors of the review queue).
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Manage the glossary (changes re-queue the articles that use a term).
+    #[command(subcommand)]
+    Glossary(GlossaryCommand),
     /// Translate stdin to stdout (plain text: one segment per line).
     Translate(TranslateArgs),
     /// Manage the model store.
@@ -107,6 +110,43 @@ pub enum UsersCommand {
 }
 
 #[derive(Subcommand)]
+pub enum GlossaryCommand {
+    /// Import entries from a TSV file with the header
+    /// `source<TAB>target_lang<TAB>target[<TAB>case_sensitive[<TAB>note]]`;
+    /// nothing is imported unless every line is valid.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// List entries (all target languages, or one).
+    List {
+        #[arg(long)]
+        lang: Option<String>,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Add one entry (TARGET equal to SOURCE: do not translate).
+    Add {
+        source: String,
+        target_lang: String,
+        target: String,
+        #[arg(long)]
+        case_sensitive: bool,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Delete an entry by id.
+    Delete {
+        id: i64,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+}
+
+#[derive(Subcommand)]
 pub enum ModelsCommand {
     /// List installed pairs.
     List,
@@ -149,6 +189,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker(args) => crate::serve_cmd::worker(&cli.global, args),
         Command::Keys(cmd) => crate::serve_cmd::keys(&cli.global, cmd),
         Command::Users(cmd) => crate::serve_cmd::users(&cli.global, cmd),
+        Command::Glossary(cmd) => crate::glossary_cmd::run(cmd),
         Command::Translate(args) => crate::translate_cmd::run(&cli.global, args),
         Command::Models(cmd) => crate::models_cmd::run(&cli.global, cmd),
         Command::Bench(BenchCommand::Translate(args)) => bench::run(&cli.global, args),

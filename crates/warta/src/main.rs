@@ -7,6 +7,7 @@
 
 mod bench;
 mod cli;
+mod glossary_cmd;
 mod models_cmd;
 mod serve_cmd;
 mod translate_cmd;

@@ -110,25 +110,25 @@ fn run_html(pool: &ModelPool, src: Lang, trg: Lang, input: &str, json: bool, loa
     use warta_server::pipeline::{translate, Request, SourceDoc};
     let doc = std::sync::Arc::new(SourceDoc { title: String::new(), summary: String::new(), body_html: input.to_string() });
     let t = Instant::now();
-    let result = translate(pool, src, &[Request { doc, target: trg }]).pop().expect("one result");
+    let result = translate(pool, src, vec![Request { doc, target: trg }]).pop().expect("one result");
     let translate_ms = t.elapsed().as_secs_f64() * 1e3;
     let out_doc = result.map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut out = std::io::stdout().lock();
     if json {
-        let words: usize = out_doc.segments.iter().map(|(s, _)| s.split_whitespace().count()).sum();
+        let words: usize = out_doc.segments.iter().map(|s| s.source.split_whitespace().count()).sum();
         let value = serde_json::json!({
             "from": src.code(),
             "to": trg.code(),
             "model_id": out_doc.model_id,
             "html": out_doc.body_html,
             "segments": out_doc.segments.iter().enumerate()
-                .map(|(i, (s, t))| serde_json::json!({"index": i, "source": s, "target": t}))
+                .map(|(i, s)| serde_json::json!({"index": i, "source": s.source, "target": s.target}))
                 .collect::<Vec<_>>(),
             "timings": {
                 "load_ms": load_ms,
                 "translate_ms": translate_ms,
                 "segments": out_doc.segments.len(),
-                "sentences": out_doc.sentences,
+                "sentences": out_doc.engine_sentences,
                 "source_words": words,
                 "words_per_second": words as f64 / (translate_ms / 1e3).max(1e-9),
             },

@@ -10,7 +10,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use warta_core::{Lang, Slug};
-use warta_store::{Job, NewVersion, Origin, Segment, Version, VersionState};
+use warta_store::{Job, NewVersion, Origin, QaFlag, Segment, Version, VersionState};
 
 use crate::error::ApiError;
 use crate::ingest::{self, parse_json, ArticleInput};
@@ -114,7 +114,7 @@ pub async fn get_article(
     })))
 }
 
-pub fn version_json(app: &App, slug: &Slug, v: &Version, segments: &[Segment]) -> Value {
+pub fn version_json(app: &App, slug: &Slug, v: &Version, segments: &[Segment], flags: &[QaFlag]) -> Value {
     json!({
         "slug": slug,
         "lang": v.lang,
@@ -129,7 +129,13 @@ pub fn version_json(app: &App, slug: &Slug, v: &Version, segments: &[Segment]) -
         "translated_at": rfc3339(v.translated_at),
         "reviewed_by": v.reviewed_by,
         "quality": v.quality,
-        "segments": segments.iter().map(|s| json!({"index": s.idx, "source": s.source_text, "target": s.target_text})).collect::<Vec<_>>(),
+        "flags": flags.iter().map(|f| json!({
+            "check": f.check, "severity": f.severity.as_str(), "segment": f.segment_idx, "detail": f.detail,
+        })).collect::<Vec<_>>(),
+        "segments": segments.iter().map(|s| json!({
+            "index": s.idx, "source": s.source_text, "target": s.target_text, "pivot": s.pivot_text,
+            "confidence": s.confidence, "origin": s.origin.as_str(),
+        })).collect::<Vec<_>>(),
         "url": app.site.article_url(v.lang, slug),
     })
 }
@@ -154,7 +160,8 @@ pub async fn get_version(
     match store.version(article.id, lang).await? {
         Some(v) => {
             let segments = store.segments(article.id, lang).await?;
-            Ok(Json(version_json(&app, &slug, &v, &segments)))
+            let flags = store.qa_flags(article.id, lang, v.revision).await?;
+            Ok(Json(version_json(&app, &slug, &v, &segments, &flags)))
         }
         None => {
             let jobs = store.job_states(article.id, article.current_revision).await?;
@@ -215,7 +222,7 @@ pub async fn put_version(
     };
     store.put_version(&v).await?;
     let stored = store.version(article.id, lang).await?.ok_or_else(|| ApiError::internal("version vanished"))?;
-    Ok(Json(version_json(&app, &slug, &stored, &[])))
+    Ok(Json(version_json(&app, &slug, &stored, &[], &[])))
 }
 
 pub async fn delete_article(
@@ -226,4 +233,19 @@ pub async fn delete_article(
     let slug = parse_slug(&slug)?;
     let a = app.ctx.store.delete_article(&slug).await?;
     Ok(Json(json!({ "slug": a.slug, "deleted": true })))
+}
+
+/// Translation-memory and job counters of this process, and job totals.
+pub async fn stats(State(app): State<Arc<App>>, _auth: ApiKeyAuth) -> Result<impl IntoResponse, ApiError> {
+    use std::sync::atomic::Ordering;
+    let m = &app.ctx.metrics;
+    let lookups = m.tm_lookups.load(Ordering::Relaxed);
+    let hits = m.tm_hits.load(Ordering::Relaxed);
+    let jobs: serde_json::Map<String, Value> =
+        app.ctx.store.job_counts().await?.into_iter().map(|(s, n)| (s.as_str().to_string(), json!(n))).collect();
+    Ok(Json(json!({
+        "translation_memory": { "lookups": lookups, "hits": hits, "misses": lookups.saturating_sub(hits) },
+        "sentences_translated": m.sentences_translated.load(Ordering::Relaxed),
+        "jobs": jobs,
+    })))
 }

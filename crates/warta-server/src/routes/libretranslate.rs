@@ -145,7 +145,7 @@ pub async fn translate(State(app): State<Arc<App>>, headers: HeaderMap, body: By
                     })
                 })
                 .collect::<Result<_, String>>()?;
-            pipeline::translate(&pool, source, &reqs)
+            pipeline::translate(&pool, source, reqs)
                 .into_iter()
                 .map(|r| r.map(|d| d.body_html).map_err(|e| e.to_string()))
                 .collect()

@@ -1,12 +1,14 @@
 //! HTTP routes: one module per audience.
 //!
 //! - [`api`]: the CMS API under `/api/v1` (Bearer API key).
+//! - [`glossary`]: the glossary under `/api/v1/glossary` (Bearer API key).
 //! - [`libretranslate`]: `/translate`, `/languages`, `/detect`.
 //! - [`site`]: the public pages, feeds and sitemap.
 //! - [`ops`]: `/healthz`, `/metrics`.
 
 pub mod api;
 pub mod auth;
+pub mod glossary;
 pub mod libretranslate;
 pub mod ops;
 pub mod site;
@@ -23,6 +25,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/articles", post(api::post_article))
         .route("/api/v1/articles/{slug}", get(api::get_article).delete(api::delete_article))
         .route("/api/v1/articles/{slug}/{lang}", get(api::get_version).put(api::put_version))
+        .route("/api/v1/glossary", get(glossary::list).post(glossary::create))
+        .route("/api/v1/glossary/{id}", axum::routing::delete(glossary::delete))
+        .route("/api/v1/stats", get(api::stats))
         .route("/translate", post(libretranslate::translate))
         .route("/languages", get(libretranslate::languages))
         .route("/detect", post(libretranslate::detect))

@@ -28,6 +28,8 @@ pub async fn metrics(State(app): State<Arc<App>>) -> Result<impl IntoResponse, A
     counter(&mut out, "warta_jobs_parked_total", "Jobs parked waiting for a model.", m.jobs_waiting_for_model.load(Ordering::Relaxed));
     counter(&mut out, "warta_segments_translated_total", "Segments (title, summary, blocks) translated.", m.segments_translated.load(Ordering::Relaxed));
     counter(&mut out, "warta_sentences_translated_total", "Source sentences translated.", m.sentences_translated.load(Ordering::Relaxed));
+    counter(&mut out, "warta_tm_lookups_total", "Sentences looked up in the translation memory.", m.tm_lookups.load(Ordering::Relaxed));
+    counter(&mut out, "warta_tm_hits_total", "Sentences found in the translation memory.", m.tm_hits.load(Ordering::Relaxed));
     let _ = writeln!(
         out,
         "# HELP warta_translate_seconds_total Time spent in the translation pipeline.\n# TYPE warta_translate_seconds_total counter\nwarta_translate_seconds_total {:.3}",

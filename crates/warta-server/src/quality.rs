@@ -1,0 +1,250 @@
+//! The check stage inside the pipeline: what a sentence must contain
+//! (glossary terms, protected spans), putting it there through the word
+//! alignment when the model lost it, and the QA flags on the result.
+//!
+//! The checks themselves live in `warta-qa`; this module adapts them to the
+//! pipeline's sentences and alignments.
+
+use std::ops::Range;
+
+use serde::Serialize;
+use warta_core::Lang;
+use warta_engine::AlignedText;
+use warta_store::Severity;
+
+/// A glossary entry for one target language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub source: String,
+    pub target: String,
+    pub case_sensitive: bool,
+}
+
+/// Something the target must contain, located in the source.
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    pub source_range: Range<usize>,
+    /// Acceptable target texts; the first is the one put in when missing.
+    pub alternatives: Vec<String>,
+    pub case_sensitive: bool,
+    pub kind: &'static str,
+}
+
+/// A QA finding on one sentence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flag {
+    pub check: String,
+    pub severity: Severity,
+    pub detail: String,
+}
+
+/// Byte ranges where `term` occurs in `text` as a whole word (the
+/// characters around it are not letters or digits).
+pub fn find_term(text: &str, term: &str, case_sensitive: bool) -> Vec<Range<usize>> {
+    if term.is_empty() {
+        return Vec::new();
+    }
+    let (hay, needle) = if case_sensitive {
+        (text.to_string(), term.to_string())
+    } else {
+        (text.to_lowercase(), term.to_lowercase())
+    };
+    // Lower-casing can change byte lengths; only trust positions when it did not.
+    if hay.len() != text.len() {
+        return if text.contains(term) { find_term(text, term, true) } else { Vec::new() };
+    }
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(&needle) {
+        let start = from + i;
+        let end = start + needle.len();
+        let before = text[..start].chars().next_back();
+        let after = text[end..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        if boundary(before) && boundary(after) {
+            out.push(start..end);
+        }
+        from = end;
+    }
+    out
+}
+
+pub fn has_glossary_term(src: &str, terms: &[Term]) -> bool {
+    terms.iter().any(|t| !find_term(src, &t.source, t.case_sensitive).is_empty())
+}
+
+/// What the translation of `src` must contain.
+pub fn requirements(src: &str, src_lang: Lang, trg_lang: Lang, terms: &[Term]) -> Vec<Requirement> {
+    let mut out = Vec::new();
+    for t in terms {
+        for r in find_term(src, &t.source, t.case_sensitive) {
+            out.push(Requirement {
+                source_range: r,
+                alternatives: vec![t.target.clone()],
+                case_sensitive: t.case_sensitive,
+                kind: "glossary",
+            });
+        }
+    }
+    let _ = (src_lang, trg_lang); // protected spans: pending warta-qa
+    out
+}
+
+fn contains(target: &str, alt: &str, case_sensitive: bool) -> bool {
+    if case_sensitive {
+        target.contains(alt)
+    } else {
+        target.to_lowercase().contains(&alt.to_lowercase())
+    }
+}
+
+/// Requirements `target` does not meet.
+pub fn unmet<'a>(target: &str, reqs: &'a [Requirement]) -> Vec<&'a Requirement> {
+    reqs.iter().filter(|r| !r.alternatives.iter().any(|a| contains(target, a, r.case_sensitive))).collect()
+}
+
+/// Put each unmet requirement where the alignment says its source went:
+/// the target words attending most to the source range are replaced by the
+/// required text. Keeps the alignment consistent with the edited text.
+pub fn enforce(a: &mut AlignedText, _src: &str, reqs: &[Requirement]) {
+    for req in reqs {
+        if req.alternatives.iter().any(|alt| contains(&a.target, alt, req.case_sensitive)) {
+            continue;
+        }
+        let al = &a.alignment;
+        let hits: Vec<Range<usize>> = al
+            .target_tokens
+            .iter()
+            .enumerate()
+            .filter(|(t, r)| {
+                let row = &al.weights[*t];
+                let best = (0..row.len()).max_by(|&x, &y| row[x].total_cmp(&row[y]));
+                !r.is_empty()
+                    && best.is_some_and(|b| {
+                        let s = &al.source_tokens[b];
+                        s.start < req.source_range.end && req.source_range.start < s.end.max(s.start + 1)
+                    })
+            })
+            .map(|(_, r)| r.clone())
+            .collect();
+        let (Some(lo), Some(hi)) = (hits.iter().map(|r| r.start).min(), hits.iter().map(|r| r.end).max()) else {
+            continue;
+        };
+        let range = widen_to_word(&a.target, lo..hi);
+        // Keep edge punctuation the model put around the word.
+        let range = trim_punct(&a.target, range);
+        if range.is_empty() {
+            continue;
+        }
+        replace(a, range, &req.alternatives[0]);
+    }
+}
+
+fn widen_to_word(text: &str, r: Range<usize>) -> Range<usize> {
+    let mut start = r.start;
+    let mut end = r.end;
+    let word = |c: char| c.is_alphanumeric() && !is_cjk(c);
+    while let Some(c) = text[..start].chars().next_back() {
+        if !word(c) {
+            break;
+        }
+        start -= c.len_utf8();
+    }
+    while let Some(c) = text[end..].chars().next() {
+        if !word(c) {
+            break;
+        }
+        end += c.len_utf8();
+    }
+    start..end
+}
+
+fn trim_punct(text: &str, r: Range<usize>) -> Range<usize> {
+    let s = &text[r.clone()];
+    let lead = s.len() - s.trim_start_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation()).len();
+    let trail = s.len() - s.trim_end_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation()).len();
+    if lead + trail >= s.len() {
+        return r.start..r.start;
+    }
+    r.start + lead..r.end - trail
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF66..=0xFF9F)
+}
+
+fn replace(a: &mut AlignedText, range: Range<usize>, with: &str) {
+    let delta = with.len() as isize - range.len() as isize;
+    a.target.replace_range(range.clone(), with);
+    let new_end = range.start + with.len();
+    for r in &mut a.alignment.target_tokens {
+        if r.end <= range.start {
+            continue;
+        }
+        if r.start >= range.end {
+            r.start = (r.start as isize + delta) as usize;
+            r.end = (r.end as isize + delta) as usize;
+        } else {
+            r.start = r.start.clamp(range.start, new_end);
+            r.end = r.end.clamp(range.start, new_end).max(r.start);
+            if r.start == range.start {
+                r.end = new_end;
+            }
+        }
+    }
+}
+
+/// QA flags for one machine-translated sentence.
+pub fn check(src: &str, tgt: &str, _src_lang: Lang, _trg_lang: Lang, terms: &[Term]) -> Vec<Flag> {
+    let mut flags = Vec::new();
+    for t in terms {
+        if !find_term(src, &t.source, t.case_sensitive).is_empty() && find_term(tgt, &t.target, t.case_sensitive).is_empty() {
+            flags.push(Flag {
+                check: "glossary".into(),
+                severity: Severity::Error,
+                detail: format!("`{}` should be rendered as `{}`", t.source, t.target),
+            });
+        }
+    }
+    flags
+}
+
+/// A flag when the model's confidence is below `threshold`.
+pub fn confidence_flag(c: f64, threshold: f64) -> Option<Flag> {
+    (c < threshold).then(|| Flag {
+        check: "confidence".into(),
+        severity: Severity::Warning,
+        detail: format!("model confidence {c:.2} is below {threshold:.2} (mean token log-probability)"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_match_whole_words_only() {
+        assert_eq!(find_term("the Russia-led CSTO, said", "CSTO", false), vec![15..19]);
+        assert!(find_term("CSTOX and XCSTO", "CSTO", false).is_empty());
+        assert_eq!(find_term("csto", "CSTO", false).len(), 1);
+        assert!(find_term("csto", "CSTO", true).is_empty());
+    }
+
+    #[test]
+    fn replacement_keeps_alignment_ranges_on_the_new_text() {
+        // Hand-made: "a CSTO b" with tokens a / CSTO / b aligned diagonally.
+        let mut a = AlignedText {
+            target: "a CSTO b".into(),
+            pivot: None,
+            alignment: warta_core::Alignment {
+                source_tokens: vec![0..1, 2..6, 7..8],
+                target_tokens: vec![0..1, 2..6, 7..8],
+                weights: vec![vec![1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0], vec![0.0, 0.0, 1.0]],
+            },
+        };
+        let req = Requirement { source_range: 2..6, alternatives: vec!["OTSC-X".into()], case_sensitive: true, kind: "glossary" };
+        enforce(&mut a, "a CSTO b", &[req]);
+        assert_eq!(a.target, "a OTSC-X b");
+        assert_eq!(a.alignment.target_tokens, vec![0..1, 2..8, 9..10]);
+    }
+}

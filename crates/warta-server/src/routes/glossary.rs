@@ -1,0 +1,229 @@
+//! The glossary API: `POST /api/v1/glossary`, `GET /api/v1/glossary?lang=`,
+//! `DELETE /api/v1/glossary/{id}` (Bearer API key).
+//!
+//! A glossary entry fixes how a source term is rendered in one target
+//! language; an entry whose target equals its source is a do-not-translate
+//! entry (brand and person names). Every change re-queues the translations
+//! of the articles that mention the term (`Store::requeue_for_term`) and wakes
+//! the workers, so the published text follows the glossary within seconds.
+//!
+//! [`GlossaryInput`] is the one validation of an entry, shared with
+//! `warta glossary` on the command line.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use warta_core::Lang;
+use warta_store::{GlossaryEntry, NewGlossaryEntry, StoreError};
+
+use crate::error::ApiError;
+use crate::ingest::{parse_json, required};
+use crate::routes::api::rfc3339;
+use crate::routes::auth::ApiKeyAuth;
+use crate::startup::App;
+
+pub const MAX_TERM_CHARS: usize = 200;
+pub const MAX_NOTE_CHARS: usize = 500;
+
+/// A glossary entry as posted. Fields are optional here only so that a
+/// missing one is reported by name.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryInput {
+    pub source: Option<String>,
+    pub target_lang: Option<String>,
+    pub target: Option<String>,
+    pub case_sensitive: Option<bool>,
+    pub note: Option<String>,
+}
+
+impl GlossaryInput {
+    /// Validate against the newsroom's target languages: terms non-empty, at
+    /// most [`MAX_TERM_CHARS`], without control characters; `target_lang`
+    /// one of `targets`; the note optional, at most [`MAX_NOTE_CHARS`].
+    pub fn into_entry(self, targets: &[Lang]) -> Result<NewGlossaryEntry, ApiError> {
+        let source_term = term("source", &required("source", self.source)?, MAX_TERM_CHARS)?;
+        let code = required("target_lang", self.target_lang)?;
+        let target_lang = Lang::parse(code.trim()).map_err(|e| ApiError::field("target_lang", e.to_string()))?;
+        if !targets.contains(&target_lang) {
+            let list = targets.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ");
+            return Err(ApiError::field(
+                "target_lang",
+                format!("`{target_lang}` is not one of this newsroom's target languages ({list})"),
+            ));
+        }
+        let target_term = term("target", &required("target", self.target)?, MAX_TERM_CHARS)?;
+        let note = match self.note {
+            Some(n) if !n.trim().is_empty() => Some(term("note", &n, MAX_NOTE_CHARS)?),
+            _ => None,
+        };
+        Ok(NewGlossaryEntry {
+            source_term,
+            target_lang,
+            target_term,
+            case_sensitive: self.case_sensitive.unwrap_or(false),
+            note,
+        })
+    }
+}
+
+/// One line of text: trimmed, non-empty, bounded, no control characters at
+/// all (a tab or line break in a term could never match a segment).
+fn term(field: &str, s: &str, max_chars: usize) -> Result<String, ApiError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(ApiError::field(field, format!("`{field}` must not be empty")));
+    }
+    if t.chars().count() > max_chars {
+        return Err(ApiError::field(field, format!("`{field}` is longer than {max_chars} characters")));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(ApiError::field(field, format!("`{field}` contains control characters")));
+    }
+    Ok(t.to_string())
+}
+
+pub fn entry_json(e: &GlossaryEntry) -> Value {
+    json!({
+        "id": e.id,
+        "source": e.source_term,
+        "target_lang": e.target_lang,
+        "target": e.target_term,
+        "case_sensitive": e.case_sensitive,
+        "note": e.note,
+        "do_not_translate": e.source_term == e.target_term,
+        "created_at": rfc3339(e.created_at),
+    })
+}
+
+/// Store errors of a glossary write: a duplicate is the client's 409.
+fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Conflict(m) => ApiError { status: StatusCode::CONFLICT, field: Some("source".into()), message: m },
+        StoreError::Invalid(m) => ApiError::field("source", m),
+        other => other.into(),
+    }
+}
+
+/// Re-queue the articles `e` affects and wake the workers.
+async fn requeue(app: &App, e: &GlossaryEntry) -> Result<u64, ApiError> {
+    let n = app.ctx.store.requeue_for_term(&e.source_term, e.case_sensitive, e.target_lang).await?;
+    if n > 0 {
+        app.ctx.wake.notify_waiters();
+        // A worker between two waits gets a stored permit instead.
+        app.ctx.wake.notify_one();
+    }
+    Ok(n)
+}
+
+pub async fn create(
+    State(app): State<Arc<App>>,
+    _auth: ApiKeyAuth,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let input: GlossaryInput = parse_json(&body)?;
+    let new = input.into_entry(&app.config().targets)?;
+    let entry = app.ctx.store.add_glossary_entry(&new).await.map_err(store_error)?;
+    let requeued = requeue(&app, &entry).await?;
+    let mut body = entry_json(&entry);
+    body["requeued"] = json!(requeued);
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    lang: Option<String>,
+}
+
+pub async fn list(
+    State(app): State<Arc<App>>,
+    _auth: ApiKeyAuth,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let lang = match q.lang.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(code) => Some(Lang::parse(code).map_err(|e| ApiError::field("lang", e.to_string()))?),
+    };
+    let store = &app.ctx.store;
+    // Version first, as in `Store::glossary_snapshot`: the entries are at
+    // least as new as the version reported.
+    let version = store.glossary_version().await?;
+    let entries = store.list_glossary(lang).await?;
+    Ok(Json(json!({
+        "version": version,
+        "entries": entries.iter().map(entry_json).collect::<Vec<_>>(),
+    })))
+}
+
+pub async fn delete(
+    State(app): State<Arc<App>>,
+    _auth: ApiKeyAuth,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let id: i64 = id.parse().map_err(|_| ApiError::field("id", format!("`{id}` is not a glossary entry id")))?;
+    let store = &app.ctx.store;
+    let entry = store
+        .list_glossary(None)
+        .await?
+        .into_iter()
+        .find(|e| e.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("glossary entry #{id} not found")))?;
+    store.delete_glossary_entry(id).await?;
+    // The term's translations were made with the entry: make them again.
+    let requeued = requeue(&app, &entry).await?;
+    let mut body = entry_json(&entry);
+    body["deleted"] = json!(true);
+    body["requeued"] = json!(requeued);
+    Ok(Json(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn targets() -> Vec<Lang> {
+        vec![Lang::parse("pt").unwrap(), Lang::parse("ar").unwrap()]
+    }
+
+    fn input() -> GlossaryInput {
+        GlossaryInput {
+            source: Some(" CSTO ".into()),
+            target_lang: Some("pt".into()),
+            target: Some("OTSC".into()),
+            case_sensitive: None,
+            note: Some("  ".into()),
+        }
+    }
+
+    #[test]
+    fn valid_input_is_trimmed_and_defaults_apply() {
+        let e = input().into_entry(&targets()).unwrap();
+        assert_eq!((e.source_term.as_str(), e.target_term.as_str()), ("CSTO", "OTSC"));
+        assert_eq!(e.target_lang.code(), "pt");
+        assert!(!e.case_sensitive);
+        assert_eq!(e.note, None);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let field = |i: GlossaryInput| i.into_entry(&targets()).unwrap_err().field.unwrap();
+        assert_eq!(field(GlossaryInput { source: None, ..input() }), "source");
+        assert_eq!(field(GlossaryInput { source: Some("a\u{7}b".into()), ..input() }), "source");
+        assert_eq!(field(GlossaryInput { source: Some("x".repeat(201)), ..input() }), "source");
+        assert_eq!(field(GlossaryInput { target_lang: Some("fr".into()), ..input() }), "target_lang");
+        assert_eq!(field(GlossaryInput { target_lang: Some("xx".into()), ..input() }), "target_lang");
+        assert_eq!(field(GlossaryInput { target: Some("".into()), ..input() }), "target");
+        assert_eq!(field(GlossaryInput { note: Some("n".repeat(501)), ..input() }), "note");
+        // Exactly at the limits is fine.
+        let ok = GlossaryInput { source: Some("x".repeat(200)), note: Some("n".repeat(500)), ..input() };
+        assert!(ok.into_entry(&targets()).is_ok());
+    }
+}

@@ -1,0 +1,396 @@
+//! The editors' review queue: flagged segments of published machine
+//! translations, and what an editor's fix changes in the store.
+//!
+//! The queue holds the unresolved QA flags of the **current** revision of
+//! every live article whose version in that language is machine-made, one
+//! entry per segment (sentence) with all its flags, worst severity first,
+//! then the segment waiting longest. Flags of superseded revisions, deleted
+//! articles and human versions never show: an editor cannot act on them.
+//!
+//! This module stores the editor's decision (segment text, flags resolved);
+//! it does not decide when to republish or remember the fix in the
+//! translation memory — the admin routes call [`Store::tm_insert_many`] and
+//! the worker's `republish` for that, and every step here is idempotent so a
+//! retried approval converges.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use warta_core::{Lang, Slug};
+
+use crate::error::{Result, StoreError};
+use crate::qa::{QaFlag, Severity};
+use crate::types::*;
+use crate::{now_millis, with_db, Store};
+
+/// Longest page of the queue one call returns.
+pub const MAX_QUEUE_PAGE: u32 = 500;
+
+/// Severity as a number that sorts worst-first when descending (the SQL of
+/// the queue spells the same ranking).
+pub fn severity_rank(s: Severity) -> i64 {
+    match s {
+        Severity::Info => 0,
+        Severity::Warning => 1,
+        Severity::Error => 2,
+    }
+}
+
+macro_rules! severity_rank_sql {
+    ($col:literal) => {
+        concat!("CASE ", $col, " WHEN 'error' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END")
+    };
+}
+
+/// One segment waiting for an editor: the sentence in the source, its
+/// English pivot (two-leg routes), the published translation, and why it
+/// was flagged.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewItem {
+    pub article_id: ArticleId,
+    pub slug: Slug,
+    /// Title of the current source revision, to recognise the story by.
+    pub title: String,
+    pub lang: Lang,
+    pub revision: RevisionNo,
+    pub segment: Segment,
+    /// Unresolved flags of this segment, worst first.
+    pub flags: Vec<QaFlag>,
+    /// The worst of `flags` (`Info` when there are none).
+    pub worst: Severity,
+    /// When the oldest of `flags` was raised (unix ms; `None` without flags).
+    pub flagged_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    article_id: i64,
+    slug: String,
+    title: String,
+    lang: String,
+    revision: i64,
+    idx: i64,
+    source_text: String,
+    target_text: String,
+    pivot_text: Option<String>,
+    confidence: Option<f64>,
+    origin: String,
+    version_origin: String,
+    is_current: bool,
+    is_deleted: bool,
+}
+
+impl ItemRow {
+    fn parse(self) -> Result<ReviewItem> {
+        Ok(ReviewItem {
+            article_id: ArticleId(self.article_id),
+            slug: parse_slug(&self.slug)?,
+            title: self.title,
+            lang: parse_lang(&self.lang)?,
+            revision: RevisionNo(self.revision),
+            segment: Segment {
+                idx: self.idx,
+                source_text: self.source_text,
+                target_text: self.target_text,
+                pivot_text: self.pivot_text,
+                confidence: self.confidence,
+                origin: Origin::from_db(&self.origin)?,
+            },
+            flags: Vec::new(),
+            worst: Severity::Info,
+            flagged_at: None,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct FlagRow {
+    id: i64,
+    article_id: i64,
+    lang: String,
+    revision: i64,
+    segment_idx: Option<i64>,
+    check_name: String,
+    severity: String,
+    detail: String,
+    created_at: i64,
+}
+
+impl FlagRow {
+    fn parse(self) -> Result<QaFlag> {
+        Ok(QaFlag {
+            id: self.id,
+            article_id: ArticleId(self.article_id),
+            lang: parse_lang(&self.lang)?,
+            revision: RevisionNo(self.revision),
+            segment_idx: self.segment_idx,
+            check: self.check_name,
+            severity: Severity::from_db(&self.severity)?,
+            detail: self.detail,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// Columns of [`ItemRow`] over `a` (articles), `r` (revisions), `v`
+/// (versions) and `s` (segments).
+macro_rules! item_cols {
+    () => {
+        "a.id AS article_id, a.slug, r.title, s.lang, r.revision, s.idx, s.source_text, s.target_text, \
+         s.pivot_text, s.confidence, s.origin, v.origin AS version_origin, \
+         (v.revision = a.current_revision) AS is_current, (a.deleted_at IS NOT NULL) AS is_deleted"
+    };
+}
+
+/// The unresolved, segment-level flags of the current revision of live
+/// articles whose version in the flag's language is machine-made and of that
+/// revision, with the segment they point at. `f`, `a`, `v`, `s` are bound.
+macro_rules! queue_from {
+    () => {
+        " FROM qa_flags f \
+          JOIN articles a ON a.id = f.article_id AND a.current_revision = f.revision AND a.deleted_at IS NULL \
+          JOIN versions v ON v.article_id = f.article_id AND v.lang = f.lang AND v.revision = f.revision \
+                         AND v.origin = 'machine' \
+          JOIN segments s ON s.article_id = f.article_id AND s.lang = f.lang AND s.idx = f.segment_idx \
+          WHERE f.resolved_at IS NULL AND f.segment_idx IS NOT NULL"
+    };
+}
+
+fn builder<DB: sqlx::Database>(_pool: &sqlx::Pool<DB>, init: &str) -> sqlx::QueryBuilder<DB>
+where
+    DB::Arguments: Default,
+{
+    sqlx::QueryBuilder::new(init)
+}
+
+/// Attach `flags` to the items they belong to and derive worst / oldest.
+fn attach(items: &mut [ReviewItem], flags: Vec<QaFlag>) {
+    let mut at: HashMap<(ArticleId, Lang, i64), usize> = HashMap::new();
+    for (i, it) in items.iter().enumerate() {
+        at.insert((it.article_id, it.lang, it.segment.idx), i);
+    }
+    for f in flags {
+        let Some(idx) = f.segment_idx else { continue };
+        if let Some(&i) = at.get(&(f.article_id, f.lang, idx)) {
+            items[i].flags.push(f);
+        }
+    }
+    for it in items {
+        it.flags.sort_by_key(|f| (-severity_rank(f.severity), f.id));
+        it.worst = it.flags.first().map_or(Severity::Info, |f| f.severity);
+        it.flagged_at = it.flags.iter().map(|f| f.created_at).min();
+    }
+}
+
+impl Store {
+    /// One page of the review queue: at most `limit` (capped at
+    /// [`MAX_QUEUE_PAGE`]) segments, skipping the first `offset`, ordered by
+    /// worst unresolved flag (error, warning, info), then oldest flag first.
+    /// Whole-document flags (no segment) are not in the queue: there is no
+    /// sentence to fix.
+    pub async fn review_queue(&self, limit: u32, offset: u64) -> Result<Vec<ReviewItem>> {
+        let limit = i64::from(limit.min(MAX_QUEUE_PAGE));
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let rows: Vec<ItemRow> = with_db!(self, |pool, _d| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                item_cols!(),
+                " FROM (SELECT f.article_id, f.lang, f.segment_idx, \
+                          CAST(MAX(",
+                severity_rank_sql!("f.severity"),
+                ") AS BIGINT) AS worst, MIN(f.created_at) AS oldest",
+                queue_from!(),
+                " GROUP BY f.article_id, f.lang, f.segment_idx) g \
+                 JOIN articles a ON a.id = g.article_id \
+                 JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision \
+                 JOIN versions v ON v.article_id = g.article_id AND v.lang = g.lang \
+                 JOIN segments s ON s.article_id = g.article_id AND s.lang = g.lang AND s.idx = g.segment_idx \
+                 ORDER BY g.worst DESC, g.oldest, g.article_id, g.lang, g.segment_idx \
+                 LIMIT $1 OFFSET $2"
+            ))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?
+        });
+        let mut items = rows.into_iter().map(ItemRow::parse).collect::<Result<Vec<_>>>()?;
+        if items.is_empty() {
+            return Ok(items);
+        }
+        let mut ids: Vec<i64> = items.iter().map(|i| i.article_id.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let flags: Vec<FlagRow> = with_db!(self, |pool, _d| {
+            let mut q = builder(
+                pool,
+                concat!(
+                    "SELECT f.id, f.article_id, f.lang, f.revision, f.segment_idx, f.check_name, f.severity, \
+                     f.detail, f.created_at",
+                    queue_from!(),
+                    " AND f.article_id IN ("
+                ),
+            );
+            let mut list = q.separated(", ");
+            for id in &ids {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            q.build_query_as().fetch_all(pool).await?
+        });
+        let flags = flags.into_iter().map(FlagRow::parse).collect::<Result<Vec<_>>>()?;
+        attach(&mut items, flags);
+        Ok(items)
+    }
+
+    /// How many segments the review queue holds (for paging).
+    pub async fn review_queue_len(&self) -> Result<u64> {
+        let n: i64 = with_db!(self, |pool, _d| {
+            sqlx::query_scalar(concat!(
+                "SELECT COUNT(*) FROM (SELECT f.article_id, f.lang, f.segment_idx",
+                queue_from!(),
+                " GROUP BY f.article_id, f.lang, f.segment_idx) g"
+            ))
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Segment `idx` of the `lang` version of `article`, as the review queue
+    /// shows it, with its unresolved flags (possibly none): what an editor
+    /// opens to fix a sentence.
+    ///
+    /// [`StoreError::NotFound`] if the article, version or segment does not
+    /// exist or the article was deleted; [`StoreError::Conflict`] if the
+    /// version is a human translation (edited as a whole, not per segment)
+    /// or was made from an older revision (a new translation is on its way).
+    pub async fn review_segment(&self, article: ArticleId, lang: Lang, idx: i64) -> Result<ReviewItem> {
+        let row: Option<ItemRow> = with_db!(self, |pool, _d| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                item_cols!(),
+                " FROM segments s \
+                 JOIN versions v ON v.article_id = s.article_id AND v.lang = s.lang \
+                 JOIN articles a ON a.id = s.article_id \
+                 JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision \
+                 WHERE s.article_id = $1 AND s.lang = $2 AND s.idx = $3"
+            ))
+            .bind(article.0)
+            .bind(lang.code())
+            .bind(idx)
+            .fetch_optional(pool)
+            .await?
+        });
+        let what = || format!("segment {idx} of the {lang} version of article #{article}");
+        let row = row.ok_or_else(|| StoreError::NotFound(what()))?;
+        if row.is_deleted {
+            return Err(StoreError::NotFound(format!("article #{article} (deleted)")));
+        }
+        if row.version_origin != Origin::Machine.as_str() {
+            return Err(StoreError::Conflict(format!(
+                "the {lang} version of article #{article} is a human translation: it is edited as a whole"
+            )));
+        }
+        if !row.is_current {
+            return Err(StoreError::Conflict(format!(
+                "the {lang} version of article #{article} was made from an older revision; \
+                 the current revision is being translated"
+            )));
+        }
+        let mut items = vec![row.parse()?];
+        let flags: Vec<FlagRow> = with_db!(self, |pool, _d| {
+            sqlx::query_as(concat!(
+                "SELECT f.id, f.article_id, f.lang, f.revision, f.segment_idx, f.check_name, f.severity, \
+                 f.detail, f.created_at",
+                queue_from!(),
+                " AND f.article_id = $1 AND f.lang = $2 AND f.segment_idx = $3"
+            ))
+            .bind(article.0)
+            .bind(lang.code())
+            .bind(idx)
+            .fetch_all(pool)
+            .await?
+        });
+        attach(&mut items, flags.into_iter().map(FlagRow::parse).collect::<Result<Vec<_>>>()?);
+        Ok(items.pop().expect("one item"))
+    }
+
+    /// An editor's text for segment `idx` of the current machine version of
+    /// `article` in `lang`: the segment becomes `human` and the editor is
+    /// recorded as the version's reviewer. The published page changes only
+    /// when the version is rebuilt (republished). Returns the updated segment.
+    ///
+    /// [`StoreError::Invalid`] for blank text; [`StoreError::NotFound`] when
+    /// there is no such segment in a current machine version of a live article.
+    pub async fn update_segment(
+        &self,
+        article: ArticleId,
+        lang: Lang,
+        idx: i64,
+        new_target: &str,
+        editor: &str,
+    ) -> Result<Segment> {
+        if new_target.trim().is_empty() {
+            return Err(StoreError::Invalid("the segment text must not be empty".into()));
+        }
+        let row: Option<(i64, String, String, Option<String>, Option<f64>, String)> =
+            with_db!(self, |pool, dialect| {
+                let mut tx = pool.begin_with(dialect.begin_write()).await?;
+                // The version check and the write in one statement: a new
+                // revision or a human version arriving meanwhile makes it miss.
+                let row = sqlx::query_as(
+                    "UPDATE segments SET target_text = $4, origin = 'human' \
+                     WHERE article_id = $1 AND lang = $2 AND idx = $3 AND EXISTS ( \
+                       SELECT 1 FROM versions v JOIN articles a ON a.id = v.article_id \
+                       WHERE v.article_id = $1 AND v.lang = $2 AND v.origin = 'machine' \
+                         AND v.revision = a.current_revision AND a.deleted_at IS NULL) \
+                     RETURNING idx, source_text, target_text, pivot_text, confidence, origin",
+                )
+                .bind(article.0)
+                .bind(lang.code())
+                .bind(idx)
+                .bind(new_target)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if row.is_some() {
+                    sqlx::query("UPDATE versions SET reviewed_by = $3 WHERE article_id = $1 AND lang = $2")
+                        .bind(article.0)
+                        .bind(lang.code())
+                        .bind(editor)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                }
+                row
+            });
+        let (idx, source_text, target_text, pivot_text, confidence, origin) = row.ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "segment {idx} of a current machine translation of article #{article} into {lang}"
+            ))
+        })?;
+        tracing::info!(%article, %lang, idx, editor, "segment edited");
+        Ok(Segment { idx, source_text, target_text, pivot_text, confidence, origin: Origin::from_db(&origin)? })
+    }
+
+    /// Mark every unresolved flag on segment `idx` of the current revision of
+    /// `article` in `lang` as resolved by `editor`, now. Returns how many;
+    /// resolving again is a no-op that returns 0.
+    pub async fn resolve_flags(&self, article: ArticleId, lang: Lang, idx: i64, editor: &str) -> Result<u64> {
+        let now = now_millis();
+        Ok(with_db!(self, |pool, _d| {
+            sqlx::query(
+                "UPDATE qa_flags SET resolved_at = $4, resolved_by = $5 \
+                 WHERE article_id = $1 AND lang = $2 AND segment_idx = $3 AND resolved_at IS NULL \
+                   AND revision = (SELECT current_revision FROM articles WHERE id = $1)",
+            )
+            .bind(article.0)
+            .bind(lang.code())
+            .bind(idx)
+            .bind(now)
+            .bind(editor)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        }))
+    }
+}
