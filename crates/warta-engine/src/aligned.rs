@@ -109,13 +109,25 @@ fn leg_window(engine: &Engine, s: &str) -> AlignedText {
         Some(t) if t.begin == t.end => a.target_tokens.len() - 1,
         _ => a.target_tokens.len(),
     };
+    // A SentencePiece token starting a word carries the space before it;
+    // the ranges here cover the token's visible characters only.
     let source_tokens = a.source_tokens[..n_src]
         .iter()
-        .map(|t| norm_to_raw[src_norm_bytes[t.begin]]..norm_to_raw[src_norm_bytes[t.end]])
+        .map(|t| trim_space(s, norm_to_raw[src_norm_bytes[t.begin]]..norm_to_raw[src_norm_bytes[t.end]]))
         .collect();
-    let target_tokens = a.target_tokens[..n_trg].iter().map(|t| trg_bytes[t.begin]..trg_bytes[t.end]).collect();
+    let target_tokens =
+        a.target_tokens[..n_trg].iter().map(|t| trim_space(&a.target_text, trg_bytes[t.begin]..trg_bytes[t.end])).collect();
     let weights = a.alignments[..n_trg].iter().map(|row| row[..n_src].to_vec()).collect();
     AlignedText { target: a.target_text, alignment: Alignment { source_tokens, target_tokens, weights }, pivot: None }
+}
+
+fn trim_space(text: &str, r: Range<usize>) -> Range<usize> {
+    let Some(slice) = text.get(r.clone()) else { return r };
+    let lead = slice.len() - slice.trim_start().len();
+    if lead == slice.len() {
+        return r;
+    }
+    r.start + lead..r.end
 }
 
 /// Append `part` (offsets relative to its own sentence) to `acc`, shifting
