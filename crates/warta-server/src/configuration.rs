@@ -124,6 +124,9 @@ impl Config {
         if let Some(v) = get("WARTA_THREADS") {
             raw.threads = Some(v.parse().map_err(|_| value("threads", format!("`{v}` is not a number")))?);
         }
+        if let Some(v) = get("WARTA_CONFIDENCE") {
+            raw.confidence = Some(matches!(v.as_str(), "1" | "true" | "yes" | "on"));
+        }
         if let Some(v) = get("WARTA_WORKERS") {
             raw.workers = Some(v.parse().map_err(|_| value("workers", format!("`{v}` is not a number")))?);
         }

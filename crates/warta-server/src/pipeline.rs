@@ -53,6 +53,11 @@ pub struct SegmentOut {
     pub flags: Vec<Flag>,
     /// Where the text came from: the memory or the engine.
     pub from_memory: bool,
+    /// The engine's own output before glossary and protected spans were put
+    /// in: what model confidence is computed on.
+    pub raw: Option<String>,
+    /// Confidence has been computed (it may still be `None` when undefined).
+    pub scored: bool,
 }
 
 /// A translated document.
@@ -476,6 +481,8 @@ fn assemble(
                 origin: d.origin,
                 flags,
                 from_memory: d.from_memory,
+                raw: if d.engine { d.raw.clone() } else { None },
+                scored: confidence.is_some(),
             });
             k += 1;
         }
@@ -502,6 +509,41 @@ fn assemble(
         engine_sentences,
         memory_hits,
     })
+}
+
+/// Compute model confidence for the engine-made sentences of `doc` and flag
+/// those below `threshold`. Separate from [`execute`] so a worker can publish
+/// first and score when idle (scoring costs about one more decoder pass).
+///
+/// Scores at most `max` sentences per call and returns whether every
+/// engine sentence now has its score, so a worker can interleave scoring
+/// with newly arrived translation work.
+pub fn score(tr: &Translator, doc: &mut TranslatedDoc, threshold: f64, max: usize) -> bool {
+    let mut idx: Vec<usize> = (0..doc.segments.len())
+        .filter(|&i| doc.segments[i].raw.is_some() && !doc.segments[i].scored)
+        .collect();
+    let complete = idx.len() <= max;
+    idx.truncate(max);
+    if idx.is_empty() {
+        return true;
+    }
+    let items: Vec<(&str, Option<&str>, &str)> = idx
+        .iter()
+        .map(|&i| {
+            let s = &doc.segments[i];
+            (s.source.as_str(), s.pivot.as_deref(), s.raw.as_deref().unwrap_or(""))
+        })
+        .collect();
+    let scores = tr.confidence(&items);
+    for (i, c) in idx.into_iter().zip(scores) {
+        let s = &mut doc.segments[i];
+        s.scored = true;
+        if c.is_finite() {
+            s.confidence = Some(c as f64);
+            s.flags.extend(quality::confidence_flag(c as f64, threshold));
+        }
+    }
+    complete
 }
 
 /// The aligned path for one sentence, with requirements enforced.

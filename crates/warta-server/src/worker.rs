@@ -61,8 +61,21 @@ pub fn spawn(ctx: Arc<WorkerContext>, name: String, handle: Handle) -> std::thre
         .expect("spawn worker thread")
 }
 
+/// A published version whose model confidence is still to be computed.
+struct ScoreTask {
+    article: ArticleId,
+    lang: Lang,
+    revision: RevisionNo,
+    doc: TranslatedDoc,
+}
+
+/// Above this many unscored versions, a worker scores right away instead of
+/// waiting to be idle.
+const MAX_PENDING_SCORES: usize = 64;
+
 fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
     let mut last_model_check = Instant::now() - Duration::from_secs(60);
+    let mut pending: std::collections::VecDeque<ScoreTask> = Default::default();
     while !ctx.shutdown.load(Ordering::Relaxed) {
         if last_model_check.elapsed() > Duration::from_secs(2) {
             wake_jobs_with_models(&ctx, &handle);
@@ -76,15 +89,35 @@ fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
                 continue;
             }
         };
+        if jobs.is_empty() || pending.len() > MAX_PENDING_SCORES {
+            // Idle (or far behind): score published versions, newest work first
+            // is translation, so confidence waits for a quiet moment.
+            if let Some(task) = pending.front_mut() {
+                match score_step(&ctx, &handle, task) {
+                    Ok(false) => {}
+                    Ok(true) => drop(pending.pop_front()),
+                    Err(e) => {
+                        tracing::warn!(worker = %name, "scoring: {e}");
+                        pending.pop_front();
+                    }
+                }
+            }
+        }
         if jobs.is_empty() {
+            if !pending.is_empty() {
+                continue;
+            }
             handle.block_on(async {
                 let _ = tokio::time::timeout(Duration::from_millis(500), ctx.wake.notified()).await;
             });
             continue;
         }
-        if let Err(e) = process(&ctx, &name, &handle, jobs) {
-            tracing::error!(worker = %name, "processing jobs: {e}");
-            std::thread::sleep(Duration::from_secs(1));
+        match process(&ctx, &name, &handle, jobs) {
+            Ok(tasks) => pending.extend(tasks),
+            Err(e) => {
+                tracing::error!(worker = %name, "processing jobs: {e}");
+                std::thread::sleep(Duration::from_secs(1));
+            }
         }
     }
 }
@@ -111,7 +144,42 @@ fn wake_jobs_with_models(ctx: &WorkerContext, handle: &Handle) {
     }
 }
 
-fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> anyhow::Result<()> {
+/// Sentences scored between two looks at the job queue: small enough that a
+/// newly posted article waits only a few tens of milliseconds.
+const SCORE_CHUNK: usize = 2;
+
+/// Score the next few sentences of a published version; once all are
+/// scored, store the version again with confidences and flags. Returns
+/// whether the task is finished.
+fn score_step(ctx: &WorkerContext, handle: &Handle, task: &mut ScoreTask) -> anyhow::Result<bool> {
+    let tr = ctx.pool.translator(ctx.config.source, task.lang)?;
+    let chunk = SCORE_CHUNK * tr.threads().max(1);
+    if !pipeline::score(&tr, &mut task.doc, ctx.config.confidence_threshold, chunk) {
+        return Ok(false);
+    }
+    let doc = &task.doc;
+    let scores: Vec<(i64, f64)> =
+        doc.segments.iter().enumerate().filter_map(|(i, s)| s.confidence.map(|c| (i as i64, c))).collect();
+    let new_flags: Vec<NewQaFlag> = doc
+        .segments
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            s.flags.iter().filter(|f| f.check == "confidence").map(move |f| NewQaFlag {
+                segment_idx: Some(i as i64),
+                check: f.check.clone(),
+                severity: f.severity,
+                detail: f.detail.clone(),
+            })
+        })
+        .collect();
+    let all_flags = doc_flags(doc);
+    let quality = quality_summary(doc, &all_flags);
+    handle.block_on(ctx.store.record_scores(task.article, task.lang, task.revision, &scores, &quality, &new_flags))?;
+    Ok(true)
+}
+
+fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> anyhow::Result<Vec<ScoreTask>> {
     let store = &ctx.store;
     // Load each revision once; drop jobs that no longer need doing.
     let mut docs: HashMap<(i64, i64), Arc<SourceDoc>> = HashMap::new();
@@ -145,18 +213,22 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
         runnable.push(job);
     }
     if runnable.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
 
     let started = Instant::now();
-    let results = run_pipeline(ctx, handle, requests)?;
+    let results = run_pipeline(ctx, handle, requests, false)?;
     ctx.metrics.translate_micros.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
 
+    let mut tasks = Vec::new();
     for (job, result) in runnable.into_iter().zip(results) {
         match result {
             Ok((doc, glossary_version)) => {
-                store_version(ctx, handle, job.article_id, job.lang, job.revision, &doc, glossary_version)?;
+                write_version(ctx, handle, job.article_id, job.lang, job.revision, &doc, glossary_version)?;
                 handle.block_on(store.complete_job(job.id, name))?;
+                if ctx.config.confidence {
+                    tasks.push(ScoreTask { article: job.article_id, lang: job.lang, revision: job.revision, doc });
+                }
                 ctx.metrics.jobs_done.fetch_add(1, Ordering::Relaxed);
                 tracing::info!(article = job.article_id.0, revision = job.revision.0, lang = %job.lang, "published");
             }
@@ -173,14 +245,19 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
             }
         }
     }
-    Ok(())
+    Ok(tasks)
 }
 
 type PipelineResult = Result<(TranslatedDoc, i64), PipelineError>;
 
 /// Prepare, consult the memory and glossaries, translate. Inference runs on
 /// this (blocking) thread; database reads go through `handle`.
-fn run_pipeline(ctx: &WorkerContext, handle: &Handle, requests: Vec<Request>) -> anyhow::Result<Vec<PipelineResult>> {
+fn run_pipeline(
+    ctx: &WorkerContext,
+    handle: &Handle,
+    requests: Vec<Request>,
+    confidence_inline: bool,
+) -> anyhow::Result<Vec<PipelineResult>> {
     let store = &ctx.store;
     let targets: Vec<Lang> = requests.iter().map(|r| r.target).collect();
     let prepared = pipeline::prepare(&ctx.pool, ctx.config.source, requests);
@@ -210,14 +287,17 @@ fn run_pipeline(ctx: &WorkerContext, handle: &Handle, requests: Vec<Request>) ->
         ctx.metrics.tm_lookups.fetch_add(q.sources.len() as u64, Ordering::Relaxed);
         ctx.metrics.tm_hits.fetch_add(memory[q.request].len() as u64, Ordering::Relaxed);
     }
-    let opts = Options { confidence: ctx.config.confidence, confidence_threshold: ctx.config.confidence_threshold };
+    let opts = Options {
+        confidence: confidence_inline && ctx.config.confidence,
+        confidence_threshold: ctx.config.confidence_threshold,
+    };
     let results = pipeline::execute(prepared, &memory, &glossaries, &opts);
     Ok(results.into_iter().map(|r| r.map(|d| (d, glossary_version))).collect())
 }
 
-/// Write a translated document: version with segments, QA flags, new
-/// translation-memory entries.
-fn store_version(
+/// Write a translated document: version with segments and QA flags, and
+/// its new translation-memory entries.
+fn write_version(
     ctx: &WorkerContext,
     handle: &Handle,
     article: ArticleId,
@@ -227,12 +307,7 @@ fn store_version(
     glossary_version: i64,
 ) -> anyhow::Result<()> {
     let store = &ctx.store;
-    let mut flags = Vec::new();
-    for (i, s) in doc.segments.iter().enumerate() {
-        for f in &s.flags {
-            flags.push(NewQaFlag { segment_idx: Some(i as i64), check: f.check.clone(), severity: f.severity, detail: f.detail.clone() });
-        }
-    }
+    let flags = doc_flags(doc);
     let v = NewVersion {
         article_id: article,
         lang,
@@ -284,6 +359,17 @@ fn store_version(
     Ok(())
 }
 
+/// Every flag of a document, numbered by segment.
+fn doc_flags(doc: &TranslatedDoc) -> Vec<NewQaFlag> {
+    let mut flags = Vec::new();
+    for (i, s) in doc.segments.iter().enumerate() {
+        for f in &s.flags {
+            flags.push(NewQaFlag { segment_idx: Some(i as i64), check: f.check.clone(), severity: f.severity, detail: f.detail.clone() });
+        }
+    }
+    flags
+}
+
 /// The per-version quality summary the API returns.
 pub fn quality_summary(doc: &TranslatedDoc, flags: &[NewQaFlag]) -> serde_json::Value {
     let count = |sev: Severity| flags.iter().filter(|f| f.severity == sev).count();
@@ -316,9 +402,9 @@ pub async fn republish(ctx: &Arc<WorkerContext>, article: ArticleId, lang: Lang)
     let ctx2 = ctx.clone();
     let handle = Handle::current();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let mut results = run_pipeline(&ctx2, &handle, vec![Request { doc, target: lang }])?;
+        let mut results = run_pipeline(&ctx2, &handle, vec![Request { doc, target: lang }], true)?;
         let (doc, gv) = results.pop().expect("one result").map_err(|e| anyhow::anyhow!("{e}"))?;
-        store_version(&ctx2, &handle, article, lang, a.current_revision, &doc, gv)
+        write_version(&ctx2, &handle, article, lang, a.current_revision, &doc, gv)
     })
     .await??;
     Ok(())

@@ -113,7 +113,16 @@ async fn flags_and_quality_summary_are_in_the_api() {
     let app = TestApp::start_with(&config, tmp.path(), &common::test_models(), 1, None).await;
     app.post_article(&json!({"slug": "flags", "title": "How are you today?", "body_html": "<p>Good morning. The cat sat on the mat.</p>"})).await;
     app.wait_for_job("flags", "pt", "done", Duration::from_secs(60)).await;
-    let (_, v) = app.get_json("/api/v1/articles/flags/pt").await;
+    // Confidence is computed after publication, when the worker is idle.
+    let t = std::time::Instant::now();
+    let v = loop {
+        let (_, v) = app.get_json("/api/v1/articles/flags/pt").await;
+        if v["quality"]["confidence_mean"].is_number() {
+            break v;
+        }
+        assert!(t.elapsed() < Duration::from_secs(30), "no confidence after 30 s: {v}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let flags = v["flags"].as_array().unwrap();
     assert_eq!(flags.iter().filter(|f| f["check"] == "confidence").count(), 3, "{flags:?}");
     for f in flags {

@@ -128,3 +128,67 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// Record model confidence computed after publication: each segment's
+    /// score, the version's quality summary, and the confidence flags (added
+    /// to the flags already there). Only touches the version if it is still
+    /// the machine version of `revision`; the publication time is unchanged.
+    pub async fn record_scores(
+        &self,
+        article: ArticleId,
+        lang: Lang,
+        revision: RevisionNo,
+        scores: &[(i64, f64)],
+        quality: &serde_json::Value,
+        flags: &[NewQaFlag],
+    ) -> Result<bool> {
+        let now = now_millis();
+        let quality = serde_json::to_string(quality).map_err(|e| StoreError::Invalid(format!("quality summary: {e}")))?;
+        with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let updated = sqlx::query(
+                "UPDATE versions SET quality_json = $4 \
+                 WHERE article_id = $1 AND lang = $2 AND revision = $3 AND origin = 'machine'",
+            )
+            .bind(article.0)
+            .bind(lang.code())
+            .bind(revision.0)
+            .bind(&quality)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 0 {
+                tx.commit().await?;
+                return Ok(false);
+            }
+            for (idx, c) in scores {
+                sqlx::query("UPDATE segments SET confidence = $4 WHERE article_id = $1 AND lang = $2 AND idx = $3")
+                    .bind(article.0)
+                    .bind(lang.code())
+                    .bind(*idx)
+                    .bind(*c)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for f in flags {
+                sqlx::query(
+                    "INSERT INTO qa_flags (article_id, lang, revision, segment_idx, check_name, severity, \
+                     detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(article.0)
+                .bind(lang.code())
+                .bind(revision.0)
+                .bind(f.segment_idx)
+                .bind(&f.check)
+                .bind(f.severity.as_str())
+                .bind(&f.detail)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(true)
+    }
+}

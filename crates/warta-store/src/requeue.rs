@@ -91,13 +91,22 @@ impl Store {
     ///
     /// Call it after the glossary change is committed: a worker that leases
     /// the job afterwards reads the new glossary.
-    pub async fn requeue_for_term(&self, term: &str, case_sensitive: bool, lang: Lang) -> Result<u64> {
+    pub async fn requeue_for_term(
+        &self,
+        term: &str,
+        case_sensitive: bool,
+        lang: Lang,
+    ) -> Result<u64> {
         let term = term.trim();
         if term.is_empty() {
             return Ok(0);
         }
         let pattern = like_pattern(term, case_sensitive);
-        let query = if case_sensitive { CANDIDATES_EXACT_CASE } else { CANDIDATES_ANY_CASE };
+        let query = if case_sensitive {
+            CANDIDATES_EXACT_CASE
+        } else {
+            CANDIDATES_ANY_CASE
+        };
 
         let mut matched: Vec<(i64, i64)> = Vec::new();
         let mut after = 0i64;
@@ -189,7 +198,8 @@ pub fn term_occurs(text: &str, term: &str, case_sensitive: bool) -> bool {
     while let Some(pos) = text[from..].find(&term) {
         let start = from + pos;
         let end = start + term.len();
-        let before_ok = !check_before || !text[..start].chars().next_back().is_some_and(is_word_char);
+        let before_ok =
+            !check_before || !text[..start].chars().next_back().is_some_and(is_word_char);
         let after_ok = !check_after || !text[end..].chars().next().is_some_and(is_word_char);
         if before_ok && after_ok {
             return true;
@@ -304,7 +314,11 @@ fn like_pattern(term: &str, case_sensitive: bool) -> String {
         .split(|c: char| !keep(c))
         .max_by_key(|s| s.chars().count())
         .unwrap_or("");
-    let run = if case_sensitive { run.to_string() } else { run.to_ascii_lowercase() };
+    let run = if case_sensitive {
+        run.to_string()
+    } else {
+        run.to_ascii_lowercase()
+    };
     let mut p = String::from("%");
     for c in run.chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -334,7 +348,10 @@ mod tests {
         assert!(!term_occurs("XCSTO", "CSTO", true));
         assert!(term_occurs("(CSTO)", "CSTO", true));
         assert!(term_occurs("CSTO", "CSTO", true));
-        assert!(term_occurs("a CSTOX and a CSTO", "CSTO", true), "second occurrence counts");
+        assert!(
+            term_occurs("a CSTOX and a CSTO", "CSTO", true),
+            "second occurrence counts"
+        );
     }
 
     #[test]
@@ -347,16 +364,32 @@ mod tests {
 
     #[test]
     fn multi_word_terms_span_white_space_and_inline_tags() {
-        assert!(term_occurs(&html_text("<p>Joko <b>Widodo</b> said</p>"), "Joko Widodo", true));
+        assert!(term_occurs(
+            &html_text("<p>Joko <b>Widodo</b> said</p>"),
+            "Joko Widodo",
+            true
+        ));
         assert!(term_occurs("Joko\n  Widodo", "Joko Widodo", true));
-        assert!(term_occurs(&html_text("<p>AT&amp;T shares</p>"), "AT&T", true));
-        assert!(!term_occurs(&html_text("<p>foo</p><p>barbaz</p>"), "bar", true));
+        assert!(term_occurs(
+            &html_text("<p>AT&amp;T shares</p>"),
+            "AT&T",
+            true
+        ));
+        assert!(!term_occurs(
+            &html_text("<p>foo</p><p>barbaz</p>"),
+            "bar",
+            true
+        ));
         assert!(term_occurs(&html_text("<p>foo</p><p>bar</p>"), "bar", true));
     }
 
     #[test]
     fn terms_in_unspaced_scripts_match_inside_text() {
-        assert!(term_occurs("集体安全条约组织今天", "集体安全条约组织", true));
+        assert!(term_occurs(
+            "集体安全条约组织今天",
+            "集体安全条约组织",
+            true
+        ));
         assert!(term_occurs("CSTOは", "CSTO", true));
     }
 

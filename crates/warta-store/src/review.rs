@@ -38,7 +38,11 @@ pub fn severity_rank(s: Severity) -> i64 {
 
 macro_rules! severity_rank_sql {
     ($col:literal) => {
-        concat!("CASE ", $col, " WHEN 'error' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END")
+        concat!(
+            "CASE ",
+            $col,
+            " WHEN 'error' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END"
+        )
     };
 }
 
@@ -156,6 +160,9 @@ macro_rules! queue_from {
     };
 }
 
+/// A `segments` row: idx, source, target, pivot, confidence, origin.
+type SegmentTuple = (i64, String, String, Option<String>, Option<f64>, String);
+
 fn builder<DB: sqlx::Database>(_pool: &sqlx::Pool<DB>, init: &str) -> sqlx::QueryBuilder<DB>
 where
     DB::Arguments: Default,
@@ -213,7 +220,10 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let mut items = rows.into_iter().map(ItemRow::parse).collect::<Result<Vec<_>>>()?;
+        let mut items = rows
+            .into_iter()
+            .map(ItemRow::parse)
+            .collect::<Result<Vec<_>>>()?;
         if items.is_empty() {
             return Ok(items);
         }
@@ -237,7 +247,10 @@ impl Store {
             q.push(")");
             q.build_query_as().fetch_all(pool).await?
         });
-        let flags = flags.into_iter().map(FlagRow::parse).collect::<Result<Vec<_>>>()?;
+        let flags = flags
+            .into_iter()
+            .map(FlagRow::parse)
+            .collect::<Result<Vec<_>>>()?;
         attach(&mut items, flags);
         Ok(items)
     }
@@ -264,7 +277,12 @@ impl Store {
     /// exist or the article was deleted; [`StoreError::Conflict`] if the
     /// version is a human translation (edited as a whole, not per segment)
     /// or was made from an older revision (a new translation is on its way).
-    pub async fn review_segment(&self, article: ArticleId, lang: Lang, idx: i64) -> Result<ReviewItem> {
+    pub async fn review_segment(
+        &self,
+        article: ArticleId,
+        lang: Lang,
+        idx: i64,
+    ) -> Result<ReviewItem> {
         let row: Option<ItemRow> = with_db!(self, |pool, _d| {
             sqlx::query_as(concat!(
                 "SELECT ",
@@ -284,7 +302,9 @@ impl Store {
         let what = || format!("segment {idx} of the {lang} version of article #{article}");
         let row = row.ok_or_else(|| StoreError::NotFound(what()))?;
         if row.is_deleted {
-            return Err(StoreError::NotFound(format!("article #{article} (deleted)")));
+            return Err(StoreError::NotFound(format!(
+                "article #{article} (deleted)"
+            )));
         }
         if row.version_origin != Origin::Machine.as_str() {
             return Err(StoreError::Conflict(format!(
@@ -311,7 +331,13 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        attach(&mut items, flags.into_iter().map(FlagRow::parse).collect::<Result<Vec<_>>>()?);
+        attach(
+            &mut items,
+            flags
+                .into_iter()
+                .map(FlagRow::parse)
+                .collect::<Result<Vec<_>>>()?,
+        );
         Ok(items.pop().expect("one item"))
     }
 
@@ -331,51 +357,68 @@ impl Store {
         editor: &str,
     ) -> Result<Segment> {
         if new_target.trim().is_empty() {
-            return Err(StoreError::Invalid("the segment text must not be empty".into()));
+            return Err(StoreError::Invalid(
+                "the segment text must not be empty".into(),
+            ));
         }
-        let row: Option<(i64, String, String, Option<String>, Option<f64>, String)> =
-            with_db!(self, |pool, dialect| {
-                let mut tx = pool.begin_with(dialect.begin_write()).await?;
-                // The version check and the write in one statement: a new
-                // revision or a human version arriving meanwhile makes it miss.
-                let row = sqlx::query_as(
-                    "UPDATE segments SET target_text = $4, origin = 'human' \
+        let row: Option<SegmentTuple> = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            // The version check and the write in one statement: a new
+            // revision or a human version arriving meanwhile makes it miss.
+            let row = sqlx::query_as(
+                "UPDATE segments SET target_text = $4, origin = 'human' \
                      WHERE article_id = $1 AND lang = $2 AND idx = $3 AND EXISTS ( \
                        SELECT 1 FROM versions v JOIN articles a ON a.id = v.article_id \
                        WHERE v.article_id = $1 AND v.lang = $2 AND v.origin = 'machine' \
                          AND v.revision = a.current_revision AND a.deleted_at IS NULL) \
                      RETURNING idx, source_text, target_text, pivot_text, confidence, origin",
+            )
+            .bind(article.0)
+            .bind(lang.code())
+            .bind(idx)
+            .bind(new_target)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if row.is_some() {
+                sqlx::query(
+                    "UPDATE versions SET reviewed_by = $3 WHERE article_id = $1 AND lang = $2",
                 )
                 .bind(article.0)
                 .bind(lang.code())
-                .bind(idx)
-                .bind(new_target)
-                .fetch_optional(&mut *tx)
+                .bind(editor)
+                .execute(&mut *tx)
                 .await?;
-                if row.is_some() {
-                    sqlx::query("UPDATE versions SET reviewed_by = $3 WHERE article_id = $1 AND lang = $2")
-                        .bind(article.0)
-                        .bind(lang.code())
-                        .bind(editor)
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                }
-                row
-            });
-        let (idx, source_text, target_text, pivot_text, confidence, origin) = row.ok_or_else(|| {
-            StoreError::NotFound(format!(
+                tx.commit().await?;
+            }
+            row
+        });
+        let (idx, source_text, target_text, pivot_text, confidence, origin) =
+            row.ok_or_else(|| {
+                StoreError::NotFound(format!(
                 "segment {idx} of a current machine translation of article #{article} into {lang}"
             ))
-        })?;
+            })?;
         tracing::info!(%article, %lang, idx, editor, "segment edited");
-        Ok(Segment { idx, source_text, target_text, pivot_text, confidence, origin: Origin::from_db(&origin)? })
+        Ok(Segment {
+            idx,
+            source_text,
+            target_text,
+            pivot_text,
+            confidence,
+            origin: Origin::from_db(&origin)?,
+        })
     }
 
     /// Mark every unresolved flag on segment `idx` of the current revision of
     /// `article` in `lang` as resolved by `editor`, now. Returns how many;
     /// resolving again is a no-op that returns 0.
-    pub async fn resolve_flags(&self, article: ArticleId, lang: Lang, idx: i64, editor: &str) -> Result<u64> {
+    pub async fn resolve_flags(
+        &self,
+        article: ArticleId,
+        lang: Lang,
+        idx: i64,
+        editor: &str,
+    ) -> Result<u64> {
         let now = now_millis();
         Ok(with_db!(self, |pool, _d| {
             sqlx::query(

@@ -74,13 +74,27 @@ fn machine(a: &Article, code: &str, revision: RevisionNo, title: &str) -> NewVer
 }
 
 fn flag(idx: Option<i64>, check: &str, severity: Severity) -> NewQaFlag {
-    NewQaFlag { segment_idx: idx, check: check.to_string(), severity, detail: format!("{check} detail") }
+    NewQaFlag {
+        segment_idx: idx,
+        check: check.to_string(),
+        severity,
+        detail: format!("{check} detail"),
+    }
 }
 
 /// An article with a published machine version in `code`.
 async fn published(s: &Store, slug: &str, title: &str, code: &str) -> Article {
-    let a = s.create_or_revise(&rev(slug, title), &targets()).await.unwrap().article;
-    assert_eq!(s.put_version(&machine(&a, code, RevisionNo(1), title)).await.unwrap(), PutOutcome::Written);
+    let a = s
+        .create_or_revise(&rev(slug, title), &targets())
+        .await
+        .unwrap()
+        .article;
+    assert_eq!(
+        s.put_version(&machine(&a, code, RevisionNo(1), title))
+            .await
+            .unwrap(),
+        PutOutcome::Written
+    );
     a
 }
 
@@ -90,14 +104,19 @@ async fn tick() {
 }
 
 fn keys(items: &[ReviewItem]) -> Vec<(String, String, i64)> {
-    items.iter().map(|i| (i.slug.to_string(), i.lang.to_string(), i.segment.idx)).collect()
+    items
+        .iter()
+        .map(|i| (i.slug.to_string(), i.lang.to_string(), i.segment.idx))
+        .collect()
 }
 
 async fn queue_orders_segments_by_worst_flag_then_oldest_and_groups_their_flags(db: &TestDb) {
     let s = &db.store;
     let (pt, ar, r1) = (lang("pt"), lang("ar"), RevisionNo(1));
     let a = published(s, "banjir", "Banjir", "pt").await;
-    s.put_version(&machine(&a, "ar", r1, "Banjir")).await.unwrap();
+    s.put_version(&machine(&a, "ar", r1, "Banjir"))
+        .await
+        .unwrap();
     // Oldest: two warnings and an info on pt segment 1.
     s.replace_qa_flags(
         a.id,
@@ -113,7 +132,9 @@ async fn queue_orders_segments_by_worst_flag_then_oldest_and_groups_their_flags(
     .unwrap();
     tick().await;
     // Then an info on ar segment 2.
-    s.replace_qa_flags(a.id, ar, r1, &[flag(Some(2), "script", Severity::Info)]).await.unwrap();
+    s.replace_qa_flags(a.id, ar, r1, &[flag(Some(2), "script", Severity::Info)])
+        .await
+        .unwrap();
     tick().await;
     // Newest: an error on another article's pt segment 0, and a warning.
     let b = published(s, "gempa", "Gempa", "pt").await;
@@ -121,7 +142,10 @@ async fn queue_orders_segments_by_worst_flag_then_oldest_and_groups_their_flags(
         b.id,
         pt,
         r1,
-        &[flag(Some(0), "repetition", Severity::Error), flag(Some(2), "untranslated", Severity::Warning)],
+        &[
+            flag(Some(0), "repetition", Severity::Error),
+            flag(Some(2), "untranslated", Severity::Warning),
+        ],
     )
     .await
     .unwrap();
@@ -146,7 +170,11 @@ async fn queue_orders_segments_by_worst_flag_then_oldest_and_groups_their_flags(
     assert_eq!(first.segment.confidence, Some(-0.5));
     let grouped = &q[1];
     let checks: Vec<&str> = grouped.flags.iter().map(|f| f.check.as_str()).collect();
-    assert_eq!(checks, ["glossary", "numbers", "length"], "all flags of the segment, worst first");
+    assert_eq!(
+        checks,
+        ["glossary", "numbers", "length"],
+        "all flags of the segment, worst first"
+    );
     assert_eq!(grouped.worst, Severity::Warning);
     assert!(grouped.flagged_at.unwrap() < q[2].flagged_at.unwrap());
 }
@@ -156,22 +184,44 @@ async fn queue_shows_only_what_an_editor_can_act_on(db: &TestDb) {
     let (pt, ar, r1, r2) = (lang("pt"), lang("ar"), RevisionNo(1), RevisionNo(2));
     // Kept: a flagged segment of a current machine version.
     let keep = published(s, "tetap", "Tetap", "pt").await;
-    s.replace_qa_flags(keep.id, pt, r1, &[flag(Some(0), "numbers", Severity::Error), flag(None, "length", Severity::Error)])
-        .await
-        .unwrap();
+    s.replace_qa_flags(
+        keep.id,
+        pt,
+        r1,
+        &[
+            flag(Some(0), "numbers", Severity::Error),
+            flag(None, "length", Severity::Error),
+        ],
+    )
+    .await
+    .unwrap();
     // A deleted article.
     let gone = published(s, "hapus", "Hapus", "pt").await;
-    s.replace_qa_flags(gone.id, pt, r1, &[flag(Some(0), "numbers", Severity::Error)]).await.unwrap();
+    s.replace_qa_flags(
+        gone.id,
+        pt,
+        r1,
+        &[flag(Some(0), "numbers", Severity::Error)],
+    )
+    .await
+    .unwrap();
     s.delete_article(&gone.slug).await.unwrap();
     // A flag of revision 1 after the source moved on to revision 2.
     let old = published(s, "lama", "Lama", "pt").await;
-    s.replace_qa_flags(old.id, pt, r1, &[flag(Some(0), "numbers", Severity::Error)]).await.unwrap();
+    s.replace_qa_flags(old.id, pt, r1, &[flag(Some(0), "numbers", Severity::Error)])
+        .await
+        .unwrap();
     let mut r = rev("lama", "Lama baru");
     r.body_html.push_str("<p>More.</p>");
-    assert_eq!(s.create_or_revise(&r, &targets()).await.unwrap().revision, r2);
+    assert_eq!(
+        s.create_or_revise(&r, &targets()).await.unwrap().revision,
+        r2
+    );
     // A human version (the flag predates the editor's translation).
     let hum = published(s, "manusia", "Manusia", "pt").await;
-    s.replace_qa_flags(hum.id, pt, r1, &[flag(Some(0), "numbers", Severity::Error)]).await.unwrap();
+    s.replace_qa_flags(hum.id, pt, r1, &[flag(Some(0), "numbers", Severity::Error)])
+        .await
+        .unwrap();
     let mut h = machine(&hum, "pt", r1, "Manusia");
     h.origin = Origin::Human;
     h.model_id = None;
@@ -179,13 +229,26 @@ async fn queue_shows_only_what_an_editor_can_act_on(db: &TestDb) {
     h.reviewed_by = Some("editor".into());
     s.put_version(&h).await.unwrap();
     // A flag in a language with no version, and one naming a segment that does not exist.
-    s.replace_qa_flags(keep.id, ar, r1, &[flag(Some(0), "numbers", Severity::Error)]).await.unwrap();
+    s.replace_qa_flags(
+        keep.id,
+        ar,
+        r1,
+        &[flag(Some(0), "numbers", Severity::Error)],
+    )
+    .await
+    .unwrap();
     let nos = published(s, "tanpa", "Tanpa", "pt").await;
-    s.replace_qa_flags(nos.id, pt, r1, &[flag(Some(9), "numbers", Severity::Error)]).await.unwrap();
+    s.replace_qa_flags(nos.id, pt, r1, &[flag(Some(9), "numbers", Severity::Error)])
+        .await
+        .unwrap();
 
     let q = s.review_queue(50, 0).await.unwrap();
     assert_eq!(keys(&q), [("tetap".into(), "pt".into(), 0)]);
-    assert_eq!(q[0].flags.len(), 1, "the whole-document flag has no sentence to fix");
+    assert_eq!(
+        q[0].flags.len(),
+        1,
+        "the whole-document flag has no sentence to fix"
+    );
     assert_eq!(s.review_queue_len().await.unwrap(), 1);
 }
 
@@ -230,9 +293,18 @@ async fn resolving_a_segment_takes_it_off_the_queue_and_records_the_editor(db: &
     .await
     .unwrap();
     assert_eq!(s.resolve_flags(a.id, pt, 0, "rina").await.unwrap(), 2);
-    assert_eq!(s.resolve_flags(a.id, pt, 0, "budi").await.unwrap(), 0, "resolving twice changes nothing");
-    assert_eq!(keys(&s.review_queue(50, 0).await.unwrap()), [("selesai".into(), "pt".into(), 1)]);
-    let by = db.raw_text_rows("SELECT resolved_by FROM qa_flags WHERE resolved_at IS NOT NULL ORDER BY id").await;
+    assert_eq!(
+        s.resolve_flags(a.id, pt, 0, "budi").await.unwrap(),
+        0,
+        "resolving twice changes nothing"
+    );
+    assert_eq!(
+        keys(&s.review_queue(50, 0).await.unwrap()),
+        [("selesai".into(), "pt".into(), 1)]
+    );
+    let by = db
+        .raw_text_rows("SELECT resolved_by FROM qa_flags WHERE resolved_at IS NOT NULL ORDER BY id")
+        .await;
     assert_eq!(by, [vec!["rina".to_string()], vec!["rina".to_string()]]);
     // The flags stay on record (resolved), so the version's QA history is kept.
     assert_eq!(s.qa_flags(a.id, pt, r1).await.unwrap().len(), 3);
@@ -242,47 +314,93 @@ async fn an_edited_segment_becomes_human_and_blank_or_missing_edits_are_refused(
     let s = &db.store;
     let pt = lang("pt");
     let a = published(s, "sunting", "Sunting", "pt").await;
-    let seg = s.update_segment(a.id, pt, 1, "Segunda frase, corrigida.", "rina").await.unwrap();
+    let seg = s
+        .update_segment(a.id, pt, 1, "Segunda frase, corrigida.", "rina")
+        .await
+        .unwrap();
     assert_eq!(seg.origin, Origin::Human);
     assert_eq!(seg.source_text, "S1 of Sunting");
     assert_eq!(seg.target_text, "Segunda frase, corrigida.");
     let stored = s.segments(a.id, pt).await.unwrap();
     assert_eq!(stored[1], seg);
-    assert_eq!(stored[0].origin, Origin::Machine, "other segments untouched");
+    assert_eq!(
+        stored[0].origin,
+        Origin::Machine,
+        "other segments untouched"
+    );
     let v = s.version(a.id, pt).await.unwrap().unwrap();
     assert_eq!(v.reviewed_by.as_deref(), Some("rina"));
-    assert_eq!(v.origin, Origin::Machine, "the version is rebuilt by republishing, not here");
+    assert_eq!(
+        v.origin,
+        Origin::Machine,
+        "the version is rebuilt by republishing, not here"
+    );
 
-    assert!(matches!(s.update_segment(a.id, pt, 1, "  \n", "rina").await, Err(StoreError::Invalid(_))));
-    assert!(matches!(s.update_segment(a.id, pt, 7, "x", "rina").await, Err(StoreError::NotFound(_))));
-    assert!(matches!(s.update_segment(a.id, lang("ar"), 0, "x", "rina").await, Err(StoreError::NotFound(_))));
-    assert!(matches!(s.update_segment(ArticleId(9999), pt, 0, "x", "rina").await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        s.update_segment(a.id, pt, 1, "  \n", "rina").await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.update_segment(a.id, pt, 7, "x", "rina").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.update_segment(a.id, lang("ar"), 0, "x", "rina").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.update_segment(ArticleId(9999), pt, 0, "x", "rina").await,
+        Err(StoreError::NotFound(_))
+    ));
     // A new source revision makes the old version's segments not editable.
     let mut r = rev("sunting", "Sunting");
     r.title = "Sunting lagi".into();
     s.create_or_revise(&r, &targets()).await.unwrap();
-    assert!(matches!(s.update_segment(a.id, pt, 0, "x", "rina").await, Err(StoreError::NotFound(_))));
-    assert_eq!(s.segments(a.id, pt).await.unwrap()[0].target_text, "T0 de Sunting");
+    assert!(matches!(
+        s.update_segment(a.id, pt, 0, "x", "rina").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        s.segments(a.id, pt).await.unwrap()[0].target_text,
+        "T0 de Sunting"
+    );
 }
 
 async fn a_segment_of_a_human_or_outdated_version_is_not_reviewable(db: &TestDb) {
     let s = &db.store;
     let (pt, ar, r1) = (lang("pt"), lang("ar"), RevisionNo(1));
     let a = published(s, "tinjau", "Tinjau", "pt").await;
-    s.replace_qa_flags(a.id, pt, r1, &[flag(Some(2), "numbers", Severity::Warning)]).await.unwrap();
+    s.replace_qa_flags(a.id, pt, r1, &[flag(Some(2), "numbers", Severity::Warning)])
+        .await
+        .unwrap();
     let item = s.review_segment(a.id, pt, 2).await.unwrap();
     assert_eq!(item.segment.source_text, "S2 of Tinjau");
     assert_eq!(item.flags.len(), 1);
     assert_eq!(item.worst, Severity::Warning);
     let clean = s.review_segment(a.id, pt, 0).await.unwrap();
-    assert!(clean.flags.is_empty() && clean.flagged_at.is_none(), "an unflagged segment opens too");
-    assert!(matches!(s.review_segment(a.id, pt, 3).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(s.review_segment(a.id, ar, 0).await, Err(StoreError::NotFound(_))));
+    assert!(
+        clean.flags.is_empty() && clean.flagged_at.is_none(),
+        "an unflagged segment opens too"
+    );
+    assert!(matches!(
+        s.review_segment(a.id, pt, 3).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.review_segment(a.id, ar, 0).await,
+        Err(StoreError::NotFound(_))
+    ));
 
     let mut r = rev("tinjau", "Tinjau");
     r.title = "Tinjau ulang".into();
     s.create_or_revise(&r, &targets()).await.unwrap();
-    assert!(matches!(s.review_segment(a.id, pt, 2).await, Err(StoreError::Conflict(_))), "outdated version");
+    assert!(
+        matches!(
+            s.review_segment(a.id, pt, 2).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "outdated version"
+    );
 
     let b = published(s, "orang", "Orang", "pt").await;
     let mut h = machine(&b, "pt", r1, "Orang");
@@ -290,7 +408,19 @@ async fn a_segment_of_a_human_or_outdated_version_is_not_reviewable(db: &TestDb)
     h.model_id = None;
     h.reviewed_by = Some("editor".into());
     s.put_version(&h).await.unwrap();
-    assert!(matches!(s.review_segment(b.id, pt, 0).await, Err(StoreError::Conflict(_))), "human version");
+    assert!(
+        matches!(
+            s.review_segment(b.id, pt, 0).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "human version"
+    );
     s.delete_article(&b.slug).await.unwrap();
-    assert!(matches!(s.review_segment(b.id, pt, 0).await, Err(StoreError::NotFound(_))), "deleted article");
+    assert!(
+        matches!(
+            s.review_segment(b.id, pt, 0).await,
+            Err(StoreError::NotFound(_))
+        ),
+        "deleted article"
+    );
 }

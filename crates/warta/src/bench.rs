@@ -139,6 +139,7 @@ pub fn newsroom(global: &Global, args: NewsroomArgs) -> anyhow::Result<()> {
         ("WARTA_THREADS", args.threads.to_string()),
         ("WARTA_SOURCE", "en".to_string()),
         ("WARTA_TARGETS", target.code().to_string()),
+        ("WARTA_CONFIDENCE", std::env::var("WARTA_CONFIDENCE").unwrap_or_else(|_| "true".into())),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

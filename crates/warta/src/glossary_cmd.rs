@@ -33,16 +33,12 @@ pub fn run(cmd: GlossaryCommand) -> anyhow::Result<()> {
         GlossaryCommand::Import { file, .. } => Some(parse_file(file, &config.targets)?),
         _ => None,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
     runtime.block_on(async move {
         let store = open_store(&config).await?;
         let result = match cmd {
-            GlossaryCommand::Import { file, .. } => {
-                import_entries(&store, &file, import.unwrap_or_default()).await
-            }
+            GlossaryCommand::Import { file, .. } => import_entries(&store, &file, import.unwrap_or_default()).await,
             GlossaryCommand::List { lang, .. } => list(&store, lang.as_deref()).await,
             GlossaryCommand::Add { source, target_lang, target, case_sensitive, note, .. } => {
                 let input = GlossaryInput {
@@ -117,17 +113,29 @@ fn parse_tsv(text: &str, targets: &[Lang]) -> (Vec<Line>, Vec<(usize, String)>) 
         let fields: Vec<&str> = raw.split('\t').collect();
         let Some(n) = columns else {
             let names: Vec<String> = fields.iter().map(|f| f.trim().to_ascii_lowercase()).collect();
-            if names.len() >= REQUIRED_COLUMNS && names.len() <= COLUMNS.len() && names.iter().zip(COLUMNS).all(|(a, b)| a == b) {
+            if names.len() >= REQUIRED_COLUMNS
+                && names.len() <= COLUMNS.len()
+                && names.iter().zip(COLUMNS).all(|(a, b)| a == b)
+            {
                 columns = Some(names.len());
             } else {
-                problems.push((no, format!("expected the header line `{}` (tab-separated; the last two columns are optional)", COLUMNS.join("\\t"))));
+                problems.push((
+                    no,
+                    format!(
+                        "expected the header line `{}` (tab-separated; the last two columns are optional)",
+                        COLUMNS.join("\\t")
+                    ),
+                ));
                 // Without a header the rest cannot be read meaningfully.
                 return (lines, problems);
             }
             continue;
         };
         if fields.len() < REQUIRED_COLUMNS || fields.len() > n {
-            problems.push((no, format!("expected {REQUIRED_COLUMNS} to {n} tab-separated columns, found {}", fields.len())));
+            problems.push((
+                no,
+                format!("expected {REQUIRED_COLUMNS} to {n} tab-separated columns, found {}", fields.len()),
+            ));
             continue;
         }
         let case_sensitive = match fields.get(3).map(|s| s.trim().to_ascii_lowercase()) {
@@ -151,8 +159,9 @@ fn parse_tsv(text: &str, targets: &[Lang]) -> (Vec<Line>, Vec<(usize, String)>) 
         };
         match input.into_entry(targets) {
             Ok(entry) => {
-                if let Some(first) =
-                    lines.iter().find(|l| l.entry.source_term == entry.source_term && l.entry.target_lang == entry.target_lang)
+                if let Some(first) = lines
+                    .iter()
+                    .find(|l| l.entry.source_term == entry.source_term && l.entry.target_lang == entry.target_lang)
                 {
                     problems.push((
                         no,

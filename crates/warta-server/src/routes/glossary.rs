@@ -6,6 +6,9 @@
 //! entry (brand and person names). Every change re-queues the translations
 //! of the articles that mention the term (`Store::requeue_for_term`) and wakes
 //! the workers, so the published text follows the glossary within seconds.
+//! `requeued` in a response counts the jobs made runnable again; a job still
+//! queued or running is not counted (a queued one reads the new glossary when
+//! leased).
 //!
 //! [`GlossaryInput`] is the one validation of an entry, shared with
 //! `warta glossary` on the command line.
@@ -51,13 +54,19 @@ impl GlossaryInput {
     pub fn into_entry(self, targets: &[Lang]) -> Result<NewGlossaryEntry, ApiError> {
         let source_term = term("source", &required("source", self.source)?, MAX_TERM_CHARS)?;
         let code = required("target_lang", self.target_lang)?;
-        let target_lang = Lang::parse(code.trim()).map_err(|e| ApiError::field("target_lang", e.to_string()))?;
-        if !targets.contains(&target_lang) {
-            let list = targets.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ");
-            return Err(ApiError::field(
+        let list = targets.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ");
+        let not_a_target = || {
+            ApiError::field(
                 "target_lang",
-                format!("`{target_lang}` is not one of this newsroom's target languages ({list})"),
-            ));
+                format!(
+                    "`target_lang` must be one of this newsroom's target languages ({list}), got `{}`",
+                    code.trim()
+                ),
+            )
+        };
+        let target_lang = Lang::parse(code.trim()).map_err(|_| not_a_target())?;
+        if !targets.contains(&target_lang) {
+            return Err(not_a_target());
         }
         let target_term = term("target", &required("target", self.target)?, MAX_TERM_CHARS)?;
         let note = match self.note {

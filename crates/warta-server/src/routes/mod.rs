@@ -6,6 +6,7 @@
 //! - [`site`]: the public pages, feeds and sitemap.
 //! - [`ops`]: `/healthz`, `/metrics`.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod glossary;
@@ -28,6 +29,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/glossary", get(glossary::list).post(glossary::create))
         .route("/api/v1/glossary/{id}", axum::routing::delete(glossary::delete))
         .route("/api/v1/stats", get(api::stats))
+        .merge(admin::router())
         .route("/translate", post(libretranslate::translate))
         .route("/languages", get(libretranslate::languages))
         .route("/detect", post(libretranslate::detect))

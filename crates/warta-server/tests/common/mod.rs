@@ -138,6 +138,22 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Wait until the worker has scored the version's model confidence (done
+    /// after publication, when idle) so its flags are final.
+    pub async fn wait_scored(&self, slug: &str, lang: &str) -> Value {
+        let t = Instant::now();
+        loop {
+            let (_, v) = self.get_json(&format!("/api/v1/articles/{slug}/{lang}")).await;
+            if v["quality"]["confidence_mean"].is_number() {
+                return v;
+            }
+            assert!(t.elapsed() < Duration::from_secs(60), "{slug}/{lang} not scored: {v}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
 /// A ~600-word English news article made of the engine tests' authored
 /// sentences (crates/warta-engine/tests/fixtures/news-sentences.en.txt),
 /// grouped into paragraphs.
