@@ -36,13 +36,21 @@ fn run(args: &[String]) -> Result<(), String> {
     let src_lang: Lang = args[2].parse().map_err(|e| format!("{e}"))?;
     let trg_lang: Lang = args[3].parse().map_err(|e| format!("{e}"))?;
     let n_examples: usize = match args.get(4) {
-        Some(s) => s.parse().map_err(|_| format!("EXAMPLES must be a number, got `{s}`"))?,
+        Some(s) => s
+            .parse()
+            .map_err(|_| format!("EXAMPLES must be a number, got `{s}`"))?,
         None => 5,
     };
     let src: Vec<&str> = src_text.lines().collect();
     let trg: Vec<&str> = trg_text.lines().collect();
     if src.len() != trg.len() {
-        return Err(format!("{} has {} lines but {} has {}", args[0], src.len(), args[1], trg.len()));
+        return Err(format!(
+            "{} has {} lines but {} has {}",
+            args[0],
+            src.len(),
+            args[1],
+            trg.len()
+        ));
     }
 
     let mut flagged: Vec<Vec<(usize, String)>> = vec![Vec::new(); Check::ALL.len()];
@@ -63,9 +71,19 @@ fn run(args: &[String]) -> Result<(), String> {
     println!("{:<14} {:>8} {:>7}", "check", "flagged", "%");
     for (k, c) in Check::ALL.iter().enumerate() {
         let n = flagged[k].len();
-        println!("{:<14} {:>8} {:>6.2}%", c.name(), n, 100.0 * n as f64 / total as f64);
+        println!(
+            "{:<14} {:>8} {:>6.2}%",
+            c.name(),
+            n,
+            100.0 * n as f64 / total as f64
+        );
     }
-    println!("{:<14} {:>8} {:>6.2}%", "any", any, 100.0 * any as f64 / total as f64);
+    println!(
+        "{:<14} {:>8} {:>6.2}%",
+        "any",
+        any,
+        100.0 * any as f64 / total as f64
+    );
 
     for (k, c) in Check::ALL.iter().enumerate() {
         if flagged[k].is_empty() || n_examples == 0 {
@@ -73,7 +91,12 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         println!("\n== {} ({} lines) ==", c.name(), flagged[k].len());
         for (i, detail) in flagged[k].iter().take(n_examples) {
-            println!("line {}: {detail}\n  src: {}\n  trg: {}", i + 1, src[*i], trg[*i]);
+            println!(
+                "line {}: {detail}\n  src: {}\n  trg: {}",
+                i + 1,
+                src[*i],
+                trg[*i]
+            );
         }
     }
     Ok(())

@@ -18,7 +18,11 @@ fn quantities(text: &str, lang: Lang) -> Vec<Scanned> {
     let verbatim = protect::verbatim_spans(text);
     number::scan(text, lang)
         .into_iter()
-        .filter(|f| !verbatim.iter().any(|p| p.range.start <= f.range.start && f.range.end <= p.range.end))
+        .filter(|f| {
+            !verbatim
+                .iter()
+                .any(|p| p.range.start <= f.range.start && f.range.end <= p.range.end)
+        })
         .collect()
 }
 
@@ -33,21 +37,34 @@ fn equal(a: &Number, b: &Number) -> bool {
 /// `3 million` → `three million`, `0.5` → `half`), or as a Roman numeral
 /// (`19th century` → `século XIX`).
 fn as_word(n: &Number, text: &str, lang: Lang) -> bool {
-    if spelled_quantities(text, lang).iter().any(|q| q.same_quantity(n)) {
+    if spelled_quantities(text, lang)
+        .iter()
+        .any(|q| q.same_quantity(n))
+    {
         return true;
     }
     if n.same_value(&Number::new("0", "5")) {
         return HALF.iter().any(|w| contains_term(text, w, false, lang));
     }
-    let Some(v) = n.small_integer() else { return false };
-    spelled_numbers(lang).iter().any(|(w, x)| *x == v && contains_term(text, w, false, lang))
+    let Some(v) = n.small_integer() else {
+        return false;
+    };
+    spelled_numbers(lang)
+        .iter()
+        .any(|(w, x)| *x == v && contains_term(text, w, false, lang))
         || roman(v).is_some_and(|r| {
             // `século XIX`, `XIXe siècle`, `XIX secolo`
-            contains_term(text, &r, true, lang) || ["e", "ᵉ", "º", "°"].iter().any(|s| contains_term(text, &format!("{r}{s}"), true, lang))
+            contains_term(text, &r, true, lang)
+                || ["e", "ᵉ", "º", "°"]
+                    .iter()
+                    .any(|s| contains_term(text, &format!("{r}{s}"), true, lang))
         })
 }
 
-const HALF: &[&str] = &["half", "meio", "meia", "metade", "medio", "media", "mitad", "demi", "demie", "moitié", "setengah", "separuh", "halb", "halbe", "mezzo", "半", "نصف"];
+const HALF: &[&str] = &[
+    "half", "meio", "meia", "metade", "medio", "media", "mitad", "demi", "demie", "moitié",
+    "setengah", "separuh", "halb", "halbe", "mezzo", "半", "نصف",
+];
 
 /// Upper-case Roman numeral for 2..=39 (1 is `I`, too common a word).
 fn roman(v: u32) -> Option<String> {
@@ -66,7 +83,9 @@ fn zero_minutes(f: &Scanned) -> bool {
 }
 
 fn show(text: &str, f: &Scanned) -> String {
-    text.get(f.range.start..f.scale_end).unwrap_or_default().to_string()
+    text.get(f.range.start..f.scale_end)
+        .unwrap_or_default()
+        .to_string()
 }
 
 pub(crate) fn numbers(seg: &SegmentCheck) -> Option<Flag> {
@@ -101,21 +120,31 @@ pub(crate) fn numbers(seg: &SegmentCheck) -> Option<Flag> {
     match_clock_pairs(&trg, &mut trg_ok, &src, &mut src_ok);
     // A month is a number in `2022年1月19日`, `6月` and a word in `January 19, 2022`, `June`.
     let months = |text: &str, lang: Lang| -> Vec<u32> {
-        crate::date::months_mentioned(text, lang).into_iter().map(u32::from).collect()
+        crate::date::months_mentioned(text, lang)
+            .into_iter()
+            .map(u32::from)
+            .collect()
     };
-    let (src_months, trg_months) = (months(seg.source, seg.src_lang), months(seg.target, seg.trg_lang));
+    let (src_months, trg_months) = (
+        months(seg.source, seg.src_lang),
+        months(seg.target, seg.trg_lang),
+    );
     let is_month_in = |n: &Number, ms: &[u32]| n.small_integer().is_some_and(|v| ms.contains(&v));
     let missing: Vec<String> = src
         .iter()
         .zip(&src_ok)
-        .filter(|(s, ok)| !**ok && !as_word(&s.number, seg.target, seg.trg_lang) && !zero_minutes(s))
+        .filter(|(s, ok)| {
+            !**ok && !as_word(&s.number, seg.target, seg.trg_lang) && !zero_minutes(s)
+        })
         .filter(|(s, _)| !is_month_in(&s.number, &trg_months))
         .map(|(s, _)| show(seg.source, s))
         .collect();
     let extra: Vec<String> = trg
         .iter()
         .zip(&trg_ok)
-        .filter(|(t, ok)| !**ok && !as_word(&t.number, seg.source, seg.src_lang) && !zero_minutes(t))
+        .filter(|(t, ok)| {
+            !**ok && !as_word(&t.number, seg.source, seg.src_lang) && !zero_minutes(t)
+        })
         .filter(|(t, _)| !is_month_in(&t.number, &src_months))
         .map(|(t, _)| show(seg.target, t))
         .collect();
@@ -124,7 +153,10 @@ pub(crate) fn numbers(seg: &SegmentCheck) -> Option<Flag> {
     }
     let mut parts = Vec::new();
     if !missing.is_empty() {
-        parts.push(format!("source number {} not in target", missing.join(", ")));
+        parts.push(format!(
+            "source number {} not in target",
+            missing.join(", ")
+        ));
     }
     if !extra.is_empty() {
         parts.push(format!("target number {} not in source", extra.join(", ")));
@@ -132,14 +164,21 @@ pub(crate) fn numbers(seg: &SegmentCheck) -> Option<Flag> {
     Some(Flag::new(Check::Numbers, Severity::Error, parts.join("; ")))
 }
 
-fn match_clock_pairs(pairs: &[Scanned], pairs_ok: &mut [bool], decimals: &[Scanned], decimals_ok: &mut [bool]) {
+fn match_clock_pairs(
+    pairs: &[Scanned],
+    pairs_ok: &mut [bool],
+    decimals: &[Scanned],
+    decimals_ok: &mut [bool],
+) {
     for k in 1..pairs.len() {
         let (h, m) = (&pairs[k - 1], &pairs[k]);
         if pairs_ok[k - 1] || pairs_ok[k] || !(h.clock && m.clock) || m.number.int.len() != 2 {
             continue;
         }
         let hit = decimals.iter().enumerate().position(|(j, d)| {
-            !decimals_ok[j] && d.number.int.trim_start_matches('0') == h.number.int.trim_start_matches('0') && d.number.frac == m.number.int
+            !decimals_ok[j]
+                && d.number.int.trim_start_matches('0') == h.number.int.trim_start_matches('0')
+                && d.number.frac == m.number.int
         });
         if let Some(j) = hit {
             pairs_ok[k - 1] = true;
@@ -159,10 +198,20 @@ pub(crate) fn glossary(seg: &SegmentCheck) -> Option<Flag> {
             contains_term(seg.source, &t.source_term, t.case_sensitive, seg.src_lang)
                 && !contains_term(seg.target, &t.target_term, t.case_sensitive, seg.trg_lang)
         })
-        .map(|t| format!("`{}` must be translated as `{}`", t.source_term.trim(), t.target_term.trim()))
+        .map(|t| {
+            format!(
+                "`{}` must be translated as `{}`",
+                t.source_term.trim(),
+                t.target_term.trim()
+            )
+        })
         .collect();
     (!missing.is_empty()).then(|| {
-        Flag::new(Check::Glossary, Severity::Error, format!("glossary: {} (not found in target)", missing.join("; ")))
+        Flag::new(
+            Check::Glossary,
+            Severity::Error,
+            format!("glossary: {} (not found in target)", missing.join("; ")),
+        )
     })
 }
 
@@ -176,7 +225,9 @@ fn all_cjk(gram: &[String]) -> bool {
 fn worth_reporting(gram: &[String]) -> bool {
     let lettered = gram.iter().any(|t| t.chars().any(char::is_alphabetic));
     let n = gram.len();
-    let periodic = (1..n).filter(|p| n % p == 0).any(|p| gram.chunks(p).all(|c| c == &gram[..p]));
+    let periodic = (1..n)
+        .filter(|p| n.is_multiple_of(*p))
+        .any(|p| gram.chunks(p).all(|c| c == &gram[..p]));
     lettered && !periodic
 }
 
@@ -241,7 +292,11 @@ fn content(w: &str) -> bool {
 
 /// The first n-gram (n in `lens`) immediately followed by itself. In CJK,
 /// punctuation between the two copies (`阿奎罗，阿奎罗`) breaks the repeat.
-fn back_to_back(t: &[String], punct: &[bool], lens: std::ops::RangeInclusive<usize>) -> Option<(usize, usize)> {
+fn back_to_back(
+    t: &[String],
+    punct: &[bool],
+    lens: std::ops::RangeInclusive<usize>,
+) -> Option<(usize, usize)> {
     for n in lens {
         if t.len() < 2 * n {
             break;
@@ -263,23 +318,31 @@ fn back_to_back(t: &[String], punct: &[bool], lens: std::ops::RangeInclusive<usi
 /// Whether the source itself repeats: a bigram twice, or a 5+-letter word
 /// (or, with `times` = 3, a bigram or word three times).
 fn source_repeats(s: &[String], times: usize) -> bool {
-    let bigram = positions(s, 2).iter().any(|(g, p)| g.iter().any(|w| lettered(w)) && non_overlapping(p, 2) >= times);
+    let bigram = positions(s, 2)
+        .iter()
+        .any(|(g, p)| g.iter().any(|w| lettered(w)) && non_overlapping(p, 2) >= times);
     let mut words: HashMap<&str, usize> = HashMap::new();
-    for w in s.iter().filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 5) {
+    for w in s
+        .iter()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 5)
+    {
         *words.entry(w).or_default() += 1;
     }
     bigram || words.values().any(|&c| c >= times)
 }
 
 /// Longest phrase, among lengths `lens`, passing `keep`; ties broken alphabetically.
-fn longest<'t>(
-    t: &'t [String],
+fn longest(
+    t: &[String],
     lens: std::ops::RangeInclusive<usize>,
     keep: impl Fn(&[String], &[usize]) -> bool,
-) -> Option<&'t [String]> {
+) -> Option<&[String]> {
     for n in lens.rev() {
-        let mut hits: Vec<&[String]> =
-            positions(t, n).into_iter().filter(|(g, p)| worth_reporting(g) && keep(g, p)).map(|(g, _)| g).collect();
+        let mut hits: Vec<&[String]> = positions(t, n)
+            .into_iter()
+            .filter(|(g, p)| worth_reporting(g) && keep(g, p))
+            .map(|(g, _)| g)
+            .collect();
         hits.sort();
         if let Some(g) = hits.first() {
             return Some(g);
@@ -302,38 +365,63 @@ fn longest<'t>(
 /// Tokens are words, or single characters in CJK, where phrases need one
 /// token more (Chinese reduplicates two-character verbs: 讨论讨论).
 pub(crate) fn repetition(seg: &SegmentCheck) -> Option<Flag> {
-    let (t, t_punct): (Vec<String>, Vec<bool>) = crate::text::tokens_marked(seg.target).into_iter().unzip();
-    let (s, s_punct): (Vec<String>, Vec<bool>) = crate::text::tokens_marked(seg.source).into_iter().unzip();
+    let (t, t_punct): (Vec<String>, Vec<bool>) =
+        crate::text::tokens_marked(seg.target).into_iter().unzip();
+    let (s, s_punct): (Vec<String>, Vec<bool>) =
+        crate::text::tokens_marked(seg.source).into_iter().unzip();
     let flag = |sev, detail: String| Some(Flag::new(Check::Repetition, sev, detail));
     let source_loops = back_to_back(&s, &s_punct, 1..=8).is_some();
     if !source_loops {
         for n in 2..=8usize {
-            let hit = back_to_back(&t, &t_punct, n..=n).filter(|&(n, i)| n >= min_len(all_cjk(&t[i..i + n]), Rule::BackToBack));
+            let hit = back_to_back(&t, &t_punct, n..=n)
+                .filter(|&(n, i)| n >= min_len(all_cjk(&t[i..i + n]), Rule::BackToBack));
             if let Some((n, i)) = hit {
                 let g = &t[i..i + n];
-                let sev = if n >= min_len(all_cjk(g), Rule::BackToBackError) { Severity::Error } else { Severity::Warning };
+                let sev = if n >= min_len(all_cjk(g), Rule::BackToBackError) {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
                 return flag(sev, format!("`{}` repeated back to back", g.join(sep(g))));
             }
         }
         // Single CJK characters repeat as emphasis (ノーーーー, 哈哈哈哈).
-        if let Some(w) = t.windows(4).find(|w| w.iter().all(|x| x == &w[0]) && lettered(&w[0]) && !all_cjk(&w[..1])) {
-            return flag(Severity::Warning, format!("`{}` repeated 4+ times in a row", w[0]));
+        if let Some(w) = t
+            .windows(4)
+            .find(|w| w.iter().all(|x| x == &w[0]) && lettered(&w[0]) && !all_cjk(&w[..1]))
+        {
+            return flag(
+                Severity::Warning,
+                format!("`{}` repeated 4+ times in a row", w[0]),
+            );
         }
     }
     if !source_repeats(&s, 3) {
-        let thrice = longest(&t, 3..=12, |g, p| n_ok(g, Rule::Thrice) && non_overlapping(p, g.len()) >= 3);
+        let thrice = longest(&t, 3..=12, |g, p| {
+            n_ok(g, Rule::Thrice) && non_overlapping(p, g.len()) >= 3
+        });
         if let Some(g) = thrice {
-            return flag(Severity::Warning, format!("`{}` occurs 3 or more times", g.join(sep(g))));
+            return flag(
+                Severity::Warning,
+                format!("`{}` occurs 3 or more times", g.join(sep(g))),
+            );
         }
     }
     if !source_repeats(&s, 2) {
         let close = |g: &[String], p: &[usize]| {
             n_ok(g, Rule::Twice)
                 && g.iter().filter(|w| content(w)).count() >= 2
-                && p.windows(2).any(|w| w[1] >= w[0] + g.len() && w[1] - (w[0] + g.len()) <= max_gap(g))
+                && p.windows(2)
+                    .any(|w| w[1] >= w[0] + g.len() && w[1] - (w[0] + g.len()) <= max_gap(g))
         };
         if let Some(g) = longest(&t, 3..=12, close) {
-            return flag(Severity::Warning, format!("`{}` repeated in the target but not in the source", g.join(sep(g))));
+            return flag(
+                Severity::Warning,
+                format!(
+                    "`{}` repeated in the target but not in the source",
+                    g.join(sep(g))
+                ),
+            );
         }
     }
     None
@@ -373,7 +461,8 @@ fn mostly_names(text: &str, lang: Lang) -> bool {
     }
     let cased = matches!(lang.script(), "Latn" | "Cyrl" | "Grek");
     let namey = |w: &&str| {
-        w.chars().any(|c| c.is_ascii_digit() || crate::number::digit(c).is_some())
+        w.chars()
+            .any(|c| c.is_ascii_digit() || crate::number::digit(c).is_some())
             || !w.chars().any(char::is_alphabetic)
             || (cased && w.chars().next().is_some_and(char::is_uppercase))
     };
@@ -389,11 +478,16 @@ pub(crate) fn untranslated(seg: &SegmentCheck) -> Option<Flag> {
     }
     let s = normalize_segment(seg.source).to_lowercase();
     let t = normalize_segment(seg.target).to_lowercase();
-    if s.is_empty() || !s.chars().any(char::is_alphabetic) || mostly_names(seg.source, seg.src_lang) {
+    if s.is_empty() || !s.chars().any(char::is_alphabetic) || mostly_names(seg.source, seg.src_lang)
+    {
         return None;
     }
     if s == t {
-        return Some(Flag::new(Check::Untranslated, Severity::Error, format!("target is the source, untranslated: `{}`", clip(seg.target))));
+        return Some(Flag::new(
+            Check::Untranslated,
+            Severity::Error,
+            format!("target is the source, untranslated: `{}`", clip(seg.target)),
+        ));
     }
     let is_word = |w: &String| w.chars().any(char::is_alphabetic);
     let st: Vec<String> = tokens(seg.source).into_iter().filter(is_word).collect();
@@ -417,7 +511,11 @@ pub(crate) fn untranslated(seg: &SegmentCheck) -> Option<Flag> {
         Flag::new(
             Check::Untranslated,
             Severity::Error,
-            format!("{:.0}% of the target's words are copied from the source: `{}`", share * 100.0, clip(seg.target)),
+            format!(
+                "{:.0}% of the target's words are copied from the source: `{}`",
+                share * 100.0,
+                clip(seg.target)
+            ),
         )
     })
 }
@@ -501,22 +599,50 @@ pub(crate) fn script(seg: &SegmentCheck) -> Option<Flag> {
     for c in seg.target.chars().filter(|c| c.is_alphabetic()) {
         *by.entry(c.script()).or_default() += 1;
     }
-    let total: usize = by.iter().filter(|(s, _)| !matches!(s, Script::Common | Script::Inherited)).map(|(_, n)| n).sum();
+    let total: usize = by
+        .iter()
+        .filter(|(s, _)| !matches!(s, Script::Common | Script::Inherited))
+        .map(|(_, n)| n)
+        .sum();
     if total < 3 {
         return None;
     }
     let n = |s: Script| by.get(&s).copied().unwrap_or(0);
-    let (han, kana, hangul) = (n(Script::Han), n(Script::Hiragana) + n(Script::Katakana), n(Script::Hangul));
+    let (han, kana, hangul) = (
+        n(Script::Han),
+        n(Script::Hiragana) + n(Script::Katakana),
+        n(Script::Hangul),
+    );
     let share = |k: usize| k as f64 / total as f64;
+    // In CJK targets a character is worth a word: "BBC Scotland 的 Alasdair
+    // Lamont 在 Tony Macaroni 球场" is good Chinese with 4 Han characters and
+    // 37 Latin letters. Compare characters with foreign *words*.
+    let foreign_words = seg
+        .target
+        .split(|c: char| !c.is_alphabetic() || is_cjk_char(c))
+        .filter(|w| !w.is_empty())
+        .count();
+    let cjk_share = |k: usize| k as f64 / (k + foreign_words).max(1) as f64;
     let lang = seg.trg_lang;
     let problem = match lang.script() {
         "Jpan" if han + kana == 0 => Some("no kana or kanji".to_string()),
-        "Jpan" if kana == 0 && han >= 8 => Some(format!("{han} kanji but no kana: looks like Chinese")),
-        "Jpan" if share(han + kana) < 0.25 => Some(format!("only {:.0}% kana/kanji", share(han + kana) * 100.0)),
+        "Jpan" if kana == 0 && han >= 8 => {
+            Some(format!("{han} kanji but no kana: looks like Chinese"))
+        }
+        "Jpan" if cjk_share(han + kana) < 0.25 => Some(format!(
+            "{} kana/kanji for {foreign_words} foreign words",
+            han + kana
+        )),
         "Hans" | "Hant" if han == 0 => Some("no Han characters".to_string()),
-        "Hans" | "Hant" if kana >= 2 && kana * 10 > han + kana => Some(format!("{kana} kana: looks like Japanese")),
-        "Hans" | "Hant" if share(han) < 0.25 => Some(format!("only {:.0}% Han characters", share(han) * 100.0)),
-        "Kore" if hangul == 0 || share(hangul + han) < 0.25 => Some("too little Hangul".to_string()),
+        "Hans" | "Hant" if kana >= 2 && kana * 10 > han + kana => {
+            Some(format!("{kana} kana: looks like Japanese"))
+        }
+        "Hans" | "Hant" if cjk_share(han) < 0.25 => Some(format!(
+            "{han} Han characters for {foreign_words} foreign words"
+        )),
+        "Kore" if hangul == 0 || cjk_share(hangul + han) < 0.25 => {
+            Some("too little Hangul".to_string())
+        }
         code => {
             let want = match code {
                 "Latn" => Some(Script::Latin),
@@ -529,7 +655,12 @@ pub(crate) fn script(seg: &SegmentCheck) -> Option<Flag> {
                 _ => None,
             };
             let threshold = if code == "Latn" { 0.6 } else { 0.5 };
-            want.filter(|&w| share(n(w)) < threshold).map(|w| format!("only {:.0}% of letters in {w:?} script", share(n(w)) * 100.0))
+            want.filter(|&w| share(n(w)) < threshold).map(|w| {
+                format!(
+                    "only {:.0}% of letters in {w:?} script",
+                    share(n(w)) * 100.0
+                )
+            })
         }
     };
     problem.map(|p| {
@@ -542,7 +673,11 @@ pub(crate) fn script(seg: &SegmentCheck) -> Option<Flag> {
         Flag::new(
             Check::Script,
             Severity::Error,
-            format!("target should be in {} script ({}): {p}, mostly {main:?}", lang.script(), lang.english_name()),
+            format!(
+                "target should be in {} script ({}): {p}, mostly {main:?}",
+                lang.script(),
+                lang.english_name()
+            ),
         )
     })
 }
@@ -550,7 +685,8 @@ pub(crate) fn script(seg: &SegmentCheck) -> Option<Flag> {
 // ---------------------------------------------------------------- tags
 
 const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
 ];
 
 struct Tag {
@@ -602,7 +738,12 @@ fn html_tags(html: &str) -> Vec<Tag> {
         }
         let attrs = &html[attr_start..j.min(b.len())];
         let self_closing = attrs.trim_end().ends_with('/');
-        out.push(Tag { name, closing, self_closing, href: attr(attrs, "href") });
+        out.push(Tag {
+            name,
+            closing,
+            self_closing,
+            href: attr(attrs, "href"),
+        });
         i = j + 1;
     }
     out
@@ -618,11 +759,16 @@ fn attr(attrs: &str, name: &str) -> Option<String> {
             continue;
         }
         let rest = attrs[from..].trim_start();
-        let Some(rest) = rest.strip_prefix('=') else { continue };
+        let Some(rest) = rest.strip_prefix('=') else {
+            continue;
+        };
         let rest = rest.trim_start();
         let value = match rest.chars().next() {
             Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or_default(),
-            _ => rest.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or_default(),
+            _ => rest
+                .split(|c: char| c.is_whitespace() || c == '>')
+                .next()
+                .unwrap_or_default(),
         };
         return Some(value.replace("&amp;", "&"));
     }
@@ -640,14 +786,22 @@ fn balance_problem(tags: &[Tag]) -> Option<String> {
         } else if stack.last() == Some(&t.name.as_str()) {
             stack.pop();
         } else {
-            return Some(format!("`</{}>` closes {}", t.name, stack.last().map_or("nothing".to_string(), |o| format!("`<{o}>`"))));
+            return Some(format!(
+                "`</{}>` closes {}",
+                t.name,
+                stack
+                    .last()
+                    .map_or("nothing".to_string(), |o| format!("`<{o}>`"))
+            ));
         }
     }
     stack.last().map(|o| format!("`<{o}>` is never closed"))
 }
 
 pub(crate) fn tags(seg: &SegmentCheck) -> Option<Flag> {
-    let (Some(sh), Some(th)) = (seg.source_html, seg.target_html) else { return None };
+    let (Some(sh), Some(th)) = (seg.source_html, seg.target_html) else {
+        return None;
+    };
     let (st, tt) = (html_tags(sh), html_tags(th));
     let mut problems = Vec::new();
     let multiset = |tags: &[Tag]| {
@@ -662,7 +816,10 @@ pub(crate) fn tags(seg: &SegmentCheck) -> Option<Flag> {
     names.sort();
     names.dedup();
     for name in names {
-        let (a, b) = (sm.get(name).copied().unwrap_or(0), tm.get(name).copied().unwrap_or(0));
+        let (a, b) = (
+            sm.get(name).copied().unwrap_or(0),
+            tm.get(name).copied().unwrap_or(0),
+        );
         if a != b {
             problems.push(format!("`<{name}>` {a}× in source, {b}× in target"));
         }
@@ -698,9 +855,15 @@ pub(crate) fn protected(seg: &SegmentCheck) -> Option<Flag> {
             continue;
         }
         let found = match p.kind {
-            ProtectedKind::Url if p.text.contains("://") => expected.iter().any(|e| seg.target.contains(e.as_str())),
-            k if k.is_verbatim() => expected.iter().any(|e| contains_term(seg.target, e, false, seg.trg_lang)),
-            ProtectedKind::Date => expected.iter().any(|e| contains_term(&loose_target, &loose(e), false, seg.trg_lang)),
+            ProtectedKind::Url if p.text.contains("://") => {
+                expected.iter().any(|e| seg.target.contains(e.as_str()))
+            }
+            k if k.is_verbatim() => expected
+                .iter()
+                .any(|e| contains_term(seg.target, e, false, seg.trg_lang)),
+            ProtectedKind::Date => expected
+                .iter()
+                .any(|e| contains_term(&loose_target, &loose(e), false, seg.trg_lang)),
             _ => {
                 expected.iter().any(|e| target_numbers.iter().any(|(raw, _)| raw == e))
                     || p.value.as_ref().is_some_and(|n| {
@@ -712,11 +875,21 @@ pub(crate) fn protected(seg: &SegmentCheck) -> Option<Flag> {
         };
         if !found {
             let shown: Vec<&str> = expected.iter().take(2).map(String::as_str).collect();
-            missing.push(format!("{} `{}` (expected {})", p.kind.name(), p.text, shown.join(" or ")));
+            missing.push(format!(
+                "{} `{}` (expected {})",
+                p.kind.name(),
+                p.text,
+                shown.join(" or ")
+            ));
         }
     }
-    (!missing.is_empty())
-        .then(|| Flag::new(Check::Protected, Severity::Error, format!("not preserved in target: {}", missing.join("; "))))
+    (!missing.is_empty()).then(|| {
+        Flag::new(
+            Check::Protected,
+            Severity::Error,
+            format!("not preserved in target: {}", missing.join("; ")),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -729,20 +902,60 @@ mod tests {
     }
 
     fn flags(src: &str, trg: &str, s: &str, t: &str) -> Vec<Check> {
-        check_segment(&SegmentCheck::new(src, trg, lang(s), lang(t))).into_iter().map(|f| f.check).collect()
+        check_segment(&SegmentCheck::new(src, trg, lang(s), lang(t)))
+            .into_iter()
+            .map(|f| f.check)
+            .collect()
     }
 
     #[test]
     fn numbers_compare_values_across_locales() {
-        assert!(flags("Harganya Rp 10.000,5 per kilo.", "The price is Rp 10,000.5 per kilo.", "id", "en").is_empty());
-        assert_eq!(flags("About 2,000 people came.", "Cerca de 200 pessoas vieram.", "en", "pt"), [Check::Numbers, Check::Protected]);
+        assert!(flags(
+            "Harganya Rp 10.000,5 per kilo.",
+            "The price is Rp 10,000.5 per kilo.",
+            "id",
+            "en"
+        )
+        .is_empty());
+        assert_eq!(
+            flags(
+                "About 2,000 people came.",
+                "Cerca de 200 pessoas vieram.",
+                "en",
+                "pt"
+            ),
+            [Check::Numbers, Check::Protected]
+        );
         // Scale words: numeral compared, or quantity.
-        assert!(flags("Dananya US$ 5,5 juta.", "The fund is US$5.5 million.", "id", "en").is_empty());
-        assert!(flags("About 5,000 people came to the rally.", "Cerca de 5 mil pessoas vieram ao comício.", "en", "pt").is_empty());
-        let f = check_segment(&SegmentCheck::new("It cost $5 million.", "Custou 5 mil dólares.", lang("en"), lang("pt")));
+        assert!(flags(
+            "Dananya US$ 5,5 juta.",
+            "The fund is US$5.5 million.",
+            "id",
+            "en"
+        )
+        .is_empty());
+        assert!(flags(
+            "About 5,000 people came to the rally.",
+            "Cerca de 5 mil pessoas vieram ao comício.",
+            "en",
+            "pt"
+        )
+        .is_empty());
+        let f = check_segment(&SegmentCheck::new(
+            "It cost $5 million.",
+            "Custou 5 mil dólares.",
+            lang("en"),
+            lang("pt"),
+        ));
         assert_eq!(f[0].check, Check::Numbers, "{f:?}");
         // Small numbers may become words.
-        assert!(flags("The 2 men were arrested on Monday.", "Os dois homens foram presos na segunda-feira.", "en", "pt").is_empty());
+        assert!(flags(
+            "The 2 men were arrested on Monday.",
+            "Os dois homens foram presos na segunda-feira.",
+            "en",
+            "pt"
+        )
+        .is_empty());
     }
 
     #[test]
@@ -753,7 +966,11 @@ mod tests {
             lang("id"),
             lang("en"),
         ));
-        assert_eq!(f.iter().map(|f| f.check).collect::<Vec<_>>(), [Check::Repetition], "{f:?}");
+        assert_eq!(
+            f.iter().map(|f| f.check).collect::<Vec<_>>(),
+            [Check::Repetition],
+            "{f:?}"
+        );
         assert!(f[0].detail.contains("the soviet union"));
         let g = check_segment(&SegmentCheck::new(
             "Kazakhstan was part of the Soviet Union.",
@@ -761,8 +978,18 @@ mod tests {
             lang("en"),
             lang("pt"),
         ));
-        assert!(g.iter().any(|f| f.check == Check::Repetition && f.severity == Severity::Error), "{g:?}");
-        assert!(flags("The Soviet Union, which was part of the Soviet Union era, fell.", "A União Soviética, que fazia parte da era da União Soviética, caiu.", "en", "pt").is_empty());
+        assert!(
+            g.iter()
+                .any(|f| f.check == Check::Repetition && f.severity == Severity::Error),
+            "{g:?}"
+        );
+        assert!(flags(
+            "The Soviet Union, which was part of the Soviet Union era, fell.",
+            "A União Soviética, que fazia parte da era da União Soviética, caiu.",
+            "en",
+            "pt"
+        )
+        .is_empty());
     }
 
     #[test]
@@ -770,12 +997,20 @@ mod tests {
         let g = [ExpectedTerm::new("CSTO", "OTSC")];
         let seg = SegmentCheck {
             glossary: &g,
-            ..SegmentCheck::new("The Russia-led CSTO met.", "A Organização da Unidade para a Unidade reuniu-se.", lang("en"), lang("pt"))
+            ..SegmentCheck::new(
+                "The Russia-led CSTO met.",
+                "A Organização da Unidade para a Unidade reuniu-se.",
+                lang("en"),
+                lang("pt"),
+            )
         };
         let f = check_segment(&seg);
         assert_eq!(f[0].check, Check::Glossary);
         assert!(f[0].detail.contains("CSTO") && f[0].detail.contains("OTSC"));
-        let ok = SegmentCheck { glossary: &g, ..SegmentCheck::new("The CSTO met.", "A OTSC reuniu-se.", lang("en"), lang("pt")) };
+        let ok = SegmentCheck {
+            glossary: &g,
+            ..SegmentCheck::new("The CSTO met.", "A OTSC reuniu-se.", lang("en"), lang("pt"))
+        };
         assert!(check_segment(&ok).is_empty());
     }
 
@@ -786,21 +1021,69 @@ mod tests {
         let seg = |t: &'static str| SegmentCheck {
             source_html: Some(s),
             target_html: Some(t),
-            ..SegmentCheck::new("Read the report.", "Leia o relatório.", lang("en"), lang("pt"))
+            ..SegmentCheck::new(
+                "Read the report.",
+                "Leia o relatório.",
+                lang("en"),
+                lang("pt"),
+            )
         };
         assert!(tags(&seg(good)).is_none());
-        assert!(tags(&seg(r#"Leia <a href="https://x.id/">o <b>relatório</a></b>."#)).unwrap().detail.contains("link"));
-        assert!(tags(&seg(r#"Leia <a href="https://x.id/a?b=1&c=2">o relatório</a>."#)).unwrap().detail.contains("<b>"));
-        assert!(tags(&seg(r#"Leia <a href="https://x.id/a?b=1&c=2">o <b>relatório</a>.</b>"#)).unwrap().detail.contains("unbalanced"));
+        assert!(tags(&seg(
+            r#"Leia <a href="https://x.id/">o <b>relatório</a></b>."#
+        ))
+        .unwrap()
+        .detail
+        .contains("link"));
+        assert!(tags(&seg(
+            r#"Leia <a href="https://x.id/a?b=1&c=2">o relatório</a>."#
+        ))
+        .unwrap()
+        .detail
+        .contains("<b>"));
+        assert!(tags(&seg(
+            r#"Leia <a href="https://x.id/a?b=1&c=2">o <b>relatório</a>.</b>"#
+        ))
+        .unwrap()
+        .detail
+        .contains("unbalanced"));
         assert!(html_tags("a < b and <3").is_empty());
     }
 
     #[test]
     fn script_flags_wrong_writing_system() {
-        assert_eq!(flags("The minister resigned today.", "The minister resigned today.", "en", "ja"), [Check::Untranslated, Check::Script]);
-        assert_eq!(flags("The minister resigned on Monday evening.", "部长周一晚上辞职了，政府正在寻找继任者。", "en", "ja"), [Check::Script]);
-        assert!(flags("The minister resigned on Monday evening.", "大臣は月曜日の夜に辞任した。", "en", "ja").is_empty());
-        assert!(flags("The minister resigned on Monday evening.", "部长周一晚上辞职了。", "en", "zh").is_empty());
+        assert_eq!(
+            flags(
+                "The minister resigned today.",
+                "The minister resigned today.",
+                "en",
+                "ja"
+            ),
+            [Check::Untranslated, Check::Script]
+        );
+        assert_eq!(
+            flags(
+                "The minister resigned on Monday evening.",
+                "部长周一晚上辞职了，政府正在寻找继任者。",
+                "en",
+                "ja"
+            ),
+            [Check::Script]
+        );
+        assert!(flags(
+            "The minister resigned on Monday evening.",
+            "大臣は月曜日の夜に辞任した。",
+            "en",
+            "ja"
+        )
+        .is_empty());
+        assert!(flags(
+            "The minister resigned on Monday evening.",
+            "部长周一晚上辞职了。",
+            "en",
+            "zh"
+        )
+        .is_empty());
     }
 
     #[test]
@@ -817,15 +1100,28 @@ mod tests {
             x ^= x << 17;
             x
         };
-        let pairs = [("en", "pt"), ("id", "en"), ("en", "ja"), ("en", "zh"), ("en", "ar"), ("en", "fr")];
+        let pairs = [
+            ("en", "pt"),
+            ("id", "en"),
+            ("en", "ja"),
+            ("en", "zh"),
+            ("en", "ar"),
+            ("en", "fr"),
+        ];
         for _ in 0..3000 {
             let mut make = || {
                 let len = (next() % 40) as usize;
-                (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect::<String>()
+                (0..len)
+                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                    .collect::<String>()
             };
             let (s, t) = (make(), make());
             let (a, b) = pairs[(next() % pairs.len() as u64) as usize];
-            let seg = SegmentCheck { source_html: Some(&s), target_html: Some(&t), ..SegmentCheck::new(&s, &t, lang(a), lang(b)) };
+            let seg = SegmentCheck {
+                source_html: Some(&s),
+                target_html: Some(&t),
+                ..SegmentCheck::new(&s, &t, lang(a), lang(b))
+            };
             let _ = check_segment(&seg);
             for p in protected_spans(&s, lang(a)) {
                 assert_eq!(&s[p.range.clone()], p.text);
@@ -836,12 +1132,41 @@ mod tests {
 
     #[test]
     fn nothing_panics_on_odd_pairs() {
-        let odd = ["", " ", "\u{0}", "<", "<a href=", "<<>>", "1.2.3.4.5", "@#$%", "😀😀😀😀", "١٬٢٫٣", "a a a a a a a a a a",
-                   "\u{202F}", "Rp", "https://", "\u{FEFF}x", "<b><i></b></i>", "٪٪", "ǅ ǈ"];
+        let odd = [
+            "",
+            " ",
+            "\u{0}",
+            "<",
+            "<a href=",
+            "<<>>",
+            "1.2.3.4.5",
+            "@#$%",
+            "😀😀😀😀",
+            "١٬٢٫٣",
+            "a a a a a a a a a a",
+            "\u{202F}",
+            "Rp",
+            "https://",
+            "\u{FEFF}x",
+            "<b><i></b></i>",
+            "٪٪",
+            "ǅ ǈ",
+        ];
         for s in odd {
             for t in odd {
-                for (a, b) in [("en", "pt"), ("id", "en"), ("en", "ja"), ("en", "zh"), ("en", "ar"), ("fr", "en")] {
-                    let seg = SegmentCheck { source_html: Some(s), target_html: Some(t), ..SegmentCheck::new(s, t, lang(a), lang(b)) };
+                for (a, b) in [
+                    ("en", "pt"),
+                    ("id", "en"),
+                    ("en", "ja"),
+                    ("en", "zh"),
+                    ("en", "ar"),
+                    ("fr", "en"),
+                ] {
+                    let seg = SegmentCheck {
+                        source_html: Some(s),
+                        target_html: Some(t),
+                        ..SegmentCheck::new(s, t, lang(a), lang(b))
+                    };
                     let _ = check_segment(&seg);
                 }
             }

@@ -27,45 +27,130 @@ pub(crate) struct Date {
 fn months(code: &str) -> Option<[&'static [&'static str]; 12]> {
     Some(match code {
         "en" => [
-            &["January", "Jan"], &["February", "Feb"], &["March", "Mar"], &["April", "Apr"],
-            &["May"], &["June", "Jun"], &["July", "Jul"], &["August", "Aug"],
-            &["September", "Sept", "Sep"], &["October", "Oct"], &["November", "Nov"], &["December", "Dec"],
+            &["January", "Jan"],
+            &["February", "Feb"],
+            &["March", "Mar"],
+            &["April", "Apr"],
+            &["May"],
+            &["June", "Jun"],
+            &["July", "Jul"],
+            &["August", "Aug"],
+            &["September", "Sept", "Sep"],
+            &["October", "Oct"],
+            &["November", "Nov"],
+            &["December", "Dec"],
         ],
         "id" | "ms" => [
-            &["Januari", "Jan"], &["Februari", "Feb", "Pebruari"], &["Maret", "Mac", "Mar"],
-            &["April", "Apr"], &["Mei"], &["Juni", "Jun"], &["Juli", "Julai", "Jul"],
-            &["Agustus", "Ogos", "Agu", "Agt"], &["September", "Sep"], &["Oktober", "Okt"],
-            &["November", "Nopember", "Nov"], &["Desember", "Disember", "Des"],
+            &["Januari", "Jan"],
+            &["Februari", "Feb", "Pebruari"],
+            &["Maret", "Mac", "Mar"],
+            &["April", "Apr"],
+            &["Mei"],
+            &["Juni", "Jun"],
+            &["Juli", "Julai", "Jul"],
+            &["Agustus", "Ogos", "Agu", "Agt"],
+            &["September", "Sep"],
+            &["Oktober", "Okt"],
+            &["November", "Nopember", "Nov"],
+            &["Desember", "Disember", "Des"],
         ],
         "pt" => [
-            &["janeiro"], &["fevereiro"], &["março"], &["abril"], &["maio"], &["junho"],
-            &["julho"], &["agosto"], &["setembro"], &["outubro"], &["novembro"], &["dezembro"],
+            &["janeiro"],
+            &["fevereiro"],
+            &["março"],
+            &["abril"],
+            &["maio"],
+            &["junho"],
+            &["julho"],
+            &["agosto"],
+            &["setembro"],
+            &["outubro"],
+            &["novembro"],
+            &["dezembro"],
         ],
         "es" => [
-            &["enero"], &["febrero"], &["marzo"], &["abril"], &["mayo"], &["junio"], &["julio"],
-            &["agosto"], &["septiembre", "setiembre"], &["octubre"], &["noviembre"], &["diciembre"],
+            &["enero"],
+            &["febrero"],
+            &["marzo"],
+            &["abril"],
+            &["mayo"],
+            &["junio"],
+            &["julio"],
+            &["agosto"],
+            &["septiembre", "setiembre"],
+            &["octubre"],
+            &["noviembre"],
+            &["diciembre"],
         ],
         "fr" => [
-            &["janvier"], &["février"], &["mars"], &["avril"], &["mai"], &["juin"], &["juillet"],
-            &["août"], &["septembre"], &["octobre"], &["novembre"], &["décembre"],
+            &["janvier"],
+            &["février"],
+            &["mars"],
+            &["avril"],
+            &["mai"],
+            &["juin"],
+            &["juillet"],
+            &["août"],
+            &["septembre"],
+            &["octobre"],
+            &["novembre"],
+            &["décembre"],
         ],
         "de" => [
-            &["Januar", "Jänner"], &["Februar"], &["März"], &["April"], &["Mai"], &["Juni"],
-            &["Juli"], &["August"], &["September"], &["Oktober"], &["November"], &["Dezember"],
+            &["Januar", "Jänner"],
+            &["Februar"],
+            &["März"],
+            &["April"],
+            &["Mai"],
+            &["Juni"],
+            &["Juli"],
+            &["August"],
+            &["September"],
+            &["Oktober"],
+            &["November"],
+            &["Dezember"],
         ],
         "it" => [
-            &["gennaio"], &["febbraio"], &["marzo"], &["aprile"], &["maggio"], &["giugno"],
-            &["luglio"], &["agosto"], &["settembre"], &["ottobre"], &["novembre"], &["dicembre"],
+            &["gennaio"],
+            &["febbraio"],
+            &["marzo"],
+            &["aprile"],
+            &["maggio"],
+            &["giugno"],
+            &["luglio"],
+            &["agosto"],
+            &["settembre"],
+            &["ottobre"],
+            &["novembre"],
+            &["dicembre"],
         ],
         "nl" => [
-            &["januari"], &["februari"], &["maart"], &["april"], &["mei"], &["juni"], &["juli"],
-            &["augustus"], &["september"], &["oktober"], &["november"], &["december"],
+            &["januari"],
+            &["februari"],
+            &["maart"],
+            &["april"],
+            &["mei"],
+            &["juni"],
+            &["juli"],
+            &["augustus"],
+            &["september"],
+            &["oktober"],
+            &["november"],
+            &["december"],
         ],
         "ar" => [
-            &["يناير", "كانون الثاني"], &["فبراير", "شباط"], &["مارس", "آذار"],
-            &["أبريل", "إبريل", "ابريل", "نيسان"], &["مايو", "أيار"], &["يونيو", "حزيران"],
-            &["يوليو", "تموز"], &["أغسطس", "آب"], &["سبتمبر", "أيلول"],
-            &["أكتوبر", "تشرين الأول"], &["نوفمبر", "تشرين الثاني"], &["ديسمبر", "كانون الأول"],
+            &["يناير", "كانون الثاني"],
+            &["فبراير", "شباط"],
+            &["مارس", "آذار"],
+            &["أبريل", "إبريل", "ابريل", "نيسان"],
+            &["مايو", "أيار"],
+            &["يونيو", "حزيران"],
+            &["يوليو", "تموز"],
+            &["أغسطس", "آب"],
+            &["سبتمبر", "أيلول"],
+            &["أكتوبر", "تشرين الأول"],
+            &["نوفمبر", "تشرين الثاني"],
+            &["ديسمبر", "كانون الأول"],
         ],
         _ => return None,
     })
@@ -79,12 +164,21 @@ struct Patterns {
 
 fn build(code: &str) -> Option<Patterns> {
     if matches!(code, "zh" | "ja") {
-        let re = Regex::new(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*日)?").ok()?;
-        return Some(Patterns { regexes: vec![re], month_of: HashMap::new() });
+        let re =
+            Regex::new(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*日)?")
+                .ok()?;
+        return Some(Patterns {
+            regexes: vec![re],
+            month_of: HashMap::new(),
+        });
     }
     if code == "ko" {
-        let re = Regex::new(r"(?:(?P<y>\d{4})년\s*)?(?P<m>\d{1,2})월(?:\s*(?P<d>\d{1,2})일)?").ok()?;
-        return Some(Patterns { regexes: vec![re], month_of: HashMap::new() });
+        let re =
+            Regex::new(r"(?:(?P<y>\d{4})년\s*)?(?P<m>\d{1,2})월(?:\s*(?P<d>\d{1,2})일)?").ok()?;
+        return Some(Patterns {
+            regexes: vec![re],
+            month_of: HashMap::new(),
+        });
     }
     let table = months(code)?;
     let mut month_of = HashMap::new();
@@ -97,26 +191,38 @@ fn build(code: &str) -> Option<Patterns> {
     }
     // Longest first so `September` wins over `Sep`.
     names.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let m = names.iter().map(|s| regex::escape(s)).collect::<Vec<_>>().join("|");
+    let m = names
+        .iter()
+        .map(|s| regex::escape(s))
+        .collect::<Vec<_>>()
+        .join("|");
     // English, Indonesian and German capitalise months; elsewhere either case.
-    let ci = if matches!(code, "en" | "id" | "ms" | "de") { "" } else { "(?i)" };
+    let ci = if matches!(code, "en" | "id" | "ms" | "de") {
+        ""
+    } else {
+        "(?i)"
+    };
     let dmy = format!(
         r"{ci}\b(?P<d>\d{{1,2}})(?:\.|º|ª|°|er|st|nd|rd|th)?\s+(?:de\s+|of\s+)?(?P<m>{m})\b\.?(?:,?\s+(?:de\s+)?(?P<y>\d{{4}})\b)?"
     );
     let my = format!(r"{ci}\b(?P<m>{m})\b\.?,?\s+(?:de\s+|of\s+)?(?P<y>\d{{4}})\b");
     let mut regexes = vec![Regex::new(&dmy).ok()?, Regex::new(&my).ok()?];
     if code == "en" {
-        let mdy = format!(r"\b(?P<m>{m})\b\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?");
+        let mdy = format!(
+            r"\b(?P<m>{m})\b\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?"
+        );
         regexes.insert(0, Regex::new(&mdy).ok()?);
     }
     Some(Patterns { regexes, month_of })
 }
 
 static PATTERNS: LazyLock<HashMap<&'static str, Patterns>> = LazyLock::new(|| {
-    ["en", "id", "ms", "pt", "es", "fr", "de", "it", "nl", "ar", "zh", "ja", "ko"]
-        .into_iter()
-        .filter_map(|c| build(c).map(|p| (c, p)))
-        .collect()
+    [
+        "en", "id", "ms", "pt", "es", "fr", "de", "it", "nl", "ar", "zh", "ja", "ko",
+    ]
+    .into_iter()
+    .filter_map(|c| build(c).map(|p| (c, p)))
+    .collect()
 });
 
 /// Dates in `text` written the way `lang` writes them, non-overlapping,
@@ -135,7 +241,9 @@ pub(crate) fn find_dates(text: &str, lang: Lang) -> Vec<(Range<usize>, Date)> {
                 Some(m) => p.month_of.get(&m.as_str().to_lowercase()).copied(),
                 None => None,
             };
-            let Some(month) = month.filter(|m| (1..=12).contains(m)) else { continue };
+            let Some(month) = month.filter(|m| (1..=12).contains(m)) else {
+                continue;
+            };
             let day = num("d").filter(|d| (1..=31).contains(d)).map(|d| d as u8);
             if c.name("d").is_some() && day.is_none() {
                 continue;
@@ -145,7 +253,10 @@ pub(crate) fn find_dates(text: &str, lang: Lang) -> Vec<(Range<usize>, Date)> {
                 continue;
             }
             let r = whole.range();
-            if found.iter().any(|(o, _)| o.start < r.end && r.start < o.end) {
+            if found
+                .iter()
+                .any(|(o, _)| o.start < r.end && r.start < o.end)
+            {
                 continue;
             }
             found.push((r, Date { day, month, year }));
@@ -158,15 +269,21 @@ pub(crate) fn find_dates(text: &str, lang: Lang) -> Vec<(Range<usize>, Date)> {
 /// Months named in `text`: in dates, as month names on their own (`in June`,
 /// case as the language writes months) and, in CJK, as `6月`.
 pub(crate) fn months_mentioned(text: &str, lang: Lang) -> Vec<u8> {
-    let mut out: Vec<u8> = find_dates(text, lang).into_iter().map(|(_, d)| d.month).collect();
+    let mut out: Vec<u8> = find_dates(text, lang)
+        .into_iter()
+        .map(|(_, d)| d.month)
+        .collect();
     if let Some(table) = months(lang.code()) {
         let fold = !matches!(lang.code(), "en" | "id" | "ms" | "de");
         for (k, spellings) in table.iter().enumerate() {
             // Full names, and abbreviations only with their period (`Sept.`):
             // `Mar`, `May` and `Jun` are also ordinary words.
             let full = spellings[0];
-            let named = full.chars().count() > 3 && crate::text::contains_term(text, full, !fold, lang);
-            let abbreviated = spellings[1..].iter().any(|a| crate::text::contains_term(text, &format!("{a}."), !fold, lang));
+            let named =
+                full.chars().count() > 3 && crate::text::contains_term(text, full, !fold, lang);
+            let abbreviated = spellings[1..]
+                .iter()
+                .any(|a| crate::text::contains_term(text, &format!("{a}."), !fold, lang));
             if named || abbreviated {
                 out.push(k as u8 + 1);
             }
@@ -179,7 +296,14 @@ pub(crate) fn months_mentioned(text: &str, lang: Lang) -> Vec<u8> {
             if c != marker {
                 continue;
             }
-            let digits: String = chars[..i].iter().rev().take_while(|c| c.is_ascii_digit()).collect::<Vec<_>>().into_iter().rev().collect();
+            let digits: String = chars[..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
             if let Ok(m) = digits.parse::<u8>() {
                 if (1..=12).contains(&m) {
                     out.push(m);
@@ -232,26 +356,45 @@ pub(crate) fn render_dates(d: &Date, lang: Lang) -> Vec<String> {
         }
         _ => {}
     }
-    let Some(table) = months(code) else { return out };
+    let Some(table) = months(code) else {
+        return out;
+    };
     for name in table[usize::from(m - 1)] {
         let abbr = name.chars().count() <= 4 && code == "en";
-        let mn = if abbr { format!("{name}.") } else { name.to_string() };
+        let mn = if abbr {
+            format!("{name}.")
+        } else {
+            name.to_string()
+        };
         match (day, year) {
             (Some(dd), Some(y)) => match code {
                 "en" => {
                     let o = ordinal_en(dd);
                     out.extend([
-                        format!("{mn} {dd}, {y}"), format!("{mn} {dd} {y}"), format!("{dd} {name} {y}"),
-                        format!("{mn} {dd}{o}, {y}"), format!("{dd}{o} {name} {y}"), format!("{dd}{o} of {name} {y}"),
+                        format!("{mn} {dd}, {y}"),
+                        format!("{mn} {dd} {y}"),
+                        format!("{dd} {name} {y}"),
+                        format!("{mn} {dd}{o}, {y}"),
+                        format!("{dd}{o} {name} {y}"),
+                        format!("{dd}{o} of {name} {y}"),
                     ]);
                     if abbr {
                         out.push(format!("{name} {dd}, {y}"));
                     }
                 }
                 "pt" | "es" => {
-                    out.extend([format!("{dd} de {name} de {y}"), format!("{dd} de {name}, {y}"), format!("{dd} {name} {y}")]);
+                    out.extend([
+                        format!("{dd} de {name} de {y}"),
+                        format!("{dd} de {name}, {y}"),
+                        format!("{dd} {name} {y}"),
+                    ]);
                     if dd == 1 {
-                        out.extend([format!("1º de {name} de {y}"), format!("1.º de {name} de {y}"), format!("1o de {name} de {y}"), format!("primeiro de {name} de {y}")]);
+                        out.extend([
+                            format!("1º de {name} de {y}"),
+                            format!("1.º de {name} de {y}"),
+                            format!("1o de {name} de {y}"),
+                            format!("primeiro de {name} de {y}"),
+                        ]);
                     }
                 }
                 "fr" => {
@@ -272,7 +415,13 @@ pub(crate) fn render_dates(d: &Date, lang: Lang) -> Vec<String> {
             (Some(dd), None) => match code {
                 "en" => {
                     let o = ordinal_en(dd);
-                    out.extend([format!("{mn} {dd}"), format!("{dd} {name}"), format!("{mn} {dd}{o}"), format!("{dd}{o} {name}"), format!("{dd}{o} of {name}")]);
+                    out.extend([
+                        format!("{mn} {dd}"),
+                        format!("{dd} {name}"),
+                        format!("{mn} {dd}{o}"),
+                        format!("{dd}{o} {name}"),
+                        format!("{dd}{o} of {name}"),
+                    ]);
                     if abbr {
                         out.push(format!("{name} {dd}"));
                     }
@@ -281,7 +430,12 @@ pub(crate) fn render_dates(d: &Date, lang: Lang) -> Vec<String> {
                     out.push(format!("{dd} de {name}"));
                     if dd == 1 {
                         // `1o` is how `1º` is typed without the ordinal indicator.
-                        out.extend([format!("1º de {name}"), format!("1.º de {name}"), format!("1o de {name}"), format!("primeiro de {name}")]);
+                        out.extend([
+                            format!("1º de {name}"),
+                            format!("1.º de {name}"),
+                            format!("1o de {name}"),
+                            format!("primeiro de {name}"),
+                        ]);
                     }
                 }
                 "fr" => {
@@ -295,7 +449,12 @@ pub(crate) fn render_dates(d: &Date, lang: Lang) -> Vec<String> {
             },
             (None, Some(y)) => match code {
                 "pt" | "es" => out.extend([format!("{name} de {y}"), format!("{name} {y}")]),
-                "en" => out.extend([format!("{mn} {y}"), format!("{name}, {y}"), format!("{name} of {y}"), format!("{name} {y}")]),
+                "en" => out.extend([
+                    format!("{mn} {y}"),
+                    format!("{name}, {y}"),
+                    format!("{name} of {y}"),
+                    format!("{name} {y}"),
+                ]),
                 _ => out.push(format!("{name} {y}")),
             },
             (None, None) => {}
@@ -317,20 +476,67 @@ mod tests {
     #[test]
     fn finds_long_dates_in_each_language() {
         let cases = [
-            ("id", "Rapat digelar pada 19 Januari 2022 di Jakarta.", "19 Januari 2022", (Some(19), 1, Some(2022))),
-            ("en", "The summit opened on January 19, 2022 in Minsk.", "January 19, 2022", (Some(19), 1, Some(2022))),
-            ("en", "It ended on Sept. 30.", "Sept. 30", (Some(30), 9, None)),
-            ("en", "Sales fell in March 2020.", "March 2020", (None, 3, Some(2020))),
-            ("pt", "Em 19 de janeiro de 2022 houve eleições.", "19 de janeiro de 2022", (Some(19), 1, Some(2022))),
-            ("fr", "Le 1er mars 2021, il a dit.", "1er mars 2021", (Some(1), 3, Some(2021))),
-            ("zh", "会议于2022年1月19日举行。", "2022年1月19日", (Some(19), 1, Some(2022))),
-            ("ar", "في 19 يناير 2022 قال", "19 يناير 2022", (Some(19), 1, Some(2022))),
+            (
+                "id",
+                "Rapat digelar pada 19 Januari 2022 di Jakarta.",
+                "19 Januari 2022",
+                (Some(19), 1, Some(2022)),
+            ),
+            (
+                "en",
+                "The summit opened on January 19, 2022 in Minsk.",
+                "January 19, 2022",
+                (Some(19), 1, Some(2022)),
+            ),
+            (
+                "en",
+                "It ended on Sept. 30.",
+                "Sept. 30",
+                (Some(30), 9, None),
+            ),
+            (
+                "en",
+                "Sales fell in March 2020.",
+                "March 2020",
+                (None, 3, Some(2020)),
+            ),
+            (
+                "pt",
+                "Em 19 de janeiro de 2022 houve eleições.",
+                "19 de janeiro de 2022",
+                (Some(19), 1, Some(2022)),
+            ),
+            (
+                "fr",
+                "Le 1er mars 2021, il a dit.",
+                "1er mars 2021",
+                (Some(1), 3, Some(2021)),
+            ),
+            (
+                "zh",
+                "会议于2022年1月19日举行。",
+                "2022年1月19日",
+                (Some(19), 1, Some(2022)),
+            ),
+            (
+                "ar",
+                "في 19 يناير 2022 قال",
+                "19 يناير 2022",
+                (Some(19), 1, Some(2022)),
+            ),
         ];
         for (l, text, span, (d, m, y)) in cases {
             let found = find_dates(text, lang(l));
             assert_eq!(found.len(), 1, "{l}: {text}");
             assert_eq!(&text[found[0].0.clone()], span);
-            assert_eq!(found[0].1, Date { day: d, month: m, year: y });
+            assert_eq!(
+                found[0].1,
+                Date {
+                    day: d,
+                    month: m,
+                    year: y
+                }
+            );
         }
     }
 
@@ -342,7 +548,11 @@ mod tests {
 
     #[test]
     fn renders_in_the_target_language() {
-        let d = Date { day: Some(19), month: 1, year: Some(2022) };
+        let d = Date {
+            day: Some(19),
+            month: 1,
+            year: Some(2022),
+        };
         assert!(render_dates(&d, lang("en")).contains(&"January 19, 2022".to_string()));
         assert!(render_dates(&d, lang("pt")).contains(&"19 de janeiro de 2022".to_string()));
         assert_eq!(render_dates(&d, lang("zh")), ["2022年1月19日"]);

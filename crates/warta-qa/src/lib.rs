@@ -29,7 +29,9 @@ mod text;
 
 pub use checks::length_band;
 pub use number::{parse_number, render_number, Number};
-pub use protect::{expected_in_target, protected_spans, render_protected, Protected, ProtectedKind};
+pub use protect::{
+    expected_in_target, protected_spans, render_protected, Protected, ProtectedKind,
+};
 
 /// Which check raised a flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -126,7 +128,11 @@ pub struct Flag {
 
 impl Flag {
     pub fn new(check: Check, severity: Severity, detail: impl Into<String>) -> Flag {
-        Flag { check, severity, detail: detail.into() }
+        Flag {
+            check,
+            severity,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -140,7 +146,11 @@ pub struct ExpectedTerm {
 
 impl ExpectedTerm {
     pub fn new(source_term: impl Into<String>, target_term: impl Into<String>) -> ExpectedTerm {
-        ExpectedTerm { source_term: source_term.into(), target_term: target_term.into(), case_sensitive: false }
+        ExpectedTerm {
+            source_term: source_term.into(),
+            target_term: target_term.into(),
+            case_sensitive: false,
+        }
     }
 }
 
@@ -162,8 +172,21 @@ pub struct SegmentCheck<'a> {
 
 impl<'a> SegmentCheck<'a> {
     /// A plain-text segment with no glossary.
-    pub fn new(source: &'a str, target: &'a str, src_lang: Lang, trg_lang: Lang) -> SegmentCheck<'a> {
-        SegmentCheck { source, target, src_lang, trg_lang, glossary: &[], source_html: None, target_html: None }
+    pub fn new(
+        source: &'a str,
+        target: &'a str,
+        src_lang: Lang,
+        trg_lang: Lang,
+    ) -> SegmentCheck<'a> {
+        SegmentCheck {
+            source,
+            target,
+            src_lang,
+            trg_lang,
+            glossary: &[],
+            source_html: None,
+            target_html: None,
+        }
     }
 }
 
@@ -189,13 +212,19 @@ pub fn check_segment(seg: &SegmentCheck) -> Vec<Flag> {
 /// also flagged: confidence unknown is not confidence.
 pub fn confidence_flag(mean_logprob: f64, threshold: f64) -> Option<Flag> {
     if mean_logprob.is_nan() {
-        return Some(Flag::new(Check::Confidence, Severity::Warning, "model confidence unknown (score is not a number)"));
+        return Some(Flag::new(
+            Check::Confidence,
+            Severity::Warning,
+            "model confidence unknown (score is not a number)",
+        ));
     }
     (mean_logprob < threshold).then(|| {
         Flag::new(
             Check::Confidence,
             Severity::Warning,
-            format!("low model confidence: mean log-probability {mean_logprob:.2} below {threshold:.2}"),
+            format!(
+                "low model confidence: mean log-probability {mean_logprob:.2} below {threshold:.2}"
+            ),
         )
     })
 }
@@ -216,14 +245,20 @@ mod tests {
             assert_eq!(Check::from_name(c.name()), Some(c));
         }
         assert_eq!(Check::LengthRatio.name(), "length_ratio");
-        assert_eq!(serde_json::to_string(&Check::LengthRatio).unwrap(), "\"length_ratio\"");
+        assert_eq!(
+            serde_json::to_string(&Check::LengthRatio).unwrap(),
+            "\"length_ratio\""
+        );
     }
 
     #[test]
     fn confidence_warns_below_threshold_only() {
         assert!(confidence_flag(-0.4, -1.5).is_none());
         let f = confidence_flag(-2.31, -1.5).unwrap();
-        assert_eq!((f.check, f.severity), (Check::Confidence, Severity::Warning));
+        assert_eq!(
+            (f.check, f.severity),
+            (Check::Confidence, Severity::Warning)
+        );
         assert!(f.detail.contains("-2.31"));
         assert!(confidence_flag(f64::NAN, -1.5).is_some());
         assert!(confidence_flag(f64::NEG_INFINITY, -1.5).is_some());

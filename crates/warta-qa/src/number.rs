@@ -103,7 +103,7 @@ impl Number {
     /// Whether this is a small whole number (used for number words).
     pub(crate) fn small_integer(&self) -> Option<u32> {
         let (neg, digits, exp) = self.canonical(false);
-        if neg || exp < 0 || exp > 3 || digits.len() > 4 {
+        if neg || !(0..=3).contains(&exp) || digits.len() > 4 {
             return None;
         }
         let v: u32 = digits.parse().ok()?;
@@ -121,8 +121,14 @@ impl Number {
             return None;
         }
         let mut int = digits;
-        int.extend(std::iter::repeat('0').take(exp as usize));
-        Some(Number { negative: neg, int, frac: String::new(), grouped: true, scale: 0 })
+        int.extend(std::iter::repeat_n('0', exp as usize));
+        Some(Number {
+            negative: neg,
+            int,
+            frac: String::new(),
+            grouped: true,
+            scale: 0,
+        })
     }
 }
 
@@ -245,7 +251,12 @@ pub(crate) fn scan(text: &str, lang: Lang) -> Vec<Scanned> {
         }
         let digits: Vec<String> = groups
             .iter()
-            .map(|&(a, b)| chars[a..b].iter().map(|&(_, c)| char::from(b'0' + digit(c).unwrap_or(0))).collect())
+            .map(|&(a, b)| {
+                chars[a..b]
+                    .iter()
+                    .map(|&(_, c)| char::from(b'0' + digit(c).unwrap_or(0)))
+                    .collect()
+            })
             .collect();
         let run_end_byte = byte_end(j);
         let time = seps.len() == 1 && time_context(text, chars[i].0, run_end_byte);
@@ -262,7 +273,7 @@ pub(crate) fn scan(text: &str, lang: Lang) -> Vec<Scanned> {
             // hyphen or a range dash: at the start or after a space/bracket.
             if ga > 0 && matches!(chars[ga - 1].1, '-' | '\u{2212}') {
                 let before = if ga >= 2 { Some(chars[ga - 2].1) } else { None };
-                if before.map_or(true, |c| c.is_whitespace() || c == '(') {
+                if before.is_none_or(|c| c.is_whitespace() || c == '(') {
                     start = chars[ga - 1].0;
                     number.negative = true;
                     for a in &mut alts {
@@ -272,10 +283,11 @@ pub(crate) fn scan(text: &str, lang: Lang) -> Vec<Scanned> {
             }
             let glued_before = ga > 0 && {
                 let p = chars[ga - 1].1;
-                p.is_alphabetic()
-                    || (p == '-' && ga >= 2 && chars[ga - 2].1.is_alphabetic())
+                p.is_alphabetic() || (p == '-' && ga >= 2 && chars[ga - 2].1.is_alphabetic())
             };
-            let glued_after = chars.get(gb).is_some_and(|&(_, c)| c.is_alphabetic() && !is_cjk_scale_char(c));
+            let glued_after = chars
+                .get(gb)
+                .is_some_and(|&(_, c)| c.is_alphabetic() && !is_cjk_scale_char(c));
             let mut scale_end = end;
             if k == last_piece {
                 if let Some((exp, e)) = scale_word(text, end, lang) {
@@ -295,14 +307,27 @@ pub(crate) fn scan(text: &str, lang: Lang) -> Vec<Scanned> {
             // `1930s` → `anos 30`, `années 30`: the decade by its last two digits.
             if number.int.len() == 4 && number.int.ends_with('0') && number.frac.is_empty() {
                 let after = &text[end..];
-                if after.starts_with('s') && !after[1..].chars().next().is_some_and(char::is_alphanumeric) {
+                if after.starts_with('s')
+                    && !after[1..].chars().next().is_some_and(char::is_alphanumeric)
+                {
                     alts.push(Number::new(&number.int[2..], ""));
                 }
             }
-            let colon_after = text[end..].strip_prefix(':').is_some_and(|r| r.bytes().take_while(u8::is_ascii_digit).count() == 2);
-            let colon_before = ga >= 2 && chars[ga - 1].1 == ':' && digit(chars[ga - 2].1).is_some();
+            let colon_after = text[end..]
+                .strip_prefix(':')
+                .is_some_and(|r| r.bytes().take_while(u8::is_ascii_digit).count() == 2);
+            let colon_before =
+                ga >= 2 && chars[ga - 1].1 == ':' && digit(chars[ga - 2].1).is_some();
             let clock = split_clock || meridiem.is_some() || colon_after || colon_before;
-            out.push(Scanned { range: start..end, scale_end, number, alts, glued_before, glued_after, clock });
+            out.push(Scanned {
+                range: start..end,
+                scale_end,
+                number,
+                alts,
+                glued_before,
+                glued_after,
+                clock,
+            });
         }
         i = j;
     }
@@ -317,7 +342,9 @@ pub(crate) fn scan(text: &str, lang: Lang) -> Vec<Scanned> {
 fn year_range_alts(text: &str, found: &mut [Scanned]) {
     for k in 1..found.len() {
         let (prev, cur) = (&found[k - 1], &found[k]);
-        let between = text.get(prev.range.end..cur.range.start).unwrap_or_default();
+        let between = text
+            .get(prev.range.end..cur.range.start)
+            .unwrap_or_default();
         if matches!(between, "-" | "–" | "/")
             && prev.number.int.len() == 4
             && prev.number.frac.is_empty()
@@ -344,14 +371,22 @@ fn merge_cjk_compounds(text: &str, found: Vec<Scanned>) -> Vec<Scanned> {
             if adjacent && prev.number.frac.is_empty() && !f.number.negative {
                 let big = prev.number.scale;
                 let a: Option<u128> = prev.number.int.parse().ok();
-                let b: Option<u128> = f.number.scaled_integer().map_or_else(|| f.number.int.parse().ok(), |n| n.int.parse().ok());
+                let b: Option<u128> = f
+                    .number
+                    .scaled_integer()
+                    .map_or_else(|| f.number.int.parse().ok(), |n| n.int.parse().ok());
                 let unit = 10u128.checked_pow(u32::from(big));
                 let sum = match (a, b, unit) {
-                    (Some(a), Some(b), Some(u)) if f.number.frac.is_empty() && b < u => a.checked_mul(u).and_then(|x| x.checked_add(b)),
+                    (Some(a), Some(b), Some(u)) if f.number.frac.is_empty() && b < u => {
+                        a.checked_mul(u).and_then(|x| x.checked_add(b))
+                    }
                     _ => None,
                 };
                 if let Some(v) = sum {
-                    prev.number = Number { negative: prev.number.negative, ..Number::new(&v.to_string(), "") };
+                    prev.number = Number {
+                        negative: prev.number.negative,
+                        ..Number::new(&v.to_string(), "")
+                    };
                     prev.alts.clear();
                     prev.range.end = f.range.end;
                     prev.scale_end = f.scale_end;
@@ -377,7 +412,10 @@ fn integer(g: &str) -> Number {
 }
 
 fn grouped(groups: &[String], frac: &str) -> Number {
-    Number { grouped: true, ..Number::new(&groups.concat(), frac) }
+    Number {
+        grouped: true,
+        ..Number::new(&groups.concat(), frac)
+    }
 }
 
 /// `g0` of 1–3 digits not starting with 0, then groups of exactly 3.
@@ -407,13 +445,23 @@ fn locale_group(st: Style) -> Sep {
 /// form one number, the run is split into several.
 fn interpret(groups: &[String], seps: &[Sep], st: Style, time: bool) -> Vec<Piece> {
     let whole = |number: Number, alts: Vec<Number>| {
-        vec![Piece { from: 0, to: groups.len() - 1, number, alts }]
+        vec![Piece {
+            from: 0,
+            to: groups.len() - 1,
+            number,
+            alts,
+        }]
     };
     let split_all = || {
         groups
             .iter()
             .enumerate()
-            .map(|(k, g)| Piece { from: k, to: k, number: integer(g), alts: vec![] })
+            .map(|(k, g)| Piece {
+                from: k,
+                to: k,
+                number: integer(g),
+                alts: vec![],
+            })
             .collect::<Vec<_>>()
     };
     if seps.is_empty() {
@@ -424,11 +472,17 @@ fn interpret(groups: &[String], seps: &[Sep], st: Style, time: bool) -> Vec<Piec
         if let Some(k) = seps.iter().position(|&s| s == Sep::Space) {
             let mut left = interpret(&groups[..=k], &seps[..k], st, false);
             let right = interpret(&groups[k + 1..], &seps[k + 1..], st, false);
-            left.extend(right.into_iter().map(|p| Piece { from: p.from + k + 1, to: p.to + k + 1, ..p }));
+            left.extend(right.into_iter().map(|p| Piece {
+                from: p.from + k + 1,
+                to: p.to + k + 1,
+                ..p
+            }));
             return left;
         }
     }
-    let same = |a: Sep, b: Sep| a == b || (matches!(a, Sep::Space | Sep::Thin) && matches!(b, Sep::Space | Sep::Thin));
+    let same = |a: Sep, b: Sep| {
+        a == b || (matches!(a, Sep::Space | Sep::Thin) && matches!(b, Sep::Space | Sep::Thin))
+    };
     let group_capable = |s: Sep| !matches!(s, Sep::ArDecimal);
     let decimal_capable = |s: Sep| matches!(s, Sep::Dot | Sep::Comma | Sep::ArDecimal);
     let n = seps.len();
@@ -449,7 +503,11 @@ fn interpret(groups: &[String], seps: &[Sep], st: Style, time: bool) -> Vec<Piec
                 }
             }
             _ if s == locale_decimal(st) => {
-                let alts = if ok { vec![grouped(groups, "")] } else { vec![] };
+                let alts = if ok {
+                    vec![grouped(groups, "")]
+                } else {
+                    vec![]
+                };
                 whole(decimal(), alts)
             }
             _ if s == locale_group(st) => {
@@ -489,11 +547,17 @@ fn interpret(groups: &[String], seps: &[Sep], st: Style, time: bool) -> Vec<Piec
 }
 
 fn is_clock(h: &str, m: &str) -> bool {
-    h.len() <= 2 && m.len() == 2 && h.parse::<u8>().is_ok_and(|h| h <= 24) && m.parse::<u8>().is_ok_and(|m| m < 60)
+    h.len() <= 2
+        && m.len() == 2
+        && h.parse::<u8>().is_ok_and(|h| h <= 24)
+        && m.parse::<u8>().is_ok_and(|m| m < 60)
 }
 
 fn is_cjk_scale_char(c: char) -> bool {
-    matches!(c, '万' | '亿' | '億' | '兆' | '千' | '百' | '萬' | '만' | '억' | '천')
+    matches!(
+        c,
+        '万' | '亿' | '億' | '兆' | '千' | '百' | '萬' | '만' | '억' | '천'
+    )
 }
 
 /// Words that mark a dotted `10.30` as a clock time rather than a decimal.
@@ -501,18 +565,57 @@ fn time_context(text: &str, start: usize, end: usize) -> bool {
     // Only unambiguous markers: "at 2.50" may be a price.
     const BEFORE: &[&str] = &["pukul", "pkl", "jam"];
     const AFTER: &[&str] = &[
-        "wib", "wita", "wit", "am", "pm", "a.m", "p.m", "uhr", "hrs", "gmt", "utc", "bst", "cet",
-        "edt", "est", "waktu", "sore", "pagi", "siang", "malam", "صباحا", "صباحًا", "مساء", "مساءً",
-        "時", "点",
+        "wib",
+        "wita",
+        "wit",
+        "am",
+        "pm",
+        "a.m",
+        "p.m",
+        "uhr",
+        "hrs",
+        "gmt",
+        "utc",
+        "bst",
+        "cet",
+        "edt",
+        "est",
+        "waktu",
+        "sore",
+        "pagi",
+        "siang",
+        "malam",
+        "صباحا",
+        "صباحًا",
+        "مساء",
+        "مساءً",
+        "時",
+        "点",
     ];
-    let before: String = text[..start].trim_end().chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect::<String>().to_lowercase();
+    let before: String = text[..start]
+        .trim_end()
+        .chars()
+        .rev()
+        .take(8)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
     let after = text[end..].trim_start().to_lowercase();
     let before_hit = BEFORE.iter().any(|w| {
         before.ends_with(w)
-            && before[..before.len() - w.len()].chars().next_back().map_or(true, |c| !c.is_alphanumeric())
+            && before[..before.len() - w.len()]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
     });
     let after_hit = AFTER.iter().any(|w| {
-        after.starts_with(w) && after[w.len()..].chars().next().map_or(true, |c| !c.is_alphanumeric())
+        after.starts_with(w)
+            && after[w.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
     });
     before_hit || after_hit
 }
@@ -529,7 +632,13 @@ fn meridiem_after(text: &str, end: usize) -> Option<bool> {
     }
     let rest = rest.trim_start().to_lowercase();
     let marker = |ws: &[&str]| {
-        ws.iter().any(|w| rest.starts_with(w) && rest[w.len()..].chars().next().map_or(true, |c| !c.is_alphanumeric()))
+        ws.iter().any(|w| {
+            rest.starts_with(w)
+                && rest[w.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        })
     };
     if marker(&["pm", "p.m", "p. m"]) {
         Some(true)
@@ -541,6 +650,7 @@ fn meridiem_after(text: &str, end: usize) -> Option<bool> {
 }
 
 /// Scale words per language, longest first where one is a prefix of another.
+#[rustfmt::skip]
 fn scale_words(lang: Lang) -> &'static [(&'static str, u8)] {
     match lang.code() {
         "en" => &[
@@ -571,10 +681,18 @@ fn scale_words(lang: Lang) -> &'static [(&'static str, u8)] {
             ("mila", 3), ("mille", 3), ("milioni", 6), ("milione", 6), ("miliardi", 9),
             ("miliardo", 9), ("mln", 6), ("mld", 9),
         ],
-        "nl" => &[("duizend", 3), ("miljoen", 6), ("miljard", 9), ("mln", 6), ("mld", 9)],
-        "zh" => &[("万亿", 12), ("百万", 6), ("千万", 7), ("万", 4), ("萬", 4), ("亿", 8), ("億", 8), ("千", 3)],
-        "ja" => &[("百万", 6), ("千万", 7), ("万", 4), ("億", 8), ("兆", 12), ("千", 3)],
-        "ko" => &[("천만", 7), ("백만", 6), ("만", 4), ("억", 8), ("조", 12), ("천", 3)],
+        "nl" => &[
+            ("duizend", 3), ("miljoen", 6), ("miljard", 9), ("mln", 6), ("mld", 9),
+        ],
+        "zh" => &[
+            ("万亿", 12), ("百万", 6), ("千万", 7), ("万", 4), ("萬", 4), ("亿", 8), ("億", 8), ("千", 3),
+        ],
+        "ja" => &[
+            ("百万", 6), ("千万", 7), ("万", 4), ("億", 8), ("兆", 12), ("千", 3),
+        ],
+        "ko" => &[
+            ("천만", 7), ("백만", 6), ("만", 4), ("억", 8), ("조", 12), ("천", 3),
+        ],
         "ar" => &[
             ("آلاف", 3), ("ألف", 3), ("الف", 3), ("ملايين", 6), ("مليون", 6), ("مليارات", 9),
             ("مليار", 9), ("بليون", 9), ("تريليون", 12),
@@ -593,10 +711,17 @@ fn scale_word(text: &str, end: usize, lang: Lang) -> Option<(u8, usize)> {
     let rest = &text[end..];
     // `£125m`, `$5k`: money shorthand, only glued to an amount with a symbol
     // (`100m` alone is a distance).
-    let money = text[..end].trim_end_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',').ends_with(['$', '£', '€']);
+    let money = text[..end]
+        .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',')
+        .ends_with(['$', '£', '€']);
     if money {
         for (w, exp) in [("m", 6u8), ("k", 3), ("bn", 9), ("b", 9), ("tn", 12)] {
-            if rest.starts_with(w) && !rest[w.len()..].chars().next().is_some_and(char::is_alphanumeric) {
+            if rest.starts_with(w)
+                && !rest[w.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+            {
                 return Some((exp, end + w.len()));
             }
         }
@@ -611,7 +736,12 @@ fn scale_word(text: &str, end: usize, lang: Lang) -> Option<(u8, usize)> {
         if !lower.starts_with(w) {
             continue;
         }
-        if !cjk(lang) && lower[w.len()..].chars().next().is_some_and(char::is_alphanumeric) {
+        if !cjk(lang)
+            && lower[w.len()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+        {
             continue;
         }
         // Lowercasing may change byte lengths; re-measure on the original.
@@ -624,6 +754,7 @@ fn scale_word(text: &str, end: usize, lang: Lang) -> Option<(u8, usize)> {
 
 /// Words that stand for small numbers (cardinals, ordinals, "a"/"half"...), so
 /// `2` translated as "two" is not a changed number. Lower case.
+#[rustfmt::skip]
 pub(crate) fn number_words(lang: Lang) -> &'static [(&'static str, u32)] {
     match lang.code() {
         "en" => &[
@@ -639,21 +770,21 @@ pub(crate) fn number_words(lang: Lang) -> &'static [(&'static str, u32)] {
             ("zero", 0), ("nenhum", 0), ("um", 1), ("uma", 1), ("primeiro", 1), ("primeira", 1),
             ("dois", 2), ("duas", 2), ("segundo", 2), ("segunda", 2), ("ambos", 2), ("ambas", 2),
             ("par", 2), ("três", 3), ("terceiro", 3), ("terceira", 3), ("quatro", 4),
-            ("quarto", 4), ("quarta", 4), ("cinco", 5), ("quinto", 5), ("quinta", 5),
-            ("seis", 6), ("sexto", 6), ("sexta", 6), ("sete", 7), ("sétimo", 7), ("sétima", 7),
-            ("oito", 8), ("oitavo", 8), ("oitava", 8), ("nove", 9), ("nono", 9), ("nona", 9),
-            ("dez", 10), ("décimo", 10), ("décima", 10), ("onze", 11), ("doze", 12),
-            ("dúzia", 12), ("treze", 13), ("quinze", 15), ("vinte", 20), ("trinta", 30),
-            ("quarenta", 40), ("cinquenta", 50), ("cem", 100), ("cento", 100), ("mil", 1000),
+            ("quarto", 4), ("quarta", 4), ("cinco", 5), ("quinto", 5), ("quinta", 5), ("seis", 6),
+            ("sexto", 6), ("sexta", 6), ("sete", 7), ("sétimo", 7), ("sétima", 7), ("oito", 8),
+            ("oitavo", 8), ("oitava", 8), ("nove", 9), ("nono", 9), ("nona", 9), ("dez", 10),
+            ("décimo", 10), ("décima", 10), ("onze", 11), ("doze", 12), ("dúzia", 12),
+            ("treze", 13), ("quinze", 15), ("vinte", 20), ("trinta", 30), ("quarenta", 40),
+            ("cinquenta", 50), ("cem", 100), ("cento", 100), ("mil", 1000),
         ],
         "es" => &[
             ("cero", 0), ("un", 1), ("uno", 1), ("una", 1), ("primer", 1), ("primero", 1),
-            ("primera", 1), ("dos", 2), ("segundo", 2), ("segunda", 2), ("ambos", 2),
-            ("tres", 3), ("tercer", 3), ("tercero", 3), ("tercera", 3), ("cuatro", 4),
-            ("cuarto", 4), ("cinco", 5), ("quinto", 5), ("seis", 6), ("sexto", 6), ("siete", 7),
-            ("séptimo", 7), ("ocho", 8), ("octavo", 8), ("nueve", 9), ("noveno", 9), ("diez", 10),
-            ("décimo", 10), ("once", 11), ("doce", 12), ("docena", 12), ("veinte", 20),
-            ("cien", 100), ("mil", 1000),
+            ("primera", 1), ("dos", 2), ("segundo", 2), ("segunda", 2), ("ambos", 2), ("tres", 3),
+            ("tercer", 3), ("tercero", 3), ("tercera", 3), ("cuatro", 4), ("cuarto", 4),
+            ("cinco", 5), ("quinto", 5), ("seis", 6), ("sexto", 6), ("siete", 7), ("séptimo", 7),
+            ("ocho", 8), ("octavo", 8), ("nueve", 9), ("noveno", 9), ("diez", 10), ("décimo", 10),
+            ("once", 11), ("doce", 12), ("docena", 12), ("veinte", 20), ("cien", 100),
+            ("mil", 1000),
         ],
         "fr" => &[
             ("zéro", 0), ("un", 1), ("une", 1), ("premier", 1), ("première", 1), ("deux", 2),
@@ -678,10 +809,10 @@ pub(crate) fn number_words(lang: Lang) -> &'static [(&'static str, u32)] {
             ("tausend", 1000),
         ],
         "it" => &[
-            ("zero", 0), ("un", 1), ("uno", 1), ("una", 1), ("primo", 1), ("prima", 1),
-            ("due", 2), ("secondo", 2), ("entrambi", 2), ("tre", 3), ("terzo", 3),
-            ("quattro", 4), ("cinque", 5), ("sei", 6), ("sette", 7), ("otto", 8), ("nove", 9),
-            ("dieci", 10), ("undici", 11), ("dodici", 12), ("cento", 100), ("mille", 1000),
+            ("zero", 0), ("un", 1), ("uno", 1), ("una", 1), ("primo", 1), ("prima", 1), ("due", 2),
+            ("secondo", 2), ("entrambi", 2), ("tre", 3), ("terzo", 3), ("quattro", 4),
+            ("cinque", 5), ("sei", 6), ("sette", 7), ("otto", 8), ("nove", 9), ("dieci", 10),
+            ("undici", 11), ("dodici", 12), ("cento", 100), ("mille", 1000),
         ],
         "zh" => &[
             ("零", 0), ("〇", 0), ("一", 1), ("首", 1), ("二", 2), ("两", 2), ("三", 3), ("四", 4),
@@ -694,9 +825,9 @@ pub(crate) fn number_words(lang: Lang) -> &'static [(&'static str, u32)] {
         "ar" => &[
             ("صفر", 0), ("واحد", 1), ("واحدة", 1), ("الأول", 1), ("الأولى", 1), ("اثنان", 2),
             ("اثنين", 2), ("اثنتين", 2), ("الثاني", 2), ("ثلاثة", 3), ("ثلاث", 3), ("الثالث", 3),
-            ("أربعة", 4), ("أربع", 4), ("خمسة", 5), ("خمس", 5), ("ستة", 6), ("ست", 6),
-            ("سبعة", 7), ("سبع", 7), ("ثمانية", 8), ("ثماني", 8), ("تسعة", 9), ("تسع", 9),
-            ("عشرة", 10), ("عشر", 10), ("مئة", 100), ("مائة", 100), ("ألف", 1000),
+            ("أربعة", 4), ("أربع", 4), ("خمسة", 5), ("خمس", 5), ("ستة", 6), ("ست", 6), ("سبعة", 7),
+            ("سبع", 7), ("ثمانية", 8), ("ثماني", 8), ("تسعة", 9), ("تسع", 9), ("عشرة", 10),
+            ("عشر", 10), ("مئة", 100), ("مائة", 100), ("ألف", 1000),
         ],
         _ => &[],
     }
@@ -710,9 +841,16 @@ pub(crate) fn spelled_numbers(lang: Lang) -> &'static [(String, u32)] {
     use std::sync::LazyLock;
     static TABLES: LazyLock<HashMap<&'static str, Vec<(String, u32)>>> = LazyLock::new(|| {
         let mut m = HashMap::new();
-        for code in ["en", "pt", "es", "fr", "id", "ms", "de", "it", "zh", "ja", "ar"] {
-            let Ok(lang) = Lang::parse(code) else { continue };
-            let mut v: Vec<(String, u32)> = number_words(lang).iter().map(|&(w, n)| (w.to_string(), n)).collect();
+        for code in [
+            "en", "pt", "es", "fr", "id", "ms", "de", "it", "zh", "ja", "ar",
+        ] {
+            let Ok(lang) = Lang::parse(code) else {
+                continue;
+            };
+            let mut v: Vec<(String, u32)> = number_words(lang)
+                .iter()
+                .map(|&(w, n)| (w.to_string(), n))
+                .collect();
             v.extend(compounds(code));
             m.insert(code, v);
         }
@@ -725,29 +863,120 @@ fn compounds(code: &str) -> Vec<(String, u32)> {
     let mut out = Vec::new();
     let (units, teens, tens): (&[&str], &[&str], &[&str]) = match code {
         "en" => (
-            &["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
-            &["thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"],
-            &["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"],
+            &[
+                "", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+            ],
+            &[
+                "thirteen",
+                "fourteen",
+                "fifteen",
+                "sixteen",
+                "seventeen",
+                "eighteen",
+                "nineteen",
+            ],
+            &[
+                "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+                "ninety",
+            ],
         ),
         "pt" => (
-            &["", "um", "dois", "três", "quatro", "cinco", "seis", "sete", "oito", "nove"],
-            &["treze", "catorze", "quinze", "dezesseis", "dezessete", "dezoito", "dezenove"],
-            &["", "", "vinte", "trinta", "quarenta", "cinquenta", "sessenta", "setenta", "oitenta", "noventa"],
+            &[
+                "", "um", "dois", "três", "quatro", "cinco", "seis", "sete", "oito", "nove",
+            ],
+            &[
+                "treze",
+                "catorze",
+                "quinze",
+                "dezesseis",
+                "dezessete",
+                "dezoito",
+                "dezenove",
+            ],
+            &[
+                "",
+                "",
+                "vinte",
+                "trinta",
+                "quarenta",
+                "cinquenta",
+                "sessenta",
+                "setenta",
+                "oitenta",
+                "noventa",
+            ],
         ),
         "es" => (
-            &["", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"],
-            &["trece", "catorce", "quince", "dieciséis", "diecisiete", "dieciocho", "diecinueve"],
-            &["", "", "veinte", "treinta", "cuarenta", "cincuenta", "sesenta", "setenta", "ochenta", "noventa"],
+            &[
+                "", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve",
+            ],
+            &[
+                "trece",
+                "catorce",
+                "quince",
+                "dieciséis",
+                "diecisiete",
+                "dieciocho",
+                "diecinueve",
+            ],
+            &[
+                "",
+                "",
+                "veinte",
+                "treinta",
+                "cuarenta",
+                "cincuenta",
+                "sesenta",
+                "setenta",
+                "ochenta",
+                "noventa",
+            ],
         ),
         "id" | "ms" => (
-            &["", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"],
-            &["tiga belas", "empat belas", "lima belas", "enam belas", "tujuh belas", "delapan belas", "sembilan belas"],
-            &["", "", "dua puluh", "tiga puluh", "empat puluh", "lima puluh", "enam puluh", "tujuh puluh", "delapan puluh", "sembilan puluh"],
+            &[
+                "", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
+            ],
+            &[
+                "tiga belas",
+                "empat belas",
+                "lima belas",
+                "enam belas",
+                "tujuh belas",
+                "delapan belas",
+                "sembilan belas",
+            ],
+            &[
+                "",
+                "",
+                "dua puluh",
+                "tiga puluh",
+                "empat puluh",
+                "lima puluh",
+                "enam puluh",
+                "tujuh puluh",
+                "delapan puluh",
+                "sembilan puluh",
+            ],
         ),
         "fr" => (
-            &["", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"],
-            &["treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf"],
-            &["", "", "vingt", "trente", "quarante", "cinquante", "soixante", "", "quatre-vingt", ""],
+            &[
+                "", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf",
+            ],
+            &[
+                "treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf",
+            ],
+            &[
+                "",
+                "",
+                "vingt",
+                "trente",
+                "quarante",
+                "cinquante",
+                "soixante",
+                "",
+                "quatre-vingt",
+                "",
+            ],
         ),
         _ => return out,
     };
@@ -777,9 +1006,22 @@ fn compounds(code: &str) -> Vec<(String, u32)> {
         // Words that translators render as digits (`doubling` → `2倍`,
         // `teenagers` → `10代`, `decades` → `数十年`/`10年`).
         for (w, v) in [
-            ("another", 1), ("double", 2), ("doubled", 2), ("doubling", 2), ("duo", 2), ("triple", 3),
-            ("tripled", 3), ("trio", 3), ("decade", 10), ("decades", 10), ("teen", 10), ("teens", 10),
-            ("teenage", 10), ("teenager", 10), ("teenagers", 10), ("century", 100),
+            ("another", 1),
+            ("double", 2),
+            ("doubled", 2),
+            ("doubling", 2),
+            ("duo", 2),
+            ("triple", 3),
+            ("tripled", 3),
+            ("trio", 3),
+            ("decade", 10),
+            ("decades", 10),
+            ("teen", 10),
+            ("teens", 10),
+            ("teenage", 10),
+            ("teenager", 10),
+            ("teenagers", 10),
+            ("century", 100),
         ] {
             out.push((w.to_string(), v));
         }
@@ -801,13 +1043,22 @@ pub(crate) fn spelled_quantities(text: &str, lang: Lang) -> Vec<Number> {
             let a = from + p;
             let b = a + w.len();
             from = b;
-            let bounded = lower[..a].chars().next_back().map_or(true, |c| !c.is_alphanumeric())
-                && lower[b..].chars().next().map_or(true, |c| !c.is_alphanumeric());
+            let bounded = lower[..a]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
+                && lower[b..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric());
             if !bounded {
                 continue;
             }
             if let Some((exp, _)) = scale_word(&lower, b, lang) {
-                out.push(Number { scale: exp, ..Number::new(&v.to_string(), "") });
+                out.push(Number {
+                    scale: exp,
+                    ..Number::new(&v.to_string(), "")
+                });
             }
         }
     }
@@ -828,7 +1079,7 @@ fn group_digits(int: &str, sep: &str) -> String {
     let n = int.len();
     let mut out = String::with_capacity(n + n / 3 * sep.len());
     for (k, c) in int.chars().enumerate() {
-        if k > 0 && (n - k) % 3 == 0 {
+        if k > 0 && (n - k).is_multiple_of(3) {
             out.push_str(sep);
         }
         out.push(c);
@@ -872,12 +1123,18 @@ pub(crate) fn renderings(n: &Number, lang: Lang) -> Vec<String> {
     let (g, d) = symbols(lang);
     let mut out = vec![render_number(n, lang), assemble(n, None, d)];
     // `1500` may become `1.500` in Portuguese, but a year never `2.017`.
-    let year_like = !n.grouped && n.frac.is_empty() && n.int.parse::<u16>().is_ok_and(|y| (1500..=2100).contains(&y));
-    if !year_like {
+    let year_like = !n.grouped
+        && n.frac.is_empty()
+        && n.int
+            .parse::<u16>()
+            .is_ok_and(|y| (1500..=2100).contains(&y));
+    // Nor is `0100` (a time zone, a code) ever `0,100`.
+    let plain_only = year_like || (n.int.len() > 1 && n.int.starts_with('0'));
+    if !plain_only {
         out.push(assemble(n, Some(g), d));
     }
-    if year_like {
-        // nothing more: a four-digit number written plain stays plain
+    if plain_only {
+        // nothing more: written plain, it stays plain
     } else if g == "\u{202F}" {
         out.push(assemble(n, Some("\u{00A0}"), d));
         out.push(assemble(n, Some(" "), d));
@@ -911,7 +1168,9 @@ pub fn parse_number(text: &str, lang: Lang) -> Option<Number> {
     let t = text.trim();
     let found = scan(t, lang);
     match found.as_slice() {
-        [one] if one.range.start == 0 && t[one.scale_end..].trim().is_empty() => Some(one.number.clone()),
+        [one] if one.range.start == 0 && t[one.scale_end..].trim().is_empty() => {
+            Some(one.number.clone())
+        }
         _ => None,
     }
 }
@@ -925,7 +1184,10 @@ mod tests {
     }
 
     fn n(int: &str, frac: &str, grouped: bool) -> Number {
-        Number { grouped, ..Number::new(int, frac) }
+        Number {
+            grouped,
+            ..Number::new(int, frac)
+        }
     }
 
     // Expected values below are hand-derived from CLDR's number symbols for
@@ -949,7 +1211,10 @@ mod tests {
         assert_eq!(parse_number("10,000.5", en), Some(n("10000", "5", true)));
         assert_eq!(parse_number("10,000", en), Some(n("10000", "", true)));
         assert_eq!(parse_number("2.5", en), Some(n("2", "5", false)));
-        assert_eq!(parse_number("1,234,567.89", en), Some(n("1234567", "89", true)));
+        assert_eq!(
+            parse_number("1,234,567.89", en),
+            Some(n("1234567", "89", true))
+        );
         assert_eq!(parse_number("2022", en), Some(n("2022", "", false)));
         assert_eq!(parse_number("0.75", en), Some(n("0", "75", false)));
     }
@@ -979,13 +1244,21 @@ mod tests {
         let found = scan("sebanyak 10,000 orang", lang("id"));
         assert_eq!(found.len(), 1);
         assert!(found[0].number.same_value(&Number::new("10", "")));
-        assert!(found[0].alts.iter().any(|a| a.same_value(&Number::new("10000", ""))));
+        assert!(found[0]
+            .alts
+            .iter()
+            .any(|a| a.same_value(&Number::new("10000", ""))));
     }
 
     #[test]
     fn runs_that_cannot_be_one_number_are_split() {
         let en = lang("en");
-        let vals = |s: &str, l: Lang| scan(s, l).iter().map(|f| render_number(&f.number, en)).collect::<Vec<_>>();
+        let vals = |s: &str, l: Lang| {
+            scan(s, l)
+                .iter()
+                .map(|f| render_number(&f.number, en))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(vals("version 1.2.3", en), ["1", "2", "3"]);
         assert_eq!(vals("on 19.01.2022", lang("de")), ["19", "01", "2022"]);
         assert_eq!(vals("in 2019 2,000 people", en), ["2019", "2,000"]);
@@ -997,7 +1270,13 @@ mod tests {
     #[test]
     fn scale_words_are_recorded_not_multiplied() {
         let f = scan("US$ 5,5 juta", lang("id"));
-        assert_eq!(f[0].number, Number { scale: 6, ..n("5", "5", false) });
+        assert_eq!(
+            f[0].number,
+            Number {
+                scale: 6,
+                ..n("5", "5", false)
+            }
+        );
         let en = scan("$5.5 million", lang("en"));
         assert!(f[0].number.same_value(&en[0].number));
         let zh = scan("25亿美元", lang("zh"));
@@ -1036,7 +1315,16 @@ mod tests {
         // …and is not offered grouped, while other 4-digit numbers are.
         assert!(!renderings(&n("2022", "", false), lang("pt")).contains(&"2.022".to_string()));
         assert!(renderings(&n("1000", "", false), lang("pt")).contains(&"1.000".to_string()));
-        assert_eq!(render_number(&Number { negative: true, ..n("3", "5", false) }, lang("de")), "-3,5");
+        assert_eq!(
+            render_number(
+                &Number {
+                    negative: true,
+                    ..n("3", "5", false)
+                },
+                lang("de")
+            ),
+            "-3,5"
+        );
         // Indonesian 10.000,5 → English 10,000.5 (the brief's example).
         let id = parse_number("10.000,5", lang("id")).unwrap();
         assert_eq!(render_number(&id, lang("en")), "10,000.5");
@@ -1056,13 +1344,33 @@ mod tests {
     #[test]
     fn twelve_hour_clock_has_a_24_hour_reading() {
         let f = scan("at 7pm", lang("en"));
-        assert!(f[0].alts.iter().any(|a| a.same_value(&Number::new("19", ""))));
+        assert!(f[0]
+            .alts
+            .iter()
+            .any(|a| a.same_value(&Number::new("19", ""))));
     }
 
     #[test]
     fn odd_inputs_do_not_panic() {
-        for s in ["", ".", ",", "1.", ".5", "1,,2", "١٬", "٫٫", "99999999999999999999999999999.9",
-                  "1\u{00A0}", "-", "−1", "1 234 567,8", "１２３万", "ü1ü", "1e5", "0,000,000"] {
+        for s in [
+            "",
+            ".",
+            ",",
+            "1.",
+            ".5",
+            "1,,2",
+            "١٬",
+            "٫٫",
+            "99999999999999999999999999999.9",
+            "1\u{00A0}",
+            "-",
+            "−1",
+            "1 234 567,8",
+            "１２３万",
+            "ü1ü",
+            "1e5",
+            "0,000,000",
+        ] {
             for l in ["en", "id", "fr", "ar", "zh", "ja", "ko", "ru"] {
                 let found = scan(s, lang(l));
                 for f in &found {

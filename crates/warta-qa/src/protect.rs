@@ -48,12 +48,24 @@ impl ProtectedKind {
 
     /// Kinds whose substance is a number (`value` is set).
     pub fn is_quantity(self) -> bool {
-        matches!(self, ProtectedKind::Currency | ProtectedKind::Percent | ProtectedKind::Measure | ProtectedKind::Number)
+        matches!(
+            self,
+            ProtectedKind::Currency
+                | ProtectedKind::Percent
+                | ProtectedKind::Measure
+                | ProtectedKind::Number
+        )
     }
 
     /// Kinds copied verbatim into any language.
     pub fn is_verbatim(self) -> bool {
-        matches!(self, ProtectedKind::Url | ProtectedKind::Email | ProtectedKind::Handle | ProtectedKind::Hashtag)
+        matches!(
+            self,
+            ProtectedKind::Url
+                | ProtectedKind::Email
+                | ProtectedKind::Handle
+                | ProtectedKind::Hashtag
+        )
     }
 }
 
@@ -97,23 +109,133 @@ const CURRENCY_PREFIXES: &[&str] = &[
     "€", "EUR", "£", "GBP", "¥", "JPY", "CNY", "RMB", "₹", "INR", "₩", "KRW", "CHF", "$",
 ];
 const CURRENCY_SUFFIXES: &[&str] = &[
-    "€", "$", "euros", "euro", "dollars", "dollar", "dolar", "dólares", "dólar", "dollari", "rupiah",
-    "reais", "yuan", "yen", "pounds", "libras", "ringgit", "元", "円", "美元", "ドル",
-    "دولار", "يورو", "ريال", "روبية",
+    "€",
+    "$",
+    "euros",
+    "euro",
+    "dollars",
+    "dollar",
+    "dolar",
+    "dólares",
+    "dólar",
+    "dollari",
+    "rupiah",
+    "reais",
+    "yuan",
+    "yen",
+    "pounds",
+    "libras",
+    "ringgit",
+    "元",
+    "円",
+    "美元",
+    "ドル",
+    "دولار",
+    "يورو",
+    "ريال",
+    "روبية",
 ];
 const PERCENT_SUFFIXES: &[&str] = &[
-    "%", "٪", "％", "persen", "percent", "per cent", "por cento", "por ciento", "pour cent",
-    "prozent", "per cento", "procent", "في المئة", "بالمئة", "بالمائة",
+    "%",
+    "٪",
+    "％",
+    "persen",
+    "percent",
+    "per cent",
+    "por cento",
+    "por ciento",
+    "pour cent",
+    "prozent",
+    "per cento",
+    "procent",
+    "في المئة",
+    "بالمئة",
+    "بالمائة",
 ];
 const UNITS: &[&str] = &[
-    "km²", "km2", "m²", "m2", "km/h", "km/j", "km/jam", "mph", "°C", "°F", "ºC", "℃", "° C",
-    "kWh", "MWh", "GWh", "kW", "MW", "GW", "Mbps", "Gbps", "GHz", "MHz", "kHz", "Hz", "GB", "MB",
-    "TB", "kB", "km", "cm", "mm", "kg", "mg", "ml", "mL", "ha", "mi", "ft", "m", "g", "l", "L",
-    "ton", "tons", "tonnes", "tonnes", "tonelada", "toneladas", "hectares", "hektare", "hektar",
-    "kilometres", "kilometers", "kilometre", "kilometer", "kilómetros", "quilómetros",
-    "quilômetros", "metres", "meters", "metros", "miles", "kilograms", "kilogram", "quilos", "kilo",
-    "liters", "litres", "litros", "derajat", "degrees", "graus", "公里", "千米", "米", "公斤",
-    "キロ", "メートル", "度", "كيلومتر", "كيلوغرام", "متر",
+    "km²",
+    "km2",
+    "m²",
+    "m2",
+    "km/h",
+    "km/j",
+    "km/jam",
+    "mph",
+    "°C",
+    "°F",
+    "ºC",
+    "℃",
+    "° C",
+    "kWh",
+    "MWh",
+    "GWh",
+    "kW",
+    "MW",
+    "GW",
+    "Mbps",
+    "Gbps",
+    "GHz",
+    "MHz",
+    "kHz",
+    "Hz",
+    "GB",
+    "MB",
+    "TB",
+    "kB",
+    "km",
+    "cm",
+    "mm",
+    "kg",
+    "mg",
+    "ml",
+    "mL",
+    "ha",
+    "mi",
+    "ft",
+    "m",
+    "g",
+    "l",
+    "L",
+    "ton",
+    "tons",
+    "tonnes",
+    "tonnes",
+    "tonelada",
+    "toneladas",
+    "hectares",
+    "hektare",
+    "hektar",
+    "kilometres",
+    "kilometers",
+    "kilometre",
+    "kilometer",
+    "kilómetros",
+    "quilómetros",
+    "quilômetros",
+    "metres",
+    "meters",
+    "metros",
+    "miles",
+    "kilograms",
+    "kilogram",
+    "quilos",
+    "kilo",
+    "liters",
+    "litres",
+    "litros",
+    "derajat",
+    "degrees",
+    "graus",
+    "公里",
+    "千米",
+    "米",
+    "公斤",
+    "キロ",
+    "メートル",
+    "度",
+    "كيلومتر",
+    "كيلوغرام",
+    "متر",
 ];
 
 /// `rest` starts with `word` followed by a non-letter (case-insensitive for
@@ -121,13 +243,25 @@ const UNITS: &[&str] = &[
 fn starts_with_word(rest: &str, word: &str, fold_case: bool) -> Option<usize> {
     let n = word.chars().count();
     let head: String = rest.chars().take(n).collect();
-    let same = if fold_case { head.to_lowercase() == word.to_lowercase() } else { head == word };
+    let same = if fold_case {
+        head.to_lowercase() == word.to_lowercase()
+    } else {
+        head == word
+    };
     if !same {
         return None;
     }
     let len = head.len();
-    let wordy_end = word.chars().next_back().is_some_and(|c| c.is_alphabetic() && !crate::text::is_cjk_char(c));
-    if wordy_end && rest[len..].chars().next().is_some_and(char::is_alphanumeric) {
+    let wordy_end = word
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphabetic() && !crate::text::is_cjk_char(c));
+    if wordy_end
+        && rest[len..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric)
+    {
         return None;
     }
     Some(len)
@@ -142,7 +276,9 @@ fn suffix_at(text: &str, at: usize, list: &[&str], fold_case: bool) -> Option<us
     if skip > 3 {
         return None;
     }
-    list.iter().find_map(|w| starts_with_word(trimmed, w, fold_case)).map(|len| at + skip + len)
+    list.iter()
+        .find_map(|w| starts_with_word(trimmed, w, fold_case))
+        .map(|len| at + skip + len)
 }
 
 /// A currency code or symbol right before byte `at` (one space allowed).
@@ -158,14 +294,25 @@ fn prefix_before(text: &str, at: usize) -> Option<usize> {
             return None;
         }
         // `RM` must not be the end of a word (`FORM 5`); symbols may follow letters (`US$`).
-        if p.chars().all(|c| c.is_ascii_alphabetic()) && trimmed[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
+        if p.chars().all(|c| c.is_ascii_alphabetic())
+            && trimmed[..start]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        {
             return None;
         }
         Some(start)
     })
 }
 
-fn push(text: &str, spans: &mut Vec<Protected>, range: Range<usize>, kind: ProtectedKind, value: Option<Number>) {
+fn push(
+    text: &str,
+    spans: &mut Vec<Protected>,
+    range: Range<usize>,
+    kind: ProtectedKind,
+    value: Option<Number>,
+) {
     push_with(text, spans, range, kind, value, Vec::new());
 }
 
@@ -177,10 +324,20 @@ fn push_with(
     value: Option<Number>,
     alternatives: Vec<Number>,
 ) {
-    if range.is_empty() || spans.iter().any(|p| p.range.start < range.end && range.start < p.range.end) {
+    if range.is_empty()
+        || spans
+            .iter()
+            .any(|p| p.range.start < range.end && range.start < p.range.end)
+    {
         return;
     }
-    spans.push(Protected { text: text[range.clone()].to_string(), range, kind, value, alternatives });
+    spans.push(Protected {
+        text: text[range.clone()].to_string(),
+        range,
+        kind,
+        value,
+        alternatives,
+    });
 }
 
 /// URLs, e-mail addresses, handles and hashtags: spans copied verbatim into
@@ -240,7 +397,10 @@ pub fn protected_spans(text: &str, lang: Lang) -> Vec<Protected> {
             (end, kind) = (e, ProtectedKind::Percent);
         } else if let Some(e) = suffix_at(text, end, CURRENCY_SUFFIXES, true) {
             (end, kind) = (e, ProtectedKind::Currency);
-        } else if let Some(e) = (f.scale_end == f.range.end).then(|| suffix_at(text, end, UNITS, false)).flatten() {
+        } else if let Some(e) = (f.scale_end == f.range.end)
+            .then(|| suffix_at(text, end, UNITS, false))
+            .flatten()
+        {
             (end, kind) = (e, ProtectedKind::Measure);
         }
         // Clock times are re-written freely (`3 p.m.` → `15h`); the number
@@ -261,7 +421,8 @@ fn trim_url(text: &str, r: Range<usize>) -> Range<usize> {
     let mut end = s.len();
     while let Some(c) = s[..end].chars().next_back() {
         let drop = match c {
-            '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '"' | ']' | '}' | '»' | '。' | '、' | '，' => true,
+            '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '"' | ']' | '}' | '»' | '。' | '、'
+            | '，' => true,
             ')' => s[..end].matches('(').count() < s[..end].matches(')').count(),
             _ => false,
         };
@@ -288,7 +449,9 @@ pub fn expected_in_target(p: &Protected, src: Lang, trg: Lang) -> Vec<String> {
         return vec![p.text.clone()];
     }
     if p.kind == ProtectedKind::Date {
-        return date::parse_date(&p.text, src).map(|d| date::render_dates(&d, trg)).unwrap_or_default();
+        return date::parse_date(&p.text, src)
+            .map(|d| date::render_dates(&d, trg))
+            .unwrap_or_default();
     }
     let readings: Vec<&Number> = p.value.iter().chain(&p.alternatives).collect();
     let mut out = Vec::new();
@@ -317,7 +480,10 @@ mod tests {
     }
 
     fn kinds(text: &str, l: &str) -> Vec<(ProtectedKind, String)> {
-        protected_spans(text, lang(l)).into_iter().map(|p| (p.kind, p.text)).collect()
+        protected_spans(text, lang(l))
+            .into_iter()
+            .map(|p| (p.kind, p.text))
+            .collect()
     }
 
     use ProtectedKind::{Currency, Date, Email, Handle, Hashtag, Measure, Percent, Url};
@@ -341,16 +507,33 @@ mod tests {
 
     #[test]
     fn bare_domains_are_urls_but_abbreviations_are_not() {
-        assert_eq!(kinds("Visit Amazon.com today.", "en"), [(Url, "Amazon.com".into())]);
+        assert_eq!(
+            kinds("Visit Amazon.com today.", "en"),
+            [(Url, "Amazon.com".into())]
+        );
         assert!(kinds("The U.S. said so.", "en").is_empty());
     }
 
     #[test]
     fn finds_rupiah_dollar_and_euro_amounts() {
-        let got = protected_spans("Harga naik Rp 10.000 menjadi US$ 5,5 juta, atau €3.", lang("id"));
+        let got = protected_spans(
+            "Harga naik Rp 10.000 menjadi US$ 5,5 juta, atau €3.",
+            lang("id"),
+        );
         let v: Vec<_> = got.iter().map(|p| (p.kind, p.text.as_str())).collect();
-        assert_eq!(v, [(Currency, "Rp 10.000"), (Currency, "US$ 5,5 juta"), (Currency, "€3")]);
-        assert!(got[0].value.as_ref().unwrap().same_value(&Number::new("10000", "")));
+        assert_eq!(
+            v,
+            [
+                (Currency, "Rp 10.000"),
+                (Currency, "US$ 5,5 juta"),
+                (Currency, "€3")
+            ]
+        );
+        assert!(got[0]
+            .value
+            .as_ref()
+            .unwrap()
+            .same_value(&Number::new("10000", "")));
         let juta = got[1].value.as_ref().unwrap();
         assert!(juta.same_value(&Number::new("5", "5")));
         assert_eq!(juta.scale, 6);
@@ -361,7 +544,10 @@ mod tests {
     #[test]
     fn finds_percentages_measures_and_dates() {
         assert_eq!(
-            kinds("Inflasi 5,5% pada 19 Januari 2022, suhu 30°C, jarak 12 km.", "id"),
+            kinds(
+                "Inflasi 5,5% pada 19 Januari 2022, suhu 30°C, jarak 12 km.",
+                "id"
+            ),
             [
                 (Percent, "5,5%".into()),
                 (Date, "19 Januari 2022".into()),
@@ -369,7 +555,13 @@ mod tests {
                 (Measure, "12 km".into()),
             ]
         );
-        assert_eq!(kinds("It rose 3 percent in 2021.", "en"), [(Percent, "3 percent".into()), (ProtectedKind::Number, "2021".into())]);
+        assert_eq!(
+            kinds("It rose 3 percent in 2021.", "en"),
+            [
+                (Percent, "3 percent".into()),
+                (ProtectedKind::Number, "2021".into())
+            ]
+        );
     }
 
     #[test]
@@ -398,7 +590,23 @@ mod tests {
 
     #[test]
     fn odd_inputs_do_not_panic() {
-        for s in ["", "@", "#", "http://", "www.", "$", "Rp", "€€€1", "@@x", "a@b", "#1", "1%%", "US$", "😀 1 km 😀", "١٢٪"] {
+        for s in [
+            "",
+            "@",
+            "#",
+            "http://",
+            "www.",
+            "$",
+            "Rp",
+            "€€€1",
+            "@@x",
+            "a@b",
+            "#1",
+            "1%%",
+            "US$",
+            "😀 1 km 😀",
+            "١٢٪",
+        ] {
             for l in ["en", "id", "ar", "zh", "fr"] {
                 for p in protected_spans(s, lang(l)) {
                     assert_eq!(&s[p.range.clone()], p.text);

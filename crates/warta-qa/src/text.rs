@@ -9,7 +9,10 @@ pub(crate) fn is_cjk_char(c: char) -> bool {
     // ー (prolonged sound mark) and 々 (iteration mark) are script Common but
     // are letters of Japanese words (ヨーロッパ, 人々).
     matches!(c, 'ー' | 'ｰ' | '々' | '〆')
-        || matches!(c.script(), Script::Han | Script::Hiragana | Script::Katakana | Script::Hangul)
+        || matches!(
+            c.script(),
+            Script::Han | Script::Hiragana | Script::Katakana | Script::Hangul
+        )
 }
 
 /// Whether `lang` is written without spaces between words.
@@ -46,7 +49,9 @@ pub(crate) fn tokens_marked(s: &str) -> Vec<(String, bool)> {
             cur.extend(c.to_lowercase());
         } else if matches!(c, '\'' | '’' | '-')
             && !cur.is_empty()
-            && chars.get(k + 1).is_some_and(|n| n.is_alphanumeric() && !is_cjk_char(*n))
+            && chars
+                .get(k + 1)
+                .is_some_and(|n| n.is_alphanumeric() && !is_cjk_char(*n))
         {
             cur.push(c);
         } else {
@@ -86,16 +91,28 @@ pub(crate) fn count_term(hay: &str, needle: &str, case_sensitive: bool, lang: La
     } else {
         (hay.to_lowercase(), needle.to_lowercase())
     };
-    let bounded_start = n.chars().next().is_some_and(|c| c.is_alphanumeric() && !is_cjk_char(c));
-    let bounded_end = n.chars().next_back().is_some_and(|c| c.is_alphanumeric() && !is_cjk_char(c));
+    let bounded_start = n
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric() && !is_cjk_char(c));
+    let bounded_end = n
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() && !is_cjk_char(c));
     let loose = unspaced(lang);
     let mut count = 0;
     let mut from = 0;
     while let Some(pos) = h[from..].find(&n) {
         let a = from + pos;
         let b = a + n.len();
-        let before_ok = loose || !bounded_start || h[..a].chars().next_back().map_or(true, |c| !c.is_alphanumeric());
-        let after_ok = loose || !bounded_end || h[b..].chars().next().map_or(true, |c| !c.is_alphanumeric());
+        let before_ok = loose
+            || !bounded_start
+            || h[..a]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+        let after_ok =
+            loose || !bounded_end || h[b..].chars().next().is_none_or(|c| !c.is_alphanumeric());
         if before_ok && after_ok {
             count += 1;
             from = b;
@@ -122,7 +139,10 @@ mod tests {
 
     #[test]
     fn tokens_split_cjk_by_character_and_keep_inner_hyphens() {
-        assert_eq!(tokens("The Russia-led CSTO, 'said'"), ["the", "russia-led", "csto", "said"]);
+        assert_eq!(
+            tokens("The Russia-led CSTO, 'said'"),
+            ["the", "russia-led", "csto", "said"]
+        );
         assert_eq!(tokens("东京 Tokyo"), ["东", "京", "tokyo"]);
     }
 
@@ -132,7 +152,12 @@ mod tests {
         assert!(contains_term("the Russia-led CSTO said", "csto", false, en));
         assert!(!contains_term("the CSTOs said", "CSTO", false, en));
         assert!(!contains_term("the csto said", "CSTO", true, en));
-        assert!(contains_term("集安组织", "集安", false, Lang::parse("zh").unwrap()));
+        assert!(contains_term(
+            "集安组织",
+            "集安",
+            false,
+            Lang::parse("zh").unwrap()
+        ));
         assert_eq!(count_term("a b a", "a", false, en), 2);
         assert!(!contains_term("", "a", false, en));
         assert!(!contains_term("abc", "  ", false, en));

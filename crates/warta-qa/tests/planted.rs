@@ -41,7 +41,12 @@ fn corpus() -> Vec<Row> {
             continue;
         }
         let cols: Vec<&str> = line.split('\t').collect();
-        assert_eq!(cols.len(), 6, "corpus.tsv line {}: expected 6 columns", i + 1);
+        assert_eq!(
+            cols.len(),
+            6,
+            "corpus.tsv line {}: expected 6 columns",
+            i + 1
+        );
         let (src, trg) = cols[1].split_once('-').expect("pair is SRC-TRG");
         let glossary = if cols[4] == "-" {
             Vec::new()
@@ -70,7 +75,11 @@ fn corpus() -> Vec<Row> {
 
 fn flags_of(row: &Row) -> Vec<warta_qa::Flag> {
     let html = row.expect == "tags" || row.source.contains('<');
-    let (s, t) = if html { (strip_tags(&row.source), strip_tags(&row.target)) } else { (row.source.clone(), row.target.clone()) };
+    let (s, t) = if html {
+        (strip_tags(&row.source), strip_tags(&row.target))
+    } else {
+        (row.source.clone(), row.target.clone())
+    };
     let seg = SegmentCheck {
         glossary: &row.glossary,
         source_html: html.then_some(row.source.as_str()),
@@ -85,13 +94,21 @@ fn every_planted_error_is_flagged_by_its_check() {
     let rows = corpus();
     let mut missed = Vec::new();
     for row in rows.iter().filter(|r| r.expect != "clean") {
-        let want = Check::from_name(&row.expect).unwrap_or_else(|| panic!("line {}: unknown check {}", row.line, row.expect));
+        let want = Check::from_name(&row.expect)
+            .unwrap_or_else(|| panic!("line {}: unknown check {}", row.line, row.expect));
         let flags = flags_of(row);
         if !flags.iter().any(|f| f.check == want) {
-            missed.push(format!("line {} ({}; {}): got {:?}", row.line, row.expect, row.origin, flags));
+            missed.push(format!(
+                "line {} ({}; {}): got {:?}",
+                row.line, row.expect, row.origin, flags
+            ));
         }
     }
-    assert!(missed.is_empty(), "planted errors not flagged:\n{}", missed.join("\n"));
+    assert!(
+        missed.is_empty(),
+        "planted errors not flagged:\n{}",
+        missed.join("\n")
+    );
 }
 
 #[test]
@@ -101,10 +118,17 @@ fn clean_translations_raise_no_flag() {
     for row in rows.iter().filter(|r| r.expect == "clean") {
         let flags = flags_of(row);
         if !flags.is_empty() {
-            noisy.push(format!("line {}: {} → {}: {:?}", row.line, row.source, row.target, flags));
+            noisy.push(format!(
+                "line {}: {} → {}: {:?}",
+                row.line, row.source, row.target, flags
+            ));
         }
     }
-    assert!(noisy.is_empty(), "false flags on clean pairs:\n{}", noisy.join("\n"));
+    assert!(
+        noisy.is_empty(),
+        "false flags on clean pairs:\n{}",
+        noisy.join("\n")
+    );
 }
 
 #[test]

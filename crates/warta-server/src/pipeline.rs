@@ -71,6 +71,8 @@ pub struct TranslatedDoc {
     /// Sentences sent to the engine for this document.
     pub engine_sentences: usize,
     pub memory_hits: usize,
+    /// Whole-document findings (markup and links lost in the rebuild).
+    pub doc_flags: Vec<Flag>,
 }
 
 impl TranslatedDoc {
@@ -498,6 +500,7 @@ fn assemble(
         outs.push(target);
     }
     let body_html = p.fragment.render(&units)?;
+    let doc_flags = quality::check_markup(&p.fragment.render_source_unchanged(), &body_html, tr.src(), trg);
     let engine_sentences = done.iter().flatten().filter(|d| d.engine).count();
     let memory_hits = done.iter().flatten().filter(|d| d.from_memory).count();
     Ok(TranslatedDoc {
@@ -508,6 +511,7 @@ fn assemble(
         segments,
         engine_sentences,
         memory_hits,
+        doc_flags,
     })
 }
 

@@ -86,7 +86,15 @@ pub fn requirements(src: &str, src_lang: Lang, trg_lang: Lang, terms: &[Term]) -
             });
         }
     }
-    let _ = (src_lang, trg_lang); // protected spans: pending warta-qa
+    for p in warta_qa::protected_spans(src, src_lang) {
+        if out.iter().any(|r| r.source_range.start < p.range.end && p.range.start < r.source_range.end) {
+            continue; // a glossary term covers it
+        }
+        let alternatives = warta_qa::expected_in_target(&p, src_lang, trg_lang);
+        if !alternatives.is_empty() {
+            out.push(Requirement { source_range: p.range.clone(), alternatives, case_sensitive: true, kind: "protected" });
+        }
+    }
     out
 }
 
@@ -130,9 +138,15 @@ pub fn enforce(a: &mut AlignedText, _src: &str, reqs: &[Requirement]) {
         let (Some(lo), Some(hi)) = (hits.iter().map(|r| r.start).min(), hits.iter().map(|r| r.end).max()) else {
             continue;
         };
-        let range = widen_to_word(&a.target, lo..hi);
-        // Keep edge punctuation the model put around the word.
-        let range = trim_punct(&a.target, range);
+        let range = if req.kind == "protected" && !req.alternatives[0].contains(char::is_whitespace) {
+            // URLs, addresses, handles, numbers are one run of non-space
+            // characters: replace the whole mangled run, keeping sentence
+            // punctuation after it.
+            widen_to_run(&a.target, lo..hi)
+        } else {
+            // Keep edge punctuation the model put around the word.
+            trim_punct(&a.target, widen_to_word(&a.target, lo..hi))
+        };
         if range.is_empty() {
             continue;
         }
@@ -157,6 +171,25 @@ fn widen_to_word(text: &str, r: Range<usize>) -> Range<usize> {
         end += c.len_utf8();
     }
     start..end
+}
+
+fn widen_to_run(text: &str, r: Range<usize>) -> Range<usize> {
+    let mut start = r.start;
+    let mut end = r.end;
+    while let Some(c) = text[..start].chars().next_back() {
+        if c.is_whitespace() || c == '(' || c == '«' {
+            break;
+        }
+        start -= c.len_utf8();
+    }
+    while let Some(c) = text[end..].chars().next() {
+        if c.is_whitespace() {
+            break;
+        }
+        end += c.len_utf8();
+    }
+    let trailing = text[start..end].len() - text[start..end].trim_end_matches(|c: char| ".,;:!?)»\"'".contains(c)).len();
+    start..end - trailing
 }
 
 fn trim_punct(text: &str, r: Range<usize>) -> Range<usize> {
@@ -194,28 +227,58 @@ fn replace(a: &mut AlignedText, range: Range<usize>, with: &str) {
     }
 }
 
-/// QA flags for one machine-translated sentence.
-pub fn check(src: &str, tgt: &str, _src_lang: Lang, _trg_lang: Lang, terms: &[Term]) -> Vec<Flag> {
-    let mut flags = Vec::new();
-    for t in terms {
-        if !find_term(src, &t.source, t.case_sensitive).is_empty() && find_term(tgt, &t.target, t.case_sensitive).is_empty() {
-            flags.push(Flag {
-                check: "glossary".into(),
-                severity: Severity::Error,
-                detail: format!("`{}` should be rendered as `{}`", t.source, t.target),
-            });
-        }
+/// QA flags for one machine-translated sentence (the checks of `warta-qa`).
+pub fn check(src: &str, tgt: &str, src_lang: Lang, trg_lang: Lang, terms: &[Term]) -> Vec<Flag> {
+    let glossary: Vec<warta_qa::ExpectedTerm> = terms
+        .iter()
+        .map(|t| warta_qa::ExpectedTerm {
+            source_term: t.source.clone(),
+            target_term: t.target.clone(),
+            case_sensitive: t.case_sensitive,
+        })
+        .collect();
+    let seg = warta_qa::SegmentCheck {
+        source: src,
+        target: tgt,
+        src_lang,
+        trg_lang,
+        glossary: &glossary,
+        source_html: None,
+        target_html: None,
+    };
+    warta_qa::check_segment(&seg).into_iter().map(flag_of).collect()
+}
+
+/// Tags and links of a whole rebuilt body against its source: every element
+/// and every `href` must survive, well-formed.
+pub fn check_markup(source_html: &str, target_html: &str, src_lang: Lang, trg_lang: Lang) -> Vec<Flag> {
+    let seg = warta_qa::SegmentCheck {
+        source: "",
+        target: "",
+        src_lang,
+        trg_lang,
+        glossary: &[],
+        source_html: Some(source_html),
+        target_html: Some(target_html),
+    };
+    warta_qa::check_segment(&seg).into_iter().filter(|f| f.check == warta_qa::Check::Tags).map(flag_of).collect()
+}
+
+fn flag_of(f: warta_qa::Flag) -> Flag {
+    Flag { check: f.check.name().to_string(), severity: severity(f.severity), detail: f.detail }
+}
+
+fn severity(s: warta_qa::Severity) -> Severity {
+    match s {
+        warta_qa::Severity::Info => Severity::Info,
+        warta_qa::Severity::Warning => Severity::Warning,
+        warta_qa::Severity::Error => Severity::Error,
     }
-    flags
 }
 
 /// A flag when the model's confidence is below `threshold`.
 pub fn confidence_flag(c: f64, threshold: f64) -> Option<Flag> {
-    (c < threshold).then(|| Flag {
-        check: "confidence".into(),
-        severity: Severity::Warning,
-        detail: format!("model confidence {c:.2} is below {threshold:.2} (mean token log-probability)"),
-    })
+    warta_qa::confidence_flag(c, threshold).map(flag_of)
 }
 
 #[cfg(test)]

@@ -69,6 +69,10 @@ struct ScoreTask {
     doc: TranslatedDoc,
 }
 
+/// How long the job queue must have been empty before scoring starts: a
+/// newsroom posting stories back to back keeps the worker translating.
+const QUIET_BEFORE_SCORING: Duration = Duration::from_millis(250);
+
 /// Above this many unscored versions, a worker scores right away instead of
 /// waiting to be idle.
 const MAX_PENDING_SCORES: usize = 64;
@@ -76,6 +80,7 @@ const MAX_PENDING_SCORES: usize = 64;
 fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
     let mut last_model_check = Instant::now() - Duration::from_secs(60);
     let mut pending: std::collections::VecDeque<ScoreTask> = Default::default();
+    let mut last_work = Instant::now();
     while !ctx.shutdown.load(Ordering::Relaxed) {
         if last_model_check.elapsed() > Duration::from_secs(2) {
             wake_jobs_with_models(&ctx, &handle);
@@ -89,9 +94,10 @@ fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
                 continue;
             }
         };
-        if jobs.is_empty() || pending.len() > MAX_PENDING_SCORES {
-            // Idle (or far behind): score published versions, newest work first
-            // is translation, so confidence waits for a quiet moment.
+        let quiet = last_work.elapsed() > QUIET_BEFORE_SCORING;
+        if (jobs.is_empty() && quiet) || pending.len() > MAX_PENDING_SCORES {
+            // Translation comes first; confidence is computed in small steps
+            // once the queue has been quiet for a moment (or when far behind).
             if let Some(task) = pending.front_mut() {
                 match score_step(&ctx, &handle, task) {
                     Ok(false) => {}
@@ -104,14 +110,15 @@ fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
             }
         }
         if jobs.is_empty() {
-            if !pending.is_empty() {
-                continue;
+            let wait = if pending.is_empty() { Duration::from_millis(500) } else { Duration::from_millis(20) };
+            if !(quiet && !pending.is_empty()) {
+                handle.block_on(async {
+                    let _ = tokio::time::timeout(wait, ctx.wake.notified()).await;
+                });
             }
-            handle.block_on(async {
-                let _ = tokio::time::timeout(Duration::from_millis(500), ctx.wake.notified()).await;
-            });
             continue;
         }
+        last_work = Instant::now();
         match process(&ctx, &name, &handle, jobs) {
             Ok(tasks) => pending.extend(tasks),
             Err(e) => {
@@ -361,7 +368,11 @@ fn write_version(
 
 /// Every flag of a document, numbered by segment.
 fn doc_flags(doc: &TranslatedDoc) -> Vec<NewQaFlag> {
-    let mut flags = Vec::new();
+    let mut flags: Vec<NewQaFlag> = doc
+        .doc_flags
+        .iter()
+        .map(|f| NewQaFlag { segment_idx: None, check: f.check.clone(), severity: f.severity, detail: f.detail.clone() })
+        .collect();
     for (i, s) in doc.segments.iter().enumerate() {
         for f in &s.flags {
             flags.push(NewQaFlag { segment_idx: Some(i as i64), check: f.check.clone(), severity: f.severity, detail: f.detail.clone() });

@@ -135,3 +135,30 @@ async fn flags_and_quality_summary_are_in_the_api() {
     assert!(segs.iter().all(|s| s["confidence"].as_f64().is_some_and(|c| c < 0.0)));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protected_spans_survive_and_numbers_take_the_target_format() {
+    let app = TestApp::spawn(1).await;
+    // The raw model turns the e-mail into "press-example.org" and drops the
+    // "@" and "#" (checked on the bare engine); the pipeline must not.
+    let raw = app.app().ctx.pool.translator(Lang::english(), pt()).unwrap().translate_texts(
+        &["Contact press@example.org or visit https://example.org/news today.", "Follow @warta_news and #BanjirJakarta for updates."],
+        None,
+    );
+    assert!(!raw[0].contains("press@example.org") && !raw[1].contains("@warta_news"), "premise: {raw:?}");
+    let body = "<p>Prices rose to 10,000.5 rupiah on 19 January 2022.</p>\
+                <p>Contact press@example.org or visit https://example.org/news today.</p>\
+                <p>Follow @warta_news and #BanjirJakarta for updates.</p>";
+    app.post_article(&json!({"slug": "spans", "title": "Prices", "body_html": body})).await;
+    app.wait_for_job("spans", "pt", "done", Duration::from_secs(60)).await;
+    let (_, v) = app.get_json("/api/v1/articles/spans/pt").await;
+    let html = v["body_html"].as_str().unwrap();
+    // Expected renderings: verbatim for addresses and names; the number in
+    // Portuguese notation (thousands ".", decimals ",").
+    for expected in ["10.000,5", "2022", "press@example.org", "https://example.org/news", "@warta_news", "#BanjirJakarta"] {
+        assert!(html.contains(expected), "{expected} missing in {html}");
+    }
+    let flags = v["flags"].as_array().unwrap();
+    assert!(flags.iter().all(|f| f["check"] != "protected" && f["check"] != "numbers"), "{flags:?}");
+    app.stop().await;
+}

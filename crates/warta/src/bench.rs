@@ -128,7 +128,9 @@ fn ntrex_documents(dir: &std::path::Path, n: usize) -> anyhow::Result<Vec<(Strin
 
 pub fn newsroom(global: &Global, args: NewsroomArgs) -> anyhow::Result<()> {
     use warta_server::{App, AppHandle, Config};
-    let docs = ntrex_documents(&args.ntrex, args.docs)?;
+    // The documents to time, and unseen ones for the revision measurement.
+    let mut docs = ntrex_documents(&args.ntrex, args.docs + 6)?;
+    let spare = docs.split_off(args.docs.min(docs.len()));
     let target = warta_core::Lang::parse(&args.target)?;
     let tmp = std::env::temp_dir().join(format!("warta-bench-{}", std::process::id()));
     let models = global.models_dir.clone().unwrap_or_else(warta_models::ModelStore::default_root);
@@ -165,6 +167,27 @@ pub fn newsroom(global: &Global, args: NewsroomArgs) -> anyhow::Result<()> {
             client.wait_published(target, &slug, t).await?;
             service.push(t.elapsed().as_secs_f64());
         }
+        // A 20-paragraph article, then a revision of one paragraph: only the
+        // changed paragraph's sentences should reach the engine.
+        let lines: Vec<String> = spare.iter().flat_map(|(_, l)| l.iter().skip(1).cloned()).take(40).collect();
+        anyhow::ensure!(lines.len() == 40, "not enough NTREX lines for a 20-paragraph article");
+        let paragraphs: Vec<String> = lines.chunks(2).map(|c| c.join(" ")).collect();
+        let model = app.ctx.pool.model(warta_core::Pair { src: app.config().source, trg: target })?;
+        let n0 = model.sentences.load(std::sync::atomic::Ordering::Relaxed);
+        let t = Instant::now();
+        client.post("twenty-paragraphs", "Twenty paragraphs", &paragraphs).await?;
+        client.wait_published(target, "twenty-paragraphs", t).await?;
+        let first_s = t.elapsed().as_secs_f64();
+        let n1 = model.sentences.load(std::sync::atomic::Ordering::Relaxed);
+        let mut revised = paragraphs.clone();
+        revised[10] = "The storm moved north overnight. Roads to the coast remain closed.".to_string();
+        let t = Instant::now();
+        client.post("twenty-paragraphs", "Twenty paragraphs", &revised).await?;
+        client.wait_revision(target, "twenty-paragraphs", 2, t).await?;
+        let revision_s = t.elapsed().as_secs_f64();
+        let n2 = model.sentences.load(std::sync::atomic::Ordering::Relaxed);
+        let revision = (first_s, n1 - n0, revision_s, n2 - n1);
+
         // The bare engine on exactly the texts the pipeline translates.
         let tr = app.ctx.pool.translator(app.config().source, target)?;
         let mut bare = Vec::new();
@@ -182,10 +205,10 @@ pub fn newsroom(global: &Global, args: NewsroomArgs) -> anyhow::Result<()> {
             bare.push(t.elapsed().as_secs_f64());
         }
         handle.stop().await;
-        anyhow::Ok((service, bare))
+        anyhow::Ok((service, bare, revision))
     });
     let _ = std::fs::remove_dir_all(&tmp);
-    let (service, bare) = result?;
+    let (service, bare, (first_s, first_n, rev_s, rev_n)) = result?;
     let words: usize = docs.iter().flat_map(|(_, l)| l.iter()).map(|l| l.split_whitespace().count()).sum();
     let s: f64 = service.iter().sum();
     let b: f64 = bare.iter().sum();
@@ -194,6 +217,8 @@ pub fn newsroom(global: &Global, args: NewsroomArgs) -> anyhow::Result<()> {
     println!("POST→published   {s:.2} s total, median {:.3} s per document", median(&service));
     println!("bare engine      {b:.2} s total, median {:.3} s per document", median(&bare));
     println!("overhead         {:+.1} %", (s / b - 1.0) * 100.0);
+    println!("20-paragraph article: first translation {first_s:.2} s ({first_n} sentences to the engine)");
+    println!("one paragraph revised: {rev_s:.2} s ({rev_n} sentences to the engine)");
     Ok(())
 }
 
@@ -236,6 +261,19 @@ impl Client {
         let (status, text) = self.request("POST", "/api/v1/articles", Some(body)).await?;
         anyhow::ensure!(status == 202, "POST {slug}: {text}");
         Ok(t)
+    }
+
+    async fn wait_revision(&self, lang: warta_core::Lang, slug: &str, revision: i64, since: Instant) -> anyhow::Result<()> {
+        loop {
+            let (status, text) = self.request("GET", &format!("/api/v1/articles/{slug}/{lang}"), None).await?;
+            let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+            let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+            if status == 200 && v["revision"] == revision {
+                return Ok(());
+            }
+            anyhow::ensure!(since.elapsed().as_secs() < 300, "{slug} revision {revision} not published after 300 s");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
     }
 
     async fn wait_published(&self, lang: warta_core::Lang, slug: &str, since: Instant) -> anyhow::Result<()> {
