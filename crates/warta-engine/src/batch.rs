@@ -53,10 +53,8 @@ pub(crate) fn translate(engine: &Engine, sentences: &[&str], threads: usize, pro
     }
 
     let results: Mutex<Vec<Option<String>>> = Mutex::new(vec![None; units.len()]);
-    let next = AtomicUsize::new(0);
-    let work = || loop {
-        let b = next.fetch_add(1, Ordering::Relaxed);
-        let Some(batch) = batches.get(b) else { break };
+    for_each_parallel(batches.len(), threads, |b| {
+        let batch = &batches[b];
         let texts: Vec<&str> = batch.iter().map(|&u| units[u].1.as_str()).collect();
         let out = engine.translate_batch(&texts);
         let mut res = results.lock().expect("results lock");
@@ -67,18 +65,7 @@ pub(crate) fn translate(engine: &Engine, sentences: &[&str], threads: usize, pro
         if let Some(p) = progress {
             p(batch.len());
         }
-    };
-    let workers = threads.clamp(1, batches.len().max(1));
-    if workers == 1 {
-        work();
-    } else {
-        std::thread::scope(|s| {
-            for _ in 0..workers {
-                s.spawn(work);
-            }
-        });
-    }
-
+    });
     let results = results.into_inner().expect("results lock");
     let mut out = vec![String::new(); sentences.len()];
     for ((i, _, _), t) in units.iter().zip(results) {
@@ -89,6 +76,30 @@ pub(crate) fn translate(engine: &Engine, sentences: &[&str], threads: usize, pro
         out[*i].push_str(&t);
     }
     out
+}
+
+/// Run `job(i)` for every `i < n` on up to `threads` scoped threads that
+/// take the next index from a shared counter (dynamic balancing: uneven
+/// items never leave a core idle while another still has a queue).
+pub(crate) fn for_each_parallel(n: usize, threads: usize, job: impl Fn(usize) + Sync) {
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= n {
+            break;
+        }
+        job(i);
+    };
+    let workers = threads.clamp(1, n.max(1));
+    if workers == 1 {
+        work();
+    } else {
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(work);
+            }
+        });
+    }
 }
 
 /// Cut `sentence` at whitespace into pieces whose tokenisation fits the

@@ -10,7 +10,6 @@
 //! inflate probabilities). Costs about one more decoding pass; sentences are
 //! spread over the worker threads.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::pool::LoadedModel;
@@ -49,22 +48,10 @@ pub(crate) fn score(model: &LoadedModel, source: &str, target: &str) -> f32 {
 /// Score many (source, target) pairs with one model over `threads` workers.
 pub(crate) fn score_many(model: &LoadedModel, items: &[(&str, &str)], threads: usize) -> Vec<f32> {
     let out = Mutex::new(vec![f32::NAN; items.len()]);
-    let next = AtomicUsize::new(0);
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some((s, t)) = items.get(i) else { break };
+    crate::batch::for_each_parallel(items.len(), threads, |i| {
+        let (s, t) = items[i];
         let v = score(model, s, t);
         out.lock().expect("scores lock")[i] = v;
-    };
-    let workers = threads.clamp(1, items.len().max(1));
-    if workers == 1 {
-        work();
-    } else {
-        std::thread::scope(|s| {
-            for _ in 0..workers {
-                s.spawn(work);
-            }
-        });
-    }
+    });
     out.into_inner().expect("scores lock")
 }
