@@ -64,3 +64,42 @@ async fn english_pivot_is_computed_once_and_published_as_english() {
     assert_eq!(fr["model_id"].as_str().unwrap().split('+').count(), 2, "two-leg model id: {}", fr["model_id"]);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn glossary_is_enforced_through_the_pivot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let models = tmp.path().join("models");
+    copy_dir(&test_models().join("pt-en"), &models.join("pt-en"));
+    copy_dir(&test_models().join("en-pt"), &models.join("en-fr"));
+    let manifest_path = models.join("en-fr/manifest.json");
+    let mut manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    manifest["pair"] = json!("en-fr");
+    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+
+    let config = "source = \"pt\"\ntargets = [\"en\", \"fr\"]\n";
+    let app = TestApp::start_with(config, tmp.path(), &models, 1, None).await;
+    // The route pt→en→"fr" turns "Lisboa" into "Lisbon" and back into
+    // "Lisboa" (the stand-in model is en→pt); the glossary wants "Lisbonne".
+    app.app()
+        .ctx
+        .store
+        .add_glossary_entry(&warta_store::NewGlossaryEntry {
+            source_term: "Lisboa".into(),
+            target_lang: Lang::parse("fr").unwrap(),
+            target_term: "Lisbonne".into(),
+            case_sensitive: true,
+            note: None,
+        })
+        .await
+        .unwrap();
+    app.post_article(&json!({"slug": "lisboa", "title": "Notícias", "body_html": "<p>A polícia prendeu três homens em Lisboa.</p>"})).await;
+    app.wait_for_job("lisboa", "fr", "done", Duration::from_secs(60)).await;
+    let (_, fr) = app.get_json("/api/v1/articles/lisboa/fr").await;
+    let body = fr["body_html"].as_str().unwrap();
+    assert!(body.contains("Lisbonne") && !body.contains("Lisboa"), "{body}");
+    // The English version, with no glossary entry, keeps the model's word.
+    app.wait_for_job("lisboa", "en", "done", Duration::from_secs(60)).await;
+    let (_, en) = app.get_json("/api/v1/articles/lisboa/en").await;
+    assert!(en["body_html"].as_str().unwrap().contains("Lisbon"), "{en}");
+    app.stop().await;
+}
