@@ -315,6 +315,12 @@ fn write_version(
 ) -> anyhow::Result<()> {
     let store = &ctx.store;
     let flags = doc_flags(doc);
+    // Sentences an editor approved keep the editor's name on the version.
+    let reviewed_by = if doc.segments.iter().any(|s| s.origin == Origin::Human) {
+        handle.block_on(store.version(article, lang))?.and_then(|v| v.reviewed_by)
+    } else {
+        None
+    };
     let v = NewVersion {
         article_id: article,
         lang,
@@ -326,7 +332,7 @@ fn write_version(
         state: VersionState::Published,
         model_id: Some(doc.model_id.clone()),
         quality: Some(quality_summary(doc, &flags)),
-        reviewed_by: None,
+        reviewed_by,
         segments: doc
             .segments
             .iter()

@@ -290,6 +290,14 @@ async fn editor_fixes_a_flagged_sentence_and_the_fix_is_published_and_reused() {
     let after = store.segments(article.id, pt).await.unwrap();
     let fixed = after.iter().find(|s| normalize_segment(&s.source_text) == SENTENCE).unwrap();
     assert_eq!((fixed.target_text.as_str(), fixed.origin), (FIXED, Origin::Human));
+    // The review record survives the republication: the flag is kept as
+    // resolved by the editor, whose name stays on the version.
+    let (_, v) = app.get_json("/api/v1/articles/school-closures/pt").await;
+    let resolved: Vec<_> = v["flags"].as_array().unwrap().iter().filter(|f| f["resolved"] == true).collect();
+    assert_eq!(resolved.len(), 1, "{v}");
+    assert_eq!(resolved[0]["resolved_by"], USER);
+    assert_eq!(resolved[0]["detail"], "weekday missing");
+    assert_eq!(v["reviewed_by"], USER);
 
     // The next article with the same sentence reuses the fix.
     app.post_article(&json!({

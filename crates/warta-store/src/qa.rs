@@ -34,6 +34,9 @@ pub struct QaFlag {
     pub severity: Severity,
     pub detail: String,
     pub created_at: i64,
+    /// When an editor resolved it (fixed or accepted the segment).
+    pub resolved_at: Option<i64>,
+    pub resolved_by: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -47,11 +50,16 @@ struct QaFlagRow {
     severity: String,
     detail: String,
     created_at: i64,
+    resolved_at: Option<i64>,
+    resolved_by: Option<String>,
 }
 
 impl Store {
     /// Replace the flags of (article, lang, revision) with `flags`: a QA run
-    /// states everything it found, so earlier findings do not linger.
+    /// states everything it found, so earlier findings do not linger. The
+    /// review history survives a re-run: a finding that is found again keeps
+    /// its age and, if an editor resolved it, stays resolved; resolved
+    /// findings that are gone (the editor fixed the text) are kept as record.
     pub async fn replace_qa_flags(
         &self,
         article: ArticleId,
@@ -60,8 +68,18 @@ impl Store {
         flags: &[NewQaFlag],
     ) -> Result<()> {
         let now = now_millis();
+        type Old = (Option<i64>, String, String, i64, Option<i64>, Option<String>, String);
         with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let old: Vec<Old> = sqlx::query_as(
+                "SELECT segment_idx, check_name, detail, created_at, resolved_at, resolved_by, severity FROM qa_flags \
+                 WHERE article_id = $1 AND lang = $2 AND revision = $3",
+            )
+            .bind(article.0)
+            .bind(lang.code())
+            .bind(revision.0)
+            .fetch_all(&mut *tx)
+            .await?;
             sqlx::query(
                 "DELETE FROM qa_flags WHERE article_id = $1 AND lang = $2 AND revision = $3",
             )
@@ -70,19 +88,42 @@ impl Store {
             .bind(revision.0)
             .execute(&mut *tx)
             .await?;
+            let mut used = vec![false; old.len()];
+            let mut rows: Vec<(Option<i64>, String, String, String, i64, Option<i64>, Option<String>)> = Vec::new();
             for f in flags {
+                let found = old.iter().enumerate().position(|(i, o)| {
+                    !used[i] && o.0 == f.segment_idx && o.1 == f.check && o.2 == f.detail
+                });
+                let (created, resolved_at, resolved_by) = match found {
+                    Some(i) => {
+                        used[i] = true;
+                        (old[i].3, old[i].4, old[i].5.clone())
+                    }
+                    None => (now, None, None),
+                };
+                rows.push((f.segment_idx, f.check.clone(), f.severity.as_str().to_string(), f.detail.clone(), created, resolved_at, resolved_by));
+            }
+            for (i, o) in old.iter().enumerate() {
+                if !used[i] && o.4.is_some() {
+                    // Resolved and no longer found: keep as the review record.
+                    rows.push((o.0, o.1.clone(), o.6.clone(), o.2.clone(), o.3, o.4, o.5.clone()));
+                }
+            }
+            for (segment_idx, check, severity, detail, created, resolved_at, resolved_by) in rows {
                 sqlx::query(
                     "INSERT INTO qa_flags (article_id, lang, revision, segment_idx, check_name, severity, \
-                     detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                     detail, created_at, resolved_at, resolved_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 )
                 .bind(article.0)
                 .bind(lang.code())
                 .bind(revision.0)
-                .bind(f.segment_idx)
-                .bind(&f.check)
-                .bind(f.severity.as_str())
-                .bind(&f.detail)
-                .bind(now)
+                .bind(segment_idx)
+                .bind(&check)
+                .bind(&severity)
+                .bind(&detail)
+                .bind(created)
+                .bind(resolved_at)
+                .bind(&resolved_by)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -101,7 +142,8 @@ impl Store {
     ) -> Result<Vec<QaFlag>> {
         let rows: Vec<QaFlagRow> = with_db!(self, |pool, _d| {
             sqlx::query_as(
-                "SELECT id, article_id, lang, revision, segment_idx, check_name, severity, detail, created_at \
+                "SELECT id, article_id, lang, revision, segment_idx, check_name, severity, detail, created_at, \
+                 resolved_at, resolved_by \
                  FROM qa_flags WHERE article_id = $1 AND lang = $2 AND revision = $3 \
                  ORDER BY segment_idx IS NOT NULL, segment_idx, id",
             )
@@ -123,6 +165,8 @@ impl Store {
                     severity: Severity::from_db(&r.severity)?,
                     detail: r.detail,
                     created_at: r.created_at,
+                    resolved_at: r.resolved_at,
+                    resolved_by: r.resolved_by,
                 })
             })
             .collect()

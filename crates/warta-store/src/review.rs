@@ -132,6 +132,9 @@ impl FlagRow {
             severity: Severity::from_db(&self.severity)?,
             detail: self.detail,
             created_at: self.created_at,
+            // The queue only reads unresolved flags.
+            resolved_at: None,
+            resolved_by: None,
         })
     }
 }

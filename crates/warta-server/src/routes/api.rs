@@ -131,6 +131,7 @@ pub fn version_json(app: &App, slug: &Slug, v: &Version, segments: &[Segment], f
         "quality": v.quality,
         "flags": flags.iter().map(|f| json!({
             "check": f.check, "severity": f.severity.as_str(), "segment": f.segment_idx, "detail": f.detail,
+            "resolved": f.resolved_at.is_some(), "resolved_by": f.resolved_by,
         })).collect::<Vec<_>>(),
         "segments": segments.iter().map(|s| json!({
             "index": s.idx, "source": s.source_text, "target": s.target_text, "pivot": s.pivot_text,
