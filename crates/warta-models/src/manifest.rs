@@ -115,7 +115,9 @@ impl Manifest {
         if !has(Role::Model) {
             return Err(bad("no model file listed"));
         }
-        if !has(Role::Vocab) && !(has(Role::Srcvocab) && has(Role::Trgvocab)) {
+        let shared = has(Role::Vocab);
+        let split = has(Role::Srcvocab) && has(Role::Trgvocab);
+        if !shared && !split {
             return Err(bad("no vocabulary listed (vocab, or srcvocab + trgvocab)"));
         }
         Ok(())

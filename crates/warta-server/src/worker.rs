@@ -111,7 +111,7 @@ fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
         }
         if jobs.is_empty() {
             let wait = if pending.is_empty() { Duration::from_millis(500) } else { Duration::from_millis(20) };
-            if !(quiet && !pending.is_empty()) {
+            if !quiet || pending.is_empty() {
                 handle.block_on(async {
                     let _ = tokio::time::timeout(wait, ctx.wake.notified()).await;
                 });

@@ -89,7 +89,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let mut used = vec![false; old.len()];
-            let mut rows: Vec<(Option<i64>, String, String, String, i64, Option<i64>, Option<String>)> = Vec::new();
+            type Row = (Option<i64>, String, String, String, i64, Option<i64>, Option<String>);
+            let mut rows: Vec<Row> = Vec::new();
             for f in flags {
                 let found = old.iter().enumerate().position(|(i, o)| {
                     !used[i] && o.0 == f.segment_idx && o.1 == f.check && o.2 == f.detail

@@ -46,6 +46,7 @@ async fn authorise(app: &App, headers: &HeaderMap, body_key: Option<&str>) -> Re
 }
 
 /// Form or JSON, as LibreTranslate accepts both.
+#[allow(clippy::result_large_err)] // the error is the finished HTTP response
 fn parse_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Response> {
     let is_form = headers
         .get(axum::http::header::CONTENT_TYPE)
