@@ -147,8 +147,14 @@ impl Parsed {
                 let start = s.as_ptr() as usize - text.as_ptr() as usize;
                 let range = start..start + s.len();
                 if is_sentence {
-                    // Zero-width spans (br, img) sit at a boundary: inside if strictly within or at its end.
-                    let has_markup = spans.iter().any(|r| r.start < range.end && range.start <= r.end && !(r.is_empty() && r.start == range.start && range.start != 0));
+                    // An element covers part of the sentence, or (br, img) sits inside it.
+                    let has_markup = spans.iter().any(|r| {
+                        if r.is_empty() {
+                            range.start < r.start && r.start <= range.end
+                        } else {
+                            r.start < range.end && range.start < r.end
+                        }
+                    });
                     ss.push(Sent { range: range.clone(), has_markup });
                 }
                 ps.push((is_sentence, range));
