@@ -146,6 +146,18 @@ impl Translator {
         }
     }
 
+    /// [`translate_aligned`](Self::translate_aligned) for many texts, spread
+    /// over the worker threads (each text is decoded alone: the aligned path
+    /// has no batched form).
+    pub fn translate_aligned_many(&self, texts: &[&str]) -> Vec<AlignedText> {
+        let out = std::sync::Mutex::new(vec![None; texts.len()]);
+        batch::for_each_parallel(texts.len(), self.threads, |i| {
+            let a = aligned::translate(self, texts[i]);
+            out.lock().expect("aligned lock")[i] = Some(a);
+        });
+        out.into_inner().expect("aligned lock").into_iter().map(|a| a.expect("every text translated")).collect()
+    }
+
     /// Translate one text and return word alignments (source → target), for
     /// carrying inline markup across. The target text equals what
     /// [`translate_texts`](Self::translate_texts) produces for the same input.

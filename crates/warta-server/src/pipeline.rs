@@ -387,6 +387,17 @@ fn assemble(
 ) -> Result<TranslatedDoc, PipelineError> {
     let trg = tr.trg();
     let src_lang = tr.src();
+    // Sentences planned for the aligned path, decoded in parallel up front.
+    let mut aligned_src: Vec<&str> = Vec::new();
+    for ((text, ss), ps) in p.texts.iter().zip(&p.sents).zip(plans) {
+        for (s, plan) in ss.iter().zip(ps) {
+            if matches!(plan, Plan::Aligned) {
+                aligned_src.push(&text[s.range.clone()]);
+            }
+        }
+    }
+    let mut aligned_out = tr.translate_aligned_many(&aligned_src).into_iter();
+
     let mut done: Vec<Vec<Done>> = Vec::with_capacity(p.texts.len());
     for ((text, ss), ps) in p.texts.iter().zip(&p.sents).zip(plans) {
         let mut unit = Vec::with_capacity(ss.len());
@@ -420,7 +431,10 @@ fn assemble(
                         aligned(tr, src, &reqs)
                     }
                 }
-                Plan::Aligned => aligned(tr, src, &reqs),
+                Plan::Aligned => {
+                    let a = aligned_out.next().expect("one aligned result per aligned sentence");
+                    enforced(a, src, &reqs)
+                }
             };
             unit.push(d);
         }
@@ -558,7 +572,11 @@ pub fn score(tr: &Translator, doc: &mut TranslatedDoc, threshold: f64, max: usiz
 
 /// The aligned path for one sentence, with requirements enforced.
 fn aligned(tr: &Translator, src: &str, reqs: &[Requirement]) -> Done {
-    let mut a: AlignedText = tr.translate_aligned(src);
+    enforced(tr.translate_aligned(src), src, reqs)
+}
+
+/// Put the requirements into an aligned translation.
+fn enforced(mut a: AlignedText, src: &str, reqs: &[Requirement]) -> Done {
     let raw = a.target.clone();
     quality::enforce(&mut a, src, reqs);
     Done {
