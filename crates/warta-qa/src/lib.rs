@@ -22,12 +22,14 @@ use serde::{Deserialize, Serialize};
 use warta_core::Lang;
 
 mod checks;
+mod consistency;
 mod date;
 mod number;
 mod protect;
 mod text;
 
 pub use checks::length_band;
+pub use consistency::{inconsistent_names, Inconsistency};
 pub use number::{parse_number, render_number, Number};
 pub use protect::{
     expected_in_target, protected_spans, render_protected, Protected, ProtectedKind,

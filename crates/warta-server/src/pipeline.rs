@@ -519,6 +519,13 @@ fn assemble(
         }
         outs.push(target);
     }
+    // One name, one spelling per article: flag the odd ones out.
+    let pairs: Vec<(&str, &str)> = segments.iter().map(|s| (s.source.as_str(), s.target.as_str())).collect();
+    for (idx, flag) in quality::consistency_flags(&pairs) {
+        if segments[idx].origin == Origin::Machine {
+            segments[idx].flags.push(flag);
+        }
+    }
     let body_html = p.fragment.render(&units)?;
     let doc_flags = quality::check_markup(&p.fragment.render_source_unchanged(), &body_html, tr.src(), trg);
     let engine_sentences = done.iter().flatten().filter(|d| d.engine).count();

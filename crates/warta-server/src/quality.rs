@@ -276,6 +276,36 @@ fn severity(s: warta_qa::Severity) -> Severity {
     }
 }
 
+/// Names spelled two ways in one document: each segment using a minority
+/// spelling gets a `consistency` warning naming the usual one.
+pub fn consistency_flags(segments: &[(&str, &str)]) -> Vec<(usize, Flag)> {
+    let mut out = Vec::new();
+    for inc in warta_qa::inconsistent_names(segments) {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for (_, w) in &inc.renderings {
+            match counts.iter_mut().find(|(s, _)| s == w) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((w, 1)),
+            }
+        }
+        // The most frequent spelling (the first seen on a tie) is the usual one.
+        let usual = counts.iter().fold(("", 0), |best, &(w, n)| if n > best.1 { (w, n) } else { best }).0;
+        for (idx, w) in &inc.renderings {
+            if w != usual {
+                out.push((
+                    *idx,
+                    Flag {
+                        check: "consistency".into(),
+                        severity: Severity::Warning,
+                        detail: format!("`{}` is spelled `{w}` here but `{usual}` elsewhere in the article", inc.source_name),
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// A flag when the model's confidence is below `threshold`.
 pub fn confidence_flag(c: f64, threshold: f64) -> Option<Flag> {
     warta_qa::confidence_flag(c, threshold).map(flag_of)
@@ -291,6 +321,23 @@ mod tests {
         assert!(find_term("CSTOX and XCSTO", "CSTO", false).is_empty());
         assert_eq!(find_term("csto", "CSTO", false).len(), 1);
         assert!(find_term("csto", "CSTO", true).is_empty());
+    }
+
+    #[test]
+    fn the_minority_spelling_of_a_name_is_flagged() {
+        // Shape of real warta en→pt output on NTREX (newsweek.51310), where
+        // "Virginia" came out as "Virgínia" in most sentences and "Virginia"
+        // in one; the sentences here are hand-written.
+        let segs = [
+            ("Storms hit Virginia on Monday.", "Tempestades atingiram a Virgínia na segunda-feira."),
+            ("Officials in Virginia closed roads.", "Autoridades da Virgínia fecharam estradas."),
+            ("Schools in Virginia stayed open.", "As escolas em Virginia ficaram abertas."),
+        ];
+        let flags = consistency_flags(&segs);
+        assert_eq!(flags.len(), 1);
+        assert_eq!(flags[0].0, 2);
+        assert_eq!(flags[0].1.check, "consistency");
+        assert!(flags[0].1.detail.contains("`Virginia` here but `Virgínia`"), "{}", flags[0].1.detail);
     }
 
     #[test]
