@@ -30,8 +30,14 @@ struct RawConfig {
     models_dir: Option<PathBuf>,
     /// Inference threads per batch (0 = all cores).
     threads: Option<usize>,
-    /// In-process worker loops (`warta serve`); `warta worker` always runs one.
+    /// Translation worker threads of `warta serve` (0: a site/API-only node);
+    /// `warta worker` runs at least one.
     workers: Option<usize>,
+    /// Seconds a leased job belongs to its worker without a heartbeat: how
+    /// long a killed worker's jobs wait before another worker takes them.
+    lease_seconds: Option<u64>,
+    /// `/healthz` reports unhealthy when a runnable job has waited longer.
+    max_queue_age_seconds: Option<u64>,
     /// Jobs one worker leases at once: more jobs, bigger batches.
     lease_batch: Option<usize>,
     max_attempts: Option<i64>,
@@ -41,6 +47,47 @@ struct RawConfig {
     confidence_threshold: Option<f64>,
     /// Site texts per language: `[messages.ar] disclaimer = "…"`.
     messages: Option<BTreeMap<String, BTreeMap<String, String>>>,
+    /// `[[webhooks]] url = "…", secret = "…", events = ["published", …]`.
+    webhooks: Option<Vec<RawWebhook>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWebhook {
+    url: String,
+    secret: String,
+    events: Option<Vec<WebhookEvent>>,
+}
+
+/// What a webhook can be told about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookEvent {
+    /// A language version was published (machine or human).
+    Published,
+    /// A published machine version carries error-level QA flags.
+    Flagged,
+    /// An editor approved a fix in the review queue.
+    Approved,
+}
+
+impl WebhookEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookEvent::Published => "published",
+            WebhookEvent::Flagged => "flagged",
+            WebhookEvent::Approved => "approved",
+        }
+    }
+}
+
+/// A receiver of events, validated.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub url: String,
+    /// The HMAC-SHA256 key of the `X-Warta-Signature` header.
+    pub secret: String,
+    pub events: Vec<WebhookEvent>,
 }
 
 /// warta's configuration, validated.
@@ -57,11 +104,14 @@ pub struct Config {
     pub models_dir: PathBuf,
     pub threads: usize,
     pub workers: usize,
+    pub lease: std::time::Duration,
+    pub max_queue_age: std::time::Duration,
     pub lease_batch: usize,
     pub max_attempts: i64,
     pub confidence: bool,
     pub confidence_threshold: f64,
     pub messages: BTreeMap<String, BTreeMap<String, String>>,
+    pub webhooks: Vec<Webhook>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +177,12 @@ impl Config {
         if let Some(v) = get("WARTA_CONFIDENCE") {
             raw.confidence = Some(matches!(v.as_str(), "1" | "true" | "yes" | "on"));
         }
+        if let Some(v) = get("WARTA_LEASE_SECONDS") {
+            raw.lease_seconds = Some(v.parse().map_err(|_| value("lease_seconds", format!("`{v}` is not a number")))?);
+        }
+        if let Some(v) = get("WARTA_MAX_ATTEMPTS") {
+            raw.max_attempts = Some(v.parse().map_err(|_| value("max_attempts", format!("`{v}` is not a number")))?);
+        }
         if let Some(v) = get("WARTA_WORKERS") {
             raw.workers = Some(v.parse().map_err(|_| value("workers", format!("`{v}` is not a number")))?);
         }
@@ -166,12 +222,37 @@ impl Config {
             database_url,
             models_dir,
             threads: raw.threads.unwrap_or(0),
-            workers: raw.workers.unwrap_or(1).max(1),
+            workers: raw.workers.unwrap_or(1),
+            lease: std::time::Duration::from_secs(match raw.lease_seconds.unwrap_or(30) {
+                n @ 2..=3600 => n,
+                n => return Err(value("lease_seconds", format!("{n} is outside 2..=3600"))),
+            }),
+            max_queue_age: std::time::Duration::from_secs(raw.max_queue_age_seconds.unwrap_or(900).max(1)),
             lease_batch: raw.lease_batch.unwrap_or(16).clamp(1, 256),
-            max_attempts: raw.max_attempts.unwrap_or(5).max(1),
+            max_attempts: match raw.max_attempts.unwrap_or(5) {
+                n @ 1..=100 => n,
+                n => return Err(value("max_attempts", format!("{n} is outside 1..=100"))),
+            },
             confidence: raw.confidence.unwrap_or(true),
             confidence_threshold: raw.confidence_threshold.unwrap_or(DEFAULT_CONFIDENCE_THRESHOLD),
             messages: raw.messages.unwrap_or_default(),
+            webhooks: raw
+                .webhooks
+                .unwrap_or_default()
+                .into_iter()
+                .map(|w| {
+                    if !(w.url.starts_with("https://") || w.url.starts_with("http://")) {
+                        return Err(value("webhooks", format!("`{}` is not an http(s) URL", w.url)));
+                    }
+                    if w.secret.chars().count() < 16 {
+                        return Err(value("webhooks", format!("the secret of {} must have at least 16 characters", w.url)));
+                    }
+                    let events = w.events.unwrap_or_else(|| {
+                        vec![WebhookEvent::Published, WebhookEvent::Flagged, WebhookEvent::Approved]
+                    });
+                    Ok(Webhook { url: w.url, secret: w.secret, events })
+                })
+                .collect::<Result<_, _>>()?,
         })
     }
 

@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod quality;
 pub mod routes;
 pub mod startup;
+pub mod webhooks;
 pub mod worker;
 
 pub use configuration::Config;

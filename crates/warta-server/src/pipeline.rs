@@ -36,6 +36,7 @@ pub struct SourceDoc {
 }
 
 /// One request: translate `doc` into `target`.
+#[derive(Clone)]
 pub struct Request {
     pub doc: Arc<SourceDoc>,
     pub target: Lang,
@@ -91,6 +92,10 @@ impl TranslatedDoc {
 pub enum PipelineError {
     #[error("waiting for the {0} model")]
     MissingModel(Pair),
+    /// The model is installed but cannot be used (corrupt file, checksum
+    /// mismatch, failed load).
+    #[error("model unusable: {0}")]
+    ModelBroken(String),
     #[error("{0}")]
     Engine(String),
     #[error("HTML: {0}")]
@@ -202,8 +207,15 @@ pub fn prepare(pool: &ModelPool, source: Lang, requests: Vec<Request>) -> Prepar
             .clone();
         parsed.push(p);
         routes.push(
-            pool.translator(source, r.target)
-                .map_err(|_| PipelineError::MissingModel(missing_pair(pool.store(), source, r.target))),
+            pool.translator(source, r.target).map_err(|e| match e {
+                // Missing and broken are different states for an operator: a
+                // missing model waits for `models pull`; a broken one is an
+                // error the job reports (and retries) until someone fixes it.
+                warta_engine::EngineError::Models(
+                    warta_models::ModelError::NotInstalled { .. } | warta_models::ModelError::NoRoute { .. },
+                ) => PipelineError::MissingModel(missing_pair(pool.store(), source, r.target)),
+                e => PipelineError::ModelBroken(e.to_string()),
+            }),
         );
     }
     Prepared { requests, parsed, routes }
@@ -325,6 +337,7 @@ pub fn execute(
             let tr = match &routes[i] {
                 Ok(t) => t,
                 Err(PipelineError::MissingModel(p)) => return Err(PipelineError::MissingModel(*p)),
+                Err(PipelineError::ModelBroken(m)) => return Err(PipelineError::ModelBroken(m.clone())),
                 Err(e) => return Err(PipelineError::Engine(e.to_string())),
             };
             let p = parsed[i].clone().map_err(PipelineError::Engine)?;

@@ -11,7 +11,7 @@ use warta_site::{Messages, Site};
 use warta_store::Store;
 
 use crate::configuration::Config;
-use crate::worker::{self, Metrics, WorkerContext};
+use crate::worker::{Metrics, WorkerContext, Workers};
 
 /// Everything a request handler needs.
 pub struct App {
@@ -24,7 +24,7 @@ pub struct AppHandle {
     pub addr: SocketAddr,
     pub app: Arc<App>,
     server: tokio::task::JoinHandle<()>,
-    workers: Vec<std::thread::JoinHandle<()>>,
+    workers: Workers,
     shutdown: tokio::sync::watch::Sender<bool>,
 }
 
@@ -35,7 +35,11 @@ impl App {
             std::fs::create_dir_all(&config.data_dir)
                 .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
         }
-        let store = Store::connect(&config.database_url).await.context("opening the database")?;
+        let opts = warta_store::StoreOptions {
+            max_attempts: u32::try_from(config.max_attempts).unwrap_or(5),
+            ..Default::default()
+        };
+        let store = Store::connect_with(&config.database_url, &opts).await.context("opening the database")?;
         let messages = Messages::builtin().with_overrides(&config.messages).context("config [messages]")?;
         let site = Site::new(&config.site_name, &config.base_url, config.source, &config.languages(), messages)
             .context("config base_url")?;
@@ -75,9 +79,8 @@ impl AppHandle {
             }
         });
         let handle = tokio::runtime::Handle::current();
-        let workers = (0..workers)
-            .map(|i| worker::spawn(app.ctx.clone(), format!("{}-w{i}", worker_prefix()), handle.clone()))
-            .collect();
+        let workers = Workers::start(app.ctx.clone(), workers, worker_prefix(), handle).context("starting workers")?;
+        start_webhook_delivery(&app.ctx);
         Ok(AppHandle { addr, app, server, workers, shutdown: tx })
     }
 
@@ -88,13 +91,15 @@ impl AppHandle {
         self.app.ctx.wake.notify_waiters();
         let _ = self.server.await;
         let workers = self.workers;
-        let _ = tokio::task::spawn_blocking(move || {
-            for w in workers {
-                let _ = w.join();
-            }
-        })
-        .await;
+        let _ = tokio::task::spawn_blocking(move || workers.join()).await;
         self.app.ctx.store.close().await;
+    }
+}
+
+/// Every node sends webhook deliveries (leased, so each is sent by one).
+fn start_webhook_delivery(ctx: &Arc<WorkerContext>) {
+    if !ctx.config.webhooks.is_empty() {
+        tokio::spawn(crate::webhooks::deliver_loop(ctx.clone(), format!("{}-webhooks", worker_prefix())));
     }
 }
 
@@ -105,17 +110,18 @@ pub fn worker_prefix() -> String {
 }
 
 /// Run translation workers only (`warta worker`), until `shutdown` resolves.
-pub async fn run_workers(app: Arc<App>, n: usize, shutdown: impl std::future::Future<Output = ()>) {
+pub async fn run_workers(
+    app: Arc<App>,
+    n: usize,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
     let handle = tokio::runtime::Handle::current();
-    let workers: Vec<_> = (0..n.max(1))
-        .map(|i| worker::spawn(app.ctx.clone(), format!("{}-w{i}", worker_prefix()), handle.clone()))
-        .collect();
+    let workers = Workers::start(app.ctx.clone(), n.max(1), worker_prefix(), handle).context("starting workers")?;
+    start_webhook_delivery(&app.ctx);
     shutdown.await;
     app.ctx.shutdown.store(true, Ordering::Relaxed);
-    let _ = tokio::task::spawn_blocking(move || {
-        for w in workers {
-            let _ = w.join();
-        }
-    })
-    .await;
+    app.ctx.wake.notify_waiters();
+    let _ = tokio::task::spawn_blocking(move || workers.join()).await;
+    app.ctx.store.close().await;
+    Ok(())
 }

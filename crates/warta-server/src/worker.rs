@@ -2,13 +2,25 @@
 //! on a blocking thread, stores the versions, completes the jobs.
 //!
 //! Jobs live in the database, so a crash loses nothing: a leased job whose
-//! worker died is leased again when its lease expires. A job is idempotent —
-//! translating the same revision twice writes the same version — so running
-//! it twice is harmless. Inference runs on this dedicated OS thread; database
-//! calls are driven with `Handle::block_on`, never the other way round.
+//! worker died is leased again when its short lease expires. While a batch
+//! runs, a heartbeat renews the leases; every result is written through the
+//! lease (fencing), so a worker that stalled past its lease writes nothing.
+//! A job is idempotent — translating the same revision twice writes the same
+//! version — so running it twice is harmless.
+//!
+//! One job never takes others down with it: an error or a panic while
+//! translating a batch is narrowed to the job that caused it (the batch is
+//! re-run one job at a time), which is failed with its message and retried
+//! with backoff until `max_attempts`. A worker thread that dies all the same
+//! is replaced by the supervisor ([`Workers`]), and its jobs go back to the
+//! queue at once.
+//!
+//! Inference runs on these dedicated OS threads; database calls are driven
+//! with `Handle::block_on`, never the other way round.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,14 +30,12 @@ use warta_core::{Lang, Pair};
 use warta_engine::ModelPool;
 use std::collections::HashSet;
 
-use warta_store::{ArticleId, Job, NewQaFlag, NewTmEntry, NewVersion, Origin, RevisionNo, Segment, Severity, Store, VersionState};
+use warta_store::{ArticleId, Job, NewQaFlag, NewTmEntry, NewVersion, Origin, RevisionNo, Segment, Severity, Store, StoreError, VersionState};
 
 use crate::configuration::Config;
 use crate::pipeline::{self, Options, PipelineError, Request, SourceDoc, TmAnswers, TranslatedDoc};
 use crate::quality::Term;
 
-/// How long a leased job belongs to its worker before another may take it.
-const LEASE: Duration = Duration::from_secs(600);
 /// Longest wait between retries of a failing job.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
@@ -40,6 +50,13 @@ pub struct Metrics {
     pub translate_micros: AtomicU64,
     pub tm_lookups: AtomicU64,
     pub tm_hits: AtomicU64,
+    /// Job attempts that panicked (and were failed alone).
+    pub jobs_panicked: AtomicU64,
+    /// Worker threads of this process that died and were replaced.
+    pub workers_restarted: AtomicU64,
+    /// Worker threads running now, and how many this node should run.
+    pub workers_alive: AtomicUsize,
+    pub workers_expected: AtomicUsize,
 }
 
 /// Shared between the HTTP side and the workers.
@@ -54,11 +71,116 @@ pub struct WorkerContext {
 }
 
 /// Start a worker on its own OS thread.
-pub fn spawn(ctx: Arc<WorkerContext>, name: String, handle: Handle) -> std::thread::JoinHandle<()> {
-    std::thread::Builder::new()
-        .name(name.clone())
-        .spawn(move || run(ctx, name, handle))
-        .expect("spawn worker thread")
+fn spawn(ctx: Arc<WorkerContext>, name: String, handle: Handle) -> std::io::Result<std::thread::JoinHandle<()>> {
+    // Counted from here, not from inside the thread, so `/healthz` never
+    // sees a started node with no live worker.
+    let alive = Alive::new(ctx.clone());
+    std::thread::Builder::new().name(name.clone()).spawn(move || {
+        let _alive = alive;
+        run(ctx, name, handle)
+    })
+}
+
+/// This process's worker threads and the supervisor that keeps them running.
+pub struct Workers {
+    supervisor: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How often the supervisor looks for dead workers.
+const SUPERVISE_EVERY: Duration = Duration::from_millis(500);
+
+impl Workers {
+    /// Start `n` workers named `{prefix}-w{i}` and a supervisor thread that
+    /// replaces any that dies (under a new name, `…-w{i}.{generation}`, so a
+    /// replacement never inherits its predecessor's leases), until
+    /// `ctx.shutdown` is set.
+    pub fn start(ctx: Arc<WorkerContext>, n: usize, prefix: String, handle: Handle) -> std::io::Result<Workers> {
+        ctx.metrics.workers_expected.store(n, Ordering::Relaxed);
+        if n == 0 {
+            return Ok(Workers { supervisor: None });
+        }
+        let mut slots = Vec::with_capacity(n);
+        for i in 0..n {
+            let name = format!("{prefix}-w{i}");
+            slots.push((name.clone(), spawn(ctx.clone(), name, handle.clone())?));
+        }
+        let supervisor = std::thread::Builder::new()
+            .name("warta-supervisor".into())
+            .spawn(move || supervise(ctx, slots, prefix, handle))?;
+        Ok(Workers { supervisor: Some(supervisor) })
+    }
+
+    /// Wait for every worker to finish its current batch and stop (after
+    /// `ctx.shutdown` was set).
+    pub fn join(mut self) {
+        if let Some(s) = self.supervisor.take() {
+            let _ = s.join();
+        }
+    }
+}
+
+fn supervise(ctx: Arc<WorkerContext>, mut slots: Vec<(String, std::thread::JoinHandle<()>)>, prefix: String, handle: Handle) {
+    let mut generation = 0u64;
+    while !ctx.shutdown.load(Ordering::Relaxed) {
+        std::thread::sleep(SUPERVISE_EVERY);
+        for (i, slot) in slots.iter_mut().enumerate() {
+            if !slot.1.is_finished() || ctx.shutdown.load(Ordering::Relaxed) {
+                continue;
+            }
+            generation += 1;
+            let name = format!("{prefix}-w{i}.{generation}");
+            let dead_name = std::mem::replace(&mut slot.0, name.clone());
+            let why = match spawn(ctx.clone(), name.clone(), handle.clone()) {
+                Ok(new) => std::mem::replace(&mut slot.1, new).join().err().map(|p| panic_message(&*p)),
+                Err(e) => {
+                    // Try again on the next round; keep the dead handle.
+                    tracing::error!(worker = %dead_name, "could not start a replacement worker: {e}");
+                    slot.0 = dead_name;
+                    continue;
+                }
+            };
+            let why = why.unwrap_or_else(|| "stopped unexpectedly".into());
+            ctx.metrics.workers_restarted.fetch_add(1, Ordering::Relaxed);
+            tracing::error!(worker = %dead_name, replacement = %name, "worker died ({why}); replaced");
+            let error = format!("worker {dead_name} died: {why}");
+            match handle.block_on(ctx.store.release_leases(&dead_name, &error)) {
+                Ok(n) if n > 0 => tracing::warn!(worker = %dead_name, jobs = n, "jobs of the dead worker queued again"),
+                Ok(_) => {}
+                Err(e) => tracing::error!("releasing the jobs of {dead_name}: {e} (they move on when their lease runs out)"),
+            }
+        }
+    }
+    for (_, h) in slots {
+        let _ = h.join();
+    }
+}
+
+/// The text of a panic payload (`panic!("…")` gives `&str` or `String`).
+pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-text payload".into()
+    }
+}
+
+/// Counts a worker thread as alive from creation until it ends, however it
+/// ends (the drop runs while a panic unwinds).
+struct Alive(Arc<WorkerContext>);
+
+impl Alive {
+    fn new(ctx: Arc<WorkerContext>) -> Self {
+        ctx.metrics.workers_alive.fetch_add(1, Ordering::Relaxed);
+        Alive(ctx)
+    }
+}
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.metrics.workers_alive.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// A published version whose model confidence is still to be computed.
@@ -81,12 +203,13 @@ fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
     let mut last_model_check = Instant::now() - Duration::from_secs(60);
     let mut pending: std::collections::VecDeque<ScoreTask> = Default::default();
     let mut last_work = Instant::now();
+    let lease = ctx.config.lease;
     while !ctx.shutdown.load(Ordering::Relaxed) {
         if last_model_check.elapsed() > Duration::from_secs(2) {
             wake_jobs_with_models(&ctx, &handle);
             last_model_check = Instant::now();
         }
-        let jobs = match handle.block_on(ctx.store.lease_jobs(&name, ctx.config.lease_batch, LEASE)) {
+        let jobs = match handle.block_on(ctx.store.lease_jobs(&name, ctx.config.lease_batch, lease)) {
             Ok(jobs) => jobs,
             Err(e) => {
                 tracing::error!(worker = %name, "leasing jobs: {e}");
@@ -99,11 +222,16 @@ fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
             // Translation comes first; confidence is computed in small steps
             // once the queue has been quiet for a moment (or when far behind).
             if let Some(task) = pending.front_mut() {
-                match score_step(&ctx, &handle, task) {
-                    Ok(false) => {}
-                    Ok(true) => drop(pending.pop_front()),
-                    Err(e) => {
+                let step = catch_unwind(AssertUnwindSafe(|| score_step(&ctx, &handle, task)));
+                match step {
+                    Ok(Ok(false)) => {}
+                    Ok(Ok(true)) => drop(pending.pop_front()),
+                    Ok(Err(e)) => {
                         tracing::warn!(worker = %name, "scoring: {e}");
+                        pending.pop_front();
+                    }
+                    Err(p) => {
+                        tracing::error!(worker = %name, "scoring panicked: {}", panic_message(&*p));
                         pending.pop_front();
                     }
                 }
@@ -119,13 +247,35 @@ fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
             continue;
         }
         last_work = Instant::now();
-        match process(&ctx, &name, &handle, jobs) {
-            Ok(tasks) => pending.extend(tasks),
-            Err(e) => {
-                tracing::error!(worker = %name, "processing jobs: {e}");
-                std::thread::sleep(Duration::from_secs(1));
+        let _beat = Heartbeat::start(&ctx, &name, &handle);
+        pending.extend(process(&ctx, &name, &handle, jobs));
+    }
+}
+
+/// Renews the leases of the jobs a worker holds while it works on them, every
+/// third of the lease, so a long batch is never leased twice while a dead
+/// worker's jobs still move on within one lease. Stops when dropped.
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Heartbeat {
+    fn start(ctx: &Arc<WorkerContext>, name: &str, handle: &Handle) -> Heartbeat {
+        let ctx = ctx.clone();
+        let name = name.to_string();
+        let every = ctx.config.lease / 3;
+        Heartbeat(handle.spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(e) = ctx.store.renew_leases(&name, ctx.config.lease).await {
+                    tracing::warn!(worker = %name, "renewing leases: {e}");
+                }
             }
-        }
+        }))
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -186,73 +336,191 @@ fn score_step(ctx: &WorkerContext, handle: &Handle, task: &mut ScoreTask) -> any
     Ok(true)
 }
 
-fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> anyhow::Result<Vec<ScoreTask>> {
+/// What became of one job's translation.
+enum Outcome {
+    Translated(TranslatedDoc, i64),
+    WaitingForModel(Pair),
+    Failed(String),
+}
+
+/// Translate a batch of leased jobs and settle each one: written and
+/// completed, parked for a model, or failed alone with its reason. Never
+/// fails as a whole: whatever goes wrong is attributed to the job it
+/// happened to, and the other jobs of the batch carry on.
+fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> Vec<ScoreTask> {
     let store = &ctx.store;
     // Load each revision once; drop jobs that no longer need doing.
     let mut docs: HashMap<(i64, i64), Arc<SourceDoc>> = HashMap::new();
     let mut runnable: Vec<Job> = Vec::new();
     let mut requests: Vec<Request> = Vec::new();
     for job in jobs {
-        let article = handle.block_on(store.article_by_id(job.article_id))?;
-        if article.deleted_at.is_some() || article.current_revision != job.revision {
-            // Superseded or unpublished: nothing to write.
-            handle.block_on(store.complete_job(job.id, name))?;
-            continue;
-        }
-        if let Some(v) = handle.block_on(store.version(job.article_id, job.lang))? {
-            if v.origin == Origin::Human {
-                // An editor's text is never replaced by the machine.
-                handle.block_on(store.complete_job(job.id, name))?;
-                continue;
+        match load_request(ctx, handle, &job, &mut docs) {
+            Ok(Some(request)) => {
+                requests.push(request);
+                runnable.push(job);
             }
+            Ok(None) => settle(ctx, name, handle, &job, Outcome::Failed(String::new()), true),
+            Err(e) => settle(ctx, name, handle, &job, Outcome::Failed(format!("loading the article: {e}")), false),
         }
-        let key = (job.article_id.0, job.revision.0);
-        let doc = match docs.get(&key) {
-            Some(d) => d.clone(),
-            None => {
-                let rev = handle.block_on(store.revision_by_id(job.article_id, job.revision))?;
-                let d = Arc::new(SourceDoc { title: rev.title, summary: rev.summary, body_html: rev.body_html });
-                docs.insert(key, d.clone());
-                d
-            }
-        };
-        requests.push(Request { doc, target: job.lang });
-        runnable.push(job);
     }
     if runnable.is_empty() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
 
     let started = Instant::now();
-    let results = run_pipeline(ctx, handle, requests, false)?;
+    let outcomes = translate_isolated(ctx, handle, requests);
     ctx.metrics.translate_micros.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
 
     let mut tasks = Vec::new();
-    for (job, result) in runnable.into_iter().zip(results) {
-        match result {
-            Ok((doc, glossary_version)) => {
-                write_version(ctx, handle, job.article_id, job.lang, job.revision, &doc, glossary_version)?;
-                handle.block_on(store.complete_job(job.id, name))?;
+    for (job, outcome) in runnable.into_iter().zip(outcomes) {
+        let Outcome::Translated(doc, glossary_version) = outcome else {
+            settle(ctx, name, handle, &job, outcome, false);
+            continue;
+        };
+        match write_version(ctx, handle, &job, name, &doc, glossary_version) {
+            Ok(()) => {
+                if let Err(e) = handle.block_on(store.complete_job(job.id, name)) {
+                    // The version is stored; a job whose lease lapsed meanwhile
+                    // is redone by its next owner and writes the same text.
+                    tracing::warn!(job = %job.id, "completing a published job: {e}");
+                }
                 if ctx.config.confidence {
                     tasks.push(ScoreTask { article: job.article_id, lang: job.lang, revision: job.revision, doc });
                 }
                 ctx.metrics.jobs_done.fetch_add(1, Ordering::Relaxed);
                 tracing::info!(article = job.article_id.0, revision = job.revision.0, lang = %job.lang, "published");
             }
-            Err(PipelineError::MissingModel(pair)) => {
-                handle.block_on(store.park_job_waiting_for_model(job.id, name, pair))?;
-                ctx.metrics.jobs_waiting_for_model.fetch_add(1, Ordering::Relaxed);
-                tracing::info!(article = job.article_id.0, lang = %job.lang, %pair, "waiting for model");
+            Err(WriteError::LeaseLost(e)) => {
+                tracing::warn!(worker = %name, job = %job.id, "result dropped: {e}");
             }
-            Err(e) => {
-                let backoff = Duration::from_secs(2u64.saturating_pow(job.attempts.clamp(0, 16) as u32)).min(MAX_BACKOFF);
-                handle.block_on(store.fail_job(job.id, name, &e.to_string(), backoff))?;
-                ctx.metrics.jobs_failed.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(article = job.article_id.0, lang = %job.lang, "job failed: {e}");
-            }
+            Err(WriteError::Other(e)) => settle(ctx, name, handle, &job, Outcome::Failed(format!("storing the version: {e:#}")), false),
         }
     }
-    Ok(tasks)
+    tasks
+}
+
+/// The request for a job, or `None` when there is nothing to do: the
+/// revision was superseded or unpublished, or an editor's text holds the
+/// language (never replaced by the machine).
+fn load_request(
+    ctx: &WorkerContext,
+    handle: &Handle,
+    job: &Job,
+    docs: &mut HashMap<(i64, i64), Arc<SourceDoc>>,
+) -> Result<Option<Request>, StoreError> {
+    let store = &ctx.store;
+    let article = handle.block_on(store.article_by_id(job.article_id))?;
+    if article.deleted_at.is_some() || article.current_revision != job.revision {
+        return Ok(None);
+    }
+    if let Some(v) = handle.block_on(store.version(job.article_id, job.lang))? {
+        if v.origin == Origin::Human {
+            return Ok(None);
+        }
+    }
+    let key = (job.article_id.0, job.revision.0);
+    let doc = match docs.get(&key) {
+        Some(d) => d.clone(),
+        None => {
+            let rev = handle.block_on(store.revision_by_id(job.article_id, job.revision))?;
+            let d = Arc::new(SourceDoc { title: rev.title, summary: rev.summary, body_html: rev.body_html });
+            docs.insert(key, d.clone());
+            d
+        }
+    };
+    Ok(Some(Request { doc, target: job.lang }))
+}
+
+/// Record a job's end that is not a published version. `nothing_to_do`
+/// completes it (superseded, or held by an editor's text).
+fn settle(ctx: &WorkerContext, name: &str, handle: &Handle, job: &Job, outcome: Outcome, nothing_to_do: bool) {
+    let store = &ctx.store;
+    let result = match outcome {
+        _ if nothing_to_do => handle.block_on(store.complete_job(job.id, name)).map(drop),
+        Outcome::WaitingForModel(pair) => {
+            ctx.metrics.jobs_waiting_for_model.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(article = job.article_id.0, lang = %job.lang, %pair, "waiting for model");
+            handle.block_on(store.park_job_waiting_for_model(job.id, name, pair)).map(drop)
+        }
+        Outcome::Failed(e) => {
+            let backoff = Duration::from_secs(2u64.saturating_pow(job.attempts.clamp(0, 16) as u32)).min(MAX_BACKOFF);
+            ctx.metrics.jobs_failed.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(article = job.article_id.0, lang = %job.lang, attempt = job.attempts, "job failed: {e}");
+            handle.block_on(store.fail_job(job.id, name, &e, backoff)).map(drop)
+        }
+        Outcome::Translated(..) => unreachable!("translated jobs are written, not settled"),
+    };
+    if let Err(e) = result {
+        // The lease is the safety net: the job moves on when it runs out.
+        tracing::warn!(worker = %name, job = %job.id, "settling job: {e}");
+    }
+}
+
+/// Translate a batch so that one job cannot fail the others: the batch runs
+/// together (batching is where the speed is); if anything in it panics or
+/// the batch as a whole fails, the jobs are run again one by one, and only
+/// the one that fails alone is failed.
+fn translate_isolated(ctx: &WorkerContext, handle: &Handle, requests: Vec<Request>) -> Vec<Outcome> {
+    isolate(
+        requests,
+        |batch| {
+            let results = run_pipeline(ctx, handle, batch, false).map_err(|e| format!("{e:#}"))?;
+            Ok(results
+                .into_iter()
+                .map(|r| match r {
+                    Ok((doc, gv)) => Outcome::Translated(doc, gv),
+                    Err(PipelineError::MissingModel(pair)) => Outcome::WaitingForModel(pair),
+                    Err(e) => Outcome::Failed(e.to_string()),
+                })
+                .collect())
+        },
+        |fault| {
+            if fault.panicked {
+                ctx.metrics.jobs_panicked.fetch_add(1, Ordering::Relaxed);
+            }
+            Outcome::Failed(fault.reason)
+        },
+    )
+}
+
+/// Why an item run by [`isolate`] failed on its own.
+pub(crate) struct Fault {
+    pub reason: String,
+    pub panicked: bool,
+}
+
+/// Run `f` over `items` as one batch (`f` returns one result per item, in
+/// order, or an error for the whole batch). If the batch panics or fails,
+/// each item is run alone, so that only an item that also fails alone gets
+/// `fault(…)` and every other item its own result. The batch is the fast
+/// path; the one-by-one rerun only happens after a failure.
+pub(crate) fn isolate<T: Clone, R>(
+    items: Vec<T>,
+    f: impl Fn(Vec<T>) -> Result<Vec<R>, String>,
+    fault: impl Fn(Fault) -> R,
+) -> Vec<R> {
+    let run = |batch: Vec<T>| -> Result<Vec<R>, Fault> {
+        let n = batch.len();
+        match catch_unwind(AssertUnwindSafe(|| f(batch))) {
+            Ok(Ok(r)) if r.len() == n => Ok(r),
+            Ok(Ok(r)) => Err(Fault { reason: format!("internal: {} results for {n} jobs", r.len()), panicked: false }),
+            Ok(Err(reason)) => Err(Fault { reason, panicked: false }),
+            Err(p) => Err(Fault { reason: format!("panicked: {}", panic_message(&*p)), panicked: true }),
+        }
+    };
+    if items.len() > 1 {
+        match run(items.clone()) {
+            Ok(r) => return r,
+            Err(f) => tracing::warn!(jobs = items.len(), "batch failed ({}); running its jobs one by one", f.reason),
+        }
+    }
+    items
+        .into_iter()
+        .map(|item| match run(vec![item]) {
+            Ok(mut r) => r.pop().unwrap_or_else(|| fault(Fault { reason: "internal: no result".into(), panicked: false })),
+            Err(f) => fault(f),
+        })
+        .collect()
 }
 
 type PipelineResult = Result<(TranslatedDoc, i64), PipelineError>;
@@ -304,7 +572,38 @@ fn run_pipeline(
 
 /// Write a translated document: version with segments and QA flags, and
 /// its new translation-memory entries.
+/// Why a translated version was not stored.
+enum WriteError {
+    /// The job is no longer this worker's: its result must not be written.
+    LeaseLost(StoreError),
+    Other(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for WriteError {
+    fn from(e: E) -> Self {
+        let e: anyhow::Error = e.into();
+        match e.downcast::<StoreError>() {
+            Ok(se @ StoreError::LeaseLost(_)) => WriteError::LeaseLost(se),
+            Ok(se) => WriteError::Other(se.into()),
+            Err(e) => WriteError::Other(e),
+        }
+    }
+}
+
+/// Write the result of `job` (leased by `worker`) through the lease.
 fn write_version(
+    ctx: &WorkerContext,
+    handle: &Handle,
+    job: &Job,
+    worker: &str,
+    doc: &TranslatedDoc,
+    glossary_version: i64,
+) -> Result<(), WriteError> {
+    write_version_as(ctx, handle, job.article_id, job.lang, job.revision, doc, glossary_version, Some((job, worker)))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_version_as(
     ctx: &WorkerContext,
     handle: &Handle,
     article: ArticleId,
@@ -312,7 +611,8 @@ fn write_version(
     revision: RevisionNo,
     doc: &TranslatedDoc,
     glossary_version: i64,
-) -> anyhow::Result<()> {
+    lease: Option<(&Job, &str)>,
+) -> Result<(), WriteError> {
     let store = &ctx.store;
     let flags = doc_flags(doc);
     // Sentences an editor approved keep the editor's name on the version.
@@ -347,9 +647,15 @@ fn write_version(
             })
             .collect(),
     };
-    let outcome = handle.block_on(store.put_version(&v))?;
+    let outcome = match lease {
+        Some((job, worker)) => handle.block_on(store.put_leased_version(&v, job.id, worker))?,
+        None => handle.block_on(store.put_version(&v))?,
+    };
     if outcome == warta_store::PutOutcome::Written {
         handle.block_on(store.replace_qa_flags(article, lang, revision, &flags))?;
+        if !ctx.config.webhooks.is_empty() {
+            announce(ctx, handle, article, lang, revision, &flags)?;
+        }
     }
     let pair = Pair { src: ctx.config.source, trg: lang };
     let entries: Vec<NewTmEntry> = doc
@@ -369,6 +675,40 @@ fn write_version(
     }
     ctx.metrics.segments_translated.fetch_add(doc.segments.len() as u64, Ordering::Relaxed);
     ctx.metrics.sentences_translated.fetch_add(doc.engine_sentences as u64, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Queue the webhook events of a version just stored: `published`, and
+/// `flagged` when it carries error-level flags.
+fn announce(
+    ctx: &WorkerContext,
+    handle: &Handle,
+    article: ArticleId,
+    lang: Lang,
+    revision: RevisionNo,
+    flags: &[NewQaFlag],
+) -> Result<(), StoreError> {
+    use crate::configuration::WebhookEvent;
+    let a = handle.block_on(ctx.store.article_by_id(article))?;
+    let count = |sev: Severity| flags.iter().filter(|f| f.severity == sev).count();
+    let errors = count(Severity::Error);
+    let mut event = crate::webhooks::Event {
+        event: WebhookEvent::Published,
+        slug: a.slug.as_str(),
+        lang,
+        revision: revision.0,
+        url: format!("{}/{}/{}", ctx.config.base_url.trim_end_matches('/'), lang.code(), a.slug.as_str()),
+        flags: Some(serde_json::json!({
+            "error": errors, "warning": count(Severity::Warning), "info": count(Severity::Info)
+        })),
+        reviewed_by: None,
+        at: crate::routes::api::rfc3339(warta_store::now_millis()),
+    };
+    handle.block_on(crate::webhooks::notify(ctx, &event));
+    if errors > 0 {
+        event.event = WebhookEvent::Flagged;
+        handle.block_on(crate::webhooks::notify(ctx, &event));
+    }
     Ok(())
 }
 
@@ -420,9 +760,63 @@ pub async fn republish(ctx: &Arc<WorkerContext>, article: ArticleId, lang: Lang)
     let handle = Handle::current();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let mut results = run_pipeline(&ctx2, &handle, vec![Request { doc, target: lang }], true)?;
-        let (doc, gv) = results.pop().expect("one result").map_err(|e| anyhow::anyhow!("{e}"))?;
-        write_version(&ctx2, &handle, article, lang, a.current_revision, &doc, gv)
+        let (doc, gv) = results.pop().ok_or_else(|| anyhow::anyhow!("no result"))?.map_err(|e| anyhow::anyhow!("{e}"))?;
+        write_version_as(&ctx2, &handle, article, lang, a.current_revision, &doc, gv, None).map_err(|e| match e {
+            WriteError::LeaseLost(e) => anyhow::Error::from(e),
+            WriteError::Other(e) => e,
+        })
     })
     .await??;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A batch function that really panics when its batch holds the poison
+    /// item, as the glossary matcher once did on Turkish `İ`.
+    fn translate(batch: Vec<&'static str>) -> Result<Vec<String>, String> {
+        batch
+            .into_iter()
+            .map(|s| match s {
+                "poison" => panic!("byte index 3 is not a char boundary"),
+                "broken" => Err("model failed to run".to_string()),
+                s => Ok(s.to_uppercase()),
+            })
+            .collect()
+    }
+
+    fn fault(f: Fault) -> String {
+        format!("FAILED({}{})", if f.panicked { "panic: " } else { "" }, f.reason)
+    }
+
+    #[test]
+    fn a_panicking_job_fails_alone_and_its_batch_mates_are_translated() {
+        let out = isolate(vec!["a", "poison", "b"], translate, fault);
+        assert_eq!(out[0], "A");
+        assert!(out[1].starts_with("FAILED(panic: panicked: byte index 3"), "{}", out[1]);
+        assert_eq!(out[2], "B");
+    }
+
+    #[test]
+    fn an_error_of_the_batch_is_narrowed_to_the_job_that_causes_it() {
+        let out = isolate(vec!["broken", "c"], translate, fault);
+        assert_eq!(out, vec!["FAILED(model failed to run)".to_string(), "C".to_string()]);
+    }
+
+    #[test]
+    fn a_healthy_batch_runs_once_as_a_batch() {
+        let calls = std::cell::Cell::new(0);
+        let out = isolate(
+            vec!["x", "y"],
+            |b| {
+                calls.set(calls.get() + 1);
+                translate(b)
+            },
+            fault,
+        );
+        assert_eq!(out, vec!["X", "Y"]);
+        assert_eq!(calls.get(), 1, "no one-by-one rerun without a failure");
+    }
 }

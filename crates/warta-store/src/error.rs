@@ -13,6 +13,10 @@ pub enum StoreError {
     /// job whose lease is held by another worker.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A worker tried to write the result of a job it no longer holds: its
+    /// lease ran out and the job may be another worker's now (fencing).
+    #[error("lease lost: {0}")]
+    LeaseLost(String),
     /// The request itself is malformed (e.g. a machine version without model id).
     #[error("invalid: {0}")]
     Invalid(String),

@@ -223,6 +223,70 @@ impl Store {
         Ok(n)
     }
 
+    /// Heartbeat: extend every lease `worker` still holds by `lease` from
+    /// now. A job whose lease another worker has taken over is not touched
+    /// (its owner changed), so renewal can never steal a job back. Returns
+    /// the ids still held.
+    pub async fn renew_leases(&self, worker: &str, lease: Duration) -> Result<Vec<JobId>> {
+        let now = now_millis();
+        let expires = now.saturating_add(duration_millis(lease));
+        let ids: Vec<i64> = with_db!(self, |pool, _d| {
+            sqlx::query_scalar(
+                "UPDATE jobs SET lease_expires_at = $2, updated_at = $3 \
+                 WHERE state = 'running' AND lease_owner = $1 RETURNING id",
+            )
+            .bind(worker)
+            .bind(expires)
+            .bind(now)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(ids.into_iter().map(JobId).collect())
+    }
+
+    /// `worker` is gone (its thread died and was replaced): give its jobs
+    /// back to the queue at once rather than after the lease runs out. The
+    /// attempt it used stays counted, so a job that kills workers still ends
+    /// up `failed` after `max_attempts`.
+    pub async fn release_leases(&self, worker: &str, error: &str) -> Result<u64> {
+        let now = now_millis();
+        let n = with_db!(self, |pool, _d| {
+            sqlx::query(
+                "UPDATE jobs SET state = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'queued' END, \
+                 run_after = $2, last_error = $4, lease_owner = NULL, lease_expires_at = NULL, updated_at = $2 \
+                 WHERE state = 'running' AND lease_owner = $1",
+            )
+            .bind(worker)
+            .bind(now)
+            .bind(self.max_attempts)
+            .bind(error)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n)
+    }
+
+    /// How long the job that has waited longest for a worker has been
+    /// runnable: queued jobs past their backoff, and leased jobs whose lease
+    /// ran out (their worker is gone). `None` when nothing waits.
+    pub async fn queue_age(&self) -> Result<Option<Duration>> {
+        let now = now_millis();
+        let since: Option<i64> = with_db!(self, |pool, _d| {
+            sqlx::query_scalar(
+                "SELECT MIN(t) FROM (\
+                 SELECT MIN(run_after) AS t FROM jobs WHERE state = 'queued' AND run_after <= $1 \
+                 UNION ALL \
+                 SELECT MIN(lease_expires_at) AS t FROM jobs WHERE state = 'running' AND lease_expires_at <= $1\
+                 ) AS waiting",
+            )
+            .bind(now)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(since.map(|t| Duration::from_millis(u64::try_from(now.saturating_sub(t)).unwrap_or(0))))
+    }
+
     /// One job.
     pub async fn job(&self, id: JobId) -> Result<Job> {
         let row: Option<JobRow> = with_db!(self, |pool, _d| {

@@ -42,6 +42,7 @@ mod requeue;
 mod review;
 mod tm;
 mod versions;
+mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -58,6 +59,7 @@ pub use qa::{NewQaFlag, QaFlag, Severity};
 pub use review::{severity_rank, ReviewItem, MAX_QUEUE_PAGE};
 pub use tm::{tm_source_hash, NewTmEntry, TmHit};
 pub use types::*;
+pub use webhooks::{WebhookDelivery, WEBHOOK_MAX_ATTEMPTS};
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

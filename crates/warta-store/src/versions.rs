@@ -10,6 +10,12 @@ use crate::error::{Result, StoreError};
 use crate::types::*;
 use crate::{now_millis, with_db, Store};
 
+const LEASE_HELD: &str =
+    "SELECT id FROM jobs WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND lease_expires_at > $3";
+// The row lock makes a competing lease of the same job wait for this commit.
+const LEASE_HELD_LOCKED: &str = "SELECT id FROM jobs WHERE id = $1 AND state = 'running' AND lease_owner = $2 \
+     AND lease_expires_at > $3 FOR UPDATE";
+
 impl Store {
     /// Store `v` as the text of its article in `v.lang`, replacing the
     /// previous version and its segments, unless:
@@ -22,6 +28,21 @@ impl Store {
     /// made from an older revision than the current one, so putting a human
     /// version of the current revision clears the flag.
     pub async fn put_version(&self, v: &NewVersion) -> Result<PutOutcome> {
+        self.put_version_fenced(v, None).await
+    }
+
+    /// [`Store::put_version`] for the result of job `job` leased by `worker`:
+    /// the write happens only while that worker still holds an unexpired
+    /// lease on the job, checked in the same transaction (the job row is
+    /// locked on PostgreSQL; SQLite's write lock covers it). A worker that
+    /// stalled past its lease gets [`StoreError::LeaseLost`] and writes
+    /// nothing, so it cannot overwrite what the job's new owner — or an
+    /// editor — stored meanwhile.
+    pub async fn put_leased_version(&self, v: &NewVersion, job: JobId, worker: &str) -> Result<PutOutcome> {
+        self.put_version_fenced(v, Some((job, worker))).await
+    }
+
+    async fn put_version_fenced(&self, v: &NewVersion, lease: Option<(JobId, &str)>) -> Result<PutOutcome> {
         if v.origin == Origin::Machine && v.model_id.as_deref().is_none_or(str::is_empty) {
             return Err(StoreError::Invalid(
                 "a machine version needs the model id that produced it".into(),
@@ -36,6 +57,23 @@ impl Store {
         let now = now_millis();
         with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            if let Some((job, worker)) = lease {
+                let sql = match dialect {
+                    crate::Dialect::Sqlite => LEASE_HELD,
+                    crate::Dialect::Postgres => LEASE_HELD_LOCKED,
+                };
+                let held: Option<i64> = sqlx::query_scalar(sql)
+                    .bind(job.0)
+                    .bind(worker)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if held.is_none() {
+                    return Err(StoreError::LeaseLost(format!(
+                        "job #{job} is no longer leased by `{worker}`; its result is dropped"
+                    )));
+                }
+            }
             let article: Option<ArticleRow> = sqlx::query_as(concat!(
                 "SELECT ",
                 article_cols!(),

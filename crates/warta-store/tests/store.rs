@@ -23,6 +23,9 @@ on_both_backends!(
     only_one_of_many_concurrent_leasers_gets_a_single_job,
     concurrent_workers_never_lease_the_same_job_twice,
     expired_lease_is_leased_again_and_the_old_owner_is_refused,
+    a_renewed_lease_outlives_its_first_expiry_and_a_lost_one_is_not_renewed,
+    a_worker_that_lost_its_lease_cannot_write_its_result,
+    a_dead_workers_jobs_are_released_at_once_and_queue_age_sees_waiting_jobs,
     failed_job_backs_off_then_fails_for_good_after_max_attempts,
     job_waiting_for_a_model_sleeps_until_its_pair_is_woken,
     machine_version_never_overwrites_a_human_version,
@@ -468,6 +471,65 @@ async fn expired_lease_is_leased_again_and_the_old_owner_is_refused(db: &TestDb)
     let job = strict.job(r.jobs[0].id).await.unwrap();
     assert_eq!(job.state, JobState::Failed);
     assert!(job.last_error.unwrap().contains("lease expired"));
+}
+
+async fn a_renewed_lease_outlives_its_first_expiry_and_a_lost_one_is_not_renewed(db: &TestDb) {
+    let s = &db.store;
+    s.create_or_revise(&rev("heartbeat", "Heartbeat"), &[lang("en"), lang("fr")]).await.unwrap();
+    let lease = Duration::from_millis(300);
+    let mine = s.lease_jobs("busy", 1, lease).await.unwrap();
+    let slow = s.lease_jobs("stalled", 1, Duration::from_millis(1)).await.unwrap();
+    assert_eq!((mine.len(), slow.len()), (1, 1));
+    // Renew three times across twice the original lease: the job stays ours.
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(s.renew_leases("busy", lease).await.unwrap(), vec![mine[0].id]);
+    }
+    // The stalled worker's lease ran out and a rescuer took the job: the
+    // stalled worker's heartbeat must not take it back.
+    let rescued = s.lease_jobs("rescuer", 5, MINUTE).await.unwrap();
+    assert_eq!(rescued.iter().map(|j| j.id).collect::<Vec<_>>(), vec![slow[0].id], "only the expired job moves");
+    assert!(s.renew_leases("stalled", MINUTE).await.unwrap().is_empty());
+    assert_eq!(s.job(slow[0].id).await.unwrap().lease_owner.as_deref(), Some("rescuer"));
+}
+
+async fn a_worker_that_lost_its_lease_cannot_write_its_result(db: &TestDb) {
+    let s = &db.store;
+    let r = s.create_or_revise(&rev("fenced", "Fenced"), &[lang("en")]).await.unwrap();
+    let article = s.article(&slug("fenced")).await.unwrap();
+    let stalled = s.lease_jobs("stalled", 1, Duration::from_millis(1)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let taken = s.lease_jobs("rescuer", 1, MINUTE).await.unwrap();
+    assert_eq!(taken[0].id, stalled[0].id);
+
+    let late = s.put_leased_version(&machine(&article, "en", r.revision, "Late"), stalled[0].id, "stalled").await;
+    assert!(matches!(late, Err(StoreError::LeaseLost(_))), "{late:?}");
+    assert!(s.version(article.id, lang("en")).await.unwrap().is_none(), "nothing written");
+
+    let ok = s.put_leased_version(&machine(&article, "en", r.revision, "Owner"), taken[0].id, "rescuer").await;
+    assert_eq!(ok.unwrap(), PutOutcome::Written);
+    assert_eq!(s.version(article.id, lang("en")).await.unwrap().unwrap().title, "Owner");
+    // Once completed, the job is nobody's: a late write is refused too.
+    s.complete_job(taken[0].id, "rescuer").await.unwrap();
+    let after = s.put_leased_version(&machine(&article, "en", r.revision, "After"), taken[0].id, "rescuer").await;
+    assert!(matches!(after, Err(StoreError::LeaseLost(_))), "{after:?}");
+}
+
+async fn a_dead_workers_jobs_are_released_at_once_and_queue_age_sees_waiting_jobs(db: &TestDb) {
+    let s = &db.store;
+    assert_eq!(s.queue_age().await.unwrap(), None, "empty queue");
+    s.create_or_revise(&rev("released", "Released"), &[lang("en"), lang("fr")]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let age = s.queue_age().await.unwrap().expect("two runnable jobs");
+    assert!(age >= Duration::from_millis(40), "{age:?}");
+    let held = s.lease_jobs("dying", 2, MINUTE).await.unwrap();
+    assert_eq!(held.len(), 2);
+    assert_eq!(s.queue_age().await.unwrap(), None, "leased jobs are not waiting");
+    assert_eq!(s.release_leases("dying", "worker dying died: test").await.unwrap(), 2);
+    let again = s.lease_jobs("replacement", 5, MINUTE).await.unwrap();
+    assert_eq!(again.len(), 2, "released without waiting for the lease");
+    assert!(again.iter().all(|j| j.attempts == 2), "the dead worker's attempt stays counted");
+    assert_eq!(again[0].last_error.as_deref(), Some("worker dying died: test"));
 }
 
 async fn failed_job_backs_off_then_fails_for_good_after_max_attempts(db: &TestDb) {

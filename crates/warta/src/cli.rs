@@ -76,6 +76,10 @@ pub struct ServeArgs {
     /// Configuration file (TOML); `WARTA_*` variables override it.
     #[arg(long, env = "WARTA_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Translation worker threads, overriding `workers` in the config
+    /// (`serve --workers 0`: a site/API-only node that translates nothing).
+    #[arg(long)]
+    pub workers: Option<usize>,
 }
 
 #[derive(Subcommand)]

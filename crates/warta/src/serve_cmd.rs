@@ -12,6 +12,9 @@ fn config(global: &Global, args: &ServeArgs) -> anyhow::Result<Config> {
     if let Some(dir) = &global.models_dir {
         c.models_dir = dir.clone();
     }
+    if let Some(n) = args.workers {
+        c.workers = n;
+    }
     Ok(c)
 }
 
@@ -42,11 +45,15 @@ pub fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         report_models(&app);
         let handle = AppHandle::start(app.clone(), workers).await?;
         eprintln!(
-            "warta is serving {} at http://{}/ (source {}, targets {}); Ctrl-C to stop",
+            "warta is serving {} at http://{}/ (source {}, targets {}; {}); Ctrl-C to stop",
             app.config().site_name,
             handle.addr,
             app.config().source,
-            app.config().targets.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ")
+            app.config().targets.iter().map(|l| l.code()).collect::<Vec<_>>().join(", "),
+            match workers {
+                0 => "no translation workers: run `warta worker` against the same database".to_string(),
+                n => format!("{n} translation worker(s)"),
+            }
         );
         shutdown_signal().await;
         eprintln!("stopping: finishing the current batch...");
@@ -68,12 +75,11 @@ fn report_models(app: &App) {
 pub fn worker(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     let config = config(global, &args)?;
     runtime()?.block_on(async move {
-        let n = config.workers;
+        let n = config.workers.max(1);
         let app = App::build(config).await?;
         report_models(&app);
         eprintln!("warta worker running {n} worker(s) on {}; Ctrl-C to stop", redact(&app.config().database_url));
-        warta_server::startup::run_workers(app, n, shutdown_signal()).await;
-        Ok(())
+        warta_server::startup::run_workers(app, n, shutdown_signal()).await
     })
 }
 

@@ -717,6 +717,17 @@ async fn approve(
         return AdminError::from(e).page(&app, Some(session));
     }
     tracing::info!(slug = %item.slug, %lang, idx, editor = editor_name, "segment approved");
+    let approved = crate::webhooks::Event {
+        event: crate::configuration::WebhookEvent::Approved,
+        slug: item.slug.as_str(),
+        lang,
+        revision: item.revision.0,
+        url: app.site.article_url(lang, &item.slug),
+        flags: None,
+        reviewed_by: Some(editor_name),
+        at: crate::routes::api::rfc3339(warta_store::now_millis()),
+    };
+    crate::webhooks::notify(&app.ctx, &approved).await;
     let flash = match worker::republish(&app.ctx, article, lang).await {
         Ok(()) => "published",
         Err(e) => {

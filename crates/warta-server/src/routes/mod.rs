@@ -13,6 +13,7 @@ pub mod glossary;
 pub mod libretranslate;
 pub mod ops;
 pub mod site;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -29,6 +30,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/glossary", get(glossary::list).post(glossary::create))
         .route("/api/v1/glossary/{id}", axum::routing::delete(glossary::delete))
         .route("/api/v1/stats", get(api::stats))
+        .route("/api/v1/webhooks/deliveries", get(webhooks::deliveries))
         .merge(admin::router())
         .route("/translate", post(libretranslate::translate))
         .route("/languages", get(libretranslate::languages))

@@ -5,16 +5,48 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
 use crate::startup::App;
 
-pub async fn healthz(State(app): State<Arc<App>>) -> Result<impl IntoResponse, ApiError> {
-    // Healthy means the database answers.
-    app.ctx.store.job_counts().await?;
-    Ok("ok\n")
+/// Healthy means this node can do its job: the database answers, the
+/// translation workers it should run are alive, and no runnable job has
+/// waited longer than `max_queue_age` (the queue as a whole is stuck — no
+/// worker anywhere is taking jobs). Otherwise 503 with the reasons, so a
+/// load balancer or orchestrator takes the node out or restarts it.
+pub async fn healthz(State(app): State<Arc<App>>) -> Response {
+    let mut problems = Vec::new();
+    let queue_age = match app.ctx.store.queue_age().await {
+        Ok(age) => age,
+        Err(e) => {
+            problems.push(format!("database: {e}"));
+            None
+        }
+    };
+    let m = &app.ctx.metrics;
+    let expected = m.workers_expected.load(Ordering::Relaxed);
+    let alive = m.workers_alive.load(Ordering::Relaxed);
+    if expected > 0 && alive == 0 {
+        problems.push(format!("no translation worker alive (this node should run {expected})"));
+    }
+    let limit = app.config().max_queue_age;
+    if let Some(age) = queue_age.filter(|a| *a > limit) {
+        problems.push(format!(
+            "the oldest runnable job has waited {}s (limit {}s): no worker is taking jobs",
+            age.as_secs(),
+            limit.as_secs()
+        ));
+    }
+    let body = serde_json::json!({
+        "status": if problems.is_empty() { "ok" } else { "unhealthy" },
+        "problems": problems,
+        "workers": { "alive": alive, "expected": expected },
+        "queue_age_seconds": queue_age.map(|a| a.as_secs_f64()),
+    });
+    let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, axum::Json(body)).into_response()
 }
 
 pub async fn metrics(State(app): State<Arc<App>>) -> Result<impl IntoResponse, ApiError> {
@@ -35,6 +67,15 @@ pub async fn metrics(State(app): State<Arc<App>>) -> Result<impl IntoResponse, A
         "# HELP warta_translate_seconds_total Time spent in the translation pipeline.\n# TYPE warta_translate_seconds_total counter\nwarta_translate_seconds_total {:.3}",
         m.translate_micros.load(Ordering::Relaxed) as f64 / 1e6
     );
+    counter(&mut out, "warta_jobs_panicked_total", "Job attempts that panicked and were failed alone.", m.jobs_panicked.load(Ordering::Relaxed));
+    counter(&mut out, "warta_workers_restarted_total", "Worker threads that died and were replaced.", m.workers_restarted.load(Ordering::Relaxed));
+    let gauge = |out: &mut String, name: &str, help: &str, v: f64| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+    };
+    gauge(&mut out, "warta_workers_alive", "Translation worker threads running in this process.", m.workers_alive.load(Ordering::Relaxed) as f64);
+    gauge(&mut out, "warta_workers_expected", "Translation worker threads this process should run.", m.workers_expected.load(Ordering::Relaxed) as f64);
+    let age = app.ctx.store.queue_age().await?.map_or(0.0, |a| a.as_secs_f64());
+    gauge(&mut out, "warta_queue_age_seconds", "How long the oldest runnable job has waited for a worker.", age);
     let _ = writeln!(out, "# HELP warta_jobs Jobs in the database by state.\n# TYPE warta_jobs gauge");
     for (state, n) in app.ctx.store.job_counts().await? {
         let _ = writeln!(out, "warta_jobs{{state=\"{}\"}} {n}", state.as_str());
