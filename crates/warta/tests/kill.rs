@@ -408,14 +408,17 @@ async fn every_post_answered_202_survives_a_server_sigkill() {
 }
 
 /// Text that has broken offset arithmetic in text pipelines: letters whose
-/// lower case is longer (Turkish İ: 2 bytes → 3), ligatures, combining marks,
+/// lower case is longer (Turkish İ: 2 bytes → 3) or shorter (ẞ: 3 → 2), ligatures, combining marks,
 /// bidi overrides, ZWJ emoji, a NUL and a 5,000-character token, beside a
 /// case-insensitive glossary term.
 fn hostile_article() -> Value {
     let long_token = "x".repeat(5000);
     json!({
         "slug": "hostile",
-        "title": "İSTANBUL CSTO İİİ csto",
+        // ẞ lower-cases one byte shorter and İ one byte longer: the lengths
+        // agree while every offset between them is off by one, landing
+        // inside the two-byte « before the term.
+        "title": "STRAẞE «CSTO» İSTANBUL csto",
         "body_html": format!(
             "<p>İİİ the CSTO met in İstanbul; ﬁnancial reports said ǅ and ẞ.</p>\
              <p>Cafe\u{301} e\u{301}\u{302}\u{303} \u{202E}csto reversed\u{202C} \u{2067}CSTO\u{2069} 👩‍👩‍👧‍👦 🏳️‍🌈 csto.</p>\
