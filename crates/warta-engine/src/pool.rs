@@ -50,6 +50,14 @@ impl ModelPool {
         ModelPool { store, threads, loaded: Mutex::new(HashMap::new()) }
     }
 
+    /// The pairs loaded in memory now, with their model ids (for metrics).
+    pub fn resident(&self) -> Vec<(Pair, String)> {
+        let map = self.loaded.lock().expect("pool lock");
+        let mut v: Vec<(Pair, String)> = map.iter().map(|(p, m)| (*p, m.model_id.clone())).collect();
+        v.sort_by_key(|(p, _)| p.to_string());
+        v
+    }
+
     pub fn store(&self) -> &ModelStore {
         &self.store
     }

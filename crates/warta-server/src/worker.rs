@@ -57,6 +57,38 @@ pub struct Metrics {
     /// Worker threads running now, and how many this node should run.
     pub workers_alive: AtomicUsize,
     pub workers_expected: AtomicUsize,
+    /// Source words of the versions published by this process.
+    pub words_translated: AtomicU64,
+    /// Seconds from a job's creation to its version's publication, per
+    /// target language.
+    pub latency: std::sync::Mutex<std::collections::BTreeMap<Lang, Histogram>>,
+    /// QA flags written, by check.
+    pub flags_by_check: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+}
+
+/// A Prometheus histogram with fixed buckets (seconds).
+#[derive(Debug, Clone, Default)]
+pub struct Histogram {
+    /// Count of observations ≤ each bound of [`Histogram::BOUNDS`].
+    pub buckets: [u64; 10],
+    pub count: u64,
+    pub sum: f64,
+}
+
+impl Histogram {
+    /// From "within a second" to "five minutes": the range in which a
+    /// newsroom feels translation latency.
+    pub const BOUNDS: [f64; 10] = [0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0];
+
+    pub fn observe(&mut self, seconds: f64) {
+        for (b, bound) in self.buckets.iter_mut().zip(Self::BOUNDS) {
+            if seconds <= bound {
+                *b += 1;
+            }
+        }
+        self.count += 1;
+        self.sum += seconds;
+    }
 }
 
 /// Shared between the HTTP side and the workers.
@@ -387,8 +419,13 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
                 if ctx.config.confidence {
                     tasks.push(ScoreTask { article: job.article_id, lang: job.lang, revision: job.revision, doc });
                 }
-                ctx.metrics.jobs_done.fetch_add(1, Ordering::Relaxed);
-                tracing::info!(article = job.article_id.0, revision = job.revision.0, lang = %job.lang, "published");
+                let m = &ctx.metrics;
+                m.jobs_done.fetch_add(1, Ordering::Relaxed);
+                let waited = (warta_store::now_millis() - job.created_at).max(0) as f64 / 1000.0;
+                if let Ok(mut l) = m.latency.lock() {
+                    l.entry(job.lang).or_default().observe(waited);
+                }
+                tracing::info!(job = job.id.0, article = job.article_id.0, revision = job.revision.0, lang = %job.lang, "published");
             }
             Err(WriteError::LeaseLost(e)) => {
                 tracing::warn!(worker = %name, job = %job.id, "result dropped: {e}");
@@ -439,13 +476,13 @@ fn settle(ctx: &WorkerContext, name: &str, handle: &Handle, job: &Job, outcome: 
         _ if nothing_to_do => handle.block_on(store.complete_job(job.id, name)).map(drop),
         Outcome::WaitingForModel(pair) => {
             ctx.metrics.jobs_waiting_for_model.fetch_add(1, Ordering::Relaxed);
-            tracing::info!(article = job.article_id.0, lang = %job.lang, %pair, "waiting for model");
+            tracing::info!(job = job.id.0, article = job.article_id.0, lang = %job.lang, %pair, "waiting for model");
             handle.block_on(store.park_job_waiting_for_model(job.id, name, pair)).map(drop)
         }
         Outcome::Failed(e) => {
             let backoff = Duration::from_secs(2u64.saturating_pow(job.attempts.clamp(0, 16) as u32)).min(MAX_BACKOFF);
             ctx.metrics.jobs_failed.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(article = job.article_id.0, lang = %job.lang, attempt = job.attempts, "job failed: {e}");
+            tracing::warn!(job = job.id.0, article = job.article_id.0, lang = %job.lang, attempt = job.attempts, "job failed: {e}");
             handle.block_on(store.fail_job(job.id, name, &e, backoff)).map(drop)
         }
         Outcome::Translated(..) => unreachable!("translated jobs are written, not settled"),
@@ -674,6 +711,13 @@ fn write_version_as(
         handle.block_on(store.tm_insert_many(&entries))?;
     }
     ctx.metrics.segments_translated.fetch_add(doc.segments.len() as u64, Ordering::Relaxed);
+    let words: usize = doc.segments.iter().map(|s| s.source.split_whitespace().count()).sum();
+    ctx.metrics.words_translated.fetch_add(words as u64, Ordering::Relaxed);
+    if let Ok(mut by_check) = ctx.metrics.flags_by_check.lock() {
+        for f in &flags {
+            *by_check.entry(f.check.clone()).or_default() += 1;
+        }
+    }
     ctx.metrics.sentences_translated.fetch_add(doc.engine_sentences as u64, Ordering::Relaxed);
     Ok(())
 }

@@ -77,3 +77,29 @@ async fn healthz_reports_an_api_only_node_healthy_until_its_queue_is_too_old() {
     assert!(age >= 1.0, "{age}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_cover_words_latency_memory_flags_and_resident_models() {
+    let app = TestApp::spawn(1).await;
+    let article = common::long_article("metered");
+    assert_eq!(app.post_article(&article).await.status(), 202);
+    app.wait_for_job("metered", "pt", "done", Duration::from_secs(60)).await;
+    let (_, m) = app.page("/metrics").await;
+    let value = |name: &str| -> f64 {
+        m.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(' ')))
+            .unwrap_or_else(|| panic!("{name} missing:\n{m}"))
+            .parse()
+            .unwrap()
+    };
+    // Words of the posted article: its title and summary (4 + 4, counted by
+    // hand) and its body (whitespace-separated words of the paragraphs).
+    assert_eq!(value("warta_words_translated_total"), (8 + common::words(&article)) as f64);
+    assert_eq!(value("warta_publish_latency_seconds_count{lang=\"pt\"}"), 1.0);
+    assert_eq!(value("warta_publish_latency_seconds_bucket{lang=\"pt\",le=\"+Inf\"}"), 1.0);
+    assert!(m.lines().any(|l| l.starts_with("warta_model_resident{pair=\"en-pt\"") && l.ends_with(" 1")), "{m}");
+    // A first article finds nothing in the memory.
+    assert_eq!(value("warta_tm_hit_ratio"), 0.0);
+    assert!(m.contains("# TYPE warta_qa_flags_total counter"));
+    app.stop().await;
+}

@@ -76,6 +76,30 @@ pub async fn metrics(State(app): State<Arc<App>>) -> Result<impl IntoResponse, A
     gauge(&mut out, "warta_workers_expected", "Translation worker threads this process should run.", m.workers_expected.load(Ordering::Relaxed) as f64);
     let age = app.ctx.store.queue_age().await?.map_or(0.0, |a| a.as_secs_f64());
     gauge(&mut out, "warta_queue_age_seconds", "How long the oldest runnable job has waited for a worker.", age);
+    counter(&mut out, "warta_words_translated_total", "Source words of versions published by this process.", m.words_translated.load(Ordering::Relaxed));
+    let (lookups, hits) = (m.tm_lookups.load(Ordering::Relaxed), m.tm_hits.load(Ordering::Relaxed));
+    gauge(&mut out, "warta_tm_hit_ratio", "Share of sentences found in the translation memory.", if lookups == 0 { 0.0 } else { hits as f64 / lookups as f64 });
+    let _ = writeln!(out, "# HELP warta_qa_flags_total QA flags written, by check.\n# TYPE warta_qa_flags_total counter");
+    for (check, n) in m.flags_by_check.lock().map(|f| f.clone()).unwrap_or_default() {
+        let _ = writeln!(out, "warta_qa_flags_total{{check=\"{check}\"}} {n}");
+    }
+    let _ = writeln!(
+        out,
+        "# HELP warta_publish_latency_seconds From a job's creation to its version's publication.\n# TYPE warta_publish_latency_seconds histogram"
+    );
+    for (lang, h) in m.latency.lock().map(|l| l.clone()).unwrap_or_default() {
+        let lang = lang.code();
+        for (n, bound) in h.buckets.iter().zip(crate::worker::Histogram::BOUNDS) {
+            let _ = writeln!(out, "warta_publish_latency_seconds_bucket{{lang=\"{lang}\",le=\"{bound}\"}} {n}");
+        }
+        let _ = writeln!(out, "warta_publish_latency_seconds_bucket{{lang=\"{lang}\",le=\"+Inf\"}} {}", h.count);
+        let _ = writeln!(out, "warta_publish_latency_seconds_sum{{lang=\"{lang}\"}} {:.3}", h.sum);
+        let _ = writeln!(out, "warta_publish_latency_seconds_count{{lang=\"{lang}\"}} {}", h.count);
+    }
+    let _ = writeln!(out, "# HELP warta_model_resident Models loaded in this process's memory.\n# TYPE warta_model_resident gauge");
+    for (pair, model_id) in app.ctx.pool.resident() {
+        let _ = writeln!(out, "warta_model_resident{{pair=\"{pair}\",model=\"{model_id}\"}} 1");
+    }
     let _ = writeln!(out, "# HELP warta_jobs Jobs in the database by state.\n# TYPE warta_jobs gauge");
     for (state, n) in app.ctx.store.job_counts().await? {
         let _ = writeln!(out, "warta_jobs{{state=\"{}\"}} {n}", state.as_str());
