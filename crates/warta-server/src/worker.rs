@@ -607,8 +607,6 @@ fn run_pipeline(
     Ok(results.into_iter().map(|r| r.map(|d| (d, glossary_version))).collect())
 }
 
-/// Write a translated document: version with segments and QA flags, and
-/// its new translation-memory entries.
 /// Why a translated version was not stored.
 enum WriteError {
     /// The job is no longer this worker's: its result must not be written.
@@ -627,7 +625,9 @@ impl<E: Into<anyhow::Error>> From<E> for WriteError {
     }
 }
 
-/// Write the result of `job` (leased by `worker`) through the lease.
+/// Write the result of `job` (leased by `worker`) through the lease: the
+/// version with its segments and QA flags, its new translation-memory
+/// entries, and its webhook events.
 fn write_version(
     ctx: &WorkerContext,
     handle: &Handle,
@@ -636,21 +636,8 @@ fn write_version(
     doc: &TranslatedDoc,
     glossary_version: i64,
 ) -> Result<(), WriteError> {
-    write_version_as(ctx, handle, job.article_id, job.lang, job.revision, doc, glossary_version, Some((job, worker)))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn write_version_as(
-    ctx: &WorkerContext,
-    handle: &Handle,
-    article: ArticleId,
-    lang: Lang,
-    revision: RevisionNo,
-    doc: &TranslatedDoc,
-    glossary_version: i64,
-    lease: Option<(&Job, &str)>,
-) -> Result<(), WriteError> {
     let store = &ctx.store;
+    let (article, lang, revision) = (job.article_id, job.lang, job.revision);
     let flags = doc_flags(doc);
     // Sentences an editor approved keep the editor's name on the version.
     let reviewed_by = if doc.segments.iter().any(|s| s.origin == Origin::Human) {
@@ -684,10 +671,7 @@ fn write_version_as(
             })
             .collect(),
     };
-    let outcome = match lease {
-        Some((job, worker)) => handle.block_on(store.put_leased_version(&v, job.id, worker))?,
-        None => handle.block_on(store.put_version(&v))?,
-    };
+    let outcome = handle.block_on(store.put_leased_version(&v, job.id, worker))?;
     if outcome == warta_store::PutOutcome::Written {
         handle.block_on(store.replace_qa_flags(article, lang, revision, &flags))?;
         if !ctx.config.webhooks.is_empty() {
@@ -790,28 +774,6 @@ pub fn quality_summary(doc: &TranslatedDoc, flags: &[NewQaFlag]) -> serde_json::
         "engine_sentences": doc.engine_sentences,
         "memory_hits": doc.memory_hits,
     })
-}
-
-/// Re-run the pipeline for one article and language now, on a blocking
-/// thread, and store the result: what an editor's approval calls so the fix
-/// is on the public page at once. Human translation-memory entries win, so
-/// the approved segment text is used verbatim.
-pub async fn republish(ctx: &Arc<WorkerContext>, article: ArticleId, lang: Lang) -> anyhow::Result<()> {
-    let a = ctx.store.article_by_id(article).await?;
-    let rev = ctx.store.revision_by_id(article, a.current_revision).await?;
-    let doc = Arc::new(SourceDoc { title: rev.title, summary: rev.summary, body_html: rev.body_html });
-    let ctx2 = ctx.clone();
-    let handle = Handle::current();
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let mut results = run_pipeline(&ctx2, &handle, vec![Request { doc, target: lang }], true)?;
-        let (doc, gv) = results.pop().ok_or_else(|| anyhow::anyhow!("no result"))?.map_err(|e| anyhow::anyhow!("{e}"))?;
-        write_version_as(&ctx2, &handle, article, lang, a.current_revision, &doc, gv, None).map_err(|e| match e {
-            WriteError::LeaseLost(e) => anyhow::Error::from(e),
-            WriteError::Other(e) => e,
-        })
-    })
-    .await??;
-    Ok(())
 }
 
 #[cfg(test)]

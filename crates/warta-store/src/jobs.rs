@@ -28,10 +28,10 @@ const LEASE_SQLITE: &str = concat!(
     "UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = $2, ",
     "attempts = attempts + 1, updated_at = $3 ",
     "WHERE id IN (SELECT id FROM (",
-    "SELECT id FROM jobs WHERE state = 'queued' AND run_after <= $3 AND attempts < $5 ",
+    "SELECT id, priority FROM jobs WHERE state = 'queued' AND run_after <= $3 AND attempts < $5 ",
     "UNION ALL ",
-    "SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at <= $3 AND attempts < $5",
-    ") ORDER BY id LIMIT $4) ",
+    "SELECT id, priority FROM jobs WHERE state = 'running' AND lease_expires_at <= $3 AND attempts < $5",
+    ") ORDER BY priority DESC, id LIMIT $4) ",
     "RETURNING ",
     job_cols!()
 );
@@ -41,7 +41,7 @@ const LEASE_POSTGRES: &str = concat!(
     "attempts = attempts + 1, updated_at = $3 ",
     "WHERE id IN (SELECT id FROM jobs ",
     "WHERE ((state = 'queued' AND run_after <= $3) OR (state = 'running' AND lease_expires_at <= $3)) ",
-    "AND attempts < $5 ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) ",
+    "AND attempts < $5 ORDER BY priority DESC, id LIMIT $4 FOR UPDATE SKIP LOCKED) ",
     "RETURNING ",
     job_cols!()
 );
@@ -285,6 +285,83 @@ impl Store {
             .await?
         });
         Ok(since.map(|t| Duration::from_millis(u64::try_from(now.saturating_sub(t)).unwrap_or(0))))
+    }
+
+    /// Translate `article` into `lang` again now, ahead of the backlog:
+    /// what an editor's approval asks for. The current revision's job is
+    /// queued again whatever its state — a job a worker holds is taken from
+    /// it, so that worker's result (made before the approval) is refused by
+    /// the lease check and cannot overwrite the editor's fix. Returns the job.
+    pub async fn requeue_now(&self, article: ArticleId, lang: warta_core::Lang, priority: i64) -> Result<JobId> {
+        let now = now_millis();
+        let id: Option<i64> = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let mut id: Option<i64> = sqlx::query_scalar(
+                "UPDATE jobs SET state = 'queued', attempts = 0, run_after = $3, lease_owner = NULL, \
+                 lease_expires_at = NULL, last_error = NULL, waiting_pair = NULL, priority = $4, updated_at = $3 \
+                 WHERE article_id = $1 AND lang = $2 AND revision = \
+                 (SELECT current_revision FROM articles WHERE id = $1 AND deleted_at IS NULL) RETURNING id",
+            )
+            .bind(article.0)
+            .bind(lang.code())
+            .bind(now)
+            .bind(priority)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if id.is_none() {
+                id = sqlx::query_scalar(
+                    "INSERT INTO jobs (article_id, revision, lang, state, attempts, run_after, priority, created_at, updated_at) \
+                     SELECT id, current_revision, $2, 'queued', 0, $3, $4, $3, $3 FROM articles \
+                     WHERE id = $1 AND deleted_at IS NULL RETURNING id",
+                )
+                .bind(article.0)
+                .bind(lang.code())
+                .bind(now)
+                .bind(priority)
+                .fetch_optional(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            id
+        });
+        id.map(JobId).ok_or_else(|| StoreError::NotFound(format!("article #{article}")))
+    }
+
+    /// Queue a translation into `lang` of every other live article whose
+    /// stored segments include `source_text`, so an editor's fix (now in the
+    /// translation memory) reaches the articles already published with the
+    /// old text. Jobs a worker holds are left to it; human versions are not
+    /// touched. Returns how many jobs were queued.
+    pub async fn requeue_sharing_segment(
+        &self,
+        lang: warta_core::Lang,
+        source_text: &str,
+        except: ArticleId,
+    ) -> Result<u64> {
+        let now = now_millis();
+        let n = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let n = sqlx::query(
+                "UPDATE jobs SET state = 'queued', attempts = 0, run_after = $3, last_error = NULL, \
+                 waiting_pair = NULL, updated_at = $3 \
+                 WHERE lang = $1 AND state IN ('done', 'failed', 'waiting_for_model') \
+                 AND article_id IN (SELECT s.article_id FROM segments s \
+                   JOIN articles a ON a.id = s.article_id AND a.deleted_at IS NULL \
+                   JOIN versions v ON v.article_id = s.article_id AND v.lang = s.lang AND v.origin = 'machine' \
+                   WHERE s.lang = $1 AND s.source_text = $2 AND s.article_id <> $4) \
+                 AND revision = (SELECT current_revision FROM articles WHERE articles.id = jobs.article_id)",
+            )
+            .bind(lang.code())
+            .bind(source_text)
+            .bind(now)
+            .bind(except.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            n
+        });
+        Ok(n)
     }
 
     /// One job.

@@ -26,6 +26,8 @@ on_both_backends!(
     a_renewed_lease_outlives_its_first_expiry_and_a_lost_one_is_not_renewed,
     a_worker_that_lost_its_lease_cannot_write_its_result,
     a_dead_workers_jobs_are_released_at_once_and_queue_age_sees_waiting_jobs,
+    an_approval_takes_the_job_from_its_worker_and_jumps_the_queue,
+    an_approved_sentence_requeues_the_other_articles_that_contain_it,
     failed_job_backs_off_then_fails_for_good_after_max_attempts,
     job_waiting_for_a_model_sleeps_until_its_pair_is_woken,
     machine_version_never_overwrites_a_human_version,
@@ -530,6 +532,49 @@ async fn a_dead_workers_jobs_are_released_at_once_and_queue_age_sees_waiting_job
     assert_eq!(again.len(), 2, "released without waiting for the lease");
     assert!(again.iter().all(|j| j.attempts == 2), "the dead worker's attempt stays counted");
     assert_eq!(again[0].last_error.as_deref(), Some("worker dying died: test"));
+}
+
+async fn an_approval_takes_the_job_from_its_worker_and_jumps_the_queue(db: &TestDb) {
+    let s = &db.store;
+    let first = s.create_or_revise(&rev("backlog", "Backlog"), &[lang("en")]).await.unwrap();
+    let r = s.create_or_revise(&rev("approved", "Approved"), &[lang("en")]).await.unwrap();
+    let article = s.article(&slug("approved")).await.unwrap();
+    // A slow worker holds the job of the article being reviewed.
+    let held = s.lease_jobs("slow", 2, MINUTE).await.unwrap();
+    assert_eq!(held.len(), 2);
+    let id = s.requeue_now(article.id, lang("en"), 10).await.unwrap();
+    assert_eq!(id, r.jobs[0].id, "the revision's own job, not a second one");
+    // The slow worker's result, made before the approval, is refused.
+    let late = s.put_leased_version(&machine(&article, "en", r.revision, "Before the fix"), id, "slow").await;
+    assert!(matches!(late, Err(StoreError::LeaseLost(_))), "{late:?}");
+    // Queued again ahead of older work.
+    s.complete_job(first.jobs[0].id, "slow").await.unwrap();
+    s.create_or_revise(&rev("older-queued", "Older"), &[lang("en")]).await.unwrap();
+    let next = s.lease_jobs("fast", 1, MINUTE).await.unwrap();
+    assert_eq!(next[0].id, id, "the approval's job first");
+    assert_eq!(next[0].attempts, 1, "attempts start over");
+}
+
+async fn an_approved_sentence_requeues_the_other_articles_that_contain_it(db: &TestDb) {
+    let s = &db.store;
+    let mut articles = Vec::new();
+    for name in ["fixed-here", "same-sentence", "other-lang-only"] {
+        let r = s.create_or_revise(&rev(name, name), &[lang("en"), lang("fr")]).await.unwrap();
+        articles.push((s.article(&slug(name)).await.unwrap(), r.revision));
+    }
+    for j in s.lease_jobs("w", 10, MINUTE).await.unwrap() {
+        s.complete_job(j.id, "w").await.unwrap();
+    }
+    // `machine()` stores the segment "Hujan deras sejak Senin malam.".
+    for (a, revision) in &articles[..2] {
+        s.put_version(&machine(a, "en", *revision, "Rain")).await.unwrap();
+    }
+    s.put_version(&machine(&articles[2].0, "fr", articles[2].1, "Pluie")).await.unwrap();
+    let n = s.requeue_sharing_segment(lang("en"), "Hujan deras sejak Senin malam.", articles[0].0.id).await.unwrap();
+    assert_eq!(n, 1, "only the other English version with the sentence");
+    let queued = s.lease_jobs("w", 10, MINUTE).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!((queued[0].article_id, queued[0].lang), (articles[1].0.id, lang("en")));
 }
 
 async fn failed_job_backs_off_then_fails_for_good_after_max_attempts(db: &TestDb) {

@@ -4,8 +4,10 @@
 //! Approving a fix does four things, each idempotent so a retry converges:
 //! the segment becomes the editor's text (`human`), the sentence goes into
 //! the translation memory as a human entry (so every later article with the
-//! same sentence reuses it), the segment's flags are resolved, and the
-//! version is rebuilt and republished at once ([`worker::republish`]).
+//! same sentence reuses it), the segment's flags are resolved, and a job to
+//! rebuild the version is queued ahead of the backlog (the worker takes the
+//! approved sentence from the memory), with jobs for the other published
+//! articles that contain the same sentence.
 //!
 //! Security, all of it here: argon2 passwords (in the store), a session
 //! cookie that is `HttpOnly`, `SameSite=Strict`, `Path=/admin` and `Secure`
@@ -16,8 +18,8 @@
 //! `Content-Security-Policy` that allows no script at all (the admin uses
 //! none) and only the admin stylesheet.
 //!
-//! What this module must never do: translate (republishing runs the
-//! pipeline on a blocking thread inside [`worker::republish`]) or show
+//! What this module must never do: translate (that is the workers' job,
+//! through the queue, with its leases and thread budget) or show
 //! unescaped text (askama escapes every value in the templates).
 
 use std::collections::HashMap;
@@ -37,7 +39,6 @@ use warta_core::{normalize_segment, Lang, Pair, Slug};
 use warta_store::{NewTmEntry, Origin, QaFlag, ReviewItem, Session, StoreError};
 
 use crate::startup::App;
-use crate::worker;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "warta_session";
@@ -472,14 +473,20 @@ pub struct QueueQuery {
     flash: Option<String>,
 }
 
+/// Ahead of every ordinary job: an editor is looking at the page.
+const APPROVAL_PRIORITY: i64 = 10;
+
 /// Fixed texts for the codes the approve handler redirects with: nothing
 /// from the URL is ever shown.
 fn flash_for(code: Option<&str>) -> Option<Flash> {
     match code? {
-        "published" => Some(Flash { kind: "ok", text: "Approved and published. The sentence is in the translation memory." }),
+        "published" => Some(Flash {
+            kind: "ok",
+            text: "Approved and published: the page shows the fix within seconds. The sentence is in the translation memory.",
+        }),
         "not-published" => Some(Flash {
             kind: "error",
-            text: "Saved and remembered, but republishing failed (see the server log); \
+            text: "Saved and remembered, but queueing the republication failed (see the server log); \
                    the page shows the fix after its next translation.",
         }),
         _ => None,
@@ -728,10 +735,25 @@ async fn approve(
         at: crate::routes::api::rfc3339(warta_store::now_millis()),
     };
     crate::webhooks::notify(&app.ctx, &approved).await;
-    let flash = match worker::republish(&app.ctx, article, lang).await {
-        Ok(()) => "published",
+    // The page is rebuilt by a worker, through the queue like every
+    // translation, ahead of the backlog; the approved text is in the memory
+    // as a human entry, so the job uses it verbatim. Articles already
+    // published with the same sentence are queued too.
+    let queued = async {
+        store.requeue_now(article, lang, APPROVAL_PRIORITY).await?;
+        store.requeue_sharing_segment(lang, &item.segment.source_text, article).await
+    }
+    .await;
+    app.ctx.wake.notify_waiters();
+    let flash = match queued {
+        Ok(others) => {
+            if others > 0 {
+                tracing::info!(slug = %item.slug, %lang, articles = others, "approved fix queued for other articles");
+            }
+            "published"
+        }
         Err(e) => {
-            tracing::error!(slug = %item.slug, %lang, "republishing after review: {e:#}");
+            tracing::error!(slug = %item.slug, %lang, "queueing the republication after review: {e}");
             "not-published"
         }
     };

@@ -17,3 +17,7 @@ CREATE TABLE webhook_deliveries (
     updated_at       BIGINT  NOT NULL
 );
 CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (id) WHERE state IN ('queued', 'running');
+
+-- Jobs an editor is waiting for (an approved fix) are leased before the
+-- backlog: higher priority first, then oldest.
+ALTER TABLE jobs ADD COLUMN priority BIGINT NOT NULL DEFAULT 0;
