@@ -70,3 +70,47 @@ async fn the_npm_libretranslate_client_translates() {
     .unwrap();
     app.stop().await;
 }
+
+/// The response shapes LibreTranslate documents (its OpenAPI `/spec`), which
+/// clients beyond the two above parse: `detectedLanguage` for `auto`,
+/// `alternatives` when asked, `/frontend/settings`, and its error statuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn libretranslate_shapes_settings_and_errors() {
+    let app = TestApp::spawn(0).await;
+    let post = |body: serde_json::Value| {
+        let c = app.client.clone();
+        let url = format!("{}/translate", app.base);
+        async move { c.post(url).json(&body).send().await.unwrap() }
+    };
+    let r = post(serde_json::json!({
+        "q": "How are you today?", "source": "auto", "target": "pt", "alternatives": 3, "api_key": app.key
+    }))
+    .await;
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["translatedText"], "Como você está hoje?");
+    assert_eq!(v["detectedLanguage"]["language"], "en", "{v}");
+    assert!(v["detectedLanguage"]["confidence"].as_f64().unwrap() > 50.0, "{v}");
+    // The engine decodes one best translation: no alternatives, as
+    // LibreTranslate answers when it has none.
+    assert_eq!(v["alternatives"], serde_json::json!([]), "{v}");
+
+    let r = app.client.get(format!("{}/frontend/settings", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let s: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(s["keyRequired"], true);
+    assert_eq!(s["language"]["source"]["code"], "en");
+    assert_eq!(s["language"]["target"]["code"], "pt");
+    for key in ["charLimit", "apiKeys", "suggestions", "filesTranslation", "supportedFilesFormat", "frontendTimeout"] {
+        assert!(!s[key].is_null(), "{key} missing: {s}");
+    }
+
+    let wrong_key = post(serde_json::json!({"q": "Hi", "source": "en", "target": "pt", "api_key": "nope"})).await;
+    assert_eq!(wrong_key.status(), 403);
+    let e: serde_json::Value = wrong_key.json().await.unwrap();
+    assert!(e["error"].is_string(), "{e}");
+    let no_q = post(serde_json::json!({"source": "en", "target": "pt", "api_key": app.key})).await;
+    assert_eq!(no_q.status(), 400);
+    assert!(no_q.json::<serde_json::Value>().await.unwrap()["error"].as_str().unwrap().contains("q"));
+    app.stop().await;
+}

@@ -1,5 +1,5 @@
 //! A LibreTranslate-compatible API (`POST /translate`, `GET /languages`,
-//! `POST /detect`), so existing LibreTranslate clients and CMS plugins work
+//! `POST /detect`, `GET /frontend/settings`), so existing LibreTranslate clients and CMS plugins work
 //! against warta unchanged. Requests need an API key (`api_key` field, as
 //! LibreTranslate does, or `Authorization: Bearer`). Errors use
 //! LibreTranslate's shape: `{"error": "..."}`.
@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use warta_core::{Lang, LANGUAGES};
+use warta_core::Lang;
 
 use crate::pipeline::{self, Request, SourceDoc};
 use crate::startup::App;
@@ -28,7 +28,12 @@ struct TranslateInput {
     source: Option<String>,
     target: Option<String>,
     format: Option<String>,
+    /// LibreTranslate's name; the npm `libretranslate` client sends `apiKey`.
+    #[serde(alias = "apiKey")]
     api_key: Option<String>,
+    /// How many alternative translations to return (a number, or its text
+    /// in a form body).
+    alternatives: Option<Value>,
 }
 
 async fn authorise(app: &App, headers: &HeaderMap, body_key: Option<&str>) -> Result<(), Response> {
@@ -115,10 +120,25 @@ pub async fn translate(State(app): State<Arc<App>>, headers: HeaderMap, body: By
     let Ok(target) = Lang::parse(target) else {
         return lt_error(StatusCode::BAD_REQUEST, format!("{target} is not supported"));
     };
+    let alternatives = match &input.alternatives {
+        None => 0,
+        Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
+        Some(Value::String(s)) => match s.trim().parse::<u64>() {
+            Ok(n) => n,
+            Err(_) => return lt_error(StatusCode::BAD_REQUEST, "Invalid request: alternatives must be a number"),
+        },
+        Some(_) => return lt_error(StatusCode::BAD_REQUEST, "Invalid request: alternatives must be a number"),
+    };
+    let mut detected = None;
     let source = match input.source.as_deref() {
         None => return lt_error(StatusCode::BAD_REQUEST, "Invalid request: missing source parameter"),
-        Some("auto") => match detect_lang(&texts.join(" ")) {
-            Some((l, _)) => l,
+        // As LibreTranslate: detect among the languages that can be
+        // translated into the target here, and say what was detected.
+        Some("auto") => match detect_among(&texts.join(" "), &sources_for(&app, target)) {
+            Some((l, confidence)) => {
+                detected = Some(json!({ "language": l.code(), "confidence": (confidence * 100.0).round() }));
+                l
+            }
             None => return lt_error(StatusCode::BAD_REQUEST, "could not detect the source language"),
         },
         Some(s) => match Lang::parse(s) {
@@ -126,9 +146,27 @@ pub async fn translate(State(app): State<Arc<App>>, headers: HeaderMap, body: By
             Err(_) => return lt_error(StatusCode::BAD_REQUEST, format!("{s} is not supported")),
         },
     };
+    // LibreTranslate's shape: `translatedText` (a string, or a list for a
+    // list `q`), `detectedLanguage` for `auto`, `alternatives` when asked
+    // for. The engine decodes one best translation, so alternatives are
+    // empty — as LibreTranslate answers when its model has none.
+    let respond = |out: Vec<String>| -> Response {
+        let n = out.len();
+        let mut body = if many {
+            json!({ "translatedText": out })
+        } else {
+            json!({ "translatedText": out.into_iter().next().unwrap_or_default() })
+        };
+        if let Some(d) = &detected {
+            body["detectedLanguage"] = if many { json!(vec![d.clone(); n]) } else { d.clone() };
+        }
+        if alternatives > 0 {
+            body["alternatives"] = if many { json!(vec![Vec::<String>::new(); n]) } else { json!([]) };
+        }
+        Json(body).into_response()
+    };
     if source == target {
-        return Json(if many { json!({ "translatedText": texts }) } else { json!({ "translatedText": texts[0] }) })
-            .into_response();
+        return respond(texts);
     }
     let pool = app.ctx.pool.clone();
     let result = tokio::task::spawn_blocking(move || -> Result<Vec<String>, String> {
@@ -158,17 +196,16 @@ pub async fn translate(State(app): State<Arc<App>>, headers: HeaderMap, body: By
     })
     .await;
     match result {
-        Ok(Ok(out)) if many => Json(json!({ "translatedText": out })).into_response(),
-        Ok(Ok(out)) => Json(json!({ "translatedText": out.into_iter().next().unwrap_or_default() })).into_response(),
+        Ok(Ok(out)) => respond(out),
         Ok(Err(e)) => lt_error(StatusCode::BAD_REQUEST, e),
         Err(e) => lt_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
 
-pub async fn languages(State(app): State<Arc<App>>) -> Response {
-    let store = app.ctx.pool.store();
+/// Every language of an installed model, sorted.
+fn installed_languages(app: &App) -> Vec<Lang> {
     let mut langs: Vec<Lang> = Vec::new();
-    if let Ok(list) = store.list() {
+    if let Ok(list) = app.ctx.pool.store().list() {
         for m in list.into_iter().flatten() {
             for l in [m.pair().src, m.pair().trg] {
                 if !langs.contains(&l) {
@@ -178,6 +215,39 @@ pub async fn languages(State(app): State<Arc<App>>) -> Response {
         }
     }
     langs.sort();
+    langs
+}
+
+/// The languages that can be translated into `target` here (directly or
+/// through English), and `target` itself.
+fn sources_for(app: &App, target: Lang) -> Vec<Lang> {
+    let store = app.ctx.pool.store();
+    installed_languages(app).into_iter().filter(|&l| l == target || store.route(l, target).is_ok()).collect()
+}
+
+/// `GET /frontend/settings`: what LibreTranslate clients read to learn
+/// whether a key is needed, the character limit and the languages.
+pub async fn frontend_settings(State(app): State<Arc<App>>) -> Response {
+    let langs = installed_languages(&app);
+    let name = |l: Lang| json!({ "code": l.code(), "name": l.english_name() });
+    let source = if langs.contains(&app.config().source) { app.config().source } else { langs.first().copied().unwrap_or(app.config().source) };
+    let target = app.config().targets.iter().copied().find(|t| langs.contains(t)).unwrap_or(source);
+    Json(json!({
+        "apiKeys": true,
+        "keyRequired": true,
+        "charLimit": -1,
+        "frontendTimeout": 500,
+        "suggestions": false,
+        "filesTranslation": false,
+        "supportedFilesFormat": [],
+        "language": { "source": name(source), "target": name(target) },
+    }))
+    .into_response()
+}
+
+pub async fn languages(State(app): State<Arc<App>>) -> Response {
+    let store = app.ctx.pool.store();
+    let langs = installed_languages(&app);
     let out: Vec<Value> = langs
         .iter()
         .map(|&l| {
@@ -210,24 +280,43 @@ pub async fn detect(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
     }
 }
 
-/// whatlang (trigram statistics) detection, mapped to warta's languages.
-pub fn detect_lang(text: &str) -> Option<(Lang, f64)> {
-    let info = whatlang::detect(text)?;
-    let code3 = info.lang().code();
-    let code = iso639_3_to_1(code3)?;
-    LANGUAGES.iter().find(|l| l.code == code)?;
-    Some((Lang::parse(code).ok()?, info.confidence()))
+/// Detection restricted to `candidates` (LibreTranslate only ever detects a
+/// language it has a model for). With one candidate there is nothing to
+/// tell apart.
+fn detect_among(text: &str, candidates: &[Lang]) -> Option<(Lang, f64)> {
+    match candidates {
+        [] => None,
+        [only] => Some((*only, 1.0)),
+        many => detect_with(text, many.iter().filter_map(|&l| lingua_language(l)).collect()),
+    }
 }
 
-fn iso639_3_to_1(c: &str) -> Option<&'static str> {
-    Some(match c {
-        "ara" | "arb" => "ar", "bul" => "bg", "cat" => "ca", "ces" => "cs", "dan" => "da", "deu" => "de",
-        "ell" => "el", "eng" => "en", "spa" => "es", "est" => "et", "pes" | "fas" => "fa", "fin" => "fi",
-        "fra" => "fr", "heb" => "he", "hin" => "hi", "hrv" => "hr", "hun" => "hu", "ind" => "id",
-        "ita" => "it", "jpn" => "ja", "kor" => "ko", "lit" => "lt", "lav" => "lv", "zlm" | "msa" => "ms",
-        "nld" => "nl", "pol" => "pl", "por" => "pt", "ron" => "ro", "rus" => "ru", "slk" => "sk",
-        "slv" => "sl", "sqi" => "sq", "swe" => "sv", "tha" => "th", "tur" => "tr", "ukr" => "uk",
-        "vie" => "vi", "cmn" | "zho" => "zh",
-        _ => return None,
-    })
+/// Language detection with lingua (n-gram models that stay accurate on
+/// short texts such as a headline or "How are you today?", where trigram
+/// statistics guess Portuguese). The compiled-in languages are the
+/// newsroom's of DESIGN.md plus Portuguese (the test model's): a language
+/// outside them is never detected.
+pub fn detect_lang(text: &str) -> Option<(Lang, f64)> {
+    detect_with(text, lingua::Language::all().into_iter().collect())
+}
+
+fn detect_with(text: &str, languages: Vec<lingua::Language>) -> Option<(Lang, f64)> {
+    if languages.len() < 2 {
+        return languages.first().and_then(|&l| Some((warta_lang(l)?, 1.0)));
+    }
+    let detector = lingua::LanguageDetectorBuilder::from_languages(&languages).build();
+    let (best, confidence) = detector.compute_language_confidence_values(text).into_iter().next()?;
+    if confidence <= 0.0 {
+        return None;
+    }
+    Some((warta_lang(best)?, confidence))
+}
+
+fn lingua_language(l: Lang) -> Option<lingua::Language> {
+    let iso = l.code().parse::<lingua::IsoCode639_1>().ok()?;
+    lingua::Language::all().into_iter().find(|x| x.iso_code_639_1() == iso)
+}
+
+fn warta_lang(l: lingua::Language) -> Option<Lang> {
+    Lang::parse(&l.iso_code_639_1().to_string()).ok()
 }

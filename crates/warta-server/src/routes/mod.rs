@@ -35,6 +35,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/translate", post(libretranslate::translate))
         .route("/languages", get(libretranslate::languages))
         .route("/detect", post(libretranslate::detect))
+        .route("/frontend/settings", get(libretranslate::frontend_settings))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/sitemap.xml", get(site::sitemap))
