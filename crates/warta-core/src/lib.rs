@@ -17,7 +17,7 @@ mod lang;
 mod slug;
 
 pub use lang::{Dir, Lang, LangInfo, LANGUAGES};
-pub use slug::Slug;
+pub use slug::{Slug, MAX_SLUG_LEN};
 
 /// Why a piece of outside input could not become a domain value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -41,6 +41,44 @@ impl Slug {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A slug made from free text (a headline, a URL path segment, a CMS
+    /// slug that breaks the rules above): accents are dropped (`é` → `e`),
+    /// every other run of characters that are not ASCII letters or digits
+    /// becomes one hyphen, and the result is cut at a word boundary to at
+    /// most `max_len` bytes (clamped to [`MAX_SLUG_LEN`]). `None` when no
+    /// ASCII letter or digit is left (a headline in Chinese, say): the caller
+    /// picks a fallback.
+    pub fn from_text(text: &str, max_len: usize) -> Option<Slug> {
+        use unicode_normalization::char::is_combining_mark;
+        use unicode_normalization::UnicodeNormalization;
+
+        let max_len = max_len.clamp(1, MAX_SLUG_LEN);
+        let mut out = String::new();
+        let mut hyphen = false;
+        // NFKD splits `é` into `e` + a combining accent, and `ﬁ` into `fi`.
+        for c in text.nfkd().filter(|c| !is_combining_mark(*c)) {
+            if c.is_ascii_alphanumeric() {
+                if hyphen && !out.is_empty() {
+                    out.push('-');
+                }
+                hyphen = false;
+                out.push(c.to_ascii_lowercase());
+            } else if c != '\'' && c != '\u{2019}' {
+                // Apostrophes join: "Jakarta's" → "jakartas", not "jakarta-s".
+                hyphen = true;
+            }
+        }
+        if out.len() > max_len {
+            let cut = &out[..max_len];
+            // Cut at the last whole word if there is one, else mid-word.
+            out = match cut.rfind('-') {
+                Some(i) if i > 0 => cut[..i].to_string(),
+                _ => cut.trim_end_matches('-').to_string(),
+            };
+        }
+        Slug::parse(&out).ok()
+    }
 }
 
 impl fmt::Display for Slug {
@@ -77,5 +115,20 @@ mod tests {
             assert!(Slug::parse(s).is_err(), "{s:?} accepted");
         }
         assert!(Slug::parse(&"a".repeat(121)).is_err());
+    }
+
+    #[test]
+    fn from_text_makes_headlines_and_cms_slugs_valid() {
+        let f = |s: &str, n: usize| Slug::from_text(s, n).map(|s| s.0);
+        assert_eq!(f("Banjir di Jakarta: 3 tewas", 120).as_deref(), Some("banjir-di-jakarta-3-tewas"));
+        assert_eq!(f("São Paulo's été — Über", 120).as_deref(), Some("sao-paulos-ete-uber"));
+        assert_eq!(f("--Already_Valid--", 120).as_deref(), Some("already-valid"));
+        // Cut at a word boundary, never leaving a trailing hyphen.
+        assert_eq!(f("one two three", 9).as_deref(), Some("one-two"));
+        assert_eq!(f("abcdefghij", 4).as_deref(), Some("abcd"));
+        assert_eq!(f("北京新闻", 120), None);
+        assert_eq!(f("", 120), None);
+        let long = f(&"word ".repeat(100), 500).unwrap();
+        assert!(long.len() <= MAX_SLUG_LEN && Slug::parse(&long).is_ok());
     }
 }

@@ -78,6 +78,25 @@ pub fn plain_text(field: &str, s: &str, max_chars: usize, may_be_empty: bool) ->
     Ok(t.to_string())
 }
 
+/// The readable text of an HTML snippet (a feed's HTML title or excerpt),
+/// entities decoded and whitespace collapsed, blocks joined by a space.
+/// Sanitised first, so the text of a `<script>` never leaks into a title.
+pub fn html_to_text(html: &str) -> String {
+    let clean = warta_html::sanitize(html);
+    match warta_html::Fragment::parse(&clean) {
+        Ok(f) => f
+            .units()
+            .iter()
+            .filter(|u| !matches!(u.kind, warta_html::UnitKind::Attribute { .. }))
+            .map(|u| u.text.as_str())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+        // Only nesting deeper than warta-html's limit fails: no title is that.
+        Err(_) => String::new(),
+    }
+}
+
 pub fn parse_time(field: &str, s: &str) -> Result<i64, ApiError> {
     let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
         .map_err(|_| ApiError::field(field, format!("`{field}` must be an RFC 3339 time like 2024-03-01T08:00:00+07:00, got `{s}`")))?;
@@ -105,6 +124,14 @@ mod tests {
         assert!(!r.body_html.contains("script"));
         // 2024-03-01T01:00:00Z = 1709254800 s (date -d ... +%s).
         assert_eq!(r.published_at, 1_709_254_800_000);
+    }
+
+    #[test]
+    fn html_to_text_decodes_entities_and_drops_markup() {
+        // WordPress renders `--` in a title as `&#8211;` (an en dash).
+        assert_eq!(html_to_text("Flood &#8211; <em>update</em>"), "Flood \u{2013} update");
+        assert_eq!(html_to_text("<p>One.</p>\n<p>Two <script>x()</script>three.</p>"), "One. Two three.");
+        assert_eq!(html_to_text("Tom & Jerry"), "Tom & Jerry");
     }
 
     #[test]

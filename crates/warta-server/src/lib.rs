@@ -2,23 +2,27 @@
 //! multilingual site, on one axum app.
 //!
 //! - [`configuration`] reads the TOML file and `WARTA_*` overrides.
-//! - [`ingest`] turns posted JSON into validated, sanitised revisions.
+//! - [`ingest`] turns posted JSON into validated, sanitised revisions;
+//!   [`import`] does the same for RSS/Atom feeds and WordPress posts.
 //! - [`worker`] leases jobs from the database and runs [`pipeline`] (segment →
 //!   translate → rebuild) on blocking threads.
 //! - [`routes`] serves the CMS API, the LibreTranslate-compatible API, the
 //!   public site (rendered by `warta-site`) and operations endpoints.
 //! - [`startup`] builds all of it, binds the port and returns a handle.
+//! - [`telemetry`] gives every request an id and a span for the logs.
 //!
 //! No inference on async threads: the HTTP side only reads and writes the
 //! database and wakes workers; translation happens on worker threads.
 
 pub mod configuration;
 pub mod error;
+pub mod import;
 pub mod ingest;
 pub mod pipeline;
 pub mod quality;
 pub mod routes;
 pub mod startup;
+pub mod telemetry;
 pub mod webhooks;
 pub mod worker;
 

@@ -127,6 +127,35 @@ impl Store {
         })
     }
 
+    /// Replace a user's password (e.g. `warta demo` handing out a fresh one
+    /// each start); [`StoreError::NotFound`] if there is no such user. Their
+    /// sessions end, so an old password's session does not outlive it.
+    pub async fn set_password(&self, username: &str, password: &str) -> Result<User> {
+        if password.is_empty() {
+            return Err(StoreError::Invalid("password must not be empty".into()));
+        }
+        let password = password.to_string();
+        let hash = blocking(move || hash_password(&password)).await??;
+        let username = username.trim().to_string();
+        let row: Option<(i64, i64)> = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let row: Option<(i64, i64)> = sqlx::query_as(
+                "UPDATE users SET password_hash = $2 WHERE username = $1 RETURNING id, created_at",
+            )
+            .bind(&username)
+            .bind(&hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((id, _)) = row {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            row
+        });
+        let (id, created_at) = row.ok_or_else(|| StoreError::NotFound(format!("user `{username}`")))?;
+        Ok(User { id: UserId(id), username, created_at })
+    }
+
     /// The user, if `password` is theirs.
     pub async fn verify_user(&self, username: &str, password: &str) -> Result<Option<User>> {
         let row: Option<(i64, String, String, i64)> = with_db!(self, |pool, _d| {

@@ -36,6 +36,7 @@ mod types;
 mod articles;
 mod auth;
 mod glossary;
+mod imports;
 mod jobs;
 mod qa;
 mod requeue;

@@ -111,7 +111,7 @@ pub struct NewsroomArgs {
 
 /// NTREX English documents as articles: first line the title, the rest one
 /// paragraph per line.
-fn ntrex_documents(dir: &std::path::Path, n: usize) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+pub(crate) fn ntrex_documents(dir: &std::path::Path, n: usize) -> anyhow::Result<Vec<(String, Vec<String>)>> {
     let src = std::fs::read_to_string(dir.join("newstest2019-src.eng.txt"))
         .with_context(|| format!("reading {}/newstest2019-src.eng.txt", dir.display()))?;
     let ids = std::fs::read_to_string(dir.join("DOCUMENT_IDS.tsv"))?;

@@ -19,6 +19,16 @@ pub struct Global {
     /// Model store directory (default: ~/.local/share/warta/models).
     #[arg(long, global = true, env = "WARTA_MODELS_DIR")]
     pub models_dir: Option<PathBuf>,
+    /// Log lines as human-readable text or as JSON objects, one per line
+    /// (for a log collector); the level is set with WARTA_LOG.
+    #[arg(long, global = true, value_enum, env = "WARTA_LOG_FORMAT", default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 impl Global {
@@ -50,6 +60,52 @@ pub enum Command {
     /// Throughput benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Run a demo newsroom (English → Portuguese, test model fetched if
+    /// missing, sample articles) until Ctrl-C.
+    Demo(DemoArgs),
+    /// Check configuration, database, models and disk space; print the fix
+    /// for each problem (exit status 1 if there is any).
+    Doctor(ServeArgs),
+    /// Import articles from a feed or WordPress; running it again creates
+    /// nothing new, and a changed item becomes a new revision.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Directory for the demo's database and config file.
+    #[arg(long, default_value = "warta-demo")]
+    pub dir: PathBuf,
+    /// Address to serve on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// The NTREX corpus folder; when it is missing, built-in sample articles.
+    #[arg(long, default_value = "../shared/data/ntrex")]
+    pub ntrex: PathBuf,
+    /// How many NTREX documents to import.
+    #[arg(long, default_value_t = 8)]
+    pub docs: usize,
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// An RSS 2.0 or Atom feed (URL or file). Each item's full content
+    /// (`content:encoded`, Atom `content`) is imported, else its summary.
+    Feed {
+        /// `https://…/feed.xml` or a file.
+        source: String,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// WordPress posts through the REST API, every page (site URL or
+    /// `…/wp-json/wp/v2/posts`), or a file holding one page's JSON array.
+    Wordpress {
+        /// `https://news.example` or a file.
+        source: String,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
 }
 
 #[derive(Args)]
@@ -198,5 +254,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Models(cmd) => crate::models_cmd::run(&cli.global, cmd),
         Command::Bench(BenchCommand::Translate(args)) => bench::run(&cli.global, args),
         Command::Bench(BenchCommand::Newsroom(args)) => bench::newsroom(&cli.global, args),
+        Command::Demo(args) => crate::demo_cmd::run(&cli.global, args),
+        Command::Doctor(args) => crate::doctor_cmd::run(&cli.global, args),
+        Command::Import(cmd) => crate::import_cmd::run(&cli.global, cmd),
     }
 }

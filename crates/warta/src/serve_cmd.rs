@@ -7,7 +7,7 @@ use warta_server::{App, AppHandle, Config};
 
 use crate::cli::{Global, KeysCommand, ServeArgs, UsersCommand};
 
-fn config(global: &Global, args: &ServeArgs) -> anyhow::Result<Config> {
+pub(crate) fn config(global: &Global, args: &ServeArgs) -> anyhow::Result<Config> {
     let mut c = Config::load(args.config.as_deref())?;
     if let Some(dir) = &global.models_dir {
         c.models_dir = dir.clone();
@@ -18,11 +18,11 @@ fn config(global: &Global, args: &ServeArgs) -> anyhow::Result<Config> {
     Ok(c)
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -44,7 +44,7 @@ pub fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         let app = App::build(config).await?;
         report_models(&app);
         let handle = AppHandle::start(app.clone(), workers).await?;
-        eprintln!(
+        crate::notice(format_args!(
             "warta is serving {} at http://{}/ (source {}, targets {}; {}); Ctrl-C to stop",
             app.config().site_name,
             handle.addr,
@@ -54,9 +54,9 @@ pub fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
                 0 => "no translation workers: run `warta worker` against the same database".to_string(),
                 n => format!("{n} translation worker(s)"),
             }
-        );
+        ));
         shutdown_signal().await;
-        eprintln!("stopping: finishing the current batch...");
+        crate::notice("stopping: finishing the current batch...");
         handle.stop().await;
         Ok(())
     })
@@ -67,7 +67,7 @@ fn report_models(app: &App) {
     let store = app.ctx.pool.store();
     for &t in &app.config().targets {
         if let Err(e) = store.route(app.config().source, t) {
-            eprintln!("note: {t} articles will wait for a model: {e}");
+            crate::notice(format_args!("note: {t} articles will wait for a model: {e}"));
         }
     }
 }
@@ -78,12 +78,15 @@ pub fn worker(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         let n = config.workers.max(1);
         let app = App::build(config).await?;
         report_models(&app);
-        eprintln!("warta worker running {n} worker(s) on {}; Ctrl-C to stop", redact(&app.config().database_url));
+        crate::notice(format_args!(
+            "warta worker running {n} worker(s) on {}; Ctrl-C to stop",
+            redact(&app.config().database_url)
+        ));
         warta_server::startup::run_workers(app, n, shutdown_signal()).await
     })
 }
 
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     // Never print a database password.
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),

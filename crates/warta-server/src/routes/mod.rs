@@ -47,5 +47,6 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/{lang}/{slug}", get(site::article))
         .fallback(site::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(crate::telemetry::layer())
         .with_state(app)
 }
