@@ -54,8 +54,10 @@ impl Store {
                         .unwrap_or_else(|| wanted.clone());
                     parse_slug(&format!("{base}-{n}"))?
                 };
-                let taken: Option<i64> = sqlx::query_scalar(
-                    "SELECT 1 FROM articles WHERE slug = $1 UNION ALL SELECT 1 FROM imports WHERE slug = $1",
+                // Selecting the slug (TEXT on both databases), not a literal
+                // 1, whose integer type differs between them.
+                let taken: Option<String> = sqlx::query_scalar(
+                    "SELECT slug FROM articles WHERE slug = $1 UNION ALL SELECT slug FROM imports WHERE slug = $1",
                 )
                 .bind(candidate.as_str())
                 .fetch_optional(&mut *tx)

@@ -383,3 +383,80 @@ fn an_article_deleted_in_warta_stays_deleted_on_reimport() {
     assert!(out.contains("skipped    fish-market-opens-early (deleted in warta; left deleted)"), "{out}");
     assert_eq!(n.articles(), RSS_ARTICLES);
 }
+
+/// A fresh PostgreSQL database for one test, dropped afterwards; `None`
+/// (after saying so) when no server answers, unless WARTA_REQUIRE_POSTGRES=1
+/// (CI) makes that a failure. Same server and conventions as the store's
+/// tests (`WARTA_TEST_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/test).
+struct PgDb {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl PgDb {
+    fn create() -> Option<PgDb> {
+        use sqlx::Connection;
+        let admin = std::env::var("WARTA_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
+        let name = format!("warta_import_{}", std::process::id());
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let conn = rt.block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(5), sqlx::PgConnection::connect(&admin)).await
+        });
+        let mut conn = match conn {
+            Ok(Ok(c)) => c,
+            other => {
+                let why = match other {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => "timed out".into(),
+                };
+                assert!(std::env::var("WARTA_REQUIRE_POSTGRES").as_deref() != Ok("1"), "PostgreSQL {admin}: {why}");
+                eprintln!("skipped: PostgreSQL at {admin} not reachable ({why})");
+                return None;
+            }
+        };
+        rt.block_on(async {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+            conn.close().await.ok();
+        });
+        let base = admin.split('?').next().unwrap().rsplit_once('/').unwrap().0.to_string();
+        Some(PgDb { url: format!("{base}/{name}"), admin, name })
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        use sqlx::Connection;
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&mut c)
+                    .await;
+            }
+        });
+    }
+}
+
+/// The same idempotence on PostgreSQL: the claim of a slug and the
+/// revision rule are SQL that must mean the same on both databases.
+#[test]
+fn on_postgresql_a_second_import_creates_nothing_and_clashing_slugs_stay_unique() {
+    let Some(pg) = PgDb::create() else { return };
+    let n = Newsroom::new();
+    std::fs::write(&n.config, format!("source = \"en\"\ntargets = [\"pt\"]\ndatabase_url = \"{}\"\n", pg.url)).unwrap();
+    let out = n.import_ok("feed", &fixture("rss2.xml"));
+    assert!(out.contains("3 items: 3 created, 0 revised, 0 unchanged, 0 failed"), "{out}");
+    let out = n.import_ok("feed", &fixture("rss2.xml"));
+    assert!(out.contains("3 items: 0 created, 0 revised, 3 unchanged, 0 failed"), "{out}");
+    let changed = fixture_text("rss2.xml").replace("seven to two", "eight to one");
+    let out = n.import_ok("feed", &n.file("changed.xml", &changed));
+    assert!(out.contains("revised    council-approves-library (revision 2)"), "{out}");
+    // An Atom entry whose link ends like an RSS item's: a new slug.
+    let atom = fixture_text("atom.xml").replace("bridge-reopens.html", "ferry-service-resumes");
+    let out = n.import_ok("feed", &n.file("atom.xml", &atom));
+    assert!(out.contains("created    ferry-service-resumes-2"), "{out}");
+}
