@@ -252,10 +252,11 @@ fn a_wordpress_page_creates_the_posts_with_their_slugs() {
     assert!(out.contains("2 items: 0 created, 0 revised, 2 unchanged"), "{out}");
 }
 
-/// A WordPress site on 127.0.0.1 serving the two fixture pages the way the
-/// REST API does: `?per_page=…&page=N`, `X-WP-TotalPages: 2`. Returns its
-/// address and the request lines it saw.
-fn wordpress_site() -> (String, Arc<Mutex<Vec<String>>>) {
+/// A news site on 127.0.0.1: its RSS feed at `/feed/`, and the two
+/// WordPress fixture pages the way the REST API serves them
+/// (`?per_page=…&page=N`, `X-WP-TotalPages: 2`). Returns its address and the
+/// request targets it saw.
+fn news_site() -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -277,6 +278,7 @@ fn wordpress_site() -> (String, Arc<Mutex<Vec<String>>>) {
             let body = match target.as_str() {
                 "/wp-json/wp/v2/posts?per_page=100&page=1" => Some(fixture_text("wp-posts-page1.json")),
                 "/wp-json/wp/v2/posts?per_page=100&page=2" => Some(fixture_text("wp-posts-page2.json")),
+                "/feed/" => Some(fixture_text("rss2.xml")),
                 _ => None,
             };
             let mut stream = stream;
@@ -300,7 +302,7 @@ fn wordpress_site() -> (String, Arc<Mutex<Vec<String>>>) {
 #[test]
 fn a_wordpress_site_is_imported_page_by_page_over_http() {
     let n = Newsroom::new();
-    let (site, seen) = wordpress_site();
+    let (site, seen) = news_site();
     let o = n.import("wordpress", &site);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("3 items: 3 created"), "{}", stdout(&o));
@@ -313,6 +315,19 @@ fn a_wordpress_site_is_imported_page_by_page_over_http() {
         *seen.lock().unwrap(),
         ["/wp-json/wp/v2/posts?per_page=100&page=1", "/wp-json/wp/v2/posts?per_page=100&page=2"]
     );
+}
+
+#[test]
+fn a_feed_is_imported_from_its_url() {
+    let n = Newsroom::new();
+    let (site, _) = news_site();
+    let o = n.import("feed", &format!("{site}/feed/"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("3 items: 3 created"), "{}", stdout(&o));
+    assert_eq!(n.articles(), RSS_ARTICLES);
+    // A URL the site refuses (it answers 400) is one error line naming it.
+    let o = n.import("feed", &format!("{site}/no-such-feed/"));
+    assert_one_error_line(&o, "/no-such-feed/: HTTP 400");
 }
 
 #[test]
