@@ -25,6 +25,9 @@ use crate::cli::{Global, ServeArgs};
 /// before moving it in, so half a gigabyte is the least that is safe.
 const MIN_FREE_BYTES: u64 = 512 << 20;
 
+/// How long the database may take to answer.
+const DB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 struct Report {
     problems: usize,
 }
@@ -93,7 +96,11 @@ fn check_database(r: &mut Report, config: &Config) {
             if config.database_url.starts_with("sqlite:") {
                 std::fs::create_dir_all(&config.data_dir)?;
             }
-            let store = Store::connect(&config.database_url).await?;
+            // A PostgreSQL server that drops packets would otherwise hold
+            // doctor for the pool's 30 s acquire timeout.
+            let store = tokio::time::timeout(DB_TIMEOUT, Store::connect(&config.database_url))
+                .await
+                .map_err(|_| anyhow::anyhow!("no answer within {} s", DB_TIMEOUT.as_secs()))??;
             store.close().await;
             anyhow::Ok(())
         })
