@@ -414,7 +414,7 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
                 if let Err(e) = handle.block_on(store.complete_job(job.id, name)) {
                     // The version is stored; a job whose lease lapsed meanwhile
                     // is redone by its next owner and writes the same text.
-                    tracing::warn!(job = %job.id, "completing a published job: {e}");
+                    tracing::warn!(job_id = %job.id, "completing a published job: {e}");
                 }
                 if ctx.config.confidence {
                     tasks.push(ScoreTask { article: job.article_id, lang: job.lang, revision: job.revision, doc });
@@ -425,10 +425,10 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
                 if let Ok(mut l) = m.latency.lock() {
                     l.entry(job.lang).or_default().observe(waited);
                 }
-                tracing::info!(job = job.id.0, article = job.article_id.0, revision = job.revision.0, lang = %job.lang, "published");
+                tracing::info!(job_id = job.id.0, article = job.article_id.0, revision = job.revision.0, lang = %job.lang, "published");
             }
             Err(WriteError::LeaseLost(e)) => {
-                tracing::warn!(worker = %name, job = %job.id, "result dropped: {e}");
+                tracing::warn!(worker = %name, job_id = %job.id, "result dropped: {e}");
             }
             Err(WriteError::Other(e)) => settle(ctx, name, handle, &job, Outcome::Failed(format!("storing the version: {e:#}")), false),
         }
@@ -476,20 +476,20 @@ fn settle(ctx: &WorkerContext, name: &str, handle: &Handle, job: &Job, outcome: 
         _ if nothing_to_do => handle.block_on(store.complete_job(job.id, name)).map(drop),
         Outcome::WaitingForModel(pair) => {
             ctx.metrics.jobs_waiting_for_model.fetch_add(1, Ordering::Relaxed);
-            tracing::info!(job = job.id.0, article = job.article_id.0, lang = %job.lang, %pair, "waiting for model");
+            tracing::info!(job_id = job.id.0, article = job.article_id.0, lang = %job.lang, %pair, "waiting for model");
             handle.block_on(store.park_job_waiting_for_model(job.id, name, pair)).map(drop)
         }
         Outcome::Failed(e) => {
             let backoff = Duration::from_secs(2u64.saturating_pow(job.attempts.clamp(0, 16) as u32)).min(MAX_BACKOFF);
             ctx.metrics.jobs_failed.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(job = job.id.0, article = job.article_id.0, lang = %job.lang, attempt = job.attempts, "job failed: {e}");
+            tracing::warn!(job_id = job.id.0, article = job.article_id.0, lang = %job.lang, attempt = job.attempts, "job failed: {e}");
             handle.block_on(store.fail_job(job.id, name, &e, backoff)).map(drop)
         }
         Outcome::Translated(..) => unreachable!("translated jobs are written, not settled"),
     };
     if let Err(e) = result {
         // The lease is the safety net: the job moves on when it runs out.
-        tracing::warn!(worker = %name, job = %job.id, "settling job: {e}");
+        tracing::warn!(worker = %name, job_id = %job.id, "settling job: {e}");
     }
 }
 
