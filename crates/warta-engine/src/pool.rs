@@ -75,12 +75,8 @@ impl ModelPool {
         let installed = self.store.require(pair)?;
         let paths = installed.paths();
         let fail = |reason: String| ModelError::LoadFailed { pair, reason };
-        let mut engine = Engine::load_mmapped(&paths.model, &paths.src_vocab, &paths.trg_vocab).map_err(fail)?;
-        if let Some(lex) = &paths.lex {
-            let shortlist = fxtranslate::shortlist::Shortlist::load(lex)
-                .map_err(|e| fail(format!("shortlist {}: {e}", lex.display())))?;
-            engine = engine.with_shortlist(shortlist);
-        }
+        // The same load the store ran when it installed the pair.
+        let engine = warta_models::load_engine(&paths).map_err(fail)?;
         let trg_vocab = fxtranslate::spm::SpmVocab::load(&paths.trg_vocab)
             .map_err(|e| fail(format!("vocabulary {}: {e}", paths.trg_vocab.display())))?;
         let loaded = Arc::new(LoadedModel {

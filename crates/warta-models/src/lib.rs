@@ -10,20 +10,28 @@
 //! Models enter the store only whole: [`ModelStore::import`] and
 //! [`ModelStore::pull`] assemble a pair in a hidden staging directory, verify
 //! it, and rename it into place, so a failed or interrupted install leaves the
-//! store exactly as it was. The pull code is fxtranslate's Remote Settings
-//! discovery and download (the same records Firefox uses), or a newsroom's own
-//! mirror laid out like this store.
+//! store exactly as it was. Pulls read a Remote Settings server the way
+//! Firefox does ([`remote_settings`]: Mozilla's records, filters and version
+//! rules) or a newsroom's own mirror laid out like this store
+//! ([`ModelStore::write_mirror`] writes one).
 //!
 //! This crate never runs inference beyond the one load that validates an
-//! import; building engines for translation is `warta-engine`'s job.
+//! install ([`load_engine`], the same load the engine pool uses); building
+//! engines for translation is `warta-engine`'s job. It never prints: progress
+//! goes through [`Progress`], results are returned.
 
+mod download;
 mod manifest;
 mod pull;
+pub mod remote_settings;
 mod store;
 
+pub use download::{Progress, Quiet};
+pub use fxtranslate::fetch::{Fetch, NetworkFetch};
 pub use manifest::{FileEntry, Manifest, Role};
-pub use pull::PullSource;
-pub use store::{InstalledModel, ModelPaths, ModelStore, Route, VerifyReport};
+pub use pull::{pairs_for, PullOptions, PullOutcome};
+pub use remote_settings::Catalog;
+pub use store::{load_engine, InstalledModel, ModelPaths, ModelStore, Route, VerifyReport};
 
 use warta_core::Pair;
 
@@ -51,6 +59,11 @@ pub enum ModelError {
     },
     #[error("{manifest}: {reason}")]
     BadManifest { manifest: String, reason: String },
+    #[error("could not read Remote Settings at {url}: {reason}")]
+    RemoteSettings { url: String, reason: String },
+    /// One file of a pull: too long, too short, wrong hash, unreachable.
+    #[error("{file}: {reason} ({url})")]
+    Download { file: String, url: String, reason: String },
     #[error("could not pull {pair} from {from}: {reason}")]
     Pull {
         pair: Pair,

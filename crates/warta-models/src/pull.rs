@@ -1,131 +1,244 @@
-//! Pulling models over the network: Mozilla's distribution or a mirror.
+//! Pulling models over the network: a Remote Settings server (Mozilla's, as
+//! Firefox reads it) or a newsroom mirror.
 //!
-//! Mozilla's path is fxtranslate's: Remote Settings discovery
-//! (`translations-models-v2`), zstd attachments from the settings CDN,
-//! verification against each record's `decompressedHash`. A mirror is any
-//! HTTP(S) server laid out like a warta store (`{url}/{pair}/manifest.json`
-//! and the files it lists), so a newsroom can re-host exactly the models it
-//! runs — Mozilla's hosting is provisioned for Firefox, not for third parties.
+//! Remote Settings discovery and selection live in [`crate::remote_settings`];
+//! a mirror is any HTTP(S) server laid out like a warta store
+//! (`{url}/{pair}/manifest.json` and the files it lists — what
+//! [`ModelStore::write_mirror`] writes), so a newsroom downloads from Mozilla
+//! once and its other machines pull from its own server. Mozilla's hosting is
+//! provisioned for Firefox, not for third parties.
 //!
-//! Either way the files land in a staging directory and enter the store only
-//! after every checksum matched and the model loaded (see
-//! [`ModelStore::install`]).
+//! Either way every file is bounded and verified as it arrives
+//! ([`crate::download`]), lands in a staging directory, and enters the store
+//! only after the whole pair verified and loaded (see [`ModelStore::install`]).
 
-use std::path::Path;
+use fxtranslate::fetch::Fetch;
+use warta_core::{Lang, Pair};
 
-use fxtranslate::fetch::{download_retrying, Fetch, NetworkFetch, RetryPolicy};
-use warta_core::Pair;
-
-use crate::manifest::{sha256_file, FileEntry, Manifest, Role};
+use crate::download::{download, unzstd, Declared, Progress};
+use crate::manifest::{FileEntry, Manifest};
+use crate::remote_settings::filter::DESKTOP_RELEASE;
+use crate::remote_settings::select::{choose, Choice, FileSet, Policy};
+use crate::remote_settings::{mozilla_tag, Catalog, SUPPORTED_MAJOR};
 use crate::store::{InstalledModel, ModelStore};
 use crate::{ModelError, Result};
 
-/// Where `warta models pull` gets models from.
-#[derive(Debug, Clone)]
-pub enum PullSource {
-    /// Mozilla's Remote Settings + CDN (what Firefox uses).
-    Mozilla,
-    /// A mirror laid out like a warta store.
-    Mirror(String),
+/// Choices a pull from Remote Settings makes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PullOptions {
+    /// Also take pre-release models (`3.1a1`), which Mozilla ships to Nightly
+    /// for testing.
+    pub allow_prerelease: bool,
 }
 
-impl PullSource {
-    fn describe(&self) -> String {
-        match self {
-            PullSource::Mozilla => "Mozilla's model distribution (Remote Settings)".into(),
-            PullSource::Mirror(url) => format!("mirror {url}"),
-        }
+/// What a pull did for one pair.
+#[derive(Debug)]
+pub enum PullOutcome {
+    Installed(InstalledModel),
+    /// The installed files are exactly the ones the source offers; nothing
+    /// was downloaded.
+    AlreadyCurrent(InstalledModel),
+    /// The source has no model for the pair that this client may use.
+    NotPublished,
+}
+
+impl Catalog {
+    fn policy(opts: &PullOptions) -> Policy {
+        Policy { env: DESKTOP_RELEASE, major: SUPPORTED_MAJOR, allow_prerelease: opts.allow_prerelease }
+    }
+
+    /// Whether the server publishes a usable model for `pair`.
+    pub fn publishes(&self, pair: Pair, opts: &PullOptions) -> bool {
+        matches!(
+            choose(&self.records, mozilla_tag(pair.src), mozilla_tag(pair.trg), &Catalog::policy(opts)),
+            Choice::Set(_)
+        )
     }
 }
 
 impl ModelStore {
-    /// Download `pair` from `source` into the store, replacing an installed
-    /// version only once the new one is complete and verified.
-    pub fn pull(&self, pair: Pair, source: &PullSource) -> Result<InstalledModel> {
-        let fetch = NetworkFetch::new();
-        let fail = |reason: String| ModelError::Pull { pair, from: source.describe(), reason };
-        match source {
-            PullSource::Mozilla => {
-                let records = fxtranslate::remote::fetch_records(&fetch).map_err(|e| fail(first_line(&e)))?;
-                let model = fxtranslate::remote::pick(&records, "model", pair.src.code(), pair.trg.code())
-                    .ok_or_else(|| fail(format!("Mozilla publishes no {pair} model")))?;
-                let version = model.version.clone();
-                self.install(pair, &version, "mozilla:remote-settings", |staging| {
-                    pull_from_remote_settings(&fetch, &records, pair, staging).map_err(|e| fail(first_line(&e)))
-                })
-            }
-            PullSource::Mirror(url) => {
-                let base = format!("{}/{}", url.trim_end_matches('/'), pair.dir_name());
-                let body = fetch
-                    .get(&format!("{base}/manifest.json"))
-                    .map_err(|e| fail(first_line(&e)))?;
-                let remote: Manifest = serde_json::from_slice(&body)
-                    .map_err(|e| fail(format!("{base}/manifest.json is not a warta manifest: {e}")))?;
-                if remote.pair != pair {
-                    return Err(fail(format!("mirror manifest is for {}", remote.pair)));
-                }
-                let origin = format!("mirror:{url}");
-                self.install(pair, &remote.version, &origin, |staging| {
-                    pull_from_mirror(&fetch, &base, &remote, staging)
-                })
-            }
+    /// Install `pair` from a Remote Settings server's catalog, replacing an
+    /// installed version only once the new one is complete and verified.
+    pub fn pull_remote_settings(
+        &self,
+        fetch: &dyn Fetch,
+        catalog: &Catalog,
+        pair: Pair,
+        opts: &PullOptions,
+        progress: &mut dyn Progress,
+    ) -> Result<PullOutcome> {
+        let from = format!("Remote Settings at {}", catalog.server);
+        let set = match choose(&catalog.records, mozilla_tag(pair.src), mozilla_tag(pair.trg), &Catalog::policy(opts)) {
+            Choice::Set(set) => set,
+            Choice::NotPublished => return Ok(PullOutcome::NotPublished),
+            Choice::Incoherent(reason) => return Err(ModelError::Pull { pair, from, reason }),
+        };
+        let wanted: Vec<FileEntry> = set
+            .files
+            .iter()
+            .map(|(role, r)| FileEntry {
+                name: r.name.clone(),
+                role: *role,
+                sha256: r.decompressed_hash.to_ascii_lowercase(),
+                bytes: r.decompressed_size,
+            })
+            .collect();
+        if let Some(current) = self.current(pair, &wanted)? {
+            return Ok(PullOutcome::AlreadyCurrent(current));
         }
-    }
-}
-
-fn pull_from_remote_settings(
-    fetch: &NetworkFetch,
-    records: &[fxtranslate::remote::Record],
-    pair: Pair,
-    staging: &Path,
-) -> std::result::Result<Vec<FileEntry>, String> {
-    // fxtranslate's cache writes into `<root>/<src>-<trg>/`; root it inside the
-    // staging directory so nothing lands in the store before verification.
-    let cache = fxtranslate::cache::Cache::with_root(staging.join(".download"))
-        .with_progress(std::io::IsTerminal::is_terminal(&std::io::stderr()));
-    let files = fxtranslate::cache::ensure_model(fetch, &cache, records, pair.src.code(), pair.trg.code())?;
-    let mut paths = vec![files.model, files.src_vocab.clone()];
-    if files.trg_vocab != files.src_vocab {
-        paths.push(files.trg_vocab);
-    }
-    paths.extend(files.lex);
-    let mut out = Vec::new();
-    for p in paths {
-        let name = p.file_name().ok_or("download without a file name")?.to_string_lossy().into_owned();
-        let role = Role::of_file_name(&name).ok_or_else(|| format!("unexpected file {name}"))?;
-        let dst = staging.join(&name);
-        std::fs::rename(&p, &dst).map_err(|e| e.to_string())?;
-        let (sha256, bytes) = sha256_file(&dst).map_err(|e| e.to_string())?;
-        out.push(FileEntry { name, role, sha256, bytes });
-    }
-    let _ = std::fs::remove_dir_all(staging.join(".download"));
-    Ok(out)
-}
-
-fn pull_from_mirror(fetch: &NetworkFetch, base: &str, remote: &Manifest, staging: &Path) -> Result<Vec<FileEntry>> {
-    let mut out = Vec::new();
-    for f in &remote.files {
-        if f.name.contains('/') || f.name.starts_with('.') {
-            return Err(ModelError::BadManifest {
-                manifest: format!("{base}/manifest.json"),
-                reason: format!("file name `{}` is not a plain file name", f.name),
-            });
-        }
-        let dst = staging.join(&f.name);
-        let url = format!("{base}/{}", f.name);
-        download_retrying(fetch, &url, &dst, &RetryPolicy::default(), &mut |_, _| {}).map_err(|e| {
-            ModelError::Pull { pair: remote.pair, from: base.to_string(), reason: first_line(&e) }
+        let origin = format!("remote-settings:{}", catalog.server);
+        let installed = self.install(pair, set.version.as_str(), &origin, |staging| {
+            fetch_set(fetch, catalog, &set, staging, progress)?;
+            Ok(wanted.clone())
         })?;
-        let (sha256, bytes) = sha256_file(&dst)?;
-        if sha256 != f.sha256 {
-            return Err(ModelError::Checksum { file: url, expected: f.sha256.clone(), actual: sha256 });
-        }
-        out.push(FileEntry { name: f.name.clone(), role: f.role, sha256, bytes });
+        Ok(PullOutcome::Installed(installed))
     }
-    Ok(out)
+
+    /// Install `pair` from a mirror (`{url}/{pair}/manifest.json`).
+    pub fn pull_mirror(&self, fetch: &dyn Fetch, url: &str, pair: Pair, progress: &mut dyn Progress) -> Result<PullOutcome> {
+        let url = url.trim_end_matches('/');
+        let base = format!("{url}/{}", pair.dir_name());
+        let manifest_url = format!("{base}/manifest.json");
+        let fail = |reason: String| ModelError::Pull { pair, from: format!("mirror {url}"), reason };
+        let body = match fetch.get(&manifest_url) {
+            Ok(b) => b,
+            // ureq's message for an HTTP status: "…: status code 404".
+            Err(e) if e.contains("status code 404") => return Ok(PullOutcome::NotPublished),
+            Err(e) => return Err(fail(crate::remote_settings::first_line(&e))),
+        };
+        let remote: Manifest = serde_json::from_slice(&body)
+            .map_err(|e| fail(format!("{manifest_url} is not a warta manifest: {e}")))?;
+        if remote.pair != pair {
+            return Err(fail(format!("{manifest_url} is for {}", remote.pair)));
+        }
+        for f in &remote.files {
+            if !crate::manifest::is_plain_file_name(&f.name) {
+                return Err(ModelError::BadManifest {
+                    manifest: manifest_url.clone(),
+                    reason: format!("file name `{}` is not a plain file name", f.name),
+                });
+            }
+        }
+        if let Some(current) = self.current(pair, &remote.files)? {
+            return Ok(PullOutcome::AlreadyCurrent(current));
+        }
+        let origin = format!("mirror:{url}");
+        let installed = self.install(pair, &remote.version, &origin, |staging| {
+            for f in &remote.files {
+                let file_url = format!("{base}/{}", f.name);
+                let declared = Declared { name: &f.name, url: &file_url, size: f.bytes, sha256: &f.sha256 };
+                download(fetch, &declared, &staging.join(&f.name), progress)?;
+            }
+            Ok(remote.files.clone())
+        })?;
+        Ok(PullOutcome::Installed(installed))
+    }
+
+    /// The installed model for `pair` if it consists of exactly `wanted`
+    /// (same names, roles and hashes) and its files are intact.
+    fn current(&self, pair: Pair, wanted: &[FileEntry]) -> Result<Option<InstalledModel>> {
+        let Ok(Some(installed)) = self.get(pair) else {
+            // A broken installed pair is simply replaced.
+            return Ok(None);
+        };
+        let key = |f: &FileEntry| (f.name.clone(), f.role, f.sha256.to_ascii_lowercase());
+        let mut have: Vec<_> = installed.manifest.files.iter().map(key).collect();
+        let mut want: Vec<_> = wanted.iter().map(key).collect();
+        have.sort();
+        want.sort();
+        if have != want {
+            return Ok(None);
+        }
+        // The manifest matches; the files must too, or a pull repairs them.
+        for f in &installed.manifest.files {
+            match crate::manifest::sha256_file(&installed.dir.join(&f.name)) {
+                Ok((sha, _)) if sha == f.sha256 => {}
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some(installed))
+    }
 }
 
-/// Network errors from ureq can span lines; the CLI promises one.
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or(s).trim().to_string()
+/// Download, verify and decompress every file of `set` into `staging`.
+fn fetch_set(
+    fetch: &dyn Fetch,
+    catalog: &Catalog,
+    set: &FileSet,
+    staging: &std::path::Path,
+    progress: &mut dyn Progress,
+) -> Result<()> {
+    for (_, record) in &set.files {
+        let url = catalog.attachment_url(record);
+        // Hidden, so that nothing but finished files ever carries a model
+        // file's name.
+        let compressed = staging.join(format!(".{}.zst", record.name));
+        let attachment = Declared {
+            name: &record.name,
+            url: &url,
+            size: record.attachment.size,
+            sha256: &record.attachment.hash,
+        };
+        download(fetch, &attachment, &compressed, progress)?;
+        let content = Declared {
+            name: &record.name,
+            url: &url,
+            size: record.decompressed_size,
+            sha256: &record.decompressed_hash,
+        };
+        let result = unzstd(&compressed, &content, &staging.join(&record.name));
+        let _ = std::fs::remove_file(&compressed);
+        result?;
+    }
+    Ok(())
+}
+
+/// The pairs a newsroom publishing `source` in `targets` needs: the direct
+/// model where `direct` says one exists, otherwise both legs through English
+/// (DESIGN.md: "A route is direct where a model for the pair exists, else
+/// through a pivot"). In order, without repeats.
+pub fn pairs_for(source: Lang, targets: &[Lang], direct: impl Fn(Pair) -> bool) -> Vec<Pair> {
+    let en = Lang::english();
+    let mut out: Vec<Pair> = Vec::new();
+    let mut add = |p: Pair| {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    };
+    for &t in targets {
+        if t == source {
+            continue;
+        }
+        let d = Pair { src: source, trg: t };
+        if source == en || t == en || direct(d) {
+            add(d);
+        } else {
+            add(Pair { src: source, trg: en });
+            add(Pair { src: en, trg: t });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn l(s: &str) -> Lang {
+        Lang::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_newsroom_needs_direct_pairs_or_both_legs_through_english() {
+        // DESIGN.md's newsroom: id source, en zh ja ar fr targets, and
+        // Mozilla publishes only to and from English.
+        let targets: Vec<Lang> = ["en", "zh", "ja", "ar", "fr"].into_iter().map(l).collect();
+        let only_english = |p: Pair| p.src == Lang::english() || p.trg == Lang::english();
+        let pairs: Vec<String> = pairs_for(l("id"), &targets, only_english).iter().map(|p| p.to_string()).collect();
+        assert_eq!(pairs, ["id-en", "en-zh", "en-ja", "en-ar", "en-fr"]);
+        // With a direct id-zh model, zh needs no pivot.
+        let with_direct = |p: Pair| only_english(p) || p.to_string() == "id-zh";
+        let pairs: Vec<String> = pairs_for(l("id"), &targets[1..3], with_direct).iter().map(|p| p.to_string()).collect();
+        assert_eq!(pairs, ["id-zh", "id-en", "en-ja"]);
+    }
 }

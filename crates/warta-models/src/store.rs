@@ -263,25 +263,40 @@ impl ModelStore {
         validate_loads(&staged)?;
 
         let dest = self.root.join(pair.dir_name());
-        let old = if dest.exists() {
-            let old = Staging::new(&self.root, &format!("old-{pair}"))?;
-            std::fs::remove_dir(old.path()).map_err(io_err(old.path()))?;
-            std::fs::rename(&dest, old.path()).map_err(io_err(&dest))?;
-            Some(old)
-        } else {
-            None
-        };
-        let staged_dir = staging.keep();
-        if let Err(e) = std::fs::rename(&staged_dir, &dest) {
-            // Put the previous model back before reporting.
-            if let Some(old) = &old {
-                let _ = std::fs::rename(old.path(), &dest);
-            }
-            let _ = std::fs::remove_dir_all(&staged_dir);
-            return Err(io_err(&dest)(e));
-        }
-        drop(old);
+        put_in_place(&self.root, staging, &dest)?;
         Ok(InstalledModel { dir: dest.clone(), manifest: Manifest::read(&dest)? })
+    }
+
+    /// Write every installed pair into `dir` as a mirror: `dir/<pair>/` with
+    /// the files and the manifest, the layout `pull` from a mirror reads
+    /// (`{url}/<pair>/manifest.json`). Each file is re-hashed as it is copied,
+    /// so a damaged store is never published; each pair replaces its previous
+    /// copy in one rename, so a server reading `dir` never sees half a pair.
+    pub fn write_mirror(&self, dir: &Path) -> Result<Vec<InstalledModel>> {
+        let installed = self.list()?.into_iter().collect::<Result<Vec<_>>>()?;
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let mut written = Vec::new();
+        for m in installed {
+            let staging = Staging::new(dir, &format!("mirror-{}", m.pair()))?;
+            for f in &m.manifest.files {
+                let src = m.dir.join(&f.name);
+                let dst = staging.path().join(&f.name);
+                std::fs::copy(&src, &dst).map_err(io_err(&src))?;
+                let (sha, _) = sha256_file(&dst)?;
+                if sha != f.sha256 {
+                    return Err(ModelError::Checksum {
+                        file: src.display().to_string(),
+                        expected: f.sha256.clone(),
+                        actual: sha,
+                    });
+                }
+            }
+            m.manifest.write(staging.path())?;
+            let dest = dir.join(m.pair().dir_name());
+            put_in_place(dir, staging, &dest)?;
+            written.push(InstalledModel { dir: dest, manifest: m.manifest });
+        }
+        Ok(written)
     }
 
     /// Re-hash every installed file against its manifest.
@@ -315,20 +330,117 @@ impl ModelStore {
     }
 }
 
-/// Load the staged model once and translate a word: a truncated or foreign
-/// file fails here, before it can replace a working model.
+/// Move the complete directory `staged` to `dest` (both inside `root`, one
+/// file system), replacing what was there. The previous directory is moved
+/// aside first and put back if the final rename fails.
+fn put_in_place(root: &Path, staged: Staging, dest: &Path) -> Result<()> {
+    let old = if dest.exists() {
+        let old = Staging::new(root, "old")?;
+        std::fs::remove_dir(old.path()).map_err(io_err(old.path()))?;
+        std::fs::rename(dest, old.path()).map_err(io_err(dest))?;
+        Some(old)
+    } else {
+        None
+    };
+    let staged_dir = staged.keep();
+    if let Err(e) = std::fs::rename(&staged_dir, dest) {
+        if let Some(old) = &old {
+            let _ = std::fs::rename(old.path(), dest);
+        }
+        let _ = std::fs::remove_dir_all(&staged_dir);
+        return Err(io_err(dest)(e));
+    }
+    drop(old);
+    Ok(())
+}
+
+/// Load an installed model the one way warta runs it: the int8 model
+/// memory-mapped, both vocabularies, and the lexical shortlist when the pair
+/// has one. The engine pool and the install-time check both use this, so a
+/// model that passed installation is the model that translates.
+pub fn load_engine(p: &ModelPaths) -> std::result::Result<fxtranslate::engine::Engine, String> {
+    let mut engine = fxtranslate::engine::Engine::load_mmapped(&p.model, &p.src_vocab, &p.trg_vocab)?;
+    if let Some(lex) = &p.lex {
+        let bytes = std::fs::read(lex).map_err(|e| format!("shortlist {}: {e}", lex.display()))?;
+        let vocab_len = |path: &Path| {
+            fxtranslate::spm::SpmVocab::load(path)
+                .map(|v| v.len())
+                .map_err(|e| format!("vocabulary {}: {e}", path.display()))
+        };
+        check_shortlist(&bytes, vocab_len(&p.src_vocab)?, vocab_len(&p.trg_vocab)?)
+            .map_err(|e| format!("shortlist {}: {e}", lex.display()))?;
+        engine = engine.with_shortlist(fxtranslate::shortlist::Shortlist::from_bytes(&bytes));
+    }
+    Ok(engine)
+}
+
+/// Marian's `BINARY_SHORTLIST_MAGIC` (marian-fork `src/data/shortlist.h`).
+const SHORTLIST_MAGIC: u64 = 0xF11A_48D5_0134_17F5;
+
+/// Whether `lex` is a binary shortlist for these vocabularies. fxtranslate
+/// reads the file without checks (a short file panics, a foreign one indexes
+/// past the vocabulary), so its shape is checked here against the layout in
+/// fxtranslate's `shortlist.rs`: a 6×u64 header (magic, checksum, firstNum,
+/// bestNum, wordToOffsetSize, shortListsSize), one u64 offset per source
+/// word plus one, then the u32 target ids.
+fn check_shortlist(lex: &[u8], src_vocab: usize, trg_vocab: usize) -> std::result::Result<(), String> {
+    let u64_at = |i: usize| -> Option<u64> {
+        let b = lex.get(i * 8..i * 8 + 8)?;
+        Some(u64::from_le_bytes(b.try_into().ok()?))
+    };
+    let header = |i| u64_at(i).ok_or_else(|| format!("only {} bytes, shorter than its header", lex.len()));
+    if header(0)? != SHORTLIST_MAGIC {
+        return Err("not a binary lexical shortlist (wrong magic number)".into());
+    }
+    let (words, ids) = (header(4)?, header(5)?);
+    let expected = words
+        .checked_mul(8)
+        .and_then(|w| ids.checked_mul(4).and_then(|i| w.checked_add(i)))
+        .and_then(|n| n.checked_add(48));
+    if expected != Some(lex.len() as u64) {
+        return Err(format!("{} bytes where its header describes {}", lex.len(), expected.map_or("more".into(), |n| n.to_string())));
+    }
+    if words != src_vocab as u64 + 1 {
+        return Err(format!(
+            "made for a source vocabulary of {} pieces, the model's has {src_vocab}",
+            words.saturating_sub(1)
+        ));
+    }
+    let mut previous = 0;
+    for i in 0..words as usize {
+        let offset = u64_at(6 + i).unwrap_or(u64::MAX);
+        if offset < previous || offset > ids {
+            return Err("word offsets out of order".into());
+        }
+        previous = offset;
+    }
+    let start = 48 + words as usize * 8;
+    let out_of_vocab = lex[start..]
+        .chunks_exact(4)
+        .any(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize >= trg_vocab);
+    if out_of_vocab {
+        return Err(format!("names target pieces beyond the model's {trg_vocab}-piece vocabulary"));
+    }
+    Ok(())
+}
+
+/// A sentence every model turns into something: short, and words that any
+/// vocabulary can spell.
+const TEST_SENTENCE: &str = "Hello.";
+
+/// Load the staged model exactly as the engine will (shortlist included) and
+/// translate a sentence: a truncated or foreign file, or a shortlist that
+/// does not belong to the model, fails here, before it can replace a working
+/// model.
 fn validate_loads(m: &InstalledModel) -> Result<()> {
     let p = m.paths();
     let pair = m.pair();
     let fail = |reason: String| ModelError::LoadFailed { pair, reason };
-    let engine = std::panic::catch_unwind(|| {
-        fxtranslate::engine::Engine::load(&p.model, &p.src_vocab, &p.trg_vocab)
-            .map(|e| e.translate("Hello."))
-    })
-    .map_err(|_| fail("the engine could not read the files (not a Firefox Translations model?)".into()))?;
-    let out = engine.map_err(fail)?;
+    let out = std::panic::catch_unwind(|| load_engine(&p).map(|e| e.translate(TEST_SENTENCE)))
+        .map_err(|_| fail("the engine could not read the files (not a Firefox Translations model?)".into()))?
+        .map_err(fail)?;
     if out.trim().is_empty() {
-        return Err(fail("the model produced no output for a test sentence".into()));
+        return Err(fail(format!("the model produced no output for the test sentence {TEST_SENTENCE:?}")));
     }
     Ok(())
 }
@@ -358,7 +470,7 @@ impl Staging {
         self.path.as_deref().expect("not kept yet")
     }
 
-    fn keep(mut self) -> PathBuf {
+    pub(crate) fn keep(mut self) -> PathBuf {
         self.path.take().expect("kept once")
     }
 }
@@ -393,6 +505,33 @@ mod tests {
         assert!(msg.contains("warta models pull id-en en-zh"), "{msg}");
         let msg = store.route(id, Lang::english()).unwrap_err().to_string();
         assert!(msg.contains("warta models pull id-en"), "{msg}");
+    }
+
+    #[test]
+    fn a_shortlist_is_checked_against_the_vocabularies() {
+        // A hand-made shortlist in Marian's layout (fxtranslate shortlist.rs):
+        // 2 source words + 1 offset entry, 3 target ids.
+        let build = |magic: u64, words: &[u64], ids: &[u32]| {
+            let mut b = Vec::new();
+            for h in [magic, 0, 50, 50, words.len() as u64, ids.len() as u64] {
+                b.extend_from_slice(&h.to_le_bytes());
+            }
+            words.iter().for_each(|w| b.extend_from_slice(&w.to_le_bytes()));
+            ids.iter().for_each(|i| b.extend_from_slice(&i.to_le_bytes()));
+            b
+        };
+        let good = build(SHORTLIST_MAGIC, &[0, 2, 3], &[0, 1, 4]);
+        assert_eq!(check_shortlist(&good, 2, 5), Ok(()));
+        assert!(check_shortlist(&good, 3, 5).unwrap_err().contains("source vocabulary of 2"));
+        assert!(check_shortlist(&good, 2, 4).unwrap_err().contains("beyond"));
+        assert!(check_shortlist(&good[..good.len() - 1], 2, 5).unwrap_err().contains("header describes"));
+        assert!(check_shortlist(&good[..20], 2, 5).unwrap_err().contains("shorter than its header"));
+        assert!(check_shortlist(&build(1, &[0, 2, 3], &[0, 1, 4]), 2, 5).unwrap_err().contains("magic"));
+        assert!(check_shortlist(&build(SHORTLIST_MAGIC, &[0, 3, 2], &[0, 1, 4]), 2, 5).unwrap_err().contains("order"));
+        let huge = build(SHORTLIST_MAGIC, &[u64::MAX / 2, 0, 0], &[]);
+        let mut huge_header = huge.clone();
+        huge_header[32..40].copy_from_slice(&(u64::MAX / 4).to_le_bytes());
+        assert!(check_shortlist(&huge_header, 2, 5).is_err());
     }
 
     #[test]

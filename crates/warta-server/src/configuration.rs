@@ -28,6 +28,8 @@ struct RawConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     models_dir: Option<PathBuf>,
+    /// Remote Settings server `warta models pull` reads (Mozilla's by default).
+    remote_settings: Option<String>,
     /// Inference threads per batch (0 = all cores).
     threads: Option<usize>,
     /// Translation worker threads of `warta serve` (0: a site/API-only node);
@@ -102,6 +104,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub models_dir: PathBuf,
+    pub remote_settings: String,
     pub threads: usize,
     pub workers: usize,
     pub lease: std::time::Duration,
@@ -171,6 +174,9 @@ impl Config {
         if let Some(v) = get("WARTA_MODELS_DIR") {
             raw.models_dir = Some(v.into());
         }
+        if let Some(v) = get("WARTA_REMOTE_SETTINGS") {
+            raw.remote_settings = Some(v);
+        }
         if let Some(v) = get("WARTA_THREADS") {
             raw.threads = Some(v.parse().map_err(|_| value("threads", format!("`{v}` is not a number")))?);
         }
@@ -221,6 +227,9 @@ impl Config {
             data_dir,
             database_url,
             models_dir,
+            remote_settings: raw
+                .remote_settings
+                .unwrap_or_else(|| warta_models::remote_settings::DEFAULT_SERVER.to_string()),
             threads: raw.threads.unwrap_or(0),
             workers: raw.workers.unwrap_or(1),
             lease: std::time::Duration::from_secs(match raw.lease_seconds.unwrap_or(30) {

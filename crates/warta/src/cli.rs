@@ -220,16 +220,41 @@ pub enum ModelsCommand {
         #[arg(long)]
         version: Option<String>,
     },
-    /// Download pairs from Mozilla's distribution or a mirror.
-    Pull {
-        #[arg(required = true)]
-        pairs: Vec<String>,
-        /// A mirror laid out like a warta store ({URL}/{pair}/manifest.json).
-        #[arg(long, env = "WARTA_MODELS_MIRROR")]
-        mirror: Option<String>,
-    },
+    /// Download pairs from Mozilla's Remote Settings (as Firefox reads it) or
+    /// a newsroom mirror; every pair is reported, and the exit status is
+    /// non-zero if any was not installed.
+    Pull(PullArgs),
+    /// Write the installed pairs to DIR as a static mirror that
+    /// `pull --mirror URL` reads once DIR is served over HTTP.
+    Mirror { dir: PathBuf },
     /// Re-hash every installed file against its manifest.
     Verify,
+}
+
+#[derive(Args)]
+pub struct PullArgs {
+    /// Pairs SRC-TRG (e.g. id-en en-zh); with --for-config, none needed.
+    #[arg(required_unless_present = "for_config")]
+    pub pairs: Vec<String>,
+    /// Pull what the configuration's source and targets need, direct or
+    /// through English.
+    #[arg(long)]
+    pub for_config: bool,
+    /// Remote Settings server (default: config `remote_settings` /
+    /// WARTA_REMOTE_SETTINGS, else Mozilla's,
+    /// https://firefox.settings.services.mozilla.com/v1).
+    #[arg(long)]
+    pub remote_settings: Option<String>,
+    /// A mirror laid out like a warta store ({URL}/{pair}/manifest.json),
+    /// instead of Remote Settings.
+    #[arg(long, env = "WARTA_MODELS_MIRROR")]
+    pub mirror: Option<String>,
+    /// Also take pre-release models (3.1a1...), which Mozilla ships to
+    /// Nightly for testing.
+    #[arg(long)]
+    pub allow_prerelease: bool,
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 #[derive(Subcommand)]
