@@ -286,6 +286,7 @@ mod tests {
         let t: Vec<_> = c.targets.iter().map(|l| l.code()).collect();
         assert_eq!(t, ["en", "zh", "ja", "ar", "fr"]);
         assert!(c.database_url.starts_with("sqlite://"));
+        assert_eq!(c.remote_settings, "https://firefox.settings.services.mozilla.com/v1", "DESIGN.md's server");
     }
 
     #[test]
