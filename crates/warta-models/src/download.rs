@@ -91,7 +91,7 @@ fn download_inner(fetch: &dyn Fetch, d: &Declared, dest: &Path, progress: &mut d
             Err(FetchError { retryable: true, .. }) if attempt < ATTEMPTS => {
                 std::thread::sleep(Duration::from_millis(500 * u64::from(attempt)));
             }
-            Err(e) => return Err(d.fail(crate::remote_settings::first_line(&e.message))),
+            Err(e) => return Err(d.fail(crate::remote_settings::fetch_reason(&e.message, d.url))),
         }
     }
     // A server that ignored the range may have re-sent a shorter body.

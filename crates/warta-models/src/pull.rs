@@ -104,7 +104,7 @@ impl ModelStore {
             Ok(b) => b,
             // ureq's message for an HTTP status: "…: status code 404".
             Err(e) if e.contains("status code 404") => return Ok(PullOutcome::NotPublished),
-            Err(e) => return Err(fail(crate::remote_settings::first_line(&e))),
+            Err(e) => return Err(fail(format!("{manifest_url}: {}", crate::remote_settings::fetch_reason(&e, &manifest_url)))),
         };
         let remote: Manifest = serde_json::from_slice(&body)
             .map_err(|e| fail(format!("{manifest_url} is not a warta manifest: {e}")))?;

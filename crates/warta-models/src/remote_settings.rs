@@ -104,7 +104,7 @@ impl Catalog {
         let root_url = format!("{server}/");
         let fail = |url: &str, reason: String| ModelError::RemoteSettings { url: url.to_string(), reason };
 
-        let body = fetch.get(&root_url).map_err(|e| fail(&root_url, first_line(&e)))?;
+        let body = fetch.get(&root_url).map_err(|e| fail(&root_url, fetch_reason(&e, &root_url)))?;
         let root: Root = serde_json::from_slice(&body)
             .map_err(|e| fail(&root_url, format!("not a Remote Settings server root ({e})")))?;
         let attachments_base = root
@@ -115,7 +115,7 @@ impl Catalog {
             .ok_or_else(|| fail(&root_url, "the server offers no attachments (no capabilities.attachments.base_url)".into()))?;
 
         let records_url = format!("{server}/buckets/main/collections/{COLLECTION}/records");
-        let body = fetch.get(&records_url).map_err(|e| fail(&records_url, first_line(&e)))?;
+        let body = fetch.get(&records_url).map_err(|e| fail(&records_url, fetch_reason(&e, &records_url)))?;
         let records = parse_records(&body).map_err(|reason| fail(&records_url, reason))?;
         Ok(Catalog { server, attachments_base, records })
     }
@@ -188,8 +188,20 @@ impl Record {
 }
 
 /// Network errors from ureq can span lines; the CLI promises one.
-pub(crate) fn first_line(s: &str) -> String {
+fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or(s).trim().to_string()
+}
+
+/// The reason in a fetch error about `url`, without the `GET {url}: {url}: `
+/// that fxtranslate and ureq put before it: the message around it already
+/// names the URL once.
+pub(crate) fn fetch_reason(e: &str, url: &str) -> String {
+    let line = first_line(e);
+    let mut rest = line.as_str();
+    for prefix in [format!("GET {url}: "), format!("reading {url}: "), format!("{url}: ")] {
+        rest = rest.strip_prefix(prefix.as_str()).unwrap_or(rest);
+    }
+    rest.to_string()
 }
 
 #[cfg(test)]

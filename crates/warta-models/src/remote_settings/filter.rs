@@ -38,8 +38,8 @@ pub fn evaluate(expression: &str, env: &ClientEnv) -> Result<bool, String> {
     let tokens = tokenize(expression)?;
     let mut p = Parser { tokens: &tokens, pos: 0, env, depth: 0 };
     let value = p.or()?;
-    if p.pos != tokens.len() {
-        return Err(format!("unexpected {:?}", tokens[p.pos]));
+    if let Some(extra) = tokens.get(p.pos) {
+        return Err(format!("unexpected {extra:?}"));
     }
     Ok(value)
 }
