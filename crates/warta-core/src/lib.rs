@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 
 mod lang;
 mod slug;
+#[cfg(feature = "proptest")]
+pub mod text_strategy;
 
 pub use lang::{Dir, Lang, LangInfo, LANGUAGES};
 pub use slug::{Slug, MAX_SLUG_LEN};

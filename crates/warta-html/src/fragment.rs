@@ -568,6 +568,14 @@ fn is_ancestor(infos: &[SpanInfo], anc: usize, mut i: usize) -> bool {
     false
 }
 
+fn holds_link(nodes: &[Node]) -> bool {
+    nodes.iter().any(|n| match n {
+        Node::Element(e) => e.name == "a" || holds_link(&e.children),
+        Node::Run(r) => holds_link(&r.original),
+        Node::Text(_) => false,
+    })
+}
+
 /// Decides every span's final range so that the ranges nest properly.
 /// Spans are processed parents first; each is clamped into its nearest
 /// placed ancestor and shrunk off any already placed span it crosses.
@@ -636,7 +644,11 @@ fn place(unit: &Unit, infos: &[SpanInfo], tr: &UnitTranslation) -> Placement {
         ranges[i] = match placed {
             Some(r) => Some(r),
             None if span.is_link() && links == 1 && !zero_width => Some(bounds),
-            None if span.is_link() => {
+            // Code is restored verbatim with whatever it holds, so code
+            // holding a link is a link too: dropping it dropped the link
+            // (found by tests/properties.rs: `<code><a href=…>x</a></code>`
+            // left unplaced rendered as bare text).
+            None if span.is_link() || (tree::is_opaque_inline(&span.tag) && holds_link(&infos[i].element.children)) => {
                 appended.push(i);
                 for (j, s) in suppressed.iter_mut().enumerate().skip(i + 1) {
                     *s |= is_ancestor(infos, i, j);
@@ -651,13 +663,17 @@ fn place(unit: &Unit, infos: &[SpanInfo], tr: &UnitTranslation) -> Placement {
 }
 
 /// Whitespace at the edge of an element belongs between words; the range is
-/// left alone if it is nothing but whitespace.
+/// left alone if it is nothing but whitespace. Whitespace in HTML's sense
+/// (`tree::is_html_space`), the same the parser collapses: a no-break space
+/// is text there, so trimming it here too moved it out of its element and
+/// a rendered fragment no longer parsed into the units it was made from
+/// (`<p><b>&nbsp;a</b></p>` became `<p>&nbsp;<b>a</b></p>`).
 fn trim_spaces(text: &str, r: Range<usize>) -> Range<usize> {
     let Some(s) = text.get(r.clone()) else {
         return r;
     };
-    let lead = s.len() - s.trim_start().len();
-    let trail = s.len() - s.trim_end().len();
+    let lead = s.len() - s.trim_start_matches(tree::is_html_space).len();
+    let trail = s.len() - s.trim_end_matches(tree::is_html_space).len();
     if lead == s.len() {
         return r;
     }
@@ -684,7 +700,10 @@ fn write_run(run: &Run, ctx: &RenderCtx, out: &mut String) {
             .copied()
             .filter(|&j| {
                 let rj = range(j);
-                if j == i {
+                // Code is written back verbatim, children and all: nothing
+                // may nest in it (a link that did was dropped; found by
+                // tests/properties.rs).
+                if j == i || tree::is_opaque_inline(&run.spans[j].element.name) {
                     return false;
                 }
                 if is_ancestor(&run.spans, j, i) {
@@ -784,6 +803,38 @@ mod tests {
         let u = &f.units()[0];
         assert_eq!(u.text, "Hello big world");
         assert_eq!(u.spans[0].range, 6..9);
+    }
+
+    #[test]
+    fn a_no_break_space_stays_inside_its_element_on_render() {
+        // Found by tests/properties.rs (identity round trip), input
+        // `<p><b>&nbsp;İ</b></p>`: the parser keeps U+00A0 as text inside
+        // <b>, so rendering the identity translation must too.
+        let f = frag("<p><b>&nbsp;a</b> b</p>");
+        let id: Vec<UnitTranslation> = f.units().iter().map(UnitTranslation::identity).collect();
+        let out = f.render(&id).unwrap();
+        assert_eq!(out, "<p><b>&nbsp;a</b> b</p>");
+        assert_eq!(frag(&out).units(), f.units());
+    }
+
+    #[test]
+    fn a_link_inside_unplaced_code_is_kept() {
+        // Found by tests/properties.rs, input `<code><a href=…><`: code
+        // the alignment could not place was dropped with the link in it.
+        let f = frag(r#"<p>see <code><a href="https://e.org/x">y</a></code></p>"#);
+        let tr = UnitTranslation { text: "veja y".into(), spans: vec![None] };
+        let out = f.render(&[tr]).unwrap();
+        assert_eq!(out, r#"<p>veja y <code><a href="https://e.org/x">y</a></code></p>"#);
+    }
+
+    #[test]
+    fn an_element_placed_inside_code_is_kept_outside_it() {
+        // Found by tests/properties.rs: an empty link placed inside the
+        // range of a code span vanished, as code is written back verbatim.
+        let f = frag(r#"<p><a href="https://e.org/x"><sup></sup></a><code>k</code></p>"#);
+        let tr = UnitTranslation { text: "kode".into(), spans: vec![Some(2..2), Some(2..2), Some(0..4)] };
+        let out = f.render(&[tr]).unwrap();
+        assert!(out.contains(r#"href="https://e.org/x""#), "{out}");
     }
 
     #[test]

@@ -28,6 +28,9 @@ mod number;
 mod protect;
 mod text;
 
+#[cfg(test)]
+mod properties;
+
 pub use checks::length_band;
 pub use consistency::{inconsistent_names, Inconsistency};
 pub use number::{parse_number, render_number, Number};

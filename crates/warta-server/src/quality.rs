@@ -39,34 +39,60 @@ pub struct Flag {
 }
 
 /// Byte ranges where `term` occurs in `text` as a whole word (the
-/// characters around it are not letters or digits).
+/// characters around it are not letters or digits). The ranges index `text`
+/// itself: case-insensitive matching folds both sides character by character
+/// and never carries an offset from a folded copy over to the original
+/// (lower-casing changes byte lengths: `İ` is 2 bytes, its lower case 3).
 pub fn find_term(text: &str, term: &str, case_sensitive: bool) -> Vec<Range<usize>> {
     if term.is_empty() {
         return Vec::new();
     }
-    let (hay, needle) = if case_sensitive {
-        (text.to_string(), term.to_string())
-    } else {
-        (text.to_lowercase(), term.to_lowercase())
-    };
-    // Lower-casing can change byte lengths; only trust positions when it did not.
-    if hay.len() != text.len() {
-        return if text.contains(term) { find_term(text, term, true) } else { Vec::new() };
-    }
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(i) = hay[from..].find(&needle) {
-        let start = from + i;
-        let end = start + needle.len();
-        let before = text[..start].chars().next_back();
-        let after = text[end..].chars().next();
-        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-        if boundary(before) && boundary(after) {
+    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+    let needle: Vec<char> = if case_sensitive { term.chars().collect() } else { term.chars().flat_map(fold).collect() };
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for (start, _) in text.char_indices() {
+        if out.last().is_some_and(|r| start < r.end) {
+            continue; // matches do not overlap
+        }
+        let Some(end) = match_at(text, start, &needle, case_sensitive) else { continue };
+        if boundary(text[..start].chars().next_back()) && boundary(text[end..].chars().next()) {
             out.push(start..end);
         }
-        from = end;
     }
     out
+}
+
+/// One character case-folded for comparison: its lower case, with the Greek
+/// final sigma as the ordinary one (`ΟΔΟΣ` / `οδος`).
+fn fold(c: char) -> impl Iterator<Item = char> {
+    c.to_lowercase().map(|l| if l == 'ς' { 'σ' } else { l })
+}
+
+/// Where in `text` a match of `needle` (already folded unless
+/// `case_sensitive`) starting at byte `start` ends: `None` unless the needle
+/// is consumed exactly at a character boundary of `text` (the needle `i`
+/// does not match half of `İ`, whose lower case is `i` + U+0307).
+fn match_at(text: &str, start: usize, needle: &[char], case_sensitive: bool) -> Option<usize> {
+    let mut k = 0;
+    for (i, c) in text[start..].char_indices() {
+        if case_sensitive {
+            if needle[k] != c {
+                return None;
+            }
+            k += 1;
+        } else {
+            for f in fold(c) {
+                if needle.get(k) != Some(&f) {
+                    return None;
+                }
+                k += 1;
+            }
+        }
+        if k == needle.len() {
+            return Some(start + i + c.len_utf8());
+        }
+    }
+    None
 }
 
 pub fn has_glossary_term(src: &str, terms: &[Term]) -> bool {
@@ -324,6 +350,27 @@ mod tests {
     }
 
     #[test]
+    fn turkish_dotted_capital_i_before_a_term_does_not_panic_or_shift_the_match() {
+        // The crash: `İ` (2 bytes) lower-cases to `i̇` (3 bytes), so
+        // offsets found in the lower-cased text pointed past the term — here
+        // with `ẞ` (3 bytes → `ß`, 2 bytes) evening out the total length,
+        // which the old length guard did not catch.
+        let text = "İstanbul ẞ CSTO";
+        let r = find_term(text, "csto", false);
+        assert_eq!(r.len(), 1);
+        assert_eq!(&text[r[0].clone()], "CSTO");
+        let text = "İİİ csto İ";
+        assert_eq!(find_term(text, "CSTO", false).iter().map(|r| &text[r.clone()]).collect::<Vec<_>>(), ["csto"]);
+        // A term with `İ` matches its lower case and keeps whole characters.
+        let text = "di istanbul, İSTANBUL";
+        let got: Vec<&str> = find_term(text, "İstanbul", false).iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(got, ["İSTANBUL"], "`istanbul` has no dot above, `İstanbul` does (Unicode lower-casing)");
+        // Half a character never matches.
+        assert!(find_term("İ", "i", false).is_empty());
+        assert_eq!(find_term("ΟΔΟΣ", "οδος", false), vec![0..8]);
+    }
+
+    #[test]
     fn the_minority_spelling_of_a_name_is_flagged() {
         // Shape of real warta en→pt output on NTREX (newsweek.51310), where
         // "Virginia" came out as "Virgínia" in most sentences and "Virginia"
@@ -356,5 +403,103 @@ mod tests {
         enforce(&mut a, "a CSTO b", &[req]);
         assert_eq!(a.target, "a OTSC-X b");
         assert_eq!(a.alignment.target_tokens, vec![0..1, 2..8, 9..10]);
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+        use warta_core::text_strategy::{any_lang, nasty_term, nasty_text};
+
+        /// The oracle: every (start, end) pair of character boundaries whose
+        /// text folds to the term's folding, at word boundaries, leftmost
+        /// first and not overlapping — by brute force over the original.
+        fn brute_force(text: &str, term: &str, case_sensitive: bool) -> Vec<Range<usize>> {
+            let key = |s: &str| -> Vec<char> { if case_sensitive { s.chars().collect() } else { s.chars().flat_map(fold).collect() } };
+            let want = key(term);
+            let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+            let mut out: Vec<Range<usize>> = Vec::new();
+            for &a in &bounds {
+                if want.is_empty() || out.last().is_some_and(|r| a < r.end) {
+                    continue;
+                }
+                if let Some(&b) = bounds.iter().filter(|&&b| b > a).find(|&&b| key(&text[a..b]) == want) {
+                    if boundary(text[..a].chars().next_back()) && boundary(text[b..].chars().next()) {
+                        out.push(a..b);
+                    }
+                }
+            }
+            out
+        }
+
+        fn short_text() -> impl Strategy<Value = String> {
+            nasty_text().prop_map(|s| s.chars().take(80).collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+            #[test]
+            fn find_term_agrees_with_brute_force_on_the_original(
+                text in short_text(), term in nasty_term(), cs in any::<bool>(), pos in 0usize..100,
+            ) {
+                // Plant the term (or its upper case) somewhere to make matches likely.
+                let at = text.char_indices().map(|(i, _)| i).nth(pos).unwrap_or(text.len());
+                let planted = if cs { term.clone() } else { term.to_uppercase() };
+                let text = format!("{} {planted} {}", &text[..at], &text[at..]);
+                let got = find_term(&text, &term, cs);
+                for r in &got {
+                    prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end) && r.start < r.end);
+                }
+                prop_assert_eq!(got, brute_force(&text, &term, cs));
+            }
+
+            #[test]
+            fn requirements_and_enforcement_keep_offsets_on_their_own_strings(
+                src in nasty_text(),
+                tgt in nasty_text(),
+                terms in proptest::collection::vec((nasty_term(), nasty_term(), any::<bool>()), 0..4),
+                src_lang in any_lang(),
+                trg_lang in any_lang(),
+                weights in proptest::collection::vec(0.0f32..1.0, 0..64),
+            ) {
+                let terms: Vec<Term> = terms
+                    .into_iter()
+                    .map(|(source, target, case_sensitive)| Term { source, target, case_sensitive })
+                    .collect();
+                let reqs = requirements(&src, src_lang, trg_lang, &terms);
+                for r in &reqs {
+                    prop_assert!(src.is_char_boundary(r.source_range.start) && src.is_char_boundary(r.source_range.end)
+                        && r.source_range.end <= src.len(), "{:?} in {:?}", r.source_range, src);
+                }
+                let _ = has_glossary_term(&src, &terms);
+                // Word tokens on both sides, every target token attending to
+                // some source token: the shape of a real alignment.
+                let words = |s: &str| -> Vec<Range<usize>> {
+                    s.split_whitespace().map(|w| {
+                        let start = w.as_ptr() as usize - s.as_ptr() as usize;
+                        start..start + w.len()
+                    }).collect()
+                };
+                let (st, tt) = (words(&src), words(&tgt));
+                let mut ws = weights.into_iter().cycle();
+                let rows = tt.iter().map(|_| st.iter().map(|_| ws.next().unwrap_or(0.5)).collect()).collect();
+                let mut a = AlignedText {
+                    target: tgt.clone(),
+                    pivot: None,
+                    alignment: warta_core::Alignment { source_tokens: st, target_tokens: tt, weights: rows },
+                };
+                enforce(&mut a, &src, &reqs);
+                for r in &a.alignment.target_tokens {
+                    prop_assert!(r.start <= r.end && r.end <= a.target.len()
+                        && a.target.is_char_boundary(r.start) && a.target.is_char_boundary(r.end),
+                        "{:?} in {:?}", r, a.target);
+                }
+                let _ = unmet(&a.target, &reqs);
+                let _ = check(&src, &a.target, src_lang, trg_lang, &terms);
+                let _ = check_markup(&src, &a.target, src_lang, trg_lang);
+                let _ = consistency_flags(&[(&src, &a.target), (&tgt, &src)]);
+            }
+        }
     }
 }

@@ -412,4 +412,37 @@ mod tests {
         assert_eq!(like_pattern("+++", true), "%");
         assert_eq!(like_pattern("集体安全", false), "%集体安全%");
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+        use warta_core::text_strategy::{nasty_html, nasty_term, nasty_text};
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+            /// The SQL prefilter may only ever widen the candidate set (module
+            /// docs): whenever `term_occurs` says yes, both databases' `LIKE`
+            /// with `like_pattern` must have matched the same text. Emulated
+            /// here: SQLite's `lower()` and `LIKE` fold ASCII only;
+            /// PostgreSQL's `lower()` folds Unicode and its `LIKE` is exact.
+            #[test]
+            fn the_like_prefilter_never_misses_what_term_occurs_finds(
+                text in nasty_text(), term in nasty_term(), cs in any::<bool>(), html in nasty_html(),
+            ) {
+                let planted = format!("{text} {term} {}", if cs { String::new() } else { term.to_uppercase() });
+                let _ = term_occurs(&html_text(&html), &term, cs);
+                for t in [&text, &planted] {
+                    if !term_occurs(t, &term, cs) {
+                        continue;
+                    }
+                    let pattern = like_pattern(&term, cs);
+                    let run = pattern.trim_matches('%').replace('\\', "");
+                    let sqlite = t.to_ascii_lowercase().contains(&run.to_ascii_lowercase());
+                    let postgres = if cs { t.contains(&run) } else { t.to_lowercase().contains(&run) };
+                    prop_assert!(sqlite && postgres, "term {:?} in {:?}: pattern {:?} misses (sqlite {}, postgres {})", term, t, pattern, sqlite, postgres);
+                }
+            }
+        }
+    }
 }
