@@ -104,6 +104,12 @@ try {
     const where = `${lang}/${slug}${kind ? ` [${kind}]` : ''}`;
     const url = `${baseUrl}/${lang}/${slug}`;
     const page = await context.newPage();
+    // Chromium reports every resource or inline code the page's
+    // Content-Security-Policy refused as a console error.
+    const cspViolations = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
     try {
       let response;
       try {
@@ -115,6 +121,8 @@ try {
       const status = response ? response.status() : 0;
       check(where, `loads with HTTP 200`, status === 200, `got ${status}`);
       if (status !== 200) continue;
+      const csp = response.headers()['content-security-policy'] ?? '';
+      check(where, 'is served with a Content-Security-Policy that allows no script', /script-src 'none'/.test(csp), csp);
 
       const dom = await page.evaluate(() => {
         const q = (s) => document.querySelector(s);
@@ -236,6 +244,7 @@ try {
         await page.screenshot({ path: file, fullPage: true });
         console.log(`     screenshot ${file}`);
       }
+      check(where, 'renders without Content-Security-Policy violations', cspViolations.length === 0, cspViolations.join(' | '));
     } catch (e) {
       check(where, 'page checks ran', false, e.message.split('\n')[0]);
     } finally {

@@ -51,6 +51,8 @@ struct RawConfig {
     messages: Option<BTreeMap<String, BTreeMap<String, String>>>,
     /// `[[webhooks]] url = "…", secret = "…", events = ["published", …]`.
     webhooks: Option<Vec<RawWebhook>>,
+    /// `[limits]`: input and abuse limits.
+    limits: Option<Limits>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,6 +117,49 @@ pub struct Config {
     pub confidence_threshold: f64,
     pub messages: BTreeMap<String, BTreeMap<String, String>>,
     pub webhooks: Vec<Webhook>,
+    pub limits: Limits,
+}
+
+/// `[limits]`: what one client may ask of the service. Each key has a
+/// default that no real newsroom or LibreTranslate client reaches.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// LibreTranslate's `char_limit`: characters in all `q` texts of one request.
+    pub translate_char_limit: usize,
+    /// LibreTranslate's `batch_limit`: `q` entries in one request.
+    pub translate_batch_limit: usize,
+    /// `/translate` requests translating at once in this process; more wait
+    /// up to `translate_queue_ms` for a slot, then get 429.
+    pub translate_concurrency: usize,
+    pub translate_queue_ms: u64,
+    /// `/translate` and `/detect` requests per minute per API key (0: no limit).
+    pub requests_per_minute: u32,
+    /// Bytes of an article's `body_html`, and its block elements (paragraphs).
+    pub article_max_bytes: usize,
+    pub article_max_paragraphs: usize,
+    /// Admin login attempts that may reach the password check per
+    /// `login_window_secs`, per username and per client address.
+    pub login_attempts_per_user: u32,
+    pub login_attempts_per_address: u32,
+    pub login_window_secs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            translate_char_limit: 20_000,
+            translate_batch_limit: 100,
+            translate_concurrency: 2,
+            translate_queue_ms: 2_000,
+            requests_per_minute: 120,
+            article_max_bytes: 512 * 1024,
+            article_max_paragraphs: 1_000,
+            login_attempts_per_user: 5,
+            login_attempts_per_address: 30,
+            login_window_secs: 15 * 60,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -262,6 +307,7 @@ impl Config {
                     Ok(Webhook { url: w.url, secret: w.secret, events })
                 })
                 .collect::<Result<_, _>>()?,
+            limits: raw.limits.unwrap_or_default(),
         })
     }
 

@@ -210,7 +210,7 @@ pub async fn import_item(store: &Store, config: &Config, item: ImportItem) -> Re
     input.slug = Some(item.wanted_slug.to_string());
     // The same validation and sanitising as the CMS API, before any write.
     let mut rev = input
-        .into_revision(config.source, warta_store::now_millis())
+        .into_revision(config.source, warta_store::now_millis(), &config.limits)
         .map_err(|e| ImportError::Invalid(e.message))?;
     let slug = store.claim_import_slug(&item.source, &item.external_id, &item.wanted_slug).await?;
     rev.slug = slug.clone();

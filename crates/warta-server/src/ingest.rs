@@ -5,6 +5,7 @@ use serde::Deserialize;
 use warta_core::{Lang, Slug};
 use warta_store::NewRevision;
 
+use crate::configuration::Limits;
 use crate::error::ApiError;
 
 pub const MAX_TITLE_CHARS: usize = 300;
@@ -40,12 +41,11 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
 }
 
 impl ArticleInput {
-    pub fn into_revision(self, source: Lang, now_ms: i64) -> Result<NewRevision, ApiError> {
+    pub fn into_revision(self, source: Lang, now_ms: i64, limits: &Limits) -> Result<NewRevision, ApiError> {
         let slug = Slug::parse(&required("slug", self.slug)?).map_err(|e| ApiError::field("slug", e.to_string()))?;
         let title = plain_text("title", &required("title", self.title)?, MAX_TITLE_CHARS, false)?;
         let summary = plain_text("summary", &self.summary.unwrap_or_default(), MAX_SUMMARY_CHARS, true)?;
-        let body = required("body_html", self.body_html)?;
-        let body_html = warta_html::sanitize_checked(&body).map_err(|e| ApiError::field("body_html", e.to_string()))?;
+        let body_html = body_html("body_html", required("body_html", self.body_html)?, limits)?;
         let author = match self.author {
             Some(a) if !a.trim().is_empty() => Some(plain_text("author", &a, MAX_AUTHOR_CHARS, false)?),
             _ => None,
@@ -56,6 +56,32 @@ impl ArticleInput {
         };
         Ok(NewRevision { slug, title, summary, body_html, author, published_at, source_lang: source })
     }
+}
+
+/// An article body: within the size limit, sanitised, and with no more
+/// block elements (paragraphs, headings, list items…) than the limit. Both
+/// caps bound the work one request can queue for the translators; over
+/// either is a 400 naming the field.
+pub fn body_html(field: &str, raw: String, limits: &Limits) -> Result<String, ApiError> {
+    let over = |message: String| ApiError { status: axum::http::StatusCode::BAD_REQUEST, field: Some(field.to_string()), message };
+    if raw.len() > limits.article_max_bytes {
+        return Err(over(format!("`{field}` is {} bytes, more than the limit of {} bytes", raw.len(), limits.article_max_bytes)));
+    }
+    let clean = warta_html::sanitize_checked(&raw).map_err(|e| ApiError::field(field, e.to_string()))?;
+    // Counted on the sanitised body, the one that is cut into segments.
+    let blocks = warta_html::Fragment::parse(&clean)
+        .map_err(|e| ApiError::field(field, e.to_string()))?
+        .units()
+        .iter()
+        .filter(|u| !matches!(u.kind, warta_html::UnitKind::Attribute { .. }))
+        .count();
+    if blocks > limits.article_max_paragraphs {
+        return Err(over(format!(
+            "`{field}` has {blocks} paragraphs (block elements), more than the limit of {}",
+            limits.article_max_paragraphs
+        )));
+    }
+    Ok(clean)
 }
 
 pub fn required(field: &str, v: Option<String>) -> Result<String, ApiError> {
@@ -120,7 +146,7 @@ mod tests {
 
     #[test]
     fn sanitises_body_and_parses_time() {
-        let r = input().into_revision(Lang::parse("id").unwrap(), 0).unwrap();
+        let r = input().into_revision(Lang::parse("id").unwrap(), 0, &Limits::default()).unwrap();
         assert!(!r.body_html.contains("script"));
         // 2024-03-01T01:00:00Z = 1709254800 s (date -d ... +%s).
         assert_eq!(r.published_at, 1_709_254_800_000);
@@ -138,16 +164,35 @@ mod tests {
     fn errors_name_the_field() {
         let mut i = input();
         i.title = Some("  ".into());
-        assert_eq!(i.into_revision(Lang::english(), 0).unwrap_err().field.as_deref(), Some("title"));
+        assert_eq!(i.into_revision(Lang::english(), 0, &Limits::default()).unwrap_err().field.as_deref(), Some("title"));
         let mut i = input();
         i.slug = Some("Bad Slug".into());
-        assert_eq!(i.into_revision(Lang::english(), 0).unwrap_err().field.as_deref(), Some("slug"));
+        assert_eq!(i.into_revision(Lang::english(), 0, &Limits::default()).unwrap_err().field.as_deref(), Some("slug"));
         let mut i = input();
         i.published_at = Some("yesterday".into());
-        assert_eq!(i.into_revision(Lang::english(), 0).unwrap_err().field.as_deref(), Some("published_at"));
+        assert_eq!(i.into_revision(Lang::english(), 0, &Limits::default()).unwrap_err().field.as_deref(), Some("published_at"));
         let mut i = input();
         i.body_html = None;
-        assert_eq!(i.into_revision(Lang::english(), 0).unwrap_err().field.as_deref(), Some("body_html"));
+        assert_eq!(i.into_revision(Lang::english(), 0, &Limits::default()).unwrap_err().field.as_deref(), Some("body_html"));
+        let e = parse_json::<ArticleInput>(br#"{"slug":"a","colour":1}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("colour"));
+    }
+
+    #[test]
+    fn body_over_the_limits_is_a_400_naming_body_html() {
+        let limits = Limits { article_max_bytes: 100, article_max_paragraphs: 3, ..Limits::default() };
+        let mut i = input();
+        i.body_html = Some(format!("<p>{}</p>", "a".repeat(200)));
+        let e = i.into_revision(Lang::english(), 0, &limits).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.field.as_deref()), (400, Some("body_html")));
+        let mut i = input();
+        // Four blocks: one over the cap of three.
+        i.body_html = Some("<p>a</p><p>b</p><ul><li>c</li></ul><h2>d</h2>".into());
+        let e = i.into_revision(Lang::english(), 0, &limits).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.field.as_deref()), (400, Some("body_html")), "{}", e.message);
+        let mut i = input();
+        i.body_html = Some("<p>a</p><p>b</p><p>c <img src=\"x.png\" alt=\"not a block\"></p>".into());
+        assert!(i.into_revision(Lang::english(), 0, &limits).is_ok());
         let e = parse_json::<ArticleInput>(br#"{"slug":"a","colour":1}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("colour"));
     }

@@ -74,7 +74,9 @@ impl AppHandle {
             let shutdown = async move {
                 let _ = rx.changed().await;
             };
-            if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+            // With connect info: the login throttle counts per client address.
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
+            if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
                 tracing::error!("server: {e}");
             }
         });

@@ -163,7 +163,7 @@ async fn login_sets_a_secure_session_cookie_and_the_queue_requires_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_wrong_passwords_are_throttled_per_user() {
     let app = TestApp::spawn(0).await;
-    // A name of its own: the throttle is per process and per username.
+    // A name of its own: the throttle counts per username (and per address).
     app.app().ctx.store.create_user("throttled-editor", PASSWORD).await.unwrap();
     let c = client();
     let attempt = |password: &'static str| {

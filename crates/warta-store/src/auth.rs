@@ -21,6 +21,22 @@ use crate::{duration_millis, now_millis, random_hex, sha256_hex, with_db, Store}
 /// and secret scanners.
 pub const API_KEY_PREFIX: &str = "wk_";
 
+/// How many admin login attempts may reach the password check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginLimit {
+    pub per_user: u32,
+    pub per_addr: u32,
+    pub window: Duration,
+}
+
+/// Whether a login attempt may go on to the password check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginVerdict {
+    Allowed,
+    /// Over the allowance; the earliest time a retry can be allowed.
+    Throttled { retry_after: Duration },
+}
+
 /// Characters of a key kept in clear for listing: the prefix plus 8 hex digits.
 const SHOWN_KEY_CHARS: usize = API_KEY_PREFIX.len() + 8;
 
@@ -264,6 +280,74 @@ impl Store {
                 .await?
                 .rows_affected()
         }))
+    }
+
+    /// Count one admin login attempt for `username` and for the client
+    /// address `addr` — before the password is checked — and say whether it
+    /// may go on to the check: at most `limit.per_user` attempts per username
+    /// and `limit.per_addr` per address within a window of `limit.window`.
+    ///
+    /// Each count is one atomic upsert that returns the new count, so however
+    /// many nodes race, concurrent attempts on one name get distinct counts
+    /// 1, 2, 3… and exactly the first `per_user` of a window are allowed.
+    /// Refused attempts count too: a guesser who keeps trying stays locked
+    /// out until the window ends.
+    pub async fn login_attempt(&self, username: &str, addr: &str, limit: &LoginLimit) -> Result<LoginVerdict> {
+        let now = now_millis();
+        let since = now.saturating_sub(duration_millis(limit.window));
+        let user = username.trim().to_lowercase();
+        let mut allowed = true;
+        let mut window_end = now;
+        for (scope, key, max) in [("user", user.as_str(), limit.per_user), ("addr", addr, limit.per_addr)] {
+            let (attempts, window_start): (i64, i64) = with_db!(self, |pool, _d| {
+                sqlx::query_as(
+                    "INSERT INTO login_attempts (scope, key, window_start, attempts) VALUES ($1, $2, $3, 1) \
+                     ON CONFLICT (scope, key) DO UPDATE SET \
+                       attempts = CASE WHEN login_attempts.window_start <= $4 THEN 1 \
+                                       ELSE login_attempts.attempts + 1 END, \
+                       window_start = CASE WHEN login_attempts.window_start <= $4 THEN $3 \
+                                           ELSE login_attempts.window_start END \
+                     RETURNING attempts, window_start",
+                )
+                .bind(scope)
+                .bind(key)
+                .bind(now)
+                .bind(since)
+                .fetch_one(pool)
+                .await?
+            });
+            if attempts > i64::from(max) {
+                allowed = false;
+                window_end = window_end.max(window_start.saturating_add(duration_millis(limit.window)));
+            }
+        }
+        // Rows of ended windows count for nothing; forgetting them keeps the
+        // table as small as one window of traffic.
+        with_db!(self, |pool, _d| {
+            sqlx::query("DELETE FROM login_attempts WHERE window_start <= $1")
+                .bind(since)
+                .execute(pool)
+                .await?;
+        });
+        if allowed {
+            return Ok(LoginVerdict::Allowed);
+        }
+        let wait = u64::try_from(window_end.saturating_sub(now)).unwrap_or(0);
+        Ok(LoginVerdict::Throttled { retry_after: Duration::from_millis(wait.max(1000)) })
+    }
+
+    /// A successful login forgets that username's attempts, so an editor who
+    /// mistyped once starts the next shift with a full allowance. The
+    /// address's attempts stay: they limit guessing across many usernames.
+    pub async fn clear_login_attempts(&self, username: &str) -> Result<()> {
+        let user = username.trim().to_lowercase();
+        with_db!(self, |pool, _d| {
+            sqlx::query("DELETE FROM login_attempts WHERE scope = 'user' AND key = $1")
+                .bind(&user)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 
     /// Create an API key named `name`. Returns the key — shown once, never

@@ -53,7 +53,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use auth::API_KEY_PREFIX;
+pub use auth::{LoginLimit, LoginVerdict, API_KEY_PREFIX};
 pub use error::{Result, StoreError};
 pub use glossary::{GlossaryEntry, GlossarySnapshot, NewGlossaryEntry};
 pub use qa::{NewQaFlag, QaFlag, Severity};

@@ -260,7 +260,7 @@ mod tests {
             let mut it = item("demo:samples", &i.to_string(), title, &paras);
             // What import_item does before validating.
             it.input.slug = Some(it.wanted_slug.to_string());
-            it.input.into_revision(Lang::english(), 0).unwrap();
+            it.input.into_revision(Lang::english(), 0, &Default::default()).unwrap();
         }
     }
 }

@@ -13,8 +13,9 @@
 //! cookie that is `HttpOnly`, `SameSite=Strict`, `Path=/admin` and `Secure`
 //! when the site is served over https; a per-session CSRF token on every
 //! form that changes something, compared in constant time, plus a same-origin
-//! check of `Origin` / `Sec-Fetch-Site`; failed logins throttled per
-//! username; every page `no-store`, unframeable, and under a
+//! check of `Origin` / `Sec-Fetch-Site`; login attempts counted in the
+//! database before the password is checked, per username and per client
+//! address (`[limits] login_*`), so the throttle holds across nodes; every page `no-store`, unframeable, and under a
 //! `Content-Security-Policy` that allows no script at all (the admin uses
 //! none) and only the admin stylesheet.
 //!
@@ -22,9 +23,8 @@
 //! through the queue, with its leases and thread budget) or show
 //! unescaped text (askama escapes every value in the templates).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use askama::Template;
 use axum::extract::rejection::FormRejection;
@@ -48,9 +48,6 @@ pub const SESSION_TTL: Duration = Duration::from_secs(8 * 60 * 60);
 const PAGE_SIZE: u32 = 25;
 /// Longest corrected sentence accepted (characters).
 const MAX_SEGMENT_CHARS: usize = 2000;
-/// Failed logins allowed per username within [`THROTTLE_WINDOW`].
-const MAX_FAILED_LOGINS: u32 = 5;
-const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Password checks run at once: argon2 is built to be expensive, so a flood
 /// of logins must queue rather than take every core from the translators.
 const CONCURRENT_PASSWORD_CHECKS: usize = 2;
@@ -321,48 +318,21 @@ fn forbidden(app: &App, session: Option<&Session>, why: &str) -> Response {
 
 // ---------------------------------------------------------------- login throttle
 
-/// Failed logins per username, in this process. Keyed by the name tried
-/// (not the client address: the server may sit behind a proxy), so guessing
-/// one editor's password is slowed to [`MAX_FAILED_LOGINS`] tries per
-/// [`THROTTLE_WINDOW`]; the editor's correct password is refused too while
-/// the window lasts, which is the price of not telling a guesser apart.
-struct Throttle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-    checks: tokio::sync::Semaphore,
+/// Password checks running at once in this process. Which attempts may
+/// reach a check at all is decided in the database
+/// ([`warta_store::Store::login_attempt`]), so that it holds across nodes.
+fn password_checks() -> &'static tokio::sync::Semaphore {
+    static CHECKS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    CHECKS.get_or_init(|| tokio::sync::Semaphore::new(CONCURRENT_PASSWORD_CHECKS))
 }
 
-fn throttle() -> &'static Throttle {
-    static T: OnceLock<Throttle> = OnceLock::new();
-    T.get_or_init(|| Throttle {
-        failures: Mutex::new(HashMap::new()),
-        checks: tokio::sync::Semaphore::new(CONCURRENT_PASSWORD_CHECKS),
-    })
-}
-
-impl Throttle {
-    /// `Some(wait)` when `user` has used up its failures for now.
-    fn blocked(&self, user: &str) -> Option<Duration> {
-        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let (n, since) = map.get(user)?;
-        let left = THROTTLE_WINDOW.checked_sub(since.elapsed())?;
-        (*n >= MAX_FAILED_LOGINS).then_some(left)
-    }
-
-    fn failed(&self, user: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|_, (_, since)| since.elapsed() < THROTTLE_WINDOW);
-        }
-        let e = map.entry(user.to_string()).or_insert((0, Instant::now()));
-        if e.1.elapsed() >= THROTTLE_WINDOW {
-            *e = (0, Instant::now());
-        }
-        e.0 += 1;
-    }
-
-    fn succeeded(&self, user: &str) {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(user);
-    }
+/// The client's address, from the connection: the server is served with
+/// connect info (`startup.rs`). Behind a reverse proxy every client has the
+/// proxy's address, which is why the per-address allowance is the larger one
+/// and the per-username allowance does the real work.
+fn client_addr(ext: &axum::http::Extensions) -> String {
+    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |ci| ci.0.ip().to_string())
 }
 
 // ---------------------------------------------------------------- login / logout
@@ -393,6 +363,7 @@ pub struct LoginForm {
 async fn login(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    ext: axum::http::Extensions,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     let form = form_or_empty(form);
@@ -406,30 +377,42 @@ async fn login(
     if username.chars().count() > 200 || form.password.len() > 1000 {
         return login_page(&app, StatusCode::UNAUTHORIZED, Some("Wrong username or password."), "");
     }
-    let t = throttle();
-    if let Some(wait) = t.blocked(username) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let msg = format!("Too many failed attempts for this user. Try again in {minutes} minute(s).");
-        let mut resp = login_page(&app, StatusCode::TOO_MANY_REQUESTS, Some(&msg), username);
-        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
+    // Counted before the password is checked, so that a burst of parallel
+    // guesses cannot all reach the check before the first failure is counted.
+    let l = &app.config().limits;
+    let limit = warta_store::LoginLimit {
+        per_user: l.login_attempts_per_user,
+        per_addr: l.login_attempts_per_address,
+        window: Duration::from_secs(l.login_window_secs),
+    };
+    match app.ctx.store.login_attempt(username, &client_addr(&ext), &limit).await {
+        Ok(warta_store::LoginVerdict::Allowed) => {}
+        Ok(warta_store::LoginVerdict::Throttled { retry_after }) => {
+            let minutes = retry_after.as_secs().div_ceil(60).max(1);
+            let msg = format!("Too many login attempts. Try again in {minutes} minute(s).");
+            let mut resp = login_page(&app, StatusCode::TOO_MANY_REQUESTS, Some(&msg), username);
+            if let Ok(v) = HeaderValue::from_str(&retry_after.as_secs().max(1).to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return resp;
         }
-        return resp;
+        Err(e) => return AdminError::internal(e).page(&app, None),
     }
     let verified = {
-        let _permit = t.checks.acquire().await;
+        let _permit = password_checks().acquire().await;
         app.ctx.store.verify_user(username, &form.password).await
     };
     let user = match verified {
         Ok(Some(u)) => u,
         Ok(None) => {
-            t.failed(username);
             tracing::info!(username, "admin login failed");
             return login_page(&app, StatusCode::UNAUTHORIZED, Some("Wrong username or password."), username);
         }
         Err(e) => return AdminError::internal(e).page(&app, None),
     };
-    t.succeeded(username);
+    if let Err(e) = app.ctx.store.clear_login_attempts(username).await {
+        tracing::warn!("forgetting login attempts of {username}: {e}");
+    }
     let (token, _session) = match app.ctx.store.create_session(user.id, SESSION_TTL).await {
         Ok(s) => s,
         Err(e) => return AdminError::internal(e).page(&app, None),
@@ -803,19 +786,5 @@ mod tests {
         assert_eq!(age(now, Some(now - 3 * 3_600_000)), "3 h ago");
         assert_eq!(age(now, Some(now - 2 * 86_400_000)), "2 d ago");
         assert_eq!(age(now, None), "—");
-    }
-
-    #[test]
-    fn throttle_blocks_after_the_allowed_failures_and_a_success_clears_it() {
-        let t = Throttle { failures: Mutex::new(HashMap::new()), checks: tokio::sync::Semaphore::new(1) };
-        for _ in 0..MAX_FAILED_LOGINS - 1 {
-            t.failed("rina");
-        }
-        assert!(t.blocked("rina").is_none());
-        t.failed("rina");
-        assert!(t.blocked("rina").is_some());
-        assert!(t.blocked("budi").is_none(), "per username");
-        t.succeeded("rina");
-        assert!(t.blocked("rina").is_none());
     }
 }

@@ -53,7 +53,7 @@ pub async fn post_article(
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
     let input: ArticleInput = parse_json(&body)?;
-    let rev = input.into_revision(app.config().source, warta_store::now_millis())?;
+    let rev = input.into_revision(app.config().source, warta_store::now_millis(), &app.config().limits)?;
     let revised = app.ctx.store.create_or_revise(&rev, &app.config().targets).await?;
     app.ctx.wake.notify_waiters();
     // A worker between two waits gets a stored permit instead.
@@ -196,8 +196,7 @@ pub async fn put_version(
     let input: HumanVersionInput = parse_json(&body)?;
     let title = ingest::plain_text("title", &ingest::required("title", input.title)?, ingest::MAX_TITLE_CHARS, false)?;
     let summary = ingest::plain_text("summary", &input.summary.unwrap_or_default(), ingest::MAX_SUMMARY_CHARS, true)?;
-    let body_html = warta_html::sanitize_checked(&ingest::required("body_html", input.body_html)?)
-        .map_err(|e| ApiError::field("body_html", e.to_string()))?;
+    let body_html = ingest::body_html("body_html", ingest::required("body_html", input.body_html)?, &app.config().limits)?;
     let translator = match input.translator {
         Some(t) => ingest::plain_text("translator", &t, ingest::MAX_AUTHOR_CHARS, false)?,
         None => auth.key_name,

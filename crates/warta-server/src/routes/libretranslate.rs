@@ -3,11 +3,18 @@
 //! against warta unchanged. Requests need an API key (`api_key` field, as
 //! LibreTranslate does, or `Authorization: Bearer`). Errors use
 //! LibreTranslate's shape: `{"error": "..."}`.
+//!
+//! Bodies are JSON or forms, checked strictly before anything else (a broken
+//! form is a 400, never a panic). Then, per request: the key; its rate limit
+//! (429 with `Retry-After`); LibreTranslate's `batch_limit` and `char_limit`
+//! (400); a slot among `translate_concurrency` (waiting briefly, then 429) —
+//! see `[limits]` in the configuration.
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::Extension;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -16,9 +23,10 @@ use serde_json::{json, Value};
 use warta_core::Lang;
 
 use crate::pipeline::{self, Request, SourceDoc};
+use crate::routes::guards::Guards;
 use crate::startup::App;
 
-fn lt_error(status: StatusCode, msg: impl Into<String>) -> Response {
+pub(crate) fn lt_error(status: StatusCode, msg: impl Into<String>) -> Response {
     (status, Json(json!({ "error": msg.into() }))).into_response()
 }
 
@@ -36,7 +44,8 @@ struct TranslateInput {
     alternatives: Option<Value>,
 }
 
-async fn authorise(app: &App, headers: &HeaderMap, body_key: Option<&str>) -> Result<(), Response> {
+/// The verified API key (its text: rate limits are kept per key).
+async fn authorise(app: &App, headers: &HeaderMap, body_key: Option<&str>) -> Result<String, Response> {
     let bearer = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -45,7 +54,7 @@ async fn authorise(app: &App, headers: &HeaderMap, body_key: Option<&str>) -> Re
         return Err(lt_error(StatusCode::FORBIDDEN, "an API key is required (api_key field or Authorization: Bearer)"));
     };
     match crate::routes::auth::verify(app, key.trim()).await {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(key.trim().to_string()),
         Err(_) => Err(lt_error(StatusCode::FORBIDDEN, "invalid API key")),
     }
 }
@@ -58,50 +67,94 @@ fn parse_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &[u8]) 
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     if is_form {
-        let pairs: serde_json::Map<String, Value> = form_urlencoded(body);
-        serde_json::from_value(Value::Object(pairs)).map_err(|e| lt_error(StatusCode::BAD_REQUEST, e.to_string()))
+        let fields = decode_form(body).map_err(|e| lt_error(StatusCode::BAD_REQUEST, format!("Invalid request: {e}")))?;
+        serde_json::from_value(Value::Object(fields)).map_err(|e| lt_error(StatusCode::BAD_REQUEST, format!("Invalid request: {e}")))
     } else {
-        serde_json::from_slice(body).map_err(|e| lt_error(StatusCode::BAD_REQUEST, format!("invalid JSON: {e}")))
+        serde_json::from_slice(body).map_err(|e| lt_error(StatusCode::BAD_REQUEST, format!("Invalid request: invalid JSON: {e}")))
     }
 }
 
-fn form_urlencoded(body: &[u8]) -> serde_json::Map<String, Value> {
-    let decode = |s: &str| -> String {
-        let s = s.replace('+', " ");
-        let bytes = s.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%' && i + 2 < bytes.len() {
-                if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
+/// A form body as JSON fields: a repeated `q` becomes an array (a batch, as
+/// LibreTranslate's JSON `q: [...]`); of any other repeated key the first
+/// counts, as in LibreTranslate (Flask's `request.values.get`).
+///
+/// Decoding is serde_urlencoded's. It is lenient — a broken escape is kept
+/// as text and invalid UTF-8 becomes U+FFFD — and a translation service must
+/// not silently translate something other than what was sent, so the body is
+/// first checked strictly: UTF-8, every `%` followed by two hex digits, and
+/// escapes that decode to UTF-8.
+fn decode_form(body: &[u8]) -> Result<serde_json::Map<String, Value>, String> {
+    let text = std::str::from_utf8(body).map_err(|_| "the form body is not UTF-8".to_string())?;
+    for part in text.split('&') {
+        let bytes = part.as_bytes();
+        for (i, _) in bytes.iter().enumerate().filter(|(_, &b)| b == b'%') {
+            let hex = |k: usize| bytes.get(i + k).is_some_and(u8::is_ascii_hexdigit);
+            if !(hex(1) && hex(2)) {
+                return Err(format!("malformed percent-escape in form field `{}`", field_name(part)));
             }
-            out.push(bytes[i]);
-            i += 1;
         }
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    String::from_utf8_lossy(body)
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), Value::String(decode(v)))
-        })
-        .collect()
+        if percent_encoding::percent_decode_str(part).decode_utf8().is_err() {
+            return Err(format!("form field `{}` does not decode to UTF-8 text", field_name(part)));
+        }
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(text).map_err(|e| format!("malformed form body: {e}"))?;
+    let mut fields = serde_json::Map::new();
+    for (k, v) in pairs {
+        match fields.get_mut(&k) {
+            None => {
+                fields.insert(k, Value::String(v));
+            }
+            Some(Value::Array(a)) if k == "q" => a.push(Value::String(v)),
+            Some(first) if k == "q" => *first = Value::Array(vec![first.take(), Value::String(v)]),
+            Some(_) => {}
+        }
+    }
+    Ok(fields)
 }
 
-pub async fn translate(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+/// The key of a raw `key=value` form pair, for error messages: only its
+/// plain ASCII part, so nothing the client sent is echoed undecoded.
+fn field_name(pair: &str) -> String {
+    let key = pair.split('=').next().unwrap_or_default();
+    key.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect()
+}
+
+/// Per-key rate limit, then the request's size: LibreTranslate's
+/// `batch_limit` and `char_limit` semantics (the characters of all texts).
+#[allow(clippy::result_large_err)]
+fn check_request(app: &App, guards: &Guards, key: &str, texts: &[String]) -> Result<(), Response> {
+    guards.rate_limit(key)?;
+    let limits = &app.config().limits;
+    if texts.len() > limits.translate_batch_limit {
+        return Err(lt_error(
+            StatusCode::BAD_REQUEST,
+            format!("Invalid request: request ({}) exceeds batch limit ({})", texts.len(), limits.translate_batch_limit),
+        ));
+    }
+    let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
+    if chars > limits.translate_char_limit {
+        return Err(lt_error(
+            StatusCode::BAD_REQUEST,
+            format!("Invalid request: request ({chars}) exceeds text limit ({})", limits.translate_char_limit),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn translate(
+    State(app): State<Arc<App>>,
+    Extension(guards): Extension<Arc<Guards>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let input: TranslateInput = match parse_body(&headers, &body) {
         Ok(i) => i,
         Err(r) => return r,
     };
-    if let Err(r) = authorise(&app, &headers, input.api_key.as_deref()).await {
-        return r;
-    }
+    let key = match authorise(&app, &headers, input.api_key.as_deref()).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
     let (texts, many) = match input.q {
         Some(Value::String(s)) => (vec![s], false),
         Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
@@ -109,6 +162,9 @@ pub async fn translate(State(app): State<Arc<App>>, headers: HeaderMap, body: By
         }
         _ => return lt_error(StatusCode::BAD_REQUEST, "Invalid request: missing q parameter"),
     };
+    if let Err(r) = check_request(&app, &guards, &key, &texts) {
+        return r;
+    }
     let html = match input.format.as_deref() {
         None | Some("text") => false,
         Some("html") => true,
@@ -168,8 +224,13 @@ pub async fn translate(State(app): State<Arc<App>>, headers: HeaderMap, body: By
     if source == target {
         return respond(texts);
     }
+    let permit = match guards.translate_slot().await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
     let pool = app.ctx.pool.clone();
     let result = tokio::task::spawn_blocking(move || -> Result<Vec<String>, String> {
+        let _permit = permit; // the slot is busy until the engine is done
         if html {
             let reqs: Vec<Request> = texts
                 .iter()
@@ -265,15 +326,24 @@ struct DetectInput {
     api_key: Option<String>,
 }
 
-pub async fn detect(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn detect(
+    State(app): State<Arc<App>>,
+    Extension(guards): Extension<Arc<Guards>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let input: DetectInput = match parse_body(&headers, &body) {
         Ok(i) => i,
         Err(r) => return r,
     };
-    if let Err(r) = authorise(&app, &headers, input.api_key.as_deref()).await {
+    let key = match authorise(&app, &headers, input.api_key.as_deref()).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let Some(q) = input.q else { return lt_error(StatusCode::BAD_REQUEST, "Invalid request: missing q parameter") };
+    if let Err(r) = check_request(&app, &guards, &key, std::slice::from_ref(&q)) {
         return r;
     }
-    let Some(q) = input.q else { return lt_error(StatusCode::BAD_REQUEST, "Invalid request: missing q parameter") };
     match detect_lang(&q) {
         Some((l, c)) => Json(json!([{ "language": l.code(), "confidence": (c * 100.0).round() }])).into_response(),
         None => Json(json!([])).into_response(),

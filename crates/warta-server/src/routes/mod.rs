@@ -5,11 +5,15 @@
 //! - [`libretranslate`]: `/translate`, `/languages`, `/detect`.
 //! - [`site`]: the public pages, feeds and sitemap.
 //! - [`ops`]: `/healthz`, `/metrics`.
+//!
+//! Every response carries the security headers of [`security_headers`]
+//! (routes with stricter needs, like the admin, set their own first).
 
 pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod glossary;
+pub mod guards;
 pub mod libretranslate;
 pub mod ops;
 pub mod site;
@@ -17,13 +21,33 @@ pub mod webhooks;
 
 use std::sync::Arc;
 
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::startup::App;
 
+/// The public site's Content-Security-Policy: nothing but this origin's
+/// stylesheet and images (and article images from the web, which the
+/// sanitiser allows as `http(s)` URLs); no script at all — the site and the
+/// admin use none — no plugins, no framing, forms only to this origin.
+pub const CSP: &str = "default-src 'self'; script-src 'none'; object-src 'none'; style-src 'self'; \
+                       img-src 'self' https: http:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Headers for every response, unless the route set its own.
+pub fn security_headers() -> [(HeaderName, HeaderValue); 4] {
+    [
+        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),
+    ]
+}
+
 pub fn router(app: Arc<App>) -> Router {
-    Router::new()
+    let guards = Arc::new(guards::Guards::new(&app.config().limits));
+    let mut router = Router::new()
         .route("/api/v1/articles", post(api::post_article))
         .route("/api/v1/articles/{slug}", get(api::get_article).delete(api::delete_article))
         .route("/api/v1/articles/{slug}/{lang}", get(api::get_version).put(api::put_version))
@@ -47,6 +71,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/{lang}/{slug}", get(site::article))
         .fallback(site::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
-        .layer(crate::telemetry::layer())
-        .with_state(app)
+        .layer(Extension(guards))
+        .layer(crate::telemetry::layer());
+    for (name, value) in security_headers() {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    router.with_state(app)
 }
