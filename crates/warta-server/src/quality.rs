@@ -244,11 +244,15 @@ fn replace(a: &mut AlignedText, range: Range<usize>, with: &str) {
             r.start = (r.start as isize + delta) as usize;
             r.end = (r.end as isize + delta) as usize;
         } else {
-            r.start = r.start.clamp(range.start, new_end);
-            r.end = r.end.clamp(range.start, new_end).max(r.start);
-            if r.start == range.start {
-                r.end = new_end;
-            }
+            // A token overlapping the replaced text: its offsets inside that
+            // text mean nothing in the new one (and may fall inside one of
+            // its characters). Edges outside the replaced text stay (the end
+            // shifted); edges inside move to the replacement's end, so the
+            // token that started the replaced text covers the replacement.
+            let start = if r.start <= range.start { r.start } else { new_end };
+            let end = if r.end >= range.end { (r.end as isize + delta) as usize } else { new_end };
+            r.start = start;
+            r.end = end.max(start);
         }
     }
 }
@@ -403,6 +407,32 @@ mod tests {
         enforce(&mut a, "a CSTO b", &[req]);
         assert_eq!(a.target, "a OTSC-X b");
         assert_eq!(a.alignment.target_tokens, vec![0..1, 2..8, 9..10]);
+    }
+
+    #[test]
+    fn tokens_inside_replaced_text_do_not_point_into_the_replacement() {
+        // Found by the property test below: a target token inside the
+        // replaced run kept its old offsets, which fell inside a character
+        // of the URL put in its place (`ꬁ` here).
+        let src = "https://example.org/a?b=1&c=İKꬁ";
+        let mut a = AlignedText {
+            target: "KAaAaAKK1.234.567,89İİİ İ x".into(),
+            pivot: None,
+            alignment: warta_core::Alignment {
+                // A second, empty source token for "x" to attend to.
+                source_tokens: vec![0..src.len(), src.len()..src.len()],
+                target_tokens: vec![0..26, 27..29, 30..31],
+                weights: vec![vec![1.0, 0.0], vec![1.0, 0.0], vec![0.0, 1.0]],
+            },
+        };
+        let reqs = requirements(src, Lang::english(), Lang::english(), &[]);
+        assert_eq!(reqs.len(), 1, "the URL is protected");
+        enforce(&mut a, src, &reqs);
+        assert_eq!(a.target, format!("{src} x"));
+        for r in &a.alignment.target_tokens {
+            assert!(a.target.is_char_boundary(r.start) && a.target.is_char_boundary(r.end), "{r:?} in {}", a.target);
+        }
+        assert_eq!(a.alignment.target_tokens[0], 0..src.len());
     }
 
     mod properties {
