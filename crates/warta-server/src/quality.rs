@@ -369,6 +369,11 @@ mod tests {
         let text = "di istanbul, İSTANBUL";
         let got: Vec<&str> = find_term(text, "İstanbul", false).iter().map(|r| &text[r.clone()]).collect();
         assert_eq!(got, ["İSTANBUL"], "`istanbul` has no dot above, `İstanbul` does (Unicode lower-casing)");
+        // The kill test's hostile title (crates/warta/tests/kill.rs): with
+        // the old code the offsets landed inside the two-byte `«`.
+        let text = "STRAẞE «CSTO» İSTANBUL csto";
+        let got: Vec<&str> = find_term(text, "CSTO", false).iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(got, ["CSTO", "csto"]);
         // Half a character never matches.
         assert!(find_term("İ", "i", false).is_empty());
         assert_eq!(find_term("ΟΔΟΣ", "οδος", false), vec![0..8]);
