@@ -14,7 +14,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 mod lang;
+pub mod script;
 mod slug;
+pub mod term;
 #[cfg(feature = "proptest")]
 pub mod text_strategy;
 
@@ -103,8 +105,43 @@ mod tests {
             "en-en".parse::<Pair>(),
             Err(ParseError::SamePair("en-en".into()))
         );
-        assert_eq!("enpt".parse::<Pair>(), Err(ParseError::BadPair("enpt".into())));
+        assert_eq!(
+            "enpt".parse::<Pair>(),
+            Err(ParseError::BadPair("enpt".into()))
+        );
         assert!(matches!("en-xx".parse::<Pair>(), Err(ParseError::UnknownLang(c)) if c == "xx"));
+    }
+}
+
+/// Who wrote a translation: the engine or an editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Machine,
+    Human,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Machine => "machine",
+            Origin::Human => "human",
+        }
+    }
+
+    /// The origin named by [`as_str`](Origin::as_str).
+    pub fn parse(s: &str) -> Option<Origin> {
+        match s {
+            "machine" => Some(Origin::Machine),
+            "human" => Some(Origin::Human),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

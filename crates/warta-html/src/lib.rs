@@ -19,11 +19,13 @@
 //! markup of that source token.
 
 mod fragment;
+mod outline;
 mod project;
 mod sanitize;
 mod tree;
 
 pub use fragment::{Fragment, InlineSpan, Unit, UnitKind, UnitTranslation};
+pub use outline::{outline, text_content, Element, Outline};
 pub use project::project_spans;
 pub use sanitize::{sanitize, sanitize_checked, MAX_INPUT_BYTES};
 pub use tree::MAX_DEPTH;

@@ -166,17 +166,7 @@ fn is_delimiter(c: char) -> bool {
 /// Scripts written without spaces: every character may be a word, so a span
 /// must not grow across them (it would swallow the whole sentence).
 fn is_unspaced_script(c: char) -> bool {
-    matches!(c as u32,
-        0x0E00..=0x0EFF     // Thai, Lao
-        | 0x1000..=0x109F   // Myanmar
-        | 0x1780..=0x17FF   // Khmer
-        | 0x3040..=0x30FF   // Hiragana, Katakana
-        | 0x31F0..=0x31FF
-        | 0x3400..=0x4DBF   // CJK
-        | 0x4E00..=0x9FFF
-        | 0xF900..=0xFAFF
-        | 0xFF66..=0xFF9F   // half-width Katakana
-        | 0x20000..=0x3FFFF)
+    warta_core::script::is_unspaced(c)
 }
 
 fn is_word_char(c: char) -> bool {

@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use unicode_script::{Script, UnicodeScript};
+use warta_core::script::Script;
 use warta_core::{normalize_segment, Lang};
 
 use crate::number::{self, spelled_numbers, spelled_quantities, Number, Scanned};
-use crate::protect::{self, expected_in_target, protected_spans, ProtectedKind};
-use crate::text::{contains_term, is_cjk_char, loose, tokens, words};
+use crate::protect::{self, expected_in_target, protected_spans, Protected, ProtectedKind};
+use crate::text::{is_cjk_char, loose, tokens, words};
 use crate::{Check, Flag, SegmentCheck, Severity};
 
 // ---------------------------------------------------------------- numbers
@@ -44,20 +44,22 @@ fn as_word(n: &Number, text: &str, lang: Lang) -> bool {
         return true;
     }
     if n.same_value(&Number::new("0", "5")) {
-        return HALF.iter().any(|w| contains_term(text, w, false, lang));
+        return HALF
+            .iter()
+            .any(|w| warta_core::term::contains_term(text, w, false));
     }
     let Some(v) = n.small_integer() else {
         return false;
     };
     spelled_numbers(lang)
         .iter()
-        .any(|(w, x)| *x == v && contains_term(text, w, false, lang))
+        .any(|(w, x)| *x == v && warta_core::term::contains_term(text, w, false))
         || roman(v).is_some_and(|r| {
             // `século XIX`, `XIXe siècle`, `XIX secolo`
-            contains_term(text, &r, true, lang)
+            warta_core::term::contains_term(text, &r, true)
                 || ["e", "ᵉ", "º", "°"]
                     .iter()
-                    .any(|s| contains_term(text, &format!("{r}{s}"), true, lang))
+                    .any(|s| warta_core::term::contains_term(text, &format!("{r}{s}"), true))
         })
 }
 
@@ -195,8 +197,8 @@ pub(crate) fn glossary(seg: &SegmentCheck) -> Option<Flag> {
         .glossary
         .iter()
         .filter(|t| {
-            contains_term(seg.source, &t.source_term, t.case_sensitive, seg.src_lang)
-                && !contains_term(seg.target, &t.target_term, t.case_sensitive, seg.trg_lang)
+            warta_core::term::contains_term(seg.source, &t.source_term, t.case_sensitive)
+                && !warta_core::term::contains_term(seg.target, &t.target_term, t.case_sensitive)
         })
         .map(|t| {
             format!(
@@ -597,11 +599,11 @@ pub(crate) fn length_ratio(seg: &SegmentCheck) -> Option<Flag> {
 pub(crate) fn script(seg: &SegmentCheck) -> Option<Flag> {
     let mut by: HashMap<Script, usize> = HashMap::new();
     for c in seg.target.chars().filter(|c| c.is_alphabetic()) {
-        *by.entry(c.script()).or_default() += 1;
+        *by.entry(Script::of(c)).or_default() += 1;
     }
     let total: usize = by
         .iter()
-        .filter(|(s, _)| !matches!(s, Script::Common | Script::Inherited))
+        .filter(|(s, _)| **s != Script::Common)
         .map(|(_, n)| n)
         .sum();
     if total < 3 {
@@ -666,10 +668,10 @@ pub(crate) fn script(seg: &SegmentCheck) -> Option<Flag> {
     problem.map(|p| {
         let (main, _) = by
             .iter()
-            .filter(|(s, _)| !matches!(s, Script::Common | Script::Inherited))
+            .filter(|(s, _)| **s != Script::Common)
             .max_by_key(|(s, n)| (**n, format!("{s:?}")))
             .map(|(s, n)| (*s, *n))
-            .unwrap_or((Script::Unknown, 0));
+            .unwrap_or((Script::Other, 0));
         Flag::new(
             Check::Script,
             Severity::Error,
@@ -684,134 +686,21 @@ pub(crate) fn script(seg: &SegmentCheck) -> Option<Flag> {
 
 // ---------------------------------------------------------------- tags
 
-const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr",
-];
-
-struct Tag {
-    name: String,
-    closing: bool,
-    self_closing: bool,
-    href: Option<String>,
-}
-
-/// The tags of an HTML fragment, in order. `<` not starting a tag is text.
-fn html_tags(html: &str) -> Vec<Tag> {
-    let b = html.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'<' {
-            i += 1;
-            continue;
-        }
-        if html[i..].starts_with("<!--") {
-            i = html[i..].find("-->").map_or(b.len(), |e| i + e + 3);
-            continue;
-        }
-        let mut j = i + 1;
-        let closing = b.get(j) == Some(&b'/');
-        if closing {
-            j += 1;
-        }
-        let name_start = j;
-        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-' || b[j] == b':') {
-            j += 1;
-        }
-        if j == name_start || !b[name_start].is_ascii_alphabetic() {
-            i += 1;
-            continue;
-        }
-        let name = html[name_start..j].to_ascii_lowercase();
-        // Attributes up to the closing `>`, skipping quoted values.
-        let attr_start = j;
-        let mut quote: Option<u8> = None;
-        while j < b.len() {
-            match (quote, b[j]) {
-                (Some(q), c) if c == q => quote = None,
-                (None, b'"' | b'\'') => quote = Some(b[j]),
-                (None, b'>') => break,
-                _ => {}
-            }
-            j += 1;
-        }
-        let attrs = &html[attr_start..j.min(b.len())];
-        let self_closing = attrs.trim_end().ends_with('/');
-        out.push(Tag {
-            name,
-            closing,
-            self_closing,
-            href: attr(attrs, "href"),
-        });
-        i = j + 1;
-    }
-    out
-}
-
-fn attr(attrs: &str, name: &str) -> Option<String> {
-    let lower = attrs.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(p) = lower[from..].find(name) {
-        let at = from + p;
-        from = at + name.len();
-        if at > 0 && !lower.as_bytes()[at - 1].is_ascii_whitespace() {
-            continue;
-        }
-        let rest = attrs[from..].trim_start();
-        let Some(rest) = rest.strip_prefix('=') else {
-            continue;
-        };
-        let rest = rest.trim_start();
-        let value = match rest.chars().next() {
-            Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or_default(),
-            _ => rest
-                .split(|c: char| c.is_whitespace() || c == '>')
-                .next()
-                .unwrap_or_default(),
-        };
-        return Some(value.replace("&amp;", "&"));
-    }
-    None
-}
-
-fn balance_problem(tags: &[Tag]) -> Option<String> {
-    let mut stack: Vec<&str> = Vec::new();
-    for t in tags {
-        if VOID.contains(&t.name.as_str()) || t.self_closing {
-            continue;
-        }
-        if !t.closing {
-            stack.push(&t.name);
-        } else if stack.last() == Some(&t.name.as_str()) {
-            stack.pop();
-        } else {
-            return Some(format!(
-                "`</{}>` closes {}",
-                t.name,
-                stack
-                    .last()
-                    .map_or("nothing".to_string(), |o| format!("`<{o}>`"))
-            ));
-        }
-    }
-    stack.last().map(|o| format!("`<{o}>` is never closed"))
-}
-
 pub(crate) fn tags(seg: &SegmentCheck) -> Option<Flag> {
     let (Some(sh), Some(th)) = (seg.source_html, seg.target_html) else {
         return None;
     };
-    let (st, tt) = (html_tags(sh), html_tags(th));
+    // Both read by warta-html's parser, as a browser reads them.
+    let (so, to) = (warta_html::outline(sh), warta_html::outline(th));
     let mut problems = Vec::new();
-    let multiset = |tags: &[Tag]| {
+    let multiset = |o: &warta_html::Outline| {
         let mut m: HashMap<String, usize> = HashMap::new();
-        for t in tags.iter().filter(|t| !t.closing) {
-            *m.entry(t.name.clone()).or_default() += 1;
+        for e in &o.elements {
+            *m.entry(e.name.clone()).or_default() += 1;
         }
         m
     };
-    let (sm, tm) = (multiset(&st), multiset(&tt));
+    let (sm, tm) = (multiset(&so), multiset(&to));
     let mut names: Vec<&String> = sm.keys().chain(tm.keys()).collect();
     names.sort();
     names.dedup();
@@ -824,14 +713,20 @@ pub(crate) fn tags(seg: &SegmentCheck) -> Option<Flag> {
             problems.push(format!("`<{name}>` {a}× in source, {b}× in target"));
         }
     }
-    let target_hrefs: Vec<&str> = tt.iter().filter_map(|t| t.href.as_deref()).collect();
-    for h in st.iter().filter_map(|t| t.href.as_deref()) {
+    let target_hrefs: Vec<&str> = to
+        .elements
+        .iter()
+        .filter_map(|e| e.href.as_deref())
+        .collect();
+    for h in so.elements.iter().filter_map(|e| e.href.as_deref()) {
         if !target_hrefs.contains(&h) {
             problems.push(format!("link `{h}` missing from target"));
         }
     }
-    if let Some(p) = balance_problem(&tt) {
-        problems.push(format!("target markup unbalanced: {p}"));
+    if so.repairs.is_empty() {
+        if let Some(p) = to.repairs.first() {
+            problems.push(format!("target markup unbalanced: {p}"));
+        }
     }
     (!problems.is_empty()).then(|| Flag::new(Check::Tags, Severity::Error, problems.join("; ")))
 }
@@ -843,45 +738,23 @@ pub(crate) fn protected(seg: &SegmentCheck) -> Option<Flag> {
     if spans.is_empty() {
         return None;
     }
-    let target_numbers: Vec<(&str, Number)> = number::scan(seg.target, seg.trg_lang)
-        .into_iter()
-        .filter_map(|f| Some((seg.target.get(f.range)?, f.number)))
-        .collect();
-    let loose_target = loose(seg.target);
     let mut missing = Vec::new();
-    for p in &spans {
-        let expected = expected_in_target(p, seg.src_lang, seg.trg_lang);
-        if expected.is_empty() {
+    for group in span_groups(seg.source, &spans) {
+        if group
+            .iter()
+            .any(|p| span_preserved(p, seg.target, seg.src_lang, seg.trg_lang))
+        {
             continue;
         }
-        let found = match p.kind {
-            ProtectedKind::Url if p.text.contains("://") => {
-                expected.iter().any(|e| seg.target.contains(e.as_str()))
-            }
-            k if k.is_verbatim() => expected
-                .iter()
-                .any(|e| contains_term(seg.target, e, false, seg.trg_lang)),
-            ProtectedKind::Date => expected
-                .iter()
-                .any(|e| contains_term(&loose_target, &loose(e), false, seg.trg_lang)),
-            _ => {
-                expected.iter().any(|e| target_numbers.iter().any(|(raw, _)| raw == e))
-                    || p.value.as_ref().is_some_and(|n| {
-                        as_word(n, seg.target, seg.trg_lang)
-                            // `5,000` → `5 mil`: a scale word is a rendering too.
-                            || target_numbers.iter().any(|(_, t)| t.scale != n.scale && t.same_quantity(n))
-                    })
-            }
-        };
-        if !found {
-            let shown: Vec<&str> = expected.iter().take(2).map(String::as_str).collect();
-            missing.push(format!(
-                "{} `{}` (expected {})",
-                p.kind.name(),
-                p.text,
-                shown.join(" or ")
-            ));
-        }
+        let p = group[0];
+        let expected = expected_in_target(p, seg.src_lang, seg.trg_lang);
+        let shown: Vec<&str> = expected.iter().take(2).map(String::as_str).collect();
+        missing.push(format!(
+            "{} `{}` (expected {})",
+            p.kind.name(),
+            p.text,
+            shown.join(" or ")
+        ));
     }
     (!missing.is_empty()).then(|| {
         Flag::new(
@@ -890,6 +763,68 @@ pub(crate) fn protected(seg: &SegmentCheck) -> Option<Flag> {
             format!("not preserved in target: {}", missing.join("; ")),
         )
     })
+}
+
+/// Whether `target` keeps protected span `p` of the source in a form
+/// acceptable for `trg` (always, when nothing is expected for the pair).
+/// The protected check and the pipeline's enforcement both ask this, so a
+/// span enforcement leaves alone is never one the check flags.
+pub fn span_preserved(p: &Protected, target: &str, src: Lang, trg: Lang) -> bool {
+    let expected = expected_in_target(p, src, trg);
+    if expected.is_empty() {
+        return true;
+    }
+    match p.kind {
+        ProtectedKind::Url if p.text.contains("://") => {
+            expected.iter().any(|e| target.contains(e.as_str()))
+        }
+        k if k.is_verbatim() => expected
+            .iter()
+            .any(|e| warta_core::term::contains_term(target, e, false)),
+        ProtectedKind::Date => {
+            let loose_target = loose(target);
+            expected
+                .iter()
+                .any(|e| warta_core::term::contains_term(&loose_target, &loose(e), false))
+        }
+        _ => {
+            let target_numbers: Vec<(&str, Number)> = number::scan(target, trg)
+                .into_iter()
+                .filter_map(|f| Some((target.get(f.range)?, f.number)))
+                .collect();
+            expected.iter().any(|e| target_numbers.iter().any(|(raw, _)| raw == e))
+                || p.value.as_ref().is_some_and(|n| {
+                    as_word(n, target, trg)
+                        // `5,000` → `5 mil`: a scale word is a rendering too.
+                        || target_numbers.iter().any(|(_, t)| t.scale != n.scale && t.same_quantity(n))
+                })
+        }
+    }
+}
+
+/// The protected spans of `source` grouped by what the target must keep:
+/// each span alone, except an amount given in two units — `45 miles (72
+/// kilometers)`, `$5 (€4.60)` — whose two spans form one group that a
+/// target keeping either satisfies (a translation may localise the unit).
+pub fn span_groups<'a>(source: &str, spans: &'a [Protected]) -> Vec<Vec<&'a Protected>> {
+    let mut out: Vec<Vec<&Protected>> = Vec::new();
+    let mut i = 0;
+    while i < spans.len() {
+        let p = &spans[i];
+        if let Some(q) = spans.get(i + 1) {
+            let between = source.get(p.range.end..q.range.start).unwrap_or("x");
+            let amounts =
+                |k: ProtectedKind| matches!(k, ProtectedKind::Measure | ProtectedKind::Currency);
+            if amounts(p.kind) && amounts(q.kind) && between.trim() == "(" {
+                out.push(vec![p, q]);
+                i += 2;
+                continue;
+            }
+        }
+        out.push(vec![p]);
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -1047,7 +982,7 @@ mod tests {
         .unwrap()
         .detail
         .contains("unbalanced"));
-        assert!(html_tags("a < b and <3").is_empty());
+        assert!(warta_html::outline("a < b and <3").elements.is_empty());
     }
 
     #[test]

@@ -280,10 +280,10 @@ pub(crate) fn months_mentioned(text: &str, lang: Lang) -> Vec<u8> {
             // `Mar`, `May` and `Jun` are also ordinary words.
             let full = spellings[0];
             let named =
-                full.chars().count() > 3 && crate::text::contains_term(text, full, !fold, lang);
+                full.chars().count() > 3 && warta_core::term::contains_term(text, full, !fold);
             let abbreviated = spellings[1..]
                 .iter()
-                .any(|a| crate::text::contains_term(text, &format!("{a}."), !fold, lang));
+                .any(|a| warta_core::term::contains_term(text, &format!("{a}."), !fold));
             if named || abbreviated {
                 out.push(k as u8 + 1);
             }

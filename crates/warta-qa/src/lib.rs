@@ -31,7 +31,7 @@ mod text;
 #[cfg(test)]
 mod properties;
 
-pub use checks::length_band;
+pub use checks::{length_band, span_groups, span_preserved};
 pub use consistency::{inconsistent_names, Inconsistency};
 pub use number::{parse_number, render_number, Number};
 pub use protect::{
@@ -51,11 +51,13 @@ pub enum Check {
     Tags,
     Protected,
     Confidence,
+    /// One source name spelled two ways in one article (a document check).
+    Consistency,
 }
 
 impl Check {
     /// Every check, in report order.
-    pub const ALL: [Check; 9] = [
+    pub const ALL: [Check; 10] = [
         Check::Numbers,
         Check::Glossary,
         Check::Repetition,
@@ -65,6 +67,7 @@ impl Check {
         Check::Tags,
         Check::Protected,
         Check::Confidence,
+        Check::Consistency,
     ];
 
     /// Stable name, as stored and shown: `numbers`, `length_ratio`...
@@ -79,6 +82,7 @@ impl Check {
             Check::Tags => "tags",
             Check::Protected => "protected",
             Check::Confidence => "confidence",
+            Check::Consistency => "consistency",
         }
     }
 
@@ -113,6 +117,18 @@ impl Severity {
             Severity::Warning => "warning",
             Severity::Error => "error",
         }
+    }
+
+    /// Same as [`name`](Severity::name): the stored form.
+    pub fn as_str(self) -> &'static str {
+        self.name()
+    }
+
+    /// The severity with this [`name`](Severity::name).
+    pub fn from_name(name: &str) -> Option<Severity> {
+        [Severity::Info, Severity::Warning, Severity::Error]
+            .into_iter()
+            .find(|s| s.name() == name)
     }
 }
 

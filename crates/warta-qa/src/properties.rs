@@ -81,13 +81,18 @@ proptest! {
         case_sensitive in any::<bool>(),
         lang in any_lang(),
     ) {
-        let _ = crate::text::count_term(&hay, &needle, case_sensitive, lang);
+        // The one term matcher (warta_core::term) as the checks use it.
+        let _ = lang;
+        let hits = warta_core::term::find_term(&hay, &needle, case_sensitive);
+        for r in &hits {
+            prop_assert!(hay.is_char_boundary(r.start) && hay.is_char_boundary(r.end) && r.start < r.end);
+        }
         let trimmed = needle.trim();
         if !trimmed.is_empty() {
             let alone = format!("{hay} {trimmed} ");
-            prop_assert!(crate::text::contains_term(&alone, trimmed, true, lang) || !standalone(trimmed),
+            prop_assert!(warta_core::term::contains_term(&alone, trimmed, true) || !standalone(trimmed),
                 "{:?} not found in {:?}", trimmed, alone);
-            let _ = crate::text::contains_term(&alone.to_uppercase(), &needle, false, lang);
+            let _ = warta_core::term::contains_term(&alone.to_uppercase(), &needle, false);
         }
         let _ = crate::text::tokens_marked(&hay);
         let _ = crate::text::words(&hay);

@@ -4,8 +4,8 @@
 //! - [`configuration`] reads the TOML file and `WARTA_*` overrides.
 //! - [`ingest`] turns posted JSON into validated, sanitised revisions;
 //!   [`import`] does the same for RSS/Atom feeds and WordPress posts.
-//! - [`worker`] leases jobs from the database and runs [`pipeline`] (segment →
-//!   translate → rebuild) on blocking threads.
+//! - [`worker`] leases jobs from the database and runs `warta-pipeline`
+//!   (segment → memory → engine → enforce → check) on blocking threads.
 //! - [`routes`] serves the CMS API, the LibreTranslate-compatible API, the
 //!   public site (rendered by `warta-site`) and operations endpoints.
 //! - [`startup`] builds all of it, binds the port and returns a handle.
@@ -18,8 +18,6 @@ pub mod configuration;
 pub mod error;
 pub mod import;
 pub mod ingest;
-pub mod pipeline;
-pub mod quality;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

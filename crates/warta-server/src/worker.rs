@@ -28,13 +28,11 @@ use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use warta_core::{Lang, Pair};
 use warta_engine::ModelPool;
-use std::collections::HashSet;
 
 use warta_store::{ArticleId, Job, NewQaFlag, NewTmEntry, NewVersion, Origin, RevisionNo, Segment, Severity, Store, StoreError, VersionState};
 
 use crate::configuration::Config;
-use crate::pipeline::{self, Options, PipelineError, Request, SourceDoc, TmAnswers, TranslatedDoc};
-use crate::quality::Term;
+use warta_pipeline::{self as pipeline, Check, Options, PipelineError, Request, SourceDoc, Term, TmAnswers, TranslatedDoc};
 
 /// Longest wait between retries of a failing job.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -354,16 +352,15 @@ fn score_step(ctx: &WorkerContext, handle: &Handle, task: &mut ScoreTask) -> any
         .iter()
         .enumerate()
         .flat_map(|(i, s)| {
-            s.flags.iter().filter(|f| f.check == "confidence").map(move |f| NewQaFlag {
+            s.flags.iter().filter(|f| f.check == Check::Confidence).map(move |f| NewQaFlag {
                 segment_idx: Some(i as i64),
-                check: f.check.clone(),
+                check: f.check,
                 severity: f.severity,
                 detail: f.detail.clone(),
             })
         })
         .collect();
-    let all_flags = doc_flags(doc);
-    let quality = quality_summary(doc, &all_flags);
+    let quality = quality_summary(doc);
     handle.block_on(ctx.store.record_scores(task.article, task.lang, task.revision, &scores, &quality, &new_flags))?;
     Ok(true)
 }
@@ -430,6 +427,12 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
             Err(WriteError::LeaseLost(e)) => {
                 tracing::warn!(worker = %name, job_id = %job.id, "result dropped: {e}");
             }
+            Err(WriteError::GlossaryChanged(e)) => {
+                tracing::info!(worker = %name, job_id = %job.id, "translating again: {e}");
+                if let Err(e) = handle.block_on(store.retry_job_now(job.id, name, &e.to_string())) {
+                    tracing::warn!(job_id = %job.id, "re-queuing after a glossary change: {e}");
+                }
+            }
             Err(WriteError::Other(e)) => settle(ctx, name, handle, &job, Outcome::Failed(format!("storing the version: {e:#}")), false),
         }
     }
@@ -460,7 +463,7 @@ fn load_request(
         Some(d) => d.clone(),
         None => {
             let rev = handle.block_on(store.revision_by_id(job.article_id, job.revision))?;
-            let d = Arc::new(SourceDoc { title: rev.title, summary: rev.summary, body_html: rev.body_html });
+            let d = Arc::new(SourceDoc::article(rev.title, rev.summary, rev.body_html));
             docs.insert(key, d.clone());
             d
         }
@@ -581,7 +584,7 @@ fn run_pipeline(
             e.insert(
                 snap.entries
                     .into_iter()
-                    .map(|g| Term { source: g.source_term, target: g.target_term, case_sensitive: g.case_sensitive })
+                    .map(|g| Term { source_term: g.source_term, target_term: g.target_term, case_sensitive: g.case_sensitive })
                     .collect(),
             );
         }
@@ -611,6 +614,8 @@ fn run_pipeline(
 enum WriteError {
     /// The job is no longer this worker's: its result must not be written.
     LeaseLost(StoreError),
+    /// The glossary changed while the job ran: translate it again.
+    GlossaryChanged(StoreError),
     Other(anyhow::Error),
 }
 
@@ -619,6 +624,7 @@ impl<E: Into<anyhow::Error>> From<E> for WriteError {
         let e: anyhow::Error = e.into();
         match e.downcast::<StoreError>() {
             Ok(se @ StoreError::LeaseLost(_)) => WriteError::LeaseLost(se),
+            Ok(se @ StoreError::GlossaryChanged(_)) => WriteError::GlossaryChanged(se),
             Ok(se) => WriteError::Other(se.into()),
             Err(e) => WriteError::Other(e),
         }
@@ -651,11 +657,11 @@ fn write_version(
         revision,
         title: doc.title.clone(),
         summary: doc.summary.clone(),
-        body_html: doc.body_html.clone(),
+        body_html: doc.body.clone(),
         origin: Origin::Machine,
         state: VersionState::Published,
         model_id: Some(doc.model_id.clone()),
-        quality: Some(quality_summary(doc, &flags)),
+        quality: Some(quality_summary(doc)),
         reviewed_by,
         segments: doc
             .segments
@@ -671,7 +677,7 @@ fn write_version(
             })
             .collect(),
     };
-    let outcome = handle.block_on(store.put_leased_version(&v, job.id, worker))?;
+    let outcome = handle.block_on(store.put_leased_version(&v, job.id, worker, glossary_version))?;
     if outcome == warta_store::PutOutcome::Written {
         handle.block_on(store.replace_qa_flags(article, lang, revision, &flags))?;
         if !ctx.config.webhooks.is_empty() {
@@ -699,7 +705,7 @@ fn write_version(
     ctx.metrics.words_translated.fetch_add(words as u64, Ordering::Relaxed);
     if let Ok(mut by_check) = ctx.metrics.flags_by_check.lock() {
         for f in &flags {
-            *by_check.entry(f.check.clone()).or_default() += 1;
+            *by_check.entry(f.check.name().to_string()).or_default() += 1;
         }
     }
     ctx.metrics.sentences_translated.fetch_add(doc.engine_sentences as u64, Ordering::Relaxed);
@@ -740,40 +746,17 @@ fn announce(
     Ok(())
 }
 
-/// Every flag of a document, numbered by segment.
+/// Every flag of a document, numbered by segment, as the store takes them.
 fn doc_flags(doc: &TranslatedDoc) -> Vec<NewQaFlag> {
-    let mut flags: Vec<NewQaFlag> = doc
-        .doc_flags
-        .iter()
-        .map(|f| NewQaFlag { segment_idx: None, check: f.check.clone(), severity: f.severity, detail: f.detail.clone() })
-        .collect();
-    for (i, s) in doc.segments.iter().enumerate() {
-        for f in &s.flags {
-            flags.push(NewQaFlag { segment_idx: Some(i as i64), check: f.check.clone(), severity: f.severity, detail: f.detail.clone() });
-        }
-    }
-    flags
+    doc.flags()
+        .into_iter()
+        .map(|(i, f)| NewQaFlag { segment_idx: i.map(|i| i as i64), check: f.check, severity: f.severity, detail: f.detail.clone() })
+        .collect()
 }
 
-/// The per-version quality summary the API returns.
-pub fn quality_summary(doc: &TranslatedDoc, flags: &[NewQaFlag]) -> serde_json::Value {
-    let count = |sev: Severity| flags.iter().filter(|f| f.severity == sev).count();
-    let mut by_check: std::collections::BTreeMap<&str, usize> = Default::default();
-    for f in flags {
-        *by_check.entry(f.check.as_str()).or_default() += 1;
-    }
-    let confs: Vec<f64> = doc.segments.iter().filter_map(|s| s.confidence).collect();
-    let flagged: HashSet<i64> = flags.iter().filter_map(|f| f.segment_idx).collect();
-    serde_json::json!({
-        "segments": doc.segments.len(),
-        "flagged_segments": flagged.len(),
-        "flags": { "error": count(Severity::Error), "warning": count(Severity::Warning), "info": count(Severity::Info) },
-        "by_check": by_check,
-        "confidence_mean": if confs.is_empty() { None } else { Some(confs.iter().sum::<f64>() / confs.len() as f64) },
-        "confidence_min": confs.iter().copied().fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.min(c)))),
-        "engine_sentences": doc.engine_sentences,
-        "memory_hits": doc.memory_hits,
-    })
+/// The per-version quality summary the API returns ([`pipeline::QualitySummary`]).
+pub fn quality_summary(doc: &TranslatedDoc) -> serde_json::Value {
+    serde_json::to_value(doc.summary()).unwrap_or(serde_json::Value::Null)
 }
 
 #[cfg(test)]

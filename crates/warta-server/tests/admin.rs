@@ -207,7 +207,7 @@ async fn editor_fixes_a_flagged_sentence_and_the_fix_is_published_and_reused() {
     assert_ne!(machine_text, FIXED);
     let flag = NewQaFlag {
         segment_idx: Some(seg.idx),
-        check: "numbers".into(),
+        check: warta_store::Check::Numbers,
         severity: Severity::Error,
         detail: "weekday missing".into(),
     };

@@ -17,6 +17,10 @@ pub enum StoreError {
     /// lease ran out and the job may be another worker's now (fencing).
     #[error("lease lost: {0}")]
     LeaseLost(String),
+    /// A worker tried to write a translation made with a glossary that has
+    /// changed since: it must translate again with the new one.
+    #[error("glossary changed: {0}")]
+    GlossaryChanged(String),
     /// The request itself is malformed (e.g. a machine version without model id).
     #[error("invalid: {0}")]
     Invalid(String),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use warta_core::Lang;
 
 use crate::error::{conflict_on_unique, Result, StoreError};
+use crate::requeue::requeue_in_tx;
 use crate::types::parse_lang;
 use crate::{now_millis, with_db, Store};
 
@@ -72,8 +73,11 @@ macro_rules! glossary_cols {
 
 impl Store {
     /// Add an entry; [`StoreError::Conflict`] if the language already has
-    /// one for that source term (delete it first to change it).
-    pub async fn add_glossary_entry(&self, e: &NewGlossaryEntry) -> Result<GlossaryEntry> {
+    /// one for that source term (delete it first to change it). In the same
+    /// transaction, the glossary version is bumped and the translations of
+    /// every live article that mentions the term are re-queued (see
+    /// [`Store::requeue_for_term`]); returns the entry and how many jobs.
+    pub async fn add_glossary_entry(&self, e: &NewGlossaryEntry) -> Result<(GlossaryEntry, u64)> {
         let source_term = e.source_term.trim();
         let target_term = e.target_term.trim();
         if source_term.is_empty() || target_term.is_empty() {
@@ -81,9 +85,17 @@ impl Store {
                 "glossary terms must not be empty".into(),
             ));
         }
+        let matched = self
+            .revisions_mentioning(source_term, e.case_sensitive, e.target_lang)
+            .await?;
         let now = now_millis();
-        let id: i64 = with_db!(self, |pool, dialect| {
+        let (id, requeued): (i64, u64) = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            // The version first: its row lock orders this change against
+            // workers' version writes, which check it (put_leased_version).
+            sqlx::query("UPDATE glossary_version SET version = version + 1 WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO glossary (source_term, target_lang, target_term, case_sensitive, note, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -101,13 +113,11 @@ impl Store {
                     format!("glossary already has `{source_term}` for {}", e.target_lang)
                 })
             })?;
-            sqlx::query("UPDATE glossary_version SET version = version + 1 WHERE id = 1")
-                .execute(&mut *tx)
-                .await?;
+            let requeued = requeue_in_tx!(&mut *tx, &matched, e.target_lang, now);
             tx.commit().await?;
-            id
+            (id, requeued)
         });
-        Ok(GlossaryEntry {
+        let entry = GlossaryEntry {
             id,
             source_term: source_term.to_string(),
             target_lang: e.target_lang,
@@ -115,7 +125,9 @@ impl Store {
             case_sensitive: e.case_sensitive,
             note: e.note.clone(),
             created_at: now,
-        })
+        };
+        tracing::info!(term = source_term, lang = %e.target_lang, jobs = requeued, "glossary entry added; translations re-queued");
+        Ok((entry, requeued))
     }
 
     /// Entries for `lang` (all languages if `None`), by language and term.
@@ -156,27 +168,58 @@ impl Store {
         Ok(GlossarySnapshot { version, entries })
     }
 
-    /// Delete entry `id`.
-    pub async fn delete_glossary_entry(&self, id: i64) -> Result<()> {
-        let deleted = with_db!(self, |pool, dialect| {
+    /// Delete entry `id`; like [`Store::add_glossary_entry`], the version
+    /// bump and the re-queue of the articles that mention its term commit
+    /// with it. Returns the deleted entry and how many jobs were queued.
+    pub async fn delete_glossary_entry(&self, id: i64) -> Result<(GlossaryEntry, u64)> {
+        let entry = self
+            .glossary_entry(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("glossary entry #{id}")))?;
+        let matched = self
+            .revisions_mentioning(&entry.source_term, entry.case_sensitive, entry.target_lang)
+            .await?;
+        let now = now_millis();
+        let (deleted, requeued) = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            sqlx::query("UPDATE glossary_version SET version = version + 1 WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
             let n = sqlx::query("DELETE FROM glossary WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            if n > 0 {
-                sqlx::query("UPDATE glossary_version SET version = version + 1 WHERE id = 1")
-                    .execute(&mut *tx)
-                    .await?;
+            if n == 0 {
+                // Deleted meanwhile: nothing changed, undo the bump.
+                tx.rollback().await?;
+                (0, 0)
+            } else {
+                let requeued = requeue_in_tx!(&mut *tx, &matched, entry.target_lang, now);
+                tx.commit().await?;
+                (n, requeued)
             }
-            tx.commit().await?;
-            n
         });
         if deleted == 0 {
             return Err(StoreError::NotFound(format!("glossary entry #{id}")));
         }
-        Ok(())
+        tracing::info!(term = %entry.source_term, lang = %entry.target_lang, jobs = requeued, "glossary entry deleted; translations re-queued");
+        Ok((entry, requeued))
+    }
+
+    /// Entry `id`, if it exists.
+    pub async fn glossary_entry(&self, id: i64) -> Result<Option<GlossaryEntry>> {
+        let row: Option<GlossaryRow> = with_db!(self, |pool, _d| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                glossary_cols!(),
+                " FROM glossary WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(GlossaryRow::parse).transpose()
     }
 
     /// The current glossary version (0 before the first change).

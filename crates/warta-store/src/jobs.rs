@@ -244,6 +244,29 @@ impl Store {
         Ok(ids.into_iter().map(JobId).collect())
     }
 
+    /// Put a job this worker holds back in the queue to run at once, without
+    /// using up an attempt: its result could not be written for a reason
+    /// that is not the job's fault (the glossary changed under it). `false`
+    /// when the lease was no longer held.
+    pub async fn retry_job_now(&self, id: JobId, worker: &str, why: &str) -> Result<bool> {
+        let now = now_millis();
+        let n = with_db!(self, |pool, _d| {
+            sqlx::query(
+                "UPDATE jobs SET state = 'queued', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+                 run_after = $3, last_error = $4, lease_owner = NULL, lease_expires_at = NULL, updated_at = $3 \
+                 WHERE id = $1 AND state = 'running' AND lease_owner = $2",
+            )
+            .bind(id.0)
+            .bind(worker)
+            .bind(now)
+            .bind(why)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
     /// `worker` is gone (its thread died and was replaced): give its jobs
     /// back to the queue at once rather than after the lease runs out. The
     /// attempt it used stays counted, so a job that kills workers still ends

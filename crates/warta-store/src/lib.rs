@@ -56,7 +56,7 @@ use sqlx::sqlite::{
 pub use auth::{LoginLimit, LoginVerdict, API_KEY_PREFIX};
 pub use error::{Result, StoreError};
 pub use glossary::{GlossaryEntry, GlossarySnapshot, NewGlossaryEntry};
-pub use qa::{NewQaFlag, QaFlag, Severity};
+pub use qa::{Check, NewQaFlag, QaFlag, Severity};
 pub use review::{severity_rank, ReviewItem, MAX_QUEUE_PAGE};
 pub use tm::{tm_source_hash, NewTmEntry, TmHit};
 pub use types::*;

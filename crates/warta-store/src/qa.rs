@@ -4,21 +4,27 @@ use serde::{Deserialize, Serialize};
 use warta_core::Lang;
 
 use crate::error::Result;
-use crate::types::{parse_lang, text_enum, ArticleId, RevisionNo};
+use crate::types::{parse_lang, ArticleId, RevisionNo};
 use crate::{now_millis, with_db, Store, StoreError};
 
-text_enum!(
-    /// How bad a finding is. `Error` is meant to hold a version for review.
-    Severity { Info => "info", Warning => "warning", Error => "error" }
-);
+/// Which check found it and how bad it is: the check stage's own types
+/// (`warta-qa`), stored by name. `Error` is meant to hold a version for review.
+pub use warta_qa::{Check, Severity};
+
+pub(crate) fn severity_from_db(s: &str) -> Result<Severity> {
+    Severity::from_name(s).ok_or_else(|| StoreError::Corrupt(format!("Severity `{s}`")))
+}
+
+pub(crate) fn check_from_db(s: &str) -> Result<Check> {
+    Check::from_name(s).ok_or_else(|| StoreError::Corrupt(format!("check `{s}`")))
+}
 
 /// A finding to store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewQaFlag {
     /// The segment it concerns; `None` for whole-document findings.
     pub segment_idx: Option<i64>,
-    /// Name of the check, e.g. `numbers`, `glossary`, `repetition`.
-    pub check: String,
+    pub check: Check,
     pub severity: Severity,
     pub detail: String,
 }
@@ -30,7 +36,7 @@ pub struct QaFlag {
     pub lang: Lang,
     pub revision: RevisionNo,
     pub segment_idx: Option<i64>,
-    pub check: String,
+    pub check: Check,
     pub severity: Severity,
     pub detail: String,
     pub created_at: i64,
@@ -68,7 +74,15 @@ impl Store {
         flags: &[NewQaFlag],
     ) -> Result<()> {
         let now = now_millis();
-        type Old = (Option<i64>, String, String, i64, Option<i64>, Option<String>, String);
+        type Old = (
+            Option<i64>,
+            String,
+            String,
+            i64,
+            Option<i64>,
+            Option<String>,
+            String,
+        );
         with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
             let old: Vec<Old> = sqlx::query_as(
@@ -89,11 +103,19 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let mut used = vec![false; old.len()];
-            type Row = (Option<i64>, String, String, String, i64, Option<i64>, Option<String>);
+            type Row = (
+                Option<i64>,
+                String,
+                String,
+                String,
+                i64,
+                Option<i64>,
+                Option<String>,
+            );
             let mut rows: Vec<Row> = Vec::new();
             for f in flags {
                 let found = old.iter().enumerate().position(|(i, o)| {
-                    !used[i] && o.0 == f.segment_idx && o.1 == f.check && o.2 == f.detail
+                    !used[i] && o.0 == f.segment_idx && o.1 == f.check.name() && o.2 == f.detail
                 });
                 let (created, resolved_at, resolved_by) = match found {
                     Some(i) => {
@@ -102,12 +124,28 @@ impl Store {
                     }
                     None => (now, None, None),
                 };
-                rows.push((f.segment_idx, f.check.clone(), f.severity.as_str().to_string(), f.detail.clone(), created, resolved_at, resolved_by));
+                rows.push((
+                    f.segment_idx,
+                    f.check.name().to_string(),
+                    f.severity.as_str().to_string(),
+                    f.detail.clone(),
+                    created,
+                    resolved_at,
+                    resolved_by,
+                ));
             }
             for (i, o) in old.iter().enumerate() {
                 if !used[i] && o.4.is_some() {
                     // Resolved and no longer found: keep as the review record.
-                    rows.push((o.0, o.1.clone(), o.6.clone(), o.2.clone(), o.3, o.4, o.5.clone()));
+                    rows.push((
+                        o.0,
+                        o.1.clone(),
+                        o.6.clone(),
+                        o.2.clone(),
+                        o.3,
+                        o.4,
+                        o.5.clone(),
+                    ));
                 }
             }
             for (segment_idx, check, severity, detail, created, resolved_at, resolved_by) in rows {
@@ -162,8 +200,8 @@ impl Store {
                     lang: parse_lang(&r.lang)?,
                     revision: RevisionNo(r.revision),
                     segment_idx: r.segment_idx,
-                    check: r.check_name,
-                    severity: Severity::from_db(&r.severity)?,
+                    check: check_from_db(&r.check_name)?,
+                    severity: severity_from_db(&r.severity)?,
                     detail: r.detail,
                     created_at: r.created_at,
                     resolved_at: r.resolved_at,
@@ -189,7 +227,8 @@ impl Store {
         flags: &[NewQaFlag],
     ) -> Result<bool> {
         let now = now_millis();
-        let quality = serde_json::to_string(quality).map_err(|e| StoreError::Invalid(format!("quality summary: {e}")))?;
+        let quality = serde_json::to_string(quality)
+            .map_err(|e| StoreError::Invalid(format!("quality summary: {e}")))?;
         with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
             let updated = sqlx::query(
@@ -225,7 +264,7 @@ impl Store {
                 .bind(lang.code())
                 .bind(revision.0)
                 .bind(f.segment_idx)
-                .bind(&f.check)
+                .bind(f.check.name())
                 .bind(f.severity.as_str())
                 .bind(&f.detail)
                 .bind(now)

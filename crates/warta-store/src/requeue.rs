@@ -8,8 +8,8 @@
 //!
 //! Finding the articles is two steps: SQL `LIKE` narrows the current
 //! revisions to a candidate set that is never smaller than the true one, then
-//! [`term_occurs`] confirms each candidate in Rust with the rule SQL cannot
-//! express portably: the term must stand as a whole word, so `CSTO` does not
+//! the one term matcher ([`warta_core::term`]) confirms each candidate in Rust
+//! with the rule SQL cannot express portably: the term must stand as a whole word, so `CSTO` does not
 //! match `CSTOX`.
 //!
 //! What this module must never do: touch a language whose version is human
@@ -55,14 +55,15 @@ const CANDIDATES_EXACT_CASE: &str = concat!(
     "ORDER BY a.id LIMIT $4"
 );
 
-// Re-run a finished or parked job of the revision that is still current, for
-// a language without a human version. Queued jobs will read the new glossary
-// when leased; running ones belong to their worker.
-const REQUEUE_JOB: &str = concat!(
+// Re-run a finished, parked or running job of the revision that is still
+// current, for a language without a human version. Queued jobs will read the
+// new glossary when leased; a running one is taken from its worker (whose
+// write is then refused: the lease is the fence) and runs again.
+pub(crate) const REQUEUE_JOB: &str = concat!(
     "UPDATE jobs SET state = 'queued', attempts = 0, run_after = $4, lease_owner = NULL, ",
     "lease_expires_at = NULL, last_error = NULL, waiting_pair = NULL, updated_at = $4 ",
     "WHERE article_id = $1 AND revision = $2 AND lang = $3 ",
-    "AND state IN ('done', 'failed', 'waiting_for_model', 'superseded') ",
+    "AND state IN ('done', 'failed', 'waiting_for_model', 'superseded', 'running') ",
     "AND EXISTS (SELECT 1 FROM articles a WHERE a.id = $1 AND a.current_revision = $2 ",
     "AND a.deleted_at IS NULL) ",
     "AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.article_id = $1 AND v.lang = $3 ",
@@ -71,7 +72,7 @@ const REQUEUE_JOB: &str = concat!(
 
 // The same revision never had a job for the language (e.g. it became a
 // target later). `WHERE` before `ON CONFLICT` is what SQLite's parser needs.
-const INSERT_JOB: &str = concat!(
+pub(crate) const INSERT_JOB: &str = concat!(
     "INSERT INTO jobs (article_id, revision, lang, state, attempts, run_after, created_at, updated_at) ",
     "SELECT a.id, a.current_revision, $3, 'queued', 0, $4, $4, $4 FROM articles a ",
     "WHERE a.id = $1 AND a.current_revision = $2 AND a.deleted_at IS NULL AND a.source_lang <> $3 ",
@@ -80,26 +81,83 @@ const INSERT_JOB: &str = concat!(
     "ON CONFLICT (article_id, revision, lang) DO NOTHING"
 );
 
+/// Re-queue the jobs of `matched` (article, revision) for `lang` inside the
+/// open transaction `tx` (see `REQUEUE_JOB`, `INSERT_JOB`); evaluates to the
+/// number of jobs queued. A macro because the transaction's type differs
+/// per database.
+macro_rules! requeue_in_tx {
+    ($tx:expr, $matched:expr, $lang:expr, $now:expr) => {{
+        let mut queued = 0u64;
+        for &(article, revision) in $matched {
+            let mut n = sqlx::query($crate::requeue::REQUEUE_JOB)
+                .bind(article)
+                .bind(revision)
+                .bind($lang.code())
+                .bind($now)
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                n = sqlx::query($crate::requeue::INSERT_JOB)
+                    .bind(article)
+                    .bind(revision)
+                    .bind($lang.code())
+                    .bind($now)
+                    .execute(&mut *$tx)
+                    .await?
+                    .rows_affected();
+            }
+            queued += n;
+        }
+        queued
+    }};
+}
+pub(crate) use requeue_in_tx;
+
 impl Store {
     /// Make the `lang` translation of every live article whose current
     /// source (title, summary or body) contains `term` as a whole word
     /// runnable again: its job for the current revision goes back to
     /// `queued` (attempts 0, run now) if it was `done`, `failed`, waiting
-    /// for a model or superseded, and is created if there is none. Articles
-    /// with a human `lang` version, and jobs already queued or running, are
-    /// left alone. Returns how many jobs were queued.
-    ///
-    /// Call it after the glossary change is committed: a worker that leases
-    /// the job afterwards reads the new glossary.
+    /// for a model, superseded or running (taken from its worker), and is
+    /// created if there is none. Articles with a human `lang` version, and
+    /// jobs already queued, are left alone. Returns how many jobs were
+    /// queued. Glossary changes do this in their own transaction
+    /// ([`Store::add_glossary_entry`]); this is for re-queuing by hand.
     pub async fn requeue_for_term(
         &self,
         term: &str,
         case_sensitive: bool,
         lang: Lang,
     ) -> Result<u64> {
+        let matched = self
+            .revisions_mentioning(term, case_sensitive, lang)
+            .await?;
+        if matched.is_empty() {
+            return Ok(0);
+        }
+        let now = now_millis();
+        let queued = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let queued = requeue_in_tx!(&mut *tx, &matched, lang, now);
+            tx.commit().await?;
+            queued
+        });
+        tracing::info!(term, %lang, articles = matched.len(), jobs = queued, "re-queued for a glossary change");
+        Ok(queued)
+    }
+
+    /// (article, current revision) of every live article whose current
+    /// source mentions `term` and whose language is not `lang`.
+    pub(crate) async fn revisions_mentioning(
+        &self,
+        term: &str,
+        case_sensitive: bool,
+        lang: Lang,
+    ) -> Result<Vec<(i64, i64)>> {
         let term = term.trim();
         if term.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let pattern = like_pattern(term, case_sensitive);
         let query = if case_sensitive {
@@ -135,173 +193,19 @@ impl Store {
                 break;
             }
         }
-        if matched.is_empty() {
-            return Ok(0);
-        }
-
-        let now = now_millis();
-        let queued = with_db!(self, |pool, dialect| {
-            let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let mut queued = 0u64;
-            for &(article, revision) in &matched {
-                let mut n = sqlx::query(REQUEUE_JOB)
-                    .bind(article)
-                    .bind(revision)
-                    .bind(lang.code())
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if n == 0 {
-                    n = sqlx::query(INSERT_JOB)
-                        .bind(article)
-                        .bind(revision)
-                        .bind(lang.code())
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                }
-                queued += n;
-            }
-            tx.commit().await?;
-            queued
-        });
-        tracing::info!(term, %lang, articles = matched.len(), jobs = queued, "re-queued for a glossary change");
-        Ok(queued)
+        Ok(matched)
     }
 }
 
-/// Whether `term` occurs in `text` as a whole word: not preceded or followed
-/// by a letter or digit where the term itself starts or ends with one. Runs
-/// of white space count as one space on both sides, so a term spanning a line
-/// break or a removed inline tag still matches. Scripts written without
-/// spaces between words (Han, kana, Thai…) have no word boundaries: a term in
-/// them matches anywhere, and their letters bound a Latin term (`CSTOは`).
-pub fn term_occurs(text: &str, term: &str, case_sensitive: bool) -> bool {
-    let fold = |s: &str| {
-        let s = collapse_space(s);
-        if case_sensitive {
-            s
-        } else {
-            s.to_lowercase()
-        }
-    };
-    let (text, term) = (fold(text), fold(term.trim()));
-    let Some(first) = term.chars().next() else {
-        return false;
-    };
-    let last = term.chars().next_back().unwrap_or(first);
-    let check_before = is_word_char(first);
-    let check_after = is_word_char(last);
-    let mut from = 0;
-    while let Some(pos) = text[from..].find(&term) {
-        let start = from + pos;
-        let end = start + term.len();
-        let before_ok =
-            !check_before || !text[..start].chars().next_back().is_some_and(is_word_char);
-        let after_ok = !check_after || !text[end..].chars().next().is_some_and(is_word_char);
-        if before_ok && after_ok {
-            return true;
-        }
-        // Next char boundary after `start`.
-        from = start + text[start..].chars().next().map_or(1, char::len_utf8);
-    }
-    false
+/// Whether `term` occurs in `text`: the one term matcher
+/// ([`warta_core::term`]), which enforcement and the glossary QA check use too.
+fn term_occurs(text: &str, term: &str, case_sensitive: bool) -> bool {
+    warta_core::term::contains_term(text, term, case_sensitive)
 }
 
-/// A letter or digit of a script that separates words with spaces: only
-/// these make a word boundary matter, on either side of the match.
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() && !is_unspaced(c)
-}
-
-/// Letters of scripts that do not separate words with spaces.
-fn is_unspaced(c: char) -> bool {
-    matches!(c as u32,
-        0x0E00..=0x0EFF      // Thai, Lao
-        | 0x1000..=0x109F    // Myanmar
-        | 0x1780..=0x17FF    // Khmer
-        | 0x3040..=0x30FF    // Hiragana, Katakana
-        | 0x3400..=0x4DBF    // CJK extension A
-        | 0x4E00..=0x9FFF    // CJK unified ideographs
-        | 0xAC00..=0xD7AF    // Hangul syllables (spaced, but particles attach)
-        | 0xF900..=0xFAFF    // CJK compatibility ideographs
-        | 0x20000..=0x3134F) // CJK extensions B–G
-}
-
-fn collapse_space(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            space = true;
-        } else {
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// The text of a sanitised HTML fragment, good enough to look for a term:
-/// tags become spaces and the entities a serialiser writes are decoded. The
-/// store never renders this; it only answers "does the article say X".
+/// The text of an article body, read by warta-html's parser.
 fn html_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(i) = rest.find(['<', '&']) {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        if rest.starts_with('<') {
-            match rest.find('>') {
-                Some(j) => {
-                    out.push(' ');
-                    rest = &rest[j + 1..];
-                }
-                None => {
-                    rest = "";
-                }
-            }
-        } else {
-            let end = rest[1..].find(';').map(|j| j + 1).filter(|&j| j <= 10);
-            let decoded = end.and_then(|j| decode_entity(&rest[1..j]));
-            match (end, decoded) {
-                (Some(j), Some(c)) => {
-                    out.push(c);
-                    rest = &rest[j + 1..];
-                }
-                _ => {
-                    out.push('&');
-                    rest = &rest[1..];
-                }
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn decode_entity(name: &str) -> Option<char> {
-    match name {
-        "amp" => Some('&'),
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "quot" => Some('"'),
-        "apos" => Some('\''),
-        "nbsp" => Some('\u{a0}'),
-        _ => {
-            let num = name.strip_prefix('#')?;
-            let code = match num.strip_prefix(['x', 'X']) {
-                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                None => num.parse().ok()?,
-            };
-            char::from_u32(code)
-        }
-    }
+    warta_html::text_content(html)
 }
 
 /// A `LIKE` pattern every revision containing `term` satisfies: the longest

@@ -98,7 +98,7 @@ impl ItemRow {
                 target_text: self.target_text,
                 pivot_text: self.pivot_text,
                 confidence: self.confidence,
-                origin: Origin::from_db(&self.origin)?,
+                origin: crate::types::origin_from_db(&self.origin)?,
             },
             flags: Vec::new(),
             worst: Severity::Info,
@@ -128,8 +128,8 @@ impl FlagRow {
             lang: parse_lang(&self.lang)?,
             revision: RevisionNo(self.revision),
             segment_idx: self.segment_idx,
-            check: self.check_name,
-            severity: Severity::from_db(&self.severity)?,
+            check: crate::qa::check_from_db(&self.check_name)?,
+            severity: crate::qa::severity_from_db(&self.severity)?,
             detail: self.detail,
             created_at: self.created_at,
             // The queue only reads unresolved flags.
@@ -408,7 +408,7 @@ impl Store {
             target_text,
             pivot_text,
             confidence,
-            origin: Origin::from_db(&origin)?,
+            origin: crate::types::origin_from_db(&origin)?,
         })
     }
 

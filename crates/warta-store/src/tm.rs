@@ -95,7 +95,7 @@ impl Store {
                 q.build_query_as().fetch_all(pool).await?
             });
             for r in rows {
-                let origin = Origin::from_db(&r.origin)?;
+                let origin = crate::types::origin_from_db(&r.origin)?;
                 let keep_existing = found
                     .get(&r.source_hash)
                     .is_some_and(|(_, h)| h.origin == Origin::Human);

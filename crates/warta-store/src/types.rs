@@ -89,12 +89,12 @@ macro_rules! text_enum {
         }
     };
 }
-pub(crate) use text_enum;
 
-text_enum!(
-    /// Who wrote a translation.
-    Origin { Machine => "machine", Human => "human" }
-);
+pub use warta_core::Origin;
+
+pub(crate) fn origin_from_db(s: &str) -> Result<Origin> {
+    Origin::parse(s).ok_or_else(|| StoreError::Corrupt(format!("Origin `{s}`")))
+}
 
 text_enum!(
     /// Whether readers see a version. `Held` keeps a version out of the site
@@ -446,7 +446,7 @@ impl VersionRow {
             title: self.title,
             summary: self.summary,
             body_html: self.body_html,
-            origin: Origin::from_db(&self.origin)?,
+            origin: origin_from_db(&self.origin)?,
             state: VersionState::from_db(&self.state)?,
             model_id: self.model_id,
             quality,
@@ -519,7 +519,7 @@ impl PublishedRow {
             body_html: self.body_html,
             published_at: self.published_at,
             updated_at: self.updated_at,
-            origin: self.origin.as_deref().map(Origin::from_db).transpose()?,
+            origin: self.origin.as_deref().map(origin_from_db).transpose()?,
             outdated: self.outdated,
         })
     }

@@ -16,6 +16,9 @@ const LEASE_HELD: &str =
 const LEASE_HELD_LOCKED: &str = "SELECT id FROM jobs WHERE id = $1 AND state = 'running' AND lease_owner = $2 \
      AND lease_expires_at > $3 FOR UPDATE";
 
+const GLOSSARY_VERSION: &str = "SELECT version FROM glossary_version WHERE id = 1";
+const GLOSSARY_VERSION_SHARED: &str = "SELECT version FROM glossary_version WHERE id = 1 FOR SHARE";
+
 impl Store {
     /// Store `v` as the text of its article in `v.lang`, replacing the
     /// previous version and its segments, unless:
@@ -38,11 +41,21 @@ impl Store {
     /// stalled past its lease gets [`StoreError::LeaseLost`] and writes
     /// nothing, so it cannot overwrite what the job's new owner — or an
     /// editor — stored meanwhile.
-    pub async fn put_leased_version(&self, v: &NewVersion, job: JobId, worker: &str) -> Result<PutOutcome> {
-        self.put_version_fenced(v, Some((job, worker))).await
+    ///
+    /// `glossary_version` is the glossary version the translation was made
+    /// with; if the glossary changed since, nothing is written and the
+    /// answer is [`StoreError::GlossaryChanged`]: the job must run again.
+    pub async fn put_leased_version(
+        &self,
+        v: &NewVersion,
+        job: JobId,
+        worker: &str,
+        glossary_version: i64,
+    ) -> Result<PutOutcome> {
+        self.put_version_fenced(v, Some((job, worker, glossary_version))).await
     }
 
-    async fn put_version_fenced(&self, v: &NewVersion, lease: Option<(JobId, &str)>) -> Result<PutOutcome> {
+    async fn put_version_fenced(&self, v: &NewVersion, lease: Option<(JobId, &str, i64)>) -> Result<PutOutcome> {
         if v.origin == Origin::Machine && v.model_id.as_deref().is_none_or(str::is_empty) {
             return Err(StoreError::Invalid(
                 "a machine version needs the model id that produced it".into(),
@@ -57,7 +70,20 @@ impl Store {
         let now = now_millis();
         with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            if let Some((job, worker)) = lease {
+            if let Some((job, worker, glossary_version)) = lease {
+                // The glossary row is read under a share lock on PostgreSQL:
+                // a glossary change (which bumps it first) waits for this
+                // write, or this write waits for it and sees the new version.
+                let sql = match dialect {
+                    crate::Dialect::Sqlite => GLOSSARY_VERSION,
+                    crate::Dialect::Postgres => GLOSSARY_VERSION_SHARED,
+                };
+                let current: i64 = sqlx::query_scalar(sql).fetch_one(&mut *tx).await?;
+                if current != glossary_version {
+                    return Err(StoreError::GlossaryChanged(format!(
+                        "job #{job} was translated with glossary version {glossary_version}, now {current}"
+                    )));
+                }
                 let sql = match dialect {
                     crate::Dialect::Sqlite => LEASE_HELD,
                     crate::Dialect::Postgres => LEASE_HELD_LOCKED,
@@ -237,7 +263,7 @@ impl Store {
         });
         rows.into_iter()
             .map(|(idx, source_text, target_text, pivot_text, confidence, origin)| {
-                Ok(Segment { idx, source_text, target_text, pivot_text, confidence, origin: Origin::from_db(&origin)? })
+                Ok(Segment { idx, source_text, target_text, pivot_text, confidence, origin: crate::types::origin_from_db(&origin)? })
             })
             .collect()
     }

@@ -76,7 +76,7 @@ fn machine(a: &Article, code: &str, revision: RevisionNo, title: &str) -> NewVer
 fn flag(idx: Option<i64>, check: &str, severity: Severity) -> NewQaFlag {
     NewQaFlag {
         segment_idx: idx,
-        check: check.to_string(),
+        check: warta_store::Check::from_name(check).expect("a check name"),
         severity,
         detail: format!("{check} detail"),
     }
@@ -123,7 +123,7 @@ async fn queue_orders_segments_by_worst_flag_then_oldest_and_groups_their_flags(
         pt,
         r1,
         &[
-            flag(Some(1), "length", Severity::Info),
+            flag(Some(1), "length_ratio", Severity::Info),
             flag(Some(1), "glossary", Severity::Warning),
             flag(Some(1), "numbers", Severity::Warning),
         ],
@@ -169,10 +169,10 @@ async fn queue_orders_segments_by_worst_flag_then_oldest_and_groups_their_flags(
     assert_eq!(first.segment.target_text, "T0 de Gempa");
     assert_eq!(first.segment.confidence, Some(-0.5));
     let grouped = &q[1];
-    let checks: Vec<&str> = grouped.flags.iter().map(|f| f.check.as_str()).collect();
+    let checks: Vec<&str> = grouped.flags.iter().map(|f| f.check.name()).collect();
     assert_eq!(
         checks,
-        ["glossary", "numbers", "length"],
+        ["glossary", "numbers", "length_ratio"],
         "all flags of the segment, worst first"
     );
     assert_eq!(grouped.worst, Severity::Warning);
@@ -190,7 +190,7 @@ async fn queue_shows_only_what_an_editor_can_act_on(db: &TestDb) {
         r1,
         &[
             flag(Some(0), "numbers", Severity::Error),
-            flag(None, "length", Severity::Error),
+            flag(None, "length_ratio", Severity::Error),
         ],
     )
     .await
@@ -287,7 +287,7 @@ async fn resolving_a_segment_takes_it_off_the_queue_and_records_the_editor(db: &
         &[
             flag(Some(0), "numbers", Severity::Error),
             flag(Some(0), "glossary", Severity::Warning),
-            flag(Some(1), "length", Severity::Info),
+            flag(Some(1), "length_ratio", Severity::Info),
         ],
     )
     .await

@@ -25,6 +25,7 @@ on_both_backends!(
     expired_lease_is_leased_again_and_the_old_owner_is_refused,
     a_renewed_lease_outlives_its_first_expiry_and_a_lost_one_is_not_renewed,
     a_worker_that_lost_its_lease_cannot_write_its_result,
+    a_version_made_with_an_older_glossary_is_refused_and_its_job_runs_again,
     a_dead_workers_jobs_are_released_at_once_and_queue_age_sees_waiting_jobs,
     an_approval_takes_the_job_from_its_worker_and_jumps_the_queue,
     an_approved_sentence_requeues_the_other_articles_that_contain_it,
@@ -504,17 +505,50 @@ async fn a_worker_that_lost_its_lease_cannot_write_its_result(db: &TestDb) {
     let taken = s.lease_jobs("rescuer", 1, MINUTE).await.unwrap();
     assert_eq!(taken[0].id, stalled[0].id);
 
-    let late = s.put_leased_version(&machine(&article, "en", r.revision, "Late"), stalled[0].id, "stalled").await;
+    let late = s.put_leased_version(&machine(&article, "en", r.revision, "Late"), stalled[0].id, "stalled", 0).await;
     assert!(matches!(late, Err(StoreError::LeaseLost(_))), "{late:?}");
     assert!(s.version(article.id, lang("en")).await.unwrap().is_none(), "nothing written");
 
-    let ok = s.put_leased_version(&machine(&article, "en", r.revision, "Owner"), taken[0].id, "rescuer").await;
+    let ok = s.put_leased_version(&machine(&article, "en", r.revision, "Owner"), taken[0].id, "rescuer", 0).await;
     assert_eq!(ok.unwrap(), PutOutcome::Written);
     assert_eq!(s.version(article.id, lang("en")).await.unwrap().unwrap().title, "Owner");
     // Once completed, the job is nobody's: a late write is refused too.
     s.complete_job(taken[0].id, "rescuer").await.unwrap();
-    let after = s.put_leased_version(&machine(&article, "en", r.revision, "After"), taken[0].id, "rescuer").await;
+    let after = s.put_leased_version(&machine(&article, "en", r.revision, "After"), taken[0].id, "rescuer", 0).await;
     assert!(matches!(after, Err(StoreError::LeaseLost(_))), "{after:?}");
+}
+
+async fn a_version_made_with_an_older_glossary_is_refused_and_its_job_runs_again(db: &TestDb) {
+    // Issue 9: "a job checks the glossary version it started with before
+    // writing and re-runs if it changed".
+    let s = &db.store;
+    let r = s.create_or_revise(&rev("glossed", "Glossed"), &[lang("en")]).await.unwrap();
+    let article = s.article(&slug("glossed")).await.unwrap();
+    let leased = s.lease_jobs("w", 1, MINUTE).await.unwrap();
+    let started_with = s.glossary_version().await.unwrap();
+    // The glossary changes while the job runs (a term this article lacks,
+    // so nothing re-queues it: only the version check can catch it).
+    let entry = NewGlossaryEntry {
+        source_term: "Jakarta".into(),
+        target_lang: lang("en"),
+        target_term: "Jakarta".into(),
+        case_sensitive: true,
+        note: None,
+    };
+    let (_, requeued) = s.add_glossary_entry(&entry).await.unwrap();
+    assert_eq!(requeued, 0);
+    let late = s.put_leased_version(&machine(&article, "en", r.revision, "Old glossary"), leased[0].id, "w", started_with).await;
+    assert!(matches!(late, Err(StoreError::GlossaryChanged(_))), "{late:?}");
+    assert!(s.version(article.id, lang("en")).await.unwrap().is_none(), "nothing written");
+    // The worker puts it back without using up an attempt, and it runs again.
+    assert!(s.retry_job_now(leased[0].id, "w", "glossary changed").await.unwrap());
+    let job = s.job(leased[0].id).await.unwrap();
+    assert_eq!((job.state, job.attempts, job.lease_owner.as_deref()), (JobState::Queued, 0, None));
+    let again = s.lease_jobs("w", 1, MINUTE).await.unwrap();
+    assert_eq!(again[0].id, leased[0].id);
+    let now = s.glossary_version().await.unwrap();
+    let ok = s.put_leased_version(&machine(&article, "en", r.revision, "New glossary"), again[0].id, "w", now).await;
+    assert_eq!(ok.unwrap(), PutOutcome::Written);
 }
 
 async fn a_dead_workers_jobs_are_released_at_once_and_queue_age_sees_waiting_jobs(db: &TestDb) {
@@ -545,7 +579,7 @@ async fn an_approval_takes_the_job_from_its_worker_and_jumps_the_queue(db: &Test
     let id = s.requeue_now(article.id, lang("en"), 10).await.unwrap();
     assert_eq!(id, r.jobs[0].id, "the revision's own job, not a second one");
     // The slow worker's result, made before the approval, is refused.
-    let late = s.put_leased_version(&machine(&article, "en", r.revision, "Before the fix"), id, "slow").await;
+    let late = s.put_leased_version(&machine(&article, "en", r.revision, "Before the fix"), id, "slow", 0).await;
     assert!(matches!(late, Err(StoreError::LeaseLost(_))), "{late:?}");
     // Queued again ahead of older work.
     s.complete_job(first.jobs[0].id, "slow").await.unwrap();
@@ -1138,7 +1172,7 @@ async fn glossary_changes_bump_the_version_and_duplicates_conflict(db: &TestDb) 
         case_sensitive: true,
         note: Some("the CSTO of DESIGN.md".to_string()),
     };
-    let csto = s
+    let (csto, _) = s
         .add_glossary_entry(&entry("CSTO", "en", "CSTO"))
         .await
         .unwrap();
@@ -1300,7 +1334,7 @@ async fn qa_flags_are_replaced_per_version(db: &TestDb) {
         .article;
     let flag = |idx: Option<i64>, check: &str, severity| NewQaFlag {
         segment_idx: idx,
-        check: check.to_string(),
+        check: Check::from_name(check).expect("a check name"),
         severity,
         detail: format!("{check} detail"),
     };
@@ -1311,7 +1345,7 @@ async fn qa_flags_are_replaced_per_version(db: &TestDb) {
         r1,
         &[
             flag(Some(3), "numbers", Severity::Error),
-            flag(None, "length", Severity::Info),
+            flag(None, "length_ratio", Severity::Info),
         ],
     )
     .await
@@ -1327,12 +1361,12 @@ async fn qa_flags_are_replaced_per_version(db: &TestDb) {
     let got = s.qa_flags(a.id, en, r1).await.unwrap();
     let summary: Vec<(Option<i64>, &str, Severity)> = got
         .iter()
-        .map(|f| (f.segment_idx, f.check.as_str(), f.severity))
+        .map(|f| (f.segment_idx, f.check.name(), f.severity))
         .collect();
     assert_eq!(
         summary,
         [
-            (None, "length", Severity::Info),
+            (None, "length_ratio", Severity::Info),
             (Some(3), "numbers", Severity::Error)
         ]
     );

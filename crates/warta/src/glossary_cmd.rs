@@ -183,9 +183,13 @@ fn parse_tsv(text: &str, targets: &[Lang]) -> (Vec<Line>, Vec<(usize, String)>) 
 async fn import_entries(store: &Store, file: &Path, lines: Vec<Line>) -> anyhow::Result<()> {
     let mut added = Vec::new();
     let mut skipped = 0;
+    let mut requeued = 0;
     for line in lines {
         match store.add_glossary_entry(&line.entry).await {
-            Ok(e) => added.push(e),
+            Ok((e, n)) => {
+                added.push(e);
+                requeued += n;
+            }
             Err(StoreError::Conflict(_)) => {
                 skipped += 1;
                 eprintln!(
@@ -202,10 +206,6 @@ async fn import_entries(store: &Store, file: &Path, lines: Vec<Line>) -> anyhow:
                 })
             }
         }
-    }
-    let mut requeued = 0;
-    for e in &added {
-        requeued += store.requeue_for_term(&e.source_term, e.case_sensitive, e.target_lang).await?;
     }
     println!(
         "imported {} entr{}, skipped {} already in the glossary; re-queued {requeued} translation job{}",
@@ -245,25 +245,20 @@ async fn list(store: &Store, lang: Option<&str>) -> anyhow::Result<()> {
 }
 
 async fn add(store: &Store, new: &NewGlossaryEntry) -> anyhow::Result<()> {
-    let e = match store.add_glossary_entry(new).await {
+    let (e, requeued) = match store.add_glossary_entry(new).await {
         Err(StoreError::Conflict(m)) => bail!("{m} (delete it first to change it)"),
         other => other?,
     };
-    let requeued = store.requeue_for_term(&e.source_term, e.case_sensitive, e.target_lang).await?;
     println!("added {}", describe(&e).trim_start());
     println!("re-queued {requeued} translation job{}", if requeued == 1 { "" } else { "s" });
     Ok(())
 }
 
 async fn delete(store: &Store, id: i64) -> anyhow::Result<()> {
-    let e = store
-        .list_glossary(None)
-        .await?
-        .into_iter()
-        .find(|e| e.id == id)
-        .ok_or_else(|| anyhow!("glossary entry #{id} not found (see `warta glossary list`)"))?;
-    store.delete_glossary_entry(id).await?;
-    let requeued = store.requeue_for_term(&e.source_term, e.case_sensitive, e.target_lang).await?;
+    let (e, requeued) = match store.delete_glossary_entry(id).await {
+        Err(StoreError::NotFound(_)) => bail!("glossary entry #{id} not found (see `warta glossary list`)"),
+        other => other?,
+    };
     println!("deleted {}", describe(&e).trim_start());
     println!("re-queued {requeued} translation job{}", if requeued == 1 { "" } else { "s" });
     Ok(())

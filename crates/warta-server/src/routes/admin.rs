@@ -519,7 +519,7 @@ async fn queue(State(app): State<Arc<App>>, editor: Editor, Query(q): Query<Queu
     let rows = items
         .into_iter()
         .map(|it| {
-            let mut checks: Vec<&str> = it.flags.iter().map(|f| f.check.as_str()).collect();
+            let mut checks: Vec<&str> = it.flags.iter().map(|f| f.check.name()).collect();
             checks.dedup();
             QueueRow {
                 slug: it.slug.to_string(),

@@ -121,15 +121,14 @@ fn store_error(e: StoreError) -> ApiError {
     }
 }
 
-/// Re-queue the articles `e` affects and wake the workers.
-async fn requeue(app: &App, e: &GlossaryEntry) -> Result<u64, ApiError> {
-    let n = app.ctx.store.requeue_for_term(&e.source_term, e.case_sensitive, e.target_lang).await?;
+/// Wake the workers for `n` re-queued jobs (queued in the glossary change's
+/// own transaction).
+fn wake(app: &App, n: u64) {
     if n > 0 {
         app.ctx.wake.notify_waiters();
         // A worker between two waits gets a stored permit instead.
         app.ctx.wake.notify_one();
     }
-    Ok(n)
 }
 
 pub async fn create(
@@ -139,8 +138,8 @@ pub async fn create(
 ) -> Result<impl IntoResponse, ApiError> {
     let input: GlossaryInput = parse_json(&body)?;
     let new = input.into_entry(&app.config().targets)?;
-    let entry = app.ctx.store.add_glossary_entry(&new).await.map_err(store_error)?;
-    let requeued = requeue(&app, &entry).await?;
+    let (entry, requeued) = app.ctx.store.add_glossary_entry(&new).await.map_err(store_error)?;
+    wake(&app, requeued);
     let mut body = entry_json(&entry);
     body["requeued"] = json!(requeued);
     Ok((StatusCode::CREATED, Json(body)))
@@ -178,16 +177,13 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let id: i64 = id.parse().map_err(|_| ApiError::field("id", format!("`{id}` is not a glossary entry id")))?;
-    let store = &app.ctx.store;
-    let entry = store
-        .list_glossary(None)
-        .await?
-        .into_iter()
-        .find(|e| e.id == id)
-        .ok_or_else(|| ApiError::not_found(format!("glossary entry #{id} not found")))?;
-    store.delete_glossary_entry(id).await?;
-    // The term's translations were made with the entry: make them again.
-    let requeued = requeue(&app, &entry).await?;
+    // The term's translations were made with the entry: they are re-queued
+    // in the same transaction as the delete.
+    let (entry, requeued) = app.ctx.store.delete_glossary_entry(id).await.map_err(|e| match e {
+        StoreError::NotFound(_) => ApiError::not_found(format!("glossary entry #{id} not found")),
+        other => other.into(),
+    })?;
+    wake(&app, requeued);
     let mut body = entry_json(&entry);
     body["deleted"] = json!(true);
     body["requeued"] = json!(requeued);

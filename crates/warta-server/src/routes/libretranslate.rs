@@ -10,6 +10,7 @@
 //! (400); a slot among `translate_concurrency` (waiting briefly, then 429) —
 //! see `[limits]` in the configuration.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -22,7 +23,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use warta_core::Lang;
 
-use crate::pipeline::{self, Request, SourceDoc};
+use warta_pipeline::{self as pipeline, Options, Request, SourceDoc, Term};
 use crate::routes::guards::Guards;
 use crate::startup::App;
 
@@ -228,37 +229,47 @@ pub async fn translate(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let pool = app.ctx.pool.clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<Vec<String>, String> {
-        let _permit = permit; // the slot is busy until the engine is done
-        if html {
-            let reqs: Vec<Request> = texts
-                .iter()
-                .map(|t| {
-                    Ok(Request {
-                        doc: Arc::new(SourceDoc {
-                            title: String::new(),
-                            summary: String::new(),
-                            body_html: warta_html::sanitize(t),
-                        }),
-                        target,
-                    })
-                })
-                .collect::<Result<_, String>>()?;
-            pipeline::translate(&pool, source, reqs)
-                .into_iter()
-                .map(|r| r.map(|d| d.body_html).map_err(|e| e.to_string()))
-                .collect()
-        } else {
-            let tr = pool.translator(source, target).map_err(|e| e.to_string())?;
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            Ok(tr.translate_texts(&refs, None))
+    // The newsroom's glossary applies when translating from its source
+    // language (glossary entries are written for that source).
+    let mut glossaries: HashMap<Lang, Vec<Term>> = HashMap::new();
+    if source == app.config().source {
+        match app.ctx.store.glossary_snapshot(target).await {
+            Ok(snap) => {
+                let terms = snap
+                    .entries
+                    .into_iter()
+                    .map(|g| Term { source_term: g.source_term, target_term: g.target_term, case_sensitive: g.case_sensitive })
+                    .collect();
+                glossaries.insert(target, terms);
+            }
+            Err(e) => return lt_error(StatusCode::INTERNAL_SERVER_ERROR, format!("reading the glossary: {e}")),
         }
+    }
+    let pool = app.ctx.pool.clone();
+    let result = tokio::task::spawn_blocking(move || -> Result<Vec<String>, pipeline::PipelineError> {
+        let _permit = permit; // the slot is busy until the engine is done
+        // Text and HTML both go through the pipeline: glossary, protected
+        // spans and (for HTML) markup transfer apply to every request.
+        let reqs: Vec<Request> = texts
+            .iter()
+            .map(|t| Request {
+                doc: Arc::new(if html { SourceDoc::html(warta_html::sanitize(t)) } else { SourceDoc::text(t.clone()) }),
+                target,
+            })
+            .collect();
+        pipeline::translate(&pool, source, reqs, &glossaries, &Options::default())
+            .into_iter()
+            .map(|r| r.map(|d| d.body))
+            .collect()
     })
     .await;
     match result {
         Ok(Ok(out)) => respond(out),
-        Ok(Err(e)) => lt_error(StatusCode::BAD_REQUEST, e),
+        // LibreTranslate answers 400 for a pair it cannot translate.
+        Ok(Err(e @ (pipeline::PipelineError::MissingModel(_) | pipeline::PipelineError::BadInput(_)))) => {
+            lt_error(StatusCode::BAD_REQUEST, e.to_string())
+        }
+        Ok(Err(e)) => lt_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         Err(e) => lt_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }

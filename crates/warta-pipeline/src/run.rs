@@ -1,114 +1,24 @@
-//! The translation pipeline for a set of (article revision, target
-//! language) requests, sentence by sentence:
-//!
-//! 1. [`prepare`]: parse each document once (title, summary, HTML blocks),
-//!    cut every unit into sentences, resolve each target's route.
-//! 2. The caller looks the sentences up in the translation memory
-//!    ([`Prepared::tm_queries`]) — async, outside this module.
-//! 3. [`execute`]: sentences the memory lacks go to the engine — in batches
-//!    across all requests, the English pivot computed once for every target
-//!    that goes through it; sentences that carry inline markup, glossary terms
-//!    or protected spans that the plain output lost go through the aligned
-//!    path, where the word alignment places the markup and puts each required
-//!    term or span where its source was. Then QA checks and model confidence,
-//!    and the documents are rebuilt.
-//!
-//! Blocking and CPU-bound: run it on a worker thread, never on the runtime.
+//! Segment, route, batch through the engine, assemble: the stages of
+//! [`crate`] in order. See the crate docs for the data flow.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
-use warta_core::{normalize_segment, Alignment, Lang, Pair};
+use warta_core::{normalize_segment, Alignment, Lang, Origin, Pair};
 use warta_engine::{AlignedText, ModelPool, Piece, Translator};
 use warta_html::{project_spans, Fragment, UnitTranslation};
 use warta_models::ModelStore;
-use warta_store::Origin;
 
-use crate::quality::{self, Flag, Requirement, Term};
-
-/// What to translate: a source revision's fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceDoc {
-    pub title: String,
-    pub summary: String,
-    pub body_html: String,
-}
+use crate::check::{self, Spelling};
+use crate::enforce::{self, Requirement};
+use crate::{Body, Flag, Options, PipelineError, SegmentOut, SourceDoc, Term, TranslatedDoc};
 
 /// One request: translate `doc` into `target`.
 #[derive(Clone)]
 pub struct Request {
     pub doc: Arc<SourceDoc>,
     pub target: Lang,
-}
-
-/// One translated sentence of a document.
-#[derive(Debug, Clone)]
-pub struct SegmentOut {
-    pub source: String,
-    pub target: String,
-    /// The English pivot, on two-leg routes.
-    pub pivot: Option<String>,
-    pub confidence: Option<f64>,
-    pub origin: Origin,
-    pub flags: Vec<Flag>,
-    /// Where the text came from: the memory or the engine.
-    pub from_memory: bool,
-    /// The engine's own output before glossary and protected spans were put
-    /// in: what model confidence is computed on.
-    pub raw: Option<String>,
-    /// Confidence has been computed (it may still be `None` when undefined).
-    pub scored: bool,
-}
-
-/// A translated document.
-#[derive(Debug, Clone)]
-pub struct TranslatedDoc {
-    pub title: String,
-    pub summary: String,
-    pub body_html: String,
-    pub model_id: String,
-    pub segments: Vec<SegmentOut>,
-    /// Sentences sent to the engine for this document.
-    pub engine_sentences: usize,
-    pub memory_hits: usize,
-    /// Whole-document findings (markup and links lost in the rebuild).
-    pub doc_flags: Vec<Flag>,
-}
-
-impl TranslatedDoc {
-    /// Machine sentences made now, for the translation memory:
-    /// (normalised source, target).
-    pub fn new_memory(&self) -> Vec<(String, String)> {
-        self.segments
-            .iter()
-            .filter(|s| !s.from_memory && s.origin == Origin::Machine)
-            .map(|s| (normalize_segment(&s.source), s.target.clone()))
-            .collect()
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PipelineError {
-    #[error("waiting for the {0} model")]
-    MissingModel(Pair),
-    /// The model is installed but cannot be used (corrupt file, checksum
-    /// mismatch, failed load).
-    #[error("model unusable: {0}")]
-    ModelBroken(String),
-    #[error("{0}")]
-    Engine(String),
-    #[error("HTML: {0}")]
-    Html(#[from] warta_html::HtmlError),
-}
-
-/// Options of one run.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// Compute model confidence per machine sentence.
-    pub confidence: bool,
-    /// Flag sentences whose confidence is below this mean log-probability.
-    pub confidence_threshold: f64,
 }
 
 /// A sentence inside a unit: its byte range in the unit's text.
@@ -121,7 +31,8 @@ struct Sent {
 
 /// A document cut into units and sentences.
 struct Parsed {
-    fragment: Fragment,
+    /// The body's HTML fragment; `None` for plain text.
+    fragment: Option<Fragment>,
     /// Unit texts: [title, summary, body units...].
     texts: Vec<String>,
     /// Per unit: alternating pieces as (is_sentence, range).
@@ -132,13 +43,26 @@ struct Parsed {
 
 impl Parsed {
     fn new(doc: &SourceDoc) -> Result<Parsed, PipelineError> {
-        let fragment = Fragment::parse(&doc.body_html)?;
         let mut texts = vec![doc.title.clone(), doc.summary.clone()];
         let mut spans: Vec<Vec<Range<usize>>> = vec![Vec::new(), Vec::new()];
-        for u in fragment.units() {
-            texts.push(u.text.clone());
-            spans.push(u.spans.iter().map(|s| s.range.clone()).collect());
-        }
+        let fragment = match &doc.body {
+            Body::Html(html) => {
+                let fragment =
+                    Fragment::parse(html).map_err(|e| PipelineError::BadInput(e.to_string()))?;
+                for u in fragment.units() {
+                    texts.push(u.text.clone());
+                    spans.push(u.spans.iter().map(|s| s.range.clone()).collect());
+                }
+                Some(fragment)
+            }
+            Body::Text(text) => {
+                for line in text.split('\n') {
+                    texts.push(line.to_string());
+                    spans.push(Vec::new());
+                }
+                None
+            }
+        };
         let mut pieces = Vec::new();
         let mut sents = Vec::new();
         for (text, spans) in texts.iter().zip(&spans) {
@@ -160,26 +84,37 @@ impl Parsed {
                             r.start < range.end && range.start < r.end
                         }
                     });
-                    ss.push(Sent { range: range.clone(), has_markup });
+                    ss.push(Sent {
+                        range: range.clone(),
+                        has_markup,
+                    });
                 }
                 ps.push((is_sentence, range));
             }
             pieces.push(ps);
             sents.push(ss);
         }
-        Ok(Parsed { fragment, texts, pieces, sents })
+        Ok(Parsed {
+            fragment,
+            texts,
+            pieces,
+            sents,
+        })
     }
 
     /// Every sentence text in document order.
     fn sentences(&self) -> impl Iterator<Item = &str> {
-        self.texts.iter().zip(&self.sents).flat_map(|(t, ss)| ss.iter().map(move |s| &t[s.range.clone()]))
+        self.texts
+            .iter()
+            .zip(&self.sents)
+            .flat_map(|(t, ss)| ss.iter().map(move |s| &t[s.range.clone()]))
     }
 }
 
 /// Requests parsed and routed, ready for memory lookup and translation.
 pub struct Prepared {
     requests: Vec<Request>,
-    parsed: Vec<Result<Arc<Parsed>, String>>,
+    parsed: Vec<Result<Arc<Parsed>, PipelineError>>,
     routes: Vec<Result<Translator, PipelineError>>,
 }
 
@@ -197,28 +132,31 @@ pub type TmAnswers = Vec<HashMap<String, (String, Origin)>>;
 
 /// Parse and route every request.
 pub fn prepare(pool: &ModelPool, source: Lang, requests: Vec<Request>) -> Prepared {
-    let mut by_doc: HashMap<*const SourceDoc, Result<Arc<Parsed>, String>> = HashMap::new();
+    let mut by_doc: HashMap<*const SourceDoc, Result<Arc<Parsed>, PipelineError>> = HashMap::new();
     let mut parsed = Vec::with_capacity(requests.len());
     let mut routes = Vec::with_capacity(requests.len());
     for r in &requests {
         let p = by_doc
             .entry(Arc::as_ptr(&r.doc))
-            .or_insert_with(|| Parsed::new(&r.doc).map(Arc::new).map_err(|e| e.to_string()))
+            .or_insert_with(|| Parsed::new(&r.doc).map(Arc::new))
             .clone();
         parsed.push(p);
-        routes.push(
-            pool.translator(source, r.target).map_err(|e| match e {
-                // Missing and broken are different states for an operator: a
-                // missing model waits for `models pull`; a broken one is an
-                // error the job reports (and retries) until someone fixes it.
-                warta_engine::EngineError::Models(
-                    warta_models::ModelError::NotInstalled { .. } | warta_models::ModelError::NoRoute { .. },
-                ) => PipelineError::MissingModel(missing_pair(pool.store(), source, r.target)),
-                e => PipelineError::ModelBroken(e.to_string()),
-            }),
-        );
+        routes.push(pool.translator(source, r.target).map_err(|e| match e {
+            // Missing and broken are different states for an operator: a
+            // missing model waits for `models pull`; a broken one is an
+            // error the job reports (and retries) until someone fixes it.
+            warta_engine::EngineError::Models(
+                warta_models::ModelError::NotInstalled { .. }
+                | warta_models::ModelError::NoRoute { .. },
+            ) => PipelineError::MissingModel(missing_pair(pool.store(), source, r.target)),
+            e => PipelineError::ModelBroken(e.to_string()),
+        }));
     }
-    Prepared { requests, parsed, routes }
+    Prepared {
+        requests,
+        parsed,
+        routes,
+    }
 }
 
 impl Prepared {
@@ -227,8 +165,20 @@ impl Prepared {
         for (i, (p, r)) in self.parsed.iter().zip(&self.routes).enumerate() {
             if let (Ok(p), Ok(tr)) = (p, r) {
                 let mut seen = HashSet::new();
-                let sources = p.sentences().map(normalize_segment).filter(|s| seen.insert(s.clone())).collect();
-                out.push(TmQuery { request: i, pair: Pair { src: tr.src(), trg: tr.trg() }, model_id: tr.model_id(), sources });
+                let sources = p
+                    .sentences()
+                    .map(normalize_segment)
+                    .filter(|s| seen.insert(s.clone()))
+                    .collect();
+                out.push(TmQuery {
+                    request: i,
+                    pair: Pair {
+                        src: tr.src(),
+                        trg: tr.trg(),
+                    },
+                    model_id: tr.model_id(),
+                    sources,
+                });
             }
         }
         out
@@ -258,7 +208,11 @@ pub fn execute(
     glossaries: &HashMap<Lang, Vec<Term>>,
     opts: &Options,
 ) -> Vec<Result<TranslatedDoc, PipelineError>> {
-    let Prepared { requests, parsed, routes } = prepared;
+    let Prepared {
+        requests,
+        parsed,
+        routes,
+    } = prepared;
     let n = requests.len();
     let empty_memory = HashMap::new();
     let no_terms = Vec::new();
@@ -283,7 +237,9 @@ pub fn execute(
                         match mem.get(&normalize_segment(src)) {
                             Some((t, Origin::Human)) => Plan::Memory(t.clone(), Origin::Human),
                             Some((t, o)) if !s.has_markup => Plan::Memory(t.clone(), *o),
-                            _ if s.has_markup || quality::has_glossary_term(src, terms) => Plan::Aligned,
+                            _ if s.has_markup || enforce::has_glossary_term(src, terms) => {
+                                Plan::Aligned
+                            }
                             _ => Plan::Batch,
                         }
                     })
@@ -297,7 +253,9 @@ pub fn execute(
     let mut leg_out: HashMap<(Pair, String), String> = HashMap::new();
     let mut leg_err: HashMap<Pair, String> = HashMap::new();
     let batch_sources = |i: usize| -> Vec<String> {
-        let (Ok(p), Some(up)) = (&parsed[i], plans.get(i)) else { return Vec::new() };
+        let (Ok(p), Some(up)) = (&parsed[i], plans.get(i)) else {
+            return Vec::new();
+        };
         let mut v = Vec::new();
         for ((text, ss), ps) in p.texts.iter().zip(&p.sents).zip(up) {
             for (s, plan) in ss.iter().zip(ps) {
@@ -313,7 +271,11 @@ pub fn execute(
     for i in 0..n {
         if let Some(tr) = pool_of(i) {
             let first = single_leg(tr, 0);
-            by_leg.entry(first.legs()[0].pair).or_insert_with(|| (first, Vec::new())).1.extend(batch_sources(i));
+            by_leg
+                .entry(first.legs()[0].pair)
+                .or_insert_with(|| (first, Vec::new()))
+                .1
+                .extend(batch_sources(i));
         }
     }
     run_legs(by_leg, &mut leg_out, &mut leg_err);
@@ -322,10 +284,16 @@ pub fn execute(
         if let Some(tr) = pool_of(i) {
             if tr.legs().len() == 2 {
                 let p0 = tr.legs()[0].pair;
-                let mids: Vec<String> =
-                    batch_sources(i).into_iter().filter_map(|s| leg_out.get(&(p0, s)).cloned()).collect();
+                let mids: Vec<String> = batch_sources(i)
+                    .into_iter()
+                    .filter_map(|s| leg_out.get(&(p0, s)).cloned())
+                    .collect();
                 let second = single_leg(tr, 1);
-                by_leg.entry(second.legs()[0].pair).or_insert_with(|| (second, Vec::new())).1.extend(mids);
+                by_leg
+                    .entry(second.legs()[0].pair)
+                    .or_insert_with(|| (second, Vec::new()))
+                    .1
+                    .extend(mids);
             }
         }
     }
@@ -334,16 +302,11 @@ pub fn execute(
     // Assemble each request.
     (0..n)
         .map(|i| {
-            let tr = match &routes[i] {
-                Ok(t) => t,
-                Err(PipelineError::MissingModel(p)) => return Err(PipelineError::MissingModel(*p)),
-                Err(PipelineError::ModelBroken(m)) => return Err(PipelineError::ModelBroken(m.clone())),
-                Err(e) => return Err(PipelineError::Engine(e.to_string())),
-            };
-            let p = parsed[i].clone().map_err(PipelineError::Engine)?;
+            let p = parsed[i].clone()?;
+            let tr = routes[i].as_ref().map_err(Clone::clone)?;
             for leg in tr.legs() {
                 if let Some(e) = leg_err.get(&leg.pair) {
-                    return Err(PipelineError::Engine(e.clone()));
+                    return Err(PipelineError::ModelBroken(e.clone()));
                 }
             }
             let terms = glossaries.get(&requests[i].target).unwrap_or(&no_terms);
@@ -357,22 +320,40 @@ fn single_leg(tr: &Translator, k: usize) -> Translator {
     tr.leg_translator(k)
 }
 
+/// Translate each leg's sentences in one batch. A leg whose engine returns
+/// the wrong number of sentences is recorded in `err`: every request on it
+/// fails as "model broken" rather than publishing empty sentences.
 fn run_legs(
     by_leg: HashMap<Pair, (Translator, Vec<String>)>,
     out: &mut HashMap<(Pair, String), String>,
-    _err: &mut HashMap<Pair, String>,
+    err: &mut HashMap<Pair, String>,
 ) {
     for (pair, (tr, texts)) in by_leg {
         let mut seen = HashSet::new();
         let todo: Vec<String> = texts
             .into_iter()
-            .filter(|t| !t.trim().is_empty() && !out.contains_key(&(pair, t.clone())) && seen.insert(t.clone()))
+            .filter(|t| {
+                !t.trim().is_empty()
+                    && !out.contains_key(&(pair, t.clone()))
+                    && seen.insert(t.clone())
+            })
             .collect();
         if todo.is_empty() {
             continue;
         }
         let refs: Vec<&str> = todo.iter().map(String::as_str).collect();
         let translated = tr.translate_sentences(&refs, None);
+        if translated.len() != todo.len() {
+            err.insert(
+                pair,
+                format!(
+                    "the {pair} engine returned {} sentences for {}",
+                    translated.len(),
+                    todo.len()
+                ),
+            );
+            continue;
+        }
         for (s, t) in todo.into_iter().zip(translated) {
             out.insert((pair, s), t);
         }
@@ -388,6 +369,13 @@ struct Done {
     origin: Origin,
     from_memory: bool,
     engine: bool,
+}
+
+/// What enforcement did in one document.
+#[derive(Default)]
+struct Tally {
+    placed: usize,
+    refused: usize,
 }
 
 fn assemble(
@@ -409,14 +397,24 @@ fn assemble(
             }
         }
     }
-    let mut aligned_out = tr.translate_aligned_many(&aligned_src).into_iter();
+    let aligned_out = tr.translate_aligned_many(&aligned_src);
+    if aligned_out.len() != aligned_src.len() {
+        return Err(PipelineError::ModelBroken(format!(
+            "the {} engine returned {} aligned sentences for {}",
+            tr.model_id(),
+            aligned_out.len(),
+            aligned_src.len()
+        )));
+    }
+    let mut aligned_out = aligned_out.into_iter();
 
+    let mut tally = Tally::default();
     let mut done: Vec<Vec<Done>> = Vec::with_capacity(p.texts.len());
     for ((text, ss), ps) in p.texts.iter().zip(&p.sents).zip(plans) {
         let mut unit = Vec::with_capacity(ss.len());
         for (s, plan) in ss.iter().zip(ps) {
             let src = &text[s.range.clone()];
-            let reqs = quality::requirements(src, src_lang, trg, terms);
+            let reqs = enforce::requirements(src, src_lang, trg, terms);
             let d = match plan {
                 Plan::Memory(t, o) => Done {
                     target: t.clone(),
@@ -431,27 +429,105 @@ fn assemble(
                     let mut acc = src.to_string();
                     let mut pivot = None;
                     for (k, leg) in tr.legs().iter().enumerate() {
-                        acc = leg_out.get(&(leg.pair, acc)).cloned().unwrap_or_default();
+                        acc = match leg_out.get(&(leg.pair, acc)) {
+                            Some(t) => t.clone(),
+                            // Only blank sentences are never sent.
+                            None if src.trim().is_empty() => String::new(),
+                            None => {
+                                return Err(PipelineError::ModelBroken(format!(
+                                    "the {} engine gave no output for a sentence",
+                                    leg.pair
+                                )))
+                            }
+                        };
                         if k == 0 && tr.legs().len() == 2 {
                             pivot = Some(acc.clone());
                         }
                     }
-                    if quality::unmet(&acc, &reqs).is_empty() {
-                        Done { raw: Some(acc.clone()), target: acc, pivot, alignment: None, origin: Origin::Machine, from_memory: false, engine: true }
+                    if enforce::unmet(&acc, &reqs, src_lang, trg).is_empty() {
+                        Done {
+                            raw: Some(acc.clone()),
+                            target: acc,
+                            pivot,
+                            alignment: None,
+                            origin: Origin::Machine,
+                            from_memory: false,
+                            engine: true,
+                        }
                     } else {
                         // The plain output lost something it must keep: redo
                         // with alignment and put it where its source was.
-                        aligned(tr, src, &reqs)
+                        enforced(
+                            tr.translate_aligned(src),
+                            src,
+                            &reqs,
+                            src_lang,
+                            trg,
+                            &mut tally,
+                        )
                     }
                 }
                 Plan::Aligned => {
-                    let a = aligned_out.next().expect("one aligned result per aligned sentence");
-                    enforced(a, src, &reqs)
+                    let a = aligned_out.next().ok_or_else(|| {
+                        PipelineError::ModelBroken("aligned output missing".into())
+                    })?;
+                    enforced(a, src, &reqs, src_lang, trg, &mut tally)
                 }
             };
             unit.push(d);
         }
         done.push(unit);
+    }
+
+    // One name, one spelling per article: re-spell the odd ones out where
+    // the word is the name's own rendering, flag the rest.
+    let mut consistency_flags: HashMap<(usize, usize), Vec<Flag>> = HashMap::new();
+    let mut respelled = 0;
+    {
+        let keys: Vec<(usize, usize)> = done
+            .iter()
+            .enumerate()
+            .flat_map(|(u, ds)| (0..ds.len()).map(move |k| (u, k)))
+            .collect();
+        let pairs: Vec<(&str, &str)> = keys
+            .iter()
+            .map(|&(u, k)| {
+                (
+                    &p.texts[u][p.sents[u][k].range.clone()],
+                    done[u][k].target.as_str(),
+                )
+            })
+            .collect();
+        let verdicts = check::spellings(&pairs);
+        for v in verdicts {
+            match v {
+                Spelling::Fix { segment, from, to } => {
+                    let (u, k) = keys[segment];
+                    let d = &mut done[u][k];
+                    let hits = warta_core::term::find_term(&d.target, &from, true);
+                    if d.origin == Origin::Machine && hits.len() == 1 {
+                        let range = hits[0].clone();
+                        let mut a = AlignedText {
+                            target: std::mem::take(&mut d.target),
+                            pivot: None,
+                            alignment: d.alignment.take().unwrap_or_default(),
+                        };
+                        enforce::replace(&mut a, range, &to);
+                        d.target = a.target;
+                        if !a.alignment.target_tokens.is_empty() {
+                            d.alignment = Some(a.alignment);
+                        }
+                        respelled += 1;
+                    }
+                }
+                Spelling::Flag { segment, flag } => {
+                    let (u, k) = keys[segment];
+                    if done[u][k].origin == Origin::Machine {
+                        consistency_flags.entry((u, k)).or_default().push(flag);
+                    }
+                }
+            }
+        }
     }
 
     // Confidence for engine sentences.
@@ -479,7 +555,7 @@ fn assemble(
     let mut segments = Vec::new();
     let mut outs: Vec<String> = Vec::with_capacity(p.texts.len());
     let mut units: Vec<UnitTranslation> = Vec::new();
-    let body_units = p.fragment.units();
+    let body_units = p.fragment.as_ref().map(|f| f.units()).unwrap_or_default();
     for (u, text) in p.texts.iter().enumerate() {
         let mut target = String::new();
         let mut alignment = Alignment::default();
@@ -501,14 +577,16 @@ fn assemble(
             let src = &text[range.clone()];
             let confidence = confidences.get(&(u, k)).copied();
             let mut flags = if d.origin == Origin::Machine {
-                quality::check(src, &d.target, tr.src(), trg, terms)
+                check::check(src, &d.target, src_lang, trg, terms)
             } else {
                 Vec::new()
             };
+            flags.extend(consistency_flags.remove(&(u, k)).unwrap_or_default());
             if let Some(c) = confidence {
-                flags.extend(quality::confidence_flag(c, opts.confidence_threshold));
+                flags.extend(check::confidence_flag(c, opts.confidence_threshold));
             }
             segments.push(SegmentOut {
+                unit: u,
                 source: src.to_string(),
                 target: d.target.clone(),
                 pivot: d.pivot.clone(),
@@ -522,36 +600,45 @@ fn assemble(
             k += 1;
         }
         if u >= 2 {
-            let unit = &body_units[u - 2];
-            let spans = if unit.spans.is_empty() {
-                Vec::new()
-            } else {
-                project_spans(text, &unit.spans, &target, &alignment)
-            };
-            units.push(UnitTranslation { text: target.clone(), spans });
+            if let Some(unit) = body_units.get(u - 2) {
+                let spans = if unit.spans.is_empty() {
+                    Vec::new()
+                } else {
+                    project_spans(text, &unit.spans, &target, &alignment)
+                };
+                units.push(UnitTranslation {
+                    text: target.clone(),
+                    spans,
+                });
+            }
         }
         outs.push(target);
     }
-    // One name, one spelling per article: flag the odd ones out.
-    let pairs: Vec<(&str, &str)> = segments.iter().map(|s| (s.source.as_str(), s.target.as_str())).collect();
-    for (idx, flag) in quality::consistency_flags(&pairs) {
-        if segments[idx].origin == Origin::Machine {
-            segments[idx].flags.push(flag);
+    let (body, doc_flags) = match &p.fragment {
+        Some(fragment) => {
+            let body = fragment
+                .render(&units)
+                .map_err(|e| PipelineError::BadInput(e.to_string()))?;
+            let flags =
+                check::check_markup(&fragment.render_source_unchanged(), &body, src_lang, trg);
+            (body, flags)
         }
-    }
-    let body_html = p.fragment.render(&units)?;
-    let doc_flags = quality::check_markup(&p.fragment.render_source_unchanged(), &body_html, tr.src(), trg);
+        None => (outs[2..].join("\n"), Vec::new()),
+    };
     let engine_sentences = done.iter().flatten().filter(|d| d.engine).count();
     let memory_hits = done.iter().flatten().filter(|d| d.from_memory).count();
     Ok(TranslatedDoc {
         title: outs[0].clone(),
         summary: outs[1].clone(),
-        body_html,
+        body,
         model_id: tr.model_id(),
         segments,
         engine_sentences,
         memory_hits,
         doc_flags,
+        enforced: tally.placed,
+        refused: tally.refused,
+        respelled,
     })
 }
 
@@ -575,7 +662,11 @@ pub fn score(tr: &Translator, doc: &mut TranslatedDoc, threshold: f64, max: usiz
         .iter()
         .map(|&i| {
             let s = &doc.segments[i];
-            (s.source.as_str(), s.pivot.as_deref(), s.raw.as_deref().unwrap_or(""))
+            (
+                s.source.as_str(),
+                s.pivot.as_deref(),
+                s.raw.as_deref().unwrap_or(""),
+            )
         })
         .collect();
     let scores = tr.confidence(&items);
@@ -584,21 +675,25 @@ pub fn score(tr: &Translator, doc: &mut TranslatedDoc, threshold: f64, max: usiz
         s.scored = true;
         if c.is_finite() {
             s.confidence = Some(c as f64);
-            s.flags.extend(quality::confidence_flag(c as f64, threshold));
+            s.flags.extend(check::confidence_flag(c as f64, threshold));
         }
     }
     complete
 }
 
-/// The aligned path for one sentence, with requirements enforced.
-fn aligned(tr: &Translator, src: &str, reqs: &[Requirement]) -> Done {
-    enforced(tr.translate_aligned(src), src, reqs)
-}
-
 /// Put the requirements into an aligned translation.
-fn enforced(mut a: AlignedText, src: &str, reqs: &[Requirement]) -> Done {
+fn enforced(
+    mut a: AlignedText,
+    src: &str,
+    reqs: &[Requirement],
+    src_lang: Lang,
+    trg: Lang,
+    tally: &mut Tally,
+) -> Done {
     let raw = a.target.clone();
-    quality::enforce(&mut a, src, reqs);
+    let (placed, refused) = enforce::enforce(&mut a, src, reqs, src_lang, trg);
+    tally.placed += placed;
+    tally.refused += refused;
     Done {
         target: a.target,
         raw: Some(raw),
@@ -625,9 +720,16 @@ pub fn missing_pair(store: &ModelStore, src: Lang, trg: Lang) -> Pair {
     Pair { src: en, trg }
 }
 
-/// Convenience for callers without a memory or glossary (the CLI, the
-/// LibreTranslate endpoint): prepare and execute in one call.
-pub fn translate(pool: &ModelPool, source: Lang, requests: Vec<Request>) -> Vec<Result<TranslatedDoc, PipelineError>> {
+/// Prepare and execute in one call, without a translation memory: for
+/// callers that translate one-off texts (the CLI, the LibreTranslate
+/// endpoints) with the glossary they have.
+pub fn translate(
+    pool: &ModelPool,
+    source: Lang,
+    requests: Vec<Request>,
+    glossaries: &HashMap<Lang, Vec<Term>>,
+    opts: &Options,
+) -> Vec<Result<TranslatedDoc, PipelineError>> {
     let prepared = prepare(pool, source, requests);
-    execute(prepared, &Vec::new(), &HashMap::new(), &Options::default())
+    execute(prepared, &Vec::new(), glossaries, opts)
 }
