@@ -51,6 +51,22 @@ async fn glossary_term_is_used_in_every_sentence_and_the_source_term_nowhere() {
     // No glossary flag: every term is in place.
     let flags = v["flags"].as_array().unwrap();
     assert!(flags.iter().all(|f| f["check"] != "glossary"), "{flags:?}");
+
+    // Issue 9: the LibreTranslate endpoint goes through the same pipeline,
+    // so the glossary applies to `format: "text"` and `"html"` too.
+    let c = reqwest::Client::new();
+    for (format, q) in [("text", "The Russia-led CSTO met in Moscow."), ("html", "<p>The Russia-led <b>CSTO</b> met in Moscow.</p>")] {
+        let r = c
+            .post(format!("{}/translate", app.base))
+            .json(&json!({"q": q, "source": "en", "target": "pt", "format": format, "api_key": app.key}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{format}");
+        let out: serde_json::Value = r.json().await.unwrap();
+        let t = out["translatedText"].as_str().unwrap();
+        assert!(t.contains("OTSC") && !t.contains("CSTO"), "{format}: {t}");
+    }
     app.stop().await;
 }
 

@@ -287,3 +287,64 @@ impl Client {
         }
     }
 }
+
+#[derive(Args)]
+pub struct EnforcementArgs {
+    /// The NTREX folder (newstest2019-src.eng.txt + DOCUMENT_IDS.tsv).
+    #[arg(long, default_value = "../shared/data/ntrex")]
+    pub ntrex: PathBuf,
+    /// Target language (the model en→TARGET must be installed).
+    #[arg(long, default_value = "pt")]
+    pub target: String,
+    /// Worker threads for inference (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// Every NTREX line translated twice — by the raw engine, line by line, and
+/// by the pipeline (one document per NTREX document, no glossary, so what
+/// differs is protected-span enforcement and consistency re-spelling) —
+/// and each line whose output differs printed with both texts, for a person
+/// to judge fix, neutral or damage (BENCHMARKS.md "Enforcement on NTREX").
+pub fn enforcement(global: &Global, args: EnforcementArgs) -> anyhow::Result<()> {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    use warta_pipeline::{Options, Request, SourceDoc};
+    let docs = ntrex_documents(&args.ntrex, usize::MAX)?;
+    let en = warta_core::Lang::english();
+    let target = warta_core::Lang::parse(&args.target)?;
+    let pool = warta_engine::ModelPool::new(global.model_store(), args.threads);
+    let tr = pool.translator(en, target)?;
+    let lines: Vec<&str> = docs.iter().flat_map(|(_, ls)| ls.iter().map(String::as_str)).collect();
+    let started = Instant::now();
+    let raw = tr.translate_texts(&lines, None);
+    let raw_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let requests: Vec<Request> =
+        docs.iter().map(|(_, ls)| Request { doc: Arc::new(SourceDoc::text(ls.join("\n"))), target }).collect();
+    let results = warta_pipeline::translate(&pool, en, requests, &HashMap::new(), &Options::default());
+    let pipeline_s = started.elapsed().as_secs_f64();
+    let mut piped: Vec<String> = Vec::with_capacity(lines.len());
+    let (mut placed, mut refused, mut respelled) = (0, 0, 0);
+    for ((id, ls), r) in docs.iter().zip(results) {
+        let d = r.with_context(|| format!("document {id}"))?;
+        placed += d.enforced;
+        refused += d.refused;
+        respelled += d.respelled;
+        let out: Vec<&str> = d.body.split('\n').collect();
+        anyhow::ensure!(out.len() == ls.len(), "document {id}: {} lines out for {}", out.len(), ls.len());
+        piped.extend(out.into_iter().map(str::to_string));
+    }
+    let mut changed = 0;
+    for (i, ((src, a), b)) in lines.iter().zip(&raw).zip(&piped).enumerate() {
+        if a != b {
+            changed += 1;
+            println!("line {}\n  source:   {src}\n  engine:   {a}\n  pipeline: {b}\n", i + 1);
+        }
+    }
+    println!(
+        "{changed} of {} lines changed; {placed} spans put in place, {refused} refused as unsound, {respelled} names re-spelled; engine {raw_s:.1} s, pipeline {pipeline_s:.1} s",
+        lines.len()
+    );
+    Ok(())
+}

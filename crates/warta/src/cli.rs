@@ -271,6 +271,9 @@ pub enum BenchCommand {
     /// Time from POST to published page for NTREX documents, against the
     /// bare engine on the same text.
     Newsroom(bench::NewsroomArgs),
+    /// Every NTREX line through the raw engine and through the pipeline;
+    /// print each line enforcement changed.
+    Enforcement(bench::EnforcementArgs),
 }
 
 use crate::bench;
@@ -285,6 +288,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Translate(args) => crate::translate_cmd::run(&cli.global, args),
         Command::Models(cmd) => crate::models_cmd::run(&cli.global, cmd),
         Command::Bench(BenchCommand::Translate(args)) => bench::run(&cli.global, args),
+        Command::Bench(BenchCommand::Enforcement(args)) => bench::enforcement(&cli.global, args),
         Command::Bench(BenchCommand::Newsroom(args)) => bench::newsroom(&cli.global, args),
         Command::Demo(args) => crate::demo_cmd::run(&cli.global, args),
         Command::Doctor(args) => crate::doctor_cmd::run(&cli.global, args),
