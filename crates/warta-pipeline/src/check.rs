@@ -2,7 +2,6 @@
 //! machine sentence, the markup check on the rebuilt body, model confidence,
 //! and one spelling per name per article.
 
-use unicode_normalization::UnicodeNormalization;
 use warta_core::Lang;
 use warta_qa::{Check, Flag, Severity};
 
@@ -50,26 +49,17 @@ pub fn confidence_flag(c: f64, threshold: f64) -> Option<Flag> {
     warta_qa::confidence_flag(c, threshold)
 }
 
-/// One name spelled two ways in one article, and what to do about it in one
-/// segment.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Spelling {
-    /// Replace the minority spelling `from` with the article's usual one.
-    Fix {
-        segment: usize,
-        from: String,
-        to: String,
-    },
-    /// Cannot be fixed safely: flag it.
-    Flag { segment: usize, flag: Flag },
-}
-
-/// For names spelled two ways across the (source, target) segments of one
-/// document: each segment using a minority spelling gets the usual one (the
-/// most frequent; the first seen on a tie) when the two differ only in
-/// accents and case (`Virginia`/`Virgínia` — then the word is the name's own
-/// rendering and nothing else can be hit), else a `consistency` warning.
-pub fn spellings(segments: &[(&str, &str)]) -> Vec<Spelling> {
+/// Names spelled two ways in one article: each segment using a minority
+/// spelling gets a `consistency` warning naming the usual one (the most
+/// frequent; the first seen on a tie), for an editor to settle.
+///
+/// Not rewritten automatically: on NTREX en→pt, re-spelling accent variants
+/// to the article's majority changed 9 lines and damaged most of them — the
+/// unaccented majority came from English proper names (`West Virginia
+/// University`, `Baja California`, `Air Navigation Indonesia`) and was
+/// pushed onto correct Portuguese (`Califórnia`, `América`); see
+/// BENCHMARKS.md "Enforcement on NTREX".
+pub fn consistency_flags(segments: &[(&str, &str)]) -> Vec<(usize, Flag)> {
     let mut out = Vec::new();
     for inc in warta_qa::inconsistent_names(segments) {
         let mut counts: Vec<(&str, usize)> = Vec::new();
@@ -79,47 +69,21 @@ pub fn spellings(segments: &[(&str, &str)]) -> Vec<Spelling> {
                 None => counts.push((w, 1)),
             }
         }
-        let usual = counts
-            .iter()
-            .fold(
-                ("", 0),
-                |best, &(w, n)| if n > best.1 { (w, n) } else { best },
-            )
-            .0;
+        let usual = counts.iter().fold(("", 0), |best, &(w, n)| if n > best.1 { (w, n) } else { best }).0;
         for (idx, w) in &inc.renderings {
-            if w == usual {
-                continue;
-            }
-            if base_letters(w) == base_letters(usual) {
-                out.push(Spelling::Fix {
-                    segment: *idx,
-                    from: w.clone(),
-                    to: usual.to_string(),
-                });
-            } else {
-                out.push(Spelling::Flag {
-                    segment: *idx,
-                    flag: Flag::new(
+            if w != usual {
+                out.push((
+                    *idx,
+                    Flag::new(
                         Check::Consistency,
                         Severity::Warning,
-                        format!(
-                            "`{}` is spelled `{w}` here but `{usual}` elsewhere in the article",
-                            inc.source_name
-                        ),
+                        format!("`{}` is spelled `{w}` here but `{usual}` elsewhere in the article", inc.source_name),
                     ),
-                });
+                ));
             }
         }
     }
     out
-}
-
-/// Letters without accents, lower-cased.
-fn base_letters(w: &str) -> String {
-    w.nfkd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 #[cfg(test)]
@@ -127,57 +91,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_accent_variant_is_fixed_and_another_spelling_flagged() {
+    fn the_minority_spelling_of_a_name_is_flagged() {
         // Shape of real warta en→pt output on NTREX (newsweek.51310), where
         // "Virginia" came out as "Virgínia" in most sentences and "Virginia"
         // in one; the sentences here are hand-written.
         let segs = [
-            (
-                "Storms hit Virginia on Monday.",
-                "Tempestades atingiram a Virgínia na segunda-feira.",
-            ),
-            (
-                "Officials in Virginia closed roads.",
-                "Autoridades da Virgínia fecharam estradas.",
-            ),
-            (
-                "Schools in Virginia stayed open.",
-                "As escolas em Virginia ficaram abertas.",
-            ),
+            ("Storms hit Virginia on Monday.", "Tempestades atingiram a Virgínia na segunda-feira."),
+            ("Officials in Virginia closed roads.", "Autoridades da Virgínia fecharam estradas."),
+            ("Schools in Virginia stayed open.", "As escolas em Virginia ficaram abertas."),
         ];
-        assert_eq!(
-            spellings(&segs),
-            vec![Spelling::Fix {
-                segment: 2,
-                from: "Virginia".into(),
-                to: "Virgínia".into()
-            }]
-        );
-        // Another letter, not an accent: flagged, never rewritten.
-        let segs = [
-            (
-                "Shelling hit Kharkiv on Monday.",
-                "Bombardeios atingiram Kharkiv na segunda.",
-            ),
-            (
-                "Officials in Kharkiv closed roads.",
-                "Autoridades de Kharkiv fecharam estradas.",
-            ),
-            (
-                "Schools in Kharkiv stayed open.",
-                "Escolas em Kharkov ficaram abertas.",
-            ),
-        ];
-        let got = spellings(&segs);
-        assert_eq!(got.len(), 1, "{got:?}");
-        let Spelling::Flag { segment: 2, flag } = &got[0] else {
-            panic!("{got:?}")
-        };
-        assert_eq!(flag.check, Check::Consistency);
-        assert!(
-            flag.detail.contains("`Kharkov` here but `Kharkiv`"),
-            "{}",
-            flag.detail
-        );
+        let flags = consistency_flags(&segs);
+        assert_eq!(flags.len(), 1);
+        assert_eq!(flags[0].0, 2);
+        assert_eq!(flags[0].1.check, Check::Consistency);
+        assert!(flags[0].1.detail.contains("`Virginia` here but `Virgínia`"), "{}", flags[0].1.detail);
     }
 }

@@ -183,8 +183,18 @@ fn placement(a: &AlignedText, src: &str, req: &Requirement, with: &str) -> Optio
     if !confident {
         return None;
     }
-    let verbatim_run = !req.is_glossary() && !with.contains(char::is_whitespace);
-    let range = if verbatim_run {
+    let quantity = match &req.need {
+        Need::Spans(spans) => spans[0].kind.is_quantity(),
+        Need::Term(_) => false,
+    };
+    let range = if quantity {
+        // An amount replaces the model's number and any scale word after it
+        // (`880 mil`), never a word before it (`de 2.53`) nor a currency
+        // sign glued to it (`$26,750`).
+        let first_digit =
+            hits.iter().filter(|r| a.target[(*r).clone()].chars().any(|c| c.is_numeric())).map(|r| r.start).min()?;
+        widen_number(&a.target, first_digit..hi)
+    } else if !req.is_glossary() && !with.contains(char::is_whitespace) {
         widen_to_run(&a.target, lo..hi)
     } else {
         trim_punct(&a.target, widen_to_word(&a.target, lo..hi))
@@ -274,6 +284,37 @@ fn widen_to_word(text: &str, r: Range<usize>) -> Range<usize> {
         end += c.len_utf8();
     }
     start..end
+}
+
+/// `r` shrunk to start at its first digit and grown over the digits and
+/// digit separators around it; a word right after (`880 mil`) stays in,
+/// trailing separators and punctuation out.
+fn widen_number(text: &str, r: Range<usize>) -> Range<usize> {
+    let sep = |c: char| matches!(c, '.' | ',' | '\u{a0}' | '\u{202f}' | '\'');
+    let mut start = r.start;
+    while let Some(c) = text[start..r.end.max(start)].chars().next() {
+        if c.is_numeric() {
+            break;
+        }
+        start += c.len_utf8();
+    }
+    while let Some(c) = text[..start].chars().next_back() {
+        if !(c.is_numeric() || sep(c)) {
+            break;
+        }
+        start -= c.len_utf8();
+    }
+    let mut end = r.end.max(start);
+    while let Some(c) = text[end..].chars().next() {
+        if !(c.is_numeric() || sep(c) || (c.is_alphabetic() && text[..end].ends_with(char::is_alphabetic))) {
+            break;
+        }
+        end += c.len_utf8();
+    }
+    let s = &text[start..end];
+    let lead = s.len() - s.trim_start_matches(|c: char| !c.is_numeric()).len();
+    let trail = s.len() - s.trim_end_matches(sep).len();
+    (start + lead)..(end - trail).max(start + lead)
 }
 
 fn widen_to_run(text: &str, r: Range<usize>) -> Range<usize> {
@@ -487,6 +528,29 @@ mod tests {
     }
 
     #[test]
+    fn an_amount_replaces_only_the_number_not_its_neighbours() {
+        // NTREX en→pt lines 542 and 442 (bench enforcement): the aligned
+        // words of `2.53` included the preposition before it, and the run of
+        // `$26,750` its currency sign; only the digits may change.
+        let src = "a 2.53 ERA";
+        let mut a = aligned(src, "um ERA de 2.53", &[0, 2, 1, 1]);
+        let reqs = requirements(src, en(), pt(), &[]);
+        assert_eq!(enforce(&mut a, src, &reqs, en(), pt()), (1, 0));
+        assert_eq!(a.target, "um ERA de 2,53");
+        let src = "Thieves take $26,750 today";
+        let mut a = aligned(src, "Ladrões levam $26,750 hoje", &[0, 1, 2, 3]);
+        let reqs = requirements(src, en(), pt(), &[]);
+        assert_eq!(enforce(&mut a, src, &reqs, en(), pt()), (1, 0));
+        assert_eq!(a.target, "Ladrões levam $26.750 hoje");
+        // A scale word after the model's number goes with it (line 885).
+        let src = "More than 820,000 people";
+        let mut a = aligned(src, "Mais de 880 mil pessoas", &[0, 1, 2, 2, 3]);
+        let reqs = requirements(src, en(), pt(), &[]);
+        assert_eq!(enforce(&mut a, src, &reqs, en(), pt()), (1, 0));
+        assert_eq!(a.target, "Mais de 820.000 pessoas");
+    }
+
+    #[test]
     fn a_split_handle_is_put_back() {
         // Issue 9: `@MerPolCC` was one of enforcement's real fixes.
         let src = "Follow @MerPolCC for updates";
@@ -650,7 +714,7 @@ mod tests {
                 let _ = unmet(&a.target, &reqs, src_lang, trg_lang);
                 let _ = crate::check::check(&src, &a.target, src_lang, trg_lang, &terms);
                 let _ = crate::check::check_markup(&src, &a.target, src_lang, trg_lang);
-                let _ = crate::check::spellings(&[(&src, &a.target), (&tgt, &src)]);
+                let _ = crate::check::consistency_flags(&[(&src, &a.target), (&tgt, &src)]);
             }
         }
     }

@@ -16,10 +16,10 @@
 //!    across all requests; sentences with inline markup, glossary terms or
 //!    protected spans the plain output lost take the aligned path.
 //! 4. **enforce** ([`enforce`]): a missing glossary term or protected span is
-//!    put where its source went, only where that placement is sound; a name
-//!    spelled two ways in one article gets its usual spelling.
+//!    put where its source went, only where that placement is sound.
 //! 5. **check** ([`check`]): the `warta-qa` checks per sentence, the markup
-//!    check on the rebuilt body, model confidence ([`score`]).
+//!    check on the rebuilt body, one spelling per name per article, model
+//!    confidence ([`score`]).
 //!
 //! The newsroom worker, `warta translate` and the LibreTranslate endpoints
 //! all call this crate, so the glossary and QA apply on every path. It is
@@ -132,8 +132,6 @@ pub struct TranslatedDoc {
     /// because the placement was not sound (left for the check to flag).
     pub enforced: usize,
     pub refused: usize,
-    /// Names re-spelled for consistency within the document.
-    pub respelled: usize,
 }
 
 impl TranslatedDoc {
