@@ -551,6 +551,15 @@ mod tests {
     }
 
     #[test]
+    fn a_number_with_a_fraction_sign_is_not_demanded_as_its_integer() {
+        // NTREX en→pt line 1185: "winning 14½-13½" was read as 14 and 13,
+        // and the model's garbled "141 a 1-131" became a plausible but wrong
+        // "14 a 13". Nothing is demanded now; the number check still looks.
+        let reqs = requirements("winning 14½-13½.", en(), pt(), &[]);
+        assert!(reqs.is_empty(), "{reqs:?}");
+    }
+
+    #[test]
     fn a_split_handle_is_put_back() {
         // Issue 9: `@MerPolCC` was one of enforcement's real fixes.
         let src = "Follow @MerPolCC for updates";

@@ -378,6 +378,11 @@ pub(crate) fn verbatim_spans(text: &str) -> Vec<Protected> {
 /// then quantities (currency, percent, measure, plain number). Numbers glued
 /// to letters (`G20`, `5G`, `1st`, `COVID-19`) are names or ordinals, not
 /// quantities, and are not protected (the number check still compares them).
+/// `½`, `¼`, `⅔`…: Unicode's precomposed fractions.
+fn is_vulgar_fraction(c: char) -> bool {
+    matches!(c, '\u{00BC}'..='\u{00BE}' | '\u{2150}'..='\u{215F}' | '\u{2189}')
+}
+
 pub fn protected_spans(text: &str, lang: Lang) -> Vec<Protected> {
     let mut spans = verbatim_spans(text);
     for (r, _) in date::find_dates(text, lang) {
@@ -406,6 +411,11 @@ pub fn protected_spans(text: &str, lang: Lang) -> Vec<Protected> {
         // Clock times are re-written freely (`3 p.m.` → `15h`); the number
         // check still compares their 24-hour reading.
         if f.glued_before || f.clock || (f.glued_after && kind == ProtectedKind::Number) {
+            continue;
+        }
+        // `14½`: the number read is not the amount written; a rendering of
+        // `14` would be wrong, so nothing is demanded of the target.
+        if text[end..].starts_with(is_vulgar_fraction) || text[..start].ends_with(is_vulgar_fraction) {
             continue;
         }
         push_with(text, &mut spans, start..end, kind, Some(f.number), f.alts);
