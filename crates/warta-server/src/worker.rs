@@ -29,7 +29,7 @@ use tokio::sync::Notify;
 use warta_core::{Lang, Pair};
 use warta_engine::ModelPool;
 
-use warta_store::{ArticleId, Job, NewQaFlag, NewTmEntry, NewVersion, Origin, RevisionNo, Segment, Severity, Store, StoreError, VersionState};
+use warta_store::{ArticleId, Job, JobPhase, NewQaFlag, NewTmEntry, NewVersion, Origin, RevisionNo, Segment, Severity, Store, StoreError, VersionState};
 
 use crate::configuration::Config;
 use warta_pipeline::{self as pipeline, Check, Options, PipelineError, Request, SourceDoc, Term, TmAnswers, TranslatedDoc};
@@ -213,26 +213,8 @@ impl Drop for Alive {
     }
 }
 
-/// A published version whose model confidence is still to be computed.
-struct ScoreTask {
-    article: ArticleId,
-    lang: Lang,
-    revision: RevisionNo,
-    doc: TranslatedDoc,
-}
-
-/// How long the job queue must have been empty before scoring starts: a
-/// newsroom posting stories back to back keeps the worker translating.
-const QUIET_BEFORE_SCORING: Duration = Duration::from_millis(250);
-
-/// Above this many unscored versions, a worker scores right away instead of
-/// waiting to be idle.
-const MAX_PENDING_SCORES: usize = 64;
-
 fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
     let mut last_model_check = Instant::now() - Duration::from_secs(60);
-    let mut pending: std::collections::VecDeque<ScoreTask> = Default::default();
-    let mut last_work = Instant::now();
     let lease = ctx.config.lease;
     while !ctx.shutdown.load(Ordering::Relaxed) {
         if last_model_check.elapsed() > Duration::from_secs(2) {
@@ -247,38 +229,30 @@ fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
                 continue;
             }
         };
-        let quiet = last_work.elapsed() > QUIET_BEFORE_SCORING;
-        if (jobs.is_empty() && quiet) || pending.len() > MAX_PENDING_SCORES {
-            // Translation comes first; confidence is computed in small steps
-            // once the queue has been quiet for a moment (or when far behind).
-            if let Some(task) = pending.front_mut() {
-                let step = catch_unwind(AssertUnwindSafe(|| score_step(&ctx, &handle, task)));
-                match step {
-                    Ok(Ok(false)) => {}
-                    Ok(Ok(true)) => drop(pending.pop_front()),
-                    Ok(Err(e)) => {
-                        tracing::warn!(worker = %name, "scoring: {e}");
-                        pending.pop_front();
-                    }
-                    Err(p) => {
-                        tracing::error!(worker = %name, "scoring panicked: {}", panic_message(&*p));
-                        pending.pop_front();
-                    }
-                }
-            }
-        }
         if jobs.is_empty() {
-            let wait = if pending.is_empty() { Duration::from_millis(500) } else { Duration::from_millis(20) };
-            if !quiet || pending.is_empty() {
-                handle.block_on(async {
-                    let _ = tokio::time::timeout(wait, ctx.wake.notified()).await;
-                });
-            }
+            handle.block_on(async {
+                let _ = tokio::time::timeout(Duration::from_millis(500), ctx.wake.notified()).await;
+            });
             continue;
         }
-        last_work = Instant::now();
         let _beat = Heartbeat::start(&ctx, &name, &handle);
-        pending.extend(process(&ctx, &name, &handle, jobs));
+        // Scoring jobs are leased only when no translation is waiting (their
+        // priority is below every translation's), one version at a time.
+        let (score, translate): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| j.phase == JobPhase::Score);
+        if !translate.is_empty() {
+            process(&ctx, &name, &handle, translate);
+        }
+        for job in score {
+            let outcome = catch_unwind(AssertUnwindSafe(|| score_job(&ctx, &name, &handle, &job)));
+            let failure = match outcome {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e),
+                Err(p) => Some(format!("scoring panicked: {}", panic_message(&*p))),
+            };
+            if let Some(e) = failure {
+                settle(&ctx, &name, &handle, &job, Outcome::Failed(e), false);
+            }
+        }
     }
 }
 
@@ -331,38 +305,94 @@ fn wake_jobs_with_models(ctx: &WorkerContext, handle: &Handle) {
     }
 }
 
-/// Sentences scored between two looks at the job queue: small enough that a
-/// newly posted article waits only a few tens of milliseconds.
-const SCORE_CHUNK: usize = 2;
-
-/// Score the next few sentences of a published version; once all are
-/// scored, store the version again with confidences and flags. Returns
-/// whether the task is finished.
-fn score_step(ctx: &WorkerContext, handle: &Handle, task: &mut ScoreTask) -> anyhow::Result<bool> {
-    let tr = ctx.pool.translator(ctx.config.source, task.lang)?;
-    let chunk = SCORE_CHUNK * tr.threads().max(1);
-    if !pipeline::score(&tr, &mut task.doc, ctx.config.confidence_threshold, chunk) {
-        return Ok(false);
-    }
-    let doc = &task.doc;
-    let scores: Vec<(i64, f64)> =
-        doc.segments.iter().enumerate().filter_map(|(i, s)| s.confidence.map(|c| (i as i64, c))).collect();
-    let new_flags: Vec<NewQaFlag> = doc
-        .segments
+/// The scoring phase of a job: compute the model's confidence for the
+/// machine sentences of the version its translation phase published, flag
+/// those below the threshold, update the quality summary, and complete the
+/// job. A version that is gone, human or of another revision needs nothing.
+fn score_job(ctx: &WorkerContext, name: &str, handle: &Handle, job: &Job) -> Result<(), String> {
+    let store = &ctx.store;
+    let (article, lang, revision) = (job.article_id, job.lang, job.revision);
+    let version = handle.block_on(store.version(article, lang)).map_err(|e| format!("loading the version: {e}"))?;
+    let Some(version) = version.filter(|v| v.origin == Origin::Machine && v.revision == revision) else {
+        handle.block_on(store.complete_job(job.id, name)).map_err(|e| e.to_string())?;
+        return Ok(());
+    };
+    let segments = handle.block_on(store.segments(article, lang)).map_err(|e| format!("loading segments: {e}"))?;
+    let tr = ctx.pool.translator(ctx.config.source, lang).map_err(|e| format!("model for scoring: {e}"))?;
+    let mut doc = TranslatedDoc {
+        title: version.title.clone(),
+        summary: version.summary.clone(),
+        body: String::new(),
+        model_id: version.model_id.clone().unwrap_or_default(),
+        segments: segments
+            .iter()
+            .map(|s| pipeline::SegmentOut {
+                unit: 0,
+                source: s.source_text.clone(),
+                target: s.target_text.clone(),
+                pivot: s.pivot_text.clone(),
+                confidence: s.confidence,
+                origin: s.origin,
+                flags: Vec::new(),
+                from_memory: false,
+                // The published machine text is what is scored.
+                raw: (s.origin == Origin::Machine && s.confidence.is_none()).then(|| s.target_text.clone()),
+                scored: false,
+            })
+            .collect(),
+        engine_sentences: 0,
+        memory_hits: 0,
+        doc_flags: Vec::new(),
+        enforced: 0,
+        refused: 0,
+    };
+    pipeline::score(&tr, &mut doc, ctx.config.confidence_threshold, usize::MAX);
+    let scores: Vec<(i64, f64)> = segments
         .iter()
-        .enumerate()
-        .flat_map(|(i, s)| {
-            s.flags.iter().filter(|f| f.check == Check::Confidence).map(move |f| NewQaFlag {
-                segment_idx: Some(i as i64),
+        .zip(&doc.segments)
+        .filter(|(old, new)| old.confidence.is_none() && new.confidence.is_some())
+        .filter_map(|(old, new)| new.confidence.map(|c| (old.idx, c)))
+        .collect();
+    let new_flags: Vec<NewQaFlag> = segments
+        .iter()
+        .zip(&doc.segments)
+        .flat_map(|(old, new)| {
+            new.flags.iter().filter(|f| f.check == Check::Confidence).map(move |f| NewQaFlag {
+                segment_idx: Some(old.idx),
                 check: f.check,
                 severity: f.severity,
                 detail: f.detail.clone(),
             })
         })
         .collect();
-    let quality = quality_summary(doc);
-    handle.block_on(ctx.store.record_scores(task.article, task.lang, task.revision, &scores, &quality, &new_flags))?;
-    Ok(true)
+    // The summary stored at publication, with the confidences and their flags.
+    let mut quality: pipeline::QualitySummary =
+        version.quality.clone().and_then(|q| serde_json::from_value(q).ok()).unwrap_or_else(|| doc.summary());
+    let old_flags = handle.block_on(store.qa_flags(article, lang, revision)).map_err(|e| format!("loading flags: {e}"))?;
+    let mut flagged: std::collections::HashSet<i64> = old_flags.iter().filter_map(|f| f.segment_idx).collect();
+    for f in &new_flags {
+        flagged.extend(f.segment_idx);
+        match f.severity {
+            pipeline::Severity::Error => quality.flags.error += 1,
+            pipeline::Severity::Warning => quality.flags.warning += 1,
+            pipeline::Severity::Info => quality.flags.info += 1,
+        }
+        *quality.by_check.entry(f.check).or_default() += 1;
+    }
+    quality.flagged_segments = flagged.len();
+    let confs: Vec<f64> = doc.segments.iter().filter_map(|s| s.confidence).collect();
+    quality.confidence_mean = (!confs.is_empty()).then(|| confs.iter().sum::<f64>() / confs.len() as f64);
+    quality.confidence_min = confs.iter().copied().reduce(f64::min);
+    let quality = serde_json::to_value(&quality).map_err(|e| e.to_string())?;
+    handle
+        .block_on(store.record_scores(article, lang, revision, &scores, &quality, &new_flags))
+        .map_err(|e| format!("storing scores: {e}"))?;
+    handle.block_on(store.complete_job(job.id, name)).map_err(|e| e.to_string())?;
+    if let Ok(mut by_check) = ctx.metrics.flags_by_check.lock() {
+        *by_check.entry(Check::Confidence.name().to_string()).or_default() += new_flags.len() as u64;
+    }
+    tracing::info!(job_id = job.id.0, article = article.0, %lang, scored = scores.len(), "scored");
+    Ok(())
 }
 
 /// What became of one job's translation.
@@ -376,7 +406,7 @@ enum Outcome {
 /// completed, parked for a model, or failed alone with its reason. Never
 /// fails as a whole: whatever goes wrong is attributed to the job it
 /// happened to, and the other jobs of the batch carry on.
-fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> Vec<ScoreTask> {
+fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) {
     let store = &ctx.store;
     // Load each revision once; drop jobs that no longer need doing.
     let mut docs: HashMap<(i64, i64), Arc<SourceDoc>> = HashMap::new();
@@ -393,14 +423,13 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
         }
     }
     if runnable.is_empty() {
-        return Vec::new();
+        return;
     }
 
     let started = Instant::now();
     let outcomes = translate_isolated(ctx, handle, requests);
     ctx.metrics.translate_micros.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
 
-    let mut tasks = Vec::new();
     for (job, outcome) in runnable.into_iter().zip(outcomes) {
         let Outcome::Translated(doc, glossary_version) = outcome else {
             settle(ctx, name, handle, &job, outcome, false);
@@ -408,13 +437,16 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
         };
         match write_version(ctx, handle, &job, name, &doc, glossary_version) {
             Ok(()) => {
-                if let Err(e) = handle.block_on(store.complete_job(job.id, name)) {
+                // With confidence on, the job goes on to its scoring phase.
+                let completed = if ctx.config.confidence {
+                    handle.block_on(store.complete_job_then_score(job.id, name))
+                } else {
+                    handle.block_on(store.complete_job(job.id, name))
+                };
+                if let Err(e) = completed {
                     // The version is stored; a job whose lease lapsed meanwhile
                     // is redone by its next owner and writes the same text.
                     tracing::warn!(job_id = %job.id, "completing a published job: {e}");
-                }
-                if ctx.config.confidence {
-                    tasks.push(ScoreTask { article: job.article_id, lang: job.lang, revision: job.revision, doc });
                 }
                 let m = &ctx.metrics;
                 m.jobs_done.fetch_add(1, Ordering::Relaxed);
@@ -436,7 +468,6 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) -> 
             Err(WriteError::Other(e)) => settle(ctx, name, handle, &job, Outcome::Failed(format!("storing the version: {e:#}")), false),
         }
     }
-    tasks
 }
 
 /// The request for a job, or `None` when there is nothing to do: the

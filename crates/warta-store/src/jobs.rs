@@ -46,6 +46,10 @@ const LEASE_POSTGRES: &str = concat!(
     job_cols!()
 );
 
+/// Priority of a job's scoring phase: below every translation (0, or an
+/// approval's higher priority).
+pub(crate) const SCORE_PRIORITY: i64 = -1;
+
 impl Store {
     /// Lease up to `n` jobs for `worker` for `lease`, oldest first: queued
     /// jobs whose backoff has passed, and running jobs whose lease expired
@@ -115,6 +119,38 @@ impl Store {
             .bind(id.0)
             .bind(worker)
             .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            state
+        });
+        match state {
+            Some(s) => JobState::from_db(&s),
+            None => self.not_leased(id, worker).await,
+        }
+    }
+
+    /// Like [`Store::complete_job`], but the job goes back to the queue in
+    /// its `score` phase (see [`JobPhase`]), behind every translation, to
+    /// compute the model's confidence for the version just published. In one
+    /// statement, so a crash can lose no scoring: the queued job is the
+    /// record of it.
+    pub async fn complete_job_then_score(&self, id: JobId, worker: &str) -> Result<JobState> {
+        let now = now_millis();
+        let state: Option<String> = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let state = sqlx::query_scalar(
+                "UPDATE jobs SET state = CASE WHEN revision = (SELECT current_revision FROM articles \
+                   WHERE articles.id = jobs.article_id AND articles.deleted_at IS NULL) \
+                   THEN 'queued' ELSE 'superseded' END, \
+                 phase = 'score', priority = $4, attempts = 0, run_after = $3, \
+                 lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = $3 \
+                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state",
+            )
+            .bind(id.0)
+            .bind(worker)
+            .bind(now)
+            .bind(SCORE_PRIORITY)
             .fetch_optional(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -298,7 +334,7 @@ impl Store {
         let since: Option<i64> = with_db!(self, |pool, _d| {
             sqlx::query_scalar(
                 "SELECT MIN(t) FROM (\
-                 SELECT MIN(run_after) AS t FROM jobs WHERE state = 'queued' AND run_after <= $1 \
+                 SELECT MIN(run_after) AS t FROM jobs WHERE state = 'queued' AND run_after <= $1 AND phase = 'translate' \
                  UNION ALL \
                  SELECT MIN(lease_expires_at) AS t FROM jobs WHERE state = 'running' AND lease_expires_at <= $1\
                  ) AS waiting",
@@ -320,7 +356,7 @@ impl Store {
         let id: Option<i64> = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
             let mut id: Option<i64> = sqlx::query_scalar(
-                "UPDATE jobs SET state = 'queued', attempts = 0, run_after = $3, lease_owner = NULL, \
+                "UPDATE jobs SET state = 'queued', phase = 'translate', attempts = 0, run_after = $3, lease_owner = NULL, \
                  lease_expires_at = NULL, last_error = NULL, waiting_pair = NULL, priority = $4, updated_at = $3 \
                  WHERE article_id = $1 AND lang = $2 AND revision = \
                  (SELECT current_revision FROM articles WHERE id = $1 AND deleted_at IS NULL) RETURNING id",
@@ -365,7 +401,7 @@ impl Store {
         let n = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
             let n = sqlx::query(
-                "UPDATE jobs SET state = 'queued', attempts = 0, run_after = $3, last_error = NULL, \
+                "UPDATE jobs SET state = 'queued', phase = 'translate', attempts = 0, run_after = $3, last_error = NULL, \
                  waiting_pair = NULL, updated_at = $3 \
                  WHERE lang = $1 AND state IN ('done', 'failed', 'waiting_for_model') \
                  AND article_id IN (SELECT s.article_id FROM segments s \

@@ -60,7 +60,7 @@ const CANDIDATES_EXACT_CASE: &str = concat!(
 // new glossary when leased; a running one is taken from its worker (whose
 // write is then refused: the lease is the fence) and runs again.
 pub(crate) const REQUEUE_JOB: &str = concat!(
-    "UPDATE jobs SET state = 'queued', attempts = 0, run_after = $4, lease_owner = NULL, ",
+    "UPDATE jobs SET state = 'queued', phase = 'translate', priority = 0, attempts = 0, run_after = $4, lease_owner = NULL, ",
     "lease_expires_at = NULL, last_error = NULL, waiting_pair = NULL, updated_at = $4 ",
     "WHERE article_id = $1 AND revision = $2 AND lang = $3 ",
     "AND state IN ('done', 'failed', 'waiting_for_model', 'superseded', 'running') ",

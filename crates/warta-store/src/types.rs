@@ -287,9 +287,19 @@ pub struct Job {
     pub last_error: Option<String>,
     /// The pair whose model the job is waiting for, when `waiting_for_model`.
     pub waiting_pair: Option<Pair>,
+    /// What the job does when leased: translate, or score the version it
+    /// published.
+    pub phase: JobPhase,
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+text_enum!(
+    /// A job's two phases: `translate` publishes the version; `score`
+    /// computes the model's confidence for it afterwards (queued behind
+    /// every translation, durable across restarts).
+    JobPhase { Translate => "translate", Score => "score" }
+);
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct JobRow {
@@ -304,6 +314,7 @@ pub(crate) struct JobRow {
     lease_expires_at: Option<i64>,
     last_error: Option<String>,
     waiting_pair: Option<String>,
+    phase: String,
     created_at: i64,
     updated_at: i64,
 }
@@ -311,7 +322,7 @@ pub(crate) struct JobRow {
 macro_rules! job_cols {
     () => {
         "id, article_id, revision, lang, state, attempts, run_after, lease_owner, \
-         lease_expires_at, last_error, waiting_pair, created_at, updated_at"
+         lease_expires_at, last_error, waiting_pair, phase, created_at, updated_at"
     };
 }
 pub(crate) use job_cols;
@@ -330,6 +341,7 @@ impl JobRow {
             lease_expires_at: self.lease_expires_at,
             last_error: self.last_error,
             waiting_pair: self.waiting_pair.as_deref().map(parse_pair).transpose()?,
+            phase: JobPhase::from_db(&self.phase)?,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })

@@ -26,6 +26,7 @@ on_both_backends!(
     a_renewed_lease_outlives_its_first_expiry_and_a_lost_one_is_not_renewed,
     a_worker_that_lost_its_lease_cannot_write_its_result,
     a_version_made_with_an_older_glossary_is_refused_and_its_job_runs_again,
+    scoring_is_a_queued_phase_of_the_job_behind_translations_and_survives_a_restart,
     a_dead_workers_jobs_are_released_at_once_and_queue_age_sees_waiting_jobs,
     an_approval_takes_the_job_from_its_worker_and_jumps_the_queue,
     an_approved_sentence_requeues_the_other_articles_that_contain_it,
@@ -549,6 +550,36 @@ async fn a_version_made_with_an_older_glossary_is_refused_and_its_job_runs_again
     let now = s.glossary_version().await.unwrap();
     let ok = s.put_leased_version(&machine(&article, "en", r.revision, "New glossary"), again[0].id, "w", now).await;
     assert_eq!(ok.unwrap(), PutOutcome::Written);
+}
+
+async fn scoring_is_a_queued_phase_of_the_job_behind_translations_and_survives_a_restart(db: &TestDb) {
+    // Issue 9: "the same job kind carries confidence scoring, so scores
+    // survive a restart".
+    let s = &db.store;
+    let r = s.create_or_revise(&rev("to-score", "To score"), &[lang("en")]).await.unwrap();
+    let article = s.article(&slug("to-score")).await.unwrap();
+    let job = s.lease_jobs("w", 1, MINUTE).await.unwrap().remove(0);
+    assert_eq!(job.phase, JobPhase::Translate);
+    let v = s.glossary_version().await.unwrap();
+    s.put_leased_version(&machine(&article, "en", r.revision, "Published"), job.id, "w", v).await.unwrap();
+    assert_eq!(s.complete_job_then_score(job.id, "w").await.unwrap(), JobState::Queued);
+    // A translation that arrives meanwhile goes first.
+    s.create_or_revise(&rev("newer", "Newer"), &[lang("en")]).await.unwrap();
+    // A restart: a new store on the same database.
+    let after = db.open_with(&StoreOptions::default()).await;
+    let first = after.lease_jobs("w2", 1, MINUTE).await.unwrap().remove(0);
+    assert_eq!((first.phase, first.article_id == article.id), (JobPhase::Translate, false));
+    let second = after.lease_jobs("w2", 1, MINUTE).await.unwrap().remove(0);
+    assert_eq!((second.id, second.phase, second.revision), (job.id, JobPhase::Score, r.revision));
+    assert_eq!(after.complete_job(second.id, "w2").await.unwrap(), JobState::Done);
+    // Queue age is about translations: a waiting scoring phase is not late work.
+    let third = s.create_or_revise(&rev("third", "Third"), &[lang("en")]).await.unwrap();
+    let j = after.lease_jobs("w3", 1, MINUTE).await.unwrap().remove(0);
+    assert_eq!(j.article_id, third.article.id);
+    after.put_leased_version(&machine(&s.article(&slug("third")).await.unwrap(), "en", third.revision, "T"), j.id, "w3", v).await.unwrap();
+    after.complete_job_then_score(j.id, "w3").await.unwrap();
+    after.complete_job(first.id, "w2").await.unwrap();
+    assert_eq!(after.queue_age().await.unwrap(), None, "only a scoring phase waits");
 }
 
 async fn a_dead_workers_jobs_are_released_at_once_and_queue_age_sees_waiting_jobs(db: &TestDb) {
