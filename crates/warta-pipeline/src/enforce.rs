@@ -723,7 +723,7 @@ mod tests {
                 let _ = unmet(&a.target, &reqs, src_lang, trg_lang);
                 let _ = crate::check::check(&src, &a.target, src_lang, trg_lang, &terms);
                 let _ = crate::check::check_markup(&src, &a.target, src_lang, trg_lang);
-                let _ = crate::check::consistency_flags(&[(&src, &a.target), (&tgt, &src)]);
+                let _ = crate::check::spellings(&[(&src, &a.target), (&tgt, &src)]);
             }
         }
     }

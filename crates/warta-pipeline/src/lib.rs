@@ -16,7 +16,9 @@
 //!    across all requests; sentences with inline markup, glossary terms or
 //!    protected spans the plain output lost take the aligned path.
 //! 4. **enforce** ([`enforce`]): a missing glossary term or protected span is
-//!    put where its source went, only where that placement is sound.
+//!    put where its source went, only where that placement is sound; a
+//!    name spelled two ways gets the article's usual spelling where that is
+//!    sound.
 //! 5. **check** ([`check`]): the `warta-qa` checks per sentence, the markup
 //!    check on the rebuilt body, one spelling per name per article, model
 //!    confidence ([`score`]).
@@ -132,6 +134,8 @@ pub struct TranslatedDoc {
     /// because the placement was not sound (left for the check to flag).
     pub enforced: usize,
     pub refused: usize,
+    /// Names re-spelled to the article's usual spelling.
+    pub respelled: usize,
 }
 
 impl TranslatedDoc {

@@ -10,7 +10,7 @@ use warta_engine::{AlignedText, ModelPool, Piece, Translator};
 use warta_html::{project_spans, Fragment, UnitTranslation};
 use warta_models::ModelStore;
 
-use crate::check;
+use crate::check::{self, Spelling};
 use crate::enforce::{self, Requirement};
 use crate::{Body, Flag, Options, PipelineError, SegmentOut, SourceDoc, Term, TranslatedDoc};
 
@@ -479,17 +479,41 @@ fn assemble(
         done.push(unit);
     }
 
-    // One name, one spelling per article: flag the odd ones out.
+    // One name, one spelling per article: re-spell an odd one out where that
+    // is sound (see `check::spellings`), flag the rest.
     let mut consistency_flags: HashMap<(usize, usize), Vec<Flag>> = HashMap::new();
+    let mut respelled = 0;
     {
         let keys: Vec<(usize, usize)> =
             done.iter().enumerate().flat_map(|(u, ds)| (0..ds.len()).map(move |k| (u, k))).collect();
         let pairs: Vec<(&str, &str)> =
             keys.iter().map(|&(u, k)| (&p.texts[u][p.sents[u][k].range.clone()], done[u][k].target.as_str())).collect();
-        for (segment, flag) in check::consistency_flags(&pairs) {
-            let (u, k) = keys[segment];
-            if done[u][k].origin == Origin::Machine {
-                consistency_flags.entry((u, k)).or_default().push(flag);
+        for verdict in check::spellings(&pairs) {
+            match verdict {
+                Spelling::Fix { segment, from, to } => {
+                    let (u, k) = keys[segment];
+                    let d = &mut done[u][k];
+                    let hits = warta_core::term::find_term(&d.target, &from, true);
+                    if d.origin == Origin::Machine && hits.len() == 1 {
+                        let mut a = AlignedText {
+                            target: std::mem::take(&mut d.target),
+                            pivot: None,
+                            alignment: d.alignment.take().unwrap_or_default(),
+                        };
+                        enforce::replace(&mut a, hits[0].clone(), &to);
+                        d.target = a.target;
+                        if !a.alignment.target_tokens.is_empty() {
+                            d.alignment = Some(a.alignment);
+                        }
+                        respelled += 1;
+                    }
+                }
+                Spelling::Flag { segment, flag } => {
+                    let (u, k) = keys[segment];
+                    if done[u][k].origin == Origin::Machine {
+                        consistency_flags.entry((u, k)).or_default().push(flag);
+                    }
+                }
             }
         }
     }
@@ -602,6 +626,7 @@ fn assemble(
         doc_flags,
         enforced: tally.placed,
         refused: tally.refused,
+        respelled,
     })
 }
 

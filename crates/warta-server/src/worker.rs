@@ -345,6 +345,7 @@ fn score_job(ctx: &WorkerContext, name: &str, handle: &Handle, job: &Job) -> Res
         doc_flags: Vec::new(),
         enforced: 0,
         refused: 0,
+        respelled: 0,
     };
     pipeline::score(&tr, &mut doc, ctx.config.confidence_threshold, usize::MAX);
     let scores: Vec<(i64, f64)> = segments

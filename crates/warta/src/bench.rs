@@ -303,7 +303,7 @@ pub struct EnforcementArgs {
 
 /// Every NTREX line translated twice — by the raw engine, line by line, and
 /// by the pipeline (one document per NTREX document, no glossary, so what
-/// differs is protected-span enforcement) —
+/// differs is protected-span enforcement and name re-spelling) —
 /// and each line whose output differs printed with both texts, for a person
 /// to judge fix, neutral or damage (BENCHMARKS.md "Enforcement on NTREX").
 pub fn enforcement(global: &Global, args: EnforcementArgs) -> anyhow::Result<()> {
@@ -325,11 +325,12 @@ pub fn enforcement(global: &Global, args: EnforcementArgs) -> anyhow::Result<()>
     let results = warta_pipeline::translate(&pool, en, requests, &HashMap::new(), &Options::default());
     let pipeline_s = started.elapsed().as_secs_f64();
     let mut piped: Vec<String> = Vec::with_capacity(lines.len());
-    let (mut placed, mut refused) = (0, 0);
+    let (mut placed, mut refused, mut respelled) = (0, 0, 0);
     for ((id, ls), r) in docs.iter().zip(results) {
         let d = r.with_context(|| format!("document {id}"))?;
         placed += d.enforced;
         refused += d.refused;
+        respelled += d.respelled;
         let out: Vec<&str> = d.body.split('\n').collect();
         anyhow::ensure!(out.len() == ls.len(), "document {id}: {} lines out for {}", out.len(), ls.len());
         piped.extend(out.into_iter().map(str::to_string));
@@ -342,7 +343,7 @@ pub fn enforcement(global: &Global, args: EnforcementArgs) -> anyhow::Result<()>
         }
     }
     println!(
-        "{changed} of {} lines changed; {placed} spans put in place, {refused} refused as unsound; engine {raw_s:.1} s, pipeline {pipeline_s:.1} s",
+        "{changed} of {} lines changed; {placed} spans put in place, {refused} refused as unsound, {respelled} names re-spelled; engine {raw_s:.1} s, pipeline {pipeline_s:.1} s",
         lines.len()
     );
     Ok(())
