@@ -14,6 +14,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 mod lang;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod script;
 mod slug;
 pub mod term;
@@ -115,6 +117,7 @@ mod tests {
 
 /// Who wrote a translation: the engine or an editor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     Machine,

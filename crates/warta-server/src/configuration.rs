@@ -64,7 +64,7 @@ struct RawWebhook {
 }
 
 /// What a webhook can be told about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum WebhookEvent {
     /// A language version was published (machine or human).

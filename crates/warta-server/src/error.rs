@@ -3,7 +3,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -39,12 +40,25 @@ impl ApiError {
     }
 }
 
+/// The body of every CMS API error: `{"error": {"message", "field"?}}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// What went wrong and, where it helps, how to fix it.
+    pub message: String,
+    /// The request field at fault (a JSON field, `slug`/`lang` of the path,
+    /// or `body` when the body as a whole does not fit), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = json!({ "error": { "message": self.message } });
-        if let Some(f) = self.field {
-            body["error"]["field"] = json!(f);
-        }
+        let body = ErrorBody { error: ErrorDetail { message: self.message, field: self.field } };
         let mut resp = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));

@@ -13,16 +13,35 @@ pub const MAX_SUMMARY_CHARS: usize = 2000;
 pub const MAX_AUTHOR_CHARS: usize = 200;
 
 /// The article as posted. Fields are optional here only so that a missing one
-/// is reported by name rather than as a generic JSON error.
-#[derive(Debug, Deserialize)]
+/// is reported by name rather than as a generic JSON error; the schema says
+/// which are required, and that those are strings (`null` is "missing").
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "slug": "banjir-jakarta",
+    "title": "Floods in Jakarta",
+    "summary": "Heavy rain flooded the city.",
+    "body_html": "<p>Heavy rain fell on Jakarta on Monday.</p>",
+    "author": "Ana Lima",
+    "published_at": "2026-11-24T09:30:00+07:00"
+}))]
 pub struct ArticleInput {
+    /// Identifies the article: posting the same slug again revises it.
+    #[schema(value_type = Slug, required = true)]
     pub slug: Option<String>,
+    /// Plain text (markup is kept as text).
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 300)]
     pub title: Option<String>,
+    #[schema(max_length = 2000)]
     pub summary: Option<String>,
+    /// HTML; sanitised before it is stored (scripts, styles and unknown
+    /// attributes are dropped), and must keep some text or an image.
+    #[schema(value_type = String, required = true, min_length = 1)]
     pub body_html: Option<String>,
+    #[schema(max_length = 200)]
     pub author: Option<String>,
     /// RFC 3339, e.g. `2024-03-01T08:00:00+07:00`; defaults to now.
+    #[schema(format = DateTime)]
     pub published_at: Option<String>,
 }
 
@@ -123,9 +142,19 @@ pub fn html_to_text(html: &str) -> String {
     }
 }
 
+/// An RFC 3339 time as unix milliseconds. The instant must fall within the
+/// years 0001–9999 in UTC, where warta writes it back out (the API, feeds,
+/// the sitemap): `0000-01-01T00:00:00+01:00` parses, but is in year −1 in UTC,
+/// which RFC 3339 cannot write.
 pub fn parse_time(field: &str, s: &str) -> Result<i64, ApiError> {
     let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
         .map_err(|_| ApiError::field(field, format!("`{field}` must be an RFC 3339 time like 2024-03-01T08:00:00+07:00, got `{s}`")))?;
+    // `checked_`: a year-9999 time with a negative offset is past what
+    // `time` holds once in UTC, where `to_offset` would panic.
+    let utc_year = t.checked_to_offset(time::UtcOffset::UTC).map(|u| u.year());
+    if !utc_year.is_some_and(|y| (1..=9999).contains(&y)) {
+        return Err(ApiError::field(field, format!("`{field}` must be between the years 0001 and 9999 in UTC, got `{s}`")));
+    }
     Ok((t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
@@ -150,6 +179,22 @@ mod tests {
         assert!(!r.body_html.contains("script"));
         // 2024-03-01T01:00:00Z = 1709254800 s (date -d ... +%s).
         assert_eq!(r.published_at, 1_709_254_800_000);
+    }
+
+    #[test]
+    fn times_outside_what_rfc3339_can_write_back_are_refused() {
+        // Valid RFC 3339 on the way in, but year -1 / 10000 once in UTC: the
+        // API would have answered `published_at: ""` for them.
+        for s in ["0000-01-01T00:00:00+23:59", "0000-12-31T23:59:59Z", "9999-12-31T23:59:59-00:01"] {
+            assert_eq!(parse_time("published_at", s).unwrap_err().field.as_deref(), Some("published_at"), "{s}");
+        }
+        // The edges that stay inside: -62135596800 s and 253402300799 s
+        // (Python: datetime(1,1,1,tzinfo=utc).timestamp(), datetime(9999,12,31,23,59,59,tzinfo=utc).timestamp()).
+        assert_eq!(parse_time("t", "0001-01-01T00:00:00Z").unwrap(), -62_135_596_800_000);
+        assert_eq!(parse_time("t", "9999-12-31T23:59:59Z").unwrap(), 253_402_300_799_000);
+        for ms in [-62_135_596_800_000, 253_402_300_799_000] {
+            assert!(!crate::routes::api::rfc3339(ms).is_empty());
+        }
     }
 
     #[test]

@@ -24,18 +24,23 @@ use crate::configuration::{Webhook, WebhookEvent};
 use crate::worker::WorkerContext;
 
 /// What a receiver gets.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = WebhookPayload)]
 pub struct Event<'a> {
     pub event: WebhookEvent,
     pub slug: &'a str,
     pub lang: Lang,
     pub revision: i64,
+    /// The version's page.
+    #[schema(format = "uri")]
     pub url: String,
     /// Flags by severity, when the event is about a version's quality.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub flags: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewed_by: Option<&'a str>,
+    #[schema(format = DateTime)]
     pub at: String,
 }
 

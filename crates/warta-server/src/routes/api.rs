@@ -1,18 +1,22 @@
 //! The CMS API: create/revise, read, human translations, delete.
+//!
+//! Every response body is one of the typed views below; the OpenAPI document
+//! (`routes::openapi`) derives its schemas from them, so what is served and
+//! what is documented are the same types.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
-use warta_core::{Lang, Slug};
-use warta_store::{Job, NewVersion, Origin, QaFlag, Segment, Version, VersionState};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use warta_core::{Lang, Pair, Slug};
+use warta_store::{Check, Job, JobState, NewVersion, Origin, QaFlag, RevisionNo, Segment, Severity, Version, VersionState};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::ingest::{self, parse_json, ArticleInput};
 use crate::routes::auth::ApiKeyAuth;
 use crate::startup::App;
@@ -37,21 +41,74 @@ pub fn site_lang(app: &App, s: &str) -> Result<Lang, ApiError> {
     Ok(lang)
 }
 
-fn job_json(j: &Job) -> Value {
-    json!({
-        "lang": j.lang,
-        "state": j.state.as_str(),
-        "attempts": j.attempts,
-        "waiting_for_model": j.waiting_pair.map(|p| p.to_string()),
-        "last_error": j.last_error,
-    })
+/// A translation job of the article's current revision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobView {
+    pub lang: Lang,
+    pub state: JobState,
+    /// Times the job has been leased by a worker.
+    pub attempts: i64,
+    /// The pair whose model is missing, while `state` is `waiting_for_model`.
+    pub waiting_for_model: Option<Pair>,
+    pub last_error: Option<String>,
 }
 
+impl From<&Job> for JobView {
+    fn from(j: &Job) -> JobView {
+        JobView {
+            lang: j.lang,
+            state: j.state,
+            attempts: j.attempts,
+            waiting_for_model: j.waiting_pair,
+            last_error: j.last_error.clone(),
+        }
+    }
+}
+
+/// `202 Accepted`: the revision is stored and its translations are queued.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    pub slug: Slug,
+    /// The article's current revision (1 for a new article).
+    pub revision: RevisionNo,
+    /// The content equalled the current revision: nothing new was stored.
+    pub unchanged: bool,
+    /// One job per target language.
+    pub jobs: Vec<JobView>,
+    /// The source article's page.
+    #[schema(format = "uri")]
+    pub url: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/articles",
+    tag = "articles",
+    summary = "Create an article, or revise the article with this slug",
+    description = "The body is sanitised and stored as a new revision (or recognised as unchanged), and one \
+                   translation job per target language is queued. Once this answered 202 the revision is \
+                   durable and will be translated, across restarts.",
+    request_body(content = ArticleInput, content_type = "application/json"),
+    responses(
+        (status = 202, description = "Stored; translations queued", body = Accepted, links(
+            ("get_article" = (operation_id = "get_article", parameters(("slug" = "$response.body#/slug")))),
+            ("get_version" = (operation_id = "get_version",
+                parameters(("slug" = "$response.body#/slug"), ("lang" = "$response.body#/jobs/0/lang")))),
+            ("put_version" = (operation_id = "put_version",
+                parameters(("slug" = "$response.body#/slug"), ("lang" = "$response.body#/jobs/0/lang")))),
+            ("delete_article" = (operation_id = "delete_article", parameters(("slug" = "$response.body#/slug")))),
+        )),
+        (status = 400, description = "The body is not JSON, or over a size limit", body = ErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 422, description = "A field is missing or invalid (`error.field` names it)", body = ErrorBody),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn post_article(
     State(app): State<Arc<App>>,
     _auth: ApiKeyAuth,
     body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let input: ArticleInput = parse_json(&body)?;
     let rev = input.into_revision(app.config().source, warta_store::now_millis(), &app.config().limits)?;
     let revised = app.ctx.store.create_or_revise(&rev, &app.config().targets).await?;
@@ -61,21 +118,81 @@ pub async fn post_article(
     let slug = revised.article.slug.clone();
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({
-            "slug": slug,
-            "revision": revised.revision.0,
-            "unchanged": revised.unchanged,
-            "jobs": revised.jobs.iter().map(job_json).collect::<Vec<_>>(),
-            "url": app.site.article_url(app.config().source, &slug),
-        })),
+        Json(Accepted {
+            url: app.site.article_url(app.config().source, &slug),
+            slug,
+            revision: revised.revision,
+            unchanged: revised.unchanged,
+            jobs: revised.jobs.iter().map(JobView::from).collect(),
+        }),
     ))
 }
 
+/// An article: its current source revision and where each target language is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleView {
+    pub slug: Slug,
+    pub revision: RevisionNo,
+    /// Deleted articles are unpublished in every language.
+    pub deleted: bool,
+    pub source: SourceView,
+    /// One entry per configured target language.
+    pub languages: Vec<LanguageStatus>,
+}
+
+/// The source (authoritative) text of the current revision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceView {
+    pub lang: Lang,
+    pub title: String,
+    pub summary: String,
+    /// Sanitised HTML.
+    pub body_html: String,
+    pub author: Option<String>,
+    #[schema(format = DateTime)]
+    pub published_at: String,
+    #[schema(format = "uri")]
+    pub url: String,
+}
+
+/// Where one target language of an article is: its published version (if
+/// any) and the job of the current revision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LanguageStatus {
+    pub lang: Lang,
+    /// A version is shown to readers.
+    pub published: bool,
+    pub origin: Option<Origin>,
+    /// The source revision the published version was made from.
+    pub revision: Option<RevisionNo>,
+    /// The published version belongs to the current revision.
+    pub current: Option<bool>,
+    /// A human version whose source has been revised since.
+    pub outdated: Option<bool>,
+    pub job: Option<JobView>,
+    #[schema(format = "uri")]
+    pub url: Option<String>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles/{slug}",
+    tag = "articles",
+    summary = "An article's source text and the state of each language",
+    params(("slug" = Slug, Path, description = "The article's slug")),
+    responses(
+        (status = 200, description = "The article", body = ArticleView),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 404, description = "No article with this slug", body = ErrorBody),
+        (status = 422, description = "The slug is not a valid slug", body = ErrorBody),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn get_article(
     State(app): State<Arc<App>>,
     _auth: ApiKeyAuth,
     Path(slug): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<ArticleView>, ApiError> {
     let slug = parse_slug(&slug)?;
     let store = &app.ctx.store;
     let article = store.article(&slug).await?;
@@ -86,83 +203,206 @@ pub async fn get_article(
     for &lang in &app.config().targets {
         let job = jobs.iter().find(|j| j.lang == lang);
         let v = versions.iter().find(|v| v.lang == lang);
-        languages.push(json!({
-            "lang": lang,
-            "published": v.is_some() && article.deleted_at.is_none(),
-            "origin": v.map(|v| v.origin.as_str()),
-            "revision": v.map(|v| v.revision.0),
-            "current": v.map(|v| v.revision == article.current_revision),
-            "outdated": v.map(|v| v.outdated),
-            "job": job.map(job_json),
-            "url": v.map(|_| app.site.article_url(lang, &slug)),
-        }));
+        languages.push(LanguageStatus {
+            lang,
+            published: v.is_some() && article.deleted_at.is_none(),
+            origin: v.map(|v| v.origin),
+            revision: v.map(|v| v.revision),
+            current: v.map(|v| v.revision == article.current_revision),
+            outdated: v.map(|v| v.outdated),
+            job: job.map(JobView::from),
+            url: v.map(|_| app.site.article_url(lang, &slug)),
+        });
     }
-    Ok(Json(json!({
-        "slug": slug,
-        "revision": article.current_revision.0,
-        "deleted": article.deleted_at.is_some(),
-        "source": {
-            "lang": rev.source_lang,
-            "title": rev.title,
-            "summary": rev.summary,
-            "body_html": rev.body_html,
-            "author": rev.author,
-            "published_at": rfc3339(rev.published_at),
-            "url": app.site.article_url(rev.source_lang, &slug),
+    Ok(Json(ArticleView {
+        revision: article.current_revision,
+        deleted: article.deleted_at.is_some(),
+        source: SourceView {
+            lang: rev.source_lang,
+            url: app.site.article_url(rev.source_lang, &slug),
+            title: rev.title,
+            summary: rev.summary,
+            body_html: rev.body_html,
+            author: rev.author,
+            published_at: rfc3339(rev.published_at),
         },
-        "languages": languages,
-    })))
+        languages,
+        slug,
+    }))
 }
 
-pub fn version_json(app: &App, slug: &Slug, v: &Version, segments: &[Segment], flags: &[QaFlag]) -> Value {
-    json!({
-        "slug": slug,
-        "lang": v.lang,
-        "revision": v.revision.0,
-        "origin": v.origin.as_str(),
-        "state": v.state.as_str(),
-        "outdated": v.outdated,
-        "model_id": v.model_id,
-        "title": v.title,
-        "summary": v.summary,
-        "body_html": v.body_html,
-        "translated_at": rfc3339(v.translated_at),
-        "reviewed_by": v.reviewed_by,
-        "quality": v.quality,
-        "flags": flags.iter().map(|f| json!({
-            "check": f.check, "severity": f.severity.as_str(), "segment": f.segment_idx, "detail": f.detail,
-            "resolved": f.resolved_at.is_some(), "resolved_by": f.resolved_by,
-        })).collect::<Vec<_>>(),
-        "segments": segments.iter().map(|s| json!({
-            "index": s.idx, "source": s.source_text, "target": s.target_text, "pivot": s.pivot_text,
-            "confidence": s.confidence, "origin": s.origin.as_str(),
-        })).collect::<Vec<_>>(),
-        "url": app.site.article_url(v.lang, slug),
-    })
+/// One language version of an article, with what QA found and the segments.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionView {
+    pub slug: Slug,
+    pub lang: Lang,
+    /// The source revision this version was made from.
+    pub revision: RevisionNo,
+    pub origin: Origin,
+    /// `held` versions wait for an editor and are not shown to readers.
+    pub state: VersionState,
+    pub outdated: bool,
+    /// The model that made a machine version.
+    pub model_id: Option<String>,
+    pub title: String,
+    pub summary: String,
+    pub body_html: String,
+    #[schema(format = DateTime)]
+    pub translated_at: String,
+    pub reviewed_by: Option<String>,
+    /// Quality summary of a machine version: `segments`, `flagged_segments`,
+    /// `flags` by severity, `by_check`, `confidence_mean`, `confidence_min`,
+    /// `engine_sentences`, `memory_hits`.
+    #[schema(value_type = Option<Object>)]
+    pub quality: Option<serde_json::Value>,
+    pub flags: Vec<FlagView>,
+    pub segments: Vec<SegmentView>,
+    #[schema(format = "uri")]
+    pub url: String,
 }
 
+/// A QA finding.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlagView {
+    /// The check that found it.
+    pub check: Check,
+    pub severity: Severity,
+    /// The segment it concerns; null for whole-document findings.
+    pub segment: Option<i64>,
+    pub detail: String,
+    pub resolved: bool,
+    pub resolved_by: Option<String>,
+}
+
+/// One segment (title, summary, or a block's sentence) and its translation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SegmentView {
+    pub index: i64,
+    pub source: String,
+    pub target: String,
+    /// The English pivot of a two-leg route.
+    pub pivot: Option<String>,
+    /// Mean token log-probability of `target` under the model.
+    pub confidence: Option<f64>,
+    pub origin: Origin,
+}
+
+impl VersionView {
+    fn new(app: &App, slug: &Slug, v: &Version, segments: &[Segment], flags: &[QaFlag]) -> VersionView {
+        VersionView {
+            slug: slug.clone(),
+            lang: v.lang,
+            revision: v.revision,
+            origin: v.origin,
+            state: v.state,
+            outdated: v.outdated,
+            model_id: v.model_id.clone(),
+            title: v.title.clone(),
+            summary: v.summary.clone(),
+            body_html: v.body_html.clone(),
+            translated_at: rfc3339(v.translated_at),
+            reviewed_by: v.reviewed_by.clone(),
+            quality: v.quality.clone(),
+            flags: flags
+                .iter()
+                .map(|f| FlagView {
+                    check: f.check,
+                    severity: f.severity,
+                    segment: f.segment_idx,
+                    detail: f.detail.clone(),
+                    resolved: f.resolved_at.is_some(),
+                    resolved_by: f.resolved_by.clone(),
+                })
+                .collect(),
+            segments: segments
+                .iter()
+                .map(|s| SegmentView {
+                    index: s.idx,
+                    source: s.source_text.clone(),
+                    target: s.target_text.clone(),
+                    pivot: s.pivot_text.clone(),
+                    confidence: s.confidence,
+                    origin: s.origin,
+                })
+                .collect(),
+            url: app.site.article_url(v.lang, slug),
+        }
+    }
+}
+
+/// The source text, when the source language is asked for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceVersionView {
+    pub slug: Slug,
+    pub lang: Lang,
+    pub revision: RevisionNo,
+    pub origin: SourceOrigin,
+    pub title: String,
+    pub summary: String,
+    pub body_html: String,
+    #[schema(format = DateTime)]
+    pub published_at: String,
+}
+
+/// Always `source`: tells a source text from a translation.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceOrigin {
+    Source,
+}
+
+/// A language of an article: the source text or a translation.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LanguageVersion {
+    Source(SourceVersionView),
+    Translation(Box<VersionView>),
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles/{slug}/{lang}",
+    tag = "articles",
+    summary = "One language of an article: the source text, or a translation with its QA flags and segments",
+    params(
+        ("slug" = Slug, Path, description = "The article's slug"),
+        ("lang" = Lang, Path, description = "One of this site's languages (source or target)"),
+    ),
+    responses(
+        (status = 200, description = "The source text (`origin: source`) or a translation", body = LanguageVersion),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 404, description = "No such article, or no version in this language yet", body = ErrorBody),
+        (status = 422, description = "The slug is invalid, or the language is not one of this site's", body = ErrorBody),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn get_version(
     State(app): State<Arc<App>>,
     _auth: ApiKeyAuth,
     Path((slug, lang)): Path<(String, String)>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<LanguageVersion>, ApiError> {
     let slug = parse_slug(&slug)?;
     let lang = site_lang(&app, &lang)?;
     let store = &app.ctx.store;
     let article = store.article(&slug).await?;
     if lang == app.config().source {
         let rev = store.current_revision(&slug).await?;
-        return Ok(Json(json!({
-            "slug": slug, "lang": lang, "revision": rev.revision.0, "origin": "source",
-            "title": rev.title, "summary": rev.summary, "body_html": rev.body_html,
-            "published_at": rfc3339(rev.published_at),
+        return Ok(Json(LanguageVersion::Source(SourceVersionView {
+            slug,
+            lang,
+            revision: rev.revision,
+            origin: SourceOrigin::Source,
+            title: rev.title,
+            summary: rev.summary,
+            body_html: rev.body_html,
+            published_at: rfc3339(rev.published_at),
         })));
     }
     match store.version(article.id, lang).await? {
         Some(v) => {
             let segments = store.segments(article.id, lang).await?;
             let flags = store.qa_flags(article.id, lang, v.revision).await?;
-            Ok(Json(version_json(&app, &slug, &v, &segments, &flags)))
+            Ok(Json(LanguageVersion::Translation(Box::new(VersionView::new(&app, &slug, &v, &segments, &flags)))))
         }
         None => {
             let jobs = store.job_states(article.id, article.current_revision).await?;
@@ -172,22 +412,54 @@ pub async fn get_version(
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// A human translation of the current revision.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "Cheias em Jacarta",
+    "body_html": "<p>Choveu forte em Jacarta na segunda-feira.</p>",
+    "translator": "Ana Lima"
+}))]
 pub struct HumanVersionInput {
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 300)]
     title: Option<String>,
+    #[schema(max_length = 2000)]
     summary: Option<String>,
+    /// HTML; sanitised as the source is, and must keep some text or an image.
+    #[schema(value_type = String, required = true, min_length = 1)]
     body_html: Option<String>,
     /// Who translated or reviewed it (defaults to the API key's name).
+    #[schema(max_length = 200)]
     translator: Option<String>,
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/articles/{slug}/{lang}",
+    tag = "articles",
+    summary = "Publish a human translation of the current revision",
+    description = "A human version is never overwritten by the machine; when the source is revised it stays \
+                   published, marked `outdated`, until a new one is put.",
+    params(
+        ("slug" = Slug, Path, description = "The article's slug"),
+        ("lang" = Lang, Path, description = "One of this site's target languages"),
+    ),
+    request_body(content = HumanVersionInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Published", body = VersionView),
+        (status = 400, description = "The body is not JSON, or over a size limit", body = ErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 404, description = "No such article, or it was deleted", body = ErrorBody),
+        (status = 422, description = "A field is missing or invalid, or `lang` is not a target language", body = ErrorBody),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn put_version(
     State(app): State<Arc<App>>,
     auth: ApiKeyAuth,
     Path((slug, lang)): Path<(String, String)>,
     body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<VersionView>, ApiError> {
     let slug = parse_slug(&slug)?;
     let lang = site_lang(&app, &lang)?;
     if lang == app.config().source {
@@ -222,30 +494,80 @@ pub async fn put_version(
     };
     store.put_version(&v).await?;
     let stored = store.version(article.id, lang).await?.ok_or_else(|| ApiError::internal("version vanished"))?;
-    Ok(Json(version_json(&app, &slug, &stored, &[], &[])))
+    Ok(Json(VersionView::new(&app, &slug, &stored, &[], &[])))
 }
 
+/// The article is deleted: unpublished in every language.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Deleted {
+    pub slug: Slug,
+    /// Always true.
+    pub deleted: bool,
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/articles/{slug}",
+    tag = "articles",
+    summary = "Delete an article: unpublished in every language, its unfinished jobs superseded",
+    params(("slug" = Slug, Path, description = "The article's slug")),
+    responses(
+        (status = 200, description = "Deleted (also when it already was)", body = Deleted),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 404, description = "No article with this slug", body = ErrorBody),
+        (status = 422, description = "The slug is not a valid slug", body = ErrorBody),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn delete_article(
     State(app): State<Arc<App>>,
     _auth: ApiKeyAuth,
     Path(slug): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<Deleted>, ApiError> {
     let slug = parse_slug(&slug)?;
     let a = app.ctx.store.delete_article(&slug).await?;
-    Ok(Json(json!({ "slug": a.slug, "deleted": true })))
+    Ok(Json(Deleted { slug: a.slug, deleted: true }))
 }
 
-/// Translation-memory and job counters of this process, and job totals.
-pub async fn stats(State(app): State<Arc<App>>, _auth: ApiKeyAuth) -> Result<impl IntoResponse, ApiError> {
+/// Translation-memory and job counters.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Stats {
+    pub translation_memory: TmCounters,
+    /// Source sentences translated by this process since it started.
+    pub sentences_translated: u64,
+    /// Jobs in the database by state (states with no job are left out).
+    #[schema(value_type = BTreeMap<JobState, i64>)]
+    pub jobs: BTreeMap<&'static str, i64>,
+}
+
+/// Sentences looked up in the translation memory by this process.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TmCounters {
+    pub lookups: u64,
+    pub hits: u64,
+    pub misses: u64,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/stats",
+    tag = "ops",
+    summary = "Translation-memory and job counters of this process, and job totals",
+    responses(
+        (status = 200, description = "The counters", body = Stats),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+    ),
+    security(("api_key" = [])),
+)]
+pub async fn stats(State(app): State<Arc<App>>, _auth: ApiKeyAuth) -> Result<Json<Stats>, ApiError> {
     use std::sync::atomic::Ordering;
     let m = &app.ctx.metrics;
     let lookups = m.tm_lookups.load(Ordering::Relaxed);
     let hits = m.tm_hits.load(Ordering::Relaxed);
-    let jobs: serde_json::Map<String, Value> =
-        app.ctx.store.job_counts().await?.into_iter().map(|(s, n)| (s.as_str().to_string(), json!(n))).collect();
-    Ok(Json(json!({
-        "translation_memory": { "lookups": lookups, "hits": hits, "misses": lookups.saturating_sub(hits) },
-        "sentences_translated": m.sentences_translated.load(Ordering::Relaxed),
-        "jobs": jobs,
-    })))
+    let jobs = app.ctx.store.job_counts().await?.into_iter().map(|(s, n)| (s.as_str(), n)).collect();
+    Ok(Json(Stats {
+        translation_memory: TmCounters { lookups, hits, misses: lookups.saturating_sub(hits) },
+        sentences_translated: m.sentences_translated.load(Ordering::Relaxed),
+        jobs,
+    }))
 }

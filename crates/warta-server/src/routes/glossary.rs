@@ -19,14 +19,13 @@ use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use warta_core::Lang;
 use warta_store::{GlossaryEntry, NewGlossaryEntry, StoreError};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::ingest::{parse_json, required};
 use crate::routes::api::rfc3339;
 use crate::routes::auth::ApiKeyAuth;
@@ -36,14 +35,24 @@ pub const MAX_TERM_CHARS: usize = 200;
 pub const MAX_NOTE_CHARS: usize = 500;
 
 /// A glossary entry as posted. Fields are optional here only so that a
-/// missing one is reported by name.
-#[derive(Debug, Default, Deserialize)]
+/// missing one is reported by name; the schema says which are required.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"source": "CSTO", "target_lang": "pt", "target": "OTSC", "note": "Organização do Tratado de Segurança Coletiva"}))]
 pub struct GlossaryInput {
+    /// The term in the source language (one line of text).
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
     pub source: Option<String>,
+    /// One of the newsroom's target languages.
+    #[schema(value_type = Lang, required = true)]
     pub target_lang: Option<String>,
+    /// How the term must read in `target_lang`; equal to `source` for a
+    /// do-not-translate entry (names, brands).
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
     pub target: Option<String>,
+    /// Match the source term case-sensitively (default false).
     pub case_sensitive: Option<bool>,
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -99,17 +108,47 @@ fn term(field: &str, s: &str, max_chars: usize) -> Result<String, ApiError> {
     Ok(t.to_string())
 }
 
-pub fn entry_json(e: &GlossaryEntry) -> Value {
-    json!({
-        "id": e.id,
-        "source": e.source_term,
-        "target_lang": e.target_lang,
-        "target": e.target_term,
-        "case_sensitive": e.case_sensitive,
-        "note": e.note,
-        "do_not_translate": e.source_term == e.target_term,
-        "created_at": rfc3339(e.created_at),
-    })
+/// A glossary entry as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryView {
+    pub id: i64,
+    pub source: String,
+    pub target_lang: Lang,
+    pub target: String,
+    pub case_sensitive: bool,
+    pub note: Option<String>,
+    /// `target` equals `source`: the term is kept as it is.
+    pub do_not_translate: bool,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+impl From<&GlossaryEntry> for EntryView {
+    fn from(e: &GlossaryEntry) -> EntryView {
+        EntryView {
+            id: e.id,
+            source: e.source_term.clone(),
+            target_lang: e.target_lang,
+            target: e.target_term.clone(),
+            case_sensitive: e.case_sensitive,
+            note: e.note.clone(),
+            do_not_translate: e.source_term == e.target_term,
+            created_at: rfc3339(e.created_at),
+        }
+    }
+}
+
+/// An entry that was added or deleted, and the translations re-queued for it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryChange {
+    #[serde(flatten)]
+    pub entry: EntryView,
+    /// Present (true) when the entry was deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+    /// Translation jobs made runnable again because their article contains
+    /// the term.
+    pub requeued: u64,
 }
 
 /// Store errors of a glossary write: a duplicate is the client's 409.
@@ -131,30 +170,71 @@ fn wake(app: &App, n: u64) {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/glossary",
+    tag = "glossary",
+    operation_id = "create_glossary_entry",
+    summary = "Add a glossary entry; the translations of articles that contain the term are made again",
+    request_body(content = GlossaryInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Added", body = EntryChange, links(
+            ("delete_glossary_entry" = (operation_id = "delete_glossary_entry", parameters(("id" = "$response.body#/id")))),
+        )),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 409, description = "An entry for this term and language exists", body = ErrorBody),
+        (status = 422, description = "A field is missing or invalid (`error.field` names it)", body = ErrorBody),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn create(
     State(app): State<Arc<App>>,
     _auth: ApiKeyAuth,
     body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<(StatusCode, Json<EntryChange>), ApiError> {
     let input: GlossaryInput = parse_json(&body)?;
     let new = input.into_entry(&app.config().targets)?;
     let (entry, requeued) = app.ctx.store.add_glossary_entry(&new).await.map_err(store_error)?;
     wake(&app, requeued);
-    let mut body = entry_json(&entry);
-    body["requeued"] = json!(requeued);
-    Ok((StatusCode::CREATED, Json(body)))
+    Ok((StatusCode::CREATED, Json(EntryChange { entry: EntryView::from(&entry), deleted: None, requeued })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only the entries of this target language (empty: all).
+    #[param(value_type = Option<Lang>)]
     lang: Option<String>,
 }
 
+/// The glossary, and its version (bumped by every change).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GlossaryList {
+    pub version: i64,
+    pub entries: Vec<EntryView>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/glossary",
+    tag = "glossary",
+    operation_id = "list_glossary",
+    summary = "The glossary, optionally of one target language",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The entries", body = GlossaryList),
+        (status = 400, description = "The query string does not parse", body = ErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 422, description = "`lang` is not a language code", body = ErrorBody),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn list(
     State(app): State<Arc<App>>,
     _auth: ApiKeyAuth,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<GlossaryList>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let lang = match q.lang.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -165,17 +245,29 @@ pub async fn list(
     // least as new as the version reported.
     let version = store.glossary_version().await?;
     let entries = store.list_glossary(lang).await?;
-    Ok(Json(json!({
-        "version": version,
-        "entries": entries.iter().map(entry_json).collect::<Vec<_>>(),
-    })))
+    Ok(Json(GlossaryList { version, entries: entries.iter().map(EntryView::from).collect() }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/glossary/{id}",
+    tag = "glossary",
+    operation_id = "delete_glossary_entry",
+    summary = "Delete a glossary entry; the translations of articles that contain the term are made again",
+    params(("id" = i64, Path, description = "The entry's id")),
+    responses(
+        (status = 200, description = "Deleted", body = EntryChange),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 404, description = "No entry with this id", body = ErrorBody),
+        (status = 422, description = "`id` is not a number", body = ErrorBody),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn delete(
     State(app): State<Arc<App>>,
     _auth: ApiKeyAuth,
     Path(id): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<EntryChange>, ApiError> {
     let id: i64 = id.parse().map_err(|_| ApiError::field("id", format!("`{id}` is not a glossary entry id")))?;
     // The term's translations were made with the entry: they are re-queued
     // in the same transaction as the delete.
@@ -184,10 +276,7 @@ pub async fn delete(
         other => other.into(),
     })?;
     wake(&app, requeued);
-    let mut body = entry_json(&entry);
-    body["deleted"] = json!(true);
-    body["requeued"] = json!(requeued);
-    Ok(Json(body))
+    Ok(Json(EntryChange { entry: EntryView::from(&entry), deleted: Some(true), requeued }))
 }
 
 #[cfg(test)]

@@ -19,30 +19,109 @@ use axum::Extension;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::ToSchema;
 use warta_core::Lang;
 
 use warta_pipeline::{self as pipeline, Options, Request, SourceDoc, Term};
 use crate::routes::guards::Guards;
 use crate::startup::App;
 
-pub(crate) fn lt_error(status: StatusCode, msg: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": msg.into() }))).into_response()
+/// LibreTranslate's error body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LtError {
+    pub error: String,
 }
 
-#[derive(Deserialize)]
+pub(crate) fn lt_error(status: StatusCode, msg: impl Into<String>) -> Response {
+    (status, Json(LtError { error: msg.into() })).into_response()
+}
+
+/// A translation request, as JSON or as a form (where a repeated `q` is a
+/// batch, like a JSON list).
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"q": "How are you today?", "source": "en", "target": "pt"}))]
 struct TranslateInput {
+    /// The text, or a list of texts (a batch: answered with a list).
+    #[schema(value_type = TranslatedText, required = true)]
     q: Option<Value>,
+    /// A language code, or `auto` to detect it among the languages that
+    /// can be translated into `target`.
+    #[schema(value_type = String, required = true, example = "en")]
     source: Option<String>,
+    #[schema(value_type = Lang, required = true)]
     target: Option<String>,
+    /// `text` (default) or `html`: with `html`, markup is kept and only text
+    /// is translated.
+    #[schema(value_type = Option<TextFormat>)]
     format: Option<String>,
-    /// LibreTranslate's name; the npm `libretranslate` client sends `apiKey`.
+    /// The API key, as LibreTranslate takes it (`apiKey` is accepted too);
+    /// `Authorization: Bearer` works as well.
     #[serde(alias = "apiKey")]
     api_key: Option<String>,
     /// How many alternative translations to return (a number, or its text
-    /// in a form body).
+    /// in a form body). The engine decodes one best translation, so the
+    /// lists are empty.
+    #[schema(value_type = Option<u64>)]
     alternatives: Option<Value>,
+}
+
+/// `format` of a translation request.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // a schema: the handler reads the field as text
+enum TextFormat {
+    Text,
+    Html,
+}
+
+/// A text, or a list of texts.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum TranslatedText {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// What `source: auto` detected: one, or one per text of a batch.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum DetectedLanguage {
+    One(Detection),
+    Many(Vec<Detection>),
+}
+
+/// A detected language; `confidence` in percent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Detection {
+    pub language: Lang,
+    pub confidence: f64,
+}
+
+/// LibreTranslate's answer: `translatedText` (a list for a list `q`),
+/// `detectedLanguage` for `source: auto`, `alternatives` when asked for.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Translation {
+    pub translated_text: TranslatedText,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detected_language: Option<DetectedLanguage>,
+    /// Alternative translations: a list (empty), or one list per text of a batch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = alternatives_schema)]
+    pub alternatives: Option<Vec<Value>>,
+}
+
+/// `alternatives`: strings for one text, lists of strings for a batch. An
+/// empty list is both, hence `anyOf` (an untagged enum would be `oneOf`).
+fn alternatives_schema() -> impl Into<RefOr<Schema>> {
+    let string = || ObjectBuilder::new().schema_type(Type::String);
+    ArrayBuilder::new().items(
+        AnyOfBuilder::new().item(string()).item(ArrayBuilder::new().items(string())),
+    )
 }
 
 /// The verified API key (its text: rate limits are kept per key).
@@ -142,6 +221,25 @@ fn check_request(app: &App, guards: &Guards, key: &str, texts: &[String]) -> Res
     Ok(())
 }
 
+#[utoipa::path(
+    post,
+    path = "/translate",
+    tag = "libretranslate",
+    summary = "Translate a text or a list of texts (LibreTranslate-compatible)",
+    request_body(content(
+        (TranslateInput = "application/json"),
+        (TranslateInput = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "The translation", body = Translation),
+        (status = 400, description = "Invalid request: a parameter is missing or unsupported, the body does not parse, \
+                                      or over `batch_limit`/`char_limit`; or no model for the pair", body = LtError),
+        (status = 403, description = "No API key, or an invalid one", body = LtError),
+        (status = 429, description = "Over this key's requests per minute, or too many translations at once",
+         body = LtError, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("api_key" = []), ()),
+)]
 pub async fn translate(
     State(app): State<Arc<App>>,
     Extension(guards): Extension<Arc<Guards>>,
@@ -193,7 +291,7 @@ pub async fn translate(
         // translated into the target here, and say what was detected.
         Some("auto") => match detect_among(&texts.join(" "), &sources_for(&app, target)) {
             Some((l, confidence)) => {
-                detected = Some(json!({ "language": l.code(), "confidence": (confidence * 100.0).round() }));
+                detected = Some(Detection { language: l, confidence: (confidence * 100.0).round() });
                 l
             }
             None => return lt_error(StatusCode::BAD_REQUEST, "could not detect the source language"),
@@ -209,18 +307,19 @@ pub async fn translate(
     // empty — as LibreTranslate answers when its model has none.
     let respond = |out: Vec<String>| -> Response {
         let n = out.len();
-        let mut body = if many {
-            json!({ "translatedText": out })
-        } else {
-            json!({ "translatedText": out.into_iter().next().unwrap_or_default() })
+        let detected_language = detected.as_ref().map(|d| match many {
+            true => DetectedLanguage::Many(vec![d.clone(); n]),
+            false => DetectedLanguage::One(d.clone()),
+        });
+        let alternatives = (alternatives > 0).then(|| match many {
+            true => vec![Value::Array(Vec::new()); n],
+            false => Vec::new(),
+        });
+        let translated_text = match many {
+            true => TranslatedText::Many(out),
+            false => TranslatedText::One(out.into_iter().next().unwrap_or_default()),
         };
-        if let Some(d) = &detected {
-            body["detectedLanguage"] = if many { json!(vec![d.clone(); n]) } else { d.clone() };
-        }
-        if alternatives > 0 {
-            body["alternatives"] = if many { json!(vec![Vec::<String>::new(); n]) } else { json!([]) };
-        }
-        Json(body).into_response()
+        Json(Translation { translated_text, detected_language, alternatives }).into_response()
     };
     if source == target {
         return respond(texts);
@@ -297,46 +396,126 @@ fn sources_for(app: &App, target: Lang) -> Vec<Lang> {
     installed_languages(app).into_iter().filter(|&l| l == target || store.route(l, target).is_ok()).collect()
 }
 
+/// LibreTranslate's frontend settings.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FrontendSettings {
+    pub api_keys: bool,
+    pub key_required: bool,
+    /// Characters of all texts of one request (`[limits]
+    /// translate_char_limit`).
+    pub char_limit: i64,
+    pub frontend_timeout: u64,
+    pub suggestions: bool,
+    pub files_translation: bool,
+    pub supported_files_format: Vec<String>,
+    /// The default pair of a translation form.
+    pub language: DefaultPair,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DefaultPair {
+    pub source: NamedLang,
+    pub target: NamedLang,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NamedLang {
+    pub code: Lang,
+    /// The language's English name.
+    pub name: String,
+}
+
+impl NamedLang {
+    fn new(l: Lang) -> NamedLang {
+        NamedLang { code: l, name: l.english_name().to_string() }
+    }
+}
+
 /// `GET /frontend/settings`: what LibreTranslate clients read to learn
 /// whether a key is needed, the character limit and the languages.
-pub async fn frontend_settings(State(app): State<Arc<App>>) -> Response {
+#[utoipa::path(
+    get,
+    path = "/frontend/settings",
+    tag = "libretranslate",
+    summary = "Whether a key is needed, the character limit and the default pair (LibreTranslate-compatible)",
+    responses((status = 200, description = "The settings", body = FrontendSettings)),
+)]
+pub async fn frontend_settings(State(app): State<Arc<App>>) -> Json<FrontendSettings> {
     let langs = installed_languages(&app);
-    let name = |l: Lang| json!({ "code": l.code(), "name": l.english_name() });
     let source = if langs.contains(&app.config().source) { app.config().source } else { langs.first().copied().unwrap_or(app.config().source) };
     let target = app.config().targets.iter().copied().find(|t| langs.contains(t)).unwrap_or(source);
-    Json(json!({
-        "apiKeys": true,
-        "keyRequired": true,
-        "charLimit": -1,
-        "frontendTimeout": 500,
-        "suggestions": false,
-        "filesTranslation": false,
-        "supportedFilesFormat": [],
-        "language": { "source": name(source), "target": name(target) },
-    }))
-    .into_response()
+    Json(FrontendSettings {
+        api_keys: true,
+        key_required: true,
+        char_limit: i64::try_from(app.config().limits.translate_char_limit).unwrap_or(i64::MAX),
+        frontend_timeout: 500,
+        suggestions: false,
+        files_translation: false,
+        supported_files_format: Vec::new(),
+        language: DefaultPair { source: NamedLang::new(source), target: NamedLang::new(target) },
+    })
 }
 
-pub async fn languages(State(app): State<Arc<App>>) -> Response {
+/// A language of an installed model and what it can be translated into.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LanguageEntry {
+    pub code: Lang,
+    /// The language's English name.
+    pub name: String,
+    /// Languages it can be translated into here (directly or through English).
+    pub targets: Vec<Lang>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/languages",
+    tag = "libretranslate",
+    summary = "The languages of the installed models and their targets (LibreTranslate-compatible)",
+    responses((status = 200, description = "The languages, sorted by code", body = Vec<LanguageEntry>)),
+)]
+pub async fn languages(State(app): State<Arc<App>>) -> Json<Vec<LanguageEntry>> {
     let store = app.ctx.pool.store();
     let langs = installed_languages(&app);
-    let out: Vec<Value> = langs
+    let out = langs
         .iter()
-        .map(|&l| {
-            let targets: Vec<&str> =
-                langs.iter().filter(|&&t| t != l && store.route(l, t).is_ok()).map(|t| t.code()).collect();
-            json!({ "code": l.code(), "name": l.english_name(), "targets": targets })
+        .map(|&l| LanguageEntry {
+            code: l,
+            name: l.english_name().to_string(),
+            targets: langs.iter().copied().filter(|&t| t != l && store.route(l, t).is_ok()).collect(),
         })
         .collect();
-    Json(out).into_response()
+    Json(out)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"q": "How are you today?"}))]
 struct DetectInput {
+    #[schema(value_type = String, required = true)]
     q: Option<String>,
+    /// The API key, as LibreTranslate takes it; `Authorization: Bearer`
+    /// works as well.
     api_key: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/detect",
+    tag = "libretranslate",
+    summary = "Detect the language of a text (LibreTranslate-compatible)",
+    request_body(content(
+        (DetectInput = "application/json"),
+        (DetectInput = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "The most likely language (an empty list when none is)", body = Vec<Detection>),
+        (status = 400, description = "Invalid request: `q` is missing, the body does not parse, or over `char_limit`", body = LtError),
+        (status = 403, description = "No API key, or an invalid one", body = LtError),
+        (status = 429, description = "Over this key's requests per minute",
+         body = LtError, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("api_key" = []), ()),
+)]
 pub async fn detect(
     State(app): State<Arc<App>>,
     Extension(guards): Extension<Arc<Guards>>,
@@ -355,10 +534,9 @@ pub async fn detect(
     if let Err(r) = check_request(&app, &guards, &key, std::slice::from_ref(&q)) {
         return r;
     }
-    match detect_lang(&q) {
-        Some((l, c)) => Json(json!([{ "language": l.code(), "confidence": (c * 100.0).round() }])).into_response(),
-        None => Json(json!([])).into_response(),
-    }
+    let found: Vec<Detection> =
+        detect_lang(&q).map(|(l, c)| Detection { language: l, confidence: (c * 100.0).round() }).into_iter().collect();
+    Json(found).into_response()
 }
 
 /// Detection restricted to `candidates` (LibreTranslate only ever detects a

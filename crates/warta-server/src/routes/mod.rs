@@ -5,6 +5,8 @@
 //! - [`libretranslate`]: `/translate`, `/languages`, `/detect`.
 //! - [`site`]: the public pages, feeds and sitemap.
 //! - [`ops`]: `/healthz`, `/metrics`.
+//! - [`openapi`]: `/api/openapi.json`, and the router of every route it
+//!   documents (all of the JSON APIs above).
 //!
 //! Every response carries the security headers of [`security_headers`]
 //! (routes with stricter needs, like the admin, set their own first).
@@ -16,13 +18,14 @@ pub mod glossary;
 pub mod guards;
 pub mod libretranslate;
 pub mod ops;
+pub mod openapi;
 pub mod site;
 pub mod webhooks;
 
 use std::sync::Arc;
 
 use axum::http::{header, HeaderName, HeaderValue};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Extension, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -47,20 +50,12 @@ pub fn security_headers() -> [(HeaderName, HeaderValue); 4] {
 
 pub fn router(app: Arc<App>) -> Router {
     let guards = Arc::new(guards::Guards::new(&app.config().limits));
+    // The JSON APIs (CMS, glossary, webhooks log, LibreTranslate, health and
+    // the OpenAPI document), each under the path its `#[utoipa::path]` names.
+    let (documented, _) = openapi::router().split_for_parts();
     let mut router = Router::new()
-        .route("/api/v1/articles", post(api::post_article))
-        .route("/api/v1/articles/{slug}", get(api::get_article).delete(api::delete_article))
-        .route("/api/v1/articles/{slug}/{lang}", get(api::get_version).put(api::put_version))
-        .route("/api/v1/glossary", get(glossary::list).post(glossary::create))
-        .route("/api/v1/glossary/{id}", axum::routing::delete(glossary::delete))
-        .route("/api/v1/stats", get(api::stats))
-        .route("/api/v1/webhooks/deliveries", get(webhooks::deliveries))
+        .merge(documented)
         .merge(admin::router())
-        .route("/translate", post(libretranslate::translate))
-        .route("/languages", get(libretranslate::languages))
-        .route("/detect", post(libretranslate::detect))
-        .route("/frontend/settings", get(libretranslate::frontend_settings))
-        .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/sitemap.xml", get(site::sitemap))
         .route(warta_site::STYLESHEET_PATH, get(site::stylesheet))

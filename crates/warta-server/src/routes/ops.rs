@@ -7,15 +7,52 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::startup::App;
+
+/// This node's health: `ok`, or `unhealthy` with the reasons.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: HealthStatus,
+    /// Why the node is unhealthy, one sentence each (empty when healthy).
+    pub problems: Vec<String>,
+    pub workers: WorkerCount,
+    /// How long the oldest runnable job has waited; null when none waits.
+    pub queue_age_seconds: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    Ok,
+    Unhealthy,
+}
+
+/// Translation worker threads of this process.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkerCount {
+    pub alive: u64,
+    pub expected: u64,
+}
 
 /// Healthy means this node can do its job: the database answers, the
 /// translation workers it should run are alive, and no runnable job has
 /// waited longer than `max_queue_age` (the queue as a whole is stuck — no
 /// worker anywhere is taking jobs). Otherwise 503 with the reasons, so a
 /// load balancer or orchestrator takes the node out or restarts it.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "ops",
+    summary = "Liveness of this node: database, workers, queue age",
+    responses(
+        (status = 200, description = "Healthy", body = Health),
+        (status = 503, description = "Unhealthy; `problems` says why", body = Health),
+    ),
+)]
 pub async fn healthz(State(app): State<Arc<App>>) -> Response {
     let mut problems = Vec::new();
     let queue_age = match app.ctx.store.queue_age().await {
@@ -39,13 +76,13 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Response {
             limit.as_secs()
         ));
     }
-    let body = serde_json::json!({
-        "status": if problems.is_empty() { "ok" } else { "unhealthy" },
-        "problems": problems,
-        "workers": { "alive": alive, "expected": expected },
-        "queue_age_seconds": queue_age.map(|a| a.as_secs_f64()),
-    });
     let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let body = Health {
+        status: if problems.is_empty() { HealthStatus::Ok } else { HealthStatus::Unhealthy },
+        problems,
+        workers: WorkerCount { alive: alive as u64, expected: expected as u64 },
+        queue_age_seconds: queue_age.map(|a| a.as_secs_f64()),
+    };
     (status, axum::Json(body)).into_response()
 }
 
