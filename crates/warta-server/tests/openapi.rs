@@ -1,10 +1,12 @@
 //! The OpenAPI document (`GET /api/openapi.json`) against the running server:
 //! it is served, is OpenAPI 3.1 with every JSON route of DESIGN.md's
 //! "Interfaces" and the API-key scheme the code checks, every reference in
-//! it resolves, and every operation it lists is routed. Then schemathesis
-//! (PyPI, `tests/openapi/`) fuzzes every operation of the document against
-//! the live server with the real en→pt model, and must find no 5xx and no
-//! answer that the document does not describe.
+//! it resolves, and every operation it lists is routed. Then, with
+//! schemathesis (PyPI, `tests/openapi/`), the document must validate against
+//! the OpenAPI 3.1 meta-schema, and schemathesis fuzzes every operation of it
+//! against the live server with the real en→pt model and must find no 5xx,
+//! no answer that the document does not describe and no operation that
+//! answers without the key it declares.
 //!
 //! schemathesis must be installed (`tests/openapi/requirements.txt`;
 //! `WARTA_SCHEMATHESIS` names the executable, default `schemathesis` on
@@ -227,8 +229,10 @@ async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document()
     })
     .await
     .unwrap();
-    eprintln!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     eprintln!("schemathesis took {:.0?}", started.elapsed());
     app.stop().await;
+    assert!(stdout.contains("valid OpenAPI 3.1: "), "the document was not validated");
     assert!(out.status.success(), "schemathesis found failures (above)");
 }
