@@ -190,6 +190,7 @@ impl TranslatedDoc {
 
 /// A version's quality at a glance: stored with it, served by the API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QualitySummary {
     pub segments: usize,
     pub flagged_segments: usize,
@@ -203,6 +204,7 @@ pub struct QualitySummary {
 
 /// Flags by severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeverityCounts {
     pub error: usize,
     pub warning: usize,

@@ -250,10 +250,8 @@ pub struct VersionView {
     #[schema(format = DateTime)]
     pub translated_at: String,
     pub reviewed_by: Option<String>,
-    /// Quality summary of a machine version: `segments`, `flagged_segments`,
-    /// `flags` by severity, `by_check`, `confidence_mean`, `confidence_min`,
-    /// `engine_sentences`, `memory_hits`.
-    #[schema(value_type = Option<Object>)]
+    /// Quality summary of a machine version (`warta_pipeline::QualitySummary`).
+    #[schema(value_type = Option<warta_pipeline::QualitySummary>)]
     pub quality: Option<serde_json::Value>,
     pub flags: Vec<FlagView>,
     pub segments: Vec<SegmentView>,
