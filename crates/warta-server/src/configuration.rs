@@ -53,6 +53,8 @@ struct RawConfig {
     webhooks: Option<Vec<RawWebhook>>,
     /// `[limits]`: input and abuse limits.
     limits: Option<Limits>,
+    /// Memory for rendered public pages, in MiB (0: no page cache).
+    page_cache_mb: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,6 +120,8 @@ pub struct Config {
     pub messages: BTreeMap<String, BTreeMap<String, String>>,
     pub webhooks: Vec<Webhook>,
     pub limits: Limits,
+    /// Bytes of rendered pages the page cache may hold (0: off).
+    pub page_cache_bytes: u64,
 }
 
 /// `[limits]`: what one client may ask of the service. Each key has a
@@ -234,6 +238,10 @@ impl Config {
         if let Some(v) = get("WARTA_MAX_ATTEMPTS") {
             raw.max_attempts = Some(v.parse().map_err(|_| value("max_attempts", format!("`{v}` is not a number")))?);
         }
+        if let Some(v) = get("WARTA_PAGE_CACHE_MB") {
+            raw.page_cache_mb =
+                Some(v.parse().map_err(|_| value("page_cache_mb", format!("`{v}` is not a number")))?);
+        }
         if let Some(v) = get("WARTA_WORKERS") {
             raw.workers = Some(v.parse().map_err(|_| value("workers", format!("`{v}` is not a number")))?);
         }
@@ -308,6 +316,10 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
             limits: raw.limits.unwrap_or_default(),
+            page_cache_bytes: match raw.page_cache_mb.unwrap_or(64) {
+                n @ 0..=65_536 => n * 1024 * 1024,
+                n => return Err(value("page_cache_mb", format!("{n} is outside 0..=65536"))),
+            },
         })
     }
 

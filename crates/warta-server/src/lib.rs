@@ -7,17 +7,21 @@
 //! - [`worker`] leases jobs from the database and runs `warta-pipeline`
 //!   (segment → memory → engine → enforce → check) on blocking threads.
 //! - [`routes`] serves the CMS API, the LibreTranslate-compatible API, the
-//!   public site (rendered by `warta-site`) and operations endpoints.
+//!   public site (rendered by `warta-site`, kept by [`page_cache`]) and
+//!   operations endpoints.
 //! - [`startup`] builds all of it, binds the port and returns a handle.
 //! - [`telemetry`] gives every request an id and a span for the logs.
 //!
 //! No inference on async threads: the HTTP side only reads and writes the
-//! database and wakes workers; translation happens on worker threads.
+//! database and wakes workers; translation happens on worker threads, at a
+//! lower scheduling [`priority`] than the threads serving HTTP.
 
 pub mod configuration;
 pub mod error;
 pub mod import;
 pub mod ingest;
+pub mod page_cache;
+pub mod priority;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -11,12 +11,15 @@ use warta_site::{Messages, Site};
 use warta_store::Store;
 
 use crate::configuration::Config;
+use crate::page_cache::PageCache;
 use crate::worker::{Metrics, WorkerContext, Workers};
 
 /// Everything a request handler needs.
 pub struct App {
     pub ctx: Arc<WorkerContext>,
     pub site: Site,
+    /// Rendered public pages, current for the store's site generation.
+    pub pages: PageCache,
 }
 
 /// A running server: its address and how to stop it.
@@ -44,6 +47,7 @@ impl App {
         let site = Site::new(&config.site_name, &config.base_url, config.source, &config.languages(), messages)
             .context("config base_url")?;
         let pool = Arc::new(ModelPool::new(ModelStore::open(&config.models_dir), config.threads));
+        let pages = PageCache::new(config.page_cache_bytes);
         let ctx = Arc::new(WorkerContext {
             store,
             pool,
@@ -52,7 +56,7 @@ impl App {
             metrics: Metrics::default(),
             shutdown: Default::default(),
         });
-        Ok(Arc::new(App { ctx, site }))
+        Ok(Arc::new(App { ctx, site, pages }))
     }
 
     pub fn config(&self) -> &Config {

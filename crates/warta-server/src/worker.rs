@@ -107,6 +107,9 @@ fn spawn(ctx: Arc<WorkerContext>, name: String, handle: Handle) -> std::io::Resu
     let alive = Alive::new(ctx.clone());
     std::thread::Builder::new().name(name.clone()).spawn(move || {
         let _alive = alive;
+        if let Err(e) = crate::priority::lower_current_thread() {
+            tracing::warn!(worker = %name, "could not lower the worker's priority: {e}");
+        }
         run(ctx, name, handle)
     })
 }

@@ -53,7 +53,7 @@ pub use feed::render_feed;
 pub use http::{etag_for, http_date, not_modified};
 pub use messages::{Key, MessageOverrides, Messages};
 pub use pages::{render_article, render_front_page, render_not_found};
-pub use sitemap::render_sitemap;
+pub use sitemap::{render_sitemap, render_sitemaps, SitemapLimits, Sitemaps};
 pub use style::STYLESHEET;
 pub use time::Timestamp;
 pub use view::{

@@ -2,8 +2,9 @@
 //! and one view struct per page, feed or sitemap.
 //!
 //! The URL layout of DESIGN.md (`/{lang}/`, `/{lang}/{slug}`,
-//! `/{lang}/feed.xml`, `/sitemap.xml`) is written down once, in [`Site`]'s
-//! URL methods, so the router and the links in pages cannot disagree.
+//! `/{lang}/feed.xml`, `/sitemap.xml`, and `/sitemap-{n}.xml` when the
+//! sitemap is split) is written down once, in [`Site`]'s URL methods, so the
+//! router and the links in pages cannot disagree.
 
 use warta_core::{Lang, Slug};
 
@@ -114,6 +115,12 @@ impl Site {
     /// `{base}/sitemap.xml`
     pub fn sitemap_url(&self) -> String {
         format!("{}/sitemap.xml", self.base_url)
+    }
+
+    /// `{base}/sitemap-{n}.xml`: file `n` (from 1) of a sitemap split into
+    /// several, listed by the index at [`Site::sitemap_url`].
+    pub fn sitemap_part_url(&self, n: usize) -> String {
+        format!("{}/sitemap-{n}.xml", self.base_url)
     }
 
     /// `{base}/assets/site.css?v={hash}`: the query changes whenever the

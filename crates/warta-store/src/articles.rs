@@ -184,6 +184,7 @@ impl Store {
             tx.commit().await?;
 
             if !unchanged {
+                self.site_changed();
                 tracing::info!(slug = %new.slug, revision, jobs = jobs.len(), "stored revision");
             }
             Ok(Revised {
@@ -305,6 +306,9 @@ impl Store {
                 .await?;
             }
             tx.commit().await?;
+            if row.is_some() {
+                self.site_changed();
+            }
             row
         });
         let article = row

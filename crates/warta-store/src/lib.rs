@@ -41,11 +41,14 @@ mod jobs;
 mod qa;
 mod requeue;
 mod review;
+mod site;
 mod tm;
 mod versions;
 mod webhooks;
 
 use std::str::FromStr;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -58,6 +61,7 @@ pub use error::{Result, StoreError};
 pub use glossary::{GlossaryEntry, GlossarySnapshot, NewGlossaryEntry};
 pub use qa::{Check, NewQaFlag, QaFlag, Severity};
 pub use review::{severity_rank, ReviewItem, MAX_QUEUE_PAGE};
+pub use site::SiteEntry;
 pub use tm::{tm_source_hash, NewTmEntry, TmHit};
 pub use types::*;
 pub use webhooks::{WebhookDelivery, WEBHOOK_MAX_ATTEMPTS};
@@ -96,6 +100,8 @@ impl Default for StoreOptions {
 pub struct Store {
     db: Db,
     max_attempts: i64,
+    /// Changes to published content committed by this process (site.rs).
+    site_changes: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -181,8 +187,17 @@ impl Store {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(opts.sqlite_busy_timeout);
+            // Every connection is opened here, at startup, and kept: an
+            // SQLite connection runs on its own thread, which inherits the
+            // scheduling priority of the thread that opens it. Opened lazily,
+            // some would be opened by a translation worker (which lowers its
+            // own priority, worker.rs) and then serve the site's queries at
+            // that lower priority. A local file gains nothing from recycling.
             let pool = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections)
+                .min_connections(opts.max_connections)
+                .max_lifetime(None)
+                .idle_timeout(None)
                 .connect_with(options)
                 .await?;
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
@@ -192,6 +207,7 @@ impl Store {
         Ok(Store {
             db,
             max_attempts: i64::from(opts.max_attempts.max(1)),
+            site_changes: Arc::default(),
         })
     }
 

@@ -211,6 +211,7 @@ impl Store {
                 })?;
             }
             tx.commit().await?;
+            self.site_changed();
             tracing::debug!(article = %v.article_id, lang = %v.lang, revision = %v.revision,
                 origin = %v.origin, "stored version");
             Ok(PutOutcome::Written)

@@ -43,6 +43,8 @@ on_both_backends!(
     glossary_changes_bump_the_version_and_duplicates_conflict,
     translation_memory_human_entries_win_machine_entries_match_model_and_glossary,
     qa_flags_are_replaced_per_version,
+    site_generation_moves_with_what_readers_see_and_only_with_it,
+    site_entries_list_every_readable_version_once_in_one_query,
 );
 
 fn lang(code: &str) -> Lang {
@@ -1412,4 +1414,85 @@ async fn qa_flags_are_replaced_per_version(db: &TestDb) {
         1,
         "other languages untouched"
     );
+}
+
+/// The page cache's contract (crates/warta-store/src/site.rs): the site
+/// generation changes in the same transaction as anything a public page
+/// shows, on every connection to the database, and not for bookkeeping.
+async fn site_generation_moves_with_what_readers_see_and_only_with_it(db: &TestDb) {
+    let s = &db.store;
+    let other = db.open_another().await;
+    let g = s.site_generation().await.unwrap();
+    let local = s.local_site_changes();
+
+    let r = s.create_or_revise(&rev("banjir", "Banjir"), &[lang("en")]).await.unwrap();
+    let g1 = s.site_generation().await.unwrap();
+    assert!(g1 > g, "a new article is visible on the source page");
+    assert_eq!(other.site_generation().await.unwrap(), g1, "every pool reads the committed counter");
+    assert!(s.local_site_changes() > local, "this process knows at once");
+    assert_eq!(other.local_site_changes(), 0, "the other pool did not publish anything");
+
+    s.create_or_revise(&rev("banjir", "Banjir"), &[lang("en")]).await.unwrap();
+    assert_eq!(s.site_generation().await.unwrap(), g1, "an identical re-post changes no page");
+
+    let jobs = s.lease_jobs("w", 1, MINUTE).await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(s.site_generation().await.unwrap(), g1, "leasing a job changes no page");
+
+    let local = s.local_site_changes();
+    s.put_version(&machine(&r.article, "en", RevisionNo(1), "Floods")).await.unwrap();
+    let g2 = s.site_generation().await.unwrap();
+    assert!(g2 > g1, "publishing a version");
+    assert!(s.local_site_changes() > local);
+
+    s.complete_job(jobs[0].id, "w").await.unwrap();
+    let updated = s
+        .record_scores(r.article.id, lang("en"), RevisionNo(1), &[(0, -0.1)], &serde_json::json!({"confidence": -0.1}), &[])
+        .await
+        .unwrap();
+    assert!(updated);
+    assert_eq!(s.site_generation().await.unwrap(), g2, "completing a job and scoring confidence change no page");
+
+    s.create_or_revise(&rev("banjir", "Banjir besar"), &[lang("en")]).await.unwrap();
+    let g3 = s.site_generation().await.unwrap();
+    assert!(g3 > g2, "a new revision");
+
+    other.delete_article(&slug("banjir")).await.unwrap();
+    let g4 = s.site_generation().await.unwrap();
+    assert!(g4 > g3, "a delete through another pool");
+    other.close().await;
+}
+
+async fn site_entries_list_every_readable_version_once_in_one_query(db: &TestDb) {
+    let s = &db.store;
+    let a = s.create_or_revise(&rev("satu", "Satu"), &[lang("en"), lang("fr")]).await.unwrap().article;
+    let b = s.create_or_revise(&rev("dua", "Dua"), &[lang("en")]).await.unwrap().article;
+    let c = s.create_or_revise(&rev("tiga", "Tiga"), &[lang("en")]).await.unwrap().article;
+    let en_source = NewRevision { source_lang: lang("en"), ..rev("english", "English") };
+    let d = s.create_or_revise(&en_source, &[lang("id")]).await.unwrap().article;
+    s.put_version(&machine(&a, "fr", RevisionNo(1), "Un")).await.unwrap();
+    s.put_version(&machine(&a, "en", RevisionNo(1), "One")).await.unwrap();
+    s.put_version(&NewVersion { state: VersionState::Held, ..machine(&b, "en", RevisionNo(1), "Two") }).await.unwrap();
+    s.put_version(&machine(&c, "en", RevisionNo(1), "Three")).await.unwrap();
+    s.put_version(&machine(&d, "id", RevisionNo(1), "Inggris")).await.unwrap();
+    s.delete_article(&slug("tiga")).await.unwrap();
+
+    let entries = s.site_entries().await.unwrap();
+    let got: Vec<(&str, &str, &str)> =
+        entries.iter().map(|e| (e.slug.as_str(), e.source_lang.code(), e.lang.code())).collect();
+    assert_eq!(
+        got,
+        [
+            ("satu", "id", "en"),
+            ("satu", "id", "fr"),
+            ("satu", "id", "id"),
+            ("dua", "id", "id"),
+            ("english", "en", "en"),
+            ("english", "en", "id"),
+        ],
+        "by article, then language code; the held version and the deleted article absent"
+    );
+    let satu_fr = s.version(a.id, lang("fr")).await.unwrap().unwrap();
+    assert_eq!(entries[1].updated_at, satu_fr.updated_at);
+    assert_eq!(entries[2].updated_at, s.article(&slug("satu")).await.unwrap().updated_at);
 }

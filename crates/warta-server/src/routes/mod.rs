@@ -3,7 +3,7 @@
 //! - [`api`]: the CMS API under `/api/v1` (Bearer API key).
 //! - [`glossary`]: the glossary under `/api/v1/glossary` (Bearer API key).
 //! - [`libretranslate`]: `/translate`, `/languages`, `/detect`.
-//! - [`site`]: the public pages, feeds and sitemap.
+//! - [`site`]: the public pages, feeds and sitemap (through the page cache).
 //! - [`ops`]: `/healthz`, `/metrics`.
 //! - [`openapi`]: `/api/openapi.json`, and the router of every route it
 //!   documents (all of the JSON APIs above).
@@ -58,6 +58,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(admin::router())
         .route("/metrics", get(ops::metrics))
         .route("/sitemap.xml", get(site::sitemap))
+        .route("/sitemap-{file}", get(site::sitemap_part))
         .route(warta_site::STYLESHEET_PATH, get(site::stylesheet))
         .route("/", get(site::root))
         .route("/{lang}/", get(site::front_page))
@@ -72,4 +73,40 @@ pub fn router(app: Arc<App>) -> Router {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
     router.with_state(app)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::extract::Path;
+    use axum::routing::get;
+    use axum::Router;
+
+    /// `/sitemap-{n}.xml` shares the root with `/{lang}` and `/sitemap.xml`
+    /// (matchit has no parameter suffixes, so the part route captures
+    /// `{n}.xml`): the router must send each path to its own handler. The
+    /// route shapes are those of [`super::router`], over real HTTP.
+    #[tokio::test]
+    async fn sitemap_parts_and_language_paths_share_the_root() {
+        let router = Router::new()
+            .route("/sitemap.xml", get(|| async { "sitemap".to_string() }))
+            .route("/sitemap-{file}", get(|Path(f): Path<String>| async move { format!("part {f}") }))
+            .route("/{lang}", get(|Path(l): Path<String>| async move { format!("lang {l}") }))
+            .route("/{lang}/", get(|Path(l): Path<String>| async move { format!("front {l}") }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move { axum::serve(listener, router).await });
+        let client = reqwest::Client::new();
+        for (path, expected) in [
+            ("/sitemap.xml", "sitemap"),
+            ("/sitemap-1.xml", "part 1.xml"),
+            ("/sitemap-12.xml", "part 12.xml"),
+            ("/en", "lang en"),
+            ("/en/", "front en"),
+            ("/sitemaps", "lang sitemaps"),
+        ] {
+            let body = client.get(format!("{base}{path}")).send().await.unwrap().text().await.unwrap();
+            assert_eq!(body, expected, "{path}");
+        }
+        server.abort();
+    }
 }

@@ -137,6 +137,10 @@ pub async fn metrics(State(app): State<Arc<App>>) -> Result<impl IntoResponse, A
     for (pair, model_id) in app.ctx.pool.resident() {
         let _ = writeln!(out, "warta_model_resident{{pair=\"{pair}\",model=\"{model_id}\"}} 1");
     }
+    let (page_hits, page_misses) = app.pages.hits_and_misses();
+    counter(&mut out, "warta_page_cache_hits_total", "Public pages served from the page cache.", page_hits);
+    counter(&mut out, "warta_page_cache_misses_total", "Public pages rendered from the database.", page_misses);
+    gauge(&mut out, "warta_page_cache_bytes", "Bytes of rendered pages in the page cache.", app.pages.weight() as f64);
     let _ = writeln!(out, "# HELP warta_jobs Jobs in the database by state.\n# TYPE warta_jobs gauge");
     for (state, n) in app.ctx.store.job_counts().await? {
         let _ = writeln!(out, "warta_jobs{{state=\"{}\"}} {n}", state.as_str());

@@ -1,18 +1,22 @@
-//! The public site: pages rendered by `warta-site` from the database, with
-//! ETag / Last-Modified so readers and caches revalidate cheaply.
+//! The public site: pages rendered by `warta-site` from the database, kept
+//! by the page cache ([`crate::page_cache`]) until the site generation
+//! moves, with ETag / Last-Modified so readers and caches revalidate cheaply.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use warta_core::{Lang, Slug};
 use warta_site::{
-    etag_for, not_modified, render_article, render_feed, render_front_page, render_not_found, render_sitemap,
-    ArticlePage, ArticleSummary, Feed, FrontPage, Origin as SiteOrigin, SitemapEntry, Timestamp,
+    render_article, render_feed, render_front_page, render_not_found, render_sitemaps, ArticlePage,
+    ArticleSummary, Feed, FrontPage, Origin as SiteOrigin, SitemapEntry, SitemapLimits, Timestamp,
 };
-use warta_store::{Origin, Published};
+use warta_store::{Origin, Published, SiteEntry};
 
+use crate::page_cache::Page;
 use crate::startup::App;
 
 const FRONT_PAGE_ITEMS: u32 = 50;
@@ -25,26 +29,35 @@ fn lang_of(app: &App, s: &str) -> Option<Lang> {
     Lang::parse(s).ok().filter(|l| app.config().languages().contains(l) && l.code() == s)
 }
 
-/// A cacheable response: 304 when the client's copy is current.
-fn cached(headers: &HeaderMap, content_type: &'static str, body: String, last_modified: Option<Timestamp>) -> Response {
-    let etag = etag_for(body.as_bytes());
-    let h = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
-    let mut resp = if not_modified(h(header::IF_NONE_MATCH), h(header::IF_MODIFIED_SINCE), &etag, last_modified) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        ([(header::CONTENT_TYPE, content_type)], body).into_response()
+fn server_error(what: &str, e: impl std::fmt::Display) -> Response {
+    tracing::error!("{what}: {e}");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// Serve the page at `path` from the page cache, rendering it with
+/// `render(generation)` when the cache has no copy for the current site
+/// generation. `render` answers `Err(response)` for what must not be kept
+/// (not found, database errors).
+async fn serve<F, Fut>(app: &App, path: &str, headers: &HeaderMap, render: F) -> Response
+where
+    F: FnOnce(i64) -> Fut,
+    Fut: Future<Output = Result<Page, Response>>,
+{
+    let pages = &app.pages;
+    if !pages.enabled() {
+        return match render(0).await {
+            Ok(page) => page.respond(headers),
+            Err(r) => r,
+        };
+    }
+    let generation = match pages.generation(&app.ctx.store).await {
+        Ok(g) => g,
+        Err(e) => return server_error("site generation", e),
     };
-    let hs = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        hs.insert(header::ETAG, v);
+    match pages.get_or_render(generation, path, render(generation)).await {
+        Ok(page) => page.respond(headers),
+        Err(r) => r,
     }
-    if let Some(lm) = last_modified {
-        if let Ok(v) = HeaderValue::from_str(&lm.http_date()) {
-            hs.insert(header::LAST_MODIFIED, v);
-        }
-    }
-    hs.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
-    resp
 }
 
 fn html_not_found(app: &App, lang: Lang) -> Response {
@@ -72,10 +85,13 @@ pub async fn front_redirect(State(app): State<Arc<App>>, Path(lang): Path<String
 }
 
 pub async fn stylesheet(headers: HeaderMap) -> Response {
-    let mut r = cached(&headers, "text/css; charset=utf-8", warta_site::STYLESHEET.to_string(), None);
-    // The URL carries the stylesheet's version, so it may be cached for long.
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
-    r
+    static PAGE: OnceLock<Page> = OnceLock::new();
+    let page = PAGE.get_or_init(|| Page {
+        // The URL carries the stylesheet's version, so it may be cached for long.
+        cache_control: "public, max-age=31536000, immutable",
+        ..Page::new("text/css; charset=utf-8", warta_site::STYLESHEET, None)
+    });
+    page.respond(&headers)
 }
 
 fn summary(app: &App, p: &Published) -> ArticleSummary {
@@ -94,32 +110,31 @@ fn summary(app: &App, p: &Published) -> ArticleSummary {
 }
 
 async fn published(app: &App, lang: Lang) -> Result<Vec<Published>, Response> {
-    app.ctx.store.list_published(lang, FRONT_PAGE_ITEMS).await.map_err(|e| {
-        tracing::error!("list_published: {e}");
-        StatusCode::INTERNAL_SERVER_ERROR.into_response()
-    })
+    app.ctx.store.list_published(lang, FRONT_PAGE_ITEMS).await.map_err(|e| server_error("list_published", e))
 }
 
 pub async fn front_page(State(app): State<Arc<App>>, Path(lang): Path<String>, headers: HeaderMap) -> Response {
     let Some(lang) = lang_of(&app, &lang) else { return html_not_found(&app, app.config().source) };
-    let items = match published(&app, lang).await {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let last = items.iter().map(|p| p.updated_at).max().map(ts);
-    let page = FrontPage { site: &app.site, lang, articles: items.iter().map(|p| summary(&app, p)).collect() };
-    cached(&headers, "text/html; charset=utf-8", render_front_page(&page), last)
+    let path = format!("/{}/", lang.code());
+    serve(&app, &path, &headers, |_| async {
+        let items = published(&app, lang).await?;
+        let last = items.iter().map(|p| p.updated_at).max().map(ts);
+        let page = FrontPage { site: &app.site, lang, articles: items.iter().map(|p| summary(&app, p)).collect() };
+        Ok(Page::new("text/html; charset=utf-8", render_front_page(&page), last))
+    })
+    .await
 }
 
 pub async fn feed(State(app): State<Arc<App>>, Path(lang): Path<String>, headers: HeaderMap) -> Response {
     let Some(lang) = lang_of(&app, &lang) else { return html_not_found(&app, app.config().source) };
-    let items = match published(&app, lang).await {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let last = items.iter().map(|p| p.updated_at).max().map(ts);
-    let feed = Feed { site: &app.site, lang, items: items.iter().map(|p| summary(&app, p)).collect() };
-    cached(&headers, "application/rss+xml; charset=utf-8", render_feed(&feed), last)
+    let path = format!("/{}/feed.xml", lang.code());
+    serve(&app, &path, &headers, |_| async {
+        let items = published(&app, lang).await?;
+        let last = items.iter().map(|p| p.updated_at).max().map(ts);
+        let feed = Feed { site: &app.site, lang, items: items.iter().map(|p| summary(&app, p)).collect() };
+        Ok(Page::new("application/rss+xml; charset=utf-8", render_feed(&feed), last))
+    })
+    .await
 }
 
 pub async fn article(
@@ -129,14 +144,15 @@ pub async fn article(
 ) -> Response {
     let Some(lang) = lang_of(&app, &lang) else { return html_not_found(&app, app.config().source) };
     let Ok(slug) = Slug::parse(&slug) else { return html_not_found(&app, lang) };
-    match article_page(&app, lang, &slug).await {
-        Ok(Some((html, last))) => cached(&headers, "text/html; charset=utf-8", html, Some(last)),
-        Ok(None) => html_not_found(&app, lang),
-        Err(e) => {
-            tracing::error!("article page: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    let path = format!("/{}/{}", lang.code(), slug.as_str());
+    serve(&app, &path, &headers, |_| async {
+        match article_page(&app, lang, &slug).await {
+            Ok(Some((html, last))) => Ok(Page::new("text/html; charset=utf-8", html, Some(last))),
+            Ok(None) => Err(html_not_found(&app, lang)),
+            Err(e) => Err(server_error("article page", e)),
         }
-    }
+    })
+    .await
 }
 
 async fn article_page(app: &App, lang: Lang, slug: &Slug) -> Result<Option<(String, Timestamp)>, warta_store::StoreError> {
@@ -178,26 +194,65 @@ async fn article_page(app: &App, lang: Lang, slug: &Slug) -> Result<Option<(Stri
     Ok(Some((render_article(&page), ts(last))))
 }
 
+/// `/sitemap.xml`: every published article in every language, with
+/// hreflang alternates; past the protocol's limits, an index of
+/// `/sitemap-{n}.xml` files.
 pub async fn sitemap(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let source = app.config().source;
-    let items = match published(&app, source).await {
-        Ok(i) => i,
-        Err(r) => return r,
+    serve(&app, "/sitemap.xml", &headers, |generation| sitemap_file(&app, generation, 0)).await
+}
+
+/// `/sitemap-{n}.xml`: file `n` (from 1) of a split sitemap.
+pub async fn sitemap_part(State(app): State<Arc<App>>, Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let n = file.strip_suffix(".xml").and_then(|n| n.parse::<usize>().ok()).filter(|&n| n >= 1);
+    let Some(n) = n.filter(|n| file == format!("{n}.xml")) else {
+        return html_not_found(&app, app.config().source);
     };
-    let mut entries = Vec::new();
-    let mut last = None;
-    for p in &items {
-        let versions = match app.ctx.store.versions_of(p.article_id).await {
-            Ok(v) => v,
-            Err(e) => {
-                tracing::error!("sitemap: {e}");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-        };
-        let langs: Vec<Lang> = versions.iter().map(|v| v.lang).filter(|l| app.config().languages().contains(l)).collect();
-        let lastmod = versions.iter().map(|v| v.updated_at).chain([p.updated_at]).max().unwrap_or(p.updated_at);
-        last = last.max(Some(lastmod));
-        entries.push(SitemapEntry { alternates: app.site.article_alternates(&p.slug, source, &langs), lastmod: ts(lastmod) });
+    serve(&app, &format!("/sitemap-{n}.xml"), &headers, |generation| sitemap_file(&app, generation, n)).await
+}
+
+/// Render the whole sitemap (one query), keep every file of it in the page
+/// cache, and answer file `n` (0: `/sitemap.xml`).
+async fn sitemap_file(app: &App, generation: i64, n: usize) -> Result<Page, Response> {
+    let rows = app.ctx.store.site_entries().await.map_err(|e| server_error("sitemap", e))?;
+    let entries = sitemap_entries(app, &rows);
+    let maps = render_sitemaps(&app.site, &entries, SitemapLimits::PROTOCOL);
+    let last = entries.iter().map(|e| e.lastmod).max();
+    const XML: &str = "application/xml; charset=utf-8";
+    let mut wanted = None;
+    for (i, part) in maps.parts.into_iter().enumerate() {
+        // Each file's own date is in the index.
+        let page = Page::new(XML, part, None);
+        if i + 1 == n {
+            wanted = Some(page);
+        } else if app.pages.enabled() {
+            app.pages.insert(generation, &format!("/sitemap-{}.xml", i + 1), Arc::new(page));
+        }
     }
-    cached(&headers, "application/xml; charset=utf-8", render_sitemap(&entries), last.map(ts))
+    let root = Page::new(XML, maps.root, last);
+    if n == 0 {
+        return Ok(root);
+    }
+    if app.pages.enabled() {
+        app.pages.insert(generation, "/sitemap.xml", Arc::new(root));
+    }
+    wanted.ok_or_else(|| html_not_found(app, app.config().source))
+}
+
+/// One sitemap entry per article whose source language the site publishes,
+/// listing its versions in the site's languages. `rows` come ordered by
+/// article, so an article's versions are adjacent.
+fn sitemap_entries(app: &App, rows: &[SiteEntry]) -> Vec<SitemapEntry> {
+    let languages: HashSet<Lang> = app.config().languages().into_iter().collect();
+    rows.chunk_by(|a, b| a.article_id == b.article_id)
+        .filter(|versions| languages.contains(&versions[0].source_lang))
+        .map(|versions| {
+            let first = &versions[0];
+            let langs: Vec<Lang> = versions.iter().map(|v| v.lang).filter(|l| languages.contains(l)).collect();
+            let lastmod = versions.iter().map(|v| v.updated_at).max().unwrap_or(first.updated_at);
+            SitemapEntry {
+                alternates: app.site.article_alternates(&first.slug, first.source_lang, &langs),
+                lastmod: ts(lastmod),
+            }
+        })
+        .collect()
 }

@@ -174,3 +174,54 @@ pub fn words(article: &Value) -> usize {
     let body = article["body_html"].as_str().unwrap().replace("<p>", " ").replace("</p>", " ");
     body.split_whitespace().count()
 }
+
+/// A fresh PostgreSQL database for one test, dropped with it; `None` (after
+/// saying so) when no server answers, unless `WARTA_REQUIRE_POSTGRES=1` (CI)
+/// makes that a failure. The store tests' server and conventions
+/// (`WARTA_TEST_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/test).
+pub struct PgDb {
+    admin: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDb {
+    pub async fn create(tag: &str) -> Option<PgDb> {
+        let admin = std::env::var("WARTA_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
+        let name = format!("warta_{tag}_{}", std::process::id());
+        let conn = tokio::time::timeout(Duration::from_secs(5), postgres_exec(&admin, &format!("DROP DATABASE IF EXISTS {name}"))).await;
+        let why = match conn {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e),
+            Err(_) => Some("timed out".to_string()),
+        };
+        if let Some(why) = why {
+            assert!(std::env::var("WARTA_REQUIRE_POSTGRES").as_deref() != Ok("1"), "PostgreSQL {admin}: {why}");
+            eprintln!("skipped: PostgreSQL at {admin} not reachable ({why})");
+            return None;
+        }
+        postgres_exec(&admin, &format!("CREATE DATABASE {name}")).await.unwrap();
+        let base = admin.split('?').next().unwrap().rsplit_once('/').unwrap().0.to_string();
+        Some(PgDb { url: format!("{base}/{name}"), admin, name })
+    }
+}
+
+async fn postgres_exec(url: &str, sql: &str) -> Result<(), String> {
+    use sqlx::Connection;
+    let mut c = sqlx::PgConnection::connect(url).await.map_err(|e| e.to_string())?;
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut c).await.map_err(|e| e.to_string())?;
+    c.close().await.map_err(|e| e.to_string())
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        // Drop may run inside the test's runtime, which cannot be blocked on.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(postgres_exec(&admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+        })
+        .join();
+    }
+}

@@ -1,0 +1,102 @@
+//! Scheduling priority of translation threads, so inference never starves
+//! the HTTP side.
+//!
+//! A translation worker keeps every core it is given busy for as long as the
+//! backlog lasts; the async runtime serving the site and the API needs a
+//! core for a few microseconds at a time, but needs it *now*. Linux's fair
+//! scheduler shares a core by weight, so a worker thread lowers its own
+//! weight when it starts: nice +[`WORKER_NICE`] (weight 110 against the
+//! runtime's 1024 at nice 0) and the `SCHED_BATCH` policy (it does not
+//! preempt others on wake-up; the kernel treats it as CPU-bound). When
+//! nothing else wants the CPU a lowered thread still gets all of it, so an
+//! idle machine translates as fast as before; when requests arrive, they
+//! run first.
+//!
+//! On Linux the nice value and the policy belong to a thread, and threads
+//! inherit them from the thread that creates them: the engine's inference
+//! threads, started by a worker for each batch, are lowered too. That is
+//! also why a thread pool shared with the site must never be started from a
+//! worker (the store opens its SQLite connection threads at startup for
+//! that reason).
+//!
+//! Unprivileged processes can lower a thread's priority but not raise it
+//! again, so this is done only on threads that do nothing else. Elsewhere
+//! than Linux it does nothing.
+
+/// How much nicer than the rest of the process a worker thread runs.
+pub const WORKER_NICE: i32 = 10;
+
+/// Lower the calling thread's priority for background work (see the module
+/// docs). Returns what the operating system refused, if anything; the
+/// thread works either way, only less politely.
+pub fn lower_current_thread() -> std::io::Result<()> {
+    imp::lower_current_thread()
+}
+
+#[cfg(target_os = "linux")]
+mod imp {
+    use std::io;
+
+    pub fn lower_current_thread() -> io::Result<()> {
+        // SAFETY: plain system calls on the calling thread, with valid
+        // arguments; no memory is shared with the kernel beyond `param`,
+        // which lives across the call.
+        unsafe {
+            let param = libc::sched_param { sched_priority: 0 };
+            // pid 0: the calling thread (Linux schedules threads).
+            if libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            let tid = libc::gettid() as libc::id_t;
+            // getpriority may legitimately return -1: clear errno to tell.
+            *libc::__errno_location() = 0;
+            let now = libc::getpriority(libc::PRIO_PROCESS, tid);
+            if now == -1 && *libc::__errno_location() != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            let target = (now + super::WORKER_NICE).min(19);
+            if target > now && libc::setpriority(libc::PRIO_PROCESS, tid, target) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        Ok(())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// Read back through /proc, the kernel's own account of the thread
+        /// (proc(5): field 19 of /proc/thread-self/stat is the nice value,
+        /// field 41 the policy; SCHED_BATCH is 3 in <linux/sched.h>).
+        fn nice_and_policy() -> (i64, i64) {
+            let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+            // The command name (field 2) is parenthesised and may hold spaces.
+            let rest = &stat[stat.rfind(')').unwrap() + 2..];
+            let fields: Vec<&str> = rest.split(' ').collect();
+            (fields[19 - 3].parse().unwrap(), fields[41 - 3].parse().unwrap())
+        }
+
+        #[test]
+        fn a_lowered_thread_and_the_threads_it_starts_run_nicer_others_do_not() {
+            let before = std::thread::spawn(nice_and_policy).join().unwrap();
+            let (lowered, child) = std::thread::spawn(|| {
+                lower_current_thread().unwrap();
+                (nice_and_policy(), std::thread::spawn(nice_and_policy).join().unwrap())
+            })
+            .join()
+            .unwrap();
+            let expected = ((before.0 + i64::from(super::super::WORKER_NICE)).min(19), 3);
+            assert_eq!(lowered, expected);
+            assert_eq!(child, expected, "inherited by the inference threads a worker starts");
+            assert_eq!(nice_and_policy(), before, "the rest of the process keeps its priority");
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod imp {
+    pub fn lower_current_thread() -> std::io::Result<()> {
+        Ok(())
+    }
+}
