@@ -144,26 +144,44 @@ pub(crate) fn is_html_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')
 }
 
+/// Text as the HTML parser will read it back, and as [`crate::sanitize`]
+/// would keep it: markup characters escaped, the characters the parser never
+/// keeps as written removed — U+0000 (dropped from text) and CR (a line
+/// break is LF after parsing) — and U+FEFF, which the sanitiser removes.
+/// Sanitised text never holds them; a translation may (found by
+/// fuzz/fuzz_targets/html_round_trip.rs: rendered output must not change when
+/// sanitised again).
 pub(crate) fn escape_text(s: &str, out: &mut String) {
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\u{a0}' => out.push_str("&nbsp;"),
+            '\0' | '\u{feff}' => {}
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' => out.push('\n'),
             c => out.push(c),
         }
     }
 }
 
+/// An attribute value as the parser will read it back (see [`escape_text`];
+/// in attribute values the parser turns U+0000 into U+FFFD).
 pub(crate) fn escape_attr(s: &str, out: &mut String) {
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\u{a0}' => out.push_str("&nbsp;"),
+            '\0' => out.push('\u{fffd}'),
+            '\u{feff}' => {}
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' => out.push('\n'),
             c => out.push(c),
         }
     }
@@ -242,5 +260,31 @@ mod tests {
         let mut a = String::new();
         escape_attr("a < b & \"c\"", &mut a);
         assert_eq!(a, "a &lt; b &amp; &quot;c&quot;");
+    }
+
+    #[test]
+    fn escaped_text_reads_back_as_written() {
+        // Expected from the HTML parsing spec: input preprocessing turns CR
+        // LF and lone CR into LF (§13.2.3.5); a U+0000 character token is
+        // ignored "in body" (§13.2.6.4.7) and becomes U+FFFD in an attribute
+        // value (§13.2.5.36). So what escape_* writes must hold neither, and
+        // sanitising it again (parse + serialise) must change nothing.
+        // Regression: the fuzzer's `x">h\u{1}\0\0E` and `in \u{feff}href`, and
+        // a CR in a translation. (U+FEFF: sanitize.rs removes it everywhere.)
+        for s in ["x\">h\u{1}\0\0E", "in \u{feff}href", "a\r\nb\rc", "\0", "\r"] {
+            let (mut t, mut a) = (String::new(), String::new());
+            escape_text(s, &mut t);
+            escape_attr(s, &mut a);
+            let html = format!("<p title=\"{a}\">{t}</p>");
+            assert_eq!(crate::sanitize(&html), html, "{s:?}");
+            assert!(!html.contains(['\0', '\r']), "{html:?}");
+            let nodes = parse(&html).unwrap();
+            let Raw::Element(p) = &nodes[0] else { panic!("not an element") };
+            let text: String = p.children.iter().map(|n| match n { Raw::Text(t) => t.as_str(), _ => "" }).collect();
+            let kept = s.replace("\r\n", "\n").replace('\r', "\n").replace('\u{feff}', "");
+            assert_eq!(text, kept.replace('\0', ""), "{s:?}");
+            let title = &p.attrs.iter().find(|(k, _)| k == "title").unwrap().1;
+            assert_eq!(*title, kept.replace('\0', "\u{fffd}"), "{s:?}");
+        }
     }
 }
