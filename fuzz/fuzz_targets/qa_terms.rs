@@ -1,12 +1,17 @@
-//! Glossary matching, protected spans and number extraction: warta-qa's
-//! public API as the pipeline calls it (crates/warta-server/src/quality.rs).
+//! Glossary matching, protected spans and number extraction: warta's one
+//! term matcher (`warta_core::term`) and warta-qa's public API, as the
+//! pipeline calls them (crates/warta-pipeline).
 //!
-//! Invariants, from warta-qa's documented contracts:
-//! - no input makes it panic (lib.rs);
+//! Invariants, from the documented contracts:
+//! - no input makes either crate panic (warta-qa's lib.rs);
+//! - `find_term` ranges lie on character boundaries of the text, in order,
+//!   without overlap, and each is the term found again on its own; a term
+//!   written between spaces is found (term.rs: "a term is found as a whole
+//!   word", white space in the term matches any run of it);
 //! - protected spans are sorted, disjoint, on character boundaries, and
 //!   `text == source[range]` (`protected_spans`);
-//! - a glossary term whose target term stands alone in the translation is
-//!   never reported missing, whatever the case (the glossary check);
+//! - a glossary term whose target term stands between spaces in the
+//!   translation is never reported missing (the glossary check);
 //! - a number rendered for a language parses back, in that language, to
 //!   the same value (`render_number` / `parse_number`).
 
@@ -14,6 +19,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
+use warta_core::term::{contains_term, find_term};
 use warta_core::Lang;
 use warta_qa::{
     check_segment, expected_in_target, inconsistent_names, parse_number, protected_spans, render_number,
@@ -36,19 +42,25 @@ fn lang(i: u8) -> Lang {
     Lang::parse(LANGS[usize::from(i) % LANGS.len()]).expect("a known code")
 }
 
-/// A term bounded by a mark or joiner glues to its neighbours, so "standing
-/// alone" is not defined for it (warta-qa's properties.rs says the same).
-fn standalone(term: &str) -> bool {
-    let glue = |c: char| {
-        matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F | 0x200C | 0x200D | 0xFE00..=0xFE0F)
-    };
-    let edge_ok = |c: Option<char>| c.is_some_and(|c| !glue(c));
-    edge_ok(term.chars().next()) && edge_ok(term.chars().next_back())
-}
-
 fuzz_target!(|input: Input| {
     let (src, trg) = (lang(input.src), lang(input.trg));
     let source = input.source.as_str();
+
+    for (term, _, case_sensitive) in input.terms.iter().take(4) {
+        let found = find_term(source, term, *case_sensitive);
+        let mut end = 0;
+        for r in &found {
+            assert!(end <= r.start && r.start < r.end && r.end <= source.len(), "{found:?} in {source:?}");
+            assert!(source.is_char_boundary(r.start) && source.is_char_boundary(r.end), "{r:?} in {source:?}");
+            let alone = &source[r.clone()];
+            assert_eq!(find_term(alone, term, *case_sensitive), [0..alone.len()], "{term:?} in {alone:?}");
+            end = r.end;
+        }
+        if !term.trim().is_empty() {
+            let placed = format!("{source} {} ", term.trim());
+            assert!(contains_term(&placed, term, *case_sensitive), "{term:?} not in {placed:?}");
+        }
+    }
 
     let spans = protected_spans(source, src);
     for (i, p) in spans.iter().enumerate() {
@@ -92,7 +104,7 @@ fuzz_target!(|input: Input| {
         assert!(w[0].check < w[1].check, "one flag per check, in order: {flags:?}");
     }
 
-    // Every target term placed in the translation, standing alone: the
+    // Every target term placed in the translation between spaces: the
     // glossary check must be satisfied.
     let mut target = input.target.clone();
     for t in &glossary {
@@ -100,8 +112,7 @@ fuzz_target!(|input: Input| {
         target.push_str(t.target_term.trim());
         target.push(' ');
     }
-    let placeable = glossary.iter().all(|t| !t.target_term.trim().is_empty() && standalone(t.target_term.trim()));
-    if placeable {
+    if glossary.iter().all(|t| !t.target_term.trim().is_empty()) {
         let seg = SegmentCheck { target: &target, ..seg };
         let flags = check_segment(&seg);
         assert!(
