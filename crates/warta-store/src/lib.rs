@@ -66,6 +66,11 @@ pub use tm::{tm_source_hash, NewTmEntry, TmHit};
 pub use types::*;
 pub use webhooks::{WebhookDelivery, WEBHOOK_MAX_ATTEMPTS};
 
+/// SQLite's "database is locked" (SQLITE_BUSY, code 5).
+fn is_busy(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("5"))
+}
+
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -193,13 +198,28 @@ impl Store {
             // some would be opened by a translation worker (which lowers its
             // own priority, worker.rs) and then serve the site's queries at
             // that lower priority. A local file gains nothing from recycling.
-            let pool = SqlitePoolOptions::new()
-                .max_connections(opts.max_connections)
-                .min_connections(opts.max_connections)
-                .max_lifetime(None)
-                .idle_timeout(None)
-                .connect_with(options)
-                .await?;
+            //
+            // Opening them all at once, each setting WAL mode, can meet
+            // another process's checkpoint (or each other) and get SQLITE_BUSY
+            // before any busy handler runs: retried briefly, as a person
+            // would, instead of failing a command on a momentary lock.
+            let mut attempt = 0;
+            let pool = loop {
+                let opened = SqlitePoolOptions::new()
+                    .max_connections(opts.max_connections)
+                    .min_connections(opts.max_connections)
+                    .max_lifetime(None)
+                    .idle_timeout(None)
+                    .connect_with(options.clone())
+                    .await;
+                match opened {
+                    Err(e) if attempt < 20 && is_busy(&e) => {
+                        attempt += 1;
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    other => break other?,
+                }
+            };
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
             Db::Sqlite(pool)
         };
