@@ -55,6 +55,8 @@ struct RawConfig {
     limits: Option<Limits>,
     /// Memory for rendered public pages, in MiB (0: no page cache).
     page_cache_mb: Option<u64>,
+    /// How much nicer than HTTP translation threads run (0..=19; 0: not).
+    worker_nice: Option<i32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,6 +124,8 @@ pub struct Config {
     pub limits: Limits,
     /// Bytes of rendered pages the page cache may hold (0: off).
     pub page_cache_bytes: u64,
+    /// Nice increment of translation worker threads (see `priority`).
+    pub worker_nice: i32,
 }
 
 /// `[limits]`: what one client may ask of the service. Each key has a
@@ -242,6 +246,9 @@ impl Config {
             raw.page_cache_mb =
                 Some(v.parse().map_err(|_| value("page_cache_mb", format!("`{v}` is not a number")))?);
         }
+        if let Some(v) = get("WARTA_WORKER_NICE") {
+            raw.worker_nice = Some(v.parse().map_err(|_| value("worker_nice", format!("`{v}` is not a number")))?);
+        }
         if let Some(v) = get("WARTA_WORKERS") {
             raw.workers = Some(v.parse().map_err(|_| value("workers", format!("`{v}` is not a number")))?);
         }
@@ -319,6 +326,10 @@ impl Config {
             page_cache_bytes: match raw.page_cache_mb.unwrap_or(64) {
                 n @ 0..=65_536 => n * 1024 * 1024,
                 n => return Err(value("page_cache_mb", format!("{n} is outside 0..=65536"))),
+            },
+            worker_nice: match raw.worker_nice.unwrap_or(crate::priority::WORKER_NICE) {
+                n @ 0..=19 => n,
+                n => return Err(value("worker_nice", format!("{n} is outside 0..=19"))),
             },
         })
     }

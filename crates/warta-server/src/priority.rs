@@ -5,12 +5,17 @@
 //! backlog lasts; the async runtime serving the site and the API needs a
 //! core for a few microseconds at a time, but needs it *now*. Linux's fair
 //! scheduler shares a core by weight, so a worker thread lowers its own
-//! weight when it starts: nice +[`WORKER_NICE`] (weight 110 against the
-//! runtime's 1024 at nice 0) and the `SCHED_BATCH` policy (it does not
-//! preempt others on wake-up; the kernel treats it as CPU-bound). When
-//! nothing else wants the CPU a lowered thread still gets all of it, so an
-//! idle machine translates as fast as before; when requests arrive, they
-//! run first.
+//! weight when it starts: nice +[`WORKER_NICE`] by default (weight 110
+//! against the runtime's 1024 at nice 0; config `worker_nice`) and the
+//! `SCHED_BATCH` policy (it does not preempt others on wake-up; the kernel
+//! treats it as CPU-bound). When nothing else wants the CPU a lowered thread
+//! still gets all of it, so an idle machine translates as fast as before;
+//! when requests arrive, they run first.
+//!
+//! Nice is relative to every process on the machine, not only to this one's
+//! HTTP threads: beside other CPU-hungry programs (a build, another
+//! service) lowered workers get a tenth of a core each. `worker_nice = 0`
+//! keeps them at the normal priority (`SCHED_BATCH` only).
 //!
 //! On Linux the nice value and the policy belong to a thread, and threads
 //! inherit them from the thread that creates them: the engine's inference
@@ -23,21 +28,22 @@
 //! again, so this is done only on threads that do nothing else. Elsewhere
 //! than Linux it does nothing.
 
-/// How much nicer than the rest of the process a worker thread runs.
+/// How much nicer than the rest of the process a worker thread runs, unless
+/// configured otherwise (`worker_nice`).
 pub const WORKER_NICE: i32 = 10;
 
-/// Lower the calling thread's priority for background work (see the module
-/// docs). Returns what the operating system refused, if anything; the
-/// thread works either way, only less politely.
-pub fn lower_current_thread() -> std::io::Result<()> {
-    imp::lower_current_thread()
+/// Lower the calling thread's priority for background work by `nice` (see
+/// the module docs). Returns what the operating system refused, if
+/// anything; the thread works either way, only less politely.
+pub fn lower_current_thread(nice: i32) -> std::io::Result<()> {
+    imp::lower_current_thread(nice)
 }
 
 #[cfg(target_os = "linux")]
 mod imp {
     use std::io;
 
-    pub fn lower_current_thread() -> io::Result<()> {
+    pub fn lower_current_thread(nice: i32) -> io::Result<()> {
         // SAFETY: plain system calls on the calling thread, with valid
         // arguments; no memory is shared with the kernel beyond `param`,
         // which lives across the call.
@@ -54,7 +60,7 @@ mod imp {
             if now == -1 && *libc::__errno_location() != 0 {
                 return Err(io::Error::last_os_error());
             }
-            let target = (now + super::WORKER_NICE).min(19);
+            let target = (now + nice.max(0)).min(19);
             if target > now && libc::setpriority(libc::PRIO_PROCESS, tid, target) != 0 {
                 return Err(io::Error::last_os_error());
             }
@@ -81,7 +87,7 @@ mod imp {
         fn a_lowered_thread_and_the_threads_it_starts_run_nicer_others_do_not() {
             let before = std::thread::spawn(nice_and_policy).join().unwrap();
             let (lowered, child) = std::thread::spawn(|| {
-                lower_current_thread().unwrap();
+                lower_current_thread(super::super::WORKER_NICE).unwrap();
                 (nice_and_policy(), std::thread::spawn(nice_and_policy).join().unwrap())
             })
             .join()
@@ -96,7 +102,7 @@ mod imp {
 
 #[cfg(not(target_os = "linux"))]
 mod imp {
-    pub fn lower_current_thread() -> std::io::Result<()> {
+    pub fn lower_current_thread(_nice: i32) -> std::io::Result<()> {
         Ok(())
     }
 }

@@ -107,7 +107,7 @@ fn spawn(ctx: Arc<WorkerContext>, name: String, handle: Handle) -> std::io::Resu
     let alive = Alive::new(ctx.clone());
     std::thread::Builder::new().name(name.clone()).spawn(move || {
         let _alive = alive;
-        if let Err(e) = crate::priority::lower_current_thread() {
+        if let Err(e) = crate::priority::lower_current_thread(ctx.config.worker_nice) {
             tracing::warn!(worker = %name, "could not lower the worker's priority: {e}");
         }
         run(ctx, name, handle)
