@@ -640,6 +640,16 @@ fn place(unit: &Unit, infos: &[SpanInfo], tr: &UnitTranslation) -> Placement {
             let r = trim_spaces(text, r);
             (!r.is_empty()).then_some(r)
         });
+        // A link never goes inside another link (or around one): HTML has
+        // no nested links, a parser splits them, and the page would no
+        // longer be what was published (found by
+        // fuzz/fuzz_targets/html_round_trip.rs: two links placed on one
+        // word rendered as `<a><a>…</a></a>`). Such a link is left unplaced
+        // and, like every unplaced link, appended with its own text.
+        let placed = placed.filter(|r| {
+            !span.is_link()
+                || !(0..i).any(|j| unit.spans[j].is_link() && ranges[j].as_ref().is_some_and(|o| would_nest(r, o)))
+        });
 
         ranges[i] = match placed {
             Some(r) => Some(r),
@@ -660,6 +670,19 @@ fn place(unit: &Unit, infos: &[SpanInfo], tr: &UnitTranslation) -> Placement {
         };
     }
     Placement { ranges, appended }
+}
+
+/// Whether elements at ranges `a` and `b` (which do not cross: `place`
+/// shrank them apart) would be written one inside the other, by the
+/// nesting rule of `write_run`: containment, equality, or an empty range
+/// strictly inside the other.
+fn would_nest(a: &Range<usize>, b: &Range<usize>) -> bool {
+    match (a.is_empty(), b.is_empty()) {
+        (false, false) => a.start < b.end && b.start < a.end,
+        (true, false) => b.start < a.start && a.start < b.end,
+        (false, true) => a.start < b.start && b.start < a.end,
+        (true, true) => false,
+    }
 }
 
 /// Whitespace at the edge of an element belongs between words; the range is
@@ -835,6 +858,30 @@ mod tests {
         let tr = UnitTranslation { text: "kode".into(), spans: vec![Some(2..2), Some(2..2), Some(0..4)] };
         let out = f.render(&[tr]).unwrap();
         assert!(out.contains(r#"href="https://e.org/x""#), "{out}");
+    }
+
+    #[test]
+    fn two_links_placed_on_one_word_are_not_nested() {
+        // Found by fuzz/fuzz_targets/html_round_trip.rs: two sibling links
+        // placed on the same target range rendered one inside the other,
+        // which a parser splits (so sanitising the page changed it).
+        // Expected: the second link is unplaced and appended with its own
+        // text, as the render docs say of every unplaced link.
+        let rel = r#"rel="noopener noreferrer""#;
+        let src = crate::sanitize(r#"<p><a href="https://a.example/">one</a> and <a href="https://b.example/">two</a></p>"#);
+        let tr = UnitTranslation { text: "um e dois".into(), spans: vec![Some(0..2), Some(0..2)] };
+        let out = frag(&src).render(&[tr]).unwrap();
+        assert_eq!(
+            out,
+            format!(r#"<p><a href="https://a.example/" {rel}>um</a> e dois <a href="https://b.example/" {rel}>two</a></p>"#)
+        );
+        assert_eq!(crate::sanitize(&out), out);
+        // An empty link strictly inside another is nesting too.
+        let src = crate::sanitize(r#"<p><a href="https://a.example/">one two</a><a href="https://b.example/"></a></p>"#);
+        let tr = UnitTranslation { text: "um dois".into(), spans: vec![Some(0..7), Some(3..3)] };
+        let out = frag(&src).render(&[tr]).unwrap();
+        assert!(!out.contains("um <a"), "{out}");
+        assert_eq!(crate::sanitize(&out), out);
     }
 
     #[test]
