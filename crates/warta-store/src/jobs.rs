@@ -50,6 +50,22 @@ const LEASE_POSTGRES: &str = concat!(
 /// approval's higher priority).
 pub(crate) const SCORE_PRIORITY: i64 = -1;
 
+// A finished translation: `done`, or `superseded` when the article moved on.
+// `$4` is unused here (the statements share their parameters).
+const COMPLETE: &str = "UPDATE jobs SET state = CASE WHEN revision = (SELECT current_revision FROM articles \
+       WHERE articles.id = jobs.article_id AND articles.deleted_at IS NULL) \
+       THEN 'done' ELSE 'superseded' END, \
+     lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = $3 \
+     WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND $4 = $4 RETURNING state";
+
+// A finished translation whose scoring phase is queued next.
+const COMPLETE_THEN_SCORE: &str = "UPDATE jobs SET state = CASE WHEN revision = (SELECT current_revision FROM articles \
+       WHERE articles.id = jobs.article_id AND articles.deleted_at IS NULL) \
+       THEN 'queued' ELSE 'superseded' END, \
+     phase = 'score', priority = $4, attempts = 0, run_after = $3, \
+     lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = $3 \
+     WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state";
+
 impl Store {
     /// Lease up to `n` jobs for `worker` for `lease`, oldest first: queued
     /// jobs whose backoff has passed, and running jobs whose lease expired
@@ -106,28 +122,7 @@ impl Store {
     /// announced as current). Completing a job that was superseded while it
     /// ran is not an error. Returns the job's final state.
     pub async fn complete_job(&self, id: JobId, worker: &str) -> Result<JobState> {
-        let now = now_millis();
-        let state: Option<String> = with_db!(self, |pool, dialect| {
-            let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let state = sqlx::query_scalar(
-                "UPDATE jobs SET state = CASE WHEN revision = (SELECT current_revision FROM articles \
-                   WHERE articles.id = jobs.article_id AND articles.deleted_at IS NULL) \
-                   THEN 'done' ELSE 'superseded' END, \
-                 lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = $3 \
-                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state",
-            )
-            .bind(id.0)
-            .bind(worker)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            state
-        });
-        match state {
-            Some(s) => JobState::from_db(&s),
-            None => self.not_leased(id, worker).await,
-        }
+        self.finish_translation(id, worker, COMPLETE).await
     }
 
     /// Like [`Store::complete_job`], but the job goes back to the queue in
@@ -136,23 +131,22 @@ impl Store {
     /// statement, so a crash can lose no scoring: the queued job is the
     /// record of it.
     pub async fn complete_job_then_score(&self, id: JobId, worker: &str) -> Result<JobState> {
+        self.finish_translation(id, worker, COMPLETE_THEN_SCORE).await
+    }
+
+    /// Run one of the finishing statements (`$1` job, `$2` worker, `$3`
+    /// now, `$4` the scoring priority) on a job `worker` holds.
+    async fn finish_translation(&self, id: JobId, worker: &str, sql: &'static str) -> Result<JobState> {
         let now = now_millis();
         let state: Option<String> = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let state = sqlx::query_scalar(
-                "UPDATE jobs SET state = CASE WHEN revision = (SELECT current_revision FROM articles \
-                   WHERE articles.id = jobs.article_id AND articles.deleted_at IS NULL) \
-                   THEN 'queued' ELSE 'superseded' END, \
-                 phase = 'score', priority = $4, attempts = 0, run_after = $3, \
-                 lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = $3 \
-                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state",
-            )
-            .bind(id.0)
-            .bind(worker)
-            .bind(now)
-            .bind(SCORE_PRIORITY)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let state = sqlx::query_scalar(sql)
+                .bind(id.0)
+                .bind(worker)
+                .bind(now)
+                .bind(SCORE_PRIORITY)
+                .fetch_optional(&mut *tx)
+                .await?;
             tx.commit().await?;
             state
         });
