@@ -51,7 +51,13 @@ const fn l(
     script: &'static str,
     dir: Dir,
 ) -> LangInfo {
-    LangInfo { code, english, autonym, script, dir }
+    LangInfo {
+        code,
+        english,
+        autonym,
+        script,
+        dir,
+    }
 }
 
 /// Every language warta knows, sorted by code.
@@ -93,11 +99,21 @@ pub static LANGUAGES: &[LangInfo] = &[
     l("tr", "Turkish", "Türkçe", "Latn", Dir::Ltr),
     l("uk", "Ukrainian", "українська", "Cyrl", Dir::Ltr),
     l("vi", "Vietnamese", "Tiếng Việt", "Latn", Dir::Ltr),
-    l("zh", "Chinese (Simplified)", "中文（简体）", "Hans", Dir::Ltr),
+    l(
+        "zh",
+        "Chinese (Simplified)",
+        "中文（简体）",
+        "Hans",
+        Dir::Ltr,
+    ),
 ];
 
 pub(crate) fn known_codes() -> String {
-    LANGUAGES.iter().map(|l| l.code).collect::<Vec<_>>().join(", ")
+    LANGUAGES
+        .iter()
+        .map(|l| l.code)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A language warta knows. Cheap to copy; compares by code.

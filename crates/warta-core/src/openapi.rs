@@ -56,7 +56,9 @@ impl PartialSchema for Pair {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .description(Some("A translation direction `SRC-TRG` of two language codes."))
+            .description(Some(
+                "A translation direction `SRC-TRG` of two language codes.",
+            ))
             .pattern(Some("^[a-z]{2,3}-[a-z]{2,3}$"))
             .examples(["en-pt"])
             .into()
@@ -79,9 +81,26 @@ mod tests {
         // literally (no regex engine here: the pattern is simple enough to
         // restate as "hyphen-separated non-empty runs of [a-z0-9]").
         let by_pattern = |s: &str| {
-            s.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+            s.split('-').all(|w| {
+                !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            })
         };
-        for s in ["banjir-jakarta", "a", "2024", "a-b-c", "", "-a", "a-", "a--b", "A", "a_b", "é", "a b"] {
+        for s in [
+            "banjir-jakarta",
+            "a",
+            "2024",
+            "a-b-c",
+            "",
+            "-a",
+            "a-",
+            "a--b",
+            "A",
+            "a_b",
+            "é",
+            "a b",
+        ] {
             assert_eq!(Slug::parse(s).is_ok(), by_pattern(s), "{s:?}");
         }
         assert_eq!(SLUG_PATTERN, "^[a-z0-9]+(-[a-z0-9]+)*$");
@@ -89,10 +108,15 @@ mod tests {
 
     #[test]
     fn every_language_code_is_in_the_lang_schema_and_two_or_three_letters() {
-        let RefOr::T(Schema::Object(o)) = Lang::schema() else { panic!("Lang is an inline object schema") };
+        let RefOr::T(Schema::Object(o)) = Lang::schema() else {
+            panic!("Lang is an inline object schema")
+        };
         let codes = o.enum_values.unwrap();
         assert_eq!(codes.len(), LANGUAGES.len());
         // The Pair pattern's `[a-z]{2,3}` must admit every code.
-        assert!(LANGUAGES.iter().all(|l| (2..=3).contains(&l.code.len()) && l.code.bytes().all(|b| b.is_ascii_lowercase())));
+        assert!(LANGUAGES
+            .iter()
+            .all(|l| (2..=3).contains(&l.code.len())
+                && l.code.bytes().all(|b| b.is_ascii_lowercase())));
     }
 }

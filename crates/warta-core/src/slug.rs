@@ -106,7 +106,10 @@ mod tests {
 
     #[test]
     fn accepts_cms_style_slugs() {
-        assert_eq!(Slug::parse("banjir-jakarta-2024").unwrap().as_str(), "banjir-jakarta-2024");
+        assert_eq!(
+            Slug::parse("banjir-jakarta-2024").unwrap().as_str(),
+            "banjir-jakarta-2024"
+        );
     }
 
     #[test]
@@ -120,9 +123,18 @@ mod tests {
     #[test]
     fn from_text_makes_headlines_and_cms_slugs_valid() {
         let f = |s: &str, n: usize| Slug::from_text(s, n).map(|s| s.0);
-        assert_eq!(f("Banjir di Jakarta: 3 tewas", 120).as_deref(), Some("banjir-di-jakarta-3-tewas"));
-        assert_eq!(f("São Paulo's été — Über", 120).as_deref(), Some("sao-paulos-ete-uber"));
-        assert_eq!(f("--Already_Valid--", 120).as_deref(), Some("already-valid"));
+        assert_eq!(
+            f("Banjir di Jakarta: 3 tewas", 120).as_deref(),
+            Some("banjir-di-jakarta-3-tewas")
+        );
+        assert_eq!(
+            f("São Paulo's été — Über", 120).as_deref(),
+            Some("sao-paulos-ete-uber")
+        );
+        assert_eq!(
+            f("--Already_Valid--", 120).as_deref(),
+            Some("already-valid")
+        );
         // Cut at a word boundary, never leaving a trailing hyphen.
         assert_eq!(f("one two three", 9).as_deref(), Some("one-two"));
         assert_eq!(f("abcdefghij", 4).as_deref(), Some("abcd"));

@@ -8,11 +8,18 @@ use warta_models::ModelStore;
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     let pool = ModelPool::new(ModelStore::open(&a[1]), 0);
-    let tr = pool.translator(Lang::parse(&a[2]).unwrap(), Lang::parse(&a[3]).unwrap()).unwrap();
+    let tr = pool
+        .translator(Lang::parse(&a[2]).unwrap(), Lang::parse(&a[3]).unwrap())
+        .unwrap();
     let src = std::fs::read_to_string(&a[4]).unwrap();
     let trg = std::fs::read_to_string(&a[5]).unwrap();
     let n: usize = a.get(6).and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
-    let items: Vec<(&str, Option<&str>, &str)> = src.lines().zip(trg.lines()).take(n).map(|(s, t)| (s, None, t)).collect();
+    let items: Vec<(&str, Option<&str>, &str)> = src
+        .lines()
+        .zip(trg.lines())
+        .take(n)
+        .map(|(s, t)| (s, None, t))
+        .collect();
     let t = std::time::Instant::now();
     let mut scores = tr.confidence(&items);
     let secs = t.elapsed().as_secs_f64();
@@ -26,7 +33,10 @@ fn main() {
     }
     for th in [-0.5f32, -0.75, -1.0, -1.25, -1.5, -2.0] {
         let k = scores.iter().filter(|&&c| c < th).count();
-        println!("below {th:>5}: {k} ({:.1} %)", 100.0 * k as f64 / scores.len() as f64);
+        println!(
+            "below {th:>5}: {k} ({:.1} %)",
+            100.0 * k as f64 / scores.len() as f64
+        );
     }
     let lines: Vec<&str> = src.lines().collect();
     let tl: Vec<&str> = trg.lines().collect();

@@ -37,7 +37,8 @@ pub(crate) fn translate(tr: &Translator, text: &str) -> AlignedText {
         match p {
             Piece::Gap(g) => {
                 let between = i > 0 && i + 1 < pieces.len();
-                if !(no_space_between && between && g.chars().all(|c| c == ' ' || c == '\u{3000}')) {
+                if !(no_space_between && between && g.chars().all(|c| c == ' ' || c == '\u{3000}'))
+                {
                     target.push_str(g);
                 }
             }
@@ -56,17 +57,24 @@ pub(crate) fn translate(tr: &Translator, text: &str) -> AlignedText {
             }
         }
     }
-    AlignedText { target, alignment: al, pivot }
+    AlignedText {
+        target,
+        alignment: al,
+        pivot,
+    }
 }
 
 /// One sentence through every leg of the route.
 fn sentence(tr: &Translator, s: &str) -> AlignedText {
     let mut legs = tr.legs.iter();
     let first = legs.next().expect("a route has a leg");
-    first.sentences.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    first
+        .sentences
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut acc = leg(&first.engine, s);
     for next in legs {
-        next.sentences.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        next.sentences
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let second = leg(&next.engine, &acc.target);
         acc = AlignedText {
             alignment: compose(&acc.alignment, &second.alignment),
@@ -80,12 +88,19 @@ fn sentence(tr: &Translator, s: &str) -> AlignedText {
 /// One sentence through one model, cut to the model's window like the batch
 /// path so the target text is the same.
 fn leg(engine: &Engine, s: &str) -> AlignedText {
-    let mut out = AlignedText { target: String::new(), alignment: Alignment::default(), pivot: None };
+    let mut out = AlignedText {
+        target: String::new(),
+        alignment: Alignment::default(),
+        pivot: None,
+    };
     let mut cursor = 0;
     for piece in crate::batch::fit_window(engine, s) {
         // Where this piece starts in `s` (pieces are `s`'s words in order).
         let first_word = piece.split_whitespace().next().unwrap_or("");
-        let off = s[cursor..].find(first_word).map(|o| cursor + o).unwrap_or(cursor);
+        let off = s[cursor..]
+            .find(first_word)
+            .map(|o| cursor + o)
+            .unwrap_or(cursor);
         cursor = off + piece.len().min(s.len() - off);
         let one = leg_window(engine, &piece);
         if !out.target.is_empty() && !one.target.is_empty() {
@@ -113,16 +128,36 @@ fn leg_window(engine: &Engine, s: &str) -> AlignedText {
     // the ranges here cover the token's visible characters only.
     let source_tokens = a.source_tokens[..n_src]
         .iter()
-        .map(|t| trim_space(s, norm_to_raw[src_norm_bytes[t.begin]]..norm_to_raw[src_norm_bytes[t.end]]))
+        .map(|t| {
+            trim_space(
+                s,
+                norm_to_raw[src_norm_bytes[t.begin]]..norm_to_raw[src_norm_bytes[t.end]],
+            )
+        })
         .collect();
-    let target_tokens =
-        a.target_tokens[..n_trg].iter().map(|t| trim_space(&a.target_text, trg_bytes[t.begin]..trg_bytes[t.end])).collect();
-    let weights = a.alignments[..n_trg].iter().map(|row| row[..n_src].to_vec()).collect();
-    AlignedText { target: a.target_text, alignment: Alignment { source_tokens, target_tokens, weights }, pivot: None }
+    let target_tokens = a.target_tokens[..n_trg]
+        .iter()
+        .map(|t| trim_space(&a.target_text, trg_bytes[t.begin]..trg_bytes[t.end]))
+        .collect();
+    let weights = a.alignments[..n_trg]
+        .iter()
+        .map(|row| row[..n_src].to_vec())
+        .collect();
+    AlignedText {
+        target: a.target_text,
+        alignment: Alignment {
+            source_tokens,
+            target_tokens,
+            weights,
+        },
+        pivot: None,
+    }
 }
 
 fn trim_space(text: &str, r: Range<usize>) -> Range<usize> {
-    let Some(slice) = text.get(r.clone()) else { return r };
+    let Some(slice) = text.get(r.clone()) else {
+        return r;
+    };
     let lead = slice.len() - slice.trim_start().len();
     if lead == slice.len() {
         return r;
@@ -138,8 +173,10 @@ pub fn append_alignment(acc: &mut Alignment, part: &Alignment, src_off: usize, t
     for row in &mut acc.weights {
         row.resize(new_src, 0.0);
     }
-    acc.source_tokens.extend(part.source_tokens.iter().map(|r| shift(r, src_off)));
-    acc.target_tokens.extend(part.target_tokens.iter().map(|r| shift(r, trg_off)));
+    acc.source_tokens
+        .extend(part.source_tokens.iter().map(|r| shift(r, src_off)));
+    acc.target_tokens
+        .extend(part.target_tokens.iter().map(|r| shift(r, trg_off)));
     for row in &part.weights {
         let mut full = vec![0.0; new_src];
         full[old_src..].copy_from_slice(row);
@@ -164,7 +201,9 @@ fn compose(first: &Alignment, second: &Alignment) -> Alignment {
                 .target_tokens
                 .iter()
                 .enumerate()
-                .filter(|(_, q)| q.start < p.end.max(p.start + 1) && p.start < q.end.max(q.start + 1))
+                .filter(|(_, q)| {
+                    q.start < p.end.max(p.start + 1) && p.start < q.end.max(q.start + 1)
+                })
                 .map(|(i, _)| i)
                 .collect()
         })
@@ -188,7 +227,11 @@ fn compose(first: &Alignment, second: &Alignment) -> Alignment {
             out
         })
         .collect();
-    Alignment { source_tokens: first.source_tokens.clone(), target_tokens: second.target_tokens.clone(), weights }
+    Alignment {
+        source_tokens: first.source_tokens.clone(),
+        target_tokens: second.target_tokens.clone(),
+        weights,
+    }
 }
 
 /// `map[u]` = byte offset of UTF-16 offset `u` in `s` (for every `u` up to the

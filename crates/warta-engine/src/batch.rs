@@ -14,6 +14,7 @@ use std::sync::Mutex;
 use fxtranslate::engine::Engine;
 use fxtranslate::segment::MAX_SOURCE_TOKENS;
 
+use crate::crew::Runner;
 use crate::Progress;
 
 /// Upper bound of sentences per mini-batch (the models' `mini-batch: 64`).
@@ -23,7 +24,12 @@ const MAX_BATCH_SENTENCES: usize = 32;
 const MAX_BATCH_TOKENS: usize = 1024;
 
 /// Translate `sentences` (each one sentence, already split) with `engine`.
-pub(crate) fn translate(engine: &Engine, sentences: &[&str], threads: usize, progress: Option<Progress>) -> Vec<String> {
+pub(crate) fn translate(
+    engine: &Engine,
+    sentences: &[&str],
+    runner: &Runner,
+    progress: Option<Progress>,
+) -> Vec<String> {
     // A sentence longer than the model's window is cut at word boundaries into
     // pieces that fit; their translations are joined with a space.
     let mut units: Vec<(usize, String, usize)> = Vec::with_capacity(sentences.len());
@@ -41,7 +47,9 @@ pub(crate) fn translate(engine: &Engine, sentences: &[&str], threads: usize, pro
     let mut tokens = 0;
     for &u in &order {
         let len = units[u].2;
-        if !current.is_empty() && (current.len() == MAX_BATCH_SENTENCES || tokens + len > MAX_BATCH_TOKENS) {
+        if !current.is_empty()
+            && (current.len() == MAX_BATCH_SENTENCES || tokens + len > MAX_BATCH_TOKENS)
+        {
             batches.push(std::mem::take(&mut current));
             tokens = 0;
         }
@@ -53,7 +61,7 @@ pub(crate) fn translate(engine: &Engine, sentences: &[&str], threads: usize, pro
     }
 
     let results: Mutex<Vec<Option<String>>> = Mutex::new(vec![None; units.len()]);
-    for_each_parallel(batches.len(), threads, |b| {
+    runner.for_each(batches.len(), |b| {
         let batch = &batches[b];
         let texts: Vec<&str> = batch.iter().map(|&u| units[u].1.as_str()).collect();
         let out = engine.translate_batch(&texts);

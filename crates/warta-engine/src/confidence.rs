@@ -38,17 +38,29 @@ pub(crate) fn score(model: &LoadedModel, source: &str, target: &str) -> f32 {
         let top = engine.decode_step(prev, pos, &context, seq, &mut cells);
         let logits = engine.project(&top);
         let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let lse = max as f64 + logits.iter().map(|&l| ((l - max) as f64).exp()).sum::<f64>().ln();
-        total += logits.get(tok as usize).map(|&l| l as f64 - lse).unwrap_or(f64::NEG_INFINITY);
+        let lse = max as f64
+            + logits
+                .iter()
+                .map(|&l| ((l - max) as f64).exp())
+                .sum::<f64>()
+                .ln();
+        total += logits
+            .get(tok as usize)
+            .map(|&l| l as f64 - lse)
+            .unwrap_or(f64::NEG_INFINITY);
         prev = tok;
     }
     (total / ids.len() as f64) as f32
 }
 
-/// Score many (source, target) pairs with one model over `threads` workers.
-pub(crate) fn score_many(model: &LoadedModel, items: &[(&str, &str)], threads: usize) -> Vec<f32> {
+/// Score many (source, target) pairs with one model on `runner`'s threads.
+pub(crate) fn score_many(
+    model: &LoadedModel,
+    items: &[(&str, &str)],
+    runner: &crate::crew::Runner,
+) -> Vec<f32> {
     let out = Mutex::new(vec![f32::NAN; items.len()]);
-    crate::batch::for_each_parallel(items.len(), threads, |i| {
+    runner.for_each(items.len(), |i| {
         let (s, t) = items[i];
         let v = score(model, s, t);
         out.lock().expect("scores lock")[i] = v;

@@ -20,10 +20,12 @@
 mod aligned;
 mod batch;
 mod confidence;
+mod crew;
 mod pool;
 mod sentences;
 
 pub use aligned::{append_alignment, AlignedText};
+pub use crew::Crew;
 pub use pool::{LoadedModel, ModelPool};
 pub use sentences::{keep_gap, pieces, split_sentences, Piece};
 
@@ -50,7 +52,7 @@ pub struct Translator {
     src: Lang,
     trg: Lang,
     legs: Vec<Arc<LoadedModel>>,
-    threads: usize,
+    runner: crew::Runner,
 }
 
 impl Translator {
@@ -75,29 +77,47 @@ impl Translator {
     /// shared by every target that goes through it).
     pub fn leg_translator(&self, k: usize) -> Translator {
         let leg = self.legs[k].clone();
-        Translator { src: leg.pair.src, trg: leg.pair.trg, legs: vec![leg], threads: self.threads }
+        Translator {
+            src: leg.pair.src,
+            trg: leg.pair.trg,
+            legs: vec![leg],
+            runner: self.runner.clone(),
+        }
     }
 
     /// Identifies the exact models that produce this route's output
     /// (translation-memory key): the legs' model ids joined by `+`.
     pub fn model_id(&self) -> String {
-        self.legs.iter().map(|l| l.model_id.as_str()).collect::<Vec<_>>().join("+")
+        self.legs
+            .iter()
+            .map(|l| l.model_id.as_str())
+            .collect::<Vec<_>>()
+            .join("+")
     }
 
     pub fn threads(&self) -> usize {
-        self.threads
+        self.runner.threads()
     }
 
     /// Translate single sentences (no further segmentation), in order. Each
     /// leg runs batched over all worker threads.
-    pub fn translate_sentences(&self, sentences: &[&str], progress: Option<Progress>) -> Vec<String> {
+    pub fn translate_sentences(
+        &self,
+        sentences: &[&str],
+        progress: Option<Progress>,
+    ) -> Vec<String> {
         let mut current: Vec<String> = sentences.iter().map(|s| s.to_string()).collect();
         for (i, leg) in self.legs.iter().enumerate() {
             // Report progress on the last leg only: it is the one that finishes.
-            let report = if i + 1 == self.legs.len() { progress } else { None };
+            let report = if i + 1 == self.legs.len() {
+                progress
+            } else {
+                None
+            };
             let refs: Vec<&str> = current.iter().map(String::as_str).collect();
-            leg.sentences.fetch_add(refs.len() as u64, std::sync::atomic::Ordering::Relaxed);
-            current = batch::translate(&leg.engine, &refs, self.threads, report);
+            leg.sentences
+                .fetch_add(refs.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            current = batch::translate(&leg.engine, &refs, &self.runner, report);
         }
         current
     }
@@ -107,7 +127,8 @@ impl Translator {
     /// them is kept; every distinct sentence of the whole batch is translated
     /// once.
     pub fn translate_texts(&self, texts: &[&str], progress: Option<Progress>) -> Vec<String> {
-        let split: Vec<Vec<sentences::Piece>> = texts.iter().map(|t| sentences::pieces(t)).collect();
+        let split: Vec<Vec<sentences::Piece>> =
+            texts.iter().map(|t| sentences::pieces(t)).collect();
         let mut unique: Vec<&str> = Vec::new();
         let mut index = std::collections::HashMap::new();
         for p in split.iter().flatten() {
@@ -121,7 +142,9 @@ impl Translator {
         let translated = self.translate_sentences(&unique, progress);
         split
             .iter()
-            .map(|pieces| sentences::reassemble(pieces, |s| translated[index[s]].as_str(), self.trg))
+            .map(|pieces| {
+                sentences::reassemble(pieces, |s| translated[index[s]].as_str(), self.trg)
+            })
             .collect()
     }
 
@@ -133,13 +156,19 @@ impl Translator {
         match self.legs.as_slice() {
             [one] => {
                 let pairs: Vec<(&str, &str)> = items.iter().map(|(s, _, t)| (*s, *t)).collect();
-                confidence::score_many(one, &pairs, self.threads)
+                confidence::score_many(one, &pairs, &self.runner)
             }
             [first, second] => {
-                let a: Vec<(&str, &str)> = items.iter().map(|(s, p, _)| (*s, p.unwrap_or(""))).collect();
-                let b: Vec<(&str, &str)> = items.iter().map(|(_, p, t)| (p.unwrap_or(""), *t)).collect();
-                let a = confidence::score_many(first, &a, self.threads);
-                let b = confidence::score_many(second, &b, self.threads);
+                let a: Vec<(&str, &str)> = items
+                    .iter()
+                    .map(|(s, p, _)| (*s, p.unwrap_or("")))
+                    .collect();
+                let b: Vec<(&str, &str)> = items
+                    .iter()
+                    .map(|(_, p, t)| (p.unwrap_or(""), *t))
+                    .collect();
+                let a = confidence::score_many(first, &a, &self.runner);
+                let b = confidence::score_many(second, &b, &self.runner);
                 a.into_iter().zip(b).map(|(x, y)| x.min(y)).collect()
             }
             _ => vec![f32::NAN; items.len()],
@@ -151,11 +180,15 @@ impl Translator {
     /// has no batched form).
     pub fn translate_aligned_many(&self, texts: &[&str]) -> Vec<AlignedText> {
         let out = std::sync::Mutex::new(vec![None; texts.len()]);
-        batch::for_each_parallel(texts.len(), self.threads, |i| {
+        self.runner.for_each(texts.len(), |i| {
             let a = aligned::translate(self, texts[i]);
             out.lock().expect("aligned lock")[i] = Some(a);
         });
-        out.into_inner().expect("aligned lock").into_iter().map(|a| a.expect("every text translated")).collect()
+        out.into_inner()
+            .expect("aligned lock")
+            .into_iter()
+            .map(|a| a.expect("every text translated"))
+            .collect()
     }
 
     /// Translate one text and return word alignments (source → target), for

@@ -7,7 +7,8 @@ use fxtranslate::engine::Engine;
 use warta_core::{Lang, Pair};
 use warta_models::{ModelError, ModelStore, Route};
 
-use crate::{Result, Translator};
+use crate::crew::{resolve_threads, Runner};
+use crate::{Crew, Result, Translator};
 
 /// One pair's engine, loaded once.
 pub struct LoadedModel {
@@ -36,24 +37,43 @@ unsafe impl Send for LoadedModel {}
 /// through it shares the same copy.
 pub struct ModelPool {
     store: ModelStore,
-    threads: usize,
-    loaded: Mutex<HashMap<Pair, Arc<LoadedModel>>>,
+    runner: Runner,
+    loaded: Arc<Mutex<HashMap<Pair, Arc<Slot>>>>,
 }
+
+/// One pair's place in the pool, locked while the pair loads: callers that
+/// want it meanwhile wait for that load instead of loading a second copy.
+type Slot = Mutex<Option<Arc<LoadedModel>>>;
 
 impl ModelPool {
     /// `threads` = worker threads per batch; 0 means all cores.
     pub fn new(store: ModelStore, threads: usize) -> ModelPool {
-        let threads = match threads {
-            0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-            n => n,
-        };
-        ModelPool { store, threads, loaded: Mutex::new(HashMap::new()) }
+        ModelPool {
+            store,
+            runner: Runner::Own(resolve_threads(threads)),
+            loaded: Default::default(),
+        }
+    }
+
+    /// The same models (loaded once, for both), with translators that run
+    /// on `crew` instead of threads of their own: what translation workers
+    /// use, so that several of them keep the crew's threads busy together.
+    pub fn on_crew(&self, crew: Arc<Crew>) -> ModelPool {
+        ModelPool {
+            store: self.store.clone(),
+            runner: Runner::Crew(crew),
+            loaded: self.loaded.clone(),
+        }
     }
 
     /// The pairs loaded in memory now, with their model ids (for metrics).
     pub fn resident(&self) -> Vec<(Pair, String)> {
         let map = self.loaded.lock().expect("pool lock");
-        let mut v: Vec<(Pair, String)> = map.iter().map(|(p, m)| (*p, m.model_id.clone())).collect();
+        // A slot locked now is loading: not resident yet.
+        let mut v: Vec<(Pair, String)> = map
+            .iter()
+            .filter_map(|(p, slot)| Some((*p, slot.try_lock().ok()?.as_ref()?.model_id.clone())))
+            .collect();
         v.sort_by_key(|(p, _)| p.to_string());
         v
     }
@@ -63,15 +83,25 @@ impl ModelPool {
     }
 
     pub fn threads(&self) -> usize {
-        self.threads
+        self.runner.threads()
     }
 
     /// The engine for `pair`, loading it on first use.
     pub fn model(&self, pair: Pair) -> Result<Arc<LoadedModel>> {
-        if let Some(m) = self.loaded.lock().expect("pool lock").get(&pair) {
+        // Load under the pair's own lock, not the pool's: another pair may
+        // load at the same time, and a second caller for this pair waits
+        // for this load rather than loading a copy.
+        let slot = self
+            .loaded
+            .lock()
+            .expect("pool lock")
+            .entry(pair)
+            .or_default()
+            .clone();
+        let mut slot = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(m) = slot.as_ref() {
             return Ok(m.clone());
         }
-        // Load outside the lock: another pair may be loading at the same time.
         let installed = self.store.require(pair)?;
         let paths = installed.paths();
         let fail = |reason: String| ModelError::LoadFailed { pair, reason };
@@ -87,8 +117,8 @@ impl ModelPool {
             trg_vocab,
         });
         tracing::info!(%pair, model_id = %loaded.model_id, "model loaded");
-        let mut map = self.loaded.lock().expect("pool lock");
-        Ok(map.entry(pair).or_insert(loaded).clone())
+        *slot = Some(loaded.clone());
+        Ok(loaded)
     }
 
     /// A translator for `src → trg` over the installed models.
@@ -98,7 +128,12 @@ impl ModelPool {
             Route::Direct(p) => vec![self.model(p)?],
             Route::Pivot { first, second } => vec![self.model(first)?, self.model(second)?],
         };
-        Ok(Translator { src, trg, legs, threads: self.threads })
+        Ok(Translator {
+            src,
+            trg,
+            legs,
+            runner: self.runner.clone(),
+        })
     }
 
     /// A two-leg translator through an explicit `pivot`, whatever is
@@ -108,7 +143,12 @@ impl ModelPool {
     pub fn translator_via(&self, src: Lang, pivot: Lang, trg: Lang) -> Result<Translator> {
         let first = self.model(Pair::new(src, pivot).map_err(bad_pair)?)?;
         let second = self.model(Pair::new(pivot, trg).map_err(bad_pair)?)?;
-        Ok(Translator { src, trg, legs: vec![first, second], threads: self.threads })
+        Ok(Translator {
+            src,
+            trg,
+            legs: vec![first, second],
+            runner: self.runner.clone(),
+        })
     }
 
     /// Forget a loaded pair (after its files were replaced) so the next use
@@ -119,5 +159,8 @@ impl ModelPool {
 }
 
 fn bad_pair(e: warta_core::ParseError) -> ModelError {
-    ModelError::BadModelDir { dir: "route".into(), what: e.to_string() }
+    ModelError::BadModelDir {
+        dir: "route".into(),
+        what: e.to_string(),
+    }
 }

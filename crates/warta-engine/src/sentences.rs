@@ -53,7 +53,11 @@ pub fn keep_gap(gap: &str, trg: Lang, between: bool) -> bool {
 /// Rejoin translated sentences with the source's gaps. Chinese and Japanese do
 /// not separate sentences with spaces, so a gap that is only spaces between two
 /// sentences is dropped for those targets; line breaks are always kept.
-pub(crate) fn reassemble<'a>(pieces: &[Piece<'a>], translated: impl Fn(&'a str) -> &'a str, trg: Lang) -> String
+pub(crate) fn reassemble<'a>(
+    pieces: &[Piece<'a>],
+    translated: impl Fn(&'a str) -> &'a str,
+    trg: Lang,
+) -> String
 where
 {
     let no_space_between = matches!(trg.script(), "Hans" | "Hant" | "Jpan");
@@ -83,9 +87,17 @@ mod tests {
         // an upper-case letter, none inside "Rp 10.000".
         let t = "  Harga naik menjadi Rp 10.000. Warga protes!\n";
         let p = pieces(t);
-        let joined: String = p.iter().map(|p| match p { Piece::Sentence(s) | Piece::Gap(s) => *s }).collect();
+        let joined: String = p
+            .iter()
+            .map(|p| match p {
+                Piece::Sentence(s) | Piece::Gap(s) => *s,
+            })
+            .collect();
         assert_eq!(joined, t);
-        assert_eq!(split_sentences(t), vec!["Harga naik menjadi Rp 10.000.", "Warga protes!"]);
+        assert_eq!(
+            split_sentences(t),
+            vec!["Harga naik menjadi Rp 10.000.", "Warga protes!"]
+        );
     }
 
     #[test]
@@ -93,7 +105,15 @@ mod tests {
         let t = "One. Two.\nThree.";
         let p = pieces(t);
         let zh = Lang::parse("zh").unwrap();
-        let out = reassemble(&p, |s| match s { "One." => "一。", "Two." => "二。", _ => "三。" }, zh);
+        let out = reassemble(
+            &p,
+            |s| match s {
+                "One." => "一。",
+                "Two." => "二。",
+                _ => "三。",
+            },
+            zh,
+        );
         assert_eq!(out, "一。二。\n三。");
         let fr = Lang::parse("fr").unwrap();
         let out = reassemble(&p, |s| s, fr);

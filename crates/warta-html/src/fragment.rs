@@ -648,7 +648,9 @@ fn place(unit: &Unit, infos: &[SpanInfo], tr: &UnitTranslation) -> Placement {
         // and, like every unplaced link, appended with its own text.
         let placed = placed.filter(|r| {
             !span.is_link()
-                || !(0..i).any(|j| unit.spans[j].is_link() && ranges[j].as_ref().is_some_and(|o| would_nest(r, o)))
+                || !(0..i).any(|j| {
+                    unit.spans[j].is_link() && ranges[j].as_ref().is_some_and(|o| would_nest(r, o))
+                })
         });
 
         ranges[i] = match placed {
@@ -658,7 +660,10 @@ fn place(unit: &Unit, infos: &[SpanInfo], tr: &UnitTranslation) -> Placement {
             // holding a link is a link too: dropping it dropped the link
             // (found by tests/properties.rs: `<code><a href=…>x</a></code>`
             // left unplaced rendered as bare text).
-            None if span.is_link() || (tree::is_opaque_inline(&span.tag) && holds_link(&infos[i].element.children)) => {
+            None if span.is_link()
+                || (tree::is_opaque_inline(&span.tag)
+                    && holds_link(&infos[i].element.children)) =>
+            {
                 appended.push(i);
                 for (j, s) in suppressed.iter_mut().enumerate().skip(i + 1) {
                     *s |= is_ancestor(infos, i, j);
@@ -845,9 +850,15 @@ mod tests {
         // Found by tests/properties.rs, input `<code><a href=…><`: code
         // the alignment could not place was dropped with the link in it.
         let f = frag(r#"<p>see <code><a href="https://e.org/x">y</a></code></p>"#);
-        let tr = UnitTranslation { text: "veja y".into(), spans: vec![None] };
+        let tr = UnitTranslation {
+            text: "veja y".into(),
+            spans: vec![None],
+        };
         let out = f.render(&[tr]).unwrap();
-        assert_eq!(out, r#"<p>veja y <code><a href="https://e.org/x">y</a></code></p>"#);
+        assert_eq!(
+            out,
+            r#"<p>veja y <code><a href="https://e.org/x">y</a></code></p>"#
+        );
     }
 
     #[test]
@@ -855,7 +866,10 @@ mod tests {
         // Found by tests/properties.rs: an empty link placed inside the
         // range of a code span vanished, as code is written back verbatim.
         let f = frag(r#"<p><a href="https://e.org/x"><sup></sup></a><code>k</code></p>"#);
-        let tr = UnitTranslation { text: "kode".into(), spans: vec![Some(2..2), Some(2..2), Some(0..4)] };
+        let tr = UnitTranslation {
+            text: "kode".into(),
+            spans: vec![Some(2..2), Some(2..2), Some(0..4)],
+        };
         let out = f.render(&[tr]).unwrap();
         assert!(out.contains(r#"href="https://e.org/x""#), "{out}");
     }
@@ -868,17 +882,29 @@ mod tests {
         // Expected: the second link is unplaced and appended with its own
         // text, as the render docs say of every unplaced link.
         let rel = r#"rel="noopener noreferrer""#;
-        let src = crate::sanitize(r#"<p><a href="https://a.example/">one</a> and <a href="https://b.example/">two</a></p>"#);
-        let tr = UnitTranslation { text: "um e dois".into(), spans: vec![Some(0..2), Some(0..2)] };
+        let src = crate::sanitize(
+            r#"<p><a href="https://a.example/">one</a> and <a href="https://b.example/">two</a></p>"#,
+        );
+        let tr = UnitTranslation {
+            text: "um e dois".into(),
+            spans: vec![Some(0..2), Some(0..2)],
+        };
         let out = frag(&src).render(&[tr]).unwrap();
         assert_eq!(
             out,
-            format!(r#"<p><a href="https://a.example/" {rel}>um</a> e dois <a href="https://b.example/" {rel}>two</a></p>"#)
+            format!(
+                r#"<p><a href="https://a.example/" {rel}>um</a> e dois <a href="https://b.example/" {rel}>two</a></p>"#
+            )
         );
         assert_eq!(crate::sanitize(&out), out);
         // An empty link strictly inside another is nesting too.
-        let src = crate::sanitize(r#"<p><a href="https://a.example/">one two</a><a href="https://b.example/"></a></p>"#);
-        let tr = UnitTranslation { text: "um dois".into(), spans: vec![Some(0..7), Some(3..3)] };
+        let src = crate::sanitize(
+            r#"<p><a href="https://a.example/">one two</a><a href="https://b.example/"></a></p>"#,
+        );
+        let tr = UnitTranslation {
+            text: "um dois".into(),
+            spans: vec![Some(0..7), Some(3..3)],
+        };
         let out = frag(&src).render(&[tr]).unwrap();
         assert!(!out.contains("um <a"), "{out}");
         assert_eq!(crate::sanitize(&out), out);

@@ -123,7 +123,11 @@ pub fn sanitize(html: &str) -> String {
     // output that happened to start with one (`</h1>\u{feff}`) lost it when
     // parsed again. Removing it everywhere keeps sanitising idempotent
     // (found by tests/properties.rs).
-    let html = if html.contains('\u{feff}') { Cow::Owned(html.replace('\u{feff}', "")) } else { Cow::Borrowed(html) };
+    let html = if html.contains('\u{feff}') {
+        Cow::Owned(html.replace('\u{feff}', ""))
+    } else {
+        Cow::Borrowed(html)
+    };
     let once = clean_once(&html);
     // Serialised HTML does not always parse back into the tree it came from
     // (`<h2><p<p><h2>` cleans to an `h2` inside an `h2`, which a parser
@@ -187,7 +191,12 @@ fn keep_pre_line_breaks(html: String) -> String {
     let (mut i, mut copied) = (0, 0);
     while let Some(off) = html[i..].find('<') {
         let start = i + off;
-        let name_end = start + 1 + b[start + 1..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        let name_end = start
+            + 1
+            + b[start + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count();
         let mut j = name_end;
         let mut quoted = false;
         while j < b.len() && (quoted || b[j] != b'>') {
@@ -254,12 +263,18 @@ mod tests {
         // parsing rules: the break right after `<pre>` is not content, the
         // next ones are, and are kept.
         let once = sanitize("<pre>\n\n\nx</pre>");
-        assert_eq!(once, "<pre>\n\n\nx</pre>", "two line breaks of content, written with the extra one");
+        assert_eq!(
+            once, "<pre>\n\n\nx</pre>",
+            "two line breaks of content, written with the extra one"
+        );
         assert_eq!(sanitize(&once), once);
         assert_eq!(sanitize("<pre>\nx</pre>"), "<pre>x</pre>");
         // `<pre` and `>` inside attribute values are not tags.
         let tricky = sanitize("<p title=\"<pre>\">a</p><pre title=\"a>b\">\n\ny</pre>");
-        assert_eq!(tricky, "<p title=\"&lt;pre&gt;\">a</p><pre title=\"a&gt;b\">\n\ny</pre>");
+        assert_eq!(
+            tricky,
+            "<p title=\"&lt;pre&gt;\">a</p><pre title=\"a&gt;b\">\n\ny</pre>"
+        );
         assert_eq!(sanitize(&tricky), tricky);
         let with_h1 = sanitize("<h1>t</h1><pre>\n\n\n\nz</pre>");
         assert_eq!(sanitize(&with_h1), with_h1);
@@ -274,7 +289,10 @@ mod tests {
         let once = sanitize("<h1oolF>ds</h1>m>&#Xd");
         assert_eq!(once, "dsm&gt;\n");
         assert_eq!(sanitize(&once), once);
-        assert_eq!(sanitize("<p title=\"a&#13;&#10;b\">x&#13;y</p>"), "<p title=\"a\nb\">x\ny</p>");
+        assert_eq!(
+            sanitize("<p title=\"a&#13;&#10;b\">x&#13;y</p>"),
+            "<p title=\"a\nb\">x\ny</p>"
+        );
         let pre = sanitize("<pre>&#13;&#13;z</pre>");
         assert_eq!(sanitize(&pre), pre);
     }

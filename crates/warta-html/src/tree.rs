@@ -271,7 +271,13 @@ mod tests {
         // sanitising it again (parse + serialise) must change nothing.
         // Regression: the fuzzer's `x">h\u{1}\0\0E` and `in \u{feff}href`, and
         // a CR in a translation. (U+FEFF: sanitize.rs removes it everywhere.)
-        for s in ["x\">h\u{1}\0\0E", "in \u{feff}href", "a\r\nb\rc", "\0", "\r"] {
+        for s in [
+            "x\">h\u{1}\0\0E",
+            "in \u{feff}href",
+            "a\r\nb\rc",
+            "\0",
+            "\r",
+        ] {
             let (mut t, mut a) = (String::new(), String::new());
             escape_text(s, &mut t);
             escape_attr(s, &mut a);
@@ -279,9 +285,21 @@ mod tests {
             assert_eq!(crate::sanitize(&html), html, "{s:?}");
             assert!(!html.contains(['\0', '\r']), "{html:?}");
             let nodes = parse(&html).unwrap();
-            let Raw::Element(p) = &nodes[0] else { panic!("not an element") };
-            let text: String = p.children.iter().map(|n| match n { Raw::Text(t) => t.as_str(), _ => "" }).collect();
-            let kept = s.replace("\r\n", "\n").replace('\r', "\n").replace('\u{feff}', "");
+            let Raw::Element(p) = &nodes[0] else {
+                panic!("not an element")
+            };
+            let text: String = p
+                .children
+                .iter()
+                .map(|n| match n {
+                    Raw::Text(t) => t.as_str(),
+                    _ => "",
+                })
+                .collect();
+            let kept = s
+                .replace("\r\n", "\n")
+                .replace('\r', "\n")
+                .replace('\u{feff}', "");
             assert_eq!(text, kept.replace('\0', ""), "{s:?}");
             let title = &p.attrs.iter().find(|(k, _)| k == "title").unwrap().1;
             assert_eq!(*title, kept.replace('\0', "\u{fffd}"), "{s:?}");

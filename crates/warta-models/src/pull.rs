@@ -44,13 +44,22 @@ pub enum PullOutcome {
 
 impl Catalog {
     fn policy(opts: &PullOptions) -> Policy {
-        Policy { env: DESKTOP_RELEASE, major: SUPPORTED_MAJOR, allow_prerelease: opts.allow_prerelease }
+        Policy {
+            env: DESKTOP_RELEASE,
+            major: SUPPORTED_MAJOR,
+            allow_prerelease: opts.allow_prerelease,
+        }
     }
 
     /// Whether the server publishes a usable model for `pair`.
     pub fn publishes(&self, pair: Pair, opts: &PullOptions) -> bool {
         matches!(
-            choose(&self.records, mozilla_tag(pair.src), mozilla_tag(pair.trg), &Catalog::policy(opts)),
+            choose(
+                &self.records,
+                mozilla_tag(pair.src),
+                mozilla_tag(pair.trg),
+                &Catalog::policy(opts)
+            ),
             Choice::Set(_)
         )
     }
@@ -68,7 +77,12 @@ impl ModelStore {
         progress: &mut dyn Progress,
     ) -> Result<PullOutcome> {
         let from = format!("Remote Settings at {}", catalog.server);
-        let set = match choose(&catalog.records, mozilla_tag(pair.src), mozilla_tag(pair.trg), &Catalog::policy(opts)) {
+        let set = match choose(
+            &catalog.records,
+            mozilla_tag(pair.src),
+            mozilla_tag(pair.trg),
+            &Catalog::policy(opts),
+        ) {
             Choice::Set(set) => set,
             Choice::NotPublished => return Ok(PullOutcome::NotPublished),
             Choice::Incoherent(reason) => return Err(ModelError::Pull { pair, from, reason }),
@@ -95,16 +109,31 @@ impl ModelStore {
     }
 
     /// Install `pair` from a mirror (`{url}/{pair}/manifest.json`).
-    pub fn pull_mirror(&self, fetch: &dyn Fetch, url: &str, pair: Pair, progress: &mut dyn Progress) -> Result<PullOutcome> {
+    pub fn pull_mirror(
+        &self,
+        fetch: &dyn Fetch,
+        url: &str,
+        pair: Pair,
+        progress: &mut dyn Progress,
+    ) -> Result<PullOutcome> {
         let url = url.trim_end_matches('/');
         let base = format!("{url}/{}", pair.dir_name());
         let manifest_url = format!("{base}/manifest.json");
-        let fail = |reason: String| ModelError::Pull { pair, from: format!("mirror {url}"), reason };
+        let fail = |reason: String| ModelError::Pull {
+            pair,
+            from: format!("mirror {url}"),
+            reason,
+        };
         let body = match fetch.get(&manifest_url) {
             Ok(b) => b,
             // ureq's message for an HTTP status: "…: status code 404".
             Err(e) if e.contains("status code 404") => return Ok(PullOutcome::NotPublished),
-            Err(e) => return Err(fail(format!("{manifest_url}: {}", crate::remote_settings::fetch_reason(&e, &manifest_url)))),
+            Err(e) => {
+                return Err(fail(format!(
+                    "{manifest_url}: {}",
+                    crate::remote_settings::fetch_reason(&e, &manifest_url)
+                )))
+            }
         };
         let remote: Manifest = serde_json::from_slice(&body)
             .map_err(|e| fail(format!("{manifest_url} is not a warta manifest: {e}")))?;
@@ -126,7 +155,12 @@ impl ModelStore {
         let installed = self.install(pair, &remote.version, &origin, |staging| {
             for f in &remote.files {
                 let file_url = format!("{base}/{}", f.name);
-                let declared = Declared { name: &f.name, url: &file_url, size: f.bytes, sha256: &f.sha256 };
+                let declared = Declared {
+                    name: &f.name,
+                    url: &file_url,
+                    size: f.bytes,
+                    sha256: &f.sha256,
+                };
                 download(fetch, &declared, &staging.join(&f.name), progress)?;
             }
             Ok(remote.files.clone())
@@ -209,11 +243,17 @@ pub fn pairs_for(source: Lang, targets: &[Lang], direct: impl Fn(Pair) -> bool) 
         if t == source {
             continue;
         }
-        let d = Pair { src: source, trg: t };
+        let d = Pair {
+            src: source,
+            trg: t,
+        };
         if source == en || t == en || direct(d) {
             add(d);
         } else {
-            add(Pair { src: source, trg: en });
+            add(Pair {
+                src: source,
+                trg: en,
+            });
             add(Pair { src: en, trg: t });
         }
     }
@@ -234,11 +274,17 @@ mod tests {
         // Mozilla publishes only to and from English.
         let targets: Vec<Lang> = ["en", "zh", "ja", "ar", "fr"].into_iter().map(l).collect();
         let only_english = |p: Pair| p.src == Lang::english() || p.trg == Lang::english();
-        let pairs: Vec<String> = pairs_for(l("id"), &targets, only_english).iter().map(|p| p.to_string()).collect();
+        let pairs: Vec<String> = pairs_for(l("id"), &targets, only_english)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
         assert_eq!(pairs, ["id-en", "en-zh", "en-ja", "en-ar", "en-fr"]);
         // With a direct id-zh model, zh needs no pivot.
         let with_direct = |p: Pair| only_english(p) || p.to_string() == "id-zh";
-        let pairs: Vec<String> = pairs_for(l("id"), &targets[1..3], with_direct).iter().map(|p| p.to_string()).collect();
+        let pairs: Vec<String> = pairs_for(l("id"), &targets[1..3], with_direct)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
         assert_eq!(pairs, ["id-zh", "id-en", "en-ja"]);
     }
 }

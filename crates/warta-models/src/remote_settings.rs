@@ -102,22 +102,43 @@ impl Catalog {
     pub fn fetch(fetch: &dyn Fetch, server: &str) -> Result<Catalog> {
         let server = server.trim_end_matches('/').to_string();
         let root_url = format!("{server}/");
-        let fail = |url: &str, reason: String| ModelError::RemoteSettings { url: url.to_string(), reason };
+        let fail = |url: &str, reason: String| ModelError::RemoteSettings {
+            url: url.to_string(),
+            reason,
+        };
 
-        let body = fetch.get(&root_url).map_err(|e| fail(&root_url, fetch_reason(&e, &root_url)))?;
-        let root: Root = serde_json::from_slice(&body)
-            .map_err(|e| fail(&root_url, format!("not a Remote Settings server root ({e})")))?;
+        let body = fetch
+            .get(&root_url)
+            .map_err(|e| fail(&root_url, fetch_reason(&e, &root_url)))?;
+        let root: Root = serde_json::from_slice(&body).map_err(|e| {
+            fail(
+                &root_url,
+                format!("not a Remote Settings server root ({e})"),
+            )
+        })?;
         let attachments_base = root
             .capabilities
             .and_then(|c| c.attachments)
             .and_then(|a| a.base_url)
             .filter(|b| b.starts_with("http://") || b.starts_with("https://"))
-            .ok_or_else(|| fail(&root_url, "the server offers no attachments (no capabilities.attachments.base_url)".into()))?;
+            .ok_or_else(|| {
+                fail(
+                    &root_url,
+                    "the server offers no attachments (no capabilities.attachments.base_url)"
+                        .into(),
+                )
+            })?;
 
         let records_url = format!("{server}/buckets/main/collections/{COLLECTION}/records");
-        let body = fetch.get(&records_url).map_err(|e| fail(&records_url, fetch_reason(&e, &records_url)))?;
+        let body = fetch
+            .get(&records_url)
+            .map_err(|e| fail(&records_url, fetch_reason(&e, &records_url)))?;
         let records = parse_records(&body).map_err(|reason| fail(&records_url, reason))?;
-        Ok(Catalog { server, attachments_base, records })
+        Ok(Catalog {
+            server,
+            attachments_base,
+            records,
+        })
     }
 
     /// Where the attachment of `record` is downloaded from. Firefox joins
@@ -154,10 +175,15 @@ pub fn parse_records(body: &[u8]) -> std::result::Result<Vec<Record>, String> {
     struct Records {
         data: Vec<serde_json::Value>,
     }
-    let list: Records = serde_json::from_slice(body).map_err(|e| format!("not a records list ({e})"))?;
+    let list: Records =
+        serde_json::from_slice(body).map_err(|e| format!("not a records list ({e})"))?;
     let mut out = Vec::new();
     for value in list.data {
-        let id = value.get("id").and_then(|v| v.as_str()).unwrap_or("?").to_string();
+        let id = value
+            .get("id")
+            .and_then(|v| v.as_str())
+            .unwrap_or("?")
+            .to_string();
         match serde_json::from_value::<Record>(value) {
             Ok(r) => match r.check() {
                 Ok(()) => out.push(r),
@@ -198,7 +224,11 @@ fn first_line(s: &str) -> String {
 pub(crate) fn fetch_reason(e: &str, url: &str) -> String {
     let line = first_line(e);
     let mut rest = line.as_str();
-    for prefix in [format!("GET {url}: "), format!("reading {url}: "), format!("{url}: ")] {
+    for prefix in [
+        format!("GET {url}: "),
+        format!("reading {url}: "),
+        format!("{url}: "),
+    ] {
         rest = rest.strip_prefix(prefix.as_str()).unwrap_or(rest);
     }
     rest.to_string()
@@ -212,7 +242,11 @@ mod tests {
     fn chinese_is_simplified_and_never_traditional() {
         // Mozilla's tags (DESIGN.md, "Production models").
         assert_eq!(mozilla_tag(Lang::parse("zh").unwrap()), "zh-Hans");
-        assert_eq!(mozilla_tag(Lang::parse("zh-Hant").unwrap()), "zh-Hans", "warta has one Chinese: Simplified");
+        assert_eq!(
+            mozilla_tag(Lang::parse("zh-Hant").unwrap()),
+            "zh-Hans",
+            "warta has one Chinese: Simplified"
+        );
         for code in ["id", "en", "ja", "ar", "fr"] {
             assert_eq!(mozilla_tag(Lang::parse(code).unwrap()), code);
         }
@@ -229,8 +263,13 @@ mod tests {
             "attachment":{"hash":"1111111111111111111111111111111111111111111111111111111111111111",
             "size":5,"filename":"vocab.enzh.spm.zst","location":"main-workspace/x.zst","mimetype":"application/zstd"}}"#;
         let no_hash = good.replace("\"decompressedHash\":\"0000000000000000000000000000000000000000000000000000000000000000\",", "");
-        let escaping = good.replace("vocab.enzh.spm\",\"version", "../vocab.enzh.spm\",\"version");
-        let body = format!(r#"{{"data":[{good},{no_hash},{escaping},{{"id":"wasm","name":"bergamot"}}]}}"#);
+        let escaping = good.replace(
+            "vocab.enzh.spm\",\"version",
+            "../vocab.enzh.spm\",\"version",
+        );
+        let body = format!(
+            r#"{{"data":[{good},{no_hash},{escaping},{{"id":"wasm","name":"bergamot"}}]}}"#
+        );
         let records = parse_records(body.as_bytes()).unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].target_language, "zh-Hans");

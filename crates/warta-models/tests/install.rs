@@ -9,11 +9,16 @@ use warta_models::{load_engine, ModelStore};
 fn test_models() -> Option<PathBuf> {
     let dir = std::env::var_os("WARTA_TEST_MODELS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
+        });
     if dir.join("en-pt/manifest.json").exists() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED: no test models in {} (run scripts/fetch-test-models)", dir.display());
+        eprintln!(
+            "SKIPPED: no test models in {} (run scripts/fetch-test-models)",
+            dir.display()
+        );
         None
     }
 }
@@ -23,7 +28,11 @@ fn a_broken_shortlist_is_refused_at_install() {
     let Some(models) = test_models() else { return };
     let src = models.join("en-pt");
     let dir = tempfile::tempdir().unwrap();
-    for f in ["model.enpt.intgemm.alphas.bin", "vocab.enpt.spm", "lex.50.50.enpt.s2t.bin"] {
+    for f in [
+        "model.enpt.intgemm.alphas.bin",
+        "vocab.enpt.spm",
+        "lex.50.50.enpt.s2t.bin",
+    ] {
         std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
     }
     let lex = dir.path().join("lex.50.50.enpt.s2t.bin");
@@ -32,9 +41,19 @@ fn a_broken_shortlist_is_refused_at_install() {
 
     let store_dir = tempfile::tempdir().unwrap();
     let store = ModelStore::open(store_dir.path());
-    let err = store.import(dir.path(), "en-pt".parse().unwrap(), Some("1")).unwrap_err().to_string();
-    assert!(err.contains("shortlist") && err.contains("lex.50.50.enpt.s2t.bin"), "{err}");
-    assert_eq!(std::fs::read_dir(store_dir.path()).unwrap().count(), 0, "store not empty");
+    let err = store
+        .import(dir.path(), "en-pt".parse().unwrap(), Some("1"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("shortlist") && err.contains("lex.50.50.enpt.s2t.bin"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(store_dir.path()).unwrap().count(),
+        0,
+        "store not empty"
+    );
 }
 
 #[test]
@@ -42,9 +61,14 @@ fn the_install_load_translates_like_the_engine() {
     let Some(models) = test_models() else { return };
     // Expected text: the CLI test's "done when" example (crates/warta/tests/cli.rs),
     // which goes through the engine pool.
-    let installed = ModelStore::open(&models).require("en-pt".parse().unwrap()).unwrap();
+    let installed = ModelStore::open(&models)
+        .require("en-pt".parse().unwrap())
+        .unwrap();
     let paths = installed.paths();
     assert!(paths.lex.is_some(), "the test model ships a shortlist");
     let engine = load_engine(&paths).unwrap();
-    assert_eq!(engine.translate("How are you today?"), "Como você está hoje?");
+    assert_eq!(
+        engine.translate("How are you today?"),
+        "Como você está hoje?"
+    );
 }

@@ -54,7 +54,11 @@ pub fn confidence_flag(c: f64, threshold: f64) -> Option<Flag> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Spelling {
     /// Replace the minority spelling `from` with the article's usual `to`.
-    Fix { segment: usize, from: String, to: String },
+    Fix {
+        segment: usize,
+        from: String,
+        to: String,
+    },
     /// Cannot be fixed safely: a `consistency` warning for an editor.
     Flag { segment: usize, flag: Flag },
 }
@@ -81,7 +85,9 @@ pub fn spellings(segments: &[(&str, &str)]) -> Vec<Spelling> {
         let alone: Vec<(usize, &str)> = inc
             .renderings
             .iter()
-            .filter(|(i, w)| stands_alone(segments[*i].0, &inc.source_name) && stands_alone(segments[*i].1, w))
+            .filter(|(i, w)| {
+                stands_alone(segments[*i].0, &inc.source_name) && stands_alone(segments[*i].1, w)
+            })
             .map(|(i, w)| (*i, w.as_str()))
             .collect();
         let usual_alone = majority(alone.iter().map(|(_, w)| *w));
@@ -92,14 +98,21 @@ pub fn spellings(segments: &[(&str, &str)]) -> Vec<Spelling> {
                 && alone.contains(&(*idx, w.as_str()))
                 && base_letters(w) == base_letters(usual_alone);
             if sound {
-                out.push(Spelling::Fix { segment: *idx, from: w.clone(), to: usual_alone.to_string() });
+                out.push(Spelling::Fix {
+                    segment: *idx,
+                    from: w.clone(),
+                    to: usual_alone.to_string(),
+                });
             } else if w != usual_all {
                 out.push(Spelling::Flag {
                     segment: *idx,
                     flag: Flag::new(
                         Check::Consistency,
                         Severity::Warning,
-                        format!("`{}` is spelled `{w}` here but `{usual_all}` elsewhere in the article", inc.source_name),
+                        format!(
+                            "`{}` is spelled `{w}` here but `{usual_all}` elsewhere in the article",
+                            inc.source_name
+                        ),
                     ),
                 });
             }
@@ -117,7 +130,13 @@ fn majority<'a>(words: impl Iterator<Item = &'a str>) -> &'a str {
             None => counts.push((w, 1)),
         }
     }
-    counts.iter().fold(("", 0), |best, &(w, n)| if n > best.1 { (w, n) } else { best }).0
+    counts
+        .iter()
+        .fold(
+            ("", 0),
+            |best, &(w, n)| if n > best.1 { (w, n) } else { best },
+        )
+        .0
 }
 
 /// Every whole-word occurrence of `word` in `text` has no capitalised word
@@ -131,8 +150,15 @@ fn stands_alone(text: &str, word: &str) -> bool {
             let spaced_before = before.len() < r.start;
             let spaced_after = after.len() < text.len() - r.end;
             let prev_cap = spaced_before
-                && before.chars().next_back().is_some_and(char::is_alphanumeric)
-                && before.rsplit(|c: char| !c.is_alphanumeric()).next().and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
+                && before
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+                && before
+                    .rsplit(|c: char| !c.is_alphanumeric())
+                    .next()
+                    .and_then(|w| w.chars().next())
+                    .is_some_and(char::is_uppercase);
             let next_cap = spaced_after && after.chars().next().is_some_and(char::is_uppercase);
             !prev_cap && !next_cap
         })
@@ -141,7 +167,10 @@ fn stands_alone(text: &str, word: &str) -> bool {
 /// Letters without accents, lower-cased.
 fn base_letters(w: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    w.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
+    w.nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 #[cfg(test)]
@@ -154,21 +183,52 @@ mod tests {
         // "Virginia" came out as "Virgínia" in most sentences and "Virginia"
         // in one; the sentences here are hand-written.
         let segs = [
-            ("Storms hit Virginia on Monday.", "Tempestades atingiram a Virgínia na segunda-feira."),
-            ("Officials in Virginia closed roads.", "Autoridades da Virgínia fecharam estradas."),
-            ("Schools in Virginia stayed open.", "As escolas em Virginia ficaram abertas."),
+            (
+                "Storms hit Virginia on Monday.",
+                "Tempestades atingiram a Virgínia na segunda-feira.",
+            ),
+            (
+                "Officials in Virginia closed roads.",
+                "Autoridades da Virgínia fecharam estradas.",
+            ),
+            (
+                "Schools in Virginia stayed open.",
+                "As escolas em Virginia ficaram abertas.",
+            ),
         ];
-        assert_eq!(spellings(&segs), vec![Spelling::Fix { segment: 2, from: "Virginia".into(), to: "Virgínia".into() }]);
+        assert_eq!(
+            spellings(&segs),
+            vec![Spelling::Fix {
+                segment: 2,
+                from: "Virginia".into(),
+                to: "Virgínia".into()
+            }]
+        );
         // Another letter, not an accent: flagged, never rewritten.
         let segs = [
-            ("Shelling hit Kharkiv on Monday.", "Bombardeios atingiram Kharkiv na segunda."),
-            ("Officials in Kharkiv closed roads.", "Autoridades de Kharkiv fecharam estradas."),
-            ("Schools in Kharkiv stayed open.", "Escolas em Kharkov ficaram abertas."),
+            (
+                "Shelling hit Kharkiv on Monday.",
+                "Bombardeios atingiram Kharkiv na segunda.",
+            ),
+            (
+                "Officials in Kharkiv closed roads.",
+                "Autoridades de Kharkiv fecharam estradas.",
+            ),
+            (
+                "Schools in Kharkiv stayed open.",
+                "Escolas em Kharkov ficaram abertas.",
+            ),
         ];
         let got = spellings(&segs);
-        let [Spelling::Flag { segment: 2, flag }] = got.as_slice() else { panic!("{got:?}") };
+        let [Spelling::Flag { segment: 2, flag }] = got.as_slice() else {
+            panic!("{got:?}")
+        };
         assert_eq!(flag.check, Check::Consistency);
-        assert!(flag.detail.contains("`Kharkov` here but `Kharkiv`"), "{}", flag.detail);
+        assert!(
+            flag.detail.contains("`Kharkov` here but `Kharkiv`"),
+            "{}",
+            flag.detail
+        );
     }
 
     #[test]
@@ -178,10 +238,25 @@ mod tests {
         // became "Califórnia"; the article's majority must not be pushed
         // onto either.
         let segs = [
-            ("Rain will reach the Southern California coast.", "A chuva chegará à costa do sul da Califórnia."),
-            ("It leads to landfall across Baja California today.", "Leva ao desembarque na Baja California hoje."),
-            ("Totals are expected from Baja California tonight.", "Os totais são esperados da Baja California hoje."),
+            (
+                "Rain will reach the Southern California coast.",
+                "A chuva chegará à costa do sul da Califórnia.",
+            ),
+            (
+                "It leads to landfall across Baja California today.",
+                "Leva ao desembarque na Baja California hoje.",
+            ),
+            (
+                "Totals are expected from Baja California tonight.",
+                "Os totais são esperados da Baja California hoje.",
+            ),
         ];
-        assert!(spellings(&segs).iter().all(|s| matches!(s, Spelling::Flag { .. })), "{:?}", spellings(&segs));
+        assert!(
+            spellings(&segs)
+                .iter()
+                .all(|s| matches!(s, Spelling::Flag { .. })),
+            "{:?}",
+            spellings(&segs)
+        );
     }
 }

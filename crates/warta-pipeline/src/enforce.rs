@@ -191,8 +191,11 @@ fn placement(a: &AlignedText, src: &str, req: &Requirement, with: &str) -> Optio
         // An amount replaces the model's number and any scale word after it
         // (`880 mil`), never a word before it (`de 2.53`) nor a currency
         // sign glued to it (`$26,750`).
-        let first_digit =
-            hits.iter().filter(|r| a.target[(*r).clone()].chars().any(|c| c.is_numeric())).map(|r| r.start).min()?;
+        let first_digit = hits
+            .iter()
+            .filter(|r| a.target[(*r).clone()].chars().any(|c| c.is_numeric()))
+            .map(|r| r.start)
+            .min()?;
         widen_number(&a.target, first_digit..hi)
     } else if !req.is_glossary() && !with.contains(char::is_whitespace) {
         widen_to_run(&a.target, lo..hi)
@@ -306,7 +309,10 @@ fn widen_number(text: &str, r: Range<usize>) -> Range<usize> {
     }
     let mut end = r.end.max(start);
     while let Some(c) = text[end..].chars().next() {
-        if !(c.is_numeric() || sep(c) || (c.is_alphabetic() && text[..end].ends_with(char::is_alphabetic))) {
+        if !(c.is_numeric()
+            || sep(c)
+            || (c.is_alphabetic() && text[..end].ends_with(char::is_alphabetic)))
+        {
             break;
         }
         end += c.len_utf8();

@@ -484,10 +484,20 @@ fn assemble(
     let mut consistency_flags: HashMap<(usize, usize), Vec<Flag>> = HashMap::new();
     let mut respelled = 0;
     {
-        let keys: Vec<(usize, usize)> =
-            done.iter().enumerate().flat_map(|(u, ds)| (0..ds.len()).map(move |k| (u, k))).collect();
-        let pairs: Vec<(&str, &str)> =
-            keys.iter().map(|&(u, k)| (&p.texts[u][p.sents[u][k].range.clone()], done[u][k].target.as_str())).collect();
+        let keys: Vec<(usize, usize)> = done
+            .iter()
+            .enumerate()
+            .flat_map(|(u, ds)| (0..ds.len()).map(move |k| (u, k)))
+            .collect();
+        let pairs: Vec<(&str, &str)> = keys
+            .iter()
+            .map(|&(u, k)| {
+                (
+                    &p.texts[u][p.sents[u][k].range.clone()],
+                    done[u][k].target.as_str(),
+                )
+            })
+            .collect();
         for verdict in check::spellings(&pairs) {
             match verdict {
                 Spelling::Fix { segment, from, to } => {

@@ -15,7 +15,10 @@ fn main() {
     let (mut flagged_docs, mut flagged_segs, mut segs) = (0, 0, 0);
     for (id, lines) in &docs {
         segs += lines.len();
-        let pairs: Vec<(&str, &str)> = lines.iter().map(|(s, t)| (s.as_str(), t.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = lines
+            .iter()
+            .map(|(s, t)| (s.as_str(), t.as_str()))
+            .collect();
         let found = warta_qa::inconsistent_names(&pairs);
         if !found.is_empty() {
             flagged_docs += 1;

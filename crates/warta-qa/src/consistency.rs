@@ -37,13 +37,18 @@ pub fn inconsistent_names(segments: &[(&str, &str)]) -> Vec<Inconsistency> {
         if segs.len() < 2 {
             continue;
         }
-        let renderings: Vec<(usize, String)> =
-            segs.iter().filter_map(|&i| closest(&name, segments[i].1).map(|w| (i, w))).collect();
+        let renderings: Vec<(usize, String)> = segs
+            .iter()
+            .filter_map(|&i| closest(&name, segments[i].1).map(|w| (i, w)))
+            .collect();
         let mut distinct: Vec<&String> = renderings.iter().map(|(_, w)| w).collect();
         distinct.sort();
         distinct.dedup();
         if distinct.len() > 1 {
-            out.push(Inconsistency { source_name: name, renderings });
+            out.push(Inconsistency {
+                source_name: name,
+                renderings,
+            });
         }
     }
     out
@@ -88,7 +93,9 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -103,22 +110,40 @@ mod tests {
     fn a_city_spelled_two_ways_is_found() {
         // Hand-written: the second sentence spells Palu with an accent.
         let doc = [
-            ("An earthquake hit Palu on Friday.", "Um terremoto atingiu Palu na sexta-feira."),
-            ("Rescuers reached Palu on Saturday.", "Os socorristas chegaram a Pálu no sábado."),
+            (
+                "An earthquake hit Palu on Friday.",
+                "Um terremoto atingiu Palu na sexta-feira.",
+            ),
+            (
+                "Rescuers reached Palu on Saturday.",
+                "Os socorristas chegaram a Pálu no sábado.",
+            ),
         ];
         let found = inconsistent_names(&doc);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].source_name, "Palu");
-        assert_eq!(found[0].renderings, vec![(0, "Palu".to_string()), (1, "Pálu".to_string())]);
+        assert_eq!(
+            found[0].renderings,
+            vec![(0, "Palu".to_string()), (1, "Pálu".to_string())]
+        );
     }
 
     #[test]
     fn consistent_translations_and_pronouns_are_fine() {
         // Hand-written: Lisbon → Lisboa both times; a pronoun in the third.
         let doc = [
-            ("Police arrested three men in Lisbon.", "A polícia prendeu três homens em Lisboa."),
-            ("The men were taken to Lisbon prison.", "Os homens foram levados para a prisão de Lisboa."),
-            ("They will appear before Lisbon judges.", "Eles vão comparecer perante juízes da cidade."),
+            (
+                "Police arrested three men in Lisbon.",
+                "A polícia prendeu três homens em Lisboa.",
+            ),
+            (
+                "The men were taken to Lisbon prison.",
+                "Os homens foram levados para a prisão de Lisboa.",
+            ),
+            (
+                "They will appear before Lisbon judges.",
+                "Eles vão comparecer perante juízes da cidade.",
+            ),
         ];
         assert!(inconsistent_names(&doc).is_empty());
     }

@@ -415,7 +415,9 @@ pub fn protected_spans(text: &str, lang: Lang) -> Vec<Protected> {
         }
         // `14½`: the number read is not the amount written; a rendering of
         // `14` would be wrong, so nothing is demanded of the target.
-        if text[end..].starts_with(is_vulgar_fraction) || text[..start].ends_with(is_vulgar_fraction) {
+        if text[end..].starts_with(is_vulgar_fraction)
+            || text[..start].ends_with(is_vulgar_fraction)
+        {
             continue;
         }
         push_with(text, &mut spans, start..end, kind, Some(f.number), f.alts);

@@ -134,7 +134,10 @@ fn clean_translations_raise_no_flag() {
 #[test]
 fn corpus_covers_every_segment_check_at_least_four_times() {
     let rows = corpus();
-    for c in Check::ALL.into_iter().filter(|c| !matches!(c, Check::Confidence | Check::Consistency)) {
+    for c in Check::ALL
+        .into_iter()
+        .filter(|c| !matches!(c, Check::Confidence | Check::Consistency))
+    {
         let n = rows.iter().filter(|r| r.expect == c.name()).count();
         assert!(n >= 4, "{} has {n} planted rows", c.name());
     }

@@ -30,10 +30,12 @@ struct RawConfig {
     models_dir: Option<PathBuf>,
     /// Remote Settings server `warta models pull` reads (Mozilla's by default).
     remote_settings: Option<String>,
-    /// Inference threads per batch (0 = all cores).
+    /// Inference threads (0 = all cores): the crew a node's workers share,
+    /// and the threads of each LibreTranslate request.
     threads: Option<usize>,
-    /// Translation worker threads of `warta serve` (0: a site/API-only node);
-    /// `warta worker` runs at least one.
+    /// Translation workers of `warta serve` (0: a site/API-only node), each
+    /// a batch in flight on the shared inference threads (default 2: one
+    /// stores while the other decodes); `warta worker` runs at least one.
     workers: Option<usize>,
     /// Seconds a leased job belongs to its worker without a heartbeat: how
     /// long a killed worker's jobs wait before another worker takes them.
@@ -181,12 +183,18 @@ pub enum ConfigError {
 impl Config {
     /// Load from `path` (if given) and the process environment.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
-        let env: BTreeMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("WARTA_")).collect();
-        let path = path.map(Path::to_path_buf).or_else(|| env.get("WARTA_CONFIG").map(PathBuf::from));
+        let env: BTreeMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("WARTA_"))
+            .collect();
+        let path = path
+            .map(Path::to_path_buf)
+            .or_else(|| env.get("WARTA_CONFIG").map(PathBuf::from));
         let raw = match &path {
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| ConfigError::File { path: p.display().to_string(), reason: e.to_string() })?;
+                let text = std::fs::read_to_string(p).map_err(|e| ConfigError::File {
+                    path: p.display().to_string(),
+                    reason: e.to_string(),
+                })?;
                 toml::from_str(&text).map_err(|e| ConfigError::File {
                     path: p.display().to_string(),
                     reason: e.to_string().replace('\n', " "),
@@ -199,8 +207,10 @@ impl Config {
 
     /// Parse TOML text with the given environment (tests).
     pub fn from_toml(text: &str, env: &BTreeMap<String, String>) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text)
-            .map_err(|e| ConfigError::File { path: "<text>".into(), reason: e.to_string() })?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::File {
+            path: "<text>".into(),
+            reason: e.to_string(),
+        })?;
         Config::from_raw(raw, env)
     }
 
@@ -210,7 +220,12 @@ impl Config {
             raw.source = Some(v);
         }
         if let Some(v) = get("WARTA_TARGETS") {
-            raw.targets = Some(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
+            raw.targets = Some(
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            );
         }
         if let Some(v) = get("WARTA_LISTEN") {
             raw.listen = Some(v);
@@ -231,33 +246,57 @@ impl Config {
             raw.remote_settings = Some(v);
         }
         if let Some(v) = get("WARTA_THREADS") {
-            raw.threads = Some(v.parse().map_err(|_| value("threads", format!("`{v}` is not a number")))?);
+            raw.threads = Some(
+                v.parse()
+                    .map_err(|_| value("threads", format!("`{v}` is not a number")))?,
+            );
         }
         if let Some(v) = get("WARTA_CONFIDENCE") {
             raw.confidence = Some(matches!(v.as_str(), "1" | "true" | "yes" | "on"));
         }
         if let Some(v) = get("WARTA_LEASE_SECONDS") {
-            raw.lease_seconds = Some(v.parse().map_err(|_| value("lease_seconds", format!("`{v}` is not a number")))?);
+            raw.lease_seconds = Some(
+                v.parse()
+                    .map_err(|_| value("lease_seconds", format!("`{v}` is not a number")))?,
+            );
         }
         if let Some(v) = get("WARTA_MAX_ATTEMPTS") {
-            raw.max_attempts = Some(v.parse().map_err(|_| value("max_attempts", format!("`{v}` is not a number")))?);
+            raw.max_attempts = Some(
+                v.parse()
+                    .map_err(|_| value("max_attempts", format!("`{v}` is not a number")))?,
+            );
         }
         if let Some(v) = get("WARTA_PAGE_CACHE_MB") {
-            raw.page_cache_mb =
-                Some(v.parse().map_err(|_| value("page_cache_mb", format!("`{v}` is not a number")))?);
+            raw.page_cache_mb = Some(
+                v.parse()
+                    .map_err(|_| value("page_cache_mb", format!("`{v}` is not a number")))?,
+            );
         }
         if let Some(v) = get("WARTA_WORKER_NICE") {
-            raw.worker_nice = Some(v.parse().map_err(|_| value("worker_nice", format!("`{v}` is not a number")))?);
+            raw.worker_nice = Some(
+                v.parse()
+                    .map_err(|_| value("worker_nice", format!("`{v}` is not a number")))?,
+            );
         }
         if let Some(v) = get("WARTA_WORKERS") {
-            raw.workers = Some(v.parse().map_err(|_| value("workers", format!("`{v}` is not a number")))?);
+            raw.workers = Some(
+                v.parse()
+                    .map_err(|_| value("workers", format!("`{v}` is not a number")))?,
+            );
         }
 
-        let lang = |key: &'static str, s: &str| Lang::parse(s).map_err(|e| value(key, e.to_string()));
+        let lang =
+            |key: &'static str, s: &str| Lang::parse(s).map_err(|e| value(key, e.to_string()));
         let source = lang("source", raw.source.as_deref().unwrap_or("id"))?;
         let targets = match raw.targets {
-            Some(t) => t.iter().map(|s| lang("targets", s)).collect::<Result<Vec<_>, _>>()?,
-            None => ["en", "zh", "ja", "ar", "fr"].iter().map(|s| Lang::parse(s).expect("known")).collect(),
+            Some(t) => t
+                .iter()
+                .map(|s| lang("targets", s))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => ["en", "zh", "ja", "ar", "fr"]
+                .iter()
+                .map(|s| Lang::parse(s).expect("known"))
+                .collect(),
         };
         let mut uniq = Vec::new();
         for t in targets {
@@ -269,15 +308,23 @@ impl Config {
             }
         }
         let listen_s = raw.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen: SocketAddr = listen_s
-            .parse()
-            .map_err(|_| value("listen", format!("`{listen_s}` is not an address like 127.0.0.1:8080")))?;
+        let listen: SocketAddr = listen_s.parse().map_err(|_| {
+            value(
+                "listen",
+                format!("`{listen_s}` is not an address like 127.0.0.1:8080"),
+            )
+        })?;
         let base_url = raw.base_url.unwrap_or_else(|| format!("http://{listen}"));
         let data_dir = raw.data_dir.unwrap_or_else(|| PathBuf::from("data"));
-        let database_url = raw
-            .database_url
-            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("warta.sqlite").display()));
-        let models_dir = raw.models_dir.unwrap_or_else(warta_models::ModelStore::default_root);
+        let database_url = raw.database_url.unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("warta.sqlite").display()
+            )
+        });
+        let models_dir = raw
+            .models_dir
+            .unwrap_or_else(warta_models::ModelStore::default_root);
         Ok(Config {
             source,
             targets: uniq,
@@ -291,19 +338,23 @@ impl Config {
                 .remote_settings
                 .unwrap_or_else(|| warta_models::remote_settings::DEFAULT_SERVER.to_string()),
             threads: raw.threads.unwrap_or(0),
-            workers: raw.workers.unwrap_or(1),
+            workers: raw.workers.unwrap_or(2),
             lease: std::time::Duration::from_secs(match raw.lease_seconds.unwrap_or(30) {
                 n @ 2..=3600 => n,
                 n => return Err(value("lease_seconds", format!("{n} is outside 2..=3600"))),
             }),
-            max_queue_age: std::time::Duration::from_secs(raw.max_queue_age_seconds.unwrap_or(900).max(1)),
+            max_queue_age: std::time::Duration::from_secs(
+                raw.max_queue_age_seconds.unwrap_or(900).max(1),
+            ),
             lease_batch: raw.lease_batch.unwrap_or(16).clamp(1, 256),
             max_attempts: match raw.max_attempts.unwrap_or(5) {
                 n @ 1..=100 => n,
                 n => return Err(value("max_attempts", format!("{n} is outside 1..=100"))),
             },
             confidence: raw.confidence.unwrap_or(true),
-            confidence_threshold: raw.confidence_threshold.unwrap_or(DEFAULT_CONFIDENCE_THRESHOLD),
+            confidence_threshold: raw
+                .confidence_threshold
+                .unwrap_or(DEFAULT_CONFIDENCE_THRESHOLD),
             messages: raw.messages.unwrap_or_default(),
             webhooks: raw
                 .webhooks
@@ -311,15 +362,29 @@ impl Config {
                 .into_iter()
                 .map(|w| {
                     if !(w.url.starts_with("https://") || w.url.starts_with("http://")) {
-                        return Err(value("webhooks", format!("`{}` is not an http(s) URL", w.url)));
+                        return Err(value(
+                            "webhooks",
+                            format!("`{}` is not an http(s) URL", w.url),
+                        ));
                     }
                     if w.secret.chars().count() < 16 {
-                        return Err(value("webhooks", format!("the secret of {} must have at least 16 characters", w.url)));
+                        return Err(value(
+                            "webhooks",
+                            format!("the secret of {} must have at least 16 characters", w.url),
+                        ));
                     }
                     let events = w.events.unwrap_or_else(|| {
-                        vec![WebhookEvent::Published, WebhookEvent::Flagged, WebhookEvent::Approved]
+                        vec![
+                            WebhookEvent::Published,
+                            WebhookEvent::Flagged,
+                            WebhookEvent::Approved,
+                        ]
                     });
-                    Ok(Webhook { url: w.url, secret: w.secret, events })
+                    Ok(Webhook {
+                        url: w.url,
+                        secret: w.secret,
+                        events,
+                    })
                 })
                 .collect::<Result<_, _>>()?,
             limits: raw.limits.unwrap_or_default(),
@@ -336,7 +401,9 @@ impl Config {
 
     /// The source first, then the targets: every language the site publishes.
     pub fn languages(&self) -> Vec<Lang> {
-        std::iter::once(self.source).chain(self.targets.iter().copied()).collect()
+        std::iter::once(self.source)
+            .chain(self.targets.iter().copied())
+            .collect()
     }
 }
 
@@ -355,7 +422,10 @@ mod tests {
         let t: Vec<_> = c.targets.iter().map(|l| l.code()).collect();
         assert_eq!(t, ["en", "zh", "ja", "ar", "fr"]);
         assert!(c.database_url.starts_with("sqlite://"));
-        assert_eq!(c.remote_settings, "https://firefox.settings.services.mozilla.com/v1", "DESIGN.md's server");
+        assert_eq!(
+            c.remote_settings, "https://firefox.settings.services.mozilla.com/v1",
+            "DESIGN.md's server"
+        );
     }
 
     #[test]
@@ -368,20 +438,33 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        let c = Config::from_toml("source = \"en\"\ntargets = [\"fr\"]\nlisten = \"0.0.0.0:1\"", &env).unwrap();
+        let c = Config::from_toml(
+            "source = \"en\"\ntargets = [\"fr\"]\nlisten = \"0.0.0.0:1\"",
+            &env,
+        )
+        .unwrap();
         assert_eq!(c.database_url, "postgres://x/y");
         assert_eq!(c.listen.port(), 9999);
-        assert_eq!(c.targets.iter().map(|l| l.code()).collect::<Vec<_>>(), ["pt", "ar"]);
+        assert_eq!(
+            c.targets.iter().map(|l| l.code()).collect::<Vec<_>>(),
+            ["pt", "ar"]
+        );
         assert_eq!(c.base_url, "http://127.0.0.1:9999");
     }
 
     #[test]
     fn bad_values_name_the_key() {
-        let e = Config::from_toml("source = \"xx\"", &BTreeMap::new()).unwrap_err().to_string();
+        let e = Config::from_toml("source = \"xx\"", &BTreeMap::new())
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("config `source`"), "{e}");
-        let e = Config::from_toml("source = \"en\"\ntargets = [\"en\"]", &BTreeMap::new()).unwrap_err().to_string();
+        let e = Config::from_toml("source = \"en\"\ntargets = [\"en\"]", &BTreeMap::new())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("`targets`"), "{e}");
-        let e = Config::from_toml("colour = 1", &BTreeMap::new()).unwrap_err().to_string();
+        let e = Config::from_toml("colour = 1", &BTreeMap::new())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("colour"), "{e}");
     }
 }

@@ -15,15 +15,27 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn field(field: &str, message: impl Into<String>) -> ApiError {
-        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, field: Some(field.to_string()), message: message.into() }
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError { status: StatusCode::BAD_REQUEST, field: None, message: message.into() }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            field: None,
+            message: message.into(),
+        }
     }
 
     pub fn not_found(message: impl Into<String>) -> ApiError {
-        ApiError { status: StatusCode::NOT_FOUND, field: None, message: message.into() }
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            field: None,
+            message: message.into(),
+        }
     }
 
     pub fn unauthorized() -> ApiError {
@@ -36,7 +48,11 @@ impl ApiError {
 
     pub fn internal(e: impl std::fmt::Display) -> ApiError {
         tracing::error!("internal error: {e}");
-        ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, field: None, message: "internal error; see the server log".into() }
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            field: None,
+            message: "internal error; see the server log".into(),
+        }
     }
 }
 
@@ -58,10 +74,18 @@ pub struct ErrorDetail {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { message: self.message, field: self.field } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                message: self.message,
+                field: self.field,
+            },
+        };
         let mut resp = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+            resp.headers_mut().insert(
+                "www-authenticate",
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
         }
         resp
     }
@@ -70,7 +94,9 @@ impl IntoResponse for ApiError {
 impl From<warta_store::StoreError> for ApiError {
     fn from(e: warta_store::StoreError) -> ApiError {
         match e {
-            warta_store::StoreError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
+            warta_store::StoreError::NotFound(what) => {
+                ApiError::not_found(format!("{what} not found"))
+            }
             other => ApiError::internal(other),
         }
     }

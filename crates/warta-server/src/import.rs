@@ -97,7 +97,9 @@ pub fn parse_feed(bytes: &[u8], base_url: Option<&str>) -> Result<Vec<ImportItem
                 .unwrap_or_default()
         })
         .build();
-    let feed = parser.parse(bytes).map_err(|e| ImportError::Feed(e.to_string()))?;
+    let feed = parser
+        .parse(bytes)
+        .map_err(|e| ImportError::Feed(e.to_string()))?;
     // The site: the feed's own page (RSS `channel/link`, Atom
     // `link rel=alternate`), else the feed's id.
     let site = feed
@@ -111,11 +113,17 @@ pub fn parse_feed(bytes: &[u8], base_url: Option<&str>) -> Result<Vec<ImportItem
     for (i, e) in feed.entries.into_iter().enumerate() {
         let external_id = e.id.trim().to_string();
         if external_id.is_empty() {
-            return Err(ImportError::Feed(format!("item {} has no guid, link or title to name it by", i + 1)));
+            return Err(ImportError::Feed(format!(
+                "item {} has no guid, link or title to name it by",
+                i + 1
+            )));
         }
         let title = e.title.map(|t| text_of(&t.content)).unwrap_or_default();
         let summary_html = e.summary.map(|t| t.content).unwrap_or_default();
-        let content = e.content.and_then(|c| c.body).filter(|b| !b.trim().is_empty());
+        let content = e
+            .content
+            .and_then(|c| c.body)
+            .filter(|b| !b.trim().is_empty());
         let (body_html, summary) = match content {
             Some(body) => (as_html(&body), ingest::html_to_text(&summary_html)),
             // The summary is all there is: it is the body, not also a lede.
@@ -138,7 +146,10 @@ pub fn parse_feed(bytes: &[u8], base_url: Option<&str>) -> Result<Vec<ImportItem
                 title: Some(title),
                 summary: Some(excerpt(&summary)),
                 body_html: Some(body_html),
-                author: e.authors.into_iter().find_map(|p| p.name.filter(|n| !n.trim().is_empty())),
+                author: e
+                    .authors
+                    .into_iter()
+                    .find_map(|p| p.name.filter(|n| !n.trim().is_empty())),
                 published_at: date.map(|d| d.to_rfc3339()),
             },
         });
@@ -175,7 +186,8 @@ struct Rendered {
 
 /// Parse one page of `wp/v2/posts` (a JSON array of posts).
 pub fn parse_wordpress(bytes: &[u8]) -> Result<Vec<ImportItem>, ImportError> {
-    let posts: Vec<WpPost> = serde_json::from_slice(bytes).map_err(|e| ImportError::WordPress(e.to_string()))?;
+    let posts: Vec<WpPost> =
+        serde_json::from_slice(bytes).map_err(|e| ImportError::WordPress(e.to_string()))?;
     let mut items = Vec::with_capacity(posts.len());
     for p in posts {
         // Post ids are per site; the site is the origin of the post's link.
@@ -184,7 +196,13 @@ pub fn parse_wordpress(bytes: &[u8]) -> Result<Vec<ImportItem>, ImportError> {
         let wanted_slug = Slug::from_text(&percent_decode(&p.slug), warta_core::MAX_SLUG_LEN)
             .or_else(|| Slug::from_text(&title, MAX_DERIVED_SLUG))
             .unwrap_or_else(|| hashed_slug("post", &p.id.to_string()));
-        let date = p.date_gmt.filter(|d| !d.is_empty()).map(|d| if d.ends_with('Z') { d } else { format!("{d}Z") });
+        let date = p.date_gmt.filter(|d| !d.is_empty()).map(|d| {
+            if d.ends_with('Z') {
+                d
+            } else {
+                format!("{d}Z")
+            }
+        });
         items.push(ImportItem {
             source: format!("wordpress:{site}"),
             external_id: p.id.to_string(),
@@ -193,9 +211,17 @@ pub fn parse_wordpress(bytes: &[u8]) -> Result<Vec<ImportItem>, ImportError> {
             input: ArticleInput {
                 slug: None,
                 title: Some(title),
-                summary: Some(excerpt(&p.excerpt.map(|e| ingest::html_to_text(&e.rendered)).unwrap_or_default())),
+                summary: Some(excerpt(
+                    &p.excerpt
+                        .map(|e| ingest::html_to_text(&e.rendered))
+                        .unwrap_or_default(),
+                )),
                 // Left empty for a protected post: ingest refuses it by name.
-                body_html: Some(if p.content.protected { String::new() } else { p.content.rendered }),
+                body_html: Some(if p.content.protected {
+                    String::new()
+                } else {
+                    p.content.rendered
+                }),
                 author: None,
                 published_at: date,
             },
@@ -205,17 +231,28 @@ pub fn parse_wordpress(bytes: &[u8]) -> Result<Vec<ImportItem>, ImportError> {
 }
 
 /// Validate, name and store one item; see the module doc for idempotence.
-pub async fn import_item(store: &Store, config: &Config, item: ImportItem) -> Result<Imported, ImportError> {
+pub async fn import_item(
+    store: &Store,
+    config: &Config,
+    item: ImportItem,
+) -> Result<Imported, ImportError> {
     let mut input = item.input;
     input.slug = Some(item.wanted_slug.to_string());
     // The same validation and sanitising as the CMS API, before any write.
     let mut rev = input
         .into_revision(config.source, warta_store::now_millis(), &config.limits)
         .map_err(|e| ImportError::Invalid(e.message))?;
-    let slug = store.claim_import_slug(&item.source, &item.external_id, &item.wanted_slug).await?;
+    let slug = store
+        .claim_import_slug(&item.source, &item.external_id, &item.wanted_slug)
+        .await?;
     rev.slug = slug.clone();
     match store.article(&slug).await {
-        Ok(a) if a.deleted_at.is_some() => return Ok(Imported { slug, outcome: Outcome::KeptDeleted }),
+        Ok(a) if a.deleted_at.is_some() => {
+            return Ok(Imported {
+                slug,
+                outcome: Outcome::KeptDeleted,
+            })
+        }
         Ok(a) if !item.dated => rev.published_at = a.published_at,
         Ok(_) | Err(StoreError::NotFound(_)) => {}
         Err(e) => return Err(e.into()),
@@ -255,7 +292,9 @@ fn as_html(s: &str) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// A summary longer than ingest allows is an excerpt anyway: cut it at a
@@ -265,7 +304,10 @@ fn excerpt(s: &str) -> String {
         return s.to_string();
     }
     let cut: String = s.chars().take(MAX_SUMMARY_CHARS - 1).collect();
-    let cut = cut.rsplit_once(' ').map(|(a, _)| a.to_string()).unwrap_or(cut);
+    let cut = cut
+        .rsplit_once(' ')
+        .map(|(a, _)| a.to_string())
+        .unwrap_or(cut);
     format!("{}…", cut.trim_end())
 }
 
@@ -274,10 +316,15 @@ fn excerpt(s: &str) -> String {
 /// letter in it (`…/?p=123` and `…/article/123456` do not name the story).
 fn slug_from_link(link: &str) -> Option<Slug> {
     let path = link.split(['?', '#']).next()?;
-    let path = path.split_once("://").map_or(path, |(_, rest)| rest.split_once('/').map_or("", |(_, p)| p));
+    let path = path.split_once("://").map_or(path, |(_, rest)| {
+        rest.split_once('/').map_or("", |(_, p)| p)
+    });
     let last = path.trim_end_matches('/').rsplit('/').next()?;
     let last = percent_decode(last);
-    let last = last.strip_suffix(".html").or_else(|| last.strip_suffix(".htm")).unwrap_or(&last);
+    let last = last
+        .strip_suffix(".html")
+        .or_else(|| last.strip_suffix(".htm"))
+        .unwrap_or(&last);
     if !last.chars().any(|c| c.is_alphabetic()) {
         return None;
     }
@@ -289,7 +336,11 @@ fn origin(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) => {
             let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-            format!("{}://{}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase())
+            format!(
+                "{}://{}",
+                scheme.to_ascii_lowercase(),
+                host.to_ascii_lowercase()
+            )
         }
         None => url.to_string(),
     }
@@ -332,8 +383,14 @@ mod tests {
     #[test]
     fn slugs_come_from_the_links_last_segment_when_it_names_the_story() {
         let s = |l: &str| slug_from_link(l).map(|s| s.to_string());
-        assert_eq!(s("https://news.example/2024/03/01/banjir-jakarta/").as_deref(), Some("banjir-jakarta"));
-        assert_eq!(s("https://news.example/world/Flood_Update.html?utm=x").as_deref(), Some("flood-update"));
+        assert_eq!(
+            s("https://news.example/2024/03/01/banjir-jakarta/").as_deref(),
+            Some("banjir-jakarta")
+        );
+        assert_eq!(
+            s("https://news.example/world/Flood_Update.html?utm=x").as_deref(),
+            Some("flood-update")
+        );
         assert_eq!(s("https://news.example/?p=123"), None);
         assert_eq!(s("https://news.example/article/123456"), None);
         assert_eq!(s("https://news.example/"), None);
@@ -350,7 +407,10 @@ mod tests {
     #[test]
     fn long_summaries_are_cut_at_a_word() {
         let s = excerpt(&"word ".repeat(1000));
-        assert!(s.chars().count() <= MAX_SUMMARY_CHARS && s.ends_with("word…"), "{s}");
+        assert!(
+            s.chars().count() <= MAX_SUMMARY_CHARS && s.ends_with("word…"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -60,20 +60,46 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
 }
 
 impl ArticleInput {
-    pub fn into_revision(self, source: Lang, now_ms: i64, limits: &Limits) -> Result<NewRevision, ApiError> {
-        let slug = Slug::parse(&required("slug", self.slug)?).map_err(|e| ApiError::field("slug", e.to_string()))?;
-        let title = plain_text("title", &required("title", self.title)?, MAX_TITLE_CHARS, false)?;
-        let summary = plain_text("summary", &self.summary.unwrap_or_default(), MAX_SUMMARY_CHARS, true)?;
+    pub fn into_revision(
+        self,
+        source: Lang,
+        now_ms: i64,
+        limits: &Limits,
+    ) -> Result<NewRevision, ApiError> {
+        let slug = Slug::parse(&required("slug", self.slug)?)
+            .map_err(|e| ApiError::field("slug", e.to_string()))?;
+        let title = plain_text(
+            "title",
+            &required("title", self.title)?,
+            MAX_TITLE_CHARS,
+            false,
+        )?;
+        let summary = plain_text(
+            "summary",
+            &self.summary.unwrap_or_default(),
+            MAX_SUMMARY_CHARS,
+            true,
+        )?;
         let body_html = body_html("body_html", required("body_html", self.body_html)?, limits)?;
         let author = match self.author {
-            Some(a) if !a.trim().is_empty() => Some(plain_text("author", &a, MAX_AUTHOR_CHARS, false)?),
+            Some(a) if !a.trim().is_empty() => {
+                Some(plain_text("author", &a, MAX_AUTHOR_CHARS, false)?)
+            }
             _ => None,
         };
         let published_at = match self.published_at {
             None => now_ms,
             Some(s) => parse_time("published_at", &s)?,
         };
-        Ok(NewRevision { slug, title, summary, body_html, author, published_at, source_lang: source })
+        Ok(NewRevision {
+            slug,
+            title,
+            summary,
+            body_html,
+            author,
+            published_at,
+            source_lang: source,
+        })
     }
 }
 
@@ -82,11 +108,20 @@ impl ArticleInput {
 /// caps bound the work one request can queue for the translators; over
 /// either is a 400 naming the field.
 pub fn body_html(field: &str, raw: String, limits: &Limits) -> Result<String, ApiError> {
-    let over = |message: String| ApiError { status: axum::http::StatusCode::BAD_REQUEST, field: Some(field.to_string()), message };
+    let over = |message: String| ApiError {
+        status: axum::http::StatusCode::BAD_REQUEST,
+        field: Some(field.to_string()),
+        message,
+    };
     if raw.len() > limits.article_max_bytes {
-        return Err(over(format!("`{field}` is {} bytes, more than the limit of {} bytes", raw.len(), limits.article_max_bytes)));
+        return Err(over(format!(
+            "`{field}` is {} bytes, more than the limit of {} bytes",
+            raw.len(),
+            limits.article_max_bytes
+        )));
     }
-    let clean = warta_html::sanitize_checked(&raw).map_err(|e| ApiError::field(field, e.to_string()))?;
+    let clean =
+        warta_html::sanitize_checked(&raw).map_err(|e| ApiError::field(field, e.to_string()))?;
     // Counted on the sanitised body, the one that is cut into segments.
     let blocks = warta_html::Fragment::parse(&clean)
         .map_err(|e| ApiError::field(field, e.to_string()))?
@@ -109,16 +144,30 @@ pub fn required(field: &str, v: Option<String>) -> Result<String, ApiError> {
 
 /// Titles, summaries and names are plain text: trimmed, no control
 /// characters, bounded. Markup in them is kept as text and escaped on output.
-pub fn plain_text(field: &str, s: &str, max_chars: usize, may_be_empty: bool) -> Result<String, ApiError> {
+pub fn plain_text(
+    field: &str,
+    s: &str,
+    max_chars: usize,
+    may_be_empty: bool,
+) -> Result<String, ApiError> {
     let t = s.trim();
     if t.is_empty() && !may_be_empty {
-        return Err(ApiError::field(field, format!("`{field}` must not be empty")));
+        return Err(ApiError::field(
+            field,
+            format!("`{field}` must not be empty"),
+        ));
     }
     if t.chars().count() > max_chars {
-        return Err(ApiError::field(field, format!("`{field}` is longer than {max_chars} characters")));
+        return Err(ApiError::field(
+            field,
+            format!("`{field}` is longer than {max_chars} characters"),
+        ));
     }
     if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(ApiError::field(field, format!("`{field}` contains control characters")));
+        return Err(ApiError::field(
+            field,
+            format!("`{field}` contains control characters"),
+        ));
     }
     Ok(t.to_string())
 }
@@ -148,12 +197,22 @@ pub fn html_to_text(html: &str) -> String {
 /// which RFC 3339 cannot write.
 pub fn parse_time(field: &str, s: &str) -> Result<i64, ApiError> {
     let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| ApiError::field(field, format!("`{field}` must be an RFC 3339 time like 2024-03-01T08:00:00+07:00, got `{s}`")))?;
+        .map_err(|_| {
+            ApiError::field(
+                field,
+                format!(
+                    "`{field}` must be an RFC 3339 time like 2024-03-01T08:00:00+07:00, got `{s}`"
+                ),
+            )
+        })?;
     // `checked_`: a year-9999 time with a negative offset is past what
     // `time` holds once in UTC, where `to_offset` would panic.
     let utc_year = t.checked_to_offset(time::UtcOffset::UTC).map(|u| u.year());
     if !utc_year.is_some_and(|y| (1..=9999).contains(&y)) {
-        return Err(ApiError::field(field, format!("`{field}` must be between the years 0001 and 9999 in UTC, got `{s}`")));
+        return Err(ApiError::field(
+            field,
+            format!("`{field}` must be between the years 0001 and 9999 in UTC, got `{s}`"),
+        ));
     }
     Ok((t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
@@ -175,7 +234,9 @@ mod tests {
 
     #[test]
     fn sanitises_body_and_parses_time() {
-        let r = input().into_revision(Lang::parse("id").unwrap(), 0, &Limits::default()).unwrap();
+        let r = input()
+            .into_revision(Lang::parse("id").unwrap(), 0, &Limits::default())
+            .unwrap();
         assert!(!r.body_html.contains("script"));
         // 2024-03-01T01:00:00Z = 1709254800 s (date -d ... +%s).
         assert_eq!(r.published_at, 1_709_254_800_000);
@@ -185,13 +246,27 @@ mod tests {
     fn times_outside_what_rfc3339_can_write_back_are_refused() {
         // Valid RFC 3339 on the way in, but year -1 / 10000 once in UTC: the
         // API would have answered `published_at: ""` for them.
-        for s in ["0000-01-01T00:00:00+23:59", "0000-12-31T23:59:59Z", "9999-12-31T23:59:59-00:01"] {
-            assert_eq!(parse_time("published_at", s).unwrap_err().field.as_deref(), Some("published_at"), "{s}");
+        for s in [
+            "0000-01-01T00:00:00+23:59",
+            "0000-12-31T23:59:59Z",
+            "9999-12-31T23:59:59-00:01",
+        ] {
+            assert_eq!(
+                parse_time("published_at", s).unwrap_err().field.as_deref(),
+                Some("published_at"),
+                "{s}"
+            );
         }
         // The edges that stay inside: -62135596800 s and 253402300799 s
         // (Python: datetime(1,1,1,tzinfo=utc).timestamp(), datetime(9999,12,31,23,59,59,tzinfo=utc).timestamp()).
-        assert_eq!(parse_time("t", "0001-01-01T00:00:00Z").unwrap(), -62_135_596_800_000);
-        assert_eq!(parse_time("t", "9999-12-31T23:59:59Z").unwrap(), 253_402_300_799_000);
+        assert_eq!(
+            parse_time("t", "0001-01-01T00:00:00Z").unwrap(),
+            -62_135_596_800_000
+        );
+        assert_eq!(
+            parse_time("t", "9999-12-31T23:59:59Z").unwrap(),
+            253_402_300_799_000
+        );
         for ms in [-62_135_596_800_000, 253_402_300_799_000] {
             assert!(!crate::routes::api::rfc3339(ms).is_empty());
         }
@@ -200,8 +275,14 @@ mod tests {
     #[test]
     fn html_to_text_decodes_entities_and_drops_markup() {
         // WordPress renders `--` in a title as `&#8211;` (an en dash).
-        assert_eq!(html_to_text("Flood &#8211; <em>update</em>"), "Flood \u{2013} update");
-        assert_eq!(html_to_text("<p>One.</p>\n<p>Two <script>x()</script>three.</p>"), "One. Two three.");
+        assert_eq!(
+            html_to_text("Flood &#8211; <em>update</em>"),
+            "Flood \u{2013} update"
+        );
+        assert_eq!(
+            html_to_text("<p>One.</p>\n<p>Two <script>x()</script>three.</p>"),
+            "One. Two three."
+        );
         assert_eq!(html_to_text("Tom & Jerry"), "Tom & Jerry");
     }
 
@@ -209,34 +290,71 @@ mod tests {
     fn errors_name_the_field() {
         let mut i = input();
         i.title = Some("  ".into());
-        assert_eq!(i.into_revision(Lang::english(), 0, &Limits::default()).unwrap_err().field.as_deref(), Some("title"));
+        assert_eq!(
+            i.into_revision(Lang::english(), 0, &Limits::default())
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("title")
+        );
         let mut i = input();
         i.slug = Some("Bad Slug".into());
-        assert_eq!(i.into_revision(Lang::english(), 0, &Limits::default()).unwrap_err().field.as_deref(), Some("slug"));
+        assert_eq!(
+            i.into_revision(Lang::english(), 0, &Limits::default())
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("slug")
+        );
         let mut i = input();
         i.published_at = Some("yesterday".into());
-        assert_eq!(i.into_revision(Lang::english(), 0, &Limits::default()).unwrap_err().field.as_deref(), Some("published_at"));
+        assert_eq!(
+            i.into_revision(Lang::english(), 0, &Limits::default())
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("published_at")
+        );
         let mut i = input();
         i.body_html = None;
-        assert_eq!(i.into_revision(Lang::english(), 0, &Limits::default()).unwrap_err().field.as_deref(), Some("body_html"));
+        assert_eq!(
+            i.into_revision(Lang::english(), 0, &Limits::default())
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("body_html")
+        );
         let e = parse_json::<ArticleInput>(br#"{"slug":"a","colour":1}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("colour"));
     }
 
     #[test]
     fn body_over_the_limits_is_a_400_naming_body_html() {
-        let limits = Limits { article_max_bytes: 100, article_max_paragraphs: 3, ..Limits::default() };
+        let limits = Limits {
+            article_max_bytes: 100,
+            article_max_paragraphs: 3,
+            ..Limits::default()
+        };
         let mut i = input();
         i.body_html = Some(format!("<p>{}</p>", "a".repeat(200)));
         let e = i.into_revision(Lang::english(), 0, &limits).unwrap_err();
-        assert_eq!((e.status.as_u16(), e.field.as_deref()), (400, Some("body_html")));
+        assert_eq!(
+            (e.status.as_u16(), e.field.as_deref()),
+            (400, Some("body_html"))
+        );
         let mut i = input();
         // Four blocks: one over the cap of three.
         i.body_html = Some("<p>a</p><p>b</p><ul><li>c</li></ul><h2>d</h2>".into());
         let e = i.into_revision(Lang::english(), 0, &limits).unwrap_err();
-        assert_eq!((e.status.as_u16(), e.field.as_deref()), (400, Some("body_html")), "{}", e.message);
+        assert_eq!(
+            (e.status.as_u16(), e.field.as_deref()),
+            (400, Some("body_html")),
+            "{}",
+            e.message
+        );
         let mut i = input();
-        i.body_html = Some("<p>a</p><p>b</p><p>c <img src=\"x.png\" alt=\"not a block\"></p>".into());
+        i.body_html =
+            Some("<p>a</p><p>b</p><p>c <img src=\"x.png\" alt=\"not a block\"></p>".into());
         assert!(i.into_revision(Lang::english(), 0, &limits).is_ok());
         let e = parse_json::<ArticleInput>(br#"{"slug":"a","colour":1}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("colour"));

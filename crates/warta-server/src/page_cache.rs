@@ -51,20 +51,44 @@ impl Page {
     /// Revalidate on every use: the ETag makes that a 304 without a body.
     pub const REVALIDATE: &'static str = "public, max-age=0, must-revalidate";
 
-    pub fn new(content_type: &'static str, body: impl Into<Bytes>, last_modified: Option<Timestamp>) -> Page {
+    pub fn new(
+        content_type: &'static str,
+        body: impl Into<Bytes>,
+        last_modified: Option<Timestamp>,
+    ) -> Page {
         let body = body.into();
-        let etag = HeaderValue::from_str(&etag_for(&body)).unwrap_or(HeaderValue::from_static("\"\""));
-        Page { content_type, body, etag, last_modified, cache_control: Page::REVALIDATE }
+        let etag =
+            HeaderValue::from_str(&etag_for(&body)).unwrap_or(HeaderValue::from_static("\"\""));
+        Page {
+            content_type,
+            body,
+            etag,
+            last_modified,
+            cache_control: Page::REVALIDATE,
+        }
     }
 
     /// `304 Not Modified` when the client's copy is current, else the page.
     pub fn respond(&self, request: &HeaderMap) -> Response {
-        let h = |name| request.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+        let h = |name| {
+            request
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+        };
         let etag = self.etag.to_str().unwrap_or_default();
-        let mut resp = if not_modified(h(header::IF_NONE_MATCH), h(header::IF_MODIFIED_SINCE), etag, self.last_modified) {
+        let mut resp = if not_modified(
+            h(header::IF_NONE_MATCH),
+            h(header::IF_MODIFIED_SINCE),
+            etag,
+            self.last_modified,
+        ) {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            ([(header::CONTENT_TYPE, self.content_type)], self.body.clone()).into_response()
+            (
+                [(header::CONTENT_TYPE, self.content_type)],
+                self.body.clone(),
+            )
+                .into_response()
         };
         let hs = resp.headers_mut();
         hs.insert(header::ETAG, self.etag.clone());
@@ -73,7 +97,10 @@ impl Page {
                 hs.insert(header::LAST_MODIFIED, v);
             }
         }
-        hs.insert(header::CACHE_CONTROL, HeaderValue::from_static(self.cache_control));
+        hs.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(self.cache_control),
+        );
         resp
     }
 
@@ -120,7 +147,9 @@ impl PageCache {
         let pages = (budget_bytes > 0).then(|| {
             // quick_cache sizes its table from an item estimate: pages are
             // mostly 5–30 KB.
-            let items = usize::try_from(budget_bytes / 16_384).unwrap_or(usize::MAX).clamp(16, 1 << 20);
+            let items = usize::try_from(budget_bytes / 16_384)
+                .unwrap_or(usize::MAX)
+                .clamp(16, 1 << 20);
             quick_cache::sync::Cache::with_weighter(items, budget_bytes, ByBytes)
         });
         PageCache {
@@ -138,7 +167,10 @@ impl PageCache {
 
     /// Pages served from memory, and pages rendered, since start.
     pub fn hits_and_misses(&self) -> (u64, u64) {
-        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
     }
 
     /// Bytes of pages held now.
@@ -162,7 +194,11 @@ impl PageCache {
         // every change counted by then.
         let local = store.local_site_changes();
         let generation = store.site_generation().await?;
-        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(Seen { generation, local, at: Instant::now() });
+        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(Seen {
+            generation,
+            local,
+            at: Instant::now(),
+        });
         Ok(generation)
     }
 
@@ -174,7 +210,12 @@ impl PageCache {
     /// The page at `path` for generation `generation`: from memory, or
     /// rendered by `render` (once, however many requests wait for it) and
     /// kept. `render` gives `Err` for anything that must not be cached.
-    pub async fn get_or_render<E, F>(&self, generation: i64, path: &str, render: F) -> Result<Arc<Page>, E>
+    pub async fn get_or_render<E, F>(
+        &self,
+        generation: i64,
+        path: &str,
+        render: F,
+    ) -> Result<Arc<Page>, E>
     where
         F: std::future::Future<Output = Result<Page, E>>,
     {
@@ -215,7 +256,11 @@ mod tests {
 
     #[test]
     fn revalidation_answers_304_with_the_same_validators() {
-        let page = Page::new("text/html; charset=utf-8", "abc", Some(Timestamp::from_unix_secs(784_111_777)));
+        let page = Page::new(
+            "text/html; charset=utf-8",
+            "abc",
+            Some(Timestamp::from_unix_secs(784_111_777)),
+        );
         // SHA-256("abc") from FIPS 180-2 appendix B.1, first 128 bits.
         assert_eq!(page.etag, "\"ba7816bf8f01cfea414140de5dae2223\"");
         let mut req = HeaderMap::new();
@@ -225,22 +270,38 @@ mod tests {
         assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
         assert_eq!(r.headers()[header::ETAG], page.etag);
         // RFC 9110 §5.6.7's example date.
-        assert_eq!(r.headers()[header::LAST_MODIFIED], "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(
+            r.headers()[header::LAST_MODIFIED],
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
     }
 
     #[tokio::test]
     async fn a_page_is_rendered_once_per_generation() {
         let cache = PageCache::new(1 << 20);
-        let render = |body: &'static str| async move { Ok::<_, ()>(Page::new("text/plain", body, None)) };
+        let render =
+            |body: &'static str| async move { Ok::<_, ()>(Page::new("text/plain", body, None)) };
         let a = cache.get_or_render(1, "/en/", render("one")).await.unwrap();
-        let b = cache.get_or_render(1, "/en/", render("never rendered")).await.unwrap();
-        assert_eq!((a.body.as_ref(), b.body.as_ref()), (&b"one"[..], &b"one"[..]));
+        let b = cache
+            .get_or_render(1, "/en/", render("never rendered"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (a.body.as_ref(), b.body.as_ref()),
+            (&b"one"[..], &b"one"[..])
+        );
         let c = cache.get_or_render(2, "/en/", render("two")).await.unwrap();
         assert_eq!(c.body.as_ref(), b"two");
         assert_eq!(cache.hits_and_misses(), (1, 2));
         // An error is served, not kept.
-        assert!(cache.get_or_render(3, "/en/x", async { Err::<Page, _>("gone") }).await.is_err());
-        let d = cache.get_or_render(3, "/en/x", render("back")).await.unwrap();
+        assert!(cache
+            .get_or_render(3, "/en/x", async { Err::<Page, _>("gone") })
+            .await
+            .is_err());
+        let d = cache
+            .get_or_render(3, "/en/x", render("back"))
+            .await
+            .unwrap();
         assert_eq!(d.body.as_ref(), b"back");
     }
 
@@ -249,10 +310,19 @@ mod tests {
         let cache = PageCache::new(64 * 1024);
         for i in 0..100 {
             let body = vec![b'x'; 4096];
-            cache.get_or_render(1, &format!("/en/{i}"), async { Ok::<_, ()>(Page::new("text/plain", body, None)) }).await.unwrap();
+            cache
+                .get_or_render(1, &format!("/en/{i}"), async {
+                    Ok::<_, ()>(Page::new("text/plain", body, None))
+                })
+                .await
+                .unwrap();
         }
         assert!(cache.weight() <= 64 * 1024, "{}", cache.weight());
-        assert!(cache.weight() >= 32 * 1024, "it is used: {}", cache.weight());
+        assert!(
+            cache.weight() >= 32 * 1024,
+            "it is used: {}",
+            cache.weight()
+        );
     }
 
     #[tokio::test]
@@ -260,7 +330,12 @@ mod tests {
         let cache = PageCache::new(0);
         assert!(!cache.enabled());
         for body in ["a", "b"] {
-            let p = cache.get_or_render(1, "/en/", async move { Ok::<_, ()>(Page::new("text/plain", body, None)) }).await.unwrap();
+            let p = cache
+                .get_or_render(1, "/en/", async move {
+                    Ok::<_, ()>(Page::new("text/plain", body, None))
+                })
+                .await
+                .unwrap();
             assert_eq!(p.body.as_ref(), body.as_bytes());
         }
     }

@@ -80,7 +80,10 @@ mod imp {
             // The command name (field 2) is parenthesised and may hold spaces.
             let rest = &stat[stat.rfind(')').unwrap() + 2..];
             let fields: Vec<&str> = rest.split(' ').collect();
-            (fields[19 - 3].parse().unwrap(), fields[41 - 3].parse().unwrap())
+            (
+                fields[19 - 3].parse().unwrap(),
+                fields[41 - 3].parse().unwrap(),
+            )
         }
 
         #[test]
@@ -88,14 +91,24 @@ mod imp {
             let before = std::thread::spawn(nice_and_policy).join().unwrap();
             let (lowered, child) = std::thread::spawn(|| {
                 lower_current_thread(super::super::WORKER_NICE).unwrap();
-                (nice_and_policy(), std::thread::spawn(nice_and_policy).join().unwrap())
+                (
+                    nice_and_policy(),
+                    std::thread::spawn(nice_and_policy).join().unwrap(),
+                )
             })
             .join()
             .unwrap();
             let expected = ((before.0 + i64::from(super::super::WORKER_NICE)).min(19), 3);
             assert_eq!(lowered, expected);
-            assert_eq!(child, expected, "inherited by the inference threads a worker starts");
-            assert_eq!(nice_and_policy(), before, "the rest of the process keeps its priority");
+            assert_eq!(
+                child, expected,
+                "inherited by the inference threads a worker starts"
+            );
+            assert_eq!(
+                nice_and_policy(),
+                before,
+                "the rest of the process keeps its priority"
+            );
         }
     }
 }

@@ -35,18 +35,32 @@ impl App {
     /// Connect the database (running migrations) and prepare the site.
     pub async fn build(config: Config) -> anyhow::Result<Arc<App>> {
         if config.database_url.starts_with("sqlite:") {
-            std::fs::create_dir_all(&config.data_dir)
-                .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+            std::fs::create_dir_all(&config.data_dir).with_context(|| {
+                format!("creating data directory {}", config.data_dir.display())
+            })?;
         }
         let opts = warta_store::StoreOptions {
             max_attempts: u32::try_from(config.max_attempts).unwrap_or(5),
             ..Default::default()
         };
-        let store = Store::connect_with(&config.database_url, &opts).await.context("opening the database")?;
-        let messages = Messages::builtin().with_overrides(&config.messages).context("config [messages]")?;
-        let site = Site::new(&config.site_name, &config.base_url, config.source, &config.languages(), messages)
-            .context("config base_url")?;
-        let pool = Arc::new(ModelPool::new(ModelStore::open(&config.models_dir), config.threads));
+        let store = Store::connect_with(&config.database_url, &opts)
+            .await
+            .context("opening the database")?;
+        let messages = Messages::builtin()
+            .with_overrides(&config.messages)
+            .context("config [messages]")?;
+        let site = Site::new(
+            &config.site_name,
+            &config.base_url,
+            config.source,
+            &config.languages(),
+            messages,
+        )
+        .context("config base_url")?;
+        let pool = Arc::new(ModelPool::new(
+            ModelStore::open(&config.models_dir),
+            config.threads,
+        ));
         let pages = PageCache::new(config.page_cache_bytes);
         let ctx = Arc::new(WorkerContext {
             store,
@@ -80,14 +94,24 @@ impl AppHandle {
             };
             // With connect info: the login throttle counts per client address.
             let service = router.into_make_service_with_connect_info::<SocketAddr>();
-            if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
+            if let Err(e) = axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
                 tracing::error!("server: {e}");
             }
         });
         let handle = tokio::runtime::Handle::current();
-        let workers = Workers::start(app.ctx.clone(), workers, worker_prefix(), handle).context("starting workers")?;
+        let workers = Workers::start(app.ctx.clone(), workers, worker_prefix(), handle)
+            .context("starting workers")?;
         start_webhook_delivery(&app.ctx);
-        Ok(AppHandle { addr, app, server, workers, shutdown: tx })
+        Ok(AppHandle {
+            addr,
+            app,
+            server,
+            workers,
+            shutdown: tx,
+        })
     }
 
     /// Stop serving, let workers finish their current batch, close the pool.
@@ -105,13 +129,18 @@ impl AppHandle {
 /// Every node sends webhook deliveries (leased, so each is sent by one).
 fn start_webhook_delivery(ctx: &Arc<WorkerContext>) {
     if !ctx.config.webhooks.is_empty() {
-        tokio::spawn(crate::webhooks::deliver_loop(ctx.clone(), format!("{}-webhooks", worker_prefix())));
+        tokio::spawn(crate::webhooks::deliver_loop(
+            ctx.clone(),
+            format!("{}-webhooks", worker_prefix()),
+        ));
     }
 }
 
 /// A worker name unique across processes and machines: host and pid.
 pub fn worker_prefix() -> String {
-    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "host".into());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "host".into());
     format!("{host}-{}", std::process::id())
 }
 
@@ -122,7 +151,8 @@ pub async fn run_workers(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let handle = tokio::runtime::Handle::current();
-    let workers = Workers::start(app.ctx.clone(), n.max(1), worker_prefix(), handle).context("starting workers")?;
+    let workers = Workers::start(app.ctx.clone(), n.max(1), worker_prefix(), handle)
+        .context("starting workers")?;
     start_webhook_delivery(&app.ctx);
     shutdown.await;
     app.ctx.shutdown.store(true, Ordering::Relaxed);

@@ -26,7 +26,8 @@ pub fn layer() -> RequestTelemetry {
     RequestTelemetry
 }
 
-type Traced<S> = Trace<PropagateRequestId<S>, SharedClassifier<ServerErrorsAsFailures>, RequestSpan>;
+type Traced<S> =
+    Trace<PropagateRequestId<S>, SharedClassifier<ServerErrorsAsFailures>, RequestSpan>;
 
 impl<S> Layer<S> for RequestTelemetry {
     type Service = SetRequestId<Traced<S>, MakeRequestUuid>;

@@ -61,14 +61,19 @@ pub async fn notify(ctx: &WorkerContext, event: &Event<'_>) {
         Ok(p) => p,
         Err(e) => return tracing::error!("webhook payload: {e}"),
     };
-    if let Err(e) = ctx.store.queue_webhooks(&urls, event.event.as_str(), &payload).await {
+    if let Err(e) = ctx
+        .store
+        .queue_webhooks(&urls, event.event.as_str(), &payload)
+        .await
+    {
         tracing::error!(event = event.event.as_str(), "queueing webhooks: {e}");
     }
 }
 
 /// `sha256=<hex>` of HMAC-SHA256(secret, body).
 pub fn signature(secret: &str, body: &[u8]) -> String {
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes any key length");
     mac.update(body);
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
@@ -101,42 +106,71 @@ pub async fn deliver_loop(ctx: Arc<WorkerContext>, owner: String) {
                 // The URL was removed from the config: nothing to sign with.
                 let _ = ctx
                     .store
-                    .finish_webhook(d.id, &owner, None, Some("webhook no longer configured"), MAX_BACKOFF)
+                    .finish_webhook(
+                        d.id,
+                        &owner,
+                        None,
+                        Some("webhook no longer configured"),
+                        MAX_BACKOFF,
+                    )
                     .await;
                 continue;
             };
             let agent = agent.clone();
             let (id, event, payload) = (d.id, d.event.clone(), d.payload.clone());
-            let sent = tokio::task::spawn_blocking(move || send(&agent, &hook, id, &event, &payload)).await;
+            let sent =
+                tokio::task::spawn_blocking(move || send(&agent, &hook, id, &event, &payload))
+                    .await;
             let (status, error) = match sent {
                 Ok(Ok(status)) => (Some(status), None),
                 Ok(Err((status, e))) => (status, Some(e)),
                 Err(e) => (None, Some(format!("delivery task: {e}"))),
             };
-            let backoff = Duration::from_secs(2u64.saturating_pow(d.attempts.clamp(0, 20) as u32)).min(MAX_BACKOFF);
+            let backoff = Duration::from_secs(2u64.saturating_pow(d.attempts.clamp(0, 20) as u32))
+                .min(MAX_BACKOFF);
             if let Some(e) = &error {
                 tracing::warn!(delivery = d.id, url = %d.url, attempt = d.attempts, "webhook not delivered: {e}");
             }
-            if let Err(e) = ctx.store.finish_webhook(d.id, &owner, status, error.as_deref(), backoff).await {
+            if let Err(e) = ctx
+                .store
+                .finish_webhook(d.id, &owner, status, error.as_deref(), backoff)
+                .await
+            {
                 tracing::warn!(delivery = d.id, "recording webhook delivery: {e}");
             }
         }
     }
 }
 
-fn send(agent: &ureq::Agent, hook: &Webhook, id: i64, event: &str, payload: &str) -> Result<u16, (Option<u16>, String)> {
+fn send(
+    agent: &ureq::Agent,
+    hook: &Webhook,
+    id: i64,
+    event: &str,
+    payload: &str,
+) -> Result<u16, (Option<u16>, String)> {
     let r = agent
         .post(&hook.url)
         .set("content-type", "application/json")
         .set("user-agent", concat!("warta/", env!("CARGO_PKG_VERSION")))
         .set("x-warta-event", event)
         .set("x-warta-delivery", &id.to_string())
-        .set("x-warta-signature", &signature(&hook.secret, payload.as_bytes()))
+        .set(
+            "x-warta-signature",
+            &signature(&hook.secret, payload.as_bytes()),
+        )
         .send_string(payload);
     match r {
         Ok(resp) => Ok(resp.status()),
         Err(ureq::Error::Status(code, _)) => Err((Some(code), format!("HTTP {code}"))),
-        Err(e) => Err((None, e.to_string().lines().next().unwrap_or("network error").to_string())),
+        Err(e) => Err((
+            None,
+            e.to_string()
+                .lines()
+                .next()
+                .unwrap_or("network error")
+                .to_string(),
+        )),
     }
 }
 

@@ -15,8 +15,14 @@
 //! is replaced by the supervisor ([`Workers`]), and its jobs go back to the
 //! queue at once.
 //!
-//! Inference runs on these dedicated OS threads; database calls are driven
-//! with `Handle::block_on`, never the other way round.
+//! The workers of a node share one crew of inference threads
+//! ([`warta_engine::Crew`], `threads` of them): each worker reads, checks
+//! and stores on its own OS thread and hands its batch's decoding to the
+//! crew, so while one worker stores its results or waits on its batch's
+//! last mini-batch, the crew decodes another's. Two workers (the default)
+//! keep every core busy through a backlog with no more inference threads
+//! than cores. Database calls are driven with `Handle::block_on`, never the
+//! other way round.
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -27,12 +33,18 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use warta_core::{Lang, Pair};
-use warta_engine::ModelPool;
+use warta_engine::{Crew, ModelPool};
 
-use warta_store::{ArticleId, Job, JobPhase, NewQaFlag, NewTmEntry, NewVersion, Origin, RevisionNo, Segment, Severity, Store, StoreError, VersionState};
+use warta_store::{
+    ArticleId, Job, JobPhase, NewQaFlag, NewTmEntry, NewVersion, Origin, RevisionNo, Segment,
+    Severity, Store, StoreError, VersionState,
+};
 
 use crate::configuration::Config;
-use warta_pipeline::{self as pipeline, Check, Options, PipelineError, Request, SourceDoc, Term, TmAnswers, TranslatedDoc};
+use warta_pipeline::{
+    self as pipeline, Check, Options, PipelineError, Request, SourceDoc, Term, TmAnswers,
+    TranslatedDoc,
+};
 
 /// Longest wait between retries of a failing job.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -100,18 +112,25 @@ pub struct WorkerContext {
     pub shutdown: AtomicBool,
 }
 
-/// Start a worker on its own OS thread.
-fn spawn(ctx: Arc<WorkerContext>, name: String, handle: Handle) -> std::io::Result<std::thread::JoinHandle<()>> {
+/// Start a worker on its own OS thread, translating with `pool`.
+fn spawn(
+    ctx: Arc<WorkerContext>,
+    pool: Arc<ModelPool>,
+    name: String,
+    handle: Handle,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
     // Counted from here, not from inside the thread, so `/healthz` never
     // sees a started node with no live worker.
     let alive = Alive::new(ctx.clone());
-    std::thread::Builder::new().name(name.clone()).spawn(move || {
-        let _alive = alive;
-        if let Err(e) = crate::priority::lower_current_thread(ctx.config.worker_nice) {
-            tracing::warn!(worker = %name, "could not lower the worker's priority: {e}");
-        }
-        run(ctx, name, handle)
-    })
+    std::thread::Builder::new()
+        .name(name.clone())
+        .spawn(move || {
+            let _alive = alive;
+            if let Err(e) = crate::priority::lower_current_thread(ctx.config.worker_nice) {
+                tracing::warn!(worker = %name, "could not lower the worker's priority: {e}");
+            }
+            run(ctx, pool, name, handle)
+        })
 }
 
 /// This process's worker threads and the supervisor that keeps them running.
@@ -123,24 +142,42 @@ pub struct Workers {
 const SUPERVISE_EVERY: Duration = Duration::from_millis(500);
 
 impl Workers {
-    /// Start `n` workers named `{prefix}-w{i}` and a supervisor thread that
-    /// replaces any that dies (under a new name, `…-w{i}.{generation}`, so a
-    /// replacement never inherits its predecessor's leases), until
-    /// `ctx.shutdown` is set.
-    pub fn start(ctx: Arc<WorkerContext>, n: usize, prefix: String, handle: Handle) -> std::io::Result<Workers> {
+    /// Start `n` workers named `{prefix}-w{i}`, sharing one crew of
+    /// `threads` inference threads at the workers' priority, and a
+    /// supervisor thread that replaces any worker that dies (under a new
+    /// name, `…-w{i}.{generation}`, so a replacement never inherits its
+    /// predecessor's leases), until `ctx.shutdown` is set.
+    pub fn start(
+        ctx: Arc<WorkerContext>,
+        n: usize,
+        prefix: String,
+        handle: Handle,
+    ) -> std::io::Result<Workers> {
         ctx.metrics.workers_expected.store(n, Ordering::Relaxed);
         if n == 0 {
             return Ok(Workers { supervisor: None });
         }
+        let nice = ctx.config.worker_nice;
+        let crew = Crew::new(ctx.config.threads, "warta-infer", move || {
+            if let Err(e) = crate::priority::lower_current_thread(nice) {
+                tracing::warn!("could not lower an inference thread's priority: {e}");
+            }
+        })?;
+        let pool = Arc::new(ctx.pool.on_crew(Arc::new(crew)));
         let mut slots = Vec::with_capacity(n);
         for i in 0..n {
             let name = format!("{prefix}-w{i}");
-            slots.push((name.clone(), spawn(ctx.clone(), name, handle.clone())?));
+            slots.push((
+                name.clone(),
+                spawn(ctx.clone(), pool.clone(), name, handle.clone())?,
+            ));
         }
         let supervisor = std::thread::Builder::new()
             .name("warta-supervisor".into())
-            .spawn(move || supervise(ctx, slots, prefix, handle))?;
-        Ok(Workers { supervisor: Some(supervisor) })
+            .spawn(move || supervise(ctx, pool, slots, prefix, handle))?;
+        Ok(Workers {
+            supervisor: Some(supervisor),
+        })
     }
 
     /// Wait for every worker to finish its current batch and stop (after
@@ -152,7 +189,13 @@ impl Workers {
     }
 }
 
-fn supervise(ctx: Arc<WorkerContext>, mut slots: Vec<(String, std::thread::JoinHandle<()>)>, prefix: String, handle: Handle) {
+fn supervise(
+    ctx: Arc<WorkerContext>,
+    pool: Arc<ModelPool>,
+    mut slots: Vec<(String, std::thread::JoinHandle<()>)>,
+    prefix: String,
+    handle: Handle,
+) {
     let mut generation = 0u64;
     while !ctx.shutdown.load(Ordering::Relaxed) {
         std::thread::sleep(SUPERVISE_EVERY);
@@ -163,8 +206,11 @@ fn supervise(ctx: Arc<WorkerContext>, mut slots: Vec<(String, std::thread::JoinH
             generation += 1;
             let name = format!("{prefix}-w{i}.{generation}");
             let dead_name = std::mem::replace(&mut slot.0, name.clone());
-            let why = match spawn(ctx.clone(), name.clone(), handle.clone()) {
-                Ok(new) => std::mem::replace(&mut slot.1, new).join().err().map(|p| panic_message(&*p)),
+            let why = match spawn(ctx.clone(), pool.clone(), name.clone(), handle.clone()) {
+                Ok(new) => std::mem::replace(&mut slot.1, new)
+                    .join()
+                    .err()
+                    .map(|p| panic_message(&*p)),
                 Err(e) => {
                     // Try again on the next round; keep the dead handle.
                     tracing::error!(worker = %dead_name, "could not start a replacement worker: {e}");
@@ -173,7 +219,9 @@ fn supervise(ctx: Arc<WorkerContext>, mut slots: Vec<(String, std::thread::JoinH
                 }
             };
             let why = why.unwrap_or_else(|| "stopped unexpectedly".into());
-            ctx.metrics.workers_restarted.fetch_add(1, Ordering::Relaxed);
+            ctx.metrics
+                .workers_restarted
+                .fetch_add(1, Ordering::Relaxed);
             tracing::error!(worker = %dead_name, replacement = %name, "worker died ({why}); replaced");
             let error = format!("worker {dead_name} died: {why}");
             match handle.block_on(ctx.store.release_leases(&dead_name, &error)) {
@@ -216,7 +264,7 @@ impl Drop for Alive {
     }
 }
 
-fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
+fn run(ctx: Arc<WorkerContext>, pool: Arc<ModelPool>, name: String, handle: Handle) {
     let mut last_model_check = Instant::now() - Duration::from_secs(60);
     let lease = ctx.config.lease;
     while !ctx.shutdown.load(Ordering::Relaxed) {
@@ -224,7 +272,8 @@ fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
             wake_jobs_with_models(&ctx, &handle);
             last_model_check = Instant::now();
         }
-        let jobs = match handle.block_on(ctx.store.lease_jobs(&name, ctx.config.lease_batch, lease)) {
+        let jobs = match handle.block_on(ctx.store.lease_jobs(&name, ctx.config.lease_batch, lease))
+        {
             Ok(jobs) => jobs,
             Err(e) => {
                 tracing::error!(worker = %name, "leasing jobs: {e}");
@@ -241,12 +290,15 @@ fn run(ctx: Arc<WorkerContext>, name: String, handle: Handle) {
         let _beat = Heartbeat::start(&ctx, &name, &handle);
         // Scoring jobs are leased only when no translation is waiting (their
         // priority is below every translation's), one version at a time.
-        let (score, translate): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| j.phase == JobPhase::Score);
+        let (score, translate): (Vec<Job>, Vec<Job>) =
+            jobs.into_iter().partition(|j| j.phase == JobPhase::Score);
         if !translate.is_empty() {
-            process(&ctx, &name, &handle, translate);
+            process(&ctx, &pool, &name, &handle, translate);
         }
         for job in score {
-            let outcome = catch_unwind(AssertUnwindSafe(|| score_job(&ctx, &name, &handle, &job)));
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                score_job(&ctx, &pool, &name, &handle, &job)
+            }));
             let failure = match outcome {
                 Ok(Ok(())) => None,
                 Ok(Err(e)) => Some(e),
@@ -293,14 +345,25 @@ fn wake_jobs_with_models(ctx: &WorkerContext, handle: &Handle) {
         if ctx.pool.store().route(ctx.config.source, trg).is_err() {
             continue;
         }
-        let mut pairs = vec![Pair { src: ctx.config.source, trg }];
+        let mut pairs = vec![Pair {
+            src: ctx.config.source,
+            trg,
+        }];
         if ctx.config.source != Lang::english() && trg != Lang::english() {
-            pairs.push(Pair { src: ctx.config.source, trg: Lang::english() });
-            pairs.push(Pair { src: Lang::english(), trg });
+            pairs.push(Pair {
+                src: ctx.config.source,
+                trg: Lang::english(),
+            });
+            pairs.push(Pair {
+                src: Lang::english(),
+                trg,
+            });
         }
         for p in pairs {
             match handle.block_on(ctx.store.wake_waiting_jobs(p)) {
-                Ok(n) if n > 0 => tracing::info!(pair = %p, jobs = n, "model installed: jobs resumed"),
+                Ok(n) if n > 0 => {
+                    tracing::info!(pair = %p, jobs = n, "model installed: jobs resumed")
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!("waking jobs for {p}: {e}"),
             }
@@ -312,16 +375,31 @@ fn wake_jobs_with_models(ctx: &WorkerContext, handle: &Handle) {
 /// machine sentences of the version its translation phase published, flag
 /// those below the threshold, update the quality summary, and complete the
 /// job. A version that is gone, human or of another revision needs nothing.
-fn score_job(ctx: &WorkerContext, name: &str, handle: &Handle, job: &Job) -> Result<(), String> {
+fn score_job(
+    ctx: &WorkerContext,
+    pool: &ModelPool,
+    name: &str,
+    handle: &Handle,
+    job: &Job,
+) -> Result<(), String> {
     let store = &ctx.store;
     let (article, lang, revision) = (job.article_id, job.lang, job.revision);
-    let version = handle.block_on(store.version(article, lang)).map_err(|e| format!("loading the version: {e}"))?;
-    let Some(version) = version.filter(|v| v.origin == Origin::Machine && v.revision == revision) else {
-        handle.block_on(store.complete_job(job.id, name)).map_err(|e| e.to_string())?;
+    let version = handle
+        .block_on(store.version(article, lang))
+        .map_err(|e| format!("loading the version: {e}"))?;
+    let Some(version) = version.filter(|v| v.origin == Origin::Machine && v.revision == revision)
+    else {
+        handle
+            .block_on(store.complete_job(job.id, name))
+            .map_err(|e| e.to_string())?;
         return Ok(());
     };
-    let segments = handle.block_on(store.segments(article, lang)).map_err(|e| format!("loading segments: {e}"))?;
-    let tr = ctx.pool.translator(ctx.config.source, lang).map_err(|e| format!("model for scoring: {e}"))?;
+    let segments = handle
+        .block_on(store.segments(article, lang))
+        .map_err(|e| format!("loading segments: {e}"))?;
+    let tr = pool
+        .translator(ctx.config.source, lang)
+        .map_err(|e| format!("model for scoring: {e}"))?;
     let mut doc = TranslatedDoc {
         title: version.title.clone(),
         summary: version.summary.clone(),
@@ -339,7 +417,8 @@ fn score_job(ctx: &WorkerContext, name: &str, handle: &Handle, job: &Job) -> Res
                 flags: Vec::new(),
                 from_memory: false,
                 // The published machine text is what is scored.
-                raw: (s.origin == Origin::Machine && s.confidence.is_none()).then(|| s.target_text.clone()),
+                raw: (s.origin == Origin::Machine && s.confidence.is_none())
+                    .then(|| s.target_text.clone()),
                 scored: false,
             })
             .collect(),
@@ -361,19 +440,28 @@ fn score_job(ctx: &WorkerContext, name: &str, handle: &Handle, job: &Job) -> Res
         .iter()
         .zip(&doc.segments)
         .flat_map(|(old, new)| {
-            new.flags.iter().filter(|f| f.check == Check::Confidence).map(move |f| NewQaFlag {
-                segment_idx: Some(old.idx),
-                check: f.check,
-                severity: f.severity,
-                detail: f.detail.clone(),
-            })
+            new.flags
+                .iter()
+                .filter(|f| f.check == Check::Confidence)
+                .map(move |f| NewQaFlag {
+                    segment_idx: Some(old.idx),
+                    check: f.check,
+                    severity: f.severity,
+                    detail: f.detail.clone(),
+                })
         })
         .collect();
     // The summary stored at publication, with the confidences and their flags.
-    let mut quality: pipeline::QualitySummary =
-        version.quality.clone().and_then(|q| serde_json::from_value(q).ok()).unwrap_or_else(|| doc.summary());
-    let old_flags = handle.block_on(store.qa_flags(article, lang, revision)).map_err(|e| format!("loading flags: {e}"))?;
-    let mut flagged: std::collections::HashSet<i64> = old_flags.iter().filter_map(|f| f.segment_idx).collect();
+    let mut quality: pipeline::QualitySummary = version
+        .quality
+        .clone()
+        .and_then(|q| serde_json::from_value(q).ok())
+        .unwrap_or_else(|| doc.summary());
+    let old_flags = handle
+        .block_on(store.qa_flags(article, lang, revision))
+        .map_err(|e| format!("loading flags: {e}"))?;
+    let mut flagged: std::collections::HashSet<i64> =
+        old_flags.iter().filter_map(|f| f.segment_idx).collect();
     for f in &new_flags {
         flagged.extend(f.segment_idx);
         match f.severity {
@@ -385,15 +473,20 @@ fn score_job(ctx: &WorkerContext, name: &str, handle: &Handle, job: &Job) -> Res
     }
     quality.flagged_segments = flagged.len();
     let confs: Vec<f64> = doc.segments.iter().filter_map(|s| s.confidence).collect();
-    quality.confidence_mean = (!confs.is_empty()).then(|| confs.iter().sum::<f64>() / confs.len() as f64);
+    quality.confidence_mean =
+        (!confs.is_empty()).then(|| confs.iter().sum::<f64>() / confs.len() as f64);
     quality.confidence_min = confs.iter().copied().reduce(f64::min);
     let quality = serde_json::to_value(&quality).map_err(|e| e.to_string())?;
     handle
         .block_on(store.record_scores(article, lang, revision, &scores, &quality, &new_flags))
         .map_err(|e| format!("storing scores: {e}"))?;
-    handle.block_on(store.complete_job(job.id, name)).map_err(|e| e.to_string())?;
+    handle
+        .block_on(store.complete_job(job.id, name))
+        .map_err(|e| e.to_string())?;
     if let Ok(mut by_check) = ctx.metrics.flags_by_check.lock() {
-        *by_check.entry(Check::Confidence.name().to_string()).or_default() += new_flags.len() as u64;
+        *by_check
+            .entry(Check::Confidence.name().to_string())
+            .or_default() += new_flags.len() as u64;
     }
     tracing::info!(job_id = job.id.0, article = article.0, %lang, scored = scores.len(), "scored");
     Ok(())
@@ -410,8 +503,9 @@ enum Outcome {
 /// completed, parked for a model, or failed alone with its reason. Never
 /// fails as a whole: whatever goes wrong is attributed to the job it
 /// happened to, and the other jobs of the batch carry on.
-fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) {
+fn process(ctx: &WorkerContext, pool: &ModelPool, name: &str, handle: &Handle, jobs: Vec<Job>) {
     let store = &ctx.store;
+    let t_load = Instant::now();
     // Load each revision once; drop jobs that no longer need doing.
     let mut docs: HashMap<(i64, i64), Arc<SourceDoc>> = HashMap::new();
     let mut runnable: Vec<Job> = Vec::new();
@@ -422,8 +516,22 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) {
                 requests.push(request);
                 runnable.push(job);
             }
-            Ok(None) => settle(ctx, name, handle, &job, Outcome::Failed(String::new()), true),
-            Err(e) => settle(ctx, name, handle, &job, Outcome::Failed(format!("loading the article: {e}")), false),
+            Ok(None) => settle(
+                ctx,
+                name,
+                handle,
+                &job,
+                Outcome::Failed(String::new()),
+                true,
+            ),
+            Err(e) => settle(
+                ctx,
+                name,
+                handle,
+                &job,
+                Outcome::Failed(format!("loading the article: {e}")),
+                false,
+            ),
         }
     }
     if runnable.is_empty() {
@@ -431,8 +539,14 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) {
     }
 
     let started = Instant::now();
-    let outcomes = translate_isolated(ctx, handle, requests);
-    ctx.metrics.translate_micros.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+    let load_ms = (started - t_load).as_millis();
+    let outcomes = translate_isolated(ctx, pool, handle, requests);
+    ctx.metrics
+        .translate_micros
+        .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+    let t_write = Instant::now();
+    let translate_ms = (t_write - started).as_millis();
+    let jobs = runnable.len();
 
     for (job, outcome) in runnable.into_iter().zip(outcomes) {
         let Outcome::Translated(doc, glossary_version) = outcome else {
@@ -469,9 +583,17 @@ fn process(ctx: &WorkerContext, name: &str, handle: &Handle, jobs: Vec<Job>) {
                     tracing::warn!(job_id = %job.id, "re-queuing after a glossary change: {e}");
                 }
             }
-            Err(WriteError::Other(e)) => settle(ctx, name, handle, &job, Outcome::Failed(format!("storing the version: {e:#}")), false),
+            Err(WriteError::Other(e)) => settle(
+                ctx,
+                name,
+                handle,
+                &job,
+                Outcome::Failed(format!("storing the version: {e:#}")),
+                false,
+            ),
         }
     }
+    tracing::debug!(worker = %name, jobs, load_ms, translate_ms, write_ms = t_write.elapsed().as_millis(), "batch done");
 }
 
 /// The request for a job, or `None` when there is nothing to do: the
@@ -503,25 +625,43 @@ fn load_request(
             d
         }
     };
-    Ok(Some(Request { doc, target: job.lang }))
+    Ok(Some(Request {
+        doc,
+        target: job.lang,
+    }))
 }
 
 /// Record a job's end that is not a published version. `nothing_to_do`
 /// completes it (superseded, or held by an editor's text).
-fn settle(ctx: &WorkerContext, name: &str, handle: &Handle, job: &Job, outcome: Outcome, nothing_to_do: bool) {
+fn settle(
+    ctx: &WorkerContext,
+    name: &str,
+    handle: &Handle,
+    job: &Job,
+    outcome: Outcome,
+    nothing_to_do: bool,
+) {
     let store = &ctx.store;
     let result = match outcome {
         _ if nothing_to_do => handle.block_on(store.complete_job(job.id, name)).map(drop),
         Outcome::WaitingForModel(pair) => {
-            ctx.metrics.jobs_waiting_for_model.fetch_add(1, Ordering::Relaxed);
+            ctx.metrics
+                .jobs_waiting_for_model
+                .fetch_add(1, Ordering::Relaxed);
             tracing::info!(job_id = job.id.0, article = job.article_id.0, lang = %job.lang, %pair, "waiting for model");
-            handle.block_on(store.park_job_waiting_for_model(job.id, name, pair)).map(drop)
+            handle
+                .block_on(store.park_job_waiting_for_model(job.id, name, pair))
+                .map(drop)
         }
         Outcome::Failed(e) => {
-            let backoff = Duration::from_secs(2u64.saturating_pow(job.attempts.clamp(0, 16) as u32)).min(MAX_BACKOFF);
+            let backoff =
+                Duration::from_secs(2u64.saturating_pow(job.attempts.clamp(0, 16) as u32))
+                    .min(MAX_BACKOFF);
             ctx.metrics.jobs_failed.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(job_id = job.id.0, article = job.article_id.0, lang = %job.lang, attempt = job.attempts, "job failed: {e}");
-            handle.block_on(store.fail_job(job.id, name, &e, backoff)).map(drop)
+            handle
+                .block_on(store.fail_job(job.id, name, &e, backoff))
+                .map(drop)
         }
         Outcome::Translated(..) => unreachable!("translated jobs are written, not settled"),
     };
@@ -535,11 +675,17 @@ fn settle(ctx: &WorkerContext, name: &str, handle: &Handle, job: &Job, outcome: 
 /// together (batching is where the speed is); if anything in it panics or
 /// the batch as a whole fails, the jobs are run again one by one, and only
 /// the one that fails alone is failed.
-fn translate_isolated(ctx: &WorkerContext, handle: &Handle, requests: Vec<Request>) -> Vec<Outcome> {
+fn translate_isolated(
+    ctx: &WorkerContext,
+    pool: &ModelPool,
+    handle: &Handle,
+    requests: Vec<Request>,
+) -> Vec<Outcome> {
     isolate(
         requests,
         |batch| {
-            let results = run_pipeline(ctx, handle, batch, false).map_err(|e| format!("{e:#}"))?;
+            let results =
+                run_pipeline(ctx, pool, handle, batch, false).map_err(|e| format!("{e:#}"))?;
             Ok(results
                 .into_iter()
                 .map(|r| match r {
@@ -578,21 +724,39 @@ pub(crate) fn isolate<T: Clone, R>(
         let n = batch.len();
         match catch_unwind(AssertUnwindSafe(|| f(batch))) {
             Ok(Ok(r)) if r.len() == n => Ok(r),
-            Ok(Ok(r)) => Err(Fault { reason: format!("internal: {} results for {n} jobs", r.len()), panicked: false }),
-            Ok(Err(reason)) => Err(Fault { reason, panicked: false }),
-            Err(p) => Err(Fault { reason: format!("panicked: {}", panic_message(&*p)), panicked: true }),
+            Ok(Ok(r)) => Err(Fault {
+                reason: format!("internal: {} results for {n} jobs", r.len()),
+                panicked: false,
+            }),
+            Ok(Err(reason)) => Err(Fault {
+                reason,
+                panicked: false,
+            }),
+            Err(p) => Err(Fault {
+                reason: format!("panicked: {}", panic_message(&*p)),
+                panicked: true,
+            }),
         }
     };
     if items.len() > 1 {
         match run(items.clone()) {
             Ok(r) => return r,
-            Err(f) => tracing::warn!(jobs = items.len(), "batch failed ({}); running its jobs one by one", f.reason),
+            Err(f) => tracing::warn!(
+                jobs = items.len(),
+                "batch failed ({}); running its jobs one by one",
+                f.reason
+            ),
         }
     }
     items
         .into_iter()
         .map(|item| match run(vec![item]) {
-            Ok(mut r) => r.pop().unwrap_or_else(|| fault(Fault { reason: "internal: no result".into(), panicked: false })),
+            Ok(mut r) => r.pop().unwrap_or_else(|| {
+                fault(Fault {
+                    reason: "internal: no result".into(),
+                    panicked: false,
+                })
+            }),
             Err(f) => fault(f),
         })
         .collect()
@@ -604,13 +768,14 @@ type PipelineResult = Result<(TranslatedDoc, i64), PipelineError>;
 /// this (blocking) thread; database reads go through `handle`.
 fn run_pipeline(
     ctx: &WorkerContext,
+    pool: &ModelPool,
     handle: &Handle,
     requests: Vec<Request>,
     confidence_inline: bool,
 ) -> anyhow::Result<Vec<PipelineResult>> {
     let store = &ctx.store;
     let targets: Vec<Lang> = requests.iter().map(|r| r.target).collect();
-    let prepared = pipeline::prepare(&ctx.pool, ctx.config.source, requests);
+    let prepared = pipeline::prepare(pool, ctx.config.source, requests);
     let glossary_version = handle.block_on(store.glossary_version())?;
     let mut glossaries: HashMap<Lang, Vec<Term>> = HashMap::new();
     for &t in &targets {
@@ -619,30 +784,46 @@ fn run_pipeline(
             e.insert(
                 snap.entries
                     .into_iter()
-                    .map(|g| Term { source_term: g.source_term, target_term: g.target_term, case_sensitive: g.case_sensitive })
+                    .map(|g| Term {
+                        source_term: g.source_term,
+                        target_term: g.target_term,
+                        case_sensitive: g.case_sensitive,
+                    })
                     .collect(),
             );
         }
     }
     let mut memory: TmAnswers = vec![HashMap::new(); prepared.len()];
     for q in prepared.tm_queries() {
-        let hashes: Vec<String> = q.sources.iter().map(|s| warta_store::tm_source_hash(s)).collect();
-        let hits = handle.block_on(store.tm_lookup(q.pair, &hashes, &q.model_id, glossary_version))?;
+        let hashes: Vec<String> = q
+            .sources
+            .iter()
+            .map(|s| warta_store::tm_source_hash(s))
+            .collect();
+        let hits =
+            handle.block_on(store.tm_lookup(q.pair, &hashes, &q.model_id, glossary_version))?;
         let by_hash: HashMap<&String, &String> = hashes.iter().zip(&q.sources).collect();
         for (h, hit) in hits {
             if let Some(src) = by_hash.get(&h) {
                 memory[q.request].insert((*src).clone(), (hit.target_text, hit.origin));
             }
         }
-        ctx.metrics.tm_lookups.fetch_add(q.sources.len() as u64, Ordering::Relaxed);
-        ctx.metrics.tm_hits.fetch_add(memory[q.request].len() as u64, Ordering::Relaxed);
+        ctx.metrics
+            .tm_lookups
+            .fetch_add(q.sources.len() as u64, Ordering::Relaxed);
+        ctx.metrics
+            .tm_hits
+            .fetch_add(memory[q.request].len() as u64, Ordering::Relaxed);
     }
     let opts = Options {
         confidence: confidence_inline && ctx.config.confidence,
         confidence_threshold: ctx.config.confidence_threshold,
     };
     let results = pipeline::execute(prepared, &memory, &glossaries, &opts);
-    Ok(results.into_iter().map(|r| r.map(|d| (d, glossary_version))).collect())
+    Ok(results
+        .into_iter()
+        .map(|r| r.map(|d| (d, glossary_version)))
+        .collect())
 }
 
 /// Why a translated version was not stored.
@@ -682,7 +863,9 @@ fn write_version(
     let flags = doc_flags(doc);
     // Sentences an editor approved keep the editor's name on the version.
     let reviewed_by = if doc.segments.iter().any(|s| s.origin == Origin::Human) {
-        handle.block_on(store.version(article, lang))?.and_then(|v| v.reviewed_by)
+        handle
+            .block_on(store.version(article, lang))?
+            .and_then(|v| v.reviewed_by)
     } else {
         None
     };
@@ -712,14 +895,18 @@ fn write_version(
             })
             .collect(),
     };
-    let outcome = handle.block_on(store.put_leased_version(&v, job.id, worker, glossary_version))?;
+    let outcome =
+        handle.block_on(store.put_leased_version(&v, job.id, worker, glossary_version))?;
     if outcome == warta_store::PutOutcome::Written {
         handle.block_on(store.replace_qa_flags(article, lang, revision, &flags))?;
         if !ctx.config.webhooks.is_empty() {
             announce(ctx, handle, article, lang, revision, &flags)?;
         }
     }
-    let pair = Pair { src: ctx.config.source, trg: lang };
+    let pair = Pair {
+        src: ctx.config.source,
+        trg: lang,
+    };
     let entries: Vec<NewTmEntry> = doc
         .new_memory()
         .into_iter()
@@ -735,15 +922,25 @@ fn write_version(
     if !entries.is_empty() {
         handle.block_on(store.tm_insert_many(&entries))?;
     }
-    ctx.metrics.segments_translated.fetch_add(doc.segments.len() as u64, Ordering::Relaxed);
-    let words: usize = doc.segments.iter().map(|s| s.source.split_whitespace().count()).sum();
-    ctx.metrics.words_translated.fetch_add(words as u64, Ordering::Relaxed);
+    ctx.metrics
+        .segments_translated
+        .fetch_add(doc.segments.len() as u64, Ordering::Relaxed);
+    let words: usize = doc
+        .segments
+        .iter()
+        .map(|s| s.source.split_whitespace().count())
+        .sum();
+    ctx.metrics
+        .words_translated
+        .fetch_add(words as u64, Ordering::Relaxed);
     if let Ok(mut by_check) = ctx.metrics.flags_by_check.lock() {
         for f in &flags {
             *by_check.entry(f.check.name().to_string()).or_default() += 1;
         }
     }
-    ctx.metrics.sentences_translated.fetch_add(doc.engine_sentences as u64, Ordering::Relaxed);
+    ctx.metrics
+        .sentences_translated
+        .fetch_add(doc.engine_sentences as u64, Ordering::Relaxed);
     Ok(())
 }
 
@@ -766,7 +963,12 @@ fn announce(
         slug: a.slug.as_str(),
         lang,
         revision: revision.0,
-        url: format!("{}/{}/{}", ctx.config.base_url.trim_end_matches('/'), lang.code(), a.slug.as_str()),
+        url: format!(
+            "{}/{}/{}",
+            ctx.config.base_url.trim_end_matches('/'),
+            lang.code(),
+            a.slug.as_str()
+        ),
         flags: Some(serde_json::json!({
             "error": errors, "warning": count(Severity::Warning), "info": count(Severity::Info)
         })),
@@ -785,7 +987,12 @@ fn announce(
 fn doc_flags(doc: &TranslatedDoc) -> Vec<NewQaFlag> {
     doc.flags()
         .into_iter()
-        .map(|(i, f)| NewQaFlag { segment_idx: i.map(|i| i as i64), check: f.check, severity: f.severity, detail: f.detail.clone() })
+        .map(|(i, f)| NewQaFlag {
+            segment_idx: i.map(|i| i as i64),
+            check: f.check,
+            severity: f.severity,
+            detail: f.detail.clone(),
+        })
         .collect()
 }
 
@@ -812,21 +1019,32 @@ mod tests {
     }
 
     fn fault(f: Fault) -> String {
-        format!("FAILED({}{})", if f.panicked { "panic: " } else { "" }, f.reason)
+        format!(
+            "FAILED({}{})",
+            if f.panicked { "panic: " } else { "" },
+            f.reason
+        )
     }
 
     #[test]
     fn a_panicking_job_fails_alone_and_its_batch_mates_are_translated() {
         let out = isolate(vec!["a", "poison", "b"], translate, fault);
         assert_eq!(out[0], "A");
-        assert!(out[1].starts_with("FAILED(panic: panicked: byte index 3"), "{}", out[1]);
+        assert!(
+            out[1].starts_with("FAILED(panic: panicked: byte index 3"),
+            "{}",
+            out[1]
+        );
         assert_eq!(out[2], "B");
     }
 
     #[test]
     fn an_error_of_the_batch_is_narrowed_to_the_job_that_causes_it() {
         let out = isolate(vec!["broken", "c"], translate, fault);
-        assert_eq!(out, vec!["FAILED(model failed to run)".to_string(), "C".to_string()]);
+        assert_eq!(
+            out,
+            vec!["FAILED(model failed to run)".to_string(), "C".to_string()]
+        );
     }
 
     #[test]

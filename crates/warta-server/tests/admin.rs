@@ -32,11 +32,18 @@ const FIXED: &str = "As escolas ficaram fechadas na segunda-feira, segundo a pre
 
 /// A client that shows redirects instead of following them.
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 fn header(r: &reqwest::Response, name: &str) -> String {
-    r.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Log in and return the `Cookie` header value that carries the session.
@@ -54,7 +61,8 @@ async fn login(app: &TestApp, c: &reqwest::Client) -> String {
 
 /// The value of the hidden `csrf` field of a page.
 fn csrf_of(html: &str) -> String {
-    let at = html.find(r#"name="csrf" value=""#).expect("csrf field") + r#"name="csrf" value=""#.len();
+    let at =
+        html.find(r#"name="csrf" value=""#).expect("csrf field") + r#"name="csrf" value=""#.len();
     html[at..].split('"').next().unwrap().to_string()
 }
 
@@ -65,13 +73,21 @@ fn assert_admin_headers(r: &reqwest::Response) {
     let csp = header(r, "content-security-policy");
     assert!(csp.contains("default-src 'none'"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert!(!csp.contains("script-src"), "no script is allowed at all: {csp}");
+    assert!(
+        !csp.contains("script-src"),
+        "no script is allowed at all: {csp}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_sets_a_secure_session_cookie_and_the_queue_requires_it() {
     let app = TestApp::spawn(0).await;
-    app.app().ctx.store.create_user(USER, PASSWORD).await.unwrap();
+    app.app()
+        .ctx
+        .store
+        .create_user(USER, PASSWORD)
+        .await
+        .unwrap();
     let c = client();
 
     // Not logged in: every admin page sends you to the login form.
@@ -81,10 +97,19 @@ async fn login_sets_a_secure_session_cookie_and_the_queue_requires_it() {
         assert_eq!(header(&r, "location"), "/admin/login", "{path}");
         assert_admin_headers(&r);
     }
-    let r = c.post(format!("{}/admin/segments/any-story/pt/0", app.base)).form(&[("text", "x")]).send().await.unwrap();
+    let r = c
+        .post(format!("{}/admin/segments/any-story/pt/0", app.base))
+        .form(&[("text", "x")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(header(&r, "location"), "/admin/login");
 
-    let r = c.get(format!("{}/admin/login", app.base)).send().await.unwrap();
+    let r = c
+        .get(format!("{}/admin/login", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert_admin_headers(&r);
     let html = r.text().await.unwrap();
@@ -104,7 +129,10 @@ async fn login_sets_a_secure_session_cookie_and_the_queue_requires_it() {
     let html = r.text().await.unwrap();
     assert!(html.contains("Wrong username or password"), "{html}");
     assert!(!html.contains("<b>rina"), "escaped: {html}");
-    assert!(html.contains("&#60;b&#62;rina") || html.contains("&lt;b&gt;rina"), "escaped: {html}");
+    assert!(
+        html.contains("&#60;b&#62;rina") || html.contains("&lt;b&gt;rina"),
+        "escaped: {html}"
+    );
 
     // Right password: a session cookie only scripts cannot read and other
     // sites cannot send, scoped to /admin, for one shift.
@@ -117,15 +145,33 @@ async fn login_sets_a_secure_session_cookie_and_the_queue_requires_it() {
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(header(&r, "location"), "/admin");
     let set = header(&r, "set-cookie");
-    let token = set.strip_prefix("warta_session=").unwrap().split(';').next().unwrap();
+    let token = set
+        .strip_prefix("warta_session=")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap();
     assert_eq!(token.len(), 64, "{set}");
-    for attr in ["HttpOnly", "SameSite=Strict", "Path=/admin", "Max-Age=28800"] {
+    for attr in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/admin",
+        "Max-Age=28800",
+    ] {
         assert!(set.split("; ").any(|a| a == attr), "{attr} missing: {set}");
     }
-    assert!(!set.contains("Secure"), "the test site is http://, where a Secure cookie would be dropped");
+    assert!(
+        !set.contains("Secure"),
+        "the test site is http://, where a Secure cookie would be dropped"
+    );
     let cookie = set.split(';').next().unwrap().to_string();
 
-    let r = c.get(format!("{}/admin", app.base)).header("cookie", &cookie).send().await.unwrap();
+    let r = c
+        .get(format!("{}/admin", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert_admin_headers(&r);
     let html = r.text().await.unwrap();
@@ -133,7 +179,12 @@ async fn login_sets_a_secure_session_cookie_and_the_queue_requires_it() {
     assert!(html.contains(USER));
 
     // Logging out needs the form token, then ends the session.
-    let r = c.post(format!("{}/admin/logout", app.base)).header("cookie", &cookie).send().await.unwrap();
+    let r = c
+        .post(format!("{}/admin/logout", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 403);
     let csrf = csrf_of(&html);
     let r = c
@@ -145,8 +196,17 @@ async fn login_sets_a_secure_session_cookie_and_the_queue_requires_it() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
     assert!(header(&r, "set-cookie").contains("Max-Age=0"));
-    let r = c.get(format!("{}/admin", app.base)).header("cookie", &cookie).send().await.unwrap();
-    assert_eq!(header(&r, "location"), "/admin/login", "the old cookie no longer works");
+    let r = c
+        .get(format!("{}/admin", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        header(&r, "location"),
+        "/admin/login",
+        "the old cookie no longer works"
+    );
 
     // A login form posted from another site is refused outright.
     let r = c
@@ -164,10 +224,17 @@ async fn login_sets_a_secure_session_cookie_and_the_queue_requires_it() {
 async fn repeated_wrong_passwords_are_throttled_per_user() {
     let app = TestApp::spawn(0).await;
     // A name of its own: the throttle counts per username (and per address).
-    app.app().ctx.store.create_user("throttled-editor", PASSWORD).await.unwrap();
+    app.app()
+        .ctx
+        .store
+        .create_user("throttled-editor", PASSWORD)
+        .await
+        .unwrap();
     let c = client();
     let attempt = |password: &'static str| {
-        c.post(format!("{}/admin/login", app.base)).form(&[("username", "throttled-editor"), ("password", password)]).send()
+        c.post(format!("{}/admin/login", app.base))
+            .form(&[("username", "throttled-editor"), ("password", password)])
+            .send()
     };
     for _ in 0..5 {
         assert_eq!(attempt("guess").await.unwrap().status().as_u16(), 401);
@@ -195,14 +262,21 @@ async fn editor_fixes_a_flagged_sentence_and_the_fix_is_published_and_reused() {
         }))
         .await;
     assert_eq!(r.status().as_u16(), 202);
-    app.wait_for_job("school-closures", "pt", "done", Duration::from_secs(120)).await;
+    app.wait_for_job("school-closures", "pt", "done", Duration::from_secs(120))
+        .await;
     app.wait_scored("school-closures", "pt").await;
 
     // QA is seeded by hand (replacing whatever the checks found), so the
     // queue holds exactly this finding whatever the model wrote.
-    let article = store.article(&Slug::parse("school-closures").unwrap()).await.unwrap();
+    let article = store
+        .article(&Slug::parse("school-closures").unwrap())
+        .await
+        .unwrap();
     let segments = store.segments(article.id, pt).await.unwrap();
-    let seg = segments.iter().find(|s| normalize_segment(&s.source_text) == SENTENCE).expect("the sentence is a segment");
+    let seg = segments
+        .iter()
+        .find(|s| normalize_segment(&s.source_text) == SENTENCE)
+        .expect("the sentence is a segment");
     let machine_text = seg.target_text.clone();
     assert_ne!(machine_text, FIXED);
     let flag = NewQaFlag {
@@ -211,27 +285,43 @@ async fn editor_fixes_a_flagged_sentence_and_the_fix_is_published_and_reused() {
         severity: Severity::Error,
         detail: "weekday missing".into(),
     };
-    store.replace_qa_flags(article.id, pt, RevisionNo(1), &[flag]).await.unwrap();
+    store
+        .replace_qa_flags(article.id, pt, RevisionNo(1), &[flag])
+        .await
+        .unwrap();
 
     let c = client();
     let cookie = login(&app, &c).await;
 
     // The queue: badge, check, story linked to its public page, source and
     // target side by side.
-    let r = c.get(format!("{}/admin", app.base)).header("cookie", &cookie).send().await.unwrap();
+    let r = c
+        .get(format!("{}/admin", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains(r#"data-admin="total">1<"#), "{html}");
     assert!(html.contains(r#"class="badge badge-error""#));
     assert!(html.contains("numbers") && html.contains("weekday missing"));
-    assert!(html.contains(&format!("{}/pt/school-closures", app.base)), "link to the public page");
+    assert!(
+        html.contains(&format!("{}/pt/school-closures", app.base)),
+        "link to the public page"
+    );
     assert!(html.contains("Storm closes schools"));
     assert!(html.contains(SENTENCE));
     let edit = format!("/admin/segments/school-closures/pt/{}", seg.idx);
     assert!(html.contains(&edit), "{html}");
 
     // The edit form: source, current target in a textarea, flags, token.
-    let r = c.get(format!("{}{edit}", app.base)).header("cookie", &cookie).send().await.unwrap();
+    let r = c
+        .get(format!("{}{edit}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert_admin_headers(&r);
     let html = r.text().await.unwrap();
@@ -241,11 +331,26 @@ async fn editor_fixes_a_flagged_sentence_and_the_fix_is_published_and_reused() {
     assert_eq!(csrf.len(), 32);
 
     // No token, or someone else's: 403, nothing changes.
-    for form in [vec![("text", FIXED)], vec![("text", FIXED), ("csrf", "0123456789abcdef0123456789abcdef")]] {
-        let r = c.post(format!("{}{edit}", app.base)).header("cookie", &cookie).form(&form).send().await.unwrap();
+    for form in [
+        vec![("text", FIXED)],
+        vec![
+            ("text", FIXED),
+            ("csrf", "0123456789abcdef0123456789abcdef"),
+        ],
+    ] {
+        let r = c
+            .post(format!("{}{edit}", app.base))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 403);
     }
-    assert_eq!(store.segments(article.id, pt).await.unwrap()[seg.idx as usize].target_text, machine_text);
+    assert_eq!(
+        store.segments(article.id, pt).await.unwrap()[seg.idx as usize].target_text,
+        machine_text
+    );
 
     // Blank or control characters: the form again, 422.
     for bad in ["   ", "bad\u{7}bell"] {
@@ -257,7 +362,11 @@ async fn editor_fixes_a_flagged_sentence_and_the_fix_is_published_and_reused() {
             .await
             .unwrap();
         assert_eq!(r.status().as_u16(), 422, "{bad:?}");
-        assert!(r.text().await.unwrap().contains(r#"data-admin="form-error""#));
+        assert!(r
+            .text()
+            .await
+            .unwrap()
+            .contains(r#"data-admin="form-error""#));
     }
 
     // Approve: back to the queue with the news, the flag resolved.
@@ -270,18 +379,50 @@ async fn editor_fixes_a_flagged_sentence_and_the_fix_is_published_and_reused() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(header(&r, "location"), "/admin?flash=published");
-    let html = c.get(format!("{}/admin?flash=published", app.base)).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains(r#"data-admin="flash""#) && html.contains("Approved and published"), "{html}");
+    let html = c
+        .get(format!("{}/admin?flash=published", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
-        !html.contains(&format!(r#"data-article="school-closures" data-lang="pt" data-segment="{}""#, seg.idx)),
+        html.contains(r#"data-admin="flash""#) && html.contains("Approved and published"),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&format!(
+            r#"data-article="school-closures" data-lang="pt" data-segment="{}""#,
+            seg.idx
+        )),
         "the fixed sentence left the queue: {html}"
     );
-    assert!(store.review_queue(100, 0).await.unwrap().iter().all(|i| !(i.slug.as_str() == "school-closures" && i.segment.idx == seg.idx)));
+    assert!(store
+        .review_queue(100, 0)
+        .await
+        .unwrap()
+        .iter()
+        .all(|i| !(i.slug.as_str() == "school-closures" && i.segment.idx == seg.idx)));
 
     // The translation memory holds the fix as human, for this pair and sentence.
-    let hits = store.tm_lookup(Pair { src: en, trg: pt }, &[tm_source_hash(SENTENCE)], "no-such-model", -1).await.unwrap();
-    let hit = hits.get(&tm_source_hash(SENTENCE)).expect("a memory entry for the sentence");
-    assert_eq!((hit.target_text.as_str(), hit.origin), (FIXED, Origin::Human));
+    let hits = store
+        .tm_lookup(
+            Pair { src: en, trg: pt },
+            &[tm_source_hash(SENTENCE)],
+            "no-such-model",
+            -1,
+        )
+        .await
+        .unwrap();
+    let hit = hits
+        .get(&tm_source_hash(SENTENCE))
+        .expect("a memory entry for the sentence");
+    assert_eq!(
+        (hit.target_text.as_str(), hit.origin),
+        (FIXED, Origin::Human)
+    );
 
     // Republished within seconds, through the queue ahead of any backlog:
     // the public page and the stored segment show it.
@@ -292,16 +433,30 @@ async fn editor_fixes_a_flagged_sentence_and_the_fix_is_published_and_reused() {
         if page.contains(FIXED) {
             break;
         }
-        assert!(t.elapsed() < Duration::from_secs(30), "the fix is not on the public page: {page}");
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the fix is not on the public page: {page}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let after = store.segments(article.id, pt).await.unwrap();
-    let fixed = after.iter().find(|s| normalize_segment(&s.source_text) == SENTENCE).unwrap();
-    assert_eq!((fixed.target_text.as_str(), fixed.origin), (FIXED, Origin::Human));
+    let fixed = after
+        .iter()
+        .find(|s| normalize_segment(&s.source_text) == SENTENCE)
+        .unwrap();
+    assert_eq!(
+        (fixed.target_text.as_str(), fixed.origin),
+        (FIXED, Origin::Human)
+    );
     // The review record survives the republication: the flag is kept as
     // resolved by the editor, whose name stays on the version.
     let (_, v) = app.get_json("/api/v1/articles/school-closures/pt").await;
-    let resolved: Vec<_> = v["flags"].as_array().unwrap().iter().filter(|f| f["resolved"] == true).collect();
+    let resolved: Vec<_> = v["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resolved"] == true)
+        .collect();
     assert_eq!(resolved.len(), 1, "{v}");
     assert_eq!(resolved[0]["resolved_by"], USER);
     assert_eq!(resolved[0]["detail"], "weekday missing");
@@ -314,8 +469,12 @@ async fn editor_fixes_a_flagged_sentence_and_the_fix_is_published_and_reused() {
         "body_html": format!("<p>{SENTENCE}</p><p>They reopened on Wednesday.</p>"),
     }))
     .await;
-    app.wait_for_job("schools-reopen", "pt", "done", Duration::from_secs(120)).await;
+    app.wait_for_job("schools-reopen", "pt", "done", Duration::from_secs(120))
+        .await;
     let (_, page) = app.page("/pt/schools-reopen").await;
-    assert!(page.contains(FIXED), "the fix is reused on the next article: {page}");
+    assert!(
+        page.contains(FIXED),
+        "the fix is reused on the next article: {page}"
+    );
     app.stop().await;
 }

@@ -21,7 +21,8 @@ fn browser_dir() -> PathBuf {
 }
 
 fn browser_available() -> bool {
-    let ok = std::path::Path::new("/usr/bin/chromium").exists() && browser_dir().join("node_modules/playwright-core").exists();
+    let ok = std::path::Path::new("/usr/bin/chromium").exists()
+        && browser_dir().join("node_modules/playwright-core").exists();
     if !ok {
         let msg = "browser test needs /usr/bin/chromium (apt-get install chromium) and `npm ci` in tests/browser";
         if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -47,7 +48,8 @@ async fn pages_in_every_language_pass_the_browser_checks() {
         }))
         .await;
     assert_eq!(r.status().as_u16(), 202);
-    app.wait_for_job("browser-check", "pt", "done", Duration::from_secs(60)).await;
+    app.wait_for_job("browser-check", "pt", "done", Duration::from_secs(60))
+        .await;
     let put = app
         .client
         .put(format!("{}/api/v1/articles/browser-check/ar", app.base))
@@ -61,9 +63,13 @@ async fn pages_in_every_language_pass_the_browser_checks() {
     let base = app.base.clone();
     let out = tokio::task::spawn_blocking(move || {
         let mut cmd = Command::new("node");
-        cmd.current_dir(browser_dir())
-            .arg("check-pages.mjs")
-            .args([base.as_str(), "browser-check", "en:source", "pt:machine", "ar:human"]);
+        cmd.current_dir(browser_dir()).arg("check-pages.mjs").args([
+            base.as_str(),
+            "browser-check",
+            "en:source",
+            "pt:machine",
+            "ar:human",
+        ]);
         if let Ok(dir) = std::env::var("WARTA_SCREENSHOTS") {
             cmd.env("WARTA_SCREENSHOTS", dir);
         }
@@ -74,8 +80,14 @@ async fn pages_in_every_language_pass_the_browser_checks() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
-    assert!(out.status.success(), "browser checks failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "browser checks failed:\n{stdout}\n{stderr}"
+    );
     let last = stdout.lines().last().unwrap_or_default();
-    assert!(last.ends_with(" 0 failed") && !last.starts_with("0 passed"), "{last}");
+    assert!(
+        last.ends_with(" 0 failed") && !last.starts_with("0 passed"),
+        "{last}"
+    );
     app.stop().await;
 }

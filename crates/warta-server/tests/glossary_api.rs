@@ -15,13 +15,25 @@ use common::TestApp;
 use serde_json::{json, Value};
 
 async fn post_glossary(app: &TestApp, body: &Value) -> (u16, Value) {
-    let r =
-        app.client.post(format!("{}/api/v1/glossary", app.base)).bearer_auth(&app.key).json(body).send().await.unwrap();
+    let r = app
+        .client
+        .post(format!("{}/api/v1/glossary", app.base))
+        .bearer_auth(&app.key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
 async fn delete_glossary(app: &TestApp, id: &str) -> (u16, Value) {
-    let r = app.client.delete(format!("{}/api/v1/glossary/{id}", app.base)).bearer_auth(&app.key).send().await.unwrap();
+    let r = app
+        .client
+        .delete(format!("{}/api/v1/glossary/{id}", app.base))
+        .bearer_auth(&app.key)
+        .send()
+        .await
+        .unwrap();
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
@@ -45,8 +57,11 @@ async fn entries_are_created_listed_by_language_and_deleted() {
 
     // A do-not-translate entry: target equals source. `case_sensitive`
     // defaults to false and `note` is optional.
-    let (status, dnt) =
-        post_glossary(&app, &json!({"source": "Joko Widodo", "target_lang": "ar", "target": "Joko Widodo"})).await;
+    let (status, dnt) = post_glossary(
+        &app,
+        &json!({"source": "Joko Widodo", "target_lang": "ar", "target": "Joko Widodo"}),
+    )
+    .await;
     assert_eq!(status, 201, "{dnt}");
     assert_eq!(dnt["do_not_translate"], true);
     assert_eq!(dnt["case_sensitive"], false);
@@ -64,7 +79,10 @@ async fn entries_are_created_listed_by_language_and_deleted() {
     let id = created["id"].to_string();
     let (status, deleted) = delete_glossary(&app, &id).await;
     assert_eq!(status, 200, "{deleted}");
-    assert_eq!((deleted["deleted"].clone(), deleted["source"].clone()), (json!(true), json!("CSTO")));
+    assert_eq!(
+        (deleted["deleted"].clone(), deleted["source"].clone()),
+        (json!(true), json!("CSTO"))
+    );
     assert_eq!(deleted["requeued"], 0);
     let (_, after) = app.get_json("/api/v1/glossary?lang=pt").await;
     assert_eq!(after["version"], 3);
@@ -108,7 +126,11 @@ async fn bad_entries_are_refused_with_the_field_named() {
     for (body, field) in cases {
         let (status, err) = post_glossary(&app, &body).await;
         assert_eq!(status, 422, "{body} → {err}");
-        assert_eq!(err["error"]["field"].as_str(), Some(field), "{body} → {err}");
+        assert_eq!(
+            err["error"]["field"].as_str(),
+            Some(field),
+            "{body} → {err}"
+        );
     }
     let r = app
         .client
@@ -122,11 +144,22 @@ async fn bad_entries_are_refused_with_the_field_named() {
     assert_eq!(r.status().as_u16(), 400, "malformed JSON, as for articles");
 
     let (status, err) = app.get_json("/api/v1/glossary?lang=xx").await;
-    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("lang")), "{err}");
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (422, Some("lang")),
+        "{err}"
+    );
     let (status, err) = delete_glossary(&app, "abc").await;
-    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("id")), "{err}");
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (422, Some("id")),
+        "{err}"
+    );
     let (_, all) = app.get_json("/api/v1/glossary").await;
-    assert!(all["entries"].as_array().unwrap().is_empty(), "nothing half-written");
+    assert!(
+        all["entries"].as_array().unwrap().is_empty(),
+        "nothing half-written"
+    );
     app.stop().await;
 }
 
@@ -140,7 +173,13 @@ async fn the_glossary_needs_an_api_key() {
     assert_eq!(get.status().as_u16(), 401);
     let del = app.client.delete(format!("{url}/1")).send().await.unwrap();
     assert_eq!(del.status().as_u16(), 401);
-    let wrong = app.client.get(&url).bearer_auth("warta_not_a_key").send().await.unwrap();
+    let wrong = app
+        .client
+        .get(&url)
+        .bearer_auth("warta_not_a_key")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status().as_u16(), 401);
     app.stop().await;
 }
@@ -171,33 +210,56 @@ async fn translated_at(app: &TestApp, slug: &str) -> String {
 async fn a_glossary_change_retranslates_only_the_articles_that_mention_the_term() {
     let app = TestApp::spawn(1).await;
     let articles = [
-        ("csto-summit", "<p>The Russia-led CSTO met in Moscow on Monday.</p>"),
+        (
+            "csto-summit",
+            "<p>The Russia-led CSTO met in Moscow on Monday.</p>",
+        ),
         ("csto-index", "<p>The CSTOX index rose on Monday.</p>"),
         ("rain", "<p>Heavy rain fell in the city on Monday.</p>"),
     ];
     for (slug, body) in articles {
-        let r = app.post_article(&json!({"slug": slug, "title": "Monday", "body_html": body})).await;
+        let r = app
+            .post_article(&json!({"slug": slug, "title": "Monday", "body_html": body}))
+            .await;
         assert_eq!(r.status().as_u16(), 202);
     }
     for (slug, _) in articles {
-        app.wait_for_job(slug, "pt", "done", Duration::from_secs(120)).await;
+        app.wait_for_job(slug, "pt", "done", Duration::from_secs(120))
+            .await;
     }
     let before: Vec<String> = all_translated_at(&app, &articles).await;
 
     let (status, created) = post_glossary(&app, &csto_pt()).await;
     assert_eq!(status, 201, "{created}");
-    assert_eq!(created["requeued"], 1, "only csto-summit mentions CSTO as a word");
+    assert_eq!(
+        created["requeued"], 1,
+        "only csto-summit mentions CSTO as a word"
+    );
 
     // The worker translates it again: its pt version is rewritten.
     let t = Instant::now();
     while translated_at(&app, "csto-summit").await == before[0] {
-        assert!(t.elapsed() < Duration::from_secs(60), "csto-summit was not re-translated");
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "csto-summit was not re-translated"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    app.wait_for_job("csto-summit", "pt", "done", Duration::from_secs(60)).await;
+    app.wait_for_job("csto-summit", "pt", "done", Duration::from_secs(60))
+        .await;
     // Arabic has no model: its job stays parked, the entry was for pt.
-    app.wait_for_job("csto-summit", "ar", "waiting_for_model", Duration::from_secs(30)).await;
-    assert_eq!(translated_at(&app, "csto-index").await, before[1], "CSTOX is not CSTO");
+    app.wait_for_job(
+        "csto-summit",
+        "ar",
+        "waiting_for_model",
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        translated_at(&app, "csto-index").await,
+        before[1],
+        "CSTOX is not CSTO"
+    );
     assert_eq!(translated_at(&app, "rain").await, before[2]);
 
     // Deleting the entry re-queues the same article.

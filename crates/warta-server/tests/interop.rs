@@ -49,9 +49,11 @@ async fn libretranslatepy_translates_detects_and_lists_languages() {
     let app = TestApp::spawn(1).await;
     let (base, key) = (app.base.clone(), app.key.clone());
     let script = interop_dir().join("libretranslatepy_check.py");
-    tokio::task::spawn_blocking(move || run(Command::new("python3").arg(script).arg(base).arg(key)))
-        .await
-        .unwrap();
+    tokio::task::spawn_blocking(move || {
+        run(Command::new("python3").arg(script).arg(base).arg(key))
+    })
+    .await
+    .unwrap();
     app.stop().await;
 }
 
@@ -64,7 +66,11 @@ async fn the_npm_libretranslate_client_translates() {
     let app = TestApp::spawn(1).await;
     let (base, key) = (app.base.clone(), app.key.clone());
     tokio::task::spawn_blocking(move || {
-        run(Command::new("node").current_dir(&dir).arg("libretranslate_npm.mjs").arg(base).arg(key))
+        run(Command::new("node")
+            .current_dir(&dir)
+            .arg("libretranslate_npm.mjs")
+            .arg(base)
+            .arg(key))
     })
     .await
     .unwrap();
@@ -90,27 +96,47 @@ async fn libretranslate_shapes_settings_and_errors() {
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["translatedText"], "Como você está hoje?");
     assert_eq!(v["detectedLanguage"]["language"], "en", "{v}");
-    assert!(v["detectedLanguage"]["confidence"].as_f64().unwrap() > 50.0, "{v}");
+    assert!(
+        v["detectedLanguage"]["confidence"].as_f64().unwrap() > 50.0,
+        "{v}"
+    );
     // The engine decodes one best translation: no alternatives, as
     // LibreTranslate answers when it has none.
     assert_eq!(v["alternatives"], serde_json::json!([]), "{v}");
 
-    let r = app.client.get(format!("{}/frontend/settings", app.base)).send().await.unwrap();
+    let r = app
+        .client
+        .get(format!("{}/frontend/settings", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let s: serde_json::Value = r.json().await.unwrap();
     assert_eq!(s["keyRequired"], true);
     assert_eq!(s["language"]["source"]["code"], "en");
     assert_eq!(s["language"]["target"]["code"], "pt");
-    for key in ["charLimit", "apiKeys", "suggestions", "filesTranslation", "supportedFilesFormat", "frontendTimeout"] {
+    for key in [
+        "charLimit",
+        "apiKeys",
+        "suggestions",
+        "filesTranslation",
+        "supportedFilesFormat",
+        "frontendTimeout",
+    ] {
         assert!(!s[key].is_null(), "{key} missing: {s}");
     }
 
-    let wrong_key = post(serde_json::json!({"q": "Hi", "source": "en", "target": "pt", "api_key": "nope"})).await;
+    let wrong_key =
+        post(serde_json::json!({"q": "Hi", "source": "en", "target": "pt", "api_key": "nope"}))
+            .await;
     assert_eq!(wrong_key.status(), 403);
     let e: serde_json::Value = wrong_key.json().await.unwrap();
     assert!(e["error"].is_string(), "{e}");
     let no_q = post(serde_json::json!({"source": "en", "target": "pt", "api_key": app.key})).await;
     assert_eq!(no_q.status(), 400);
-    assert!(no_q.json::<serde_json::Value>().await.unwrap()["error"].as_str().unwrap().contains("q"));
+    assert!(no_q.json::<serde_json::Value>().await.unwrap()["error"]
+        .as_str()
+        .unwrap()
+        .contains("q"));
     app.stop().await;
 }

@@ -24,7 +24,12 @@ use common::{test_models, TestApp};
 use serde_json::{json, Value};
 
 async fn spec(app: &TestApp) -> Value {
-    let r = app.client.get(format!("{}/api/openapi.json", app.base)).send().await.unwrap();
+    let r = app
+        .client
+        .get(format!("{}/api/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/json");
     r.json().await.expect("the document is JSON")
@@ -73,15 +78,27 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
     ];
     let paths = doc["paths"].as_object().unwrap();
     let listed: BTreeSet<&str> = paths.keys().map(String::as_str).collect();
-    assert_eq!(listed, expected.iter().map(|(p, _)| *p).collect(), "documented paths");
+    assert_eq!(
+        listed,
+        expected.iter().map(|(p, _)| *p).collect(),
+        "documented paths"
+    );
     for (path, methods) in expected {
-        let got: BTreeSet<&str> = paths[*path].as_object().unwrap().keys().map(String::as_str).collect();
+        let got: BTreeSet<&str> = paths[*path]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(got, methods.iter().copied().collect(), "methods of {path}");
     }
 
     // The key scheme routes/auth.rs checks: `Authorization: Bearer <key>`.
     let scheme = &doc["components"]["securitySchemes"]["api_key"];
-    assert_eq!((scheme["type"].as_str(), scheme["scheme"].as_str()), (Some("http"), Some("bearer")));
+    assert_eq!(
+        (scheme["type"].as_str(), scheme["scheme"].as_str()),
+        (Some("http"), Some("bearer"))
+    );
     // CMS routes need it; the LibreTranslate routes take it as the header or
     // as the body's `api_key` (hence the empty alternative); the rest are open.
     let security = |path: &str, method: &str| doc["paths"][path][method]["security"].clone();
@@ -91,7 +108,11 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
         }
     }
     for path in ["/translate", "/detect"] {
-        assert_eq!(security(path, "post"), json!([{ "api_key": [] }, {}]), "{path}");
+        assert_eq!(
+            security(path, "post"),
+            json!([{ "api_key": [] }, {}]),
+            "{path}"
+        );
         let body = &doc["paths"][path]["post"]["requestBody"]["content"];
         for ct in ["application/json", "application/x-www-form-urlencoded"] {
             assert!(body[ct]["schema"].is_object(), "{path} takes {ct}");
@@ -107,46 +128,100 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
     assert_eq!(schemas["ErrorDetail"]["required"], json!(["message"]));
     assert_eq!(schemas["LtError"]["properties"]["error"]["type"], "string");
     let error_ref = |path: &str, method: &str, status: &str| {
-        doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]["$ref"].clone()
+        doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+            ["$ref"]
+            .clone()
     };
-    assert_eq!(error_ref("/api/v1/articles", "post", "401"), "#/components/schemas/ErrorBody");
-    assert_eq!(error_ref("/api/v1/articles/{slug}", "get", "404"), "#/components/schemas/ErrorBody");
-    assert_eq!(error_ref("/translate", "post", "403"), "#/components/schemas/LtError");
-    assert_eq!(error_ref("/translate", "post", "429"), "#/components/schemas/LtError");
+    assert_eq!(
+        error_ref("/api/v1/articles", "post", "401"),
+        "#/components/schemas/ErrorBody"
+    );
+    assert_eq!(
+        error_ref("/api/v1/articles/{slug}", "get", "404"),
+        "#/components/schemas/ErrorBody"
+    );
+    assert_eq!(
+        error_ref("/translate", "post", "403"),
+        "#/components/schemas/LtError"
+    );
+    assert_eq!(
+        error_ref("/translate", "post", "429"),
+        "#/components/schemas/LtError"
+    );
     // Request bodies are the handlers' input types, required fields as ingest checks them.
-    assert_eq!(schemas["ArticleInput"]["required"], json!(["slug", "title", "body_html"]));
-    assert_eq!(schemas["ArticleInput"]["additionalProperties"], json!(false));
-    assert_eq!(schemas["GlossaryInput"]["required"], json!(["source", "target_lang", "target"]));
+    assert_eq!(
+        schemas["ArticleInput"]["required"],
+        json!(["slug", "title", "body_html"])
+    );
+    assert_eq!(
+        schemas["ArticleInput"]["additionalProperties"],
+        json!(false)
+    );
+    assert_eq!(
+        schemas["GlossaryInput"]["required"],
+        json!(["source", "target_lang", "target"])
+    );
     // The document is this newsroom's (common::CONFIG: source en, targets
     // pt and ar): an article URL's language is one of those three, a
     // glossary entry's target one of the targets; elsewhere any known code.
     // (PUT writes a translation: a target only.)
-    for (method, langs) in [("get", json!(["ar", "en", "pt"])), ("put", json!(["ar", "pt"]))] {
-        let params = doc["paths"]["/api/v1/articles/{slug}/{lang}"][method]["parameters"].as_array().unwrap();
+    for (method, langs) in [
+        ("get", json!(["ar", "en", "pt"])),
+        ("put", json!(["ar", "pt"])),
+    ] {
+        let params = doc["paths"]["/api/v1/articles/{slug}/{lang}"][method]["parameters"]
+            .as_array()
+            .unwrap();
         let lang = params.iter().find(|p| p["name"] == "lang").unwrap();
         assert_eq!(lang["schema"]["enum"], langs, "{method}");
     }
-    assert_eq!(schemas["GlossaryInput"]["properties"]["target_lang"]["enum"], json!(["ar", "pt"]));
-    assert_eq!(schemas["Lang"]["enum"].as_array().unwrap().len(), warta_core::LANGUAGES.len());
+    assert_eq!(
+        schemas["GlossaryInput"]["properties"]["target_lang"]["enum"],
+        json!(["ar", "pt"])
+    );
+    assert_eq!(
+        schemas["Lang"]["enum"].as_array().unwrap().len(),
+        warta_core::LANGUAGES.len()
+    );
 
     // Every reference points at a schema the document has.
     let mut all = BTreeSet::new();
     refs(&doc, &mut all);
     assert!(all.len() > 20, "{all:?}");
     for r in &all {
-        let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("unexpected $ref {r}"));
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected $ref {r}"));
         assert!(schemas[name].is_object(), "{r} does not resolve");
     }
 
     // Every documented operation is routed: without a key, with "x" for each
     // path parameter, each answers JSON and never 405 or the site's HTML 404.
     for (path, methods) in expected {
-        let url = format!("{}{}", app.base, path.replace("{slug}", "x").replace("{lang}", "pt").replace("{id}", "1"));
+        let url = format!(
+            "{}{}",
+            app.base,
+            path.replace("{slug}", "x")
+                .replace("{lang}", "pt")
+                .replace("{id}", "1")
+        );
         for m in *methods {
-            let r = app.client.request(m.to_uppercase().parse().unwrap(), &url).send().await.unwrap();
+            let r = app
+                .client
+                .request(m.to_uppercase().parse().unwrap(), &url)
+                .send()
+                .await
+                .unwrap();
             let status = r.status().as_u16();
-            let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-            assert!(status != 405 && ct.starts_with("application/json"), "{m} {path}: {status} {ct}");
+            let ct = r
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            assert!(
+                status != 405 && ct.starts_with("application/json"),
+                "{m} {path}: {status} {ct}"
+            );
         }
     }
     app.stop().await;
@@ -182,7 +257,8 @@ async fn seeded_newsroom(tmp: &std::path::Path) -> TestApp {
         "published_at": "2026-11-24T09:30:00+07:00",
     });
     assert_eq!(app.post_article(&article).await.status(), 202);
-    app.wait_for_job("banjir-jakarta", "pt", "done", Duration::from_secs(120)).await;
+    app.wait_for_job("banjir-jakarta", "pt", "done", Duration::from_secs(120))
+        .await;
     let r = app
         .client
         .post(format!("{}/api/v1/glossary", app.base))
@@ -193,8 +269,14 @@ async fn seeded_newsroom(tmp: &std::path::Path) -> TestApp {
         .unwrap();
     assert_eq!(r.status(), 201);
     let t = Instant::now();
-    while app.get_json("/api/v1/webhooks/deliveries").await.1["deliveries"].as_array().is_none_or(Vec::is_empty) {
-        assert!(t.elapsed() < Duration::from_secs(30), "no webhook delivery was queued");
+    while app.get_json("/api/v1/webhooks/deliveries").await.1["deliveries"]
+        .as_array()
+        .is_none_or(Vec::is_empty)
+    {
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "no webhook delivery was queued"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     app
@@ -202,15 +284,23 @@ async fn seeded_newsroom(tmp: &std::path::Path) -> TestApp {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document() {
-    let installed = Command::new(schemathesis()).arg("--version").output().is_ok_and(|o| o.status.success());
+    let installed = Command::new(schemathesis())
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !installed {
-        assert!(!required(), "WARTA_REQUIRE_SCHEMATHESIS=1 but `{}` does not run", schemathesis());
+        assert!(
+            !required(),
+            "WARTA_REQUIRE_SCHEMATHESIS=1 but `{}` does not run",
+            schemathesis()
+        );
         eprintln!("SKIPPED: schemathesis is not installed (pip install -r tests/openapi/requirements.txt)");
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
     let app = seeded_newsroom(tmp.path()).await;
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/openapi/run-schemathesis");
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/openapi/run-schemathesis");
     let report = tmp.path().join("report");
     let work = tmp.path().to_path_buf();
     let (base, key) = (app.base.clone(), app.key.clone());
@@ -233,6 +323,9 @@ async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document()
     eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     eprintln!("schemathesis took {:.0?}", started.elapsed());
     app.stop().await;
-    assert!(stdout.contains("valid OpenAPI 3.1: "), "the document was not validated");
+    assert!(
+        stdout.contains("valid OpenAPI 3.1: "),
+        "the document was not validated"
+    );
     assert!(out.status.success(), "schemathesis found failures (above)");
 }

@@ -26,7 +26,8 @@ fn pivot_models(dir: &std::path::Path) -> std::path::PathBuf {
     copy_dir(&test_models().join("pt-en"), &models.join("pt-en"));
     copy_dir(&test_models().join("en-pt"), &models.join("en-fr"));
     let manifest_path = models.join("en-fr/manifest.json");
-    let mut manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
     manifest["pair"] = json!("en-fr");
     std::fs::write(&manifest_path, manifest.to_string()).unwrap();
     models
@@ -49,14 +50,20 @@ async fn english_pivot_is_computed_once_and_published_as_english() {
     assert_eq!(app.post_article(&article).await.status().as_u16(), 202);
     let (dir, key, _) = app.stop().await;
     let app = TestApp::start_with(config, &dir, &models, 1, Some(key)).await;
-    app.wait_for_job("chuva-forte", "en", "done", Duration::from_secs(60)).await;
-    app.wait_for_job("chuva-forte", "fr", "done", Duration::from_secs(60)).await;
+    app.wait_for_job("chuva-forte", "en", "done", Duration::from_secs(60))
+        .await;
+    app.wait_for_job("chuva-forte", "fr", "done", Duration::from_secs(60))
+        .await;
 
     // Distinct source sentences: title, summary ("Bom dia." also ends the
     // body, counted once), and the two sentences of the first paragraph.
     let pool = &app.app().ctx.pool;
     let pt_en = pool.model("pt-en".parse().unwrap()).unwrap();
-    assert_eq!(pt_en.sentences.load(Ordering::Relaxed), 4, "each sentence through pt→en once for both targets");
+    assert_eq!(
+        pt_en.sentences.load(Ordering::Relaxed),
+        4,
+        "each sentence through pt→en once for both targets"
+    );
 
     let (_, en) = app.get_json("/api/v1/articles/chuva-forte/en").await;
     let (_, fr) = app.get_json("/api/v1/articles/chuva-forte/fr").await;
@@ -64,11 +71,22 @@ async fn english_pivot_is_computed_once_and_published_as_english() {
     let oracle = ModelPool::new(ModelStore::open(&models), 1);
     let pt = Lang::parse("pt").unwrap();
     let fr_lang = Lang::parse("fr").unwrap();
-    let en_title = oracle.translator(pt, Lang::english()).unwrap().translate_texts(&["Como você está hoje?"], None);
+    let en_title = oracle
+        .translator(pt, Lang::english())
+        .unwrap()
+        .translate_texts(&["Como você está hoje?"], None);
     assert_eq!(en["title"], en_title[0]);
-    let fr_title = oracle.translator(Lang::english(), fr_lang).unwrap().translate_texts(&[&en_title[0]], None);
+    let fr_title = oracle
+        .translator(Lang::english(), fr_lang)
+        .unwrap()
+        .translate_texts(&[&en_title[0]], None);
     assert_eq!(fr["title"], fr_title[0]);
-    assert_eq!(fr["model_id"].as_str().unwrap().split('+').count(), 2, "two-leg model id: {}", fr["model_id"]);
+    assert_eq!(
+        fr["model_id"].as_str().unwrap().split('+').count(),
+        2,
+        "two-leg model id: {}",
+        fr["model_id"]
+    );
     app.stop().await;
 }
 
@@ -94,12 +112,17 @@ async fn glossary_is_enforced_through_the_pivot() {
         .await
         .unwrap();
     app.post_article(&json!({"slug": "lisboa", "title": "Notícias", "body_html": "<p>A polícia prendeu três homens em Lisboa.</p>"})).await;
-    app.wait_for_job("lisboa", "fr", "done", Duration::from_secs(60)).await;
+    app.wait_for_job("lisboa", "fr", "done", Duration::from_secs(60))
+        .await;
     let (_, fr) = app.get_json("/api/v1/articles/lisboa/fr").await;
     let body = fr["body_html"].as_str().unwrap();
-    assert!(body.contains("Lisbonne") && !body.contains("Lisboa"), "{body}");
+    assert!(
+        body.contains("Lisbonne") && !body.contains("Lisboa"),
+        "{body}"
+    );
     // The English version, with no glossary entry, keeps the model's word.
-    app.wait_for_job("lisboa", "en", "done", Duration::from_secs(60)).await;
+    app.wait_for_job("lisboa", "en", "done", Duration::from_secs(60))
+        .await;
     let (_, en) = app.get_json("/api/v1/articles/lisboa/en").await;
     assert!(en["body_html"].as_str().unwrap().contains("Lisbon"), "{en}");
     app.stop().await;

@@ -22,8 +22,15 @@ async fn glossary_term_is_used_in_every_sentence_and_the_source_term_nowhere() {
     // The raw en→pt model leaves "CSTO" as is (checked below on the bare
     // engine); the glossary says Portuguese readers know it as OTSC.
     let pool = &app.app().ctx.pool;
-    let raw = pool.translator(Lang::english(), pt()).unwrap().translate_texts(&["The Russia-led CSTO met in Moscow."], None);
-    assert!(raw[0].contains("CSTO"), "premise: raw output keeps CSTO: {}", raw[0]);
+    let raw = pool
+        .translator(Lang::english(), pt())
+        .unwrap()
+        .translate_texts(&["The Russia-led CSTO met in Moscow."], None);
+    assert!(
+        raw[0].contains("CSTO"),
+        "premise: raw output keeps CSTO: {}",
+        raw[0]
+    );
 
     app.app()
         .ctx
@@ -40,8 +47,10 @@ async fn glossary_term_is_used_in_every_sentence_and_the_source_term_nowhere() {
     let body = "<p>The Russia-led CSTO met in Moscow on Monday.</p>\
                 <p>Armenia asked the Russia-led CSTO for help.</p>\
                 <p>Officials said the Russia-led CSTO would send troops.</p>";
-    app.post_article(&json!({"slug": "csto", "title": "Leaders meet", "body_html": body})).await;
-    app.wait_for_job("csto", "pt", "done", Duration::from_secs(60)).await;
+    app.post_article(&json!({"slug": "csto", "title": "Leaders meet", "body_html": body}))
+        .await;
+    app.wait_for_job("csto", "pt", "done", Duration::from_secs(60))
+        .await;
     let (_, v) = app.get_json("/api/v1/articles/csto/pt").await;
     let html = v["body_html"].as_str().unwrap();
     assert_eq!(html.matches("OTSC").count(), 3, "{html}");
@@ -55,7 +64,10 @@ async fn glossary_term_is_used_in_every_sentence_and_the_source_term_nowhere() {
     // Issue 9: the LibreTranslate endpoint goes through the same pipeline,
     // so the glossary applies to `format: "text"` and `"html"` too.
     let c = reqwest::Client::new();
-    for (format, q) in [("text", "The Russia-led CSTO met in Moscow."), ("html", "<p>The Russia-led <b>CSTO</b> met in Moscow.</p>")] {
+    for (format, q) in [
+        ("text", "The Russia-led CSTO met in Moscow."),
+        ("html", "<p>The Russia-led <b>CSTO</b> met in Moscow.</p>"),
+    ] {
         let r = c
             .post(format!("{}/translate", app.base))
             .json(&json!({"q": q, "source": "en", "target": "pt", "format": format, "api_key": app.key}))
@@ -71,14 +83,18 @@ async fn glossary_term_is_used_in_every_sentence_and_the_source_term_nowhere() {
 }
 
 fn twenty_paragraphs(changed: Option<usize>) -> String {
-    let sentences: Vec<&str> = include_str!("../../warta-engine/tests/fixtures/news-sentences.en.txt").lines().collect();
+    let sentences: Vec<&str> =
+        include_str!("../../warta-engine/tests/fixtures/news-sentences.en.txt")
+            .lines()
+            .collect();
     (0..20)
         .map(|i| {
             let a = sentences[2 * i];
             let b = sentences[2 * i + 1];
             if Some(i) == changed {
                 // Both sentences of this paragraph rewritten (hand-written).
-                "<p>The storm moved north overnight. Roads to the coast remain closed.</p>".to_string()
+                "<p>The storm moved north overnight. Roads to the coast remain closed.</p>"
+                    .to_string()
             } else {
                 format!("<p>{a} {b}</p>")
             }
@@ -94,7 +110,8 @@ async fn a_revision_sends_only_its_changed_sentences_to_the_engine() {
 
     let before = en_pt.sentences.load(Ordering::Relaxed);
     app.post_article(&article(twenty_paragraphs(None))).await;
-    app.wait_for_job("storm", "pt", "done", Duration::from_secs(120)).await;
+    app.wait_for_job("storm", "pt", "done", Duration::from_secs(120))
+        .await;
     let first = en_pt.sentences.load(Ordering::Relaxed) - before;
     // 40 body sentences + title + summary, all new.
     assert_eq!(first, 42);
@@ -110,10 +127,17 @@ async fn a_revision_sends_only_its_changed_sentences_to_the_engine() {
             assert_eq!(v["quality"]["memory_hits"], 40);
             break;
         }
-        assert!(t.elapsed() < Duration::from_secs(60), "revision 2 not translated");
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "revision 2 not translated"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(en_pt.sentences.load(Ordering::Relaxed) - before, 2, "only the rewritten paragraph's two sentences");
+    assert_eq!(
+        en_pt.sentences.load(Ordering::Relaxed) - before,
+        2,
+        "only the rewritten paragraph's two sentences"
+    );
     let (_, stats) = app.get_json("/api/v1/stats").await;
     assert_eq!(stats["translation_memory"]["hits"], 40);
     assert_eq!(stats["translation_memory"]["misses"], 44);
@@ -128,7 +152,8 @@ async fn flags_and_quality_summary_are_in_the_api() {
     let config = format!("{}confidence_threshold = 0.0\n", common::CONFIG);
     let app = TestApp::start_with(&config, tmp.path(), &common::test_models(), 1, None).await;
     app.post_article(&json!({"slug": "flags", "title": "How are you today?", "body_html": "<p>Good morning. The cat sat on the mat.</p>"})).await;
-    app.wait_for_job("flags", "pt", "done", Duration::from_secs(60)).await;
+    app.wait_for_job("flags", "pt", "done", Duration::from_secs(60))
+        .await;
     // Confidence is computed after publication, when the worker is idle.
     let t = std::time::Instant::now();
     let v = loop {
@@ -136,19 +161,31 @@ async fn flags_and_quality_summary_are_in_the_api() {
         if v["quality"]["confidence_mean"].is_number() {
             break v;
         }
-        assert!(t.elapsed() < Duration::from_secs(30), "no confidence after 30 s: {v}");
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "no confidence after 30 s: {v}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let flags = v["flags"].as_array().unwrap();
-    assert_eq!(flags.iter().filter(|f| f["check"] == "confidence").count(), 3, "{flags:?}");
+    assert_eq!(
+        flags.iter().filter(|f| f["check"] == "confidence").count(),
+        3,
+        "{flags:?}"
+    );
     for f in flags {
-        assert!(f["severity"].is_string() && f["segment"].is_number() && f["detail"].is_string(), "{f}");
+        assert!(
+            f["severity"].is_string() && f["segment"].is_number() && f["detail"].is_string(),
+            "{f}"
+        );
     }
     let q = &v["quality"];
     assert_eq!(q["segments"], 3);
     assert!(q["confidence_mean"].as_f64().unwrap() < 0.0);
     let segs = v["segments"].as_array().unwrap();
-    assert!(segs.iter().all(|s| s["confidence"].as_f64().is_some_and(|c| c < 0.0)));
+    assert!(segs
+        .iter()
+        .all(|s| s["confidence"].as_f64().is_some_and(|c| c < 0.0)));
     app.stop().await;
 }
 
@@ -157,24 +194,50 @@ async fn protected_spans_survive_and_numbers_take_the_target_format() {
     let app = TestApp::spawn(1).await;
     // The raw model turns the e-mail into "press-example.org" and drops the
     // "@" and "#" (checked on the bare engine); the pipeline must not.
-    let raw = app.app().ctx.pool.translator(Lang::english(), pt()).unwrap().translate_texts(
-        &["Contact press@example.org or visit https://example.org/news today.", "Follow @warta_news and #BanjirJakarta for updates."],
-        None,
+    let raw = app
+        .app()
+        .ctx
+        .pool
+        .translator(Lang::english(), pt())
+        .unwrap()
+        .translate_texts(
+            &[
+                "Contact press@example.org or visit https://example.org/news today.",
+                "Follow @warta_news and #BanjirJakarta for updates.",
+            ],
+            None,
+        );
+    assert!(
+        !raw[0].contains("press@example.org") && !raw[1].contains("@warta_news"),
+        "premise: {raw:?}"
     );
-    assert!(!raw[0].contains("press@example.org") && !raw[1].contains("@warta_news"), "premise: {raw:?}");
     let body = "<p>Prices rose to 10,000.5 rupiah on 19 January 2022.</p>\
                 <p>Contact press@example.org or visit https://example.org/news today.</p>\
                 <p>Follow @warta_news and #BanjirJakarta for updates.</p>";
-    app.post_article(&json!({"slug": "spans", "title": "Prices", "body_html": body})).await;
-    app.wait_for_job("spans", "pt", "done", Duration::from_secs(60)).await;
+    app.post_article(&json!({"slug": "spans", "title": "Prices", "body_html": body}))
+        .await;
+    app.wait_for_job("spans", "pt", "done", Duration::from_secs(60))
+        .await;
     let (_, v) = app.get_json("/api/v1/articles/spans/pt").await;
     let html = v["body_html"].as_str().unwrap();
     // Expected renderings: verbatim for addresses and names; the number in
     // Portuguese notation (thousands ".", decimals ",").
-    for expected in ["10.000,5", "2022", "press@example.org", "https://example.org/news", "@warta_news", "#BanjirJakarta"] {
+    for expected in [
+        "10.000,5",
+        "2022",
+        "press@example.org",
+        "https://example.org/news",
+        "@warta_news",
+        "#BanjirJakarta",
+    ] {
         assert!(html.contains(expected), "{expected} missing in {html}");
     }
     let flags = v["flags"].as_array().unwrap();
-    assert!(flags.iter().all(|f| f["check"] != "protected" && f["check"] != "numbers"), "{flags:?}");
+    assert!(
+        flags
+            .iter()
+            .all(|f| f["check"] != "protected" && f["check"] != "numbers"),
+        "{flags:?}"
+    );
     app.stop().await;
 }

@@ -19,28 +19,47 @@ async fn a_corrupt_model_is_reported_as_broken_not_missing() {
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("model."))
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("model.")
+        })
         .unwrap();
     let bytes = std::fs::read(&model).unwrap();
     std::fs::write(&model, &bytes[..bytes.len() / 2]).unwrap();
 
     let app = TestApp::start_in(tmp.path(), &models, 1, None).await;
-    let r = app.post_article(&common::long_article("broken-model")).await;
+    let r = app
+        .post_article(&common::long_article("broken-model"))
+        .await;
     assert_eq!(r.status(), 202);
     let t = std::time::Instant::now();
     let job = loop {
         let (_, v) = app.get_json("/api/v1/articles/broken-model").await;
-        let pt = v["languages"].as_array().unwrap().iter().find(|l| l["lang"] == "pt").cloned().unwrap();
+        let pt = v["languages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["lang"] == "pt")
+            .cloned()
+            .unwrap();
         if pt["job"]["last_error"].is_string() {
             break pt["job"].clone();
         }
-        assert!(t.elapsed() < Duration::from_secs(30), "no error recorded: {pt}");
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "no error recorded: {pt}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_ne!(job["state"], "waiting_for_model", "{job}");
     assert!(job["waiting_for_model"].is_null(), "{job}");
     let err = job["last_error"].as_str().unwrap();
-    assert!(err.contains("model unusable") && err.contains("en-pt"), "{err}");
+    assert!(
+        err.contains("model unusable") && err.contains("en-pt"),
+        "{err}"
+    );
     // The worker that met the broken model is still alive.
     let (status, health) = app.get_json("/healthz").await;
     assert_eq!(status, 200, "{health}");
@@ -59,13 +78,21 @@ async fn healthz_reports_an_api_only_node_healthy_until_its_queue_is_too_old() {
     assert_eq!(h["workers"]["expected"], 0);
     assert!(h["queue_age_seconds"].is_null(), "{h}");
 
-    assert_eq!(app.post_article(&common::long_article("nobody-translates")).await.status(), 202);
+    assert_eq!(
+        app.post_article(&common::long_article("nobody-translates"))
+            .await
+            .status(),
+        202
+    );
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let (status, h) = app.get_json("/healthz").await;
     assert_eq!(status, 503, "{h}");
     assert_eq!(h["status"], "unhealthy");
     let problem = h["problems"][0].as_str().unwrap();
-    assert!(problem.contains("oldest runnable job has waited"), "{problem}");
+    assert!(
+        problem.contains("oldest runnable job has waited"),
+        "{problem}"
+    );
     let (_, metrics) = app.page("/metrics").await;
     assert!(metrics.contains("warta_workers_alive 0"), "{metrics}");
     let age: f64 = metrics
@@ -83,7 +110,8 @@ async fn metrics_cover_words_latency_memory_flags_and_resident_models() {
     let app = TestApp::spawn(1).await;
     let article = common::long_article("metered");
     assert_eq!(app.post_article(&article).await.status(), 202);
-    app.wait_for_job("metered", "pt", "done", Duration::from_secs(60)).await;
+    app.wait_for_job("metered", "pt", "done", Duration::from_secs(60))
+        .await;
     let (_, m) = app.page("/metrics").await;
     let value = |name: &str| -> f64 {
         m.lines()
@@ -94,10 +122,23 @@ async fn metrics_cover_words_latency_memory_flags_and_resident_models() {
     };
     // Words of the posted article: its title and summary (4 + 4, counted by
     // hand) and its body (whitespace-separated words of the paragraphs).
-    assert_eq!(value("warta_words_translated_total"), (8 + common::words(&article)) as f64);
-    assert_eq!(value("warta_publish_latency_seconds_count{lang=\"pt\"}"), 1.0);
-    assert_eq!(value("warta_publish_latency_seconds_bucket{lang=\"pt\",le=\"+Inf\"}"), 1.0);
-    assert!(m.lines().any(|l| l.starts_with("warta_model_resident{pair=\"en-pt\"") && l.ends_with(" 1")), "{m}");
+    assert_eq!(
+        value("warta_words_translated_total"),
+        (8 + common::words(&article)) as f64
+    );
+    assert_eq!(
+        value("warta_publish_latency_seconds_count{lang=\"pt\"}"),
+        1.0
+    );
+    assert_eq!(
+        value("warta_publish_latency_seconds_bucket{lang=\"pt\",le=\"+Inf\"}"),
+        1.0
+    );
+    assert!(
+        m.lines()
+            .any(|l| l.starts_with("warta_model_resident{pair=\"en-pt\"") && l.ends_with(" 1")),
+        "{m}"
+    );
     // A first article finds nothing in the memory.
     assert_eq!(value("warta_tm_hit_ratio"), 0.0);
     assert!(m.contains("# TYPE warta_qa_flags_total counter"));

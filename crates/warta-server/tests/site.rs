@@ -25,7 +25,11 @@ fn metric(metrics: &str, name: &str) -> u64 {
 }
 
 async fn get(app: &TestApp, path: &str) -> reqwest::Response {
-    app.client.get(format!("{}{path}", app.base)).send().await.unwrap()
+    app.client
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap()
 }
 
 fn article(slug: &str, title: &str) -> serde_json::Value {
@@ -35,21 +39,37 @@ fn article(slug: &str, title: &str) -> serde_json::Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_published_change_appears_on_the_next_request_of_the_same_node() {
     let app = TestApp::spawn(0).await;
-    assert_eq!(app.post_article(&article("floods", "Floods hit the city")).await.status().as_u16(), 202);
+    assert_eq!(
+        app.post_article(&article("floods", "Floods hit the city"))
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
     for _ in 0..3 {
         let (status, html) = app.page("/en/floods").await;
         assert_eq!(status, 200);
         assert!(html.contains("Floods hit the city"));
         assert!(app.page("/en/").await.1.contains("Floods hit the city"));
-        assert!(app.page("/en/feed.xml").await.1.contains("Floods hit the city"));
+        assert!(app
+            .page("/en/feed.xml")
+            .await
+            .1
+            .contains("Floods hit the city"));
     }
     let (_, metrics) = app.page("/metrics").await;
-    assert!(metric(&metrics, "warta_page_cache_hits_total") >= 6, "repeated pages come from the cache: {metrics}");
+    assert!(
+        metric(&metrics, "warta_page_cache_hits_total") >= 6,
+        "repeated pages come from the cache: {metrics}"
+    );
 
     // A new revision: the next request shows it, on every page.
     app.post_article(&article("floods", "Floods recede")).await;
     let (_, html) = app.page("/en/floods").await;
-    assert!(html.contains("Floods recede") && !html.contains("Floods hit the city"), "{html}");
+    assert!(
+        html.contains("Floods recede") && !html.contains("Floods hit the city"),
+        "{html}"
+    );
     assert!(app.page("/en/").await.1.contains("Floods recede"));
     assert!(app.page("/en/feed.xml").await.1.contains("Floods recede"));
 
@@ -71,7 +91,13 @@ async fn a_published_change_appears_on_the_next_request_of_the_same_node() {
     assert!(app.page("/sitemap.xml").await.1.contains("/pt/floods"));
 
     // A delete: gone from everything at once.
-    let r = app.client.delete(format!("{}/api/v1/articles/floods", app.base)).bearer_auth(&app.key).send().await.unwrap();
+    let r = app
+        .client
+        .delete(format!("{}/api/v1/articles/floods", app.base))
+        .bearer_auth(&app.key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     for path in ["/en/floods", "/pt/floods"] {
         assert_eq!(app.page(path).await.0, 404, "{path}");
@@ -96,19 +122,42 @@ async fn cached_responses_keep_security_headers_and_revalidate() {
         let before = metric(&app.page("/metrics").await.1, "warta_page_cache_hits_total");
         let second = get(&app, path).await;
         let after = metric(&app.page("/metrics").await.1, "warta_page_cache_hits_total");
-        assert_eq!(after, before + 1, "{path}: the second response came from the cache");
+        assert_eq!(
+            after,
+            before + 1,
+            "{path}: the second response came from the cache"
+        );
         for r in [&first, &second] {
             for (name, value) in &expected {
-                assert_eq!(r.headers().get(name).and_then(|v| v.to_str().ok()), Some(value.as_str()), "{path}: {name}");
+                assert_eq!(
+                    r.headers().get(name).and_then(|v| v.to_str().ok()),
+                    Some(value.as_str()),
+                    "{path}: {name}"
+                );
             }
             assert_eq!(r.headers()["etag"], etag, "{path}");
             assert!(r.headers().contains_key("last-modified"), "{path}");
-            assert!(r.headers()["content-type"].to_str().unwrap().contains("charset=utf-8"), "{path}");
+            assert!(
+                r.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .contains("charset=utf-8"),
+                "{path}"
+            );
         }
-        let r = app.client.get(format!("{}{path}", app.base)).header("if-none-match", etag.clone()).send().await.unwrap();
+        let r = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("if-none-match", etag.clone())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 304, "{path}");
         assert_eq!(r.headers()["etag"], etag);
-        assert!(r.headers().contains_key("content-security-policy"), "{path}: on 304 too");
+        assert!(
+            r.headers().contains_key("content-security-policy"),
+            "{path}: on 304 too"
+        );
     }
     app.stop().await;
 }
@@ -118,22 +167,41 @@ async fn cached_responses_keep_security_headers_and_revalidate() {
 /// old, without anything telling B.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_node_sees_a_publish_once_its_generation_ttl_has_passed() {
-    let Some(pg) = PgDb::create("site_cache").await else { return };
+    let Some(pg) = PgDb::create("site_cache").await else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let config = format!("{CONFIG}database_url = \"{}\"\n", pg.url);
     let a = TestApp::start_with(&config, &tmp.path().join("a"), &test_models(), 0, None).await;
-    let b = TestApp::start_with(&config, &tmp.path().join("b"), &test_models(), 0, Some(a.key.clone())).await;
+    let b = TestApp::start_with(
+        &config,
+        &tmp.path().join("b"),
+        &test_models(),
+        0,
+        Some(a.key.clone()),
+    )
+    .await;
     a.post_article(&article("nodes", "First words")).await;
     tokio::time::sleep(GENERATION_TTL).await;
     assert!(b.page("/en/nodes").await.1.contains("First words"));
-    assert!(b.page("/en/nodes").await.1.contains("First words"), "cached on B");
+    assert!(
+        b.page("/en/nodes").await.1.contains("First words"),
+        "cached on B"
+    );
 
     let published = Instant::now();
     a.post_article(&article("nodes", "Second words")).await;
-    assert!(a.page("/en/nodes").await.1.contains("Second words"), "A at once");
+    assert!(
+        a.page("/en/nodes").await.1.contains("Second words"),
+        "A at once"
+    );
     tokio::time::sleep(GENERATION_TTL).await;
     let (_, html) = b.page("/en/nodes").await;
-    assert!(html.contains("Second words"), "B after {:?}: {html}", published.elapsed());
+    assert!(
+        html.contains("Second words"),
+        "B after {:?}: {html}",
+        published.elapsed()
+    );
     assert!(b.page("/en/").await.1.contains("Second words"));
     a.stop().await;
     b.stop().await;
@@ -144,7 +212,9 @@ async fn another_node_sees_a_publish_once_its_generation_ttl_has_passed() {
 async fn the_sitemap_lists_every_article_past_the_front_page_limit() {
     let app = TestApp::spawn(0).await;
     for i in 0..120 {
-        let r = app.post_article(&article(&format!("story-{i:03}"), &format!("Story {i}"))).await;
+        let r = app
+            .post_article(&article(&format!("story-{i:03}"), &format!("Story {i}")))
+            .await;
         assert_eq!(r.status().as_u16(), 202);
     }
     for i in [7, 70] {
@@ -160,14 +230,26 @@ async fn the_sitemap_lists_every_article_past_the_front_page_limit() {
     }
     let (status, xml) = app.page("/sitemap.xml").await;
     assert_eq!(status, 200);
-    assert!(xml.contains("<urlset"), "120 articles fit in one file, no index");
-    let locs: Vec<&str> = xml.split("<loc>").skip(1).filter_map(|s| s.split("</loc>").next()).collect();
-    let mut expected: Vec<String> = (0..120).map(|i| format!("{}/en/story-{i:03}", app.base)).collect();
+    assert!(
+        xml.contains("<urlset"),
+        "120 articles fit in one file, no index"
+    );
+    let locs: Vec<&str> = xml
+        .split("<loc>")
+        .skip(1)
+        .filter_map(|s| s.split("</loc>").next())
+        .collect();
+    let mut expected: Vec<String> = (0..120)
+        .map(|i| format!("{}/en/story-{i:03}", app.base))
+        .collect();
     expected.extend([7, 70].map(|i| format!("{}/pt/story-{i:03}", app.base)));
     let mut got: Vec<String> = locs.iter().map(|s| s.to_string()).collect();
     got.sort();
     expected.sort();
-    assert_eq!(got, expected, "every article once, every published translation once");
+    assert_eq!(
+        got, expected,
+        "every article once, every published translation once"
+    );
     // The translated articles keep their hreflang alternates: 2 URLs, each
     // listing en, pt and x-default.
     assert_eq!(xml.matches(r#"hreflang="pt""#).count(), 4);

@@ -26,7 +26,13 @@ async fn receiver() -> (String, Seen) {
         axum::routing::post(move |headers: HeaderMap, body: Bytes| {
             let s = s.clone();
             async move {
-                let h = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                let h = |k: &str| {
+                    headers
+                        .get(k)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string()
+                };
                 let mut seen = s.lock().unwrap();
                 seen.push((h("x-warta-event"), h("x-warta-signature"), body.to_vec()));
                 if seen.len() == 1 {
@@ -62,7 +68,11 @@ async fn a_published_version_is_announced_signed_and_retried_until_delivered() {
     // The first attempt gets a 500; the retry (after a 2 s backoff) a 204.
     let t = Instant::now();
     while seen.lock().unwrap().len() < 2 {
-        assert!(t.elapsed() < Duration::from_secs(30), "deliveries: {:?}", seen.lock().unwrap().len());
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "deliveries: {:?}",
+            seen.lock().unwrap().len()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let (event, signature, body) = seen.lock().unwrap()[1].clone();
@@ -75,7 +85,10 @@ async fn a_published_version_is_announced_signed_and_retried_until_delivered() {
     assert_eq!(payload["slug"], "hooked");
     assert_eq!(payload["lang"], "pt");
     assert_eq!(payload["revision"], 1);
-    assert!(payload["url"].as_str().unwrap().ends_with("/pt/hooked"), "{payload}");
+    assert!(
+        payload["url"].as_str().unwrap().ends_with("/pt/hooked"),
+        "{payload}"
+    );
 
     // The delivery log shows one delivery, two attempts, the receiver's answer.
     let t = Instant::now();
@@ -94,7 +107,9 @@ async fn a_published_version_is_announced_signed_and_retried_until_delivered() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // The log is behind the API key like the rest of the CMS API.
-    let anon = reqwest::get(format!("{}/api/v1/webhooks/deliveries", app.base)).await.unwrap();
+    let anon = reqwest::get(format!("{}/api/v1/webhooks/deliveries", app.base))
+        .await
+        .unwrap();
     assert_eq!(anon.status(), 401);
     app.stop().await;
 }

@@ -25,7 +25,10 @@ pub struct SitemapLimits {
 
 impl SitemapLimits {
     /// The sitemaps.org limits: 50,000 URLs and 52,428,800 bytes per file.
-    pub const PROTOCOL: SitemapLimits = SitemapLimits { max_urls: 50_000, max_bytes: 52_428_800 };
+    pub const PROTOCOL: SitemapLimits = SitemapLimits {
+        max_urls: 50_000,
+        max_bytes: 52_428_800,
+    };
 }
 
 impl Default for SitemapLimits {
@@ -101,7 +104,8 @@ pub fn render_sitemaps(site: &Site, entries: &[SitemapEntry], limits: SitemapLim
         block.clear();
         write_entry(&mut block, entry);
         let n = entry.alternates.len();
-        let fits = urls + n <= limits.max_urls && fixed + body.len() + block.len() <= limits.max_bytes;
+        let fits =
+            urls + n <= limits.max_urls && fixed + body.len() + block.len() <= limits.max_bytes;
         if !fits && urls > 0 {
             parts.push((close_urlset(&body), lastmod));
             body.clear();
@@ -113,7 +117,10 @@ pub fn render_sitemaps(site: &Site, entries: &[SitemapEntry], limits: SitemapLim
         lastmod = lastmod.max(Some(entry.lastmod));
     }
     if parts.is_empty() {
-        return Sitemaps { root: close_urlset(&body), parts: Vec::new() };
+        return Sitemaps {
+            root: close_urlset(&body),
+            parts: Vec::new(),
+        };
     }
     if urls > 0 {
         parts.push((close_urlset(&body), lastmod));
@@ -125,14 +132,21 @@ pub fn render_sitemaps(site: &Site, entries: &[SitemapEntry], limits: SitemapLim
     );
     for (i, (_, lastmod)) in parts.iter().enumerate() {
         index.push_str("<sitemap>\n");
-        let _ = writeln!(index, "<loc>{}</loc>", escape(&site.sitemap_part_url(i + 1)));
+        let _ = writeln!(
+            index,
+            "<loc>{}</loc>",
+            escape(&site.sitemap_part_url(i + 1))
+        );
         if let Some(t) = lastmod {
             let _ = writeln!(index, "<lastmod>{}</lastmod>", t.rfc3339());
         }
         index.push_str("</sitemap>\n");
     }
     index.push_str("</sitemapindex>\n");
-    Sitemaps { root: index, parts: parts.into_iter().map(|(x, _)| x).collect() }
+    Sitemaps {
+        root: index,
+        parts: parts.into_iter().map(|(x, _)| x).collect(),
+    }
 }
 
 fn close_urlset(body: &str) -> String {
@@ -272,10 +286,21 @@ mod tests {
     /// Seven articles, each in Indonesian and English: 14 URLs.
     fn fourteen_urls() -> (Site, Vec<SitemapEntry>) {
         let langs = [lang("id"), lang("en")];
-        let site = Site::new("W", "https://news.example", lang("id"), &langs, Messages::builtin()).unwrap();
+        let site = Site::new(
+            "W",
+            "https://news.example",
+            lang("id"),
+            &langs,
+            Messages::builtin(),
+        )
+        .unwrap();
         let entries = (0..7)
             .map(|i| SitemapEntry {
-                alternates: site.article_alternates(&Slug::parse(&format!("a{i}")).unwrap(), lang("id"), &[lang("en")]),
+                alternates: site.article_alternates(
+                    &Slug::parse(&format!("a{i}")).unwrap(),
+                    lang("id"),
+                    &[lang("en")],
+                ),
                 lastmod: Timestamp::from_unix_secs(1_740_960_000 + i),
             })
             .collect();
@@ -285,7 +310,14 @@ mod tests {
     #[test]
     fn a_sitemap_within_the_limits_is_one_file() {
         let (site, entries) = fourteen_urls();
-        let maps = render_sitemaps(&site, &entries, SitemapLimits { max_urls: 14, max_bytes: usize::MAX });
+        let maps = render_sitemaps(
+            &site,
+            &entries,
+            SitemapLimits {
+                max_urls: 14,
+                max_bytes: usize::MAX,
+            },
+        );
         assert!(maps.parts.is_empty());
         assert_eq!(maps.root, render_sitemap(&entries));
         assert_eq!(locs(&maps.root, "urlset").len(), 14);
@@ -296,16 +328,33 @@ mod tests {
         let (site, entries) = fourteen_urls();
         // 5 URLs per file and 2 per article: files of 2 articles (4 URLs),
         // an article's versions never split: 4 files, the last with 1 article.
-        let maps = render_sitemaps(&site, &entries, SitemapLimits { max_urls: 5, max_bytes: usize::MAX });
+        let maps = render_sitemaps(
+            &site,
+            &entries,
+            SitemapLimits {
+                max_urls: 5,
+                max_bytes: usize::MAX,
+            },
+        );
         assert_eq!(
             locs(&maps.root, "sitemapindex"),
-            (1..=4).map(|n| format!("https://news.example/sitemap-{n}.xml")).collect::<Vec<_>>()
+            (1..=4)
+                .map(|n| format!("https://news.example/sitemap-{n}.xml"))
+                .collect::<Vec<_>>()
         );
         let per_file: Vec<Vec<String>> = maps.parts.iter().map(|p| locs(p, "urlset")).collect();
-        assert_eq!(per_file.iter().map(Vec::len).collect::<Vec<_>>(), [4, 4, 4, 2]);
+        assert_eq!(
+            per_file.iter().map(Vec::len).collect::<Vec<_>>(),
+            [4, 4, 4, 2]
+        );
         let all: Vec<String> = per_file.concat();
         let expected: Vec<String> = (0..7)
-            .flat_map(|i| [format!("https://news.example/id/a{i}"), format!("https://news.example/en/a{i}")])
+            .flat_map(|i| {
+                [
+                    format!("https://news.example/id/a{i}"),
+                    format!("https://news.example/en/a{i}"),
+                ]
+            })
             .collect();
         assert_eq!(all, expected, "every URL once, in entry order");
         // Each file's lastmod in the index is its newest entry's.
@@ -316,7 +365,15 @@ mod tests {
             .filter_map(|n| n.text())
             .collect();
         // 1_740_960_000 = 2025-03-03T00:00:00Z; entry i is i seconds later.
-        assert_eq!(lastmods, ["2025-03-03T00:00:01Z", "2025-03-03T00:00:03Z", "2025-03-03T00:00:05Z", "2025-03-03T00:00:06Z"]);
+        assert_eq!(
+            lastmods,
+            [
+                "2025-03-03T00:00:01Z",
+                "2025-03-03T00:00:03Z",
+                "2025-03-03T00:00:05Z",
+                "2025-03-03T00:00:06Z"
+            ]
+        );
     }
 
     #[test]
@@ -327,13 +384,23 @@ mod tests {
         let three = render_sitemap(&entries[..3]).len();
         assert!(two < three);
         // Room for exactly two articles per file.
-        let limits = SitemapLimits { max_urls: 50_000, max_bytes: three - 1 };
+        let limits = SitemapLimits {
+            max_urls: 50_000,
+            max_bytes: three - 1,
+        };
         let maps = render_sitemaps(&site, &entries, limits);
         assert_eq!(maps.parts.len(), 4);
         assert!(maps.parts.iter().all(|p| p.len() <= limits.max_bytes));
         assert_eq!(maps.parts[0].len(), two);
         // A file smaller than one article still gets that article, alone.
-        let tiny = render_sitemaps(&site, &entries, SitemapLimits { max_urls: 50_000, max_bytes: 10 });
+        let tiny = render_sitemaps(
+            &site,
+            &entries,
+            SitemapLimits {
+                max_urls: 50_000,
+                max_bytes: 10,
+            },
+        );
         assert_eq!(tiny.parts.len(), 7);
         assert!(tiny.parts.iter().all(|p| p.len() == one));
     }
@@ -342,6 +409,12 @@ mod tests {
     fn the_protocol_limits_are_the_published_ones() {
         // https://www.sitemaps.org/protocol.html: "no more than 50,000 URLs
         // and must be no larger than 50MB (52,428,800 bytes)".
-        assert_eq!(SitemapLimits::default(), SitemapLimits { max_urls: 50_000, max_bytes: 52_428_800 });
+        assert_eq!(
+            SitemapLimits::default(),
+            SitemapLimits {
+                max_urls: 50_000,
+                max_bytes: 52_428_800
+            }
+        );
     }
 }

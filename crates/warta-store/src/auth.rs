@@ -34,7 +34,9 @@ pub struct LoginLimit {
 pub enum LoginVerdict {
     Allowed,
     /// Over the allowance; the earliest time a retry can be allowed.
-    Throttled { retry_after: Duration },
+    Throttled {
+        retry_after: Duration,
+    },
 }
 
 /// Characters of a key kept in clear for listing: the prefix plus 8 hex digits.
@@ -163,13 +165,21 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             if let Some((id, _)) = row {
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
             }
             tx.commit().await?;
             row
         });
-        let (id, created_at) = row.ok_or_else(|| StoreError::NotFound(format!("user `{username}`")))?;
-        Ok(User { id: UserId(id), username, created_at })
+        let (id, created_at) =
+            row.ok_or_else(|| StoreError::NotFound(format!("user `{username}`")))?;
+        Ok(User {
+            id: UserId(id),
+            username,
+            created_at,
+        })
     }
 
     /// The user, if `password` is theirs.
@@ -292,13 +302,21 @@ impl Store {
     /// 1, 2, 3… and exactly the first `per_user` of a window are allowed.
     /// Refused attempts count too: a guesser who keeps trying stays locked
     /// out until the window ends.
-    pub async fn login_attempt(&self, username: &str, addr: &str, limit: &LoginLimit) -> Result<LoginVerdict> {
+    pub async fn login_attempt(
+        &self,
+        username: &str,
+        addr: &str,
+        limit: &LoginLimit,
+    ) -> Result<LoginVerdict> {
         let now = now_millis();
         let since = now.saturating_sub(duration_millis(limit.window));
         let user = username.trim().to_lowercase();
         let mut allowed = true;
         let mut window_end = now;
-        for (scope, key, max) in [("user", user.as_str(), limit.per_user), ("addr", addr, limit.per_addr)] {
+        for (scope, key, max) in [
+            ("user", user.as_str(), limit.per_user),
+            ("addr", addr, limit.per_addr),
+        ] {
             let (attempts, window_start): (i64, i64) = with_db!(self, |pool, _d| {
                 sqlx::query_as(
                     "INSERT INTO login_attempts (scope, key, window_start, attempts) VALUES ($1, $2, $3, 1) \
@@ -318,7 +336,8 @@ impl Store {
             });
             if attempts > i64::from(max) {
                 allowed = false;
-                window_end = window_end.max(window_start.saturating_add(duration_millis(limit.window)));
+                window_end =
+                    window_end.max(window_start.saturating_add(duration_millis(limit.window)));
             }
         }
         // Rows of ended windows count for nothing; forgetting them keeps the
@@ -333,7 +352,9 @@ impl Store {
             return Ok(LoginVerdict::Allowed);
         }
         let wait = u64::try_from(window_end.saturating_sub(now)).unwrap_or(0);
-        Ok(LoginVerdict::Throttled { retry_after: Duration::from_millis(wait.max(1000)) })
+        Ok(LoginVerdict::Throttled {
+            retry_after: Duration::from_millis(wait.max(1000)),
+        })
     }
 
     /// A successful login forgets that username's attempts, so an editor who

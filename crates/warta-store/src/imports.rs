@@ -32,16 +32,22 @@ impl Store {
     /// was given before, or else `wanted` — or `wanted-2`, `wanted-3`… when
     /// an article or another import already has that name, because an import
     /// must never revise an article it did not create. Recorded durably.
-    pub async fn claim_import_slug(&self, source: &str, external_id: &str, wanted: &Slug) -> Result<Slug> {
+    pub async fn claim_import_slug(
+        &self,
+        source: &str,
+        external_id: &str,
+        wanted: &Slug,
+    ) -> Result<Slug> {
         let now = now_millis();
         with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let existing: Option<String> =
-                sqlx::query_scalar("SELECT slug FROM imports WHERE source = $1 AND external_id = $2")
-                    .bind(source)
-                    .bind(external_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let existing: Option<String> = sqlx::query_scalar(
+                "SELECT slug FROM imports WHERE source = $1 AND external_id = $2",
+            )
+            .bind(source)
+            .bind(external_id)
+            .fetch_optional(&mut *tx)
+            .await?;
             if let Some(s) = existing {
                 return parse_slug(&s);
             }
@@ -50,8 +56,9 @@ impl Store {
                 let candidate = if n == 1 {
                     wanted.clone()
                 } else {
-                    let base = Slug::from_text(wanted.as_str(), warta_core::MAX_SLUG_LEN - SUFFIX_ROOM)
-                        .unwrap_or_else(|| wanted.clone());
+                    let base =
+                        Slug::from_text(wanted.as_str(), warta_core::MAX_SLUG_LEN - SUFFIX_ROOM)
+                            .unwrap_or_else(|| wanted.clone());
                     parse_slug(&format!("{base}-{n}"))?
                 };
                 // Selecting the slug (TEXT on both databases), not a literal
@@ -67,7 +74,9 @@ impl Store {
                 }
                 n += 1;
                 if n > 99_999 {
-                    return Err(crate::StoreError::Conflict(format!("no free slug like `{wanted}`")));
+                    return Err(crate::StoreError::Conflict(format!(
+                        "no free slug like `{wanted}`"
+                    )));
                 }
             };
             sqlx::query("INSERT INTO imports (source, external_id, slug, created_at) VALUES ($1, $2, $3, $4)")

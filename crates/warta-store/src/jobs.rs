@@ -52,14 +52,16 @@ pub(crate) const SCORE_PRIORITY: i64 = -1;
 
 // A finished translation: `done`, or `superseded` when the article moved on.
 // `$4` is unused here (the statements share their parameters).
-const COMPLETE: &str = "UPDATE jobs SET state = CASE WHEN revision = (SELECT current_revision FROM articles \
+const COMPLETE: &str =
+    "UPDATE jobs SET state = CASE WHEN revision = (SELECT current_revision FROM articles \
        WHERE articles.id = jobs.article_id AND articles.deleted_at IS NULL) \
        THEN 'done' ELSE 'superseded' END, \
      lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = $3 \
      WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND $4 = $4 RETURNING state";
 
 // A finished translation whose scoring phase is queued next.
-const COMPLETE_THEN_SCORE: &str = "UPDATE jobs SET state = CASE WHEN revision = (SELECT current_revision FROM articles \
+const COMPLETE_THEN_SCORE: &str =
+    "UPDATE jobs SET state = CASE WHEN revision = (SELECT current_revision FROM articles \
        WHERE articles.id = jobs.article_id AND articles.deleted_at IS NULL) \
        THEN 'queued' ELSE 'superseded' END, \
      phase = 'score', priority = $4, attempts = 0, run_after = $3, \
@@ -131,12 +133,18 @@ impl Store {
     /// statement, so a crash can lose no scoring: the queued job is the
     /// record of it.
     pub async fn complete_job_then_score(&self, id: JobId, worker: &str) -> Result<JobState> {
-        self.finish_translation(id, worker, COMPLETE_THEN_SCORE).await
+        self.finish_translation(id, worker, COMPLETE_THEN_SCORE)
+            .await
     }
 
     /// Run one of the finishing statements (`$1` job, `$2` worker, `$3`
     /// now, `$4` the scoring priority) on a job `worker` holds.
-    async fn finish_translation(&self, id: JobId, worker: &str, sql: &'static str) -> Result<JobState> {
+    async fn finish_translation(
+        &self,
+        id: JobId,
+        worker: &str,
+        sql: &'static str,
+    ) -> Result<JobState> {
         let now = now_millis();
         let state: Option<String> = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
@@ -345,7 +353,12 @@ impl Store {
     /// queued again whatever its state — a job a worker holds is taken from
     /// it, so that worker's result (made before the approval) is refused by
     /// the lease check and cannot overwrite the editor's fix. Returns the job.
-    pub async fn requeue_now(&self, article: ArticleId, lang: warta_core::Lang, priority: i64) -> Result<JobId> {
+    pub async fn requeue_now(
+        &self,
+        article: ArticleId,
+        lang: warta_core::Lang,
+        priority: i64,
+    ) -> Result<JobId> {
         let now = now_millis();
         let id: Option<i64> = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
@@ -377,7 +390,8 @@ impl Store {
             tx.commit().await?;
             id
         });
-        id.map(JobId).ok_or_else(|| StoreError::NotFound(format!("article #{article}")))
+        id.map(JobId)
+            .ok_or_else(|| StoreError::NotFound(format!("article #{article}")))
     }
 
     /// Queue a translation into `lang` of every other live article whose

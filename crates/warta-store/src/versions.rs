@@ -13,7 +13,8 @@ use crate::{now_millis, with_db, Store};
 const LEASE_HELD: &str =
     "SELECT id FROM jobs WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND lease_expires_at > $3";
 // The row lock makes a competing lease of the same job wait for this commit.
-const LEASE_HELD_LOCKED: &str = "SELECT id FROM jobs WHERE id = $1 AND state = 'running' AND lease_owner = $2 \
+const LEASE_HELD_LOCKED: &str =
+    "SELECT id FROM jobs WHERE id = $1 AND state = 'running' AND lease_owner = $2 \
      AND lease_expires_at > $3 FOR UPDATE";
 
 const GLOSSARY_VERSION: &str = "SELECT version FROM glossary_version WHERE id = 1";
@@ -52,10 +53,15 @@ impl Store {
         worker: &str,
         glossary_version: i64,
     ) -> Result<PutOutcome> {
-        self.put_version_fenced(v, Some((job, worker, glossary_version))).await
+        self.put_version_fenced(v, Some((job, worker, glossary_version)))
+            .await
     }
 
-    async fn put_version_fenced(&self, v: &NewVersion, lease: Option<(JobId, &str, i64)>) -> Result<PutOutcome> {
+    async fn put_version_fenced(
+        &self,
+        v: &NewVersion,
+        lease: Option<(JobId, &str, i64)>,
+    ) -> Result<PutOutcome> {
         if v.origin == Origin::Machine && v.model_id.as_deref().is_none_or(str::is_empty) {
             return Err(StoreError::Invalid(
                 "a machine version needs the model id that produced it".into(),
@@ -252,8 +258,10 @@ impl Store {
     /// The segments stored with the version of article `id` in `lang`, in order.
     pub async fn segments(&self, id: ArticleId, lang: Lang) -> Result<Vec<Segment>> {
         #[allow(clippy::type_complexity)]
-        let rows: Vec<(i64, String, String, Option<String>, Option<f64>, String)> = with_db!(self, |pool, _d| {
-            sqlx::query_as(
+        let rows: Vec<(i64, String, String, Option<String>, Option<f64>, String)> = with_db!(
+            self,
+            |pool, _d| {
+                sqlx::query_as(
                 "SELECT idx, source_text, target_text, pivot_text, confidence, origin FROM segments \
                  WHERE article_id = $1 AND lang = $2 ORDER BY idx",
             )
@@ -261,11 +269,21 @@ impl Store {
             .bind(lang.code())
             .fetch_all(pool)
             .await?
-        });
+            }
+        );
         rows.into_iter()
-            .map(|(idx, source_text, target_text, pivot_text, confidence, origin)| {
-                Ok(Segment { idx, source_text, target_text, pivot_text, confidence, origin: crate::types::origin_from_db(&origin)? })
-            })
+            .map(
+                |(idx, source_text, target_text, pivot_text, confidence, origin)| {
+                    Ok(Segment {
+                        idx,
+                        source_text,
+                        target_text,
+                        pivot_text,
+                        confidence,
+                        origin: crate::types::origin_from_db(&origin)?,
+                    })
+                },
+            )
             .collect()
     }
 }

@@ -28,14 +28,38 @@ pub struct WebhookDelivery {
     pub updated_at: i64,
 }
 
-type Row = (i64, String, String, String, String, i64, Option<i64>, Option<String>, i64, i64);
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    i64,
+    i64,
+);
 
 fn parse(r: Row) -> WebhookDelivery {
-    let (id, url, event, payload, state, attempts, last_status, last_error, created_at, updated_at) = r;
-    WebhookDelivery { id, url, event, payload, state, attempts, last_status, last_error, created_at, updated_at }
+    let (id, url, event, payload, state, attempts, last_status, last_error, created_at, updated_at) =
+        r;
+    WebhookDelivery {
+        id,
+        url,
+        event,
+        payload,
+        state,
+        attempts,
+        last_status,
+        last_error,
+        created_at,
+        updated_at,
+    }
 }
 
-const COLS: &str = "id, url, event, payload, state, attempts, last_status, last_error, created_at, updated_at";
+const COLS: &str =
+    "id, url, event, payload, state, attempts, last_status, last_error, created_at, updated_at";
 
 /// Deliveries are given up after this many attempts (about a day of backoff).
 pub const WEBHOOK_MAX_ATTEMPTS: i64 = 12;
@@ -67,7 +91,12 @@ impl Store {
     }
 
     /// Lease up to `n` deliveries that are due for `owner`.
-    pub async fn lease_webhooks(&self, owner: &str, n: i64, lease: Duration) -> Result<Vec<WebhookDelivery>> {
+    pub async fn lease_webhooks(
+        &self,
+        owner: &str,
+        n: i64,
+        lease: Duration,
+    ) -> Result<Vec<WebhookDelivery>> {
         let now = now_millis();
         let expires = now.saturating_add(duration_millis(lease));
         let rows: Vec<Row> = with_db!(self, |pool, dialect| {
@@ -131,7 +160,9 @@ impl Store {
             .rows_affected()
         });
         if n == 0 {
-            return Err(StoreError::LeaseLost(format!("webhook delivery #{id} is no longer leased by `{owner}`")));
+            return Err(StoreError::LeaseLost(format!(
+                "webhook delivery #{id} is no longer leased by `{owner}`"
+            )));
         }
         Ok(())
     }

@@ -17,7 +17,11 @@ on_both_backends!(
     a_new_window_starts_with_a_full_allowance,
 );
 
-const LIMIT: LoginLimit = LoginLimit { per_user: 5, per_addr: 1000, window: Duration::from_secs(900) };
+const LIMIT: LoginLimit = LoginLimit {
+    per_user: 5,
+    per_addr: 1000,
+    window: Duration::from_secs(900),
+};
 
 async fn burst(stores: &[Store], user: &str, addr: &str, n: usize, limit: LoginLimit) -> usize {
     let tasks: Vec<_> = (0..n)
@@ -41,33 +45,69 @@ async fn a_burst_from_two_nodes_gets_exactly_the_allowance_per_username(db: &Tes
     let stores = [db.store.clone(), other];
     assert_eq!(burst(&stores, "rina", "10.0.0.1", 40, LIMIT).await, 5);
     // Case and spaces do not make a new name.
-    let v = db.store.login_attempt(" RINA ", "10.0.0.2", &LIMIT).await.unwrap();
-    let LoginVerdict::Throttled { retry_after } = v else { panic!("{v:?}") };
-    assert!(retry_after > Duration::from_secs(890) && retry_after <= LIMIT.window, "{retry_after:?}");
+    let v = db
+        .store
+        .login_attempt(" RINA ", "10.0.0.2", &LIMIT)
+        .await
+        .unwrap();
+    let LoginVerdict::Throttled { retry_after } = v else {
+        panic!("{v:?}")
+    };
+    assert!(
+        retry_after > Duration::from_secs(890) && retry_after <= LIMIT.window,
+        "{retry_after:?}"
+    );
     // Other names are not affected.
     assert_eq!(burst(&stores, "budi", "10.0.0.1", 3, LIMIT).await, 3);
 }
 
 async fn the_address_allowance_spans_usernames_and_a_success_clears_only_the_user(db: &TestDb) {
-    let limit = LoginLimit { per_user: 2, per_addr: 3, window: Duration::from_secs(900) };
+    let limit = LoginLimit {
+        per_user: 2,
+        per_addr: 3,
+        window: Duration::from_secs(900),
+    };
     let s = &db.store;
     let mut verdicts = Vec::new();
     for u in ["a", "b", "c", "d"] {
-        verdicts.push(s.login_attempt(u, "192.0.2.7", &limit).await.unwrap() == LoginVerdict::Allowed);
+        verdicts
+            .push(s.login_attempt(u, "192.0.2.7", &limit).await.unwrap() == LoginVerdict::Allowed);
     }
     assert_eq!(verdicts, [true, true, true, false]);
     // From another address, "a" has one attempt left of two.
-    assert_eq!(s.login_attempt("a", "192.0.2.8", &limit).await.unwrap(), LoginVerdict::Allowed);
-    assert_ne!(s.login_attempt("a", "192.0.2.8", &limit).await.unwrap(), LoginVerdict::Allowed);
+    assert_eq!(
+        s.login_attempt("a", "192.0.2.8", &limit).await.unwrap(),
+        LoginVerdict::Allowed
+    );
+    assert_ne!(
+        s.login_attempt("a", "192.0.2.8", &limit).await.unwrap(),
+        LoginVerdict::Allowed
+    );
     s.clear_login_attempts("a").await.unwrap();
-    assert_eq!(s.login_attempt("a", "192.0.2.8", &limit).await.unwrap(), LoginVerdict::Allowed);
+    assert_eq!(
+        s.login_attempt("a", "192.0.2.8", &limit).await.unwrap(),
+        LoginVerdict::Allowed
+    );
 }
 
 async fn a_new_window_starts_with_a_full_allowance(db: &TestDb) {
-    let limit = LoginLimit { per_user: 1, per_addr: 100, window: Duration::from_millis(300) };
+    let limit = LoginLimit {
+        per_user: 1,
+        per_addr: 100,
+        window: Duration::from_millis(300),
+    };
     let s = &db.store;
-    assert_eq!(s.login_attempt("w", "x", &limit).await.unwrap(), LoginVerdict::Allowed);
-    assert_ne!(s.login_attempt("w", "x", &limit).await.unwrap(), LoginVerdict::Allowed);
+    assert_eq!(
+        s.login_attempt("w", "x", &limit).await.unwrap(),
+        LoginVerdict::Allowed
+    );
+    assert_ne!(
+        s.login_attempt("w", "x", &limit).await.unwrap(),
+        LoginVerdict::Allowed
+    );
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(s.login_attempt("w", "x", &limit).await.unwrap(), LoginVerdict::Allowed);
+    assert_eq!(
+        s.login_attempt("w", "x", &limit).await.unwrap(),
+        LoginVerdict::Allowed
+    );
 }

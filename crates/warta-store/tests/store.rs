@@ -481,43 +481,95 @@ async fn expired_lease_is_leased_again_and_the_old_owner_is_refused(db: &TestDb)
 
 async fn a_renewed_lease_outlives_its_first_expiry_and_a_lost_one_is_not_renewed(db: &TestDb) {
     let s = &db.store;
-    s.create_or_revise(&rev("heartbeat", "Heartbeat"), &[lang("en"), lang("fr")]).await.unwrap();
+    s.create_or_revise(&rev("heartbeat", "Heartbeat"), &[lang("en"), lang("fr")])
+        .await
+        .unwrap();
     let lease = Duration::from_millis(300);
     let mine = s.lease_jobs("busy", 1, lease).await.unwrap();
-    let slow = s.lease_jobs("stalled", 1, Duration::from_millis(1)).await.unwrap();
+    let slow = s
+        .lease_jobs("stalled", 1, Duration::from_millis(1))
+        .await
+        .unwrap();
     assert_eq!((mine.len(), slow.len()), (1, 1));
     // Renew three times across twice the original lease: the job stays ours.
     for _ in 0..3 {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        assert_eq!(s.renew_leases("busy", lease).await.unwrap(), vec![mine[0].id]);
+        assert_eq!(
+            s.renew_leases("busy", lease).await.unwrap(),
+            vec![mine[0].id]
+        );
     }
     // The stalled worker's lease ran out and a rescuer took the job: the
     // stalled worker's heartbeat must not take it back.
     let rescued = s.lease_jobs("rescuer", 5, MINUTE).await.unwrap();
-    assert_eq!(rescued.iter().map(|j| j.id).collect::<Vec<_>>(), vec![slow[0].id], "only the expired job moves");
+    assert_eq!(
+        rescued.iter().map(|j| j.id).collect::<Vec<_>>(),
+        vec![slow[0].id],
+        "only the expired job moves"
+    );
     assert!(s.renew_leases("stalled", MINUTE).await.unwrap().is_empty());
-    assert_eq!(s.job(slow[0].id).await.unwrap().lease_owner.as_deref(), Some("rescuer"));
+    assert_eq!(
+        s.job(slow[0].id).await.unwrap().lease_owner.as_deref(),
+        Some("rescuer")
+    );
 }
 
 async fn a_worker_that_lost_its_lease_cannot_write_its_result(db: &TestDb) {
     let s = &db.store;
-    let r = s.create_or_revise(&rev("fenced", "Fenced"), &[lang("en")]).await.unwrap();
+    let r = s
+        .create_or_revise(&rev("fenced", "Fenced"), &[lang("en")])
+        .await
+        .unwrap();
     let article = s.article(&slug("fenced")).await.unwrap();
-    let stalled = s.lease_jobs("stalled", 1, Duration::from_millis(1)).await.unwrap();
+    let stalled = s
+        .lease_jobs("stalled", 1, Duration::from_millis(1))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     let taken = s.lease_jobs("rescuer", 1, MINUTE).await.unwrap();
     assert_eq!(taken[0].id, stalled[0].id);
 
-    let late = s.put_leased_version(&machine(&article, "en", r.revision, "Late"), stalled[0].id, "stalled", 0).await;
+    let late = s
+        .put_leased_version(
+            &machine(&article, "en", r.revision, "Late"),
+            stalled[0].id,
+            "stalled",
+            0,
+        )
+        .await;
     assert!(matches!(late, Err(StoreError::LeaseLost(_))), "{late:?}");
-    assert!(s.version(article.id, lang("en")).await.unwrap().is_none(), "nothing written");
+    assert!(
+        s.version(article.id, lang("en")).await.unwrap().is_none(),
+        "nothing written"
+    );
 
-    let ok = s.put_leased_version(&machine(&article, "en", r.revision, "Owner"), taken[0].id, "rescuer", 0).await;
+    let ok = s
+        .put_leased_version(
+            &machine(&article, "en", r.revision, "Owner"),
+            taken[0].id,
+            "rescuer",
+            0,
+        )
+        .await;
     assert_eq!(ok.unwrap(), PutOutcome::Written);
-    assert_eq!(s.version(article.id, lang("en")).await.unwrap().unwrap().title, "Owner");
+    assert_eq!(
+        s.version(article.id, lang("en"))
+            .await
+            .unwrap()
+            .unwrap()
+            .title,
+        "Owner"
+    );
     // Once completed, the job is nobody's: a late write is refused too.
     s.complete_job(taken[0].id, "rescuer").await.unwrap();
-    let after = s.put_leased_version(&machine(&article, "en", r.revision, "After"), taken[0].id, "rescuer", 0).await;
+    let after = s
+        .put_leased_version(
+            &machine(&article, "en", r.revision, "After"),
+            taken[0].id,
+            "rescuer",
+            0,
+        )
+        .await;
     assert!(matches!(after, Err(StoreError::LeaseLost(_))), "{after:?}");
 }
 
@@ -525,7 +577,10 @@ async fn a_version_made_with_an_older_glossary_is_refused_and_its_job_runs_again
     // Issue 9: "a job checks the glossary version it started with before
     // writing and re-runs if it changed".
     let s = &db.store;
-    let r = s.create_or_revise(&rev("glossed", "Glossed"), &[lang("en")]).await.unwrap();
+    let r = s
+        .create_or_revise(&rev("glossed", "Glossed"), &[lang("en")])
+        .await
+        .unwrap();
     let article = s.article(&slug("glossed")).await.unwrap();
     let leased = s.lease_jobs("w", 1, MINUTE).await.unwrap();
     let started_with = s.glossary_version().await.unwrap();
@@ -540,71 +595,166 @@ async fn a_version_made_with_an_older_glossary_is_refused_and_its_job_runs_again
     };
     let (_, requeued) = s.add_glossary_entry(&entry).await.unwrap();
     assert_eq!(requeued, 0);
-    let late = s.put_leased_version(&machine(&article, "en", r.revision, "Old glossary"), leased[0].id, "w", started_with).await;
-    assert!(matches!(late, Err(StoreError::GlossaryChanged(_))), "{late:?}");
-    assert!(s.version(article.id, lang("en")).await.unwrap().is_none(), "nothing written");
+    let late = s
+        .put_leased_version(
+            &machine(&article, "en", r.revision, "Old glossary"),
+            leased[0].id,
+            "w",
+            started_with,
+        )
+        .await;
+    assert!(
+        matches!(late, Err(StoreError::GlossaryChanged(_))),
+        "{late:?}"
+    );
+    assert!(
+        s.version(article.id, lang("en")).await.unwrap().is_none(),
+        "nothing written"
+    );
     // The worker puts it back without using up an attempt, and it runs again.
-    assert!(s.retry_job_now(leased[0].id, "w", "glossary changed").await.unwrap());
+    assert!(s
+        .retry_job_now(leased[0].id, "w", "glossary changed")
+        .await
+        .unwrap());
     let job = s.job(leased[0].id).await.unwrap();
-    assert_eq!((job.state, job.attempts, job.lease_owner.as_deref()), (JobState::Queued, 0, None));
+    assert_eq!(
+        (job.state, job.attempts, job.lease_owner.as_deref()),
+        (JobState::Queued, 0, None)
+    );
     let again = s.lease_jobs("w", 1, MINUTE).await.unwrap();
     assert_eq!(again[0].id, leased[0].id);
     let now = s.glossary_version().await.unwrap();
-    let ok = s.put_leased_version(&machine(&article, "en", r.revision, "New glossary"), again[0].id, "w", now).await;
+    let ok = s
+        .put_leased_version(
+            &machine(&article, "en", r.revision, "New glossary"),
+            again[0].id,
+            "w",
+            now,
+        )
+        .await;
     assert_eq!(ok.unwrap(), PutOutcome::Written);
 }
 
-async fn scoring_is_a_queued_phase_of_the_job_behind_translations_and_survives_a_restart(db: &TestDb) {
+async fn scoring_is_a_queued_phase_of_the_job_behind_translations_and_survives_a_restart(
+    db: &TestDb,
+) {
     // Issue 9: "the same job kind carries confidence scoring, so scores
     // survive a restart".
     let s = &db.store;
-    let r = s.create_or_revise(&rev("to-score", "To score"), &[lang("en")]).await.unwrap();
+    let r = s
+        .create_or_revise(&rev("to-score", "To score"), &[lang("en")])
+        .await
+        .unwrap();
     let article = s.article(&slug("to-score")).await.unwrap();
     let job = s.lease_jobs("w", 1, MINUTE).await.unwrap().remove(0);
     assert_eq!(job.phase, JobPhase::Translate);
     let v = s.glossary_version().await.unwrap();
-    s.put_leased_version(&machine(&article, "en", r.revision, "Published"), job.id, "w", v).await.unwrap();
-    assert_eq!(s.complete_job_then_score(job.id, "w").await.unwrap(), JobState::Queued);
+    s.put_leased_version(
+        &machine(&article, "en", r.revision, "Published"),
+        job.id,
+        "w",
+        v,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.complete_job_then_score(job.id, "w").await.unwrap(),
+        JobState::Queued
+    );
     // A translation that arrives meanwhile goes first.
-    s.create_or_revise(&rev("newer", "Newer"), &[lang("en")]).await.unwrap();
+    s.create_or_revise(&rev("newer", "Newer"), &[lang("en")])
+        .await
+        .unwrap();
     // A restart: a new store on the same database.
     let after = db.open_with(&StoreOptions::default()).await;
     let first = after.lease_jobs("w2", 1, MINUTE).await.unwrap().remove(0);
-    assert_eq!((first.phase, first.article_id == article.id), (JobPhase::Translate, false));
+    assert_eq!(
+        (first.phase, first.article_id == article.id),
+        (JobPhase::Translate, false)
+    );
     let second = after.lease_jobs("w2", 1, MINUTE).await.unwrap().remove(0);
-    assert_eq!((second.id, second.phase, second.revision), (job.id, JobPhase::Score, r.revision));
-    assert_eq!(after.complete_job(second.id, "w2").await.unwrap(), JobState::Done);
+    assert_eq!(
+        (second.id, second.phase, second.revision),
+        (job.id, JobPhase::Score, r.revision)
+    );
+    assert_eq!(
+        after.complete_job(second.id, "w2").await.unwrap(),
+        JobState::Done
+    );
     // Queue age is about translations: a waiting scoring phase is not late work.
-    let third = s.create_or_revise(&rev("third", "Third"), &[lang("en")]).await.unwrap();
+    let third = s
+        .create_or_revise(&rev("third", "Third"), &[lang("en")])
+        .await
+        .unwrap();
     let j = after.lease_jobs("w3", 1, MINUTE).await.unwrap().remove(0);
     assert_eq!(j.article_id, third.article.id);
-    after.put_leased_version(&machine(&s.article(&slug("third")).await.unwrap(), "en", third.revision, "T"), j.id, "w3", v).await.unwrap();
+    after
+        .put_leased_version(
+            &machine(
+                &s.article(&slug("third")).await.unwrap(),
+                "en",
+                third.revision,
+                "T",
+            ),
+            j.id,
+            "w3",
+            v,
+        )
+        .await
+        .unwrap();
     after.complete_job_then_score(j.id, "w3").await.unwrap();
     after.complete_job(first.id, "w2").await.unwrap();
-    assert_eq!(after.queue_age().await.unwrap(), None, "only a scoring phase waits");
+    assert_eq!(
+        after.queue_age().await.unwrap(),
+        None,
+        "only a scoring phase waits"
+    );
 }
 
 async fn a_dead_workers_jobs_are_released_at_once_and_queue_age_sees_waiting_jobs(db: &TestDb) {
     let s = &db.store;
     assert_eq!(s.queue_age().await.unwrap(), None, "empty queue");
-    s.create_or_revise(&rev("released", "Released"), &[lang("en"), lang("fr")]).await.unwrap();
+    s.create_or_revise(&rev("released", "Released"), &[lang("en"), lang("fr")])
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
     let age = s.queue_age().await.unwrap().expect("two runnable jobs");
     assert!(age >= Duration::from_millis(40), "{age:?}");
     let held = s.lease_jobs("dying", 2, MINUTE).await.unwrap();
     assert_eq!(held.len(), 2);
-    assert_eq!(s.queue_age().await.unwrap(), None, "leased jobs are not waiting");
-    assert_eq!(s.release_leases("dying", "worker dying died: test").await.unwrap(), 2);
+    assert_eq!(
+        s.queue_age().await.unwrap(),
+        None,
+        "leased jobs are not waiting"
+    );
+    assert_eq!(
+        s.release_leases("dying", "worker dying died: test")
+            .await
+            .unwrap(),
+        2
+    );
     let again = s.lease_jobs("replacement", 5, MINUTE).await.unwrap();
     assert_eq!(again.len(), 2, "released without waiting for the lease");
-    assert!(again.iter().all(|j| j.attempts == 2), "the dead worker's attempt stays counted");
-    assert_eq!(again[0].last_error.as_deref(), Some("worker dying died: test"));
+    assert!(
+        again.iter().all(|j| j.attempts == 2),
+        "the dead worker's attempt stays counted"
+    );
+    assert_eq!(
+        again[0].last_error.as_deref(),
+        Some("worker dying died: test")
+    );
 }
 
 async fn an_approval_takes_the_job_from_its_worker_and_jumps_the_queue(db: &TestDb) {
     let s = &db.store;
-    let first = s.create_or_revise(&rev("backlog", "Backlog"), &[lang("en")]).await.unwrap();
-    let r = s.create_or_revise(&rev("approved", "Approved"), &[lang("en")]).await.unwrap();
+    let first = s
+        .create_or_revise(&rev("backlog", "Backlog"), &[lang("en")])
+        .await
+        .unwrap();
+    let r = s
+        .create_or_revise(&rev("approved", "Approved"), &[lang("en")])
+        .await
+        .unwrap();
     let article = s.article(&slug("approved")).await.unwrap();
     // A slow worker holds the job of the article being reviewed.
     let held = s.lease_jobs("slow", 2, MINUTE).await.unwrap();
@@ -612,11 +762,20 @@ async fn an_approval_takes_the_job_from_its_worker_and_jumps_the_queue(db: &Test
     let id = s.requeue_now(article.id, lang("en"), 10).await.unwrap();
     assert_eq!(id, r.jobs[0].id, "the revision's own job, not a second one");
     // The slow worker's result, made before the approval, is refused.
-    let late = s.put_leased_version(&machine(&article, "en", r.revision, "Before the fix"), id, "slow", 0).await;
+    let late = s
+        .put_leased_version(
+            &machine(&article, "en", r.revision, "Before the fix"),
+            id,
+            "slow",
+            0,
+        )
+        .await;
     assert!(matches!(late, Err(StoreError::LeaseLost(_))), "{late:?}");
     // Queued again ahead of older work.
     s.complete_job(first.jobs[0].id, "slow").await.unwrap();
-    s.create_or_revise(&rev("older-queued", "Older"), &[lang("en")]).await.unwrap();
+    s.create_or_revise(&rev("older-queued", "Older"), &[lang("en")])
+        .await
+        .unwrap();
     let next = s.lease_jobs("fast", 1, MINUTE).await.unwrap();
     assert_eq!(next[0].id, id, "the approval's job first");
     assert_eq!(next[0].attempts, 1, "attempts start over");
@@ -626,7 +785,10 @@ async fn an_approved_sentence_requeues_the_other_articles_that_contain_it(db: &T
     let s = &db.store;
     let mut articles = Vec::new();
     for name in ["fixed-here", "same-sentence", "other-lang-only"] {
-        let r = s.create_or_revise(&rev(name, name), &[lang("en"), lang("fr")]).await.unwrap();
+        let r = s
+            .create_or_revise(&rev(name, name), &[lang("en"), lang("fr")])
+            .await
+            .unwrap();
         articles.push((s.article(&slug(name)).await.unwrap(), r.revision));
     }
     for j in s.lease_jobs("w", 10, MINUTE).await.unwrap() {
@@ -634,14 +796,28 @@ async fn an_approved_sentence_requeues_the_other_articles_that_contain_it(db: &T
     }
     // `machine()` stores the segment "Hujan deras sejak Senin malam.".
     for (a, revision) in &articles[..2] {
-        s.put_version(&machine(a, "en", *revision, "Rain")).await.unwrap();
+        s.put_version(&machine(a, "en", *revision, "Rain"))
+            .await
+            .unwrap();
     }
-    s.put_version(&machine(&articles[2].0, "fr", articles[2].1, "Pluie")).await.unwrap();
-    let n = s.requeue_sharing_segment(lang("en"), "Hujan deras sejak Senin malam.", articles[0].0.id).await.unwrap();
+    s.put_version(&machine(&articles[2].0, "fr", articles[2].1, "Pluie"))
+        .await
+        .unwrap();
+    let n = s
+        .requeue_sharing_segment(
+            lang("en"),
+            "Hujan deras sejak Senin malam.",
+            articles[0].0.id,
+        )
+        .await
+        .unwrap();
     assert_eq!(n, 1, "only the other English version with the sentence");
     let queued = s.lease_jobs("w", 10, MINUTE).await.unwrap();
     assert_eq!(queued.len(), 1);
-    assert_eq!((queued[0].article_id, queued[0].lang), (articles[1].0.id, lang("en")));
+    assert_eq!(
+        (queued[0].article_id, queued[0].lang),
+        (articles[1].0.id, lang("en"))
+    );
 }
 
 async fn failed_job_backs_off_then_fails_for_good_after_max_attempts(db: &TestDb) {
@@ -1425,35 +1601,71 @@ async fn site_generation_moves_with_what_readers_see_and_only_with_it(db: &TestD
     let g = s.site_generation().await.unwrap();
     let local = s.local_site_changes();
 
-    let r = s.create_or_revise(&rev("banjir", "Banjir"), &[lang("en")]).await.unwrap();
+    let r = s
+        .create_or_revise(&rev("banjir", "Banjir"), &[lang("en")])
+        .await
+        .unwrap();
     let g1 = s.site_generation().await.unwrap();
     assert!(g1 > g, "a new article is visible on the source page");
-    assert_eq!(other.site_generation().await.unwrap(), g1, "every pool reads the committed counter");
+    assert_eq!(
+        other.site_generation().await.unwrap(),
+        g1,
+        "every pool reads the committed counter"
+    );
     assert!(s.local_site_changes() > local, "this process knows at once");
-    assert_eq!(other.local_site_changes(), 0, "the other pool did not publish anything");
+    assert_eq!(
+        other.local_site_changes(),
+        0,
+        "the other pool did not publish anything"
+    );
 
-    s.create_or_revise(&rev("banjir", "Banjir"), &[lang("en")]).await.unwrap();
-    assert_eq!(s.site_generation().await.unwrap(), g1, "an identical re-post changes no page");
+    s.create_or_revise(&rev("banjir", "Banjir"), &[lang("en")])
+        .await
+        .unwrap();
+    assert_eq!(
+        s.site_generation().await.unwrap(),
+        g1,
+        "an identical re-post changes no page"
+    );
 
     let jobs = s.lease_jobs("w", 1, MINUTE).await.unwrap();
     assert_eq!(jobs.len(), 1);
-    assert_eq!(s.site_generation().await.unwrap(), g1, "leasing a job changes no page");
+    assert_eq!(
+        s.site_generation().await.unwrap(),
+        g1,
+        "leasing a job changes no page"
+    );
 
     let local = s.local_site_changes();
-    s.put_version(&machine(&r.article, "en", RevisionNo(1), "Floods")).await.unwrap();
+    s.put_version(&machine(&r.article, "en", RevisionNo(1), "Floods"))
+        .await
+        .unwrap();
     let g2 = s.site_generation().await.unwrap();
     assert!(g2 > g1, "publishing a version");
     assert!(s.local_site_changes() > local);
 
     s.complete_job(jobs[0].id, "w").await.unwrap();
     let updated = s
-        .record_scores(r.article.id, lang("en"), RevisionNo(1), &[(0, -0.1)], &serde_json::json!({"confidence": -0.1}), &[])
+        .record_scores(
+            r.article.id,
+            lang("en"),
+            RevisionNo(1),
+            &[(0, -0.1)],
+            &serde_json::json!({"confidence": -0.1}),
+            &[],
+        )
         .await
         .unwrap();
     assert!(updated);
-    assert_eq!(s.site_generation().await.unwrap(), g2, "completing a job and scoring confidence change no page");
+    assert_eq!(
+        s.site_generation().await.unwrap(),
+        g2,
+        "completing a job and scoring confidence change no page"
+    );
 
-    s.create_or_revise(&rev("banjir", "Banjir besar"), &[lang("en")]).await.unwrap();
+    s.create_or_revise(&rev("banjir", "Banjir besar"), &[lang("en")])
+        .await
+        .unwrap();
     let g3 = s.site_generation().await.unwrap();
     assert!(g3 > g2, "a new revision");
 
@@ -1465,21 +1677,55 @@ async fn site_generation_moves_with_what_readers_see_and_only_with_it(db: &TestD
 
 async fn site_entries_list_every_readable_version_once_in_one_query(db: &TestDb) {
     let s = &db.store;
-    let a = s.create_or_revise(&rev("satu", "Satu"), &[lang("en"), lang("fr")]).await.unwrap().article;
-    let b = s.create_or_revise(&rev("dua", "Dua"), &[lang("en")]).await.unwrap().article;
-    let c = s.create_or_revise(&rev("tiga", "Tiga"), &[lang("en")]).await.unwrap().article;
-    let en_source = NewRevision { source_lang: lang("en"), ..rev("english", "English") };
-    let d = s.create_or_revise(&en_source, &[lang("id")]).await.unwrap().article;
-    s.put_version(&machine(&a, "fr", RevisionNo(1), "Un")).await.unwrap();
-    s.put_version(&machine(&a, "en", RevisionNo(1), "One")).await.unwrap();
-    s.put_version(&NewVersion { state: VersionState::Held, ..machine(&b, "en", RevisionNo(1), "Two") }).await.unwrap();
-    s.put_version(&machine(&c, "en", RevisionNo(1), "Three")).await.unwrap();
-    s.put_version(&machine(&d, "id", RevisionNo(1), "Inggris")).await.unwrap();
+    let a = s
+        .create_or_revise(&rev("satu", "Satu"), &[lang("en"), lang("fr")])
+        .await
+        .unwrap()
+        .article;
+    let b = s
+        .create_or_revise(&rev("dua", "Dua"), &[lang("en")])
+        .await
+        .unwrap()
+        .article;
+    let c = s
+        .create_or_revise(&rev("tiga", "Tiga"), &[lang("en")])
+        .await
+        .unwrap()
+        .article;
+    let en_source = NewRevision {
+        source_lang: lang("en"),
+        ..rev("english", "English")
+    };
+    let d = s
+        .create_or_revise(&en_source, &[lang("id")])
+        .await
+        .unwrap()
+        .article;
+    s.put_version(&machine(&a, "fr", RevisionNo(1), "Un"))
+        .await
+        .unwrap();
+    s.put_version(&machine(&a, "en", RevisionNo(1), "One"))
+        .await
+        .unwrap();
+    s.put_version(&NewVersion {
+        state: VersionState::Held,
+        ..machine(&b, "en", RevisionNo(1), "Two")
+    })
+    .await
+    .unwrap();
+    s.put_version(&machine(&c, "en", RevisionNo(1), "Three"))
+        .await
+        .unwrap();
+    s.put_version(&machine(&d, "id", RevisionNo(1), "Inggris"))
+        .await
+        .unwrap();
     s.delete_article(&slug("tiga")).await.unwrap();
 
     let entries = s.site_entries().await.unwrap();
-    let got: Vec<(&str, &str, &str)> =
-        entries.iter().map(|e| (e.slug.as_str(), e.source_lang.code(), e.lang.code())).collect();
+    let got: Vec<(&str, &str, &str)> = entries
+        .iter()
+        .map(|e| (e.slug.as_str(), e.source_lang.code(), e.lang.code()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -1494,5 +1740,8 @@ async fn site_entries_list_every_readable_version_once_in_one_query(db: &TestDb)
     );
     let satu_fr = s.version(a.id, lang("fr")).await.unwrap().unwrap();
     assert_eq!(entries[1].updated_at, satu_fr.updated_at);
-    assert_eq!(entries[2].updated_at, s.article(&slug("satu")).await.unwrap().updated_at);
+    assert_eq!(
+        entries[2].updated_at,
+        s.article(&slug("satu")).await.unwrap().updated_at
+    );
 }

@@ -41,7 +41,8 @@ pub struct BenchArgs {
 
 pub fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
     let pair: Pair = args.pair.parse()?;
-    let text = std::fs::read_to_string(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
+    let text = std::fs::read_to_string(&args.input)
+        .with_context(|| format!("reading {}", args.input.display()))?;
     let mut lines: Vec<&str> = text.lines().collect();
     if let Some(n) = args.limit {
         lines.truncate(n);
@@ -58,7 +59,12 @@ pub fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
     let out: Vec<String> = if args.one_by_one {
         lines
             .iter()
-            .map(|l| translator.legs().iter().fold(l.to_string(), |acc, leg| leg.engine.translate_long(&acc)))
+            .map(|l| {
+                translator
+                    .legs()
+                    .iter()
+                    .fold(l.to_string(), |acc, leg| leg.engine.translate_long(&acc))
+            })
             .collect()
     } else {
         translator.translate_texts(&lines, None)
@@ -73,7 +79,11 @@ pub fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
             writeln!(f, "{l}")?;
         }
     }
-    let mode = if args.one_by_one { "one-by-one (raw engine)".to_string() } else { format!("batched, {} threads", translator.threads()) };
+    let mode = if args.one_by_one {
+        "one-by-one (raw engine)".to_string()
+    } else {
+        format!("batched, {} threads", translator.threads())
+    };
     println!("pair            {pair} ({})", translator.model_id());
     println!("mode            {mode}");
     println!("lines           {}", lines.len());
@@ -82,7 +92,12 @@ pub fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
     println!("translate       {secs:.2} s");
     println!("sentences/s     {:.1}", lines.len() as f64 / secs);
     println!("words/s         {:.1}", words as f64 / secs);
-    println!("peak RSS        {}", peak_rss().map(|k| format!("{:.1} MiB", k as f64 / 1024.0)).unwrap_or_else(|| "n/a".into()));
+    println!(
+        "peak RSS        {}",
+        peak_rss()
+            .map(|k| format!("{:.1} MiB", k as f64 / 1024.0))
+            .unwrap_or_else(|| "n/a".into())
+    );
     Ok(())
 }
 
@@ -111,7 +126,10 @@ pub struct NewsroomArgs {
 
 /// NTREX English documents as articles: first line the title, the rest one
 /// paragraph per line.
-pub(crate) fn ntrex_documents(dir: &std::path::Path, n: usize) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+pub(crate) fn ntrex_documents(
+    dir: &std::path::Path,
+    n: usize,
+) -> anyhow::Result<Vec<(String, Vec<String>)>> {
     let src = std::fs::read_to_string(dir.join("newstest2019-src.eng.txt"))
         .with_context(|| format!("reading {}/newstest2019-src.eng.txt", dir.display()))?;
     let ids = std::fs::read_to_string(dir.join("DOCUMENT_IDS.tsv"))?;
@@ -133,7 +151,10 @@ pub fn newsroom(global: &Global, args: NewsroomArgs) -> anyhow::Result<()> {
     let spare = docs.split_off(args.docs.min(docs.len()));
     let target = warta_core::Lang::parse(&args.target)?;
     let tmp = std::env::temp_dir().join(format!("warta-bench-{}", std::process::id()));
-    let models = global.models_dir.clone().unwrap_or_else(warta_models::ModelStore::default_root);
+    let models = global
+        .models_dir
+        .clone()
+        .unwrap_or_else(warta_models::ModelStore::default_root);
     let env: std::collections::BTreeMap<String, String> = [
         ("WARTA_LISTEN", "127.0.0.1:0".to_string()),
         ("WARTA_DATA_DIR", tmp.display().to_string()),
@@ -141,22 +162,36 @@ pub fn newsroom(global: &Global, args: NewsroomArgs) -> anyhow::Result<()> {
         ("WARTA_THREADS", args.threads.to_string()),
         ("WARTA_SOURCE", "en".to_string()),
         ("WARTA_TARGETS", target.code().to_string()),
-        ("WARTA_CONFIDENCE", std::env::var("WARTA_CONFIDENCE").unwrap_or_else(|_| "true".into())),
+        (
+            "WARTA_CONFIDENCE",
+            std::env::var("WARTA_CONFIDENCE").unwrap_or_else(|_| "true".into()),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     let config = Config::from_toml("", &env)?;
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let result = rt.block_on(async {
         let app = App::build(config).await?;
         let key = app.ctx.store.create_api_key("bench").await?.0;
         let handle = AppHandle::start(app.clone(), 1).await?;
         let base = format!("http://{}", handle.addr);
-        let client = Client { base: base.clone(), key };
+        let client = Client {
+            base: base.clone(),
+            key,
+        };
 
         // Warm up: load the model through one article.
-        let warm = client.post("warm-up", "How are you today?", &["Good morning.".to_string()]).await?;
+        let warm = client
+            .post(
+                "warm-up",
+                "How are you today?",
+                &["Good morning.".to_string()],
+            )
+            .await?;
         client.wait_published(target, "warm-up", warm).await?;
 
         let mut service = Vec::new();
@@ -169,21 +204,40 @@ pub fn newsroom(global: &Global, args: NewsroomArgs) -> anyhow::Result<()> {
         }
         // A 20-paragraph article, then a revision of one paragraph: only the
         // changed paragraph's sentences should reach the engine.
-        let lines: Vec<String> = spare.iter().flat_map(|(_, l)| l.iter().skip(1).cloned()).take(40).collect();
-        anyhow::ensure!(lines.len() == 40, "not enough NTREX lines for a 20-paragraph article");
+        let lines: Vec<String> = spare
+            .iter()
+            .flat_map(|(_, l)| l.iter().skip(1).cloned())
+            .take(40)
+            .collect();
+        anyhow::ensure!(
+            lines.len() == 40,
+            "not enough NTREX lines for a 20-paragraph article"
+        );
         let paragraphs: Vec<String> = lines.chunks(2).map(|c| c.join(" ")).collect();
-        let model = app.ctx.pool.model(warta_core::Pair { src: app.config().source, trg: target })?;
+        let model = app.ctx.pool.model(warta_core::Pair {
+            src: app.config().source,
+            trg: target,
+        })?;
         let n0 = model.sentences.load(std::sync::atomic::Ordering::Relaxed);
         let t = Instant::now();
-        client.post("twenty-paragraphs", "Twenty paragraphs", &paragraphs).await?;
-        client.wait_published(target, "twenty-paragraphs", t).await?;
+        client
+            .post("twenty-paragraphs", "Twenty paragraphs", &paragraphs)
+            .await?;
+        client
+            .wait_published(target, "twenty-paragraphs", t)
+            .await?;
         let first_s = t.elapsed().as_secs_f64();
         let n1 = model.sentences.load(std::sync::atomic::Ordering::Relaxed);
         let mut revised = paragraphs.clone();
-        revised[10] = "The storm moved north overnight. Roads to the coast remain closed.".to_string();
+        revised[10] =
+            "The storm moved north overnight. Roads to the coast remain closed.".to_string();
         let t = Instant::now();
-        client.post("twenty-paragraphs", "Twenty paragraphs", &revised).await?;
-        client.wait_revision(target, "twenty-paragraphs", 2, t).await?;
+        client
+            .post("twenty-paragraphs", "Twenty paragraphs", &revised)
+            .await?;
+        client
+            .wait_revision(target, "twenty-paragraphs", 2, t)
+            .await?;
         let revision_s = t.elapsed().as_secs_f64();
         let n2 = model.sentences.load(std::sync::atomic::Ordering::Relaxed);
         let revision = (first_s, n1 - n0, revision_s, n2 - n1);
@@ -209,13 +263,26 @@ pub fn newsroom(global: &Global, args: NewsroomArgs) -> anyhow::Result<()> {
     });
     let _ = std::fs::remove_dir_all(&tmp);
     let (service, bare, (first_s, first_n, rev_s, rev_n)) = result?;
-    let words: usize = docs.iter().flat_map(|(_, l)| l.iter()).map(|l| l.split_whitespace().count()).sum();
+    let words: usize = docs
+        .iter()
+        .flat_map(|(_, l)| l.iter())
+        .map(|l| l.split_whitespace().count())
+        .sum();
     let s: f64 = service.iter().sum();
     let b: f64 = bare.iter().sum();
-    println!("documents        {} (NTREX, English side, en→{target})", docs.len());
+    println!(
+        "documents        {} (NTREX, English side, en→{target})",
+        docs.len()
+    );
     println!("source words     {words}");
-    println!("POST→published   {s:.2} s total, median {:.3} s per document", median(&service));
-    println!("bare engine      {b:.2} s total, median {:.3} s per document", median(&bare));
+    println!(
+        "POST→published   {s:.2} s total, median {:.3} s per document",
+        median(&service)
+    );
+    println!(
+        "bare engine      {b:.2} s total, median {:.3} s per document",
+        median(&bare)
+    );
     println!("overhead         {:+.1} %", (s / b - 1.0) * 100.0);
     println!("20-paragraph article: first translation {first_s:.2} s ({first_n} sentences to the engine)");
     println!("one paragraph revised: {rev_s:.2} s ({rev_n} sentences to the engine)");
@@ -236,7 +303,12 @@ struct Client {
 }
 
 impl Client {
-    async fn request(&self, method: &str, path: &str, body: Option<String>) -> anyhow::Result<(u16, String)> {
+    async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> anyhow::Result<(u16, String)> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let host = self.base.trim_start_matches("http://");
         let mut s = tokio::net::TcpStream::connect(host).await?;
@@ -250,39 +322,73 @@ impl Client {
         let mut out = Vec::new();
         s.read_to_end(&mut out).await?;
         let text = String::from_utf8_lossy(&out).into_owned();
-        let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
         Ok((status, text))
     }
 
-    async fn post(&self, slug: &str, title: &str, paragraphs: &[String]) -> anyhow::Result<Instant> {
-        let body_html: String = paragraphs.iter().map(|p| format!("<p>{}</p>", warta_site::escape(p))).collect();
-        let body = serde_json::json!({ "slug": slug, "title": title, "body_html": body_html }).to_string();
+    async fn post(
+        &self,
+        slug: &str,
+        title: &str,
+        paragraphs: &[String],
+    ) -> anyhow::Result<Instant> {
+        let body_html: String = paragraphs
+            .iter()
+            .map(|p| format!("<p>{}</p>", warta_site::escape(p)))
+            .collect();
+        let body =
+            serde_json::json!({ "slug": slug, "title": title, "body_html": body_html }).to_string();
         let t = Instant::now();
         let (status, text) = self.request("POST", "/api/v1/articles", Some(body)).await?;
         anyhow::ensure!(status == 202, "POST {slug}: {text}");
         Ok(t)
     }
 
-    async fn wait_revision(&self, lang: warta_core::Lang, slug: &str, revision: i64, since: Instant) -> anyhow::Result<()> {
+    async fn wait_revision(
+        &self,
+        lang: warta_core::Lang,
+        slug: &str,
+        revision: i64,
+        since: Instant,
+    ) -> anyhow::Result<()> {
         loop {
-            let (status, text) = self.request("GET", &format!("/api/v1/articles/{slug}/{lang}"), None).await?;
+            let (status, text) = self
+                .request("GET", &format!("/api/v1/articles/{slug}/{lang}"), None)
+                .await?;
             let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
             let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
             if status == 200 && v["revision"] == revision {
                 return Ok(());
             }
-            anyhow::ensure!(since.elapsed().as_secs() < 300, "{slug} revision {revision} not published after 300 s");
+            anyhow::ensure!(
+                since.elapsed().as_secs() < 300,
+                "{slug} revision {revision} not published after 300 s"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
     }
 
-    async fn wait_published(&self, lang: warta_core::Lang, slug: &str, since: Instant) -> anyhow::Result<()> {
+    async fn wait_published(
+        &self,
+        lang: warta_core::Lang,
+        slug: &str,
+        since: Instant,
+    ) -> anyhow::Result<()> {
         loop {
-            let (status, _) = self.request("GET", &format!("/{lang}/{slug}"), None).await?;
+            let (status, _) = self
+                .request("GET", &format!("/{lang}/{slug}"), None)
+                .await?;
             if status == 200 {
                 return Ok(());
             }
-            anyhow::ensure!(since.elapsed().as_secs() < 300, "{slug} not published after 300 s");
+            anyhow::ensure!(
+                since.elapsed().as_secs() < 300,
+                "{slug} not published after 300 s"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
     }
@@ -315,14 +421,23 @@ pub fn enforcement(global: &Global, args: EnforcementArgs) -> anyhow::Result<()>
     let target = warta_core::Lang::parse(&args.target)?;
     let pool = warta_engine::ModelPool::new(global.model_store(), args.threads);
     let tr = pool.translator(en, target)?;
-    let lines: Vec<&str> = docs.iter().flat_map(|(_, ls)| ls.iter().map(String::as_str)).collect();
+    let lines: Vec<&str> = docs
+        .iter()
+        .flat_map(|(_, ls)| ls.iter().map(String::as_str))
+        .collect();
     let started = Instant::now();
     let raw = tr.translate_texts(&lines, None);
     let raw_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let requests: Vec<Request> =
-        docs.iter().map(|(_, ls)| Request { doc: Arc::new(SourceDoc::text(ls.join("\n"))), target }).collect();
-    let results = warta_pipeline::translate(&pool, en, requests, &HashMap::new(), &Options::default());
+    let requests: Vec<Request> = docs
+        .iter()
+        .map(|(_, ls)| Request {
+            doc: Arc::new(SourceDoc::text(ls.join("\n"))),
+            target,
+        })
+        .collect();
+    let results =
+        warta_pipeline::translate(&pool, en, requests, &HashMap::new(), &Options::default());
     let pipeline_s = started.elapsed().as_secs_f64();
     let mut piped: Vec<String> = Vec::with_capacity(lines.len());
     let (mut placed, mut refused, mut respelled) = (0, 0, 0);
@@ -332,14 +447,22 @@ pub fn enforcement(global: &Global, args: EnforcementArgs) -> anyhow::Result<()>
         refused += d.refused;
         respelled += d.respelled;
         let out: Vec<&str> = d.body.split('\n').collect();
-        anyhow::ensure!(out.len() == ls.len(), "document {id}: {} lines out for {}", out.len(), ls.len());
+        anyhow::ensure!(
+            out.len() == ls.len(),
+            "document {id}: {} lines out for {}",
+            out.len(),
+            ls.len()
+        );
         piped.extend(out.into_iter().map(str::to_string));
     }
     let mut changed = 0;
     for (i, ((src, a), b)) in lines.iter().zip(&raw).zip(&piped).enumerate() {
         if a != b {
             changed += 1;
-            println!("line {}\n  source:   {src}\n  engine:   {a}\n  pipeline: {b}\n", i + 1);
+            println!(
+                "line {}\n  source:   {src}\n  engine:   {a}\n  pipeline: {b}\n",
+                i + 1
+            );
         }
     }
     println!(

@@ -6,7 +6,11 @@ use clap::{Args, Parser, Subcommand};
 use warta_models::ModelStore;
 
 #[derive(Parser)]
-#[command(name = "warta", version, about = "Newsroom translation and publishing service")]
+#[command(
+    name = "warta",
+    version,
+    about = "Newsroom translation and publishing service"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -33,7 +37,11 @@ pub enum LogFormat {
 
 impl Global {
     pub fn model_store(&self) -> ModelStore {
-        ModelStore::open(self.models_dir.clone().unwrap_or_else(ModelStore::default_root))
+        ModelStore::open(
+            self.models_dir
+                .clone()
+                .unwrap_or_else(ModelStore::default_root),
+        )
     }
 }
 

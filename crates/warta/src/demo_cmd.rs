@@ -66,7 +66,10 @@ const SAMPLES: &[(&str, &[&str])] = &[
 ];
 
 pub fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
-    let models_dir = global.models_dir.clone().unwrap_or_else(ModelStore::default_root);
+    let models_dir = global
+        .models_dir
+        .clone()
+        .unwrap_or_else(ModelStore::default_root);
     let (en, pt) = (Lang::english(), Lang::parse("pt")?);
     if ModelStore::open(&models_dir).route(en, pt).is_err() {
         fetch_test_models(&args.dir, &models_dir)?;
@@ -75,7 +78,8 @@ pub fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
             .context("the test models were fetched but the en→pt model is still not usable")?;
     }
 
-    std::fs::create_dir_all(&args.dir).with_context(|| format!("creating {}", args.dir.display()))?;
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("creating {}", args.dir.display()))?;
     let dir = std::fs::canonicalize(&args.dir)?;
     let listen = resolve_port(&args.listen)?;
     let config_path = dir.join("warta.toml");
@@ -92,7 +96,8 @@ pub fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
         data = toml_str(&dir.join("data")),
         models = toml_str(&std::path::absolute(&models_dir)?),
     );
-    std::fs::write(&config_path, &text).with_context(|| format!("writing {}", config_path.display()))?;
+    std::fs::write(&config_path, &text)
+        .with_context(|| format!("writing {}", config_path.display()))?;
     // This newsroom is the file alone: WARTA_* variables meant for another
     // one must not leak in.
     let config = Config::from_toml(&text, &BTreeMap::new())?;
@@ -102,7 +107,12 @@ pub fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
             .iter()
             .enumerate()
             .map(|(i, (title, paras))| {
-                item("demo:samples", &format!("sample-{i}"), title, &paras.iter().map(|p| p.to_string()).collect::<Vec<_>>())
+                item(
+                    "demo:samples",
+                    &format!("sample-{i}"),
+                    title,
+                    &paras.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+                )
             })
             .collect(),
     };
@@ -196,7 +206,10 @@ fn documents(ntrex: &Path, n: usize) -> Option<Vec<ImportItem>> {
 /// An article for the ingest path, named (for idempotence across demo
 /// starts) by `source` and `id`, with its slug made from the headline.
 fn item(source: &str, id: &str, title: &str, paragraphs: &[String]) -> ImportItem {
-    let body_html: String = paragraphs.iter().map(|p| format!("<p>{}</p>", warta_site::escape(p))).collect();
+    let body_html: String = paragraphs
+        .iter()
+        .map(|p| format!("<p>{}</p>", warta_site::escape(p)))
+        .collect();
     ImportItem {
         source: source.to_string(),
         external_id: id.to_string(),
@@ -218,8 +231,9 @@ fn item(source: &str, id: &str, title: &str, paragraphs: &[String]) -> ImportIte
 /// Port 0 means "any free port"; pick it now, because the site's base URL
 /// (canonical links, feeds) must name the real one.
 fn resolve_port(listen: &str) -> anyhow::Result<SocketAddr> {
-    let addr: SocketAddr =
-        listen.parse().with_context(|| format!("--listen `{listen}` is not an address like 127.0.0.1:8080"))?;
+    let addr: SocketAddr = listen
+        .parse()
+        .with_context(|| format!("--listen `{listen}` is not an address like 127.0.0.1:8080"))?;
     if addr.port() != 0 {
         return Ok(addr);
     }
@@ -232,14 +246,21 @@ fn resolve_port(listen: &str) -> anyhow::Result<SocketAddr> {
 fn random_password() -> anyhow::Result<String> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 20];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("the operating system's random source failed: {e}"))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("the operating system's random source failed: {e}"))?;
     // 256 % 31 = 8: the first 8 letters are 1/32 likelier; irrelevant at 100 bits.
-    Ok(bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect())
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect())
 }
 
 /// A path as a TOML basic string's content.
 fn toml_str(p: &Path) -> String {
-    p.display().to_string().replace('\\', "\\\\").replace('"', "\\\"")
+    p.display()
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
 }
 
 #[cfg(test)]
@@ -260,7 +281,9 @@ mod tests {
             let mut it = item("demo:samples", &i.to_string(), title, &paras);
             // What import_item does before validating.
             it.input.slug = Some(it.wanted_slug.to_string());
-            it.input.into_revision(Lang::english(), 0, &Default::default()).unwrap();
+            it.input
+                .into_revision(Lang::english(), 0, &Default::default())
+                .unwrap();
         }
     }
 }

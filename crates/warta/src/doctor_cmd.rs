@@ -68,7 +68,12 @@ pub fn run(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         format!(
             "{config_name}: source {}, targets {}",
             config.source,
-            config.targets.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ")
+            config
+                .targets
+                .iter()
+                .map(|l| l.code())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     );
 
@@ -106,7 +111,10 @@ fn check_database(r: &mut Report, config: &Config) {
         })
     });
     match opened {
-        Ok(()) => r.ok("database", format!("{url} is reachable and its schema is up to date")),
+        Ok(()) => r.ok(
+            "database",
+            format!("{url} is reachable and its schema is up to date"),
+        ),
         Err(e) => {
             let fix = if config.database_url.starts_with("postgres") {
                 "start PostgreSQL or correct database_url / WARTA_DATABASE_URL (user, password, host, database)"
@@ -125,7 +133,10 @@ fn check_models(r: &mut Report, config: &Config) {
     let pull = if config.models_dir == ModelStore::default_root() {
         "warta models pull".to_string()
     } else {
-        format!("warta --models-dir {} models pull", shell_word(&config.models_dir))
+        format!(
+            "warta --models-dir {} models pull",
+            shell_word(&config.models_dir)
+        )
     };
     let mut all_missing = BTreeSet::new();
     let mut problems = 0;
@@ -137,38 +148,76 @@ fn check_models(r: &mut Report, config: &Config) {
                 &what,
                 format!(
                     "through English: {} installed",
-                    route.legs().iter().map(|p| p.to_string()).collect::<Vec<_>>().join(" and ")
+                    route
+                        .legs()
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" and ")
                 ),
             ),
             Err(ModelError::NoRoute { missing, pulls, .. }) => {
                 all_missing.extend(pulls.split_whitespace().map(str::to_string));
                 problems += 1;
-                r.problem(&what, format!("missing {missing}"), format!("{pull} {pulls}"));
+                r.problem(
+                    &what,
+                    format!("missing {missing}"),
+                    format!("{pull} {pulls}"),
+                );
             }
             // A broken manifest is not a missing model: say which it is.
             Err(e) => {
                 problems += 1;
-                r.problem(&what, e, format!("warta models verify, then re-install the pair with {pull} PAIR"));
+                r.problem(
+                    &what,
+                    e,
+                    format!("warta models verify, then re-install the pair with {pull} PAIR"),
+                );
             }
         }
     }
     if problems > 1 && !all_missing.is_empty() {
-        println!("         all at once: {pull} {}", all_missing.into_iter().collect::<Vec<_>>().join(" "));
+        println!(
+            "         all at once: {pull} {}",
+            all_missing.into_iter().collect::<Vec<_>>().join(" ")
+        );
     }
 }
 
 fn check_disk(r: &mut Report, what: &str, dir: &Path) {
     // The directory may not exist yet: measure the file system it will be on.
-    let existing: PathBuf = dir.ancestors().find(|p| p.exists()).map(Path::to_path_buf).unwrap_or_else(|| ".".into());
-    let existing = if existing.as_os_str().is_empty() { PathBuf::from(".") } else { existing };
+    let existing: PathBuf = dir
+        .ancestors()
+        .find(|p| p.exists())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| ".".into());
+    let existing = if existing.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        existing
+    };
     match fs4::available_space(&existing) {
-        Ok(free) if free >= MIN_FREE_BYTES => r.ok(what, format!("{} has {} free", dir.display(), human(free))),
+        Ok(free) if free >= MIN_FREE_BYTES => {
+            r.ok(what, format!("{} has {} free", dir.display(), human(free)))
+        }
         Ok(free) => r.problem(
             what,
-            format!("{} has only {} free (warta needs at least {})", dir.display(), human(free), human(MIN_FREE_BYTES)),
-            format!("free space on that file system (`df -h {}`) or move {what} in the config", shell_word(&existing)),
+            format!(
+                "{} has only {} free (warta needs at least {})",
+                dir.display(),
+                human(free),
+                human(MIN_FREE_BYTES)
+            ),
+            format!(
+                "free space on that file system (`df -h {}`) or move {what} in the config",
+                shell_word(&existing)
+            ),
         ),
-        Err(e) => r.problem(what, format!("cannot measure free space on {}: {e}", existing.display()), "check that the directory is readable"),
+        Err(e) => r.problem(
+            what,
+            format!("cannot measure free space on {}: {e}", existing.display()),
+            "check that the directory is readable",
+        ),
     }
 }
 
@@ -185,7 +234,9 @@ fn human(bytes: u64) -> String {
 /// A path as one shell word, quoted only when it needs to be.
 fn shell_word(p: &Path) -> String {
     let s = p.display().to_string();
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+=:@".contains(c)) {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+=:@".contains(c))
+    {
         s
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))

@@ -33,14 +33,25 @@ pub fn run(cmd: GlossaryCommand) -> anyhow::Result<()> {
         GlossaryCommand::Import { file, .. } => Some(parse_file(file, &config.targets)?),
         _ => None,
     };
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
     runtime.block_on(async move {
         let store = open_store(&config).await?;
         let result = match cmd {
-            GlossaryCommand::Import { file, .. } => import_entries(&store, &file, import.unwrap_or_default()).await,
+            GlossaryCommand::Import { file, .. } => {
+                import_entries(&store, &file, import.unwrap_or_default()).await
+            }
             GlossaryCommand::List { lang, .. } => list(&store, lang.as_deref()).await,
-            GlossaryCommand::Add { source, target_lang, target, case_sensitive, note, .. } => {
+            GlossaryCommand::Add {
+                source,
+                target_lang,
+                target,
+                case_sensitive,
+                note,
+                ..
+            } => {
                 let input = GlossaryInput {
                     source: Some(source),
                     target_lang: Some(target_lang),
@@ -67,7 +78,9 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
     }
-    Store::connect(&config.database_url).await.context("opening the database")
+    Store::connect(&config.database_url)
+        .await
+        .context("opening the database")
 }
 
 fn api_error(e: ApiError) -> anyhow::Error {
@@ -83,7 +96,8 @@ struct Line {
 /// Every line of `file`, validated; all problems at once, as `FILE:LINE:
 /// problem` on stderr, and an error if there was any.
 fn parse_file(file: &Path, targets: &[Lang]) -> anyhow::Result<Vec<Line>> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let (lines, problems) = parse_tsv(&text, targets);
     if !problems.is_empty() {
         for (no, problem) in &problems {
@@ -112,7 +126,10 @@ fn parse_tsv(text: &str, targets: &[Lang]) -> (Vec<Line>, Vec<(usize, String)>) 
         }
         let fields: Vec<&str> = raw.split('\t').collect();
         let Some(n) = columns else {
-            let names: Vec<String> = fields.iter().map(|f| f.trim().to_ascii_lowercase()).collect();
+            let names: Vec<String> = fields
+                .iter()
+                .map(|f| f.trim().to_ascii_lowercase())
+                .collect();
             if names.len() >= REQUIRED_COLUMNS
                 && names.len() <= COLUMNS.len()
                 && names.iter().zip(COLUMNS).all(|(a, b)| a == b)
@@ -134,7 +151,10 @@ fn parse_tsv(text: &str, targets: &[Lang]) -> (Vec<Line>, Vec<(usize, String)>) 
         if fields.len() < REQUIRED_COLUMNS || fields.len() > n {
             problems.push((
                 no,
-                format!("expected {REQUIRED_COLUMNS} to {n} tab-separated columns, found {}", fields.len()),
+                format!(
+                    "expected {REQUIRED_COLUMNS} to {n} tab-separated columns, found {}",
+                    fields.len()
+                ),
             ));
             continue;
         }
@@ -145,7 +165,13 @@ fn parse_tsv(text: &str, targets: &[Lang]) -> (Vec<Line>, Vec<(usize, String)>) 
                 "true" | "yes" | "1" => Some(true),
                 "false" | "no" | "0" => Some(false),
                 _ => {
-                    problems.push((no, format!("`case_sensitive` must be true or false, got `{}`", fields[3].trim())));
+                    problems.push((
+                        no,
+                        format!(
+                            "`case_sensitive` must be true or false, got `{}`",
+                            fields[3].trim()
+                        ),
+                    ));
                     continue;
                 }
             },
@@ -159,13 +185,16 @@ fn parse_tsv(text: &str, targets: &[Lang]) -> (Vec<Line>, Vec<(usize, String)>) 
         };
         match input.into_entry(targets) {
             Ok(entry) => {
-                if let Some(first) = lines
-                    .iter()
-                    .find(|l| l.entry.source_term == entry.source_term && l.entry.target_lang == entry.target_lang)
-                {
+                if let Some(first) = lines.iter().find(|l| {
+                    l.entry.source_term == entry.source_term
+                        && l.entry.target_lang == entry.target_lang
+                }) {
                     problems.push((
                         no,
-                        format!("`{}` for {} is already on line {}", entry.source_term, entry.target_lang, first.no),
+                        format!(
+                            "`{}` for {} is already on line {}",
+                            entry.source_term, entry.target_lang, first.no
+                        ),
                     ));
                 } else {
                     lines.push(Line { no, entry });
@@ -175,7 +204,13 @@ fn parse_tsv(text: &str, targets: &[Lang]) -> (Vec<Line>, Vec<(usize, String)>) 
         }
     }
     if columns.is_none() {
-        problems.push((1, format!("empty file: expected the header line `{}`", COLUMNS.join("\\t"))));
+        problems.push((
+            1,
+            format!(
+                "empty file: expected the header line `{}`",
+                COLUMNS.join("\\t")
+            ),
+        ));
     }
     (lines, problems)
 }
@@ -202,7 +237,12 @@ async fn import_entries(store: &Store, file: &Path, lines: Vec<Line>) -> anyhow:
             }
             Err(e) => {
                 return Err(e).with_context(|| {
-                    format!("{}:{}: importing stopped after {} entries", file.display(), line.no, added.len())
+                    format!(
+                        "{}:{}: importing stopped after {} entries",
+                        file.display(),
+                        line.no,
+                        added.len()
+                    )
                 })
             }
         }
@@ -218,7 +258,10 @@ async fn import_entries(store: &Store, file: &Path, lines: Vec<Line>) -> anyhow:
 }
 
 fn describe(e: &GlossaryEntry) -> String {
-    let mut s = format!("{:>5}  {}  {} → {}", e.id, e.target_lang, e.source_term, e.target_term);
+    let mut s = format!(
+        "{:>5}  {}  {} → {}",
+        e.id, e.target_lang, e.source_term, e.target_term
+    );
     if e.source_term == e.target_term {
         s.push_str("  (do not translate)");
     }
@@ -233,10 +276,14 @@ fn describe(e: &GlossaryEntry) -> String {
 }
 
 async fn list(store: &Store, lang: Option<&str>) -> anyhow::Result<()> {
-    let lang = lang.map(|l| Lang::parse(l.trim()).context("--lang")).transpose()?;
+    let lang = lang
+        .map(|l| Lang::parse(l.trim()).context("--lang"))
+        .transpose()?;
     let entries = store.list_glossary(lang).await?;
     if entries.is_empty() {
-        println!("no glossary entries (add some with `warta glossary add` or `warta glossary import`)");
+        println!(
+            "no glossary entries (add some with `warta glossary add` or `warta glossary import`)"
+        );
     }
     for e in &entries {
         println!("{}", describe(e));
@@ -250,17 +297,25 @@ async fn add(store: &Store, new: &NewGlossaryEntry) -> anyhow::Result<()> {
         other => other?,
     };
     println!("added {}", describe(&e).trim_start());
-    println!("re-queued {requeued} translation job{}", if requeued == 1 { "" } else { "s" });
+    println!(
+        "re-queued {requeued} translation job{}",
+        if requeued == 1 { "" } else { "s" }
+    );
     Ok(())
 }
 
 async fn delete(store: &Store, id: i64) -> anyhow::Result<()> {
     let (e, requeued) = match store.delete_glossary_entry(id).await {
-        Err(StoreError::NotFound(_)) => bail!("glossary entry #{id} not found (see `warta glossary list`)"),
+        Err(StoreError::NotFound(_)) => {
+            bail!("glossary entry #{id} not found (see `warta glossary list`)")
+        }
         other => other?,
     };
     println!("deleted {}", describe(&e).trim_start());
-    println!("re-queued {requeued} translation job{}", if requeued == 1 { "" } else { "s" });
+    println!(
+        "re-queued {requeued} translation job{}",
+        if requeued == 1 { "" } else { "s" }
+    );
     Ok(())
 }
 

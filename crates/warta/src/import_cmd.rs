@@ -28,7 +28,9 @@ const WP_MAX_PAGES: u32 = 1000;
 
 pub fn run(global: &Global, cmd: ImportCommand) -> anyhow::Result<()> {
     let (source, serve) = match &cmd {
-        ImportCommand::Feed { source, serve } | ImportCommand::Wordpress { source, serve } => (source, serve),
+        ImportCommand::Feed { source, serve } | ImportCommand::Wordpress { source, serve } => {
+            (source, serve)
+        }
     };
     let config = crate::serve_cmd::config(global, serve)?;
     let items = match &cmd {
@@ -90,7 +92,10 @@ async fn store_all(app: &App, source: &str, items: Vec<ImportItem>) -> anyhow::R
                 Outcome::Unchanged => unchanged += 1,
                 Outcome::KeptDeleted => {
                     kept_deleted += 1;
-                    say(format!("skipped    {} (deleted in warta; left deleted)", done.slug));
+                    say(format!(
+                        "skipped    {} (deleted in warta; left deleted)",
+                        done.slug
+                    ));
                 }
             },
             Err(ImportError::Invalid(why)) => {
@@ -106,7 +111,11 @@ async fn store_all(app: &App, source: &str, items: Vec<ImportItem>) -> anyhow::R
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let deleted = if kept_deleted > 0 { format!(", {kept_deleted} left deleted") } else { String::new() };
+    let deleted = if kept_deleted > 0 {
+        format!(", {kept_deleted} left deleted")
+    } else {
+        String::new()
+    };
     println!(
         "{source}: {total} items: {created} created, {revised} revised, {unchanged} unchanged, {failed} failed{deleted}"
     );
@@ -131,7 +140,11 @@ fn read_source(source: &str) -> anyhow::Result<Vec<u8>> {
 fn agent() -> ureq::Agent {
     ureq::AgentBuilder::new()
         .timeout(Duration::from_secs(60))
-        .user_agent(concat!("warta/", env!("CARGO_PKG_VERSION"), " (newsroom import)"))
+        .user_agent(concat!(
+            "warta/",
+            env!("CARGO_PKG_VERSION"),
+            " (newsroom import)"
+        ))
         .build()
 }
 
@@ -149,7 +162,10 @@ fn get(agent: &ureq::Agent, url: &str) -> anyhow::Result<(Option<String>, Vec<u8
         .read_to_end(&mut body)
         .with_context(|| format!("reading {url}"))?;
     if body.len() as u64 > MAX_RESPONSE_BYTES {
-        bail!("{url}: response is larger than {} MiB", MAX_RESPONSE_BYTES >> 20);
+        bail!(
+            "{url}: response is larger than {} MiB",
+            MAX_RESPONSE_BYTES >> 20
+        );
     }
     Ok((pages, body))
 }
@@ -167,7 +183,11 @@ fn fetch_wordpress(site: &str) -> anyhow::Result<Vec<ImportItem>> {
     let page_url = |n: u32| format!("{endpoint}{sep}per_page={WP_PER_PAGE}&page={n}");
     let agent = agent();
     let terminal = std::io::stderr().is_terminal();
-    let spinner = if terminal { ProgressBar::new_spinner() } else { ProgressBar::hidden() };
+    let spinner = if terminal {
+        ProgressBar::new_spinner()
+    } else {
+        ProgressBar::hidden()
+    };
     spinner.enable_steady_tick(Duration::from_millis(120));
     let mut items = Vec::new();
     let mut n = 1;
@@ -180,7 +200,10 @@ fn fetch_wordpress(site: &str) -> anyhow::Result<Vec<ImportItem>> {
             // No header: a single page (a proxy or a static export).
             total = match pages {
                 None => 1,
-                Some(p) => p.trim().parse().with_context(|| format!("{url}: X-WP-TotalPages `{p}` is not a number"))?,
+                Some(p) => p
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("{url}: X-WP-TotalPages `{p}` is not a number"))?,
             };
             if total > WP_MAX_PAGES {
                 bail!("{url}: X-WP-TotalPages is {total}, more than the {WP_MAX_PAGES} pages warta imports at once");
@@ -188,7 +211,11 @@ fn fetch_wordpress(site: &str) -> anyhow::Result<Vec<ImportItem>> {
         }
         let page = import::parse_wordpress(&body).with_context(|| url.clone())?;
         if !terminal {
-            eprintln!("fetched page {n} of {} ({} posts)", total.max(1), page.len());
+            eprintln!(
+                "fetched page {n} of {} ({} posts)",
+                total.max(1),
+                page.len()
+            );
         }
         items.extend(page);
         n += 1;

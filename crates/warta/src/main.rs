@@ -27,9 +27,15 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // One line: the error and its causes, joined.
-            let msg = e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
+            let msg = e
+                .chain()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(": ");
             match LOG_FORMAT.get() {
-                Some(cli::LogFormat::Json) => tracing::error!(target: "warta", "{}", msg.replace('\n', " ")),
+                Some(cli::LogFormat::Json) => {
+                    tracing::error!(target: "warta", "{}", msg.replace('\n', " "))
+                }
                 _ => eprintln!("error: {}", msg.replace('\n', " ")),
             }
             ExitCode::FAILURE
@@ -49,12 +55,19 @@ fn init_logging(format: cli::LogFormat) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("WARTA_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         cli::LogFormat::Text => builder.init(),
         // Span fields (request_id, job_id) flattened into each line, so a
         // collector can filter on them without knowing the span names.
-        cli::LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).with_span_list(false).init(),
+        cli::LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
     }
 }
 

@@ -5,7 +5,9 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use warta_core::Pair;
-use warta_models::{pairs_for, Catalog, Fetch, ModelStore, NetworkFetch, Progress, PullOptions, PullOutcome};
+use warta_models::{
+    pairs_for, Catalog, Fetch, ModelStore, NetworkFetch, Progress, PullOptions, PullOutcome,
+};
 use warta_server::Config;
 
 use crate::cli::{Global, ModelsCommand, PullArgs};
@@ -16,7 +18,10 @@ pub fn run(global: &Global, cmd: ModelsCommand) -> anyhow::Result<()> {
         ModelsCommand::List => {
             let entries = store.list()?;
             if entries.is_empty() {
-                println!("no models in {} (get some with `warta models pull PAIR`)", store.root().display());
+                println!(
+                    "no models in {} (get some with `warta models pull PAIR`)",
+                    store.root().display()
+                );
             }
             for e in entries {
                 match e {
@@ -35,18 +40,36 @@ pub fn run(global: &Global, cmd: ModelsCommand) -> anyhow::Result<()> {
         ModelsCommand::Import { dir, pair, version } => {
             let pair: Pair = pair.parse()?;
             let m = store.import(&dir, pair, version.as_deref())?;
-            println!("imported {} into {} ({})", pair, m.dir.display(), m.model_id());
+            println!(
+                "imported {} into {} ({})",
+                pair,
+                m.dir.display(),
+                m.model_id()
+            );
         }
         ModelsCommand::Pull(args) => pull(global, args)?,
         ModelsCommand::Mirror { dir } => {
-            let written = store.write_mirror(&dir).with_context(|| format!("writing the mirror {}", dir.display()))?;
+            let written = store
+                .write_mirror(&dir)
+                .with_context(|| format!("writing the mirror {}", dir.display()))?;
             if written.is_empty() {
-                bail!("no models in {} to mirror (pull some first)", store.root().display());
+                bail!(
+                    "no models in {} to mirror (pull some first)",
+                    store.root().display()
+                );
             }
             for m in &written {
-                println!("{:<7} {}  ({})", m.pair().to_string(), m.dir.display(), m.model_id());
+                println!(
+                    "{:<7} {}  ({})",
+                    m.pair().to_string(),
+                    m.dir.display(),
+                    m.model_id()
+                );
             }
-            println!("serve {} over HTTP; other machines run `warta models pull PAIR… --mirror URL`", dir.display());
+            println!(
+                "serve {} over HTTP; other machines run `warta models pull PAIR… --mirror URL`",
+                dir.display()
+            );
         }
         ModelsCommand::Verify => {
             let reports = store.verify().context("verifying the model store")?;
@@ -62,7 +85,10 @@ pub fn run(global: &Global, cmd: ModelsCommand) -> anyhow::Result<()> {
                 }
             }
             if bad > 0 {
-                bail!("{bad} of {} installed pairs failed verification", reports.len());
+                bail!(
+                    "{bad} of {} installed pairs failed verification",
+                    reports.len()
+                );
             }
             if reports.is_empty() {
                 println!("no models in {}", store.root().display());
@@ -81,8 +107,15 @@ enum Source {
 /// (stdout); the one error line (stderr) sums up what was not installed.
 fn pull(global: &Global, args: PullArgs) -> anyhow::Result<()> {
     let config = Config::load(args.serve.config.as_deref())?;
-    let store = ModelStore::open(global.models_dir.clone().unwrap_or_else(|| config.models_dir.clone()));
-    let opts = PullOptions { allow_prerelease: args.allow_prerelease };
+    let store = ModelStore::open(
+        global
+            .models_dir
+            .clone()
+            .unwrap_or_else(|| config.models_dir.clone()),
+    );
+    let opts = PullOptions {
+        allow_prerelease: args.allow_prerelease,
+    };
     let fetch = NetworkFetch::new();
 
     let source = match (args.mirror, args.remote_settings) {
@@ -105,9 +138,13 @@ fn pull(global: &Global, args: PullArgs) -> anyhow::Result<()> {
     if args.for_config {
         let direct = |p: Pair| match &source {
             Source::RemoteSettings(catalog) => catalog.publishes(p, &opts),
-            Source::Mirror(url) => {
-                fetch.get(&format!("{}/{}/manifest.json", url.trim_end_matches('/'), p.dir_name())).is_ok()
-            }
+            Source::Mirror(url) => fetch
+                .get(&format!(
+                    "{}/{}/manifest.json",
+                    url.trim_end_matches('/'),
+                    p.dir_name()
+                ))
+                .is_ok(),
         };
         for p in pairs_for(config.source, &config.targets, direct) {
             if !pairs.contains(&p) {
@@ -120,12 +157,18 @@ fn pull(global: &Global, args: PullArgs) -> anyhow::Result<()> {
     for &pair in &pairs {
         let mut progress = TermProgress::new(pair);
         let outcome = match &source {
-            Source::RemoteSettings(catalog) => store.pull_remote_settings(&fetch, catalog, pair, &opts, &mut progress),
+            Source::RemoteSettings(catalog) => {
+                store.pull_remote_settings(&fetch, catalog, pair, &opts, &mut progress)
+            }
             Source::Mirror(url) => store.pull_mirror(&fetch, url, pair, &mut progress),
         };
         let line = match outcome {
-            Ok(PullOutcome::Installed(m)) => format!("installed {} ({})", m.manifest.version, m.model_id()),
-            Ok(PullOutcome::AlreadyCurrent(m)) => format!("already current {} ({})", m.manifest.version, m.model_id()),
+            Ok(PullOutcome::Installed(m)) => {
+                format!("installed {} ({})", m.manifest.version, m.model_id())
+            }
+            Ok(PullOutcome::AlreadyCurrent(m)) => {
+                format!("already current {} ({})", m.manifest.version, m.model_id())
+            }
             Ok(PullOutcome::NotPublished) => {
                 let what = match &source {
                     Source::RemoteSettings(_) => "not published by Mozilla".to_string(),
@@ -143,7 +186,12 @@ fn pull(global: &Global, args: PullArgs) -> anyhow::Result<()> {
         println!("{:<7} {line}", pair.to_string());
     }
     if !missing.is_empty() {
-        bail!("{} of {} pairs not installed: {}", missing.len(), pairs.len(), missing.join("; "));
+        bail!(
+            "{} of {} pairs not installed: {}",
+            missing.len(),
+            pairs.len(),
+            missing.join("; ")
+        );
     }
     Ok(())
 }

@@ -19,7 +19,10 @@ pub(crate) fn config(global: &Global, args: &ServeArgs) -> anyhow::Result<Config
 }
 
 pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
 }
 
 pub(crate) async fn shutdown_signal() {
@@ -28,7 +31,8 @@ pub(crate) async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -49,9 +53,15 @@ pub fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
             app.config().site_name,
             handle.addr,
             app.config().source,
-            app.config().targets.iter().map(|l| l.code()).collect::<Vec<_>>().join(", "),
+            app.config()
+                .targets
+                .iter()
+                .map(|l| l.code())
+                .collect::<Vec<_>>()
+                .join(", "),
             match workers {
-                0 => "no translation workers: run `warta worker` against the same database".to_string(),
+                0 => "no translation workers: run `warta worker` against the same database"
+                    .to_string(),
                 n => format!("{n} translation worker(s)"),
             }
         ));
@@ -67,7 +77,9 @@ fn report_models(app: &App) {
     let store = app.ctx.pool.store();
     for &t in &app.config().targets {
         if let Err(e) = store.route(app.config().source, t) {
-            crate::notice(format_args!("note: {t} articles will wait for a model: {e}"));
+            crate::notice(format_args!(
+                "note: {t} articles will wait for a model: {e}"
+            ));
         }
     }
 }
@@ -96,7 +108,9 @@ pub(crate) fn redact(url: &str) -> String {
 
 pub fn keys(global: &Global, cmd: KeysCommand) -> anyhow::Result<()> {
     let args = match &cmd {
-        KeysCommand::Create { serve, .. } | KeysCommand::List { serve } | KeysCommand::Revoke { serve, .. } => serve,
+        KeysCommand::Create { serve, .. }
+        | KeysCommand::List { serve }
+        | KeysCommand::Revoke { serve, .. } => serve,
     };
     let config = config(global, args)?;
     runtime()?.block_on(async move {
@@ -105,12 +119,19 @@ pub fn keys(global: &Global, cmd: KeysCommand) -> anyhow::Result<()> {
         match cmd {
             KeysCommand::Create { name, .. } => {
                 let (key, k) = store.create_api_key(&name).await?;
-                eprintln!("created API key #{} `{}`; it is shown only now:", k.id.0, k.name);
+                eprintln!(
+                    "created API key #{} `{}`; it is shown only now:",
+                    k.id.0, k.name
+                );
                 println!("{key}");
             }
             KeysCommand::List { .. } => {
                 for k in store.list_api_keys().await? {
-                    let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
+                    let state = if k.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    };
                     println!("{:>4}  {:<24} {}…  {state}", k.id.0, k.name, k.prefix);
                 }
             }
@@ -131,11 +152,16 @@ pub fn users(global: &Global, cmd: UsersCommand) -> anyhow::Result<()> {
         Ok(p) => p,
         Err(_) => {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).context("reading the password from stdin")?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("reading the password from stdin")?;
             s.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    anyhow::ensure!(password.chars().count() >= 10, "the password must have at least 10 characters");
+    anyhow::ensure!(
+        password.chars().count() >= 10,
+        "the password must have at least 10 characters"
+    );
     runtime()?.block_on(async move {
         let app = App::build(config).await?;
         let u = app.ctx.store.create_user(&username, &password).await?;

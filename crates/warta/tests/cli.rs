@@ -10,8 +10,13 @@ use std::time::{Duration, Instant};
 fn test_models() -> PathBuf {
     let dir = std::env::var_os("WARTA_TEST_MODELS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models"));
-    assert!(dir.join("en-pt/manifest.json").exists(), "run scripts/fetch-test-models first");
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
+        });
+    assert!(
+        dir.join("en-pt/manifest.json").exists(),
+        "run scripts/fetch-test-models first"
+    );
     dir
 }
 
@@ -47,11 +52,17 @@ fn assert_clean_failure(o: &Output, expect_in_message: &str) {
     assert!(!o.status.success(), "expected failure, got success: {err}");
     assert!(!err.contains("panicked"), "panic: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err:?}");
-    assert!(err.contains(expect_in_message), "{err:?} lacks {expect_in_message:?}");
+    assert!(
+        err.contains(expect_in_message),
+        "{err:?} lacks {expect_in_message:?}"
+    );
 }
 
 fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = walk(dir).into_iter().map(|p| p.strip_prefix(dir).unwrap().display().to_string()).collect();
+    let mut v: Vec<String> = walk(dir)
+        .into_iter()
+        .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
+        .collect();
     v.sort();
     v
 }
@@ -73,7 +84,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn translates_stdin_to_stdout() {
     // The issue's "done when" example; expected text quoted there.
-    let o = warta(&test_models(), &["translate", "--from", "en", "--to", "pt"], b"How are you today?\n");
+    let o = warta(
+        &test_models(),
+        &["translate", "--from", "en", "--to", "pt"],
+        b"How are you today?\n",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "Como você está hoje?\n");
 }
@@ -81,7 +96,11 @@ fn translates_stdin_to_stdout() {
 #[test]
 fn keeps_one_line_per_segment_and_blank_lines() {
     let input = "How are you today?\n\nHow are you today? How are you today?\n";
-    let o = warta(&test_models(), &["translate", "--from", "en", "--to", "pt"], input.as_bytes());
+    let o = warta(
+        &test_models(),
+        &["translate", "--from", "en", "--to", "pt"],
+        input.as_bytes(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
@@ -92,7 +111,11 @@ fn keeps_one_line_per_segment_and_blank_lines() {
 
 #[test]
 fn json_output_has_segments_and_timings() {
-    let o = warta(&test_models(), &["translate", "--from", "en", "--to", "pt", "--json"], b"How are you today?\n\nGood morning.\n");
+    let o = warta(
+        &test_models(),
+        &["translate", "--from", "en", "--to", "pt", "--json"],
+        b"How are you today?\n\nGood morning.\n",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["from"], "en");
@@ -110,11 +133,30 @@ fn json_output_has_segments_and_timings() {
 #[test]
 fn bad_input_fails_with_one_line() {
     let m = test_models();
-    assert_clean_failure(&warta(&m, &["translate", "--from", "en", "--to", "pt"], b"ok \xff\xfe bad\n"), "not valid UTF-8");
-    assert_clean_failure(&warta(&m, &["translate", "--from", "en", "--to", "pt"], b""), "stdin is empty");
-    assert_clean_failure(&warta(&m, &["translate", "--from", "en", "--to", "pt"], b" \n\n"), "stdin is empty");
-    assert_clean_failure(&warta(&m, &["translate", "--from", "xx", "--to", "pt"], b"hi\n"), "unknown language code `xx`");
-    assert_clean_failure(&warta(&m, &["translate", "--from", "en", "--to", "en"], b"hi\n"), "nothing to translate");
+    assert_clean_failure(
+        &warta(
+            &m,
+            &["translate", "--from", "en", "--to", "pt"],
+            b"ok \xff\xfe bad\n",
+        ),
+        "not valid UTF-8",
+    );
+    assert_clean_failure(
+        &warta(&m, &["translate", "--from", "en", "--to", "pt"], b""),
+        "stdin is empty",
+    );
+    assert_clean_failure(
+        &warta(&m, &["translate", "--from", "en", "--to", "pt"], b" \n\n"),
+        "stdin is empty",
+    );
+    assert_clean_failure(
+        &warta(&m, &["translate", "--from", "xx", "--to", "pt"], b"hi\n"),
+        "unknown language code `xx`",
+    );
+    assert_clean_failure(
+        &warta(&m, &["translate", "--from", "en", "--to", "en"], b"hi\n"),
+        "nothing to translate",
+    );
 }
 
 #[test]
@@ -137,11 +179,25 @@ fn pull_without_network_fails_fast_and_leaves_the_store_unchanged() {
     // offline on any machine.
     let t = Instant::now();
     let server = format!("http://127.0.0.1:{}/v1", closed_port());
-    let o = warta(store.path(), &["models", "pull", "id-en", "--remote-settings", &server], b"");
+    let o = warta(
+        store.path(),
+        &["models", "pull", "id-en", "--remote-settings", &server],
+        b"",
+    );
     assert!(t.elapsed() < Duration::from_secs(30));
     assert_clean_failure(&o, &format!("could not read Remote Settings at {server}/"));
     // And a mirror that is not there.
-    let o = warta(store.path(), &["models", "pull", "id-en", "--mirror", &format!("http://127.0.0.1:{}", closed_port())], b"");
+    let o = warta(
+        store.path(),
+        &[
+            "models",
+            "pull",
+            "id-en",
+            "--mirror",
+            &format!("http://127.0.0.1:{}", closed_port()),
+        ],
+        b"",
+    );
     assert_clean_failure(&o, "could not pull id-en from mirror");
     assert_eq!(listing(store.path()), before, "store changed");
 }
@@ -150,25 +206,65 @@ fn pull_without_network_fails_fast_and_leaves_the_store_unchanged() {
 fn import_validates_and_verify_catches_tampering() {
     let store = tempfile::tempdir().unwrap();
     let src = test_models().join("en-pt");
-    let o = warta(store.path(), &["models", "import", src.to_str().unwrap(), "--pair", "en-pt", "--version", "7"], b"");
+    let o = warta(
+        store.path(),
+        &[
+            "models",
+            "import",
+            src.to_str().unwrap(),
+            "--pair",
+            "en-pt",
+            "--version",
+            "7",
+        ],
+        b"",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let o = warta(store.path(), &["models", "list"], b"");
-    assert!(stdout(&o).contains("en-pt") && stdout(&o).contains("version 7"), "{}", stdout(&o));
-    assert!(warta(store.path(), &["models", "verify"], b"").status.success());
-    let o = warta(store.path(), &["translate", "--from", "en", "--to", "pt"], b"How are you today?");
+    assert!(
+        stdout(&o).contains("en-pt") && stdout(&o).contains("version 7"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(warta(store.path(), &["models", "verify"], b"")
+        .status
+        .success());
+    let o = warta(
+        store.path(),
+        &["translate", "--from", "en", "--to", "pt"],
+        b"How are you today?",
+    );
     assert_eq!(stdout(&o), "Como você está hoje?\n");
 
     // A truncated model is refused and leaves nothing behind.
     let broken = tempfile::tempdir().unwrap();
     for f in ["model.enpt.intgemm.alphas.bin", "vocab.enpt.spm"] {
         let bytes = std::fs::read(src.join(f)).unwrap();
-        let keep = if f.starts_with("model") { bytes.len() / 3 } else { bytes.len() };
+        let keep = if f.starts_with("model") {
+            bytes.len() / 3
+        } else {
+            bytes.len()
+        };
         std::fs::write(broken.path().join(f), &bytes[..keep]).unwrap();
     }
     let empty = tempfile::tempdir().unwrap();
-    let o = warta(empty.path(), &["models", "import", broken.path().to_str().unwrap(), "--pair", "en-pt"], b"");
+    let o = warta(
+        empty.path(),
+        &[
+            "models",
+            "import",
+            broken.path().to_str().unwrap(),
+            "--pair",
+            "en-pt",
+        ],
+        b"",
+    );
     assert_clean_failure(&o, "en-pt");
-    assert!(listing(empty.path()).is_empty(), "{:?}", listing(empty.path()));
+    assert!(
+        listing(empty.path()).is_empty(),
+        "{:?}",
+        listing(empty.path())
+    );
 
     // Flip a byte of an installed vocabulary: verify must fail.
     let vocab = store.path().join("en-pt/vocab.enpt.spm");
@@ -186,12 +282,22 @@ fn pull_from_a_mirror_verifies_checksums() {
     copy_dir(&test_models().join("en-pt"), &mirror.path().join("en-pt"));
     let url = serve_dir(mirror.path().to_path_buf());
     let store = tempfile::tempdir().unwrap();
-    let o = warta(store.path(), &["models", "pull", "en-pt", "--mirror", &url], b"");
+    let o = warta(
+        store.path(),
+        &["models", "pull", "en-pt", "--mirror", &url],
+        b"",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(store.path().join("en-pt/manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(store.path().join("en-pt/manifest.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(manifest["origin"], format!("mirror:{url}"));
-    let o = warta(store.path(), &["translate", "--from", "en", "--to", "pt"], b"How are you today?");
+    let o = warta(
+        store.path(),
+        &["translate", "--from", "en", "--to", "pt"],
+        b"How are you today?",
+    );
     assert_eq!(stdout(&o), "Como você está hoje?\n");
 
     // A mirror serving a file that does not match its manifest is refused,
@@ -201,12 +307,20 @@ fn pull_from_a_mirror_verifies_checksums() {
     let mut bytes = std::fs::read(&lex).unwrap();
     bytes[10] ^= 1;
     std::fs::write(&lex, bytes).unwrap();
-    let o = warta(store.path(), &["models", "pull", "en-pt", "--mirror", &url], b"");
+    let o = warta(
+        store.path(),
+        &["models", "pull", "en-pt", "--mirror", &url],
+        b"",
+    );
     assert!(stdout(&o).contains("already current"), "{}", stdout(&o));
     let other = tempfile::tempdir().unwrap();
     copy_dir(&test_models().join("pt-en"), &other.path().join("pt-en"));
     let before = listing(other.path());
-    let o = warta(other.path(), &["models", "pull", "en-pt", "--mirror", &url], b"");
+    let o = warta(
+        other.path(),
+        &["models", "pull", "en-pt", "--mirror", &url],
+        b"",
+    );
     assert_clean_failure(&o, "checksum mismatch");
     assert_eq!(listing(other.path()), before);
 }
@@ -220,7 +334,11 @@ fn copy_dir(from: &Path, to: &Path) {
 
 fn closed_port() -> u16 {
     // Bind then drop: the port is free and nothing listens on it.
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A minimal static file server on 127.0.0.1 (HTTP/1.1, Connection: close),
@@ -241,13 +359,22 @@ fn serve_dir(root: PathBuf) -> String {
                         break;
                     }
                 }
-                let path = request.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_string();
+                let path = request
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("/")
+                    .trim_start_matches('/')
+                    .to_string();
                 let mut stream = stream;
                 match std::fs::File::open(root.join(&path)) {
                     Ok(mut f) if !path.contains("..") => {
                         let mut body = Vec::new();
                         f.read_to_end(&mut body).unwrap();
-                        let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        );
                         let _ = stream.write_all(&body);
                     }
                     _ => {
@@ -269,11 +396,17 @@ fn html_keeps_links_and_emphasis_around_the_right_words() {
     let cases = [
         (
             r#"<p>Police arrested <strong>three men</strong> in <a href="https://example.org/lisbon">Lisbon</a> on Monday.</p>"#,
-            vec!["<strong>três homens</strong>", r#"<a href="https://example.org/lisbon">Lisboa</a>"#],
+            vec![
+                "<strong>três homens</strong>",
+                r#"<a href="https://example.org/lisbon">Lisboa</a>"#,
+            ],
         ),
         (
             r#"<p>Heavy rain fell on <a href="https://example.org/x">the old city</a> on Monday. <em>Three</em> people were rescued.</p>"#,
-            vec![r#"<a href="https://example.org/x">cidade velha</a>"#, "<em>Três</em>"],
+            vec![
+                r#"<a href="https://example.org/x">cidade velha</a>"#,
+                "<em>Três</em>",
+            ],
         ),
         (
             "<p>Read <code>README.md</code> first.</p><pre>let x = 1;</pre>",
@@ -281,26 +414,52 @@ fn html_keeps_links_and_emphasis_around_the_right_words() {
         ),
         (
             r#"<figure><img src="https://example.org/car.jpg" alt="A red car"><figcaption>The cat sat on the mat.</figcaption></figure>"#,
-            vec![r#"src="https://example.org/car.jpg""#, r#"alt="Um carro vermelho""#, "<figcaption>O gato sentou-se no tapete.</figcaption>"],
+            vec![
+                r#"src="https://example.org/car.jpg""#,
+                r#"alt="Um carro vermelho""#,
+                "<figcaption>O gato sentou-se no tapete.</figcaption>",
+            ],
         ),
     ];
     for (input, expected) in cases {
-        let o = warta(&m, &["translate", "--from", "en", "--to", "pt", "--html"], input.as_bytes());
+        let o = warta(
+            &m,
+            &["translate", "--from", "en", "--to", "pt", "--html"],
+            input.as_bytes(),
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         let out = stdout(&o);
         for e in expected {
             assert!(out.contains(e), "{input}\n→ {out}\nlacks {e}");
         }
         // Every element of the input is still there, as many times.
-        for tag in ["<p>", "<a ", "<strong>", "<em>", "<code>", "<figure>", "<img "] {
-            assert_eq!(input.matches(tag).count(), out.matches(tag).count(), "{tag} in {out}");
+        for tag in [
+            "<p>", "<a ", "<strong>", "<em>", "<code>", "<figure>", "<img ",
+        ] {
+            assert_eq!(
+                input.matches(tag).count(),
+                out.matches(tag).count(),
+                "{tag} in {out}"
+            );
         }
     }
 }
 
 #[test]
 fn html_json_lists_blocks_as_segments() {
-    let o = warta(&test_models(), &["translate", "--from", "en", "--to", "pt", "--html", "--json"], b"<p>How are you today?</p><p>Good morning.</p>");
+    let o = warta(
+        &test_models(),
+        &[
+            "translate",
+            "--from",
+            "en",
+            "--to",
+            "pt",
+            "--html",
+            "--json",
+        ],
+        b"<p>How are you today?</p><p>Good morning.</p>",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["html"], "<p>Como você está hoje?</p><p>Bom dia.</p>");

@@ -18,8 +18,13 @@ use std::time::{Duration, Instant};
 fn test_models() -> PathBuf {
     let dir = std::env::var_os("WARTA_TEST_MODELS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models"));
-    assert!(dir.join("en-pt/manifest.json").exists(), "run scripts/fetch-test-models first");
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
+        });
+    assert!(
+        dir.join("en-pt/manifest.json").exists(),
+        "run scripts/fetch-test-models first"
+    );
     dir
 }
 
@@ -36,14 +41,23 @@ impl Drop for Demo {
 /// Status line and body of one HTTP/1.1 request.
 fn request(addr: &str, head: &str, body: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "{head}Host: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+    write!(
+        s,
+        "{head}Host: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
-    (resp.split_whitespace().nth(1).unwrap().parse().unwrap(), resp)
+    (
+        resp.split_whitespace().nth(1).unwrap().parse().unwrap(),
+        resp,
+    )
 }
 
 fn after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
-    line.split_once(marker).map(|(_, rest)| rest.split_whitespace().next().unwrap_or(""))
+    line.split_once(marker)
+        .map(|(_, rest)| rest.split_whitespace().next().unwrap_or(""))
 }
 
 #[test]
@@ -57,7 +71,11 @@ fn demo_serves_a_translated_article_within_a_minute() {
          Library opens on Sundays\nThe city library will open on Sundays from May.\n",
     )
     .unwrap();
-    std::fs::write(ntrex.join("DOCUMENT_IDS.tsv"), "doc.1\ndoc.1\ndoc.1\ndoc.2\ndoc.2\n").unwrap();
+    std::fs::write(
+        ntrex.join("DOCUMENT_IDS.tsv"),
+        "doc.1\ndoc.1\ndoc.1\ndoc.2\ndoc.2\n",
+    )
+    .unwrap();
 
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_warta"));
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("WARTA_")) {
@@ -86,7 +104,9 @@ fn demo_serves_a_translated_article_within_a_minute() {
     let (mut article, mut password, mut admin) = (None, None, None);
     let mut printed = Vec::new();
     while article.is_none() || password.is_none() {
-        let line = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| panic!("demo output so far: {printed:#?}"));
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("demo output so far: {printed:#?}"));
         printed.push(line.clone());
         if let Some(url) = after(&line, "first article: ") {
             article = Some(url.to_string());
@@ -97,10 +117,22 @@ fn demo_serves_a_translated_article_within_a_minute() {
         }
     }
     let article = article.unwrap();
-    let (addr, path) = article.strip_prefix("http://").unwrap().split_once('/').unwrap();
+    let (addr, path) = article
+        .strip_prefix("http://")
+        .unwrap()
+        .split_once('/')
+        .unwrap();
     let addr = addr.to_string();
-    assert_eq!(path, "pt/harbour-ferry-returns-after-the-storm", "{printed:#?}");
-    assert!(printed.iter().any(|l| l.contains("2 articles: NTREX documents")), "{printed:#?}");
+    assert_eq!(
+        path, "pt/harbour-ferry-returns-after-the-storm",
+        "{printed:#?}"
+    );
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("2 articles: NTREX documents")),
+        "{printed:#?}"
+    );
 
     // The Portuguese page appears once the worker has translated it.
     let page = loop {
@@ -108,11 +140,17 @@ fn demo_serves_a_translated_article_within_a_minute() {
         if status == 200 {
             break resp;
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "/{path} still {status} after a minute");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "/{path} still {status} after a minute"
+        );
         std::thread::sleep(Duration::from_millis(250));
     };
     assert!(page.contains("<html lang=\"pt\""), "{page}");
-    assert!(!page.contains("The captain thanked the crew."), "the body is still English:\n{page}");
+    assert!(
+        !page.contains("The captain thanked the crew."),
+        "the body is still English:\n{page}"
+    );
 
     // The printed password opens the admin; it is 20 characters.
     let password = password.unwrap();

@@ -19,8 +19,13 @@ use std::time::{Duration, Instant};
 fn test_models() -> PathBuf {
     let dir = std::env::var_os("WARTA_TEST_MODELS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models"));
-    assert!(dir.join("en-pt/manifest.json").exists(), "run scripts/fetch-test-models first");
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
+        });
+    assert!(
+        dir.join("en-pt/manifest.json").exists(),
+        "run scripts/fetch-test-models first"
+    );
     dir
 }
 
@@ -28,7 +33,8 @@ fn test_models() -> PathBuf {
 /// so the default model store) inside `home`, run from `home`.
 fn warta(home: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_warta"));
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("WARTA_") || k.starts_with("XDG_")) {
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("WARTA_") || k.starts_with("XDG_"))
+    {
         cmd.env_remove(k);
     }
     cmd.env("HOME", home).current_dir(home);
@@ -50,7 +56,11 @@ fn fix_for(out: &str, what: &str) -> String {
         .iter()
         .position(|l| l.starts_with("PROBLEM") && l.contains(what))
         .unwrap_or_else(|| panic!("no PROBLEM line with {what:?} in\n{out}"));
-    lines[i + 1].trim().strip_prefix("fix: ").unwrap_or_else(|| panic!("no fix under {what:?} in\n{out}")).to_string()
+    lines[i + 1]
+        .trim()
+        .strip_prefix("fix: ")
+        .unwrap_or_else(|| panic!("no fix under {what:?} in\n{out}"))
+        .to_string()
 }
 
 #[test]
@@ -65,11 +75,23 @@ fn doctor_on_a_fresh_machine_names_every_missing_model_with_its_pull_command() {
     // The default store is empty, so the command needs no --models-dir.
     assert_eq!(fix_for(&out, "model id→en:"), "warta models pull id-en");
     for t in ["zh", "ja", "ar", "fr"] {
-        let line = out.lines().find(|l| l.contains(&format!("model id→{t}:"))).unwrap();
-        assert!(line.contains(&format!("missing id-en and en-{t}")), "{line}");
-        assert_eq!(fix_for(&out, &format!("model id→{t}:")), format!("warta models pull id-en en-{t}"));
+        let line = out
+            .lines()
+            .find(|l| l.contains(&format!("model id→{t}:")))
+            .unwrap();
+        assert!(
+            line.contains(&format!("missing id-en and en-{t}")),
+            "{line}"
+        );
+        assert_eq!(
+            fix_for(&out, &format!("model id→{t}:")),
+            format!("warta models pull id-en en-{t}")
+        );
     }
-    assert!(out.contains("all at once: warta models pull en-ar en-fr en-ja en-zh id-en"), "{out}");
+    assert!(
+        out.contains("all at once: warta models pull en-ar en-fr en-ja en-zh id-en"),
+        "{out}"
+    );
     assert!(out.contains("ok       data_dir: data has"), "{out}");
     assert!(out.contains("ok       models_dir: "), "{out}");
     assert_eq!(stderr(&o).trim(), "error: 5 problems found");
@@ -81,14 +103,27 @@ fn doctor_with_the_test_models_and_the_en_pt_newsroom_passes() {
     let config = home.path().join("warta.toml");
     std::fs::write(
         &config,
-        format!("source = \"en\"\ntargets = [\"pt\"]\nmodels_dir = \"{}\"\n", test_models().display()),
+        format!(
+            "source = \"en\"\ntargets = [\"pt\"]\nmodels_dir = \"{}\"\n",
+            test_models().display()
+        ),
     )
     .unwrap();
-    let o = warta(home.path()).args(["doctor", "--config"]).arg(&config).output().unwrap();
+    let o = warta(home.path())
+        .args(["doctor", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
     let out = stdout(&o);
     assert!(o.status.success(), "{out}\n{}", stderr(&o));
-    assert!(out.contains("ok       config: ") && out.contains("source en, targets pt"), "{out}");
-    assert!(out.contains("ok       model en→pt: en-pt installed"), "{out}");
+    assert!(
+        out.contains("ok       config: ") && out.contains("source en, targets pt"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ok       model en→pt: en-pt installed"),
+        "{out}"
+    );
     assert!(!out.contains("PROBLEM"), "{out}");
     assert!(out.trim_end().ends_with("all checks passed"), "{out}");
 }
@@ -117,11 +152,21 @@ fn doctor_reports_a_bad_config_and_stops() {
     let home = tempfile::tempdir().unwrap();
     let config = home.path().join("warta.toml");
     std::fs::write(&config, "source = \"xx\"\n").unwrap();
-    let o = warta(home.path()).args(["doctor", "--config"]).arg(&config).output().unwrap();
+    let o = warta(home.path())
+        .args(["doctor", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1));
     assert!(out.starts_with("PROBLEM  config: config `source`"), "{out}");
-    assert_eq!(fix_for(&out, "config"), format!("edit {} (see README.md, \"Configuration\")", config.display()));
+    assert_eq!(
+        fix_for(&out, "config"),
+        format!(
+            "edit {} (see README.md, \"Configuration\")",
+            config.display()
+        )
+    );
     // Nothing was checked, so nothing was created.
     assert!(!home.path().join("data").exists());
 }
@@ -129,8 +174,14 @@ fn doctor_reports_a_bad_config_and_stops() {
 /// One HTTP/1.1 GET; the status, the `x-request-id` response header.
 fn get(addr: &str, path: &str, request_id: Option<&str>) -> (u16, Option<String>) {
     let mut s = TcpStream::connect(addr).unwrap();
-    let extra = request_id.map(|id| format!("x-request-id: {id}\r\n")).unwrap_or_default();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n").unwrap();
+    let extra = request_id
+        .map(|id| format!("x-request-id: {id}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
     let status = resp.split_whitespace().nth(1).unwrap().parse().unwrap();
@@ -170,14 +221,19 @@ fn json_logs_are_json_lines_with_the_request_id() {
     let mut lines = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     let addr = loop {
-        let line = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("serve started");
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("serve started");
         lines.push(line.clone());
         if let Some(rest) = line.split("at http://").nth(1) {
             break rest.split('/').next().unwrap().to_string();
         }
     };
     // A proxy's id is kept; without one, warta makes one.
-    assert_eq!(get(&addr, "/healthz", Some("test-req-1")), (200, Some("test-req-1".into())));
+    assert_eq!(
+        get(&addr, "/healthz", Some("test-req-1")),
+        (200, Some("test-req-1".into()))
+    );
     let (status, made) = get(&addr, "/en/", None);
     assert_eq!(status, 200);
     let made = made.expect("an x-request-id on every response");
@@ -195,10 +251,14 @@ fn json_logs_are_json_lines_with_the_request_id() {
         .collect();
     let response_for = |id: &str| {
         events.iter().find(|e| {
-            e["span"]["request_id"] == id && e["message"].as_str().is_some_and(|m| m.contains("finished processing request"))
+            e["span"]["request_id"] == id
+                && e["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("finished processing request"))
         })
     };
-    let first = response_for("test-req-1").unwrap_or_else(|| panic!("no response line for test-req-1 in {lines:#?}"));
+    let first = response_for("test-req-1")
+        .unwrap_or_else(|| panic!("no response line for test-req-1 in {lines:#?}"));
     assert_eq!(first["status"], 200);
     assert_eq!(first["span"]["path"], "/healthz");
     assert!(response_for(&made).is_some(), "{lines:#?}");

@@ -19,8 +19,14 @@ impl Newsroom {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("warta.toml");
         let data = dir.path().join("data");
-        std::fs::write(&config, format!("source = \"en\"\ntargets = [\"pt\"]\ndata_dir = \"{}\"\n", data.display()))
-            .unwrap();
+        std::fs::write(
+            &config,
+            format!(
+                "source = \"en\"\ntargets = [\"pt\"]\ndata_dir = \"{}\"\n",
+                data.display()
+            ),
+        )
+        .unwrap();
         Newsroom { dir, config }
     }
 
@@ -36,7 +42,12 @@ impl Newsroom {
         for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("WARTA_")) {
             cmd.env_remove(k);
         }
-        cmd.args(["glossary"]).args(args).arg("--config").arg(&self.config).output().expect("run warta")
+        cmd.args(["glossary"])
+            .args(args)
+            .arg("--config")
+            .arg(&self.config)
+            .output()
+            .expect("run warta")
     }
 
     fn import(&self, file: &Path) -> Output {
@@ -77,21 +88,43 @@ fn a_good_file_imports_every_entry_and_a_second_import_skips_them() {
     let file = n.file("glossary.tsv", GOOD);
     let o = n.import(&file);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("imported 3 entries, skipped 0"), "{}", stdout(&o));
-    assert!(stdout(&o).contains("re-queued 0"), "no articles yet: {}", stdout(&o));
+    assert!(
+        stdout(&o).contains("imported 3 entries, skipped 0"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("re-queued 0"),
+        "no articles yet: {}",
+        stdout(&o)
+    );
 
     let list = n.list();
     let entries = entry_lines(&list);
     assert_eq!(entries.len(), 3, "{list}");
-    assert!(list.contains("CSTO → OTSC  (case-sensitive)  # Collective Security Treaty Organization"), "{list}");
-    assert!(list.contains("Joko Widodo → Joko Widodo  (do not translate)"), "{list}");
+    assert!(
+        list.contains("CSTO → OTSC  (case-sensitive)  # Collective Security Treaty Organization"),
+        "{list}"
+    );
+    assert!(
+        list.contains("Joko Widodo → Joko Widodo  (do not translate)"),
+        "{list}"
+    );
     assert!(list.contains("Kompas → Kompas"), "{list}");
 
     // Duplicates of existing entries are skipped, not errors.
     let o = n.import(&file);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("imported 0 entries, skipped 3"), "{}", stdout(&o));
-    assert!(stderr(&o).contains(&format!("{}:3: skipped", file.display())), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("imported 0 entries, skipped 3"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o).contains(&format!("{}:3: skipped", file.display())),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(entry_lines(&n.list()).len(), 3);
 }
 
@@ -111,16 +144,32 @@ Kompas\tpt\tKompas\tmaybe
     assert!(!o.status.success(), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     let f = file.display().to_string();
-    assert!(err.contains(&format!("{f}:3: ")) && err.contains("target_lang"), "{err}");
+    assert!(
+        err.contains(&format!("{f}:3: ")) && err.contains("target_lang"),
+        "{err}"
+    );
     assert!(err.contains(&format!("{f}:4: ")), "{err}");
-    assert!(err.contains(&format!("{f}:5: ")) && err.contains("case_sensitive"), "{err}");
+    assert!(
+        err.contains(&format!("{f}:5: ")) && err.contains("case_sensitive"),
+        "{err}"
+    );
     assert!(!err.contains(&format!("{f}:2:")), "line 2 is fine: {err}");
-    assert!(err.contains("3 bad lines") && err.contains("nothing imported"), "{err}");
-    assert!(entry_lines(&n.list()).is_empty(), "the good line 2 was not imported either");
+    assert!(
+        err.contains("3 bad lines") && err.contains("nothing imported"),
+        "{err}"
+    );
+    assert!(
+        entry_lines(&n.list()).is_empty(),
+        "the good line 2 was not imported either"
+    );
 
     let o = n.import(&n.file("headless.tsv", "CSTO\tpt\tOTSC\n"));
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("headless.tsv:1: expected the header line"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("headless.tsv:1: expected the header line"),
+        "{}",
+        stderr(&o)
+    );
     let o = n.import(&n.dir.path().join("missing.tsv"));
     assert!(!o.status.success());
     assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{}", stderr(&o));
@@ -129,9 +178,21 @@ Kompas\tpt\tKompas\tmaybe
 #[test]
 fn entries_are_added_and_deleted_one_at_a_time() {
     let n = Newsroom::new();
-    let o = n.warta(&["add", "CSTO", "pt", "OTSC", "--case-sensitive", "--note", "alliance"]);
+    let o = n.warta(&[
+        "add",
+        "CSTO",
+        "pt",
+        "OTSC",
+        "--case-sensitive",
+        "--note",
+        "alliance",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("re-queued 0 translation jobs"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("re-queued 0 translation jobs"),
+        "{}",
+        stdout(&o)
+    );
     let list = n.list();
     let line = entry_lines(&list)[0].to_string();
     let id = line.split_whitespace().next().unwrap().to_string();
@@ -145,7 +206,9 @@ fn entries_are_added_and_deleted_one_at_a_time() {
     let o = n.warta(&["add", "NATO", "fr", "OTAN"]);
     assert!(!o.status.success());
     assert!(
-        stderr(&o).contains("`target_lang` must be one of this newsroom's target languages (pt), got `fr`"),
+        stderr(&o).contains(
+            "`target_lang` must be one of this newsroom's target languages (pt), got `fr`"
+        ),
         "{}",
         stderr(&o)
     );
@@ -164,8 +227,13 @@ fn entries_are_added_and_deleted_one_at_a_time() {
 fn test_models() -> PathBuf {
     let dir = std::env::var_os("WARTA_TEST_MODELS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models"));
-    assert!(dir.join("en-pt/manifest.json").exists(), "run scripts/fetch-test-models first");
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
+        });
+    assert!(
+        dir.join("en-pt/manifest.json").exists(),
+        "run scripts/fetch-test-models first"
+    );
     dir
 }
 
@@ -186,7 +254,12 @@ fn translate(n: &Newsroom, extra: &[&str], text: &str) -> Output {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn warta");
-    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -200,7 +273,11 @@ fn translate_applies_the_newsrooms_glossary_and_reports_flags_in_json() {
     let line = "The Russia-led CSTO met in Moscow.\n";
     let before = translate(&n, &[], line);
     assert!(before.status.success(), "{}", stderr(&before));
-    assert!(stdout(&before).contains("CSTO"), "no glossary yet: {}", stdout(&before));
+    assert!(
+        stdout(&before).contains("CSTO"),
+        "no glossary yet: {}",
+        stdout(&before)
+    );
 
     let o = n.warta(&["add", "CSTO", "pt", "OTSC", "--case-sensitive"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -208,19 +285,35 @@ fn translate_applies_the_newsrooms_glossary_and_reports_flags_in_json() {
     assert!(after.status.success(), "{}", stderr(&after));
     let text = stdout(&after);
     assert!(text.contains("OTSC") && !text.contains("CSTO"), "{text}");
-    assert_eq!(text.lines().count(), 1, "one line in, one line out: {text:?}");
+    assert_eq!(
+        text.lines().count(),
+        1,
+        "one line in, one line out: {text:?}"
+    );
 
-    let o = translate(&n, &["--json"], "The Russia-led CSTO met in Moscow.\n\nIt sent 3,000 troops.\n");
+    let o = translate(
+        &n,
+        &["--json"],
+        "The Russia-led CSTO met in Moscow.\n\nIt sent 3,000 troops.\n",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["glossary"]["entries"], 1);
     let segs = v["segments"].as_array().unwrap();
     assert_eq!(segs.len(), 3, "one per input line, blank included");
-    assert!(segs[0]["target"].as_str().unwrap().contains("OTSC"), "{}", segs[0]);
+    assert!(
+        segs[0]["target"].as_str().unwrap().contains("OTSC"),
+        "{}",
+        segs[0]
+    );
     for s in segs {
         assert!(s["flags"].is_array(), "every line reports its flags: {s}");
     }
-    assert!(v["quality"]["segments"].as_u64().unwrap() >= 2, "{}", v["quality"]);
+    assert!(
+        v["quality"]["segments"].as_u64().unwrap() >= 2,
+        "{}",
+        v["quality"]
+    );
 
     // --no-glossary: the model's own text.
     let raw = translate(&n, &["--no-glossary"], line);

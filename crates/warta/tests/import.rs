@@ -29,9 +29,19 @@ impl Newsroom {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("warta.toml");
         let data = dir.path().join("data");
-        std::fs::write(&config, format!("source = \"en\"\ntargets = [\"pt\"]\ndata_dir = \"{}\"\n", data.display()))
-            .unwrap();
-        Newsroom { db: data.join("warta.sqlite"), dir, config }
+        std::fs::write(
+            &config,
+            format!(
+                "source = \"en\"\ntargets = [\"pt\"]\ndata_dir = \"{}\"\n",
+                data.display()
+            ),
+        )
+        .unwrap();
+        Newsroom {
+            db: data.join("warta.sqlite"),
+            dir,
+            config,
+        }
     }
 
     fn file(&self, name: &str, text: &str) -> PathBuf {
@@ -46,35 +56,51 @@ impl Newsroom {
         for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("WARTA_")) {
             cmd.env_remove(k);
         }
-        cmd.args(["import", kind, source]).arg("--config").arg(&self.config).output().expect("run warta")
+        cmd.args(["import", kind, source])
+            .arg("--config")
+            .arg(&self.config)
+            .output()
+            .expect("run warta")
     }
 
     fn import_ok(&self, kind: &str, source: &Path) -> String {
         let o = self.import(kind, source.to_str().unwrap());
-        assert!(o.status.success(), "stdout: {}\nstderr: {}", stdout(&o), stderr(&o));
+        assert!(
+            o.status.success(),
+            "stdout: {}\nstderr: {}",
+            stdout(&o),
+            stderr(&o)
+        );
         stdout(&o)
     }
 
     fn query(&self, sql: &str) -> Vec<Vec<String>> {
         let url = format!("sqlite://{}?mode=ro", self.db.display());
         let sql = sql.to_string();
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
-            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-            // The SQL is this file's own constants, not input.
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&pool).await.unwrap();
-            pool.close().await;
-            rows.iter()
-                .map(|r| {
-                    (0..r.len())
-                        .map(|i| {
-                            r.try_get::<String, _>(i)
-                                .or_else(|_| r.try_get::<i64, _>(i).map(|n| n.to_string()))
-                                .unwrap_or_else(|_| "NULL".into())
-                        })
-                        .collect()
-                })
-                .collect()
-        })
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                // The SQL is this file's own constants, not input.
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+                rows.iter()
+                    .map(|r| {
+                        (0..r.len())
+                            .map(|i| {
+                                r.try_get::<String, _>(i)
+                                    .or_else(|_| r.try_get::<i64, _>(i).map(|n| n.to_string()))
+                                    .unwrap_or_else(|_| "NULL".into())
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
     }
 
     /// `slug revision` of every article, by slug.
@@ -107,7 +133,9 @@ impl Newsroom {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn fixture_text(name: &str) -> String {
@@ -133,14 +161,20 @@ fn assert_one_error_line(o: &Output, expect: &str) {
 }
 
 // The fixture's items, slugs from the last segment of each item's link.
-const RSS_ARTICLES: [&str; 3] =
-    ["council-approves-library 1", "ferry-service-resumes 1", "fish-market-opens-early 1"];
+const RSS_ARTICLES: [&str; 3] = [
+    "council-approves-library 1",
+    "ferry-service-resumes 1",
+    "fish-market-opens-early 1",
+];
 
 #[test]
 fn importing_the_same_rss_twice_creates_each_article_once() {
     let n = Newsroom::new();
     let out = n.import_ok("feed", &fixture("rss2.xml"));
-    assert!(out.contains("3 items: 3 created, 0 revised, 0 unchanged, 0 failed"), "{out}");
+    assert!(
+        out.contains("3 items: 3 created, 0 revised, 0 unchanged, 0 failed"),
+        "{out}"
+    );
     assert_eq!(n.articles(), RSS_ARTICLES);
     // Queued like an API submission: one job per target language.
     assert_eq!(
@@ -153,7 +187,10 @@ fn importing_the_same_rss_twice_creates_each_article_once() {
     );
 
     let out = n.import_ok("feed", &fixture("rss2.xml"));
-    assert!(out.contains("3 items: 0 created, 0 revised, 3 unchanged, 0 failed"), "{out}");
+    assert!(
+        out.contains("3 items: 0 created, 0 revised, 3 unchanged, 0 failed"),
+        "{out}"
+    );
     assert_eq!(n.articles(), RSS_ARTICLES);
     assert_eq!(n.jobs().len(), 3);
 }
@@ -165,20 +202,32 @@ fn rss_content_encoded_is_the_body_sanitised_and_description_the_fallback() {
     let body = n.revision_field("ferry-service-resumes", 1, "body_html");
     assert!(body.contains("<strong>new breakwater</strong>"), "{body}");
     // The fixture's content:encoded ends in a <script>: the ingest sanitiser drops it.
-    assert!(!body.contains("script") && !body.contains("trackReader"), "{body}");
+    assert!(
+        !body.contains("script") && !body.contains("trackReader"),
+        "{body}"
+    );
     assert_eq!(
         n.revision_field("ferry-service-resumes", 1, "summary"),
         "The morning ferry left on time for the first time in a week."
     );
-    assert_eq!(n.revision_field("ferry-service-resumes", 1, "author"), "Maria Santos");
+    assert_eq!(
+        n.revision_field("ferry-service-resumes", 1, "author"),
+        "Maria Santos"
+    );
     // pubDate Fri, 01 Mar 2024 08:00:00 +0000 = 1709280000 s (date -d ... +%s).
-    assert_eq!(n.revision_field("ferry-service-resumes", 1, "published_at"), "1709280000000");
+    assert_eq!(
+        n.revision_field("ferry-service-resumes", 1, "published_at"),
+        "1709280000000"
+    );
     // No content:encoded: the description is the body, and not also the lede.
     assert_eq!(
         n.revision_field("fish-market-opens-early", 1, "body_html"),
         "<p>Stalls open at five in the morning this Saturday.</p>"
     );
-    assert_eq!(n.revision_field("fish-market-opens-early", 1, "summary"), "");
+    assert_eq!(
+        n.revision_field("fish-market-opens-early", 1, "summary"),
+        ""
+    );
 }
 
 #[test]
@@ -189,22 +238,48 @@ fn a_changed_item_becomes_revision_2_of_the_same_article() {
     // post's URL; the GUID (…?p=100) stays, so it is the same story.
     let changed = fixture_text("rss2.xml")
         .replace("seven to two", "eight to one")
-        .replace("Council approves the new library", "Council backs new library")
+        .replace(
+            "Council approves the new library",
+            "Council backs new library",
+        )
         .replace("/council-approves-library/", "/council-backs-library/");
     let out = n.import_ok("feed", &n.file("changed.xml", &changed));
-    assert!(out.contains("revised    council-approves-library (revision 2)"), "{out}");
-    assert!(out.contains("3 items: 0 created, 1 revised, 2 unchanged, 0 failed"), "{out}");
+    assert!(
+        out.contains("revised    council-approves-library (revision 2)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("3 items: 0 created, 1 revised, 2 unchanged, 0 failed"),
+        "{out}"
+    );
     assert_eq!(
         n.articles(),
-        ["council-approves-library 2", "ferry-service-resumes 1", "fish-market-opens-early 1"]
+        [
+            "council-approves-library 2",
+            "ferry-service-resumes 1",
+            "fish-market-opens-early 1"
+        ]
     );
-    assert_eq!(n.revision_field("council-approves-library", 2, "title"), "Council backs new library");
-    assert!(n.revision_field("council-approves-library", 2, "body_html").contains("eight to one"));
-    assert!(n.revision_field("council-approves-library", 1, "body_html").contains("seven to two"));
+    assert_eq!(
+        n.revision_field("council-approves-library", 2, "title"),
+        "Council backs new library"
+    );
+    assert!(n
+        .revision_field("council-approves-library", 2, "body_html")
+        .contains("eight to one"));
+    assert!(n
+        .revision_field("council-approves-library", 1, "body_html")
+        .contains("seven to two"));
     // The store's revision rule: the old job is superseded, a new one queued.
     let jobs = n.jobs();
-    assert!(jobs.contains(&"council-approves-library 1 pt superseded".to_string()), "{jobs:?}");
-    assert!(jobs.contains(&"council-approves-library 2 pt queued".to_string()), "{jobs:?}");
+    assert!(
+        jobs.contains(&"council-approves-library 1 pt superseded".to_string()),
+        "{jobs:?}"
+    );
+    assert!(
+        jobs.contains(&"council-approves-library 2 pt queued".to_string()),
+        "{jobs:?}"
+    );
 }
 
 #[test]
@@ -214,42 +289,74 @@ fn atom_entries_use_content_else_summary() {
     assert!(out.contains("2 items: 2 created"), "{out}");
     // entry-7's link ends in bridge-reopens.html; entry-8's in "8", which
     // names nothing, so its slug comes from the title.
-    assert_eq!(n.articles(), ["bridge-reopens 1", "school-choir-wins-regional-prize 1"]);
+    assert_eq!(
+        n.articles(),
+        ["bridge-reopens 1", "school-choir-wins-regional-prize 1"]
+    );
     // type="html" title: the markup is removed, the words kept.
-    assert_eq!(n.revision_field("bridge-reopens", 1, "title"), "Bridge reopens ahead of schedule");
+    assert_eq!(
+        n.revision_field("bridge-reopens", 1, "title"),
+        "Bridge reopens ahead of schedule"
+    );
     assert_eq!(
         n.revision_field("bridge-reopens", 1, "body_html"),
         "<p>The river bridge opened again on Saturday.</p><p>Repairs took two months.</p>"
     );
-    assert_eq!(n.revision_field("bridge-reopens", 1, "summary"), "The river bridge is open again.");
+    assert_eq!(
+        n.revision_field("bridge-reopens", 1, "summary"),
+        "The river bridge is open again."
+    );
     assert_eq!(
         n.revision_field("school-choir-wins-regional-prize", 1, "body_html"),
         "<p>The school choir won first prize in the regional contest.</p>"
     );
     // No <published>: <updated> 2024-03-01T12:00:00Z = 1709294400 s.
-    assert_eq!(n.revision_field("school-choir-wins-regional-prize", 1, "published_at"), "1709294400000");
+    assert_eq!(
+        n.revision_field("school-choir-wins-regional-prize", 1, "published_at"),
+        "1709294400000"
+    );
 }
 
 #[test]
 fn a_wordpress_page_creates_the_posts_with_their_slugs() {
     let n = Newsroom::new();
     let out = n.import_ok("wordpress", &fixture("wp-posts-page1.json"));
-    assert!(out.contains("2 items: 2 created, 0 revised, 0 unchanged, 0 failed"), "{out}");
+    assert!(
+        out.contains("2 items: 2 created, 0 revised, 0 unchanged, 0 failed"),
+        "{out}"
+    );
     // Post 209's slug is stored percent-encoded by WordPress
     // (s%c3%a3o-jo%c3%a3o-…): decoded and without accents.
-    assert_eq!(n.articles(), ["new-tram-line-opens 1", "sao-joao-festival-dates-announced 1"]);
+    assert_eq!(
+        n.articles(),
+        [
+            "new-tram-line-opens 1",
+            "sao-joao-festival-dates-announced 1"
+        ]
+    );
     // title.rendered has `&#8211;`, an en dash.
-    assert_eq!(n.revision_field("new-tram-line-opens", 1, "title"), "New tram line opens \u{2013} first riders cheer");
+    assert_eq!(
+        n.revision_field("new-tram-line-opens", 1, "title"),
+        "New tram line opens \u{2013} first riders cheer"
+    );
     assert_eq!(
         n.revision_field("new-tram-line-opens", 1, "summary"),
         "The first tram left the depot at six in the morning. [\u{2026}]"
     );
     // date_gmt 2024-03-05T09:30:00 (UTC) = 1709631000 s.
-    assert_eq!(n.revision_field("new-tram-line-opens", 1, "published_at"), "1709631000000");
-    assert!(n.revision_field("sao-joao-festival-dates-announced", 1, "body_html").contains("alt=\"The main stage\""));
+    assert_eq!(
+        n.revision_field("new-tram-line-opens", 1, "published_at"),
+        "1709631000000"
+    );
+    assert!(n
+        .revision_field("sao-joao-festival-dates-announced", 1, "body_html")
+        .contains("alt=\"The main stage\""));
 
     let out = n.import_ok("wordpress", &fixture("wp-posts-page1.json"));
-    assert!(out.contains("2 items: 0 created, 0 revised, 2 unchanged"), "{out}");
+    assert!(
+        out.contains("2 items: 0 created, 0 revised, 2 unchanged"),
+        "{out}"
+    );
 }
 
 /// A news site on 127.0.0.1: its RSS feed at `/feed/`, and the two
@@ -276,8 +383,12 @@ fn news_site() -> (String, Arc<Mutex<Vec<String>>>) {
             log.lock().unwrap().push(target.clone());
             // Only the URLs WordPress would answer with these pages.
             let body = match target.as_str() {
-                "/wp-json/wp/v2/posts?per_page=100&page=1" => Some(fixture_text("wp-posts-page1.json")),
-                "/wp-json/wp/v2/posts?per_page=100&page=2" => Some(fixture_text("wp-posts-page2.json")),
+                "/wp-json/wp/v2/posts?per_page=100&page=1" => {
+                    Some(fixture_text("wp-posts-page1.json"))
+                }
+                "/wp-json/wp/v2/posts?per_page=100&page=2" => {
+                    Some(fixture_text("wp-posts-page2.json"))
+                }
                 "/feed/" => Some(fixture_text("rss2.xml")),
                 _ => None,
             };
@@ -308,12 +419,19 @@ fn a_wordpress_site_is_imported_page_by_page_over_http() {
     assert!(stdout(&o).contains("3 items: 3 created"), "{}", stdout(&o));
     assert_eq!(
         n.articles(),
-        ["new-tram-line-opens 1", "rainfall-record-broken 1", "sao-joao-festival-dates-announced 1"]
+        [
+            "new-tram-line-opens 1",
+            "rainfall-record-broken 1",
+            "sao-joao-festival-dates-announced 1"
+        ]
     );
     // WordPress's largest page size, then page 2 because X-WP-TotalPages says 2.
     assert_eq!(
         *seen.lock().unwrap(),
-        ["/wp-json/wp/v2/posts?per_page=100&page=1", "/wp-json/wp/v2/posts?per_page=100&page=2"]
+        [
+            "/wp-json/wp/v2/posts?per_page=100&page=1",
+            "/wp-json/wp/v2/posts?per_page=100&page=2"
+        ]
     );
 }
 
@@ -333,14 +451,26 @@ fn a_feed_is_imported_from_its_url() {
 #[test]
 fn bad_input_is_one_error_line_and_writes_nothing() {
     let n = Newsroom::new();
-    let o = n.import("feed", n.file("notes.txt", "just some notes\n").to_str().unwrap());
+    let o = n.import(
+        "feed",
+        n.file("notes.txt", "just some notes\n").to_str().unwrap(),
+    );
     assert_one_error_line(&o, "not an RSS 2.0 or Atom feed");
-    let o = n.import("wordpress", n.file("posts.json", "{\"code\":\"rest_no_route\"}").to_str().unwrap());
+    let o = n.import(
+        "wordpress",
+        n.file("posts.json", "{\"code\":\"rest_no_route\"}")
+            .to_str()
+            .unwrap(),
+    );
     assert_one_error_line(&o, "not a WordPress `wp/v2/posts` JSON page");
     let o = n.import("feed", "/no/such/feed.xml");
     assert_one_error_line(&o, "/no/such/feed.xml");
     // Nothing listens on a port just freed.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let o = n.import("wordpress", &format!("http://127.0.0.1:{port}"));
     assert_one_error_line(&o, &format!("127.0.0.1:{port}"));
     // Parsing comes before the database: not even the file was created.
@@ -350,12 +480,26 @@ fn bad_input_is_one_error_line_and_writes_nothing() {
 #[test]
 fn an_invalid_item_is_reported_by_guid_and_the_rest_imported() {
     let n = Newsroom::new();
-    let text = fixture_text("rss2.xml").replace("<title>Fish market opens early on Saturday</title>", "<title> </title>");
+    let text = fixture_text("rss2.xml").replace(
+        "<title>Fish market opens early on Saturday</title>",
+        "<title> </title>",
+    );
     let o = n.import("feed", n.file("feed.xml", &text).to_str().unwrap());
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("failed     https://gazette.example/?p=99: `title` must not be empty"), "{}", stderr(&o));
-    assert!(stdout(&o).contains("3 items: 2 created, 0 revised, 0 unchanged, 1 failed"), "{}", stdout(&o));
-    assert_eq!(n.articles(), ["council-approves-library 1", "ferry-service-resumes 1"]);
+    assert!(
+        stderr(&o).contains("failed     https://gazette.example/?p=99: `title` must not be empty"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("3 items: 2 created, 0 revised, 0 unchanged, 1 failed"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        n.articles(),
+        ["council-approves-library 1", "ferry-service-resumes 1"]
+    );
 }
 
 #[test]
@@ -373,7 +517,10 @@ fn items_wanting_one_slug_get_unique_slugs_that_stay_theirs() {
         )
     };
     let out = n.import_ok("feed", &n.file("f.xml", &feed("State results.")));
-    assert!(out.contains("created    results\n") && out.contains("created    results-2\n"), "{out}");
+    assert!(
+        out.contains("created    results\n") && out.contains("created    results-2\n"),
+        "{out}"
+    );
     // Changing the second one revises results-2, not results.
     let out = n.import_ok("feed", &n.file("f.xml", &feed("State results, final.")));
     assert!(out.contains("revised    results-2 (revision 2)"), "{out}");
@@ -386,16 +533,25 @@ fn an_article_deleted_in_warta_stays_deleted_on_reimport() {
     n.import_ok("feed", &fixture("rss2.xml"));
     // What `DELETE /api/v1/articles/{slug}` records.
     let url = format!("sqlite://{}", n.db.display());
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        sqlx::query("UPDATE articles SET deleted_at = 1 WHERE slug = 'fish-market-opens-early'")
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            sqlx::query(
+                "UPDATE articles SET deleted_at = 1 WHERE slug = 'fish-market-opens-early'",
+            )
             .execute(&pool)
             .await
             .unwrap();
-        pool.close().await;
-    });
+            pool.close().await;
+        });
     let out = n.import_ok("feed", &fixture("rss2.xml"));
-    assert!(out.contains("skipped    fish-market-opens-early (deleted in warta; left deleted)"), "{out}");
+    assert!(
+        out.contains("skipped    fish-market-opens-early (deleted in warta; left deleted)"),
+        "{out}"
+    );
     assert_eq!(n.articles(), RSS_ARTICLES);
 }
 
@@ -415,9 +571,16 @@ impl PgDb {
         let admin = std::env::var("WARTA_TEST_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
         let name = format!("warta_import_{}", std::process::id());
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let conn = rt.block_on(async {
-            tokio::time::timeout(std::time::Duration::from_secs(5), sqlx::PgConnection::connect(&admin)).await
+            tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                sqlx::PgConnection::connect(&admin),
+            )
+            .await
         });
         let mut conn = match conn {
             Ok(Ok(c)) => c,
@@ -426,18 +589,40 @@ impl PgDb {
                     Ok(Err(e)) => e.to_string(),
                     _ => "timed out".into(),
                 };
-                assert!(std::env::var("WARTA_REQUIRE_POSTGRES").as_deref() != Ok("1"), "PostgreSQL {admin}: {why}");
+                assert!(
+                    std::env::var("WARTA_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                    "PostgreSQL {admin}: {why}"
+                );
                 eprintln!("skipped: PostgreSQL at {admin} not reachable ({why})");
                 return None;
             }
         };
         rt.block_on(async {
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name}"
+            )))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .unwrap();
             conn.close().await.ok();
         });
-        let base = admin.split('?').next().unwrap().rsplit_once('/').unwrap().0.to_string();
-        Some(PgDb { url: format!("{base}/{name}"), admin, name })
+        let base = admin
+            .split('?')
+            .next()
+            .unwrap()
+            .rsplit_once('/')
+            .unwrap()
+            .0
+            .to_string();
+        Some(PgDb {
+            url: format!("{base}/{name}"),
+            admin,
+            name,
+        })
     }
 }
 
@@ -445,12 +630,17 @@ impl Drop for PgDb {
     fn drop(&mut self) {
         use sqlx::Connection;
         let (admin, name) = (self.admin.clone(), self.name.clone());
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async {
             if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                    .execute(&mut c)
-                    .await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut c)
+                .await;
             }
         });
     }
@@ -462,14 +652,30 @@ impl Drop for PgDb {
 fn on_postgresql_a_second_import_creates_nothing_and_clashing_slugs_stay_unique() {
     let Some(pg) = PgDb::create() else { return };
     let n = Newsroom::new();
-    std::fs::write(&n.config, format!("source = \"en\"\ntargets = [\"pt\"]\ndatabase_url = \"{}\"\n", pg.url)).unwrap();
+    std::fs::write(
+        &n.config,
+        format!(
+            "source = \"en\"\ntargets = [\"pt\"]\ndatabase_url = \"{}\"\n",
+            pg.url
+        ),
+    )
+    .unwrap();
     let out = n.import_ok("feed", &fixture("rss2.xml"));
-    assert!(out.contains("3 items: 3 created, 0 revised, 0 unchanged, 0 failed"), "{out}");
+    assert!(
+        out.contains("3 items: 3 created, 0 revised, 0 unchanged, 0 failed"),
+        "{out}"
+    );
     let out = n.import_ok("feed", &fixture("rss2.xml"));
-    assert!(out.contains("3 items: 0 created, 0 revised, 3 unchanged, 0 failed"), "{out}");
+    assert!(
+        out.contains("3 items: 0 created, 0 revised, 3 unchanged, 0 failed"),
+        "{out}"
+    );
     let changed = fixture_text("rss2.xml").replace("seven to two", "eight to one");
     let out = n.import_ok("feed", &n.file("changed.xml", &changed));
-    assert!(out.contains("revised    council-approves-library (revision 2)"), "{out}");
+    assert!(
+        out.contains("revised    council-approves-library (revision 2)"),
+        "{out}"
+    );
     // An Atom entry whose link ends like an RSS item's: a new slug.
     let atom = fixture_text("atom.xml").replace("bridge-reopens.html", "ferry-service-resumes");
     let out = n.import_ok("feed", &n.file("atom.xml", &atom));

@@ -39,11 +39,16 @@ const NOT_UNDERSTOOD: &str = "env.version|versionCompare('140.0a1') >= 0";
 fn test_models() -> Option<PathBuf> {
     let dir = std::env::var_os("WARTA_TEST_MODELS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
+        });
     if dir.join("pt-en/manifest.json").exists() && dir.join("en-pt/manifest.json").exists() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED: no test models in {} (run scripts/fetch-test-models)", dir.display());
+        eprintln!(
+            "SKIPPED: no test models in {} (run scripts/fetch-test-models)",
+            dir.display()
+        );
         None
     }
 }
@@ -75,8 +80,25 @@ struct File<'a> {
 }
 
 impl<'a> File<'a> {
-    fn new(src: &'a str, trg: &'a str, file_type: &'a str, version: &'a str, name: &'a str, content: Vec<u8>) -> Self {
-        File { src, trg, file_type, version, name, content, filter: "", architecture: "tiny", variant: None }
+    fn new(
+        src: &'a str,
+        trg: &'a str,
+        file_type: &'a str,
+        version: &'a str,
+        name: &'a str,
+        content: Vec<u8>,
+    ) -> Self {
+        File {
+            src,
+            trg,
+            file_type,
+            version,
+            name,
+            content,
+            filter: "",
+            architecture: "tiny",
+            variant: None,
+        }
     }
 
     fn filter(mut self, f: &'a str) -> Self {
@@ -112,9 +134,19 @@ impl Replica {
                 }
             }
         });
-        routes.lock().unwrap().insert("/v1/".into(), serde_json::to_vec(&root).unwrap());
+        routes
+            .lock()
+            .unwrap()
+            .insert("/v1/".into(), serde_json::to_vec(&root).unwrap());
         serve(listener, routes.clone(), log.clone());
-        let r = Replica { base, routes, log, records: Vec::new(), wanted: Vec::new(), decoys: Vec::new() };
+        let r = Replica {
+            base,
+            routes,
+            log,
+            records: Vec::new(),
+            wanted: Vec::new(),
+            decoys: Vec::new(),
+        };
         r.write_records();
         r
     }
@@ -184,7 +216,11 @@ impl Replica {
 }
 
 /// HTTP/1.1, one request per connection, every request path logged.
-fn serve(listener: TcpListener, routes: Arc<Mutex<HashMap<String, Vec<u8>>>>, log: Arc<Mutex<Vec<String>>>) {
+fn serve(
+    listener: TcpListener,
+    routes: Arc<Mutex<HashMap<String, Vec<u8>>>>,
+    log: Arc<Mutex<Vec<String>>>,
+) {
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let routes = routes.clone();
@@ -205,7 +241,11 @@ fn serve(listener: TcpListener, routes: Arc<Mutex<HashMap<String, Vec<u8>>>>, lo
                 let mut stream = stream;
                 match body {
                     Some(body) => {
-                        let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        );
                         let _ = stream.write_all(&body);
                     }
                     None => {
@@ -226,7 +266,10 @@ fn zstd(content: &[u8]) -> Vec<u8> {
         return c.clone();
     }
     let c = ruzstd::encoding::compress_to_vec(content, ruzstd::encoding::CompressionLevel::Fastest);
-    DONE.get_or_init(Default::default).lock().unwrap().insert(key, c.clone());
+    DONE.get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .insert(key, c.clone());
     c
 }
 
@@ -249,45 +292,303 @@ fn newsroom_replica(models: &Path) -> Replica {
     let mut r = Replica::start();
     // What Firefox takes: id→en 3.10 (shared vocab; the shortlist carries
     // the desktop-release expression), en→zh-Hans 3.1 (split vocabs).
-    r.publish(File::new("id", "en", "model", "3.10", "model.iden.intgemm.alphas.bin", pten_model), true);
-    r.publish(File::new("id", "en", "vocab", "3.10", "vocab.iden.spm", pten_vocab), true);
-    r.publish(File::new("id", "en", "lex", "3.10", "lex.50.50.iden.s2t.bin", pten_lex).filter(NOT_ANDROID_RELEASE), true);
-    r.publish(File::new("en", "zh-Hans", "model", "3.1", "model.enzh.intgemm.alphas.bin", enpt_model), true);
-    r.publish(File::new("en", "zh-Hans", "srcvocab", "3.1", "srcvocab.enzh.spm", enpt_vocab.clone()), true);
-    r.publish(File::new("en", "zh-Hans", "trgvocab", "3.1", "trgvocab.enzh.spm", enpt_vocab), true);
-    r.publish(File::new("en", "zh-Hans", "lex", "3.1", "lex.50.50.enzh.s2t.bin", enpt_lex), true);
+    r.publish(
+        File::new(
+            "id",
+            "en",
+            "model",
+            "3.10",
+            "model.iden.intgemm.alphas.bin",
+            pten_model,
+        ),
+        true,
+    );
+    r.publish(
+        File::new("id", "en", "vocab", "3.10", "vocab.iden.spm", pten_vocab),
+        true,
+    );
+    r.publish(
+        File::new(
+            "id",
+            "en",
+            "lex",
+            "3.10",
+            "lex.50.50.iden.s2t.bin",
+            pten_lex,
+        )
+        .filter(NOT_ANDROID_RELEASE),
+        true,
+    );
+    r.publish(
+        File::new(
+            "en",
+            "zh-Hans",
+            "model",
+            "3.1",
+            "model.enzh.intgemm.alphas.bin",
+            enpt_model,
+        ),
+        true,
+    );
+    r.publish(
+        File::new(
+            "en",
+            "zh-Hans",
+            "srcvocab",
+            "3.1",
+            "srcvocab.enzh.spm",
+            enpt_vocab.clone(),
+        ),
+        true,
+    );
+    r.publish(
+        File::new(
+            "en",
+            "zh-Hans",
+            "trgvocab",
+            "3.1",
+            "trgvocab.enzh.spm",
+            enpt_vocab,
+        ),
+        true,
+    );
+    r.publish(
+        File::new(
+            "en",
+            "zh-Hans",
+            "lex",
+            "3.1",
+            "lex.50.50.enzh.s2t.bin",
+            enpt_lex,
+        ),
+        true,
+    );
 
     // An older version of the same files: "3.9" sorts after "3.10" as text.
-    r.publish(File::new("id", "en", "model", "3.9", "model.iden.intgemm.alphas.bin", junk("3.9 model")), false);
-    r.publish(File::new("id", "en", "vocab", "3.9", "vocab.iden.spm", junk("3.9 vocab")), false);
+    r.publish(
+        File::new(
+            "id",
+            "en",
+            "model",
+            "3.9",
+            "model.iden.intgemm.alphas.bin",
+            junk("3.9 model"),
+        ),
+        false,
+    );
+    r.publish(
+        File::new(
+            "id",
+            "en",
+            "vocab",
+            "3.9",
+            "vocab.iden.spm",
+            junk("3.9 vocab"),
+        ),
+        false,
+    );
     // The shared vocab en→zh-Hans had before it switched to split vocabs.
-    r.publish(File::new("en", "zh-Hans", "model", "3.0", "model.enzh.intgemm.alphas.bin", junk("3.0 model")), false);
-    r.publish(File::new("en", "zh-Hans", "vocab", "3.0", "vocab.enzh.spm", junk("3.0 shared vocab")), false);
+    r.publish(
+        File::new(
+            "en",
+            "zh-Hans",
+            "model",
+            "3.0",
+            "model.enzh.intgemm.alphas.bin",
+            junk("3.0 model"),
+        ),
+        false,
+    );
+    r.publish(
+        File::new(
+            "en",
+            "zh-Hans",
+            "vocab",
+            "3.0",
+            "vocab.enzh.spm",
+            junk("3.0 shared vocab"),
+        ),
+        false,
+    );
     // A pre-release, newer than the release.
-    r.publish(File::new("id", "en", "model", "3.11a1", "model.iden.intgemm.alphas.bin", junk("alpha")), false);
-    r.publish(File::new("id", "en", "vocab", "3.11a1", "vocab.iden.spm", junk("alpha vocab")), false);
+    r.publish(
+        File::new(
+            "id",
+            "en",
+            "model",
+            "3.11a1",
+            "model.iden.intgemm.alphas.bin",
+            junk("alpha"),
+        ),
+        false,
+    );
+    r.publish(
+        File::new(
+            "id",
+            "en",
+            "vocab",
+            "3.11a1",
+            "vocab.iden.spm",
+            junk("alpha vocab"),
+        ),
+        false,
+    );
     // Newer, but for Nightly only.
-    r.publish(File::new("id", "en", "model", "3.12", "model.iden.intgemm.alphas.bin", junk("nightly")).filter(NIGHTLY_ONLY), false);
-    r.publish(File::new("id", "en", "vocab", "3.12", "vocab.iden.spm", junk("nightly vocab")).filter(NIGHTLY_ONLY), false);
+    r.publish(
+        File::new(
+            "id",
+            "en",
+            "model",
+            "3.12",
+            "model.iden.intgemm.alphas.bin",
+            junk("nightly"),
+        )
+        .filter(NIGHTLY_ONLY),
+        false,
+    );
+    r.publish(
+        File::new(
+            "id",
+            "en",
+            "vocab",
+            "3.12",
+            "vocab.iden.spm",
+            junk("nightly vocab"),
+        )
+        .filter(NIGHTLY_ONLY),
+        false,
+    );
     // Newer, with an expression this client does not understand.
-    r.publish(File::new("id", "en", "model", "3.13", "model.iden.intgemm.alphas.bin", junk("jexl")).filter(NOT_UNDERSTOOD), false);
-    r.publish(File::new("id", "en", "vocab", "3.13", "vocab.iden.spm", junk("jexl vocab")).filter(NOT_UNDERSTOOD), false);
+    r.publish(
+        File::new(
+            "id",
+            "en",
+            "model",
+            "3.13",
+            "model.iden.intgemm.alphas.bin",
+            junk("jexl"),
+        )
+        .filter(NOT_UNDERSTOOD),
+        false,
+    );
+    r.publish(
+        File::new(
+            "id",
+            "en",
+            "vocab",
+            "3.13",
+            "vocab.iden.spm",
+            junk("jexl vocab"),
+        )
+        .filter(NOT_UNDERSTOOD),
+        false,
+    );
     // Newer, for Android only.
-    for (t, name) in [("model", "model.enzh.intgemm.alphas.bin"), ("srcvocab", "srcvocab.enzh.spm"), ("trgvocab", "trgvocab.enzh.spm")] {
-        r.publish(File::new("en", "zh-Hans", t, "3.2", name, junk("android")).filter(ANDROID_ONLY), false);
+    for (t, name) in [
+        ("model", "model.enzh.intgemm.alphas.bin"),
+        ("srcvocab", "srcvocab.enzh.spm"),
+        ("trgvocab", "trgvocab.enzh.spm"),
+    ] {
+        r.publish(
+            File::new("en", "zh-Hans", t, "3.2", name, junk("android")).filter(ANDROID_ONLY),
+            false,
+        );
     }
     // Another major: a model format the engine may not read.
-    r.publish(File::new("id", "en", "model", "4.0", "model.iden.intgemm.alphas.bin", junk("v4")), false);
-    r.publish(File::new("id", "en", "vocab", "4.0", "vocab.iden.spm", junk("v4 vocab")), false);
+    r.publish(
+        File::new(
+            "id",
+            "en",
+            "model",
+            "4.0",
+            "model.iden.intgemm.alphas.bin",
+            junk("v4"),
+        ),
+        false,
+    );
+    r.publish(
+        File::new(
+            "id",
+            "en",
+            "vocab",
+            "4.0",
+            "vocab.iden.spm",
+            junk("v4 vocab"),
+        ),
+        false,
+    );
     // Traditional Chinese is another language.
-    r.publish(File::new("en", "zh-Hant", "model", "3.1", "model.enzh_hant.intgemm.alphas.bin", junk("hant")), false);
-    r.publish(File::new("en", "zh-Hant", "vocab", "3.1", "vocab.enzh_hant.spm", junk("hant vocab")), false);
+    r.publish(
+        File::new(
+            "en",
+            "zh-Hant",
+            "model",
+            "3.1",
+            "model.enzh_hant.intgemm.alphas.bin",
+            junk("hant"),
+        ),
+        false,
+    );
+    r.publish(
+        File::new(
+            "en",
+            "zh-Hant",
+            "vocab",
+            "3.1",
+            "vocab.enzh_hant.spm",
+            junk("hant vocab"),
+        ),
+        false,
+    );
     // Same pair and version, but not a translation file / not this architecture.
-    r.publish(File::new("en", "zh-Hans", "qualityModel", "3.1", "qualityModel.enzh.bin", junk("quality")), false);
-    r.publish(File::new("en", "zh-Hans", "lex", "3.1", "lex.50.50.enzh.base.s2t.bin", junk("base lex")).architecture("base"), false);
+    r.publish(
+        File::new(
+            "en",
+            "zh-Hans",
+            "qualityModel",
+            "3.1",
+            "qualityModel.enzh.bin",
+            junk("quality"),
+        ),
+        false,
+    );
+    r.publish(
+        File::new(
+            "en",
+            "zh-Hans",
+            "lex",
+            "3.1",
+            "lex.50.50.enzh.base.s2t.bin",
+            junk("base lex"),
+        )
+        .architecture("base"),
+        false,
+    );
     // en→ja exists only for Nightly: not published for a release client.
-    r.publish(File::new("en", "ja", "model", "3.1", "model.enja.intgemm.alphas.bin", junk("ja")).filter(NIGHTLY_ONLY), false);
-    r.publish(File::new("en", "ja", "vocab", "3.1", "vocab.enja.spm", junk("ja vocab")).filter(NIGHTLY_ONLY), false);
+    r.publish(
+        File::new(
+            "en",
+            "ja",
+            "model",
+            "3.1",
+            "model.enja.intgemm.alphas.bin",
+            junk("ja"),
+        )
+        .filter(NIGHTLY_ONLY),
+        false,
+    );
+    r.publish(
+        File::new(
+            "en",
+            "ja",
+            "vocab",
+            "3.1",
+            "vocab.enja.spm",
+            junk("ja vocab"),
+        )
+        .filter(NIGHTLY_ONLY),
+        false,
+    );
     r
 }
 
@@ -325,7 +626,11 @@ fn stderr(o: &Output) -> String {
 
 /// The result line `warta models pull` prints for `pair`.
 fn line_for(o: &Output, pair: &str) -> String {
-    let lines: Vec<String> = stdout(o).lines().filter(|l| l.split_whitespace().next() == Some(pair)).map(String::from).collect();
+    let lines: Vec<String> = stdout(o)
+        .lines()
+        .filter(|l| l.split_whitespace().next() == Some(pair))
+        .map(String::from)
+        .collect();
     assert_eq!(lines.len(), 1, "one line for {pair} in {}", stdout(o));
     lines[0].clone()
 }
@@ -360,7 +665,11 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
 }
 
 fn translate(models: &Path, from: &str, to: &str, text: &str) -> String {
-    let o = warta(models, &["translate", "--from", from, "--to", to], text.as_bytes());
+    let o = warta(
+        models,
+        &["translate", "--from", from, "--to", to],
+        text.as_bytes(),
+    );
     assert!(o.status.success(), "{from}→{to}: {}", stderr(&o));
     stdout(&o)
 }
@@ -379,7 +688,11 @@ fn oracle(models: &Path) -> String {
 }
 
 fn attachments_requested(r: &Replica) -> Vec<String> {
-    let mut v: Vec<String> = r.requested().into_iter().filter(|p| p.starts_with("/attachments/")).collect();
+    let mut v: Vec<String> = r
+        .requested()
+        .into_iter()
+        .filter(|p| p.starts_with("/attachments/"))
+        .collect();
     v.sort();
     v
 }
@@ -392,12 +705,36 @@ fn pulls_exactly_the_files_desktop_release_firefox_would() {
     let replica = newsroom_replica(&models);
     let store = tempfile::tempdir().unwrap();
 
-    let o = warta(store.path(), &["models", "pull", "id-en", "en-zh", "en-ja", "--remote-settings", &replica.url()], b"");
+    let o = warta(
+        store.path(),
+        &[
+            "models",
+            "pull",
+            "id-en",
+            "en-zh",
+            "en-ja",
+            "--remote-settings",
+            &replica.url(),
+        ],
+        b"",
+    );
     // Issue 10, "done when": installs id-en and en-zh, names en-ja as not
     // published, exits non-zero.
-    assert!(line_for(&o, "id-en").contains("installed 3.10"), "{}", stdout(&o));
-    assert!(line_for(&o, "en-zh").contains("installed 3.1 "), "{}", stdout(&o));
-    assert!(line_for(&o, "en-ja").contains("not published by Mozilla"), "{}", stdout(&o));
+    assert!(
+        line_for(&o, "id-en").contains("installed 3.10"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        line_for(&o, "en-zh").contains("installed 3.1 "),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        line_for(&o, "en-ja").contains("not published by Mozilla"),
+        "{}",
+        stdout(&o)
+    );
     assert_one_line_failure(&o, "en-ja not published by Mozilla");
 
     // The server saw the root, the records, and the attachments of the
@@ -413,28 +750,68 @@ fn pulls_exactly_the_files_desktop_release_firefox_would() {
     assert_eq!(attachments_requested(&replica), wanted);
 
     // The store holds the chosen files under the names Mozilla gave them.
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(store.path().join("en-zh/manifest.json")).unwrap()).unwrap();
-    let mut names: Vec<&str> = manifest["files"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(store.path().join("en-zh/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let mut names: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
     names.sort();
-    assert_eq!(names, ["lex.50.50.enzh.s2t.bin", "model.enzh.intgemm.alphas.bin", "srcvocab.enzh.spm", "trgvocab.enzh.spm"]);
+    assert_eq!(
+        names,
+        [
+            "lex.50.50.enzh.s2t.bin",
+            "model.enzh.intgemm.alphas.bin",
+            "srcvocab.enzh.spm",
+            "trgvocab.enzh.spm"
+        ]
+    );
     assert_eq!(manifest["version"], "3.1");
-    assert_eq!(manifest["origin"], format!("remote-settings:{}", replica.url()));
+    assert_eq!(
+        manifest["origin"],
+        format!("remote-settings:{}", replica.url())
+    );
     assert!(!store.path().join("en-ja").exists());
 
     // id → zh runs through English on the installed files, and says what
     // the real models say.
-    assert_eq!(translate(store.path(), "id", "zh", SENTENCE), oracle(&models));
+    assert_eq!(
+        translate(store.path(), "id", "zh", SENTENCE),
+        oracle(&models)
+    );
     let o = warta(store.path(), &["models", "verify"], b"");
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
 
     // Pulling again downloads nothing: the installed files are the ones
     // published.
     let before = attachments_requested(&replica).len();
-    let o = warta(store.path(), &["models", "pull", "id-en", "en-zh", "--remote-settings", &replica.url()], b"");
+    let o = warta(
+        store.path(),
+        &[
+            "models",
+            "pull",
+            "id-en",
+            "en-zh",
+            "--remote-settings",
+            &replica.url(),
+        ],
+        b"",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(line_for(&o, "id-en").contains("already current"), "{}", stdout(&o));
-    assert!(line_for(&o, "en-zh").contains("already current"), "{}", stdout(&o));
+    assert!(
+        line_for(&o, "id-en").contains("already current"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        line_for(&o, "en-zh").contains("already current"),
+        "{}",
+        stdout(&o)
+    );
     assert_eq!(attachments_requested(&replica).len(), before);
 }
 
@@ -443,17 +820,39 @@ fn a_bad_attachment_leaves_the_store_exactly_as_it_was() {
     let Some(models) = test_models() else { return };
     let mut replica = newsroom_replica(&models);
     let store = tempfile::tempdir().unwrap();
-    let o = warta(store.path(), &["models", "pull", "id-en", "--remote-settings", &replica.url()], b"");
+    let o = warta(
+        store.path(),
+        &[
+            "models",
+            "pull",
+            "id-en",
+            "--remote-settings",
+            &replica.url(),
+        ],
+        b"",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
 
     // Mozilla publishes id→en 3.14; its model attachment then arrives
     // broken in three ways. Each pull must fail naming the file, and leave
     // the installed 3.10 untouched.
     let model = std::fs::read(models.join("pt-en/model.pten.intgemm.alphas.bin")).unwrap();
-    let new_model =
-        replica.publish(File::new("id", "en", "model", "3.14", "model.iden.intgemm.alphas.bin", model), true);
+    let new_model = replica.publish(
+        File::new(
+            "id",
+            "en",
+            "model",
+            "3.14",
+            "model.iden.intgemm.alphas.bin",
+            model,
+        ),
+        true,
+    );
     let vocab = std::fs::read(models.join("pt-en/vocab.pten.spm")).unwrap();
-    replica.publish(File::new("id", "en", "vocab", "3.14", "vocab.iden.spm", vocab), true);
+    replica.publish(
+        File::new("id", "en", "vocab", "3.14", "vocab.iden.spm", vocab),
+        true,
+    );
     let good = replica.body(&new_model);
     let mut flipped = good.clone();
     flipped[good.len() / 2] ^= 0x55;
@@ -467,32 +866,91 @@ fn a_bad_attachment_leaves_the_store_exactly_as_it_was() {
     let before = snapshot(store.path());
     for (expect, body) in cases {
         replica.serve_instead(&new_model, body);
-        let o = warta(store.path(), &["models", "pull", "id-en", "--remote-settings", &replica.url()], b"");
+        let o = warta(
+            store.path(),
+            &[
+                "models",
+                "pull",
+                "id-en",
+                "--remote-settings",
+                &replica.url(),
+            ],
+            b"",
+        );
         let line = line_for(&o, "id-en");
-        assert!(line.contains("failed: model.iden.intgemm.alphas.bin: ") && line.contains(expect), "{line}");
+        assert!(
+            line.contains("failed: model.iden.intgemm.alphas.bin: ") && line.contains(expect),
+            "{line}"
+        );
         assert_one_line_failure(&o, "model.iden.intgemm.alphas.bin");
-        assert_eq!(snapshot(store.path()), before, "store changed after a {expect} attachment");
+        assert_eq!(
+            snapshot(store.path()),
+            before,
+            "store changed after a {expect} attachment"
+        );
     }
 
     // The same three into an empty store leave it empty.
     let empty = tempfile::tempdir().unwrap();
     replica.serve_instead(&new_model, good[..100].to_vec());
-    let o = warta(empty.path(), &["models", "pull", "id-en", "--remote-settings", &replica.url()], b"");
+    let o = warta(
+        empty.path(),
+        &[
+            "models",
+            "pull",
+            "id-en",
+            "--remote-settings",
+            &replica.url(),
+        ],
+        b"",
+    );
     assert_one_line_failure(&o, "model.iden.intgemm.alphas.bin");
-    assert!(snapshot(empty.path()).is_empty(), "{:?}", snapshot(empty.path()));
+    assert!(
+        snapshot(empty.path()).is_empty(),
+        "{:?}",
+        snapshot(empty.path())
+    );
 
     // Served intact, 3.14 installs.
     replica.serve_instead(&new_model, good);
-    let o = warta(store.path(), &["models", "pull", "id-en", "--remote-settings", &replica.url()], b"");
-    assert!(line_for(&o, "id-en").contains("installed 3.14"), "{}{}", stdout(&o), stderr(&o));
+    let o = warta(
+        store.path(),
+        &[
+            "models",
+            "pull",
+            "id-en",
+            "--remote-settings",
+            &replica.url(),
+        ],
+        b"",
+    );
+    assert!(
+        line_for(&o, "id-en").contains("installed 3.14"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
 }
 
 #[test]
 fn an_unreachable_server_is_one_line_naming_it() {
     let store = tempfile::tempdir().unwrap();
     // Port 1 on loopback: nothing listens, the connection is refused.
-    let o = warta(store.path(), &["models", "pull", "id-en", "--remote-settings", "http://127.0.0.1:1/v1"], b"");
-    assert_one_line_failure(&o, "could not read Remote Settings at http://127.0.0.1:1/v1/");
+    let o = warta(
+        store.path(),
+        &[
+            "models",
+            "pull",
+            "id-en",
+            "--remote-settings",
+            "http://127.0.0.1:1/v1",
+        ],
+        b"",
+    );
+    assert_one_line_failure(
+        &o,
+        "could not read Remote Settings at http://127.0.0.1:1/v1/",
+    );
     assert!(snapshot(store.path()).is_empty());
 }
 
@@ -501,29 +959,72 @@ fn a_mirror_of_pulled_models_serves_the_other_machines() {
     let Some(models) = test_models() else { return };
     let replica = newsroom_replica(&models);
     let first = tempfile::tempdir().unwrap();
-    let o = warta(first.path(), &["models", "pull", "id-en", "en-zh", "--remote-settings", &replica.url()], b"");
+    let o = warta(
+        first.path(),
+        &[
+            "models",
+            "pull",
+            "id-en",
+            "en-zh",
+            "--remote-settings",
+            &replica.url(),
+        ],
+        b"",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
 
     let mirror = tempfile::tempdir().unwrap();
-    let o = warta(first.path(), &["models", "mirror", mirror.path().to_str().unwrap()], b"");
+    let o = warta(
+        first.path(),
+        &["models", "mirror", mirror.path().to_str().unwrap()],
+        b"",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let url = serve_dir(mirror.path());
 
     let second = tempfile::tempdir().unwrap();
-    let o = warta(second.path(), &["models", "pull", "id-en", "en-zh", "--mirror", &url], b"");
+    let o = warta(
+        second.path(),
+        &["models", "pull", "id-en", "en-zh", "--mirror", &url],
+        b"",
+    );
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
-    assert!(line_for(&o, "en-zh").contains("installed 3.1 "), "{}", stdout(&o));
-    assert!(warta(second.path(), &["models", "verify"], b"").status.success());
-    assert_eq!(translate(second.path(), "id", "zh", SENTENCE), oracle(&models));
+    assert!(
+        line_for(&o, "en-zh").contains("installed 3.1 "),
+        "{}",
+        stdout(&o)
+    );
+    assert!(warta(second.path(), &["models", "verify"], b"")
+        .status
+        .success());
+    assert_eq!(
+        translate(second.path(), "id", "zh", SENTENCE),
+        oracle(&models)
+    );
     // Same files, byte for byte, as the machine that pulled from Mozilla.
     let files = |root: &Path| {
-        snapshot(root).into_iter().filter(|(k, _)| !k.ends_with("manifest.json")).collect::<BTreeMap<_, _>>()
+        snapshot(root)
+            .into_iter()
+            .filter(|(k, _)| !k.ends_with("manifest.json"))
+            .collect::<BTreeMap<_, _>>()
     };
     assert_eq!(files(second.path()), files(first.path()));
     // A pair the mirror does not carry is reported, not fatal to the rest.
-    let o = warta(second.path(), &["models", "pull", "en-ja", "id-en", "--mirror", &url], b"");
-    assert!(line_for(&o, "en-ja").contains("not on the mirror"), "{}", stdout(&o));
-    assert!(line_for(&o, "id-en").contains("already current"), "{}", stdout(&o));
+    let o = warta(
+        second.path(),
+        &["models", "pull", "en-ja", "id-en", "--mirror", &url],
+        b"",
+    );
+    assert!(
+        line_for(&o, "en-ja").contains("not on the mirror"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        line_for(&o, "id-en").contains("already current"),
+        "{}",
+        stdout(&o)
+    );
     assert_one_line_failure(&o, "en-ja");
 }
 
@@ -538,14 +1039,28 @@ fn for_config_pulls_the_route_the_newsroom_needs() {
     // The server comes from the environment override of `remote_settings`.
     let o = warta_env(
         &store,
-        &["models", "pull", "--for-config", "--config", config.to_str().unwrap()],
+        &[
+            "models",
+            "pull",
+            "--for-config",
+            "--config",
+            config.to_str().unwrap(),
+        ],
         b"",
         &[("WARTA_REMOTE_SETTINGS", &replica.url())],
     );
     // Mozilla has no id→zh, so both legs through English.
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
-    assert!(line_for(&o, "id-en").contains("installed"), "{}", stdout(&o));
-    assert!(line_for(&o, "en-zh").contains("installed"), "{}", stdout(&o));
+    assert!(
+        line_for(&o, "id-en").contains("installed"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        line_for(&o, "en-zh").contains("installed"),
+        "{}",
+        stdout(&o)
+    );
     assert_eq!(translate(&store, "id", "zh", SENTENCE), oracle(&models));
 }
 
@@ -568,14 +1083,27 @@ fn serve_dir(root: &Path) -> String {
                         break;
                     }
                 }
-                let path = request.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_string();
+                let path = request
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("/")
+                    .trim_start_matches('/')
+                    .to_string();
                 let mut stream = stream;
-                let file = if path.contains("..") { None } else { std::fs::File::open(root.join(&path)).ok() };
+                let file = if path.contains("..") {
+                    None
+                } else {
+                    std::fs::File::open(root.join(&path)).ok()
+                };
                 match file {
                     Some(mut f) => {
                         let mut body = Vec::new();
                         f.read_to_end(&mut body).unwrap();
-                        let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        );
                         let _ = stream.write_all(&body);
                     }
                     None => {

@@ -22,7 +22,10 @@ pub struct ClientEnv {
 /// Linux (values as Firefox reports them: `AppConstants.MOZ_UPDATE_CHANNEL`,
 /// `Services.appinfo.OS`). A newsroom server is a desktop-class machine that
 /// must only run models Mozilla has released.
-pub const DESKTOP_RELEASE: ClientEnv = ClientEnv { channel: "release", os: "Linux" };
+pub const DESKTOP_RELEASE: ClientEnv = ClientEnv {
+    channel: "release",
+    os: "Linux",
+};
 
 /// Whether a record with this `filter_expression` is for `env`. Empty means
 /// everyone; anything not understood is not for us.
@@ -36,7 +39,12 @@ pub fn admits(expression: &str, env: &ClientEnv) -> bool {
 /// The expression's value, or why it could not be evaluated.
 pub fn evaluate(expression: &str, env: &ClientEnv) -> Result<bool, String> {
     let tokens = tokenize(expression)?;
-    let mut p = Parser { tokens: &tokens, pos: 0, env, depth: 0 };
+    let mut p = Parser {
+        tokens: &tokens,
+        pos: 0,
+        env,
+        depth: 0,
+    };
     let value = p.or()?;
     if let Some(extra) = tokens.get(p.pos) {
         return Err(format!("unexpected {extra:?}"));
@@ -60,13 +68,14 @@ fn tokenize(s: &str) -> Result<Vec<Token>, String> {
     let mut out = Vec::new();
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        let two = |next: char, tok: Token, chars: &mut std::iter::Peekable<std::str::CharIndices>| {
-            if chars.next_if(|(_, n)| *n == next).is_some() {
-                Ok(tok)
-            } else {
-                Err(format!("unsupported operator at byte {i}"))
-            }
-        };
+        let two =
+            |next: char, tok: Token, chars: &mut std::iter::Peekable<std::str::CharIndices>| {
+                if chars.next_if(|(_, n)| *n == next).is_some() {
+                    Ok(tok)
+                } else {
+                    Err(format!("unsupported operator at byte {i}"))
+                }
+            };
         let tok = match c {
             c if c.is_whitespace() => continue,
             '(' => Token::Open,
@@ -90,7 +99,9 @@ fn tokenize(s: &str) -> Result<Vec<Token>, String> {
             }
             c if c.is_ascii_alphabetic() || c == '_' => {
                 let mut name = c.to_string();
-                while let Some((_, n)) = chars.next_if(|(_, n)| n.is_ascii_alphanumeric() || *n == '_' || *n == '.') {
+                while let Some((_, n)) =
+                    chars.next_if(|(_, n)| n.is_ascii_alphanumeric() || *n == '_' || *n == '.')
+                {
                     name.push(n);
                 }
                 Token::Ident(name)
@@ -189,8 +200,14 @@ impl Parser<'_> {
 mod tests {
     use super::*;
 
-    const ANDROID_RELEASE: ClientEnv = ClientEnv { channel: "release", os: "Android" };
-    const DESKTOP_NIGHTLY: ClientEnv = ClientEnv { channel: "nightly", os: "Linux" };
+    const ANDROID_RELEASE: ClientEnv = ClientEnv {
+        channel: "release",
+        os: "Android",
+    };
+    const DESKTOP_NIGHTLY: ClientEnv = ClientEnv {
+        channel: "nightly",
+        os: "Linux",
+    };
 
     #[test]
     fn mozillas_expressions_select_as_in_firefox() {
@@ -214,7 +231,11 @@ mod tests {
         // && binds tighter than || (JEXL grammar, as in JavaScript).
         assert!(evaluate("'a' == 'a' || 'a' == 'b' && 'a' == 'b'", &DESKTOP_RELEASE).unwrap());
         assert!(!evaluate("('a' == 'a' || 'a' == 'b') && 'a' == 'b'", &DESKTOP_RELEASE).unwrap());
-        assert!(evaluate("env.channel == \"release\" && (env.appinfo.OS == 'Linux')", &DESKTOP_RELEASE).unwrap());
+        assert!(evaluate(
+            "env.channel == \"release\" && (env.appinfo.OS == 'Linux')",
+            &DESKTOP_RELEASE
+        )
+        .unwrap());
     }
 
     #[test]
@@ -235,7 +256,11 @@ mod tests {
             assert!(evaluate(e, &DESKTOP_RELEASE).is_err(), "{e} evaluated");
             assert!(!admits(e, &DESKTOP_RELEASE), "{e} admitted");
         }
-        let deep = format!("{}env.channel == 'release'{}", "(".repeat(10_000), ")".repeat(10_000));
+        let deep = format!(
+            "{}env.channel == 'release'{}",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
         assert!(!admits(&deep, &DESKTOP_RELEASE));
     }
 }

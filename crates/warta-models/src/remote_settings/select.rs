@@ -78,9 +78,15 @@ pub fn choose<'a>(records: &'a [Record], src: &str, trg: &str, policy: &Policy) 
         return Choice::NotPublished;
     };
     let same_set = |r: &Record| {
-        r.version == model.version && r.architecture == model.architecture && r.variant == model.variant
+        r.version == model.version
+            && r.architecture == model.architecture
+            && r.variant == model.variant
     };
-    let files: Vec<(Role, &Record)> = usable.iter().filter(|(_, _, r)| same_set(r)).map(|(_, role, r)| (*role, *r)).collect();
+    let files: Vec<(Role, &Record)> = usable
+        .iter()
+        .filter(|(_, _, r)| same_set(r))
+        .map(|(_, role, r)| (*role, *r))
+        .collect();
 
     let describe = || {
         let mut d = format!("version {}", model.version);
@@ -93,9 +99,19 @@ pub fn choose<'a>(records: &'a [Record], src: &str, trg: &str, policy: &Policy) 
         d
     };
     let count = |role: Role| files.iter().filter(|(r, _)| *r == role).count();
-    for role in [Role::Model, Role::Lex, Role::Vocab, Role::Srcvocab, Role::Trgvocab] {
+    for role in [
+        Role::Model,
+        Role::Lex,
+        Role::Vocab,
+        Role::Srcvocab,
+        Role::Trgvocab,
+    ] {
         if count(role) > 1 {
-            return Choice::Incoherent(format!("{} lists {} {role:?} files", describe(), count(role)));
+            return Choice::Incoherent(format!(
+                "{} lists {} {role:?} files",
+                describe(),
+                count(role)
+            ));
         }
     }
     let shared = count(Role::Vocab) == 1;
@@ -144,7 +160,11 @@ mod tests {
     use super::super::Attachment;
     use super::*;
 
-    const POLICY: Policy = Policy { env: DESKTOP_RELEASE, major: 3, allow_prerelease: false };
+    const POLICY: Policy = Policy {
+        env: DESKTOP_RELEASE,
+        major: 3,
+        allow_prerelease: false,
+    };
 
     fn rec(src: &str, trg: &str, file_type: &str, version: &str, name: &str) -> Record {
         Record {
@@ -190,12 +210,28 @@ mod tests {
             rec("en", "zh-Hans", "model", "3.1", "model.enzh.bin"),
             rec("en", "zh-Hans", "srcvocab", "3.1", "srcvocab.enzh.spm"),
             rec("en", "zh-Hans", "trgvocab", "3.1", "trgvocab.enzh.spm"),
-            rec("en", "zh-Hans", "qualityModel", "3.1", "qualityModel.enzh.bin"),
+            rec(
+                "en",
+                "zh-Hans",
+                "qualityModel",
+                "3.1",
+                "qualityModel.enzh.bin",
+            ),
         ];
         let (v, files) = names(choose(&records, "en", "zh-Hans", &POLICY));
         assert_eq!(v, "3.1");
-        assert_eq!(files, ["model-3.1-model.enzh.bin", "srcvocab-3.1-srcvocab.enzh.spm", "trgvocab-3.1-trgvocab.enzh.spm"]);
-        assert!(matches!(choose(&records, "en", "zh-Hant", &POLICY), Choice::NotPublished));
+        assert_eq!(
+            files,
+            [
+                "model-3.1-model.enzh.bin",
+                "srcvocab-3.1-srcvocab.enzh.spm",
+                "trgvocab-3.1-trgvocab.enzh.spm"
+            ]
+        );
+        assert!(matches!(
+            choose(&records, "en", "zh-Hant", &POLICY),
+            Choice::NotPublished
+        ));
     }
 
     #[test]
@@ -206,32 +242,43 @@ mod tests {
             records.push(rec("id", "en", "vocab", v, "vocab.iden.spm"));
         }
         let mut nightly = rec("id", "en", "model", "3.12", "model.iden.bin");
-        nightly.filter_expression = Some("env.channel == 'default' || env.channel == 'nightly'".into());
+        nightly.filter_expression =
+            Some("env.channel == 'default' || env.channel == 'nightly'".into());
         records.push(nightly);
         let mut unknown = rec("id", "en", "model", "3.13", "model.iden.bin");
         unknown.filter_expression = Some("env.version|versionCompare('130') >= 0".into());
         records.push(unknown);
         assert_eq!(names(choose(&records, "id", "en", &POLICY)).0, "3.10");
-        let pre = Policy { allow_prerelease: true, ..POLICY };
+        let pre = Policy {
+            allow_prerelease: true,
+            ..POLICY
+        };
         assert_eq!(names(choose(&records, "id", "en", &pre)).0, "3.11a1");
     }
 
     #[test]
     fn incomplete_or_ambiguous_sets_are_refused() {
         let only_model = vec![rec("en", "ja", "model", "3.0", "model.enja.bin")];
-        assert!(matches!(choose(&only_model, "en", "ja", &POLICY), Choice::Incoherent(m) if m.contains("no vocabulary")));
+        assert!(
+            matches!(choose(&only_model, "en", "ja", &POLICY), Choice::Incoherent(m) if m.contains("no vocabulary"))
+        );
         let mixed = vec![
             rec("en", "ja", "model", "3.0", "model.enja.bin"),
             rec("en", "ja", "vocab", "3.0", "vocab.enja.spm"),
             rec("en", "ja", "srcvocab", "3.0", "srcvocab.enja.spm"),
         ];
-        assert!(matches!(choose(&mixed, "en", "ja", &POLICY), Choice::Incoherent(m) if m.contains("mixes")));
+        assert!(
+            matches!(choose(&mixed, "en", "ja", &POLICY), Choice::Incoherent(m) if m.contains("mixes"))
+        );
         let twice = vec![
             rec("en", "ja", "model", "3.0", "model.enja.bin"),
             rec("en", "ja", "model", "3.0", "model.enja.bin"),
             rec("en", "ja", "vocab", "3.0", "vocab.enja.spm"),
         ];
-        assert!(matches!(choose(&twice, "en", "ja", &POLICY), Choice::Incoherent(_)));
+        assert!(matches!(
+            choose(&twice, "en", "ja", &POLICY),
+            Choice::Incoherent(_)
+        ));
     }
 
     #[test]
@@ -247,6 +294,9 @@ mod tests {
             rec("en", "fr", "vocab", "3.0", "vocab.enfr.spm"),
         ];
         let (_, files) = names(choose(&records, "en", "fr", &POLICY));
-        assert_eq!(files, ["model-3.0-model.enfr.bin", "vocab-3.0-vocab.enfr.spm"]);
+        assert_eq!(
+            files,
+            ["model-3.0-model.enfr.bin", "vocab-3.0-vocab.enfr.spm"]
+        );
     }
 }

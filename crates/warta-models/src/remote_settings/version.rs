@@ -34,13 +34,17 @@ impl ModelVersion {
         for p in init {
             parts.push(number(p)?);
         }
-        let digits_end = last.find(|c: char| !c.is_ascii_digit()).unwrap_or(last.len());
+        let digits_end = last
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(last.len());
         parts.push(number(&last[..digits_end])?);
         let rest = &last[digits_end..];
         let pre = if rest.is_empty() {
             None
         } else {
-            let letters_end = rest.find(|c: char| !c.is_ascii_lowercase()).unwrap_or(rest.len());
+            let letters_end = rest
+                .find(|c: char| !c.is_ascii_lowercase())
+                .unwrap_or(rest.len());
             let (tag, n) = rest.split_at(letters_end);
             if tag.is_empty() {
                 return None;
@@ -50,7 +54,11 @@ impl ModelVersion {
             let n = if n.is_empty() { 0 } else { number(n)? };
             Some((tag.to_string(), n))
         };
-        Some(ModelVersion { text: text.to_string(), parts, pre })
+        Some(ModelVersion {
+            text: text.to_string(),
+            parts,
+            pre,
+        })
     }
 
     /// The major version: the first part (`3` for `3.10`).
@@ -129,7 +137,9 @@ mod tests {
         // Each pair is "lower < higher" as nsIVersionComparator documents it
         // (xpcom/base/nsIVersionComparator.idl: 1.0pre1 < 1.0 , 1.1 < 1.10),
         // with the versions Mozilla's translations-models-v2 records carry.
-        let ascending = ["2.1", "3.0a1", "3.0a2", "3.0b1", "3.0", "3.1", "3.9", "3.10", "3.11a1", "3.11", "4.0"];
+        let ascending = [
+            "2.1", "3.0a1", "3.0a2", "3.0b1", "3.0", "3.1", "3.9", "3.10", "3.11a1", "3.11", "4.0",
+        ];
         for w in ascending.windows(2) {
             assert!(v(w[0]) < v(w[1]), "{} < {}", w[0], w[1]);
         }
@@ -147,7 +157,9 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_order() {
-        for bad in ["", "v3", "3.", ".3", "3..1", "3.0-beta", "3.0A1", "three", "3.0a1.2", "-1", "3.0 "] {
+        for bad in [
+            "", "v3", "3.", ".3", "3..1", "3.0-beta", "3.0A1", "three", "3.0a1.2", "-1", "3.0 ",
+        ] {
             assert!(ModelVersion::parse(bad).is_none(), "{bad:?} parsed");
         }
     }

@@ -64,7 +64,10 @@ pub fn router() -> Router<Arc<App>> {
         .route("/admin/admin.css", get(stylesheet))
         .route("/admin/login", get(login_form).post(login))
         .route("/admin/logout", post(logout))
-        .route("/admin/segments/{slug}/{lang}/{idx}", get(edit_form).post(approve))
+        .route(
+            "/admin/segments/{slug}/{lang}/{idx}",
+            get(edit_form).post(approve),
+        )
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -72,14 +75,27 @@ async fn security_headers(mut resp: Response) -> Response {
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     resp
 }
 
 async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLESHEET).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        STYLESHEET,
+    )
+        .into_response()
 }
 
 // ---------------------------------------------------------------- pages
@@ -176,7 +192,11 @@ fn html(status: StatusCode, tpl: &impl Template) -> Response {
         Ok(body) => (status, Html(body)).into_response(),
         Err(e) => {
             tracing::error!("admin template: {e}");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error; see the server log").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error; see the server log",
+            )
+                .into_response()
         }
     }
 }
@@ -189,12 +209,18 @@ struct AdminError {
 
 impl AdminError {
     fn new(status: StatusCode, message: impl Into<String>) -> AdminError {
-        AdminError { status, message: message.into() }
+        AdminError {
+            status,
+            message: message.into(),
+        }
     }
 
     fn internal(e: impl std::fmt::Display) -> AdminError {
         tracing::error!("admin: {e}");
-        AdminError::new(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on the server; see its log.")
+        AdminError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong on the server; see its log.",
+        )
     }
 
     fn page(&self, app: &App, session: Option<&Session>) -> Response {
@@ -215,8 +241,12 @@ impl AdminError {
 impl From<StoreError> for AdminError {
     fn from(e: StoreError) -> AdminError {
         match e {
-            StoreError::NotFound(what) => AdminError::new(StatusCode::NOT_FOUND, format!("Not found: {what}.")),
-            StoreError::Conflict(why) => AdminError::new(StatusCode::CONFLICT, format!("Cannot edit this: {why}.")),
+            StoreError::NotFound(what) => {
+                AdminError::new(StatusCode::NOT_FOUND, format!("Not found: {what}."))
+            }
+            StoreError::Conflict(why) => {
+                AdminError::new(StatusCode::CONFLICT, format!("Cannot edit this: {why}."))
+            }
             StoreError::Invalid(why) => AdminError::new(StatusCode::UNPROCESSABLE_ENTITY, why),
             other => AdminError::internal(other),
         }
@@ -262,7 +292,11 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
 }
 
 fn session_cookie(app: &App, token: &str, max_age: Duration) -> HeaderValue {
-    let secure = if app.site.base_url().starts_with("https://") { "; Secure" } else { "" };
+    let secure = if app.site.base_url().starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!(
         "{SESSION_COOKIE}={token}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         max_age.as_secs()
@@ -279,20 +313,27 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn csrf_ok(session: &Session, submitted: &str) -> bool {
-    !session.csrf_token.is_empty() && constant_time_eq(session.csrf_token.as_bytes(), submitted.as_bytes())
+    !session.csrf_token.is_empty()
+        && constant_time_eq(session.csrf_token.as_bytes(), submitted.as_bytes())
 }
 
 /// A form post that a browser says came from another site is refused before
 /// anything else. Browsers send `Sec-Fetch-Site` and `Origin` on posts;
 /// clients that send neither (scripts, tests) still need the CSRF token.
 fn same_origin(app: &App, headers: &HeaderMap) -> bool {
-    let get = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let get = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     if let Some(site) = get("sec-fetch-site") {
         if site != "same-origin" && site != "none" {
             return false;
         }
     }
-    let Some(origin) = get(header::ORIGIN.as_str()) else { return true };
+    let Some(origin) = get(header::ORIGIN.as_str()) else {
+        return true;
+    };
     let base = app.site.base_url();
     let base_origin = base.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
     if origin.eq_ignore_ascii_case(&base_origin) {
@@ -301,7 +342,8 @@ fn same_origin(app: &App, headers: &HeaderMap) -> bool {
     // Behind a proxy that keeps the Host header, the site may be reached by
     // another name than base_url.
     get(header::HOST.as_str()).is_some_and(|host| {
-        origin.eq_ignore_ascii_case(&format!("http://{host}")) || origin.eq_ignore_ascii_case(&format!("https://{host}"))
+        origin.eq_ignore_ascii_case(&format!("http://{host}"))
+            || origin.eq_ignore_ascii_case(&format!("https://{host}"))
     })
 }
 
@@ -340,7 +382,13 @@ fn client_addr(ext: &axum::http::Extensions) -> String {
 fn login_page(app: &App, status: StatusCode, message: Option<&str>, username: &str) -> Response {
     html(
         status,
-        &LoginPage { site_name: &app.config().site_name, username: None, csrf: "", message, username_value: username },
+        &LoginPage {
+            site_name: &app.config().site_name,
+            username: None,
+            csrf: "",
+            message,
+            username_value: username,
+        },
     )
 }
 
@@ -372,10 +420,20 @@ async fn login(
     }
     let username = form.username.trim();
     if username.is_empty() || form.password.is_empty() {
-        return login_page(&app, StatusCode::UNAUTHORIZED, Some("Enter your username and password."), username);
+        return login_page(
+            &app,
+            StatusCode::UNAUTHORIZED,
+            Some("Enter your username and password."),
+            username,
+        );
     }
     if username.chars().count() > 200 || form.password.len() > 1000 {
-        return login_page(&app, StatusCode::UNAUTHORIZED, Some("Wrong username or password."), "");
+        return login_page(
+            &app,
+            StatusCode::UNAUTHORIZED,
+            Some("Wrong username or password."),
+            "",
+        );
     }
     // Counted before the password is checked, so that a burst of parallel
     // guesses cannot all reach the check before the first failure is counted.
@@ -385,7 +443,12 @@ async fn login(
         per_addr: l.login_attempts_per_address,
         window: Duration::from_secs(l.login_window_secs),
     };
-    match app.ctx.store.login_attempt(username, &client_addr(&ext), &limit).await {
+    match app
+        .ctx
+        .store
+        .login_attempt(username, &client_addr(&ext), &limit)
+        .await
+    {
         Ok(warta_store::LoginVerdict::Allowed) => {}
         Ok(warta_store::LoginVerdict::Throttled { retry_after }) => {
             let minutes = retry_after.as_secs().div_ceil(60).max(1);
@@ -406,7 +469,12 @@ async fn login(
         Ok(Some(u)) => u,
         Ok(None) => {
             tracing::info!(username, "admin login failed");
-            return login_page(&app, StatusCode::UNAUTHORIZED, Some("Wrong username or password."), username);
+            return login_page(
+                &app,
+                StatusCode::UNAUTHORIZED,
+                Some("Wrong username or password."),
+                username,
+            );
         }
         Err(e) => return AdminError::internal(e).page(&app, None),
     };
@@ -419,7 +487,10 @@ async fn login(
     };
     tracing::info!(username = %user.username, "admin login");
     let mut resp = Redirect::to("/admin").into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&app, &token, SESSION_TTL));
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&app, &token, SESSION_TTL),
+    );
     resp
 }
 
@@ -437,13 +508,18 @@ async fn logout(
 ) -> Response {
     let form = form_or_empty(form);
     if !same_origin(&app, &headers) || !csrf_ok(&editor.session, &form.csrf) {
-        return forbidden(&app, Some(&editor.session), "Missing or wrong form token; reload the page and try again.");
+        return forbidden(
+            &app,
+            Some(&editor.session),
+            "Missing or wrong form token; reload the page and try again.",
+        );
     }
     if let Err(e) = app.ctx.store.delete_session(&editor.token).await {
         return AdminError::internal(e).page(&app, Some(&editor.session));
     }
     let mut resp = Redirect::to("/admin/login").into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&app, "", Duration::ZERO));
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&app, "", Duration::ZERO));
     resp
 }
 
@@ -482,7 +558,9 @@ fn severity_name(item: &ReviewItem) -> &'static str {
 
 /// "just now", "5 min ago", "3 h ago", "2 d ago".
 fn age(now_ms: i64, then_ms: Option<i64>) -> String {
-    let Some(then) = then_ms else { return "—".into() };
+    let Some(then) = then_ms else {
+        return "—".into();
+    };
     let mins = (now_ms - then).max(0) / 60_000;
     match mins {
         0 => "just now".into(),
@@ -493,21 +571,33 @@ fn age(now_ms: i64, then_ms: Option<i64>) -> String {
 }
 
 fn confidence(c: Option<f64>) -> String {
-    c.filter(|c| c.is_finite()).map_or_else(|| "—".into(), |c| format!("{c:.2}"))
+    c.filter(|c| c.is_finite())
+        .map_or_else(|| "—".into(), |c| format!("{c:.2}"))
 }
 
 fn edit_url(slug: &Slug, lang: Lang, idx: i64) -> String {
     format!("/admin/segments/{}/{}/{}", slug.as_str(), lang.code(), idx)
 }
 
-async fn queue(State(app): State<Arc<App>>, editor: Editor, Query(q): Query<QueueQuery>) -> Response {
+async fn queue(
+    State(app): State<Arc<App>>,
+    editor: Editor,
+    Query(q): Query<QueueQuery>,
+) -> Response {
     let store = &app.ctx.store;
-    let page = q.page.as_deref().and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).max(1);
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<u64>().ok())
+        .unwrap_or(1)
+        .max(1);
     let result = async {
         let total = store.review_queue_len().await?;
         let pages = total.div_ceil(u64::from(PAGE_SIZE)).max(1);
         let page = page.min(pages);
-        let items = store.review_queue(PAGE_SIZE, (page - 1) * u64::from(PAGE_SIZE)).await?;
+        let items = store
+            .review_queue(PAGE_SIZE, (page - 1) * u64::from(PAGE_SIZE))
+            .await?;
         Ok::<_, StoreError>((total, pages, page, items))
     }
     .await;
@@ -570,17 +660,33 @@ struct SegmentRef {
     idx: i64,
 }
 
-fn parse_segment_ref(app: &App, slug: &str, lang: &str, idx: &str) -> Result<SegmentRef, AdminError> {
+fn parse_segment_ref(
+    app: &App,
+    slug: &str,
+    lang: &str,
+    idx: &str,
+) -> Result<SegmentRef, AdminError> {
     let not_found = || AdminError::new(StatusCode::NOT_FOUND, "No such segment.");
     let slug = Slug::parse(slug).map_err(|_| not_found())?;
-    let lang = Lang::parse(lang).ok().filter(|l| app.config().targets.contains(l)).ok_or_else(not_found)?;
+    let lang = Lang::parse(lang)
+        .ok()
+        .filter(|l| app.config().targets.contains(l))
+        .ok_or_else(not_found)?;
     let idx = idx.parse::<u32>().map_err(|_| not_found())?;
-    Ok(SegmentRef { slug, lang, idx: i64::from(idx) })
+    Ok(SegmentRef {
+        slug,
+        lang,
+        idx: i64::from(idx),
+    })
 }
 
 async fn load_segment(app: &App, r: &SegmentRef) -> Result<ReviewItem, AdminError> {
     let article = app.ctx.store.article(&r.slug).await?;
-    Ok(app.ctx.store.review_segment(article.id, r.lang, r.idx).await?)
+    Ok(app
+        .ctx
+        .store
+        .review_segment(article.id, r.lang, r.idx)
+        .await?)
 }
 
 fn segment_page(
@@ -628,7 +734,14 @@ async fn edit_form(
         Err(e) => Err(e),
     };
     match item {
-        Ok(item) => segment_page(&app, &editor.session, &item, StatusCode::OK, None, &item.segment.target_text),
+        Ok(item) => segment_page(
+            &app,
+            &editor.session,
+            &item,
+            StatusCode::OK,
+            None,
+            &item.segment.target_text,
+        ),
         Err(e) => e.page(&app, Some(&editor.session)),
     }
 }
@@ -649,7 +762,9 @@ fn parse_segment_text(raw: &str) -> Result<String, &'static str> {
         return Err("The corrected translation must not be empty.");
     }
     if text.chars().any(char::is_control) {
-        return Err("The corrected translation contains control characters; retype it as plain text.");
+        return Err(
+            "The corrected translation contains control characters; retype it as plain text.",
+        );
     }
     if text.chars().count() > MAX_SEGMENT_CHARS {
         return Err("The corrected translation is too long for one sentence.");
@@ -667,7 +782,11 @@ async fn approve(
     let form = form_or_empty(form);
     let session = &editor.session;
     if !same_origin(&app, &headers) || !csrf_ok(session, &form.csrf) {
-        return forbidden(&app, Some(session), "Missing or wrong form token; reload the page and try again.");
+        return forbidden(
+            &app,
+            Some(session),
+            "Missing or wrong form token; reload the page and try again.",
+        );
     }
     let item = match parse_segment_ref(&app, &slug, &lang, &idx) {
         Ok(r) => load_segment(&app, &r).await,
@@ -680,18 +799,30 @@ async fn approve(
     let text = match parse_segment_text(&form.text) {
         Ok(t) => t,
         Err(why) => {
-            return segment_page(&app, session, &item, StatusCode::UNPROCESSABLE_ENTITY, Some(why), &form.text)
+            return segment_page(
+                &app,
+                session,
+                &item,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(why),
+                &form.text,
+            )
         }
     };
     let store = &app.ctx.store;
     let editor_name = session.username.as_str();
     let (article, lang, idx) = (item.article_id, item.lang, item.segment.idx);
     let saved = async {
-        store.update_segment(article, lang, idx, &text, editor_name).await?;
+        store
+            .update_segment(article, lang, idx, &text, editor_name)
+            .await?;
         let glossary_version = store.glossary_version().await?;
         store
             .tm_insert_many(&[NewTmEntry {
-                pair: Pair { src: app.config().source, trg: lang },
+                pair: Pair {
+                    src: app.config().source,
+                    trg: lang,
+                },
                 source_norm: normalize_segment(&item.segment.source_text),
                 target_text: text.clone(),
                 origin: Origin::Human,
@@ -724,7 +855,9 @@ async fn approve(
     // published with the same sentence are queued too.
     let queued = async {
         store.requeue_now(article, lang, APPROVAL_PRIORITY).await?;
-        store.requeue_sharing_segment(lang, &item.segment.source_text, article).await
+        store
+            .requeue_sharing_segment(lang, &item.segment.source_text, article)
+            .await
     }
     .await;
     app.ctx.wake.notify_waiters();
@@ -751,10 +884,16 @@ mod tests {
     fn session_token_is_read_only_from_its_own_well_formed_cookie() {
         let token = "ab".repeat(32);
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_str(&format!("x=1; {SESSION_COOKIE}={token}; y=2")).unwrap());
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("x=1; {SESSION_COOKIE}={token}; y=2")).unwrap(),
+        );
         assert_eq!(session_token(&h), Some(token));
         let mut bad = HeaderMap::new();
-        bad.insert(header::COOKIE, HeaderValue::from_static("warta_session=../../etc; other=1"));
+        bad.insert(
+            header::COOKIE,
+            HeaderValue::from_static("warta_session=../../etc; other=1"),
+        );
         assert_eq!(session_token(&bad), None);
         assert_eq!(session_token(&HeaderMap::new()), None);
     }
@@ -769,7 +908,10 @@ mod tests {
 
     #[test]
     fn segment_text_is_one_line_of_printable_text() {
-        assert_eq!(parse_segment_text("  Uma frase\r\ncorrigida.\t").unwrap(), "Uma frase corrigida.");
+        assert_eq!(
+            parse_segment_text("  Uma frase\r\ncorrigida.\t").unwrap(),
+            "Uma frase corrigida."
+        );
         assert!(parse_segment_text(" \n ").is_err());
         assert!(parse_segment_text("nul\u{0}byte").is_err());
         assert!(parse_segment_text("bell\u{7}").is_err());

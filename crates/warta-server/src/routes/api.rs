@@ -14,7 +14,10 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use warta_core::{Lang, Pair, Slug};
-use warta_store::{Check, Job, JobState, NewVersion, Origin, QaFlag, RevisionNo, Segment, Severity, Version, VersionState};
+use warta_store::{
+    Check, Job, JobState, NewVersion, Origin, QaFlag, RevisionNo, Segment, Severity, Version,
+    VersionState,
+};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::ingest::{self, parse_json, ArticleInput};
@@ -24,7 +27,10 @@ use crate::startup::App;
 pub fn rfc3339(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -36,7 +42,10 @@ fn parse_slug(s: &str) -> Result<Slug, ApiError> {
 pub fn site_lang(app: &App, s: &str) -> Result<Lang, ApiError> {
     let lang = Lang::parse(s).map_err(|e| ApiError::field("lang", e.to_string()))?;
     if !app.config().languages().contains(&lang) {
-        return Err(ApiError::field("lang", format!("`{lang}` is not one of this site's languages")));
+        return Err(ApiError::field(
+            "lang",
+            format!("`{lang}` is not one of this site's languages"),
+        ));
     }
     Ok(lang)
 }
@@ -110,8 +119,16 @@ pub async fn post_article(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let input: ArticleInput = parse_json(&body)?;
-    let rev = input.into_revision(app.config().source, warta_store::now_millis(), &app.config().limits)?;
-    let revised = app.ctx.store.create_or_revise(&rev, &app.config().targets).await?;
+    let rev = input.into_revision(
+        app.config().source,
+        warta_store::now_millis(),
+        &app.config().limits,
+    )?;
+    let revised = app
+        .ctx
+        .store
+        .create_or_revise(&rev, &app.config().targets)
+        .await?;
     app.ctx.wake.notify_waiters();
     // A worker between two waits gets a stored permit instead.
     app.ctx.wake.notify_one();
@@ -197,7 +214,9 @@ pub async fn get_article(
     let store = &app.ctx.store;
     let article = store.article(&slug).await?;
     let rev = store.current_revision(&slug).await?;
-    let jobs = store.job_states(article.id, article.current_revision).await?;
+    let jobs = store
+        .job_states(article.id, article.current_revision)
+        .await?;
     let versions = store.versions_of(article.id).await?;
     let mut languages = Vec::new();
     for &lang in &app.config().targets {
@@ -286,7 +305,13 @@ pub struct SegmentView {
 }
 
 impl VersionView {
-    fn new(app: &App, slug: &Slug, v: &Version, segments: &[Segment], flags: &[QaFlag]) -> VersionView {
+    fn new(
+        app: &App,
+        slug: &Slug,
+        v: &Version,
+        segments: &[Segment],
+        flags: &[QaFlag],
+    ) -> VersionView {
         VersionView {
             slug: slug.clone(),
             lang: v.lang,
@@ -400,12 +425,22 @@ pub async fn get_version(
         Some(v) => {
             let segments = store.segments(article.id, lang).await?;
             let flags = store.qa_flags(article.id, lang, v.revision).await?;
-            Ok(Json(LanguageVersion::Translation(Box::new(VersionView::new(&app, &slug, &v, &segments, &flags)))))
+            Ok(Json(LanguageVersion::Translation(Box::new(
+                VersionView::new(&app, &slug, &v, &segments, &flags),
+            ))))
         }
         None => {
-            let jobs = store.job_states(article.id, article.current_revision).await?;
-            let state = jobs.iter().find(|j| j.lang == lang).map(|j| j.state.as_str()).unwrap_or("none");
-            Err(ApiError::not_found(format!("no {lang} version of `{slug}` yet (job: {state})")))
+            let jobs = store
+                .job_states(article.id, article.current_revision)
+                .await?;
+            let state = jobs
+                .iter()
+                .find(|j| j.lang == lang)
+                .map(|j| j.state.as_str())
+                .unwrap_or("none");
+            Err(ApiError::not_found(format!(
+                "no {lang} version of `{slug}` yet (job: {state})"
+            )))
         }
     }
 }
@@ -461,12 +496,29 @@ pub async fn put_version(
     let slug = parse_slug(&slug)?;
     let lang = site_lang(&app, &lang)?;
     if lang == app.config().source {
-        return Err(ApiError::field("lang", "the source language is edited with POST /api/v1/articles"));
+        return Err(ApiError::field(
+            "lang",
+            "the source language is edited with POST /api/v1/articles",
+        ));
     }
     let input: HumanVersionInput = parse_json(&body)?;
-    let title = ingest::plain_text("title", &ingest::required("title", input.title)?, ingest::MAX_TITLE_CHARS, false)?;
-    let summary = ingest::plain_text("summary", &input.summary.unwrap_or_default(), ingest::MAX_SUMMARY_CHARS, true)?;
-    let body_html = ingest::body_html("body_html", ingest::required("body_html", input.body_html)?, &app.config().limits)?;
+    let title = ingest::plain_text(
+        "title",
+        &ingest::required("title", input.title)?,
+        ingest::MAX_TITLE_CHARS,
+        false,
+    )?;
+    let summary = ingest::plain_text(
+        "summary",
+        &input.summary.unwrap_or_default(),
+        ingest::MAX_SUMMARY_CHARS,
+        true,
+    )?;
+    let body_html = ingest::body_html(
+        "body_html",
+        ingest::required("body_html", input.body_html)?,
+        &app.config().limits,
+    )?;
     let translator = match input.translator {
         Some(t) => ingest::plain_text("translator", &t, ingest::MAX_AUTHOR_CHARS, false)?,
         None => auth.key_name,
@@ -491,7 +543,10 @@ pub async fn put_version(
         segments: Vec::new(),
     };
     store.put_version(&v).await?;
-    let stored = store.version(article.id, lang).await?.ok_or_else(|| ApiError::internal("version vanished"))?;
+    let stored = store
+        .version(article.id, lang)
+        .await?
+        .ok_or_else(|| ApiError::internal("version vanished"))?;
     Ok(Json(VersionView::new(&app, &slug, &stored, &[], &[])))
 }
 
@@ -524,7 +579,10 @@ pub async fn delete_article(
 ) -> Result<Json<Deleted>, ApiError> {
     let slug = parse_slug(&slug)?;
     let a = app.ctx.store.delete_article(&slug).await?;
-    Ok(Json(Deleted { slug: a.slug, deleted: true }))
+    Ok(Json(Deleted {
+        slug: a.slug,
+        deleted: true,
+    }))
 }
 
 /// Translation-memory and job counters.
@@ -557,14 +615,28 @@ pub struct TmCounters {
     ),
     security(("api_key" = [])),
 )]
-pub async fn stats(State(app): State<Arc<App>>, _auth: ApiKeyAuth) -> Result<Json<Stats>, ApiError> {
+pub async fn stats(
+    State(app): State<Arc<App>>,
+    _auth: ApiKeyAuth,
+) -> Result<Json<Stats>, ApiError> {
     use std::sync::atomic::Ordering;
     let m = &app.ctx.metrics;
     let lookups = m.tm_lookups.load(Ordering::Relaxed);
     let hits = m.tm_hits.load(Ordering::Relaxed);
-    let jobs = app.ctx.store.job_counts().await?.into_iter().map(|(s, n)| (s.as_str(), n)).collect();
+    let jobs = app
+        .ctx
+        .store
+        .job_counts()
+        .await?
+        .into_iter()
+        .map(|(s, n)| (s.as_str(), n))
+        .collect();
     Ok(Json(Stats {
-        translation_memory: TmCounters { lookups, hits, misses: lookups.saturating_sub(hits) },
+        translation_memory: TmCounters {
+            lookups,
+            hits,
+            misses: lookups.saturating_sub(hits),
+        },
         sentences_translated: m.sentences_translated.load(Ordering::Relaxed),
         jobs,
     }))

@@ -63,7 +63,11 @@ impl GlossaryInput {
     pub fn into_entry(self, targets: &[Lang]) -> Result<NewGlossaryEntry, ApiError> {
         let source_term = term("source", &required("source", self.source)?, MAX_TERM_CHARS)?;
         let code = required("target_lang", self.target_lang)?;
-        let list = targets.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ");
+        let list = targets
+            .iter()
+            .map(|l| l.code())
+            .collect::<Vec<_>>()
+            .join(", ");
         let not_a_target = || {
             ApiError::field(
                 "target_lang",
@@ -97,13 +101,22 @@ impl GlossaryInput {
 fn term(field: &str, s: &str, max_chars: usize) -> Result<String, ApiError> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(ApiError::field(field, format!("`{field}` must not be empty")));
+        return Err(ApiError::field(
+            field,
+            format!("`{field}` must not be empty"),
+        ));
     }
     if t.chars().count() > max_chars {
-        return Err(ApiError::field(field, format!("`{field}` is longer than {max_chars} characters")));
+        return Err(ApiError::field(
+            field,
+            format!("`{field}` is longer than {max_chars} characters"),
+        ));
     }
     if t.chars().any(char::is_control) {
-        return Err(ApiError::field(field, format!("`{field}` contains control characters")));
+        return Err(ApiError::field(
+            field,
+            format!("`{field}` contains control characters"),
+        ));
     }
     Ok(t.to_string())
 }
@@ -154,7 +167,11 @@ pub struct EntryChange {
 /// Store errors of a glossary write: a duplicate is the client's 409.
 fn store_error(e: StoreError) -> ApiError {
     match e {
-        StoreError::Conflict(m) => ApiError { status: StatusCode::CONFLICT, field: Some("source".into()), message: m },
+        StoreError::Conflict(m) => ApiError {
+            status: StatusCode::CONFLICT,
+            field: Some("source".into()),
+            message: m,
+        },
         StoreError::Invalid(m) => ApiError::field("source", m),
         other => other.into(),
     }
@@ -195,9 +212,21 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<EntryChange>), ApiError> {
     let input: GlossaryInput = parse_json(&body)?;
     let new = input.into_entry(&app.config().targets)?;
-    let (entry, requeued) = app.ctx.store.add_glossary_entry(&new).await.map_err(store_error)?;
+    let (entry, requeued) = app
+        .ctx
+        .store
+        .add_glossary_entry(&new)
+        .await
+        .map_err(store_error)?;
     wake(&app, requeued);
-    Ok((StatusCode::CREATED, Json(EntryChange { entry: EntryView::from(&entry), deleted: None, requeued })))
+    Ok((
+        StatusCode::CREATED,
+        Json(EntryChange {
+            entry: EntryView::from(&entry),
+            deleted: None,
+            requeued,
+        }),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -245,7 +274,10 @@ pub async fn list(
     // least as new as the version reported.
     let version = store.glossary_version().await?;
     let entries = store.list_glossary(lang).await?;
-    Ok(Json(GlossaryList { version, entries: entries.iter().map(EntryView::from).collect() }))
+    Ok(Json(GlossaryList {
+        version,
+        entries: entries.iter().map(EntryView::from).collect(),
+    }))
 }
 
 #[utoipa::path(
@@ -268,15 +300,28 @@ pub async fn delete(
     _auth: ApiKeyAuth,
     Path(id): Path<String>,
 ) -> Result<Json<EntryChange>, ApiError> {
-    let id: i64 = id.parse().map_err(|_| ApiError::field("id", format!("`{id}` is not a glossary entry id")))?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::field("id", format!("`{id}` is not a glossary entry id")))?;
     // The term's translations were made with the entry: they are re-queued
     // in the same transaction as the delete.
-    let (entry, requeued) = app.ctx.store.delete_glossary_entry(id).await.map_err(|e| match e {
-        StoreError::NotFound(_) => ApiError::not_found(format!("glossary entry #{id} not found")),
-        other => other.into(),
-    })?;
+    let (entry, requeued) = app
+        .ctx
+        .store
+        .delete_glossary_entry(id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound(_) => {
+                ApiError::not_found(format!("glossary entry #{id} not found"))
+            }
+            other => other.into(),
+        })?;
     wake(&app, requeued);
-    Ok(Json(EntryChange { entry: EntryView::from(&entry), deleted: Some(true), requeued }))
+    Ok(Json(EntryChange {
+        entry: EntryView::from(&entry),
+        deleted: Some(true),
+        requeued,
+    }))
 }
 
 #[cfg(test)]
@@ -300,7 +345,10 @@ mod tests {
     #[test]
     fn valid_input_is_trimmed_and_defaults_apply() {
         let e = input().into_entry(&targets()).unwrap();
-        assert_eq!((e.source_term.as_str(), e.target_term.as_str()), ("CSTO", "OTSC"));
+        assert_eq!(
+            (e.source_term.as_str(), e.target_term.as_str()),
+            ("CSTO", "OTSC")
+        );
         assert_eq!(e.target_lang.code(), "pt");
         assert!(!e.case_sensitive);
         assert_eq!(e.note, None);
@@ -309,15 +357,61 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         let field = |i: GlossaryInput| i.into_entry(&targets()).unwrap_err().field.unwrap();
-        assert_eq!(field(GlossaryInput { source: None, ..input() }), "source");
-        assert_eq!(field(GlossaryInput { source: Some("a\u{7}b".into()), ..input() }), "source");
-        assert_eq!(field(GlossaryInput { source: Some("x".repeat(201)), ..input() }), "source");
-        assert_eq!(field(GlossaryInput { target_lang: Some("fr".into()), ..input() }), "target_lang");
-        assert_eq!(field(GlossaryInput { target_lang: Some("xx".into()), ..input() }), "target_lang");
-        assert_eq!(field(GlossaryInput { target: Some("".into()), ..input() }), "target");
-        assert_eq!(field(GlossaryInput { note: Some("n".repeat(501)), ..input() }), "note");
+        assert_eq!(
+            field(GlossaryInput {
+                source: None,
+                ..input()
+            }),
+            "source"
+        );
+        assert_eq!(
+            field(GlossaryInput {
+                source: Some("a\u{7}b".into()),
+                ..input()
+            }),
+            "source"
+        );
+        assert_eq!(
+            field(GlossaryInput {
+                source: Some("x".repeat(201)),
+                ..input()
+            }),
+            "source"
+        );
+        assert_eq!(
+            field(GlossaryInput {
+                target_lang: Some("fr".into()),
+                ..input()
+            }),
+            "target_lang"
+        );
+        assert_eq!(
+            field(GlossaryInput {
+                target_lang: Some("xx".into()),
+                ..input()
+            }),
+            "target_lang"
+        );
+        assert_eq!(
+            field(GlossaryInput {
+                target: Some("".into()),
+                ..input()
+            }),
+            "target"
+        );
+        assert_eq!(
+            field(GlossaryInput {
+                note: Some("n".repeat(501)),
+                ..input()
+            }),
+            "note"
+        );
         // Exactly at the limits is fine.
-        let ok = GlossaryInput { source: Some("x".repeat(200)), note: Some("n".repeat(500)), ..input() };
+        let ok = GlossaryInput {
+            source: Some("x".repeat(200)),
+            note: Some("n".repeat(500)),
+            ..input()
+        };
         assert!(ok.into_entry(&targets()).is_ok());
     }
 }

@@ -28,7 +28,8 @@ pub struct Guards {
 
 impl Guards {
     pub fn new(limits: &Limits) -> Guards {
-        let per_key = NonZeroU32::new(limits.requests_per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n)));
+        let per_key = NonZeroU32::new(limits.requests_per_minute)
+            .map(|n| RateLimiter::keyed(Quota::per_minute(n)));
         Guards {
             per_key,
             per_minute: limits.requests_per_minute,
@@ -41,7 +42,9 @@ impl Guards {
     /// its requests for the minute.
     #[allow(clippy::result_large_err)] // the error is the finished HTTP response
     pub fn rate_limit(&self, key: &str) -> Result<(), Response> {
-        let Some(limiter) = &self.per_key else { return Ok(()) };
+        let Some(limiter) = &self.per_key else {
+            return Ok(());
+        };
         // Keys are few (one per CMS or client) but forgetting idle ones keeps
         // a process that runs for months from growing.
         if limiter.len() > 10_000 {
@@ -51,7 +54,10 @@ impl Guards {
             Ok(()) => Ok(()),
             Err(not_until) => {
                 let wait = not_until.wait_time_from(DefaultClock::default().now());
-                let msg = format!("Slowdown: more than {} requests per minute with this API key", self.per_minute);
+                let msg = format!(
+                    "Slowdown: more than {} requests per minute with this API key",
+                    self.per_minute
+                );
                 Err(too_many(msg, wait))
             }
         }
@@ -62,7 +68,10 @@ impl Guards {
     pub async fn translate_slot(&self) -> Result<OwnedSemaphorePermit, Response> {
         match tokio::time::timeout(self.queue, self.slots.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
-            _ => Err(too_many("Slowdown: too many translations in progress, retry shortly".into(), Duration::from_secs(1))),
+            _ => Err(too_many(
+                "Slowdown: too many translations in progress, retry shortly".into(),
+                Duration::from_secs(1),
+            )),
         }
     }
 }

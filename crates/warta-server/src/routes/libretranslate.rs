@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::Extension;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -26,9 +26,9 @@ use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 use warta_core::Lang;
 
-use warta_pipeline::{self as pipeline, Options, Request, SourceDoc, Term};
 use crate::routes::guards::Guards;
 use crate::startup::App;
+use warta_pipeline::{self as pipeline, Options, Request, SourceDoc, Term};
 
 /// LibreTranslate's error body.
 #[derive(Debug, Serialize, ToSchema)]
@@ -120,18 +120,27 @@ pub struct Translation {
 fn alternatives_schema() -> impl Into<RefOr<Schema>> {
     let string = || ObjectBuilder::new().schema_type(Type::String);
     ArrayBuilder::new().items(
-        AnyOfBuilder::new().item(string()).item(ArrayBuilder::new().items(string())),
+        AnyOfBuilder::new()
+            .item(string())
+            .item(ArrayBuilder::new().items(string())),
     )
 }
 
 /// The verified API key (its text: rate limits are kept per key).
-async fn authorise(app: &App, headers: &HeaderMap, body_key: Option<&str>) -> Result<String, Response> {
+async fn authorise(
+    app: &App,
+    headers: &HeaderMap,
+    body_key: Option<&str>,
+) -> Result<String, Response> {
     let bearer = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "));
     let Some(key) = body_key.or(bearer) else {
-        return Err(lt_error(StatusCode::FORBIDDEN, "an API key is required (api_key field or Authorization: Bearer)"));
+        return Err(lt_error(
+            StatusCode::FORBIDDEN,
+            "an API key is required (api_key field or Authorization: Bearer)",
+        ));
     };
     match crate::routes::auth::verify(app, key.trim()).await {
         Ok(_) => Ok(key.trim().to_string()),
@@ -141,16 +150,26 @@ async fn authorise(app: &App, headers: &HeaderMap, body_key: Option<&str>) -> Re
 
 /// Form or JSON, as LibreTranslate accepts both.
 #[allow(clippy::result_large_err)] // the error is the finished HTTP response
-fn parse_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Response> {
+fn parse_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, Response> {
     let is_form = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     if is_form {
-        let fields = decode_form(body).map_err(|e| lt_error(StatusCode::BAD_REQUEST, format!("Invalid request: {e}")))?;
-        serde_json::from_value(Value::Object(fields)).map_err(|e| lt_error(StatusCode::BAD_REQUEST, format!("Invalid request: {e}")))
+        let fields = decode_form(body)
+            .map_err(|e| lt_error(StatusCode::BAD_REQUEST, format!("Invalid request: {e}")))?;
+        serde_json::from_value(Value::Object(fields))
+            .map_err(|e| lt_error(StatusCode::BAD_REQUEST, format!("Invalid request: {e}")))
     } else {
-        serde_json::from_slice(body).map_err(|e| lt_error(StatusCode::BAD_REQUEST, format!("Invalid request: invalid JSON: {e}")))
+        serde_json::from_slice(body).map_err(|e| {
+            lt_error(
+                StatusCode::BAD_REQUEST,
+                format!("Invalid request: invalid JSON: {e}"),
+            )
+        })
     }
 }
 
@@ -170,14 +189,24 @@ fn decode_form(body: &[u8]) -> Result<serde_json::Map<String, Value>, String> {
         for (i, _) in bytes.iter().enumerate().filter(|(_, &b)| b == b'%') {
             let hex = |k: usize| bytes.get(i + k).is_some_and(u8::is_ascii_hexdigit);
             if !(hex(1) && hex(2)) {
-                return Err(format!("malformed percent-escape in form field `{}`", field_name(part)));
+                return Err(format!(
+                    "malformed percent-escape in form field `{}`",
+                    field_name(part)
+                ));
             }
         }
-        if percent_encoding::percent_decode_str(part).decode_utf8().is_err() {
-            return Err(format!("form field `{}` does not decode to UTF-8 text", field_name(part)));
+        if percent_encoding::percent_decode_str(part)
+            .decode_utf8()
+            .is_err()
+        {
+            return Err(format!(
+                "form field `{}` does not decode to UTF-8 text",
+                field_name(part)
+            ));
         }
     }
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(text).map_err(|e| format!("malformed form body: {e}"))?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(text).map_err(|e| format!("malformed form body: {e}"))?;
     let mut fields = serde_json::Map::new();
     for (k, v) in pairs {
         match fields.get_mut(&k) {
@@ -196,7 +225,10 @@ fn decode_form(body: &[u8]) -> Result<serde_json::Map<String, Value>, String> {
 /// plain ASCII part, so nothing the client sent is echoed undecoded.
 fn field_name(pair: &str) -> String {
     let key = pair.split('=').next().unwrap_or_default();
-    key.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect()
+    key.chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(40)
+        .collect()
 }
 
 /// Per-key rate limit, then the request's size: LibreTranslate's
@@ -208,14 +240,21 @@ fn check_request(app: &App, guards: &Guards, key: &str, texts: &[String]) -> Res
     if texts.len() > limits.translate_batch_limit {
         return Err(lt_error(
             StatusCode::BAD_REQUEST,
-            format!("Invalid request: request ({}) exceeds batch limit ({})", texts.len(), limits.translate_batch_limit),
+            format!(
+                "Invalid request: request ({}) exceeds batch limit ({})",
+                texts.len(),
+                limits.translate_batch_limit
+            ),
         ));
     }
     let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
     if chars > limits.translate_char_limit {
         return Err(lt_error(
             StatusCode::BAD_REQUEST,
-            format!("Invalid request: request ({chars}) exceeds text limit ({})", limits.translate_char_limit),
+            format!(
+                "Invalid request: request ({chars}) exceeds text limit ({})",
+                limits.translate_char_limit
+            ),
         ));
     }
     Ok(())
@@ -256,10 +295,18 @@ pub async fn translate(
     };
     let (texts, many) = match input.q {
         Some(Value::String(s)) => (vec![s], false),
-        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
-            (a.into_iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect(), true)
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => (
+            a.into_iter()
+                .map(|v| v.as_str().unwrap_or_default().to_string())
+                .collect(),
+            true,
+        ),
+        _ => {
+            return lt_error(
+                StatusCode::BAD_REQUEST,
+                "Invalid request: missing q parameter",
+            )
         }
-        _ => return lt_error(StatusCode::BAD_REQUEST, "Invalid request: missing q parameter"),
     };
     if let Err(r) = check_request(&app, &guards, &key, &texts) {
         return r;
@@ -267,34 +314,68 @@ pub async fn translate(
     let html = match input.format.as_deref() {
         None | Some("text") => false,
         Some("html") => true,
-        Some(f) => return lt_error(StatusCode::BAD_REQUEST, format!("format `{f}` is not text or html")),
+        Some(f) => {
+            return lt_error(
+                StatusCode::BAD_REQUEST,
+                format!("format `{f}` is not text or html"),
+            )
+        }
     };
     let Some(target) = input.target.as_deref() else {
-        return lt_error(StatusCode::BAD_REQUEST, "Invalid request: missing target parameter");
+        return lt_error(
+            StatusCode::BAD_REQUEST,
+            "Invalid request: missing target parameter",
+        );
     };
     let Ok(target) = Lang::parse(target) else {
-        return lt_error(StatusCode::BAD_REQUEST, format!("{target} is not supported"));
+        return lt_error(
+            StatusCode::BAD_REQUEST,
+            format!("{target} is not supported"),
+        );
     };
     let alternatives = match &input.alternatives {
         None => 0,
         Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
         Some(Value::String(s)) => match s.trim().parse::<u64>() {
             Ok(n) => n,
-            Err(_) => return lt_error(StatusCode::BAD_REQUEST, "Invalid request: alternatives must be a number"),
+            Err(_) => {
+                return lt_error(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid request: alternatives must be a number",
+                )
+            }
         },
-        Some(_) => return lt_error(StatusCode::BAD_REQUEST, "Invalid request: alternatives must be a number"),
+        Some(_) => {
+            return lt_error(
+                StatusCode::BAD_REQUEST,
+                "Invalid request: alternatives must be a number",
+            )
+        }
     };
     let mut detected = None;
     let source = match input.source.as_deref() {
-        None => return lt_error(StatusCode::BAD_REQUEST, "Invalid request: missing source parameter"),
+        None => {
+            return lt_error(
+                StatusCode::BAD_REQUEST,
+                "Invalid request: missing source parameter",
+            )
+        }
         // As LibreTranslate: detect among the languages that can be
         // translated into the target here, and say what was detected.
         Some("auto") => match detect_among(&texts.join(" "), &sources_for(&app, target)) {
             Some((l, confidence)) => {
-                detected = Some(Detection { language: l, confidence: (confidence * 100.0).round() });
+                detected = Some(Detection {
+                    language: l,
+                    confidence: (confidence * 100.0).round(),
+                });
                 l
             }
-            None => return lt_error(StatusCode::BAD_REQUEST, "could not detect the source language"),
+            None => {
+                return lt_error(
+                    StatusCode::BAD_REQUEST,
+                    "could not detect the source language",
+                )
+            }
         },
         Some(s) => match Lang::parse(s) {
             Ok(l) => l,
@@ -319,7 +400,12 @@ pub async fn translate(
             true => TranslatedText::Many(out),
             false => TranslatedText::One(out.into_iter().next().unwrap_or_default()),
         };
-        Json(Translation { translated_text, detected_language, alternatives }).into_response()
+        Json(Translation {
+            translated_text,
+            detected_language,
+            alternatives,
+        })
+        .into_response()
     };
     if source == target {
         return respond(texts);
@@ -337,37 +423,51 @@ pub async fn translate(
                 let terms = snap
                     .entries
                     .into_iter()
-                    .map(|g| Term { source_term: g.source_term, target_term: g.target_term, case_sensitive: g.case_sensitive })
+                    .map(|g| Term {
+                        source_term: g.source_term,
+                        target_term: g.target_term,
+                        case_sensitive: g.case_sensitive,
+                    })
                     .collect();
                 glossaries.insert(target, terms);
             }
-            Err(e) => return lt_error(StatusCode::INTERNAL_SERVER_ERROR, format!("reading the glossary: {e}")),
+            Err(e) => {
+                return lt_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("reading the glossary: {e}"),
+                )
+            }
         }
     }
     let pool = app.ctx.pool.clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<Vec<String>, pipeline::PipelineError> {
-        let _permit = permit; // the slot is busy until the engine is done
-        // Text and HTML both go through the pipeline: glossary, protected
-        // spans and (for HTML) markup transfer apply to every request.
-        let reqs: Vec<Request> = texts
-            .iter()
-            .map(|t| Request {
-                doc: Arc::new(if html { SourceDoc::html(warta_html::sanitize(t)) } else { SourceDoc::text(t.clone()) }),
-                target,
-            })
-            .collect();
-        pipeline::translate(&pool, source, reqs, &glossaries, &Options::default())
-            .into_iter()
-            .map(|r| r.map(|d| d.body))
-            .collect()
-    })
-    .await;
+    let result =
+        tokio::task::spawn_blocking(move || -> Result<Vec<String>, pipeline::PipelineError> {
+            let _permit = permit; // the slot is busy until the engine is done
+                                  // Text and HTML both go through the pipeline: glossary, protected
+                                  // spans and (for HTML) markup transfer apply to every request.
+            let reqs: Vec<Request> = texts
+                .iter()
+                .map(|t| Request {
+                    doc: Arc::new(if html {
+                        SourceDoc::html(warta_html::sanitize(t))
+                    } else {
+                        SourceDoc::text(t.clone())
+                    }),
+                    target,
+                })
+                .collect();
+            pipeline::translate(&pool, source, reqs, &glossaries, &Options::default())
+                .into_iter()
+                .map(|r| r.map(|d| d.body))
+                .collect()
+        })
+        .await;
     match result {
         Ok(Ok(out)) => respond(out),
         // LibreTranslate answers 400 for a pair it cannot translate.
-        Ok(Err(e @ (pipeline::PipelineError::MissingModel(_) | pipeline::PipelineError::BadInput(_)))) => {
-            lt_error(StatusCode::BAD_REQUEST, e.to_string())
-        }
+        Ok(Err(
+            e @ (pipeline::PipelineError::MissingModel(_) | pipeline::PipelineError::BadInput(_)),
+        )) => lt_error(StatusCode::BAD_REQUEST, e.to_string()),
         Ok(Err(e)) => lt_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         Err(e) => lt_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
@@ -393,7 +493,10 @@ fn installed_languages(app: &App) -> Vec<Lang> {
 /// through English), and `target` itself.
 fn sources_for(app: &App, target: Lang) -> Vec<Lang> {
     let store = app.ctx.pool.store();
-    installed_languages(app).into_iter().filter(|&l| l == target || store.route(l, target).is_ok()).collect()
+    installed_languages(app)
+        .into_iter()
+        .filter(|&l| l == target || store.route(l, target).is_ok())
+        .collect()
 }
 
 /// LibreTranslate's frontend settings.
@@ -428,7 +531,10 @@ pub struct NamedLang {
 
 impl NamedLang {
     fn new(l: Lang) -> NamedLang {
-        NamedLang { code: l, name: l.english_name().to_string() }
+        NamedLang {
+            code: l,
+            name: l.english_name().to_string(),
+        }
     }
 }
 
@@ -443,8 +549,18 @@ impl NamedLang {
 )]
 pub async fn frontend_settings(State(app): State<Arc<App>>) -> Json<FrontendSettings> {
     let langs = installed_languages(&app);
-    let source = if langs.contains(&app.config().source) { app.config().source } else { langs.first().copied().unwrap_or(app.config().source) };
-    let target = app.config().targets.iter().copied().find(|t| langs.contains(t)).unwrap_or(source);
+    let source = if langs.contains(&app.config().source) {
+        app.config().source
+    } else {
+        langs.first().copied().unwrap_or(app.config().source)
+    };
+    let target = app
+        .config()
+        .targets
+        .iter()
+        .copied()
+        .find(|t| langs.contains(t))
+        .unwrap_or(source);
     Json(FrontendSettings {
         api_keys: true,
         key_required: true,
@@ -453,7 +569,10 @@ pub async fn frontend_settings(State(app): State<Arc<App>>) -> Json<FrontendSett
         suggestions: false,
         files_translation: false,
         supported_files_format: Vec::new(),
-        language: DefaultPair { source: NamedLang::new(source), target: NamedLang::new(target) },
+        language: DefaultPair {
+            source: NamedLang::new(source),
+            target: NamedLang::new(target),
+        },
     })
 }
 
@@ -482,7 +601,11 @@ pub async fn languages(State(app): State<Arc<App>>) -> Json<Vec<LanguageEntry>> 
         .map(|&l| LanguageEntry {
             code: l,
             name: l.english_name().to_string(),
-            targets: langs.iter().copied().filter(|&t| t != l && store.route(l, t).is_ok()).collect(),
+            targets: langs
+                .iter()
+                .copied()
+                .filter(|&t| t != l && store.route(l, t).is_ok())
+                .collect(),
         })
         .collect();
     Json(out)
@@ -530,12 +653,22 @@ pub async fn detect(
         Ok(k) => k,
         Err(r) => return r,
     };
-    let Some(q) = input.q else { return lt_error(StatusCode::BAD_REQUEST, "Invalid request: missing q parameter") };
+    let Some(q) = input.q else {
+        return lt_error(
+            StatusCode::BAD_REQUEST,
+            "Invalid request: missing q parameter",
+        );
+    };
     if let Err(r) = check_request(&app, &guards, &key, std::slice::from_ref(&q)) {
         return r;
     }
-    let found: Vec<Detection> =
-        detect_lang(&q).map(|(l, c)| Detection { language: l, confidence: (c * 100.0).round() }).into_iter().collect();
+    let found: Vec<Detection> = detect_lang(&q)
+        .map(|(l, c)| Detection {
+            language: l,
+            confidence: (c * 100.0).round(),
+        })
+        .into_iter()
+        .collect();
     Json(found).into_response()
 }
 
@@ -546,7 +679,10 @@ fn detect_among(text: &str, candidates: &[Lang]) -> Option<(Lang, f64)> {
     match candidates {
         [] => None,
         [only] => Some((*only, 1.0)),
-        many => detect_with(text, many.iter().filter_map(|&l| lingua_language(l)).collect()),
+        many => detect_with(
+            text,
+            many.iter().filter_map(|&l| lingua_language(l)).collect(),
+        ),
     }
 }
 
@@ -564,7 +700,10 @@ fn detect_with(text: &str, languages: Vec<lingua::Language>) -> Option<(Lang, f6
         return languages.first().and_then(|&l| Some((warta_lang(l)?, 1.0)));
     }
     let detector = lingua::LanguageDetectorBuilder::from_languages(&languages).build();
-    let (best, confidence) = detector.compute_language_confidence_values(text).into_iter().next()?;
+    let (best, confidence) = detector
+        .compute_language_confidence_values(text)
+        .into_iter()
+        .next()?;
     if confidence <= 0.0 {
         return None;
     }
@@ -573,7 +712,9 @@ fn detect_with(text: &str, languages: Vec<lingua::Language>) -> Option<(Lang, f6
 
 fn lingua_language(l: Lang) -> Option<lingua::Language> {
     let iso = l.code().parse::<lingua::IsoCode639_1>().ok()?;
-    lingua::Language::all().into_iter().find(|x| x.iso_code_639_1() == iso)
+    lingua::Language::all()
+        .into_iter()
+        .find(|x| x.iso_code_639_1() == iso)
 }
 
 fn warta_lang(l: lingua::Language) -> Option<Lang> {

@@ -17,8 +17,8 @@ pub mod auth;
 pub mod glossary;
 pub mod guards;
 pub mod libretranslate;
-pub mod ops;
 pub mod openapi;
+pub mod ops;
 pub mod site;
 pub mod webhooks;
 
@@ -41,10 +41,19 @@ pub const CSP: &str = "default-src 'self'; script-src 'none'; object-src 'none';
 /// Headers for every response, unless the route set its own.
 pub fn security_headers() -> [(HeaderName, HeaderValue); 4] {
     [
-        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        (header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ),
     ]
 }
 
@@ -89,9 +98,18 @@ mod tests {
     async fn sitemap_parts_and_language_paths_share_the_root() {
         let router = Router::new()
             .route("/sitemap.xml", get(|| async { "sitemap".to_string() }))
-            .route("/sitemap-{file}", get(|Path(f): Path<String>| async move { format!("part {f}") }))
-            .route("/{lang}", get(|Path(l): Path<String>| async move { format!("lang {l}") }))
-            .route("/{lang}/", get(|Path(l): Path<String>| async move { format!("front {l}") }));
+            .route(
+                "/sitemap-{file}",
+                get(|Path(f): Path<String>| async move { format!("part {f}") }),
+            )
+            .route(
+                "/{lang}",
+                get(|Path(l): Path<String>| async move { format!("lang {l}") }),
+            )
+            .route(
+                "/{lang}/",
+                get(|Path(l): Path<String>| async move { format!("front {l}") }),
+            );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move { axum::serve(listener, router).await });
@@ -104,7 +122,14 @@ mod tests {
             ("/en/", "front en"),
             ("/sitemaps", "lang sitemaps"),
         ] {
-            let body = client.get(format!("{base}{path}")).send().await.unwrap().text().await.unwrap();
+            let body = client
+                .get(format!("{base}{path}"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
             assert_eq!(body, expected, "{path}");
         }
         server.abort();

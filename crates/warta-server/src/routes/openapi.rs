@@ -27,10 +27,10 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::configuration::Config;
 use crate::error::ErrorBody;
 use crate::routes::libretranslate::LtError;
 use crate::routes::{api, glossary, libretranslate, ops, webhooks};
-use crate::configuration::Config;
 use crate::startup::App;
 
 /// The name of the API-key security scheme in the document.
@@ -127,7 +127,8 @@ pub fn for_newsroom(config: &Config) -> Value {
             }
         }
     }
-    let target_lang = &mut doc["components"]["schemas"]["GlossaryInput"]["properties"]["target_lang"];
+    let target_lang =
+        &mut doc["components"]["schemas"]["GlossaryInput"]["properties"]["target_lang"];
     if target_lang.is_object() {
         *target_lang = codes(config.targets.clone());
     }

@@ -66,7 +66,9 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Response {
     let expected = m.workers_expected.load(Ordering::Relaxed);
     let alive = m.workers_alive.load(Ordering::Relaxed);
     if expected > 0 && alive == 0 {
-        problems.push(format!("no translation worker alive (this node should run {expected})"));
+        problems.push(format!(
+            "no translation worker alive (this node should run {expected})"
+        ));
     }
     let limit = app.config().max_queue_age;
     if let Some(age) = queue_age.filter(|a| *a > limit) {
@@ -76,11 +78,22 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Response {
             limit.as_secs()
         ));
     }
-    let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let body = Health {
-        status: if problems.is_empty() { HealthStatus::Ok } else { HealthStatus::Unhealthy },
+        status: if problems.is_empty() {
+            HealthStatus::Ok
+        } else {
+            HealthStatus::Unhealthy
+        },
         problems,
-        workers: WorkerCount { alive: alive as u64, expected: expected as u64 },
+        workers: WorkerCount {
+            alive: alive as u64,
+            expected: expected as u64,
+        },
         queue_age_seconds: queue_age.map(|a| a.as_secs_f64()),
     };
     (status, axum::Json(body)).into_response()
@@ -90,34 +103,124 @@ pub async fn metrics(State(app): State<Arc<App>>) -> Result<impl IntoResponse, A
     let m = &app.ctx.metrics;
     let mut out = String::new();
     let counter = |out: &mut String, name: &str, help: &str, v: u64| {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}"
+        );
     };
-    counter(&mut out, "warta_jobs_done_total", "Translation jobs completed by this process.", m.jobs_done.load(Ordering::Relaxed));
-    counter(&mut out, "warta_jobs_failed_total", "Translation job attempts that failed.", m.jobs_failed.load(Ordering::Relaxed));
-    counter(&mut out, "warta_jobs_parked_total", "Jobs parked waiting for a model.", m.jobs_waiting_for_model.load(Ordering::Relaxed));
-    counter(&mut out, "warta_segments_translated_total", "Segments (title, summary, blocks) translated.", m.segments_translated.load(Ordering::Relaxed));
-    counter(&mut out, "warta_sentences_translated_total", "Source sentences translated.", m.sentences_translated.load(Ordering::Relaxed));
-    counter(&mut out, "warta_tm_lookups_total", "Sentences looked up in the translation memory.", m.tm_lookups.load(Ordering::Relaxed));
-    counter(&mut out, "warta_tm_hits_total", "Sentences found in the translation memory.", m.tm_hits.load(Ordering::Relaxed));
+    counter(
+        &mut out,
+        "warta_jobs_done_total",
+        "Translation jobs completed by this process.",
+        m.jobs_done.load(Ordering::Relaxed),
+    );
+    counter(
+        &mut out,
+        "warta_jobs_failed_total",
+        "Translation job attempts that failed.",
+        m.jobs_failed.load(Ordering::Relaxed),
+    );
+    counter(
+        &mut out,
+        "warta_jobs_parked_total",
+        "Jobs parked waiting for a model.",
+        m.jobs_waiting_for_model.load(Ordering::Relaxed),
+    );
+    counter(
+        &mut out,
+        "warta_segments_translated_total",
+        "Segments (title, summary, blocks) translated.",
+        m.segments_translated.load(Ordering::Relaxed),
+    );
+    counter(
+        &mut out,
+        "warta_sentences_translated_total",
+        "Source sentences translated.",
+        m.sentences_translated.load(Ordering::Relaxed),
+    );
+    counter(
+        &mut out,
+        "warta_tm_lookups_total",
+        "Sentences looked up in the translation memory.",
+        m.tm_lookups.load(Ordering::Relaxed),
+    );
+    counter(
+        &mut out,
+        "warta_tm_hits_total",
+        "Sentences found in the translation memory.",
+        m.tm_hits.load(Ordering::Relaxed),
+    );
     let _ = writeln!(
         out,
         "# HELP warta_translate_seconds_total Time spent in the translation pipeline.\n# TYPE warta_translate_seconds_total counter\nwarta_translate_seconds_total {:.3}",
         m.translate_micros.load(Ordering::Relaxed) as f64 / 1e6
     );
-    counter(&mut out, "warta_jobs_panicked_total", "Job attempts that panicked and were failed alone.", m.jobs_panicked.load(Ordering::Relaxed));
-    counter(&mut out, "warta_workers_restarted_total", "Worker threads that died and were replaced.", m.workers_restarted.load(Ordering::Relaxed));
+    counter(
+        &mut out,
+        "warta_jobs_panicked_total",
+        "Job attempts that panicked and were failed alone.",
+        m.jobs_panicked.load(Ordering::Relaxed),
+    );
+    counter(
+        &mut out,
+        "warta_workers_restarted_total",
+        "Worker threads that died and were replaced.",
+        m.workers_restarted.load(Ordering::Relaxed),
+    );
     let gauge = |out: &mut String, name: &str, help: &str, v: f64| {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
     };
-    gauge(&mut out, "warta_workers_alive", "Translation worker threads running in this process.", m.workers_alive.load(Ordering::Relaxed) as f64);
-    gauge(&mut out, "warta_workers_expected", "Translation worker threads this process should run.", m.workers_expected.load(Ordering::Relaxed) as f64);
-    let age = app.ctx.store.queue_age().await?.map_or(0.0, |a| a.as_secs_f64());
-    gauge(&mut out, "warta_queue_age_seconds", "How long the oldest runnable job has waited for a worker.", age);
-    counter(&mut out, "warta_words_translated_total", "Source words of versions published by this process.", m.words_translated.load(Ordering::Relaxed));
-    let (lookups, hits) = (m.tm_lookups.load(Ordering::Relaxed), m.tm_hits.load(Ordering::Relaxed));
-    gauge(&mut out, "warta_tm_hit_ratio", "Share of sentences found in the translation memory.", if lookups == 0 { 0.0 } else { hits as f64 / lookups as f64 });
+    gauge(
+        &mut out,
+        "warta_workers_alive",
+        "Translation worker threads running in this process.",
+        m.workers_alive.load(Ordering::Relaxed) as f64,
+    );
+    gauge(
+        &mut out,
+        "warta_workers_expected",
+        "Translation worker threads this process should run.",
+        m.workers_expected.load(Ordering::Relaxed) as f64,
+    );
+    let age = app
+        .ctx
+        .store
+        .queue_age()
+        .await?
+        .map_or(0.0, |a| a.as_secs_f64());
+    gauge(
+        &mut out,
+        "warta_queue_age_seconds",
+        "How long the oldest runnable job has waited for a worker.",
+        age,
+    );
+    counter(
+        &mut out,
+        "warta_words_translated_total",
+        "Source words of versions published by this process.",
+        m.words_translated.load(Ordering::Relaxed),
+    );
+    let (lookups, hits) = (
+        m.tm_lookups.load(Ordering::Relaxed),
+        m.tm_hits.load(Ordering::Relaxed),
+    );
+    gauge(
+        &mut out,
+        "warta_tm_hit_ratio",
+        "Share of sentences found in the translation memory.",
+        if lookups == 0 {
+            0.0
+        } else {
+            hits as f64 / lookups as f64
+        },
+    );
     let _ = writeln!(out, "# HELP warta_qa_flags_total QA flags written, by check.\n# TYPE warta_qa_flags_total counter");
-    for (check, n) in m.flags_by_check.lock().map(|f| f.clone()).unwrap_or_default() {
+    for (check, n) in m
+        .flags_by_check
+        .lock()
+        .map(|f| f.clone())
+        .unwrap_or_default()
+    {
         let _ = writeln!(out, "warta_qa_flags_total{{check=\"{check}\"}} {n}");
     }
     let _ = writeln!(
@@ -127,21 +230,57 @@ pub async fn metrics(State(app): State<Arc<App>>) -> Result<impl IntoResponse, A
     for (lang, h) in m.latency.lock().map(|l| l.clone()).unwrap_or_default() {
         let lang = lang.code();
         for (n, bound) in h.buckets.iter().zip(crate::worker::Histogram::BOUNDS) {
-            let _ = writeln!(out, "warta_publish_latency_seconds_bucket{{lang=\"{lang}\",le=\"{bound}\"}} {n}");
+            let _ = writeln!(
+                out,
+                "warta_publish_latency_seconds_bucket{{lang=\"{lang}\",le=\"{bound}\"}} {n}"
+            );
         }
-        let _ = writeln!(out, "warta_publish_latency_seconds_bucket{{lang=\"{lang}\",le=\"+Inf\"}} {}", h.count);
-        let _ = writeln!(out, "warta_publish_latency_seconds_sum{{lang=\"{lang}\"}} {:.3}", h.sum);
-        let _ = writeln!(out, "warta_publish_latency_seconds_count{{lang=\"{lang}\"}} {}", h.count);
+        let _ = writeln!(
+            out,
+            "warta_publish_latency_seconds_bucket{{lang=\"{lang}\",le=\"+Inf\"}} {}",
+            h.count
+        );
+        let _ = writeln!(
+            out,
+            "warta_publish_latency_seconds_sum{{lang=\"{lang}\"}} {:.3}",
+            h.sum
+        );
+        let _ = writeln!(
+            out,
+            "warta_publish_latency_seconds_count{{lang=\"{lang}\"}} {}",
+            h.count
+        );
     }
     let _ = writeln!(out, "# HELP warta_model_resident Models loaded in this process's memory.\n# TYPE warta_model_resident gauge");
     for (pair, model_id) in app.ctx.pool.resident() {
-        let _ = writeln!(out, "warta_model_resident{{pair=\"{pair}\",model=\"{model_id}\"}} 1");
+        let _ = writeln!(
+            out,
+            "warta_model_resident{{pair=\"{pair}\",model=\"{model_id}\"}} 1"
+        );
     }
     let (page_hits, page_misses) = app.pages.hits_and_misses();
-    counter(&mut out, "warta_page_cache_hits_total", "Public pages served from the page cache.", page_hits);
-    counter(&mut out, "warta_page_cache_misses_total", "Public pages rendered from the database.", page_misses);
-    gauge(&mut out, "warta_page_cache_bytes", "Bytes of rendered pages in the page cache.", app.pages.weight() as f64);
-    let _ = writeln!(out, "# HELP warta_jobs Jobs in the database by state.\n# TYPE warta_jobs gauge");
+    counter(
+        &mut out,
+        "warta_page_cache_hits_total",
+        "Public pages served from the page cache.",
+        page_hits,
+    );
+    counter(
+        &mut out,
+        "warta_page_cache_misses_total",
+        "Public pages rendered from the database.",
+        page_misses,
+    );
+    gauge(
+        &mut out,
+        "warta_page_cache_bytes",
+        "Bytes of rendered pages in the page cache.",
+        app.pages.weight() as f64,
+    );
+    let _ = writeln!(
+        out,
+        "# HELP warta_jobs Jobs in the database by state.\n# TYPE warta_jobs gauge"
+    );
     for (state, n) in app.ctx.store.job_counts().await? {
         let _ = writeln!(out, "warta_jobs{{state=\"{}\"}} {n}", state.as_str());
     }

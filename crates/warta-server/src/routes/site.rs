@@ -26,7 +26,9 @@ fn ts(ms: i64) -> Timestamp {
 }
 
 fn lang_of(app: &App, s: &str) -> Option<Lang> {
-    Lang::parse(s).ok().filter(|l| app.config().languages().contains(l) && l.code() == s)
+    Lang::parse(s)
+        .ok()
+        .filter(|l| app.config().languages().contains(l) && l.code() == s)
 }
 
 fn server_error(what: &str, e: impl std::fmt::Display) -> Response {
@@ -54,7 +56,10 @@ where
         Ok(g) => g,
         Err(e) => return server_error("site generation", e),
     };
-    match pages.get_or_render(generation, path, render(generation)).await {
+    match pages
+        .get_or_render(generation, path, render(generation))
+        .await
+    {
         Ok(page) => page.respond(headers),
         Err(r) => r,
     }
@@ -102,7 +107,9 @@ fn summary(app: &App, p: &Published) -> ArticleSummary {
         published_at: ts(p.published_at),
         origin: match p.origin {
             None => SiteOrigin::Source,
-            Some(Origin::Machine) => SiteOrigin::Machine { model: String::new() },
+            Some(Origin::Machine) => SiteOrigin::Machine {
+                model: String::new(),
+            },
             Some(Origin::Human) if p.outdated => SiteOrigin::HumanOutdated,
             Some(Origin::Human) => SiteOrigin::Human { reviewed: true },
         },
@@ -110,29 +117,61 @@ fn summary(app: &App, p: &Published) -> ArticleSummary {
 }
 
 async fn published(app: &App, lang: Lang) -> Result<Vec<Published>, Response> {
-    app.ctx.store.list_published(lang, FRONT_PAGE_ITEMS).await.map_err(|e| server_error("list_published", e))
+    app.ctx
+        .store
+        .list_published(lang, FRONT_PAGE_ITEMS)
+        .await
+        .map_err(|e| server_error("list_published", e))
 }
 
-pub async fn front_page(State(app): State<Arc<App>>, Path(lang): Path<String>, headers: HeaderMap) -> Response {
-    let Some(lang) = lang_of(&app, &lang) else { return html_not_found(&app, app.config().source) };
+pub async fn front_page(
+    State(app): State<Arc<App>>,
+    Path(lang): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(lang) = lang_of(&app, &lang) else {
+        return html_not_found(&app, app.config().source);
+    };
     let path = format!("/{}/", lang.code());
     serve(&app, &path, &headers, |_| async {
         let items = published(&app, lang).await?;
         let last = items.iter().map(|p| p.updated_at).max().map(ts);
-        let page = FrontPage { site: &app.site, lang, articles: items.iter().map(|p| summary(&app, p)).collect() };
-        Ok(Page::new("text/html; charset=utf-8", render_front_page(&page), last))
+        let page = FrontPage {
+            site: &app.site,
+            lang,
+            articles: items.iter().map(|p| summary(&app, p)).collect(),
+        };
+        Ok(Page::new(
+            "text/html; charset=utf-8",
+            render_front_page(&page),
+            last,
+        ))
     })
     .await
 }
 
-pub async fn feed(State(app): State<Arc<App>>, Path(lang): Path<String>, headers: HeaderMap) -> Response {
-    let Some(lang) = lang_of(&app, &lang) else { return html_not_found(&app, app.config().source) };
+pub async fn feed(
+    State(app): State<Arc<App>>,
+    Path(lang): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(lang) = lang_of(&app, &lang) else {
+        return html_not_found(&app, app.config().source);
+    };
     let path = format!("/{}/feed.xml", lang.code());
     serve(&app, &path, &headers, |_| async {
         let items = published(&app, lang).await?;
         let last = items.iter().map(|p| p.updated_at).max().map(ts);
-        let feed = Feed { site: &app.site, lang, items: items.iter().map(|p| summary(&app, p)).collect() };
-        Ok(Page::new("application/rss+xml; charset=utf-8", render_feed(&feed), last))
+        let feed = Feed {
+            site: &app.site,
+            lang,
+            items: items.iter().map(|p| summary(&app, p)).collect(),
+        };
+        Ok(Page::new(
+            "application/rss+xml; charset=utf-8",
+            render_feed(&feed),
+            last,
+        ))
     })
     .await
 }
@@ -142,8 +181,12 @@ pub async fn article(
     Path((lang, slug)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(lang) = lang_of(&app, &lang) else { return html_not_found(&app, app.config().source) };
-    let Ok(slug) = Slug::parse(&slug) else { return html_not_found(&app, lang) };
+    let Some(lang) = lang_of(&app, &lang) else {
+        return html_not_found(&app, app.config().source);
+    };
+    let Ok(slug) = Slug::parse(&slug) else {
+        return html_not_found(&app, lang);
+    };
     let path = format!("/{}/{}", lang.code(), slug.as_str());
     serve(&app, &path, &headers, |_| async {
         match article_page(&app, lang, &slug).await {
@@ -155,7 +198,11 @@ pub async fn article(
     .await
 }
 
-async fn article_page(app: &App, lang: Lang, slug: &Slug) -> Result<Option<(String, Timestamp)>, warta_store::StoreError> {
+async fn article_page(
+    app: &App,
+    lang: Lang,
+    slug: &Slug,
+) -> Result<Option<(String, Timestamp)>, warta_store::StoreError> {
     let store = &app.ctx.store;
     let article = match store.article(slug).await {
         Ok(a) if a.deleted_at.is_none() => a,
@@ -165,18 +212,40 @@ async fn article_page(app: &App, lang: Lang, slug: &Slug) -> Result<Option<(Stri
     let rev = store.current_revision(slug).await?;
     let versions = store.versions_of(article.id).await?;
     let languages = app.config().languages();
-    let published: Vec<Lang> = versions.iter().map(|v| v.lang).filter(|l| languages.contains(l)).collect();
+    let published: Vec<Lang> = versions
+        .iter()
+        .map(|v| v.lang)
+        .filter(|l| languages.contains(l))
+        .collect();
     let source = rev.source_lang;
     let (title, summary, body_html, translated_at, origin, last) = if lang == source {
-        (rev.title.clone(), rev.summary.clone(), rev.body_html.clone(), None, SiteOrigin::Source, rev.created_at)
+        (
+            rev.title.clone(),
+            rev.summary.clone(),
+            rev.body_html.clone(),
+            None,
+            SiteOrigin::Source,
+            rev.created_at,
+        )
     } else {
-        let Some(v) = versions.iter().find(|v| v.lang == lang) else { return Ok(None) };
+        let Some(v) = versions.iter().find(|v| v.lang == lang) else {
+            return Ok(None);
+        };
         let origin = match v.origin {
-            Origin::Machine => SiteOrigin::Machine { model: v.model_id.clone().unwrap_or_default() },
+            Origin::Machine => SiteOrigin::Machine {
+                model: v.model_id.clone().unwrap_or_default(),
+            },
             Origin::Human if v.outdated => SiteOrigin::HumanOutdated,
             Origin::Human => SiteOrigin::Human { reviewed: true },
         };
-        (v.title.clone(), v.summary.clone(), v.body_html.clone(), Some(ts(v.translated_at)), origin, v.updated_at)
+        (
+            v.title.clone(),
+            v.summary.clone(),
+            v.body_html.clone(),
+            Some(ts(v.translated_at)),
+            origin,
+            v.updated_at,
+        )
     };
     let page = ArticlePage {
         site: &app.site,
@@ -198,22 +267,40 @@ async fn article_page(app: &App, lang: Lang, slug: &Slug) -> Result<Option<(Stri
 /// hreflang alternates; past the protocol's limits, an index of
 /// `/sitemap-{n}.xml` files.
 pub async fn sitemap(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    serve(&app, "/sitemap.xml", &headers, |generation| sitemap_file(&app, generation, 0)).await
+    serve(&app, "/sitemap.xml", &headers, |generation| {
+        sitemap_file(&app, generation, 0)
+    })
+    .await
 }
 
 /// `/sitemap-{n}.xml`: file `n` (from 1) of a split sitemap.
-pub async fn sitemap_part(State(app): State<Arc<App>>, Path(file): Path<String>, headers: HeaderMap) -> Response {
-    let n = file.strip_suffix(".xml").and_then(|n| n.parse::<usize>().ok()).filter(|&n| n >= 1);
+pub async fn sitemap_part(
+    State(app): State<Arc<App>>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let n = file
+        .strip_suffix(".xml")
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|&n| n >= 1);
     let Some(n) = n.filter(|n| file == format!("{n}.xml")) else {
         return html_not_found(&app, app.config().source);
     };
-    serve(&app, &format!("/sitemap-{n}.xml"), &headers, |generation| sitemap_file(&app, generation, n)).await
+    serve(&app, &format!("/sitemap-{n}.xml"), &headers, |generation| {
+        sitemap_file(&app, generation, n)
+    })
+    .await
 }
 
 /// Render the whole sitemap (one query), keep every file of it in the page
 /// cache, and answer file `n` (0: `/sitemap.xml`).
 async fn sitemap_file(app: &App, generation: i64, n: usize) -> Result<Page, Response> {
-    let rows = app.ctx.store.site_entries().await.map_err(|e| server_error("sitemap", e))?;
+    let rows = app
+        .ctx
+        .store
+        .site_entries()
+        .await
+        .map_err(|e| server_error("sitemap", e))?;
     let entries = sitemap_entries(app, &rows);
     let maps = render_sitemaps(&app.site, &entries, SitemapLimits::PROTOCOL);
     let last = entries.iter().map(|e| e.lastmod).max();
@@ -225,7 +312,11 @@ async fn sitemap_file(app: &App, generation: i64, n: usize) -> Result<Page, Resp
         if i + 1 == n {
             wanted = Some(page);
         } else if app.pages.enabled() {
-            app.pages.insert(generation, &format!("/sitemap-{}.xml", i + 1), Arc::new(page));
+            app.pages.insert(
+                generation,
+                &format!("/sitemap-{}.xml", i + 1),
+                Arc::new(page),
+            );
         }
     }
     let root = Page::new(XML, maps.root, last);
@@ -247,10 +338,20 @@ fn sitemap_entries(app: &App, rows: &[SiteEntry]) -> Vec<SitemapEntry> {
         .filter(|versions| languages.contains(&versions[0].source_lang))
         .map(|versions| {
             let first = &versions[0];
-            let langs: Vec<Lang> = versions.iter().map(|v| v.lang).filter(|l| languages.contains(l)).collect();
-            let lastmod = versions.iter().map(|v| v.updated_at).max().unwrap_or(first.updated_at);
+            let langs: Vec<Lang> = versions
+                .iter()
+                .map(|v| v.lang)
+                .filter(|l| languages.contains(l))
+                .collect();
+            let lastmod = versions
+                .iter()
+                .map(|v| v.updated_at)
+                .max()
+                .unwrap_or(first.updated_at);
             SitemapEntry {
-                alternates: app.site.article_alternates(&first.slug, first.source_lang, &langs),
+                alternates: app
+                    .site
+                    .article_alternates(&first.slug, first.source_lang, &langs),
                 lastmod: ts(lastmod),
             }
         })

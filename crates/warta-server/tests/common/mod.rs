@@ -13,8 +13,13 @@ use warta_server::{App, AppHandle, Config};
 pub fn test_models() -> PathBuf {
     let dir = std::env::var_os("WARTA_TEST_MODELS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models"));
-    assert!(dir.join("en-pt/manifest.json").exists(), "run scripts/fetch-test-models first");
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
+        });
+    assert!(
+        dir.join("en-pt/manifest.json").exists(),
+        "run scripts/fetch-test-models first"
+    );
     dir
 }
 
@@ -43,7 +48,11 @@ pub struct TestApp {
 pub const CONFIG: &str = "source = \"en\"\ntargets = [\"pt\", \"ar\"]\n";
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl TestApp {
@@ -57,12 +66,23 @@ impl TestApp {
     }
 
     /// Start (or restart) on `dir`'s database with `models` as the store.
-    pub async fn start_in(dir: &Path, models: &Path, workers: usize, key: Option<String>) -> TestApp {
+    pub async fn start_in(
+        dir: &Path,
+        models: &Path,
+        workers: usize,
+        key: Option<String>,
+    ) -> TestApp {
         TestApp::start_with(CONFIG, dir, models, workers, key).await
     }
 
     /// Start with another newsroom configuration (TOML).
-    pub async fn start_with(config: &str, dir: &Path, models: &Path, workers: usize, key: Option<String>) -> TestApp {
+    pub async fn start_with(
+        config: &str,
+        dir: &Path,
+        models: &Path,
+        workers: usize,
+        key: Option<String>,
+    ) -> TestApp {
         let port = free_port();
         let env: BTreeMap<String, String> = [
             ("WARTA_LISTEN", format!("127.0.0.1:{port}")),
@@ -111,28 +131,50 @@ impl TestApp {
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
-        let r = self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.key).send().await.unwrap();
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn page(&self, path: &str) -> (u16, String) {
-        let r = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
     /// Poll the article until `lang` reaches `state` (a job state) or time out.
-    pub async fn wait_for_job(&self, slug: &str, lang: &str, state: &str, within: Duration) -> Value {
+    pub async fn wait_for_job(
+        &self,
+        slug: &str,
+        lang: &str,
+        state: &str,
+        within: Duration,
+    ) -> Value {
         let t = Instant::now();
         loop {
             let (_, v) = self.get_json(&format!("/api/v1/articles/{slug}")).await;
-            let l = v["languages"].as_array().and_then(|a| a.iter().find(|l| l["lang"] == lang).cloned());
+            let l = v["languages"]
+                .as_array()
+                .and_then(|a| a.iter().find(|l| l["lang"] == lang).cloned());
             if let Some(l) = &l {
                 if l["job"]["state"] == state {
                     return v;
                 }
             }
-            assert!(t.elapsed() < within, "{slug}/{lang} not `{state}` after {within:?}: {l:?}");
+            assert!(
+                t.elapsed() < within,
+                "{slug}/{lang} not `{state}` after {within:?}: {l:?}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -144,11 +186,16 @@ impl TestApp {
     pub async fn wait_scored(&self, slug: &str, lang: &str) -> Value {
         let t = Instant::now();
         loop {
-            let (_, v) = self.get_json(&format!("/api/v1/articles/{slug}/{lang}")).await;
+            let (_, v) = self
+                .get_json(&format!("/api/v1/articles/{slug}/{lang}"))
+                .await;
             if v["quality"]["confidence_mean"].is_number() {
                 return v;
             }
-            assert!(t.elapsed() < Duration::from_secs(60), "{slug}/{lang} not scored: {v}");
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "{slug}/{lang} not scored: {v}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -158,8 +205,14 @@ impl TestApp {
 /// sentences (crates/warta-engine/tests/fixtures/news-sentences.en.txt),
 /// grouped into paragraphs.
 pub fn long_article(slug: &str) -> Value {
-    let sentences: Vec<&str> = include_str!("../../../warta-engine/tests/fixtures/news-sentences.en.txt").lines().collect();
-    let paragraphs: Vec<String> = sentences[..40].chunks(4).map(|c| format!("<p>{}</p>", c.join(" "))).collect();
+    let sentences: Vec<&str> =
+        include_str!("../../../warta-engine/tests/fixtures/news-sentences.en.txt")
+            .lines()
+            .collect();
+    let paragraphs: Vec<String> = sentences[..40]
+        .chunks(4)
+        .map(|c| format!("<p>{}</p>", c.join(" ")))
+        .collect();
     serde_json::json!({
         "slug": slug,
         "title": "Floods hit the city",
@@ -171,7 +224,11 @@ pub fn long_article(slug: &str) -> Value {
 }
 
 pub fn words(article: &Value) -> usize {
-    let body = article["body_html"].as_str().unwrap().replace("<p>", " ").replace("</p>", " ");
+    let body = article["body_html"]
+        .as_str()
+        .unwrap()
+        .replace("<p>", " ")
+        .replace("</p>", " ");
     body.split_whitespace().count()
 }
 
@@ -190,27 +247,52 @@ impl PgDb {
         let admin = std::env::var("WARTA_TEST_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
         let name = format!("warta_{tag}_{}", std::process::id());
-        let conn = tokio::time::timeout(Duration::from_secs(5), postgres_exec(&admin, &format!("DROP DATABASE IF EXISTS {name}"))).await;
+        let conn = tokio::time::timeout(
+            Duration::from_secs(5),
+            postgres_exec(&admin, &format!("DROP DATABASE IF EXISTS {name}")),
+        )
+        .await;
         let why = match conn {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(e),
             Err(_) => Some("timed out".to_string()),
         };
         if let Some(why) = why {
-            assert!(std::env::var("WARTA_REQUIRE_POSTGRES").as_deref() != Ok("1"), "PostgreSQL {admin}: {why}");
+            assert!(
+                std::env::var("WARTA_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "PostgreSQL {admin}: {why}"
+            );
             eprintln!("skipped: PostgreSQL at {admin} not reachable ({why})");
             return None;
         }
-        postgres_exec(&admin, &format!("CREATE DATABASE {name}")).await.unwrap();
-        let base = admin.split('?').next().unwrap().rsplit_once('/').unwrap().0.to_string();
-        Some(PgDb { url: format!("{base}/{name}"), admin, name })
+        postgres_exec(&admin, &format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let base = admin
+            .split('?')
+            .next()
+            .unwrap()
+            .rsplit_once('/')
+            .unwrap()
+            .0
+            .to_string();
+        Some(PgDb {
+            url: format!("{base}/{name}"),
+            admin,
+            name,
+        })
     }
 }
 
 async fn postgres_exec(url: &str, sql: &str) -> Result<(), String> {
     use sqlx::Connection;
-    let mut c = sqlx::PgConnection::connect(url).await.map_err(|e| e.to_string())?;
-    sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut c).await.map_err(|e| e.to_string())?;
+    let mut c = sqlx::PgConnection::connect(url)
+        .await
+        .map_err(|e| e.to_string())?;
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut c)
+        .await
+        .map_err(|e| e.to_string())?;
     c.close().await.map_err(|e| e.to_string())
 }
 
@@ -219,8 +301,14 @@ impl Drop for PgDb {
         let (admin, name) = (self.admin.clone(), self.name.clone());
         // Drop may run inside the test's runtime, which cannot be blocked on.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(postgres_exec(&admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(postgres_exec(
+                &admin,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            ))
         })
         .join();
     }
