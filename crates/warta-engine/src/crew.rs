@@ -12,12 +12,11 @@
 
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 /// A fixed set of inference threads shared by the translators made on it
-/// ([`ModelPool::on_crew`](crate::ModelPool::on_crew)). Work-stealing
-/// (rayon): a thread that runs out of one call's mini-batches takes
-/// another's.
+/// ([`ModelPool::on_crew`](crate::ModelPool::on_crew)), taking the pieces
+/// of every caller's calls from one queue in the order they came (a rayon
+/// pool): a thread that runs out of one call's mini-batches takes the next
+/// call's.
 pub struct Crew {
     pool: rayon::ThreadPool,
     threads: usize,
@@ -80,9 +79,18 @@ impl Runner {
     pub(crate) fn for_each(&self, n: usize, job: impl Fn(usize) + Sync) {
         match self {
             Runner::Own(threads) => crate::batch::for_each_parallel(n, *threads, job),
-            Runner::Crew(crew) => crew
-                .pool
-                .install(|| (0..n).into_par_iter().with_max_len(1).for_each(|i| job(i))),
+            // Every piece goes to the crew's queue, first in first out; the
+            // caller only waits. (Not `install`: a crew thread that waits
+            // for one caller's pieces would take up another caller's whole
+            // call meanwhile, and the first caller would wait for both.)
+            Runner::Crew(crew) => {
+                let job = &job;
+                crew.pool.in_place_scope_fifo(|s| {
+                    for i in 0..n {
+                        s.spawn_fifo(move |_| job(i));
+                    }
+                })
+            }
         }
     }
 }
