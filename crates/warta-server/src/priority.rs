@@ -18,11 +18,11 @@
 //! keeps them at the normal priority (`SCHED_BATCH` only).
 //!
 //! On Linux the nice value and the policy belong to a thread, and threads
-//! inherit them from the thread that creates them: the engine's inference
-//! threads, started by a worker for each batch, are lowered too. That is
-//! also why a thread pool shared with the site must never be started from a
-//! worker (the store opens its SQLite connection threads at startup for
-//! that reason).
+//! inherit them from the thread that creates them. The workers' shared
+//! inference crew lowers each of its threads as it starts (`Workers::start`).
+//! A thread pool shared with the site must never be started from a worker
+//! (the store opens its SQLite connection threads at startup for that
+//! reason).
 //!
 //! Unprivileged processes can lower a thread's priority but not raise it
 //! again, so this is done only on threads that do nothing else. Elsewhere
