@@ -94,7 +94,7 @@ fn leg(engine: &Engine, s: &str) -> AlignedText {
         pivot: None,
     };
     let mut cursor = 0;
-    for piece in crate::batch::fit_window(engine, s) {
+    for (piece, _) in crate::batch::fit_window(engine, s) {
         // Where this piece starts in `s` (pieces are `s`'s words in order).
         let first_word = piece.split_whitespace().next().unwrap_or("");
         let off = s[cursor..]

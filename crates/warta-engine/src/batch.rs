@@ -34,8 +34,7 @@ pub(crate) fn translate(
     // pieces that fit; their translations are joined with a space.
     let mut units: Vec<(usize, String, usize)> = Vec::with_capacity(sentences.len());
     for (i, s) in sentences.iter().enumerate() {
-        for piece in fit_window(engine, s) {
-            let len = engine.src_ids(&piece).len();
+        for (piece, len) in fit_window(engine, s) {
             units.push((i, piece, len));
         }
     }
@@ -111,16 +110,19 @@ pub(crate) fn for_each_parallel(n: usize, threads: usize, job: impl Fn(usize) + 
 }
 
 /// Cut `sentence` at whitespace into pieces whose tokenisation fits the
-/// model's window (127 tokens + EOS). Almost every sentence is one piece.
-pub(crate) fn fit_window(engine: &Engine, sentence: &str) -> Vec<String> {
-    if engine.src_ids(sentence).len() <= MAX_SOURCE_TOKENS + 1 {
-        return vec![sentence.to_string()];
+/// model's window (127 tokens + EOS), each with its length in tokens (the
+/// batch sort key, so no piece is tokenised twice here). Almost every
+/// sentence is one piece.
+pub(crate) fn fit_window(engine: &Engine, sentence: &str) -> Vec<(String, usize)> {
+    let len = engine.src_ids(sentence).len();
+    if len <= MAX_SOURCE_TOKENS + 1 {
+        return vec![(sentence.to_string(), len)];
     }
     let words: Vec<&str> = sentence.split_whitespace().collect();
     if words.len() < 2 {
         // One enormous "word" (a URL, a hash): nothing sensible to cut at;
         // the engine's length cap bounds the work.
-        return vec![sentence.to_string()];
+        return vec![(sentence.to_string(), len)];
     }
     let mid = words.len() / 2;
     let mut out = fit_window(engine, &words[..mid].join(" "));
