@@ -684,8 +684,7 @@ fn translate_isolated(
     isolate(
         requests,
         |batch| {
-            let results =
-                run_pipeline(ctx, pool, handle, batch, false).map_err(|e| format!("{e:#}"))?;
+            let results = run_pipeline(ctx, pool, handle, batch).map_err(|e| format!("{e:#}"))?;
             Ok(results
                 .into_iter()
                 .map(|r| match r {
@@ -771,7 +770,6 @@ fn run_pipeline(
     pool: &ModelPool,
     handle: &Handle,
     requests: Vec<Request>,
-    confidence_inline: bool,
 ) -> anyhow::Result<Vec<PipelineResult>> {
     let store = &ctx.store;
     let targets: Vec<Lang> = requests.iter().map(|r| r.target).collect();
@@ -816,7 +814,9 @@ fn run_pipeline(
             .fetch_add(memory[q.request].len() as u64, Ordering::Relaxed);
     }
     let opts = Options {
-        confidence: confidence_inline && ctx.config.confidence,
+        // Confidence is the job's second phase (`score_job`), queued behind
+        // every translation: publishing does not wait for it.
+        confidence: false,
         confidence_threshold: ctx.config.confidence_threshold,
     };
     let results = pipeline::execute(prepared, &memory, &glossaries, &opts);
