@@ -388,43 +388,27 @@ fn assemble(
 ) -> Result<TranslatedDoc, PipelineError> {
     let trg = tr.trg();
     let src_lang = tr.src();
-    // Sentences planned for the aligned path, decoded in parallel up front.
+    // First pass: each sentence's requirements and, on the batch path, the
+    // plain output through every leg. A plain output that lost something it
+    // must keep is redone with alignment, like the sentences planned for the
+    // aligned path, so that every aligned decode of the document goes to the
+    // engine's threads in one call (not one at a time on this thread).
+    enum First {
+        Memory(String, Origin),
+        Plain(String, Option<String>),
+        Aligned,
+    }
+    let mut first: Vec<Vec<(First, Vec<Requirement>)>> =
+        Vec::with_capacity(p.texts.len());
     let mut aligned_src: Vec<&str> = Vec::new();
-    for ((text, ss), ps) in p.texts.iter().zip(&p.sents).zip(plans) {
-        for (s, plan) in ss.iter().zip(ps) {
-            if matches!(plan, Plan::Aligned) {
-                aligned_src.push(&text[s.range.clone()]);
-            }
-        }
-    }
-    let aligned_out = tr.translate_aligned_many(&aligned_src);
-    if aligned_out.len() != aligned_src.len() {
-        return Err(PipelineError::ModelBroken(format!(
-            "the {} engine returned {} aligned sentences for {}",
-            tr.model_id(),
-            aligned_out.len(),
-            aligned_src.len()
-        )));
-    }
-    let mut aligned_out = aligned_out.into_iter();
-
-    let mut tally = Tally::default();
-    let mut done: Vec<Vec<Done>> = Vec::with_capacity(p.texts.len());
     for ((text, ss), ps) in p.texts.iter().zip(&p.sents).zip(plans) {
         let mut unit = Vec::with_capacity(ss.len());
         for (s, plan) in ss.iter().zip(ps) {
             let src = &text[s.range.clone()];
             let reqs = enforce::requirements(src, src_lang, trg, terms);
-            let d = match plan {
-                Plan::Memory(t, o) => Done {
-                    target: t.clone(),
-                    raw: None,
-                    pivot: None,
-                    alignment: None,
-                    origin: *o,
-                    from_memory: true,
-                    engine: false,
-                },
+            let f = match plan {
+                Plan::Memory(t, o) => First::Memory(t.clone(), *o),
+                Plan::Aligned => First::Aligned,
                 Plan::Batch => {
                     let mut acc = src.to_string();
                     let mut pivot = None;
@@ -445,29 +429,57 @@ fn assemble(
                         }
                     }
                     if enforce::unmet(&acc, &reqs, src_lang, trg).is_empty() {
-                        Done {
-                            raw: Some(acc.clone()),
-                            target: acc,
-                            pivot,
-                            alignment: None,
-                            origin: Origin::Machine,
-                            from_memory: false,
-                            engine: true,
-                        }
+                        First::Plain(acc, pivot)
                     } else {
-                        // The plain output lost something it must keep: redo
-                        // with alignment and put it where its source was.
-                        enforced(
-                            tr.translate_aligned(src),
-                            src,
-                            &reqs,
-                            src_lang,
-                            trg,
-                            &mut tally,
-                        )
+                        // Put what it lost where its source was.
+                        First::Aligned
                     }
                 }
-                Plan::Aligned => {
+            };
+            if matches!(f, First::Aligned) {
+                aligned_src.push(src);
+            }
+            unit.push((f, reqs));
+        }
+        first.push(unit);
+    }
+    let aligned_out = tr.translate_aligned_many(&aligned_src);
+    if aligned_out.len() != aligned_src.len() {
+        return Err(PipelineError::ModelBroken(format!(
+            "the {} engine returned {} aligned sentences for {}",
+            tr.model_id(),
+            aligned_out.len(),
+            aligned_src.len()
+        )));
+    }
+    let mut aligned_out = aligned_out.into_iter();
+
+    let mut tally = Tally::default();
+    let mut done: Vec<Vec<Done>> = Vec::with_capacity(p.texts.len());
+    for ((text, ss), unit_first) in p.texts.iter().zip(&p.sents).zip(first) {
+        let mut unit = Vec::with_capacity(ss.len());
+        for (s, (f, reqs)) in ss.iter().zip(unit_first) {
+            let src = &text[s.range.clone()];
+            let d = match f {
+                First::Memory(target, origin) => Done {
+                    target,
+                    raw: None,
+                    pivot: None,
+                    alignment: None,
+                    origin,
+                    from_memory: true,
+                    engine: false,
+                },
+                First::Plain(acc, pivot) => Done {
+                    raw: Some(acc.clone()),
+                    target: acc,
+                    pivot,
+                    alignment: None,
+                    origin: Origin::Machine,
+                    from_memory: false,
+                    engine: true,
+                },
+                First::Aligned => {
                     let a = aligned_out.next().ok_or_else(|| {
                         PipelineError::ModelBroken("aligned output missing".into())
                     })?;

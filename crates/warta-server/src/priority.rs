@@ -1,34 +1,39 @@
-//! Scheduling priority of translation threads, so inference never starves
-//! the HTTP side.
+//! Scheduling priority of the inference threads, so translation never
+//! starves the HTTP side.
 //!
-//! A translation worker keeps every core it is given busy for as long as the
-//! backlog lasts; the async runtime serving the site and the API needs a
-//! core for a few microseconds at a time, but needs it *now*. Linux's fair
-//! scheduler shares a core by weight, so a worker thread lowers its own
-//! weight when it starts: nice +[`WORKER_NICE`] by default (weight 110
-//! against the runtime's 1024 at nice 0; config `worker_nice`) and the
-//! `SCHED_BATCH` policy (it does not preempt others on wake-up; the kernel
-//! treats it as CPU-bound). When nothing else wants the CPU a lowered thread
-//! still gets all of it, so an idle machine translates as fast as before;
-//! when requests arrive, they run first.
+//! The translation workers' inference crew keeps every core it is given busy
+//! for as long as the backlog lasts; the async runtime serving the site and
+//! the API needs a core for a few microseconds at a time, but needs it
+//! *now*. Linux's fair scheduler shares a core by weight, so each crew thread
+//! lowers its own weight when it starts: nice +[`WORKER_NICE`] by default
+//! (weight 110 against the runtime's 1024 at nice 0; config `worker_nice`)
+//! and the `SCHED_BATCH` policy (it does not preempt others on wake-up; the
+//! kernel treats it as CPU-bound). When nothing else wants the CPU a lowered
+//! thread still gets all of it, so an idle machine translates as fast as
+//! before; when requests arrive, they run first.
+//!
+//! Only the crew is lowered, not the workers' own threads: those mostly wait
+//! on the database and the crew, and a lowered thread that wakes up waits
+//! for a core behind the busy crew every time (measured: a batch's writes
+//! took up to 1.4 s instead of 50–100 ms, BENCHMARKS.md "Backlog throughput
+//! at the target").
 //!
 //! Nice is relative to every process on the machine, not only to this one's
 //! HTTP threads: beside other CPU-hungry programs (a build, another
-//! service) lowered workers get a tenth of a core each. `worker_nice = 0`
+//! service) lowered threads get a tenth of a core each. `worker_nice = 0`
 //! keeps them at the normal priority (`SCHED_BATCH` only).
 //!
 //! On Linux the nice value and the policy belong to a thread, and threads
-//! inherit them from the thread that creates them. The workers' shared
-//! inference crew lowers each of its threads as it starts (`Workers::start`).
-//! A thread pool shared with the site must never be started from a worker
-//! (the store opens its SQLite connection threads at startup for that
-//! reason).
+//! inherit them from the thread that creates them. The crew lowers each of
+//! its threads as it starts (`Workers::start`). A thread pool shared with
+//! the site must never be started from a lowered thread (the store opens its
+//! SQLite connection threads at startup for that reason).
 //!
 //! Unprivileged processes can lower a thread's priority but not raise it
 //! again, so this is done only on threads that do nothing else. Elsewhere
 //! than Linux it does nothing.
 
-/// How much nicer than the rest of the process a worker thread runs, unless
+/// How much nicer than the rest of the process an inference thread runs, unless
 /// configured otherwise (`worker_nice`).
 pub const WORKER_NICE: i32 = 10;
 

@@ -16,8 +16,9 @@
 //! queue at once.
 //!
 //! The workers of a node share one crew of inference threads
-//! ([`warta_engine::Crew`], `threads` of them): each worker reads, checks
-//! and stores on its own OS thread and hands its batch's decoding to the
+//! ([`warta_engine::Crew`], `threads` of them, at the lowered priority of
+//! [`crate::priority`]): each worker reads, checks and stores on its own OS
+//! thread, at the normal priority, and hands its batch's decoding to the
 //! crew, so while one worker stores its results or waits on its batch's
 //! last mini-batch, the crew decodes another's. Two workers (the default)
 //! keep every core busy through a backlog with no more inference threads
@@ -122,13 +123,15 @@ fn spawn(
     // Counted from here, not from inside the thread, so `/healthz` never
     // sees a started node with no live worker.
     let alive = Alive::new(ctx.clone());
+    // The worker's own thread keeps the normal priority: it mostly waits on
+    // the database and the crew, and a lowered thread waits for a core on
+    // every wake-up behind the crew's busy threads (a batch's writes took up
+    // to 1.4 s instead of 50–100 ms). The CPU-heavy part, inference, runs on
+    // the crew, which is lowered (`Workers::start`).
     std::thread::Builder::new()
         .name(name.clone())
         .spawn(move || {
             let _alive = alive;
-            if let Err(e) = crate::priority::lower_current_thread(ctx.config.worker_nice) {
-                tracing::warn!(worker = %name, "could not lower the worker's priority: {e}");
-            }
             run(ctx, pool, name, handle)
         })
 }
