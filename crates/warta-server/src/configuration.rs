@@ -126,7 +126,7 @@ pub struct Config {
     pub limits: Limits,
     /// Bytes of rendered pages the page cache may hold (0: off).
     pub page_cache_bytes: u64,
-    /// Nice increment of translation worker threads (see `priority`).
+    /// Nice increment of the translation workers' inference crew (see `priority`).
     pub worker_nice: i32,
 }
 
