@@ -10,7 +10,7 @@
 //! article), full batches of mixed lengths cost 6–25 % more CPU than the
 //! same sentences in homogeneous ones, and one article's sentences in a
 //! single batch keep one core busy while the other waits (BENCHMARKS.md,
-//! "Mini-batches cut by padding"). The engine
+//! "Backlog throughput at the target"). The engine
 //! is `Sync` (fxtranslate's `threads` feature asserts it): all workers read one
 //! copy of the weights and keep only their own activation scratch. Taking
 //! batches dynamically, rather than handing each thread a fixed half, keeps
