@@ -53,14 +53,17 @@ pub(crate) fn score(model: &LoadedModel, source: &str, target: &str) -> f32 {
     (total / ids.len() as f64) as f32
 }
 
-/// Score many (source, target) pairs with one model on `runner`'s threads.
+/// Score many (source, target) pairs with one model on `runner`'s threads,
+/// as background work: on a shared crew, scoring yields to every
+/// translation (it is done after publication; an article waiting behind
+/// another's scoring would be published later for nothing).
 pub(crate) fn score_many(
     model: &LoadedModel,
     items: &[(&str, &str)],
     runner: &crate::crew::Runner,
 ) -> Vec<f32> {
     let out = Mutex::new(vec![f32::NAN; items.len()]);
-    runner.for_each(items.len(), |i| {
+    runner.for_each_background(items.len(), |i| {
         let (s, t) = items[i];
         let v = score(model, s, t);
         out.lock().expect("scores lock")[i] = v;

@@ -17,9 +17,27 @@ use std::sync::Arc;
 /// of every caller's calls from one queue in the order they came (a rayon
 /// pool): a thread that runs out of one call's mini-batches takes the next
 /// call's.
+///
+/// Work comes in two kinds. Foreground calls (translation) go to the queue
+/// at once. Background calls (confidence scoring, which is done after
+/// publication) yield to them: their pieces are handed to the queue one at
+/// a time, at most one per thread, and only while no foreground call is
+/// running, so an article's translation waits behind at most one scoring
+/// piece per thread, never behind another article's whole scoring.
 pub struct Crew {
     pool: rayon::ThreadPool,
     threads: usize,
+    load: std::sync::Mutex<Load>,
+    changed: std::sync::Condvar,
+}
+
+/// What the crew is doing, for background calls to wait on.
+#[derive(Default)]
+struct Load {
+    /// Foreground calls running now.
+    foreground: usize,
+    /// Background pieces queued or running now.
+    background: usize,
 }
 
 impl Crew {
@@ -38,11 +56,66 @@ impl Crew {
             .start_handler(move |_| on_start())
             .build()
             .map_err(std::io::Error::other)?;
-        Ok(Crew { pool, threads })
+        Ok(Crew {
+            pool,
+            threads,
+            load: Default::default(),
+            changed: Default::default(),
+        })
     }
 
     pub fn threads(&self) -> usize {
         self.threads
+    }
+
+    fn load(&self) -> std::sync::MutexGuard<'_, Load> {
+        // The counters stay consistent even if a holder panicked: every
+        // change is one statement.
+        self.load.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Every piece of a foreground call to the queue, first in first out;
+    /// the caller only waits. (Not `install`: a crew thread that waits for
+    /// one caller's pieces would take up another caller's whole call
+    /// meanwhile, and the first caller would wait for both.)
+    fn foreground(&self, n: usize, job: &(impl Fn(usize) + Sync)) {
+        self.load().foreground += 1;
+        let _done = Release(self, |l: &mut Load| l.foreground -= 1);
+        self.pool.in_place_scope_fifo(|s| {
+            for i in 0..n {
+                s.spawn_fifo(move |_| job(i));
+            }
+        })
+    }
+
+    /// The pieces of a background call, each handed over when no foreground
+    /// call runs and fewer background pieces than threads are in the crew.
+    fn background(&self, n: usize, job: &(impl Fn(usize) + Sync)) {
+        self.pool.in_place_scope_fifo(|s| {
+            for i in 0..n {
+                let mut load = self.load();
+                while load.foreground > 0 || load.background >= self.threads {
+                    load = self.changed.wait(load).unwrap_or_else(|e| e.into_inner());
+                }
+                load.background += 1;
+                drop(load);
+                s.spawn_fifo(move |_| {
+                    let _done = Release(self, |l: &mut Load| l.background -= 1);
+                    job(i)
+                });
+            }
+        })
+    }
+}
+
+/// Undoes a [`Load`] count when dropped, also when the piece or call
+/// panics, and wakes the background callers waiting on it.
+struct Release<'a, F: Fn(&mut Load)>(&'a Crew, F);
+
+impl<F: Fn(&mut Load)> Drop for Release<'_, F> {
+    fn drop(&mut self) {
+        (self.1)(&mut self.0.load());
+        self.0.changed.notify_all();
     }
 }
 
@@ -79,18 +152,17 @@ impl Runner {
     pub(crate) fn for_each(&self, n: usize, job: impl Fn(usize) + Sync) {
         match self {
             Runner::Own(threads) => crate::batch::for_each_parallel(n, *threads, job),
-            // Every piece goes to the crew's queue, first in first out; the
-            // caller only waits. (Not `install`: a crew thread that waits
-            // for one caller's pieces would take up another caller's whole
-            // call meanwhile, and the first caller would wait for both.)
-            Runner::Crew(crew) => {
-                let job = &job;
-                crew.pool.in_place_scope_fifo(|s| {
-                    for i in 0..n {
-                        s.spawn_fifo(move |_| job(i));
-                    }
-                })
-            }
+            Runner::Crew(crew) => crew.foreground(n, &job),
+        }
+    }
+
+    /// [`for_each`](Self::for_each) for work that may wait: on a crew, it
+    /// yields to every foreground call (see [`Crew`]); on threads of its
+    /// own, there is nothing to yield to.
+    pub(crate) fn for_each_background(&self, n: usize, job: impl Fn(usize) + Sync) {
+        match self {
+            Runner::Own(threads) => crate::batch::for_each_parallel(n, *threads, job),
+            Runner::Crew(crew) => crew.background(n, &job),
         }
     }
 }
@@ -142,6 +214,101 @@ mod tests {
             2,
             "the start hook runs on each of the crew's threads"
         );
+    }
+
+    /// Background work (confidence scoring) yields: a background call made
+    /// while a foreground call runs starts none of its pieces until that
+    /// call has returned, and a foreground call made while background
+    /// pieces run waits behind at most one of them per thread.
+    #[test]
+    fn background_pieces_wait_for_foreground_calls_and_hold_them_up_by_one_per_thread() {
+        let crew = Arc::new(Crew::new(2, "bg-crew", || {}).unwrap());
+        let runner = Runner::Crew(crew);
+        let t0 = std::time::Instant::now();
+        let at = || t0.elapsed();
+        let fg_started = Mutex::new(Vec::new());
+        let bg_started = Mutex::new(Vec::new());
+        let (fg_end, bg_end) = std::thread::scope(|s| {
+            let fg = s.spawn(|| {
+                // Seven: in the last round one thread has nothing left of it.
+                runner.for_each(7, |_| {
+                    fg_started.lock().unwrap().push(at());
+                    std::thread::sleep(Duration::from_millis(20));
+                });
+                at()
+            });
+            // Called while the foreground call surely runs (7 × 20 ms on
+            // two threads).
+            std::thread::sleep(Duration::from_millis(15));
+            let bg = s.spawn(|| {
+                runner.for_each_background(6, |_| {
+                    bg_started.lock().unwrap().push(at());
+                    std::thread::sleep(Duration::from_millis(20));
+                });
+                at()
+            });
+            (fg.join().unwrap(), bg.join().unwrap())
+        });
+        let bg_started = bg_started.into_inner().unwrap();
+        assert_eq!(bg_started.len(), 6);
+        assert!(
+            bg_started.iter().all(|&t| t >= fg_end),
+            "no background piece before the foreground call returned: {bg_started:?} vs {fg_end:?}"
+        );
+        assert!(bg_end >= fg_end);
+
+        // Now the other way round: a long background call, then a
+        // foreground call in the middle of it.
+        let bg_started = Mutex::new(Vec::new());
+        let fg_started = Mutex::new(Vec::new());
+        let t1 = std::time::Instant::now();
+        let at = || t1.elapsed();
+        let fg_called = std::thread::scope(|s| {
+            s.spawn(|| {
+                runner.for_each_background(40, |_| {
+                    bg_started.lock().unwrap().push(at());
+                    std::thread::sleep(Duration::from_millis(10));
+                })
+            });
+            std::thread::sleep(Duration::from_millis(55));
+            let called = at();
+            runner.for_each(4, |_| {
+                fg_started.lock().unwrap().push(at());
+                std::thread::sleep(Duration::from_millis(10));
+            });
+            called
+        });
+        let fg_started = fg_started.into_inner().unwrap();
+        let last_fg = fg_started.iter().copied().max().unwrap();
+        let overtaking = bg_started
+            .into_inner()
+            .unwrap()
+            .into_iter()
+            .filter(|&t| t > fg_called && t <= last_fg)
+            .count();
+        assert!(
+            overtaking <= 2,
+            "{overtaking} background pieces started while the foreground call waited"
+        );
+    }
+
+    #[test]
+    fn a_panicking_background_piece_reaches_its_caller_and_leaves_the_crew_usable() {
+        let crew = Arc::new(Crew::new(2, "bg-panic", || {}).unwrap());
+        let runner = Runner::Crew(crew);
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runner.for_each_background(10, |i| assert!(i != 3, "piece 3 fails"))
+        }));
+        assert!(out.is_err());
+        // The counts were given back: both kinds still run to the end.
+        let n = AtomicUsize::new(0);
+        runner.for_each_background(10, |_| {
+            n.fetch_add(1, Ordering::SeqCst);
+        });
+        runner.for_each(10, |_| {
+            n.fetch_add(1, Ordering::SeqCst);
+        });
+        assert_eq!(n.load(Ordering::SeqCst), 20);
     }
 
     #[test]

@@ -151,7 +151,8 @@ impl Translator {
     /// Model confidence of each (source, pivot, target) triple: the mean token
     /// log-probability of the target given its input, per leg; for a two-leg
     /// route the weaker leg's score (`pivot` must then be the first leg's
-    /// output). NaN where it cannot be computed.
+    /// output). NaN where it cannot be computed. On a shared [`Crew`] this
+    /// is background work, which waits while translations run.
     pub fn confidence(&self, items: &[(&str, Option<&str>, &str)]) -> Vec<f32> {
         match self.legs.as_slice() {
             [one] => {

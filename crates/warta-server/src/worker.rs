@@ -24,6 +24,13 @@
 //! keep every core busy through a backlog with no more inference threads
 //! than cores. Database calls are driven with `Handle::block_on`, never the
 //! other way round.
+//!
+//! Confidence scoring, a job's second phase, has a worker of its own (one
+//! per node, the scorer): translation workers lease only translations, the
+//! scorer only scoring phases, and on the crew scoring yields to every
+//! translation. A burst of articles is therefore never published later
+//! because the previous one is being scored, and a scoring that waits for
+//! the crew never keeps a translation worker from the next article.
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -113,16 +120,31 @@ pub struct WorkerContext {
     pub shutdown: AtomicBool,
 }
 
-/// Start a worker on its own OS thread, translating with `pool`.
+/// What a worker thread leases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Translations, which publish versions (`workers` of these).
+    Translate,
+    /// Scoring phases (one per node): in the crew's spare time, since
+    /// scoring on the crew yields to every translation
+    /// ([`warta_engine::Translator::confidence`]). On a thread of its own,
+    /// so that a scoring waiting for the crew never keeps a translation
+    /// worker from the next article.
+    Score,
+}
+
+/// Start a worker on its own OS thread, translating or scoring with `pool`.
 fn spawn(
     ctx: Arc<WorkerContext>,
     pool: Arc<ModelPool>,
     name: String,
+    role: Role,
     handle: Handle,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     // Counted from here, not from inside the thread, so `/healthz` never
-    // sees a started node with no live worker.
-    let alive = Alive::new(ctx.clone());
+    // sees a started node with no live worker. (`workers` are the
+    // translation workers; the scorer is supervised the same way.)
+    let alive = (role == Role::Translate).then(|| Alive::new(ctx.clone()));
     // The worker's own thread keeps the normal priority: it mostly waits on
     // the database and the crew, and a lowered thread waits for a core on
     // every wake-up behind the crew's busy threads (a batch's writes took up
@@ -132,8 +154,17 @@ fn spawn(
         .name(name.clone())
         .spawn(move || {
             let _alive = alive;
-            run(ctx, pool, name, handle)
+            run(ctx, pool, name, role, handle)
         })
+}
+
+/// One supervised thread: the name it started under (its replacements are
+/// `{base}.{generation}`), its current name, its role and its handle.
+struct Slot {
+    base: String,
+    name: String,
+    role: Role,
+    thread: std::thread::JoinHandle<()>,
 }
 
 /// This process's worker threads and the supervisor that keeps them running.
@@ -145,11 +176,12 @@ pub struct Workers {
 const SUPERVISE_EVERY: Duration = Duration::from_millis(500);
 
 impl Workers {
-    /// Start `n` workers named `{prefix}-w{i}`, sharing one crew of
-    /// `threads` inference threads at the workers' priority, and a
-    /// supervisor thread that replaces any worker that dies (under a new
-    /// name, `…-w{i}.{generation}`, so a replacement never inherits its
-    /// predecessor's leases), until `ctx.shutdown` is set.
+    /// Start `n` translation workers named `{prefix}-w{i}` and a scorer
+    /// `{prefix}-s0`, sharing one crew of `threads` inference threads at
+    /// the lowered priority, and a supervisor thread that replaces any of
+    /// them that dies (under a new name, `…-w{i}.{generation}`, so a
+    /// replacement never inherits its predecessor's leases), until
+    /// `ctx.shutdown` is set.
     pub fn start(
         ctx: Arc<WorkerContext>,
         n: usize,
@@ -167,17 +199,22 @@ impl Workers {
             }
         })?;
         let pool = Arc::new(ctx.pool.on_crew(Arc::new(crew)));
-        let mut slots = Vec::with_capacity(n);
-        for i in 0..n {
-            let name = format!("{prefix}-w{i}");
-            slots.push((
-                name.clone(),
-                spawn(ctx.clone(), pool.clone(), name, handle.clone())?,
-            ));
+        let mut slots = Vec::with_capacity(n + 1);
+        let roles = (0..n)
+            .map(|i| (format!("{prefix}-w{i}"), Role::Translate))
+            .chain([(format!("{prefix}-s0"), Role::Score)]);
+        for (name, role) in roles {
+            let thread = spawn(ctx.clone(), pool.clone(), name.clone(), role, handle.clone())?;
+            slots.push(Slot {
+                base: name.clone(),
+                name,
+                role,
+                thread,
+            });
         }
         let supervisor = std::thread::Builder::new()
             .name("warta-supervisor".into())
-            .spawn(move || supervise(ctx, pool, slots, prefix, handle))?;
+            .spawn(move || supervise(ctx, pool, slots, handle))?;
         Ok(Workers {
             supervisor: Some(supervisor),
         })
@@ -195,32 +232,36 @@ impl Workers {
 fn supervise(
     ctx: Arc<WorkerContext>,
     pool: Arc<ModelPool>,
-    mut slots: Vec<(String, std::thread::JoinHandle<()>)>,
-    prefix: String,
+    mut slots: Vec<Slot>,
     handle: Handle,
 ) {
     let mut generation = 0u64;
     while !ctx.shutdown.load(Ordering::Relaxed) {
         std::thread::sleep(SUPERVISE_EVERY);
-        for (i, slot) in slots.iter_mut().enumerate() {
-            if !slot.1.is_finished() || ctx.shutdown.load(Ordering::Relaxed) {
+        for slot in slots.iter_mut() {
+            if !slot.thread.is_finished() || ctx.shutdown.load(Ordering::Relaxed) {
                 continue;
             }
             generation += 1;
-            let name = format!("{prefix}-w{i}.{generation}");
-            let dead_name = std::mem::replace(&mut slot.0, name.clone());
-            let why = match spawn(ctx.clone(), pool.clone(), name.clone(), handle.clone()) {
-                Ok(new) => std::mem::replace(&mut slot.1, new)
+            let name = format!("{}.{generation}", slot.base);
+            let why = match spawn(
+                ctx.clone(),
+                pool.clone(),
+                name.clone(),
+                slot.role,
+                handle.clone(),
+            ) {
+                Ok(new) => std::mem::replace(&mut slot.thread, new)
                     .join()
                     .err()
                     .map(|p| panic_message(&*p)),
                 Err(e) => {
                     // Try again on the next round; keep the dead handle.
-                    tracing::error!(worker = %dead_name, "could not start a replacement worker: {e}");
-                    slot.0 = dead_name;
+                    tracing::error!(worker = %slot.name, "could not start a replacement worker: {e}");
                     continue;
                 }
             };
+            let dead_name = std::mem::replace(&mut slot.name, name.clone());
             let why = why.unwrap_or_else(|| "stopped unexpectedly".into());
             ctx.metrics
                 .workers_restarted
@@ -234,8 +275,8 @@ fn supervise(
             }
         }
     }
-    for (_, h) in slots {
-        let _ = h.join();
+    for slot in slots {
+        let _ = slot.thread.join();
     }
 }
 
@@ -267,16 +308,22 @@ impl Drop for Alive {
     }
 }
 
-fn run(ctx: Arc<WorkerContext>, pool: Arc<ModelPool>, name: String, handle: Handle) {
+fn run(ctx: Arc<WorkerContext>, pool: Arc<ModelPool>, name: String, role: Role, handle: Handle) {
     let mut last_model_check = Instant::now() - Duration::from_secs(60);
     let lease = ctx.config.lease;
+    // The scorer takes one version at a time: a scoring may wait long for
+    // the crew, and the others stay free for another node's scorer.
+    let (phase, batch) = match role {
+        Role::Translate => (JobPhase::Translate, ctx.config.lease_batch),
+        Role::Score => (JobPhase::Score, 1),
+    };
     while !ctx.shutdown.load(Ordering::Relaxed) {
-        if last_model_check.elapsed() > Duration::from_secs(2) {
+        if role == Role::Translate && last_model_check.elapsed() > Duration::from_secs(2) {
             wake_jobs_with_models(&ctx, &handle);
             last_model_check = Instant::now();
         }
-        let jobs = match handle.block_on(ctx.store.lease_jobs(&name, ctx.config.lease_batch, lease))
-        {
+        let leased = ctx.store.lease_jobs_in_phase(&name, batch, lease, phase);
+        let jobs = match handle.block_on(leased) {
             Ok(jobs) => jobs,
             Err(e) => {
                 tracing::error!(worker = %name, "leasing jobs: {e}");
@@ -291,24 +338,22 @@ fn run(ctx: Arc<WorkerContext>, pool: Arc<ModelPool>, name: String, handle: Hand
             continue;
         }
         let _beat = Heartbeat::start(&ctx, &name, &handle);
-        // Scoring jobs are leased only when no translation is waiting (their
-        // priority is below every translation's), one version at a time.
-        let (score, translate): (Vec<Job>, Vec<Job>) =
-            jobs.into_iter().partition(|j| j.phase == JobPhase::Score);
-        if !translate.is_empty() {
-            process(&ctx, &pool, &name, &handle, translate);
-        }
-        for job in score {
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                score_job(&ctx, &pool, &name, &handle, &job)
-            }));
-            let failure = match outcome {
-                Ok(Ok(())) => None,
-                Ok(Err(e)) => Some(e),
-                Err(p) => Some(format!("scoring panicked: {}", panic_message(&*p))),
-            };
-            if let Some(e) = failure {
-                settle(&ctx, &name, &handle, &job, Outcome::Failed(e), false);
+        match role {
+            Role::Translate => process(&ctx, &pool, &name, &handle, jobs),
+            Role::Score => {
+                for job in jobs {
+                    let outcome = catch_unwind(AssertUnwindSafe(|| {
+                        score_job(&ctx, &pool, &name, &handle, &job)
+                    }));
+                    let failure = match outcome {
+                        Ok(Ok(())) => None,
+                        Ok(Err(e)) => Some(e),
+                        Err(p) => Some(format!("scoring panicked: {}", panic_message(&*p))),
+                    };
+                    if let Some(e) = failure {
+                        settle(&ctx, &name, &handle, &job, Outcome::Failed(e), false);
+                    }
+                }
             }
         }
     }

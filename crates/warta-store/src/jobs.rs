@@ -29,8 +29,10 @@ const LEASE_SQLITE: &str = concat!(
     "attempts = attempts + 1, updated_at = $3 ",
     "WHERE id IN (SELECT id FROM (",
     "SELECT id, priority FROM jobs WHERE state = 'queued' AND run_after <= $3 AND attempts < $5 ",
+    "AND ($6 IS NULL OR phase = $6) ",
     "UNION ALL ",
-    "SELECT id, priority FROM jobs WHERE state = 'running' AND lease_expires_at <= $3 AND attempts < $5",
+    "SELECT id, priority FROM jobs WHERE state = 'running' AND lease_expires_at <= $3 AND attempts < $5 ",
+    "AND ($6 IS NULL OR phase = $6)",
     ") ORDER BY priority DESC, id LIMIT $4) ",
     "RETURNING ",
     job_cols!()
@@ -41,7 +43,8 @@ const LEASE_POSTGRES: &str = concat!(
     "attempts = attempts + 1, updated_at = $3 ",
     "WHERE id IN (SELECT id FROM jobs ",
     "WHERE ((state = 'queued' AND run_after <= $3) OR (state = 'running' AND lease_expires_at <= $3)) ",
-    "AND attempts < $5 ORDER BY priority DESC, id LIMIT $4 FOR UPDATE SKIP LOCKED) ",
+    "AND attempts < $5 AND ($6::text IS NULL OR phase = $6) ",
+    "ORDER BY priority DESC, id LIMIT $4 FOR UPDATE SKIP LOCKED) ",
     "RETURNING ",
     job_cols!()
 );
@@ -74,6 +77,30 @@ impl Store {
     /// (their worker crashed or hung). Each lease counts as an attempt; an
     /// expired job that has used its last attempt becomes `failed` instead.
     pub async fn lease_jobs(&self, worker: &str, n: usize, lease: Duration) -> Result<Vec<Job>> {
+        self.lease(worker, n, lease, None).await
+    }
+
+    /// [`Store::lease_jobs`], of one phase only: a node's translation
+    /// workers take translations and its scorer takes scoring phases, so a
+    /// scoring that waits for the inference crew never keeps a worker from
+    /// the next translation.
+    pub async fn lease_jobs_in_phase(
+        &self,
+        worker: &str,
+        n: usize,
+        lease: Duration,
+        phase: JobPhase,
+    ) -> Result<Vec<Job>> {
+        self.lease(worker, n, lease, Some(phase)).await
+    }
+
+    async fn lease(
+        &self,
+        worker: &str,
+        n: usize,
+        lease: Duration,
+        phase: Option<JobPhase>,
+    ) -> Result<Vec<Job>> {
         if n == 0 {
             return Ok(Vec::new());
         }
@@ -108,6 +135,7 @@ impl Store {
                 .bind(now)
                 .bind(limit)
                 .bind(self.max_attempts)
+                .bind(phase.map(JobPhase::as_str))
                 .fetch_all(&mut *tx)
                 .await?;
             tx.commit().await?;

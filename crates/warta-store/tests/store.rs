@@ -27,6 +27,7 @@ on_both_backends!(
     a_worker_that_lost_its_lease_cannot_write_its_result,
     a_version_made_with_an_older_glossary_is_refused_and_its_job_runs_again,
     scoring_is_a_queued_phase_of_the_job_behind_translations_and_survives_a_restart,
+    a_leaser_of_one_phase_takes_only_that_phase_expired_leases_included,
     a_dead_workers_jobs_are_released_at_once_and_queue_age_sees_waiting_jobs,
     an_approval_takes_the_job_from_its_worker_and_jumps_the_queue,
     an_approved_sentence_requeues_the_other_articles_that_contain_it,
@@ -708,6 +709,65 @@ async fn scoring_is_a_queued_phase_of_the_job_behind_translations_and_survives_a
         after.queue_age().await.unwrap(),
         None,
         "only a scoring phase waits"
+    );
+}
+
+async fn a_leaser_of_one_phase_takes_only_that_phase_expired_leases_included(db: &TestDb) {
+    // A node's translation workers lease translations and its scorer the
+    // scoring phases (worker.rs), so each must see only its own phase,
+    // whatever the priorities say.
+    let s = &db.store;
+    s.create_or_revise(&rev("scored", "Scored"), &[lang("en")])
+        .await
+        .unwrap();
+    let article = s.article(&slug("scored")).await.unwrap();
+    let job = s
+        .lease_jobs_in_phase("w", 5, MINUTE, JobPhase::Translate)
+        .await
+        .unwrap()
+        .remove(0);
+    let v = s.glossary_version().await.unwrap();
+    s.put_leased_version(&machine(&article, "en", RevisionNo(1), "S"), job.id, "w", v)
+        .await
+        .unwrap();
+    s.complete_job_then_score(job.id, "w").await.unwrap();
+    s.create_or_revise(&rev("waiting", "Waiting"), &[lang("en")])
+        .await
+        .unwrap();
+
+    // The translation outranks the scoring phase, yet the scorer gets the
+    // scoring phase and only it.
+    let scoring = s
+        .lease_jobs_in_phase("scorer", 5, Duration::from_millis(1), JobPhase::Score)
+        .await
+        .unwrap();
+    assert_eq!(
+        scoring.iter().map(|j| (j.id, j.phase)).collect::<Vec<_>>(),
+        vec![(job.id, JobPhase::Score)]
+    );
+    let translating = s
+        .lease_jobs_in_phase("w", 5, MINUTE, JobPhase::Translate)
+        .await
+        .unwrap();
+    assert_eq!(translating.len(), 1);
+    assert_eq!(translating[0].phase, JobPhase::Translate);
+    assert_ne!(translating[0].id, job.id);
+
+    // The scorer's lease runs out (it died): another scorer takes the job
+    // over, a translation worker never does.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert!(s
+        .lease_jobs_in_phase("w2", 5, MINUTE, JobPhase::Translate)
+        .await
+        .unwrap()
+        .is_empty());
+    let again = s
+        .lease_jobs_in_phase("scorer2", 5, MINUTE, JobPhase::Score)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.iter().map(|j| (j.id, j.attempts)).collect::<Vec<_>>(),
+        vec![(job.id, 2)]
     );
 }
 
