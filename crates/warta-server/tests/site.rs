@@ -258,3 +258,52 @@ async fn the_sitemap_lists_every_article_past_the_front_page_limit() {
     assert_eq!(app.page("/sitemap-1.xml").await.0, 404);
     app.stop().await;
 }
+
+/// `VersionState::Held` "keeps a version out of the site and feeds until an
+/// editor looks at it" (warta-store): its own page is not found and no page
+/// points to it, like the front page, feed and sitemap, which list only
+/// published versions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_version_has_no_page_and_no_hreflang_alternate() {
+    use warta_store::{NewVersion, Origin, RevisionNo, VersionState};
+    let app = TestApp::spawn(0).await;
+    app.post_article(&article("held", "Held for review")).await;
+    let store = &app.app().ctx.store;
+    let a = store
+        .article(&warta_core::Slug::parse("held").unwrap())
+        .await
+        .unwrap();
+    let held = NewVersion {
+        article_id: a.id,
+        lang: "pt".parse().unwrap(),
+        revision: RevisionNo(1),
+        title: "Retido para revisão".into(),
+        summary: String::new(),
+        body_html: "<p>Bom dia.</p>".into(),
+        origin: Origin::Machine,
+        state: VersionState::Held,
+        model_id: Some("test".into()),
+        quality: None,
+        reviewed_by: None,
+        segments: Vec::new(),
+    };
+    store.put_version(&held).await.unwrap();
+    assert_eq!(app.page("/pt/held").await.0, 404);
+    let (status, source) = app.page("/en/held").await;
+    assert_eq!(status, 200);
+    assert!(!source.contains(r#"hreflang="pt""#), "{source}");
+    for path in ["/pt/", "/pt/feed.xml", "/sitemap.xml"] {
+        assert!(!app.page(path).await.1.contains("Retido"), "{path}");
+    }
+    // Published, it appears everywhere at once.
+    store
+        .put_version(&NewVersion {
+            state: VersionState::Published,
+            ..held
+        })
+        .await
+        .unwrap();
+    assert!(app.page("/pt/held").await.1.contains("Retido para revisão"));
+    assert!(app.page("/en/held").await.1.contains(r#"hreflang="pt""#));
+    app.stop().await;
+}

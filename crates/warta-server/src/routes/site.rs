@@ -210,7 +210,14 @@ async fn article_page(
         Err(e) => return Err(e),
     };
     let rev = store.current_revision(slug).await?;
-    let versions = store.versions_of(article.id).await?;
+    // A held version waits for an editor: readers get neither its page nor
+    // a link to it, as on the front pages, feeds and sitemap.
+    let versions: Vec<_> = store
+        .versions_of(article.id)
+        .await?
+        .into_iter()
+        .filter(|v| v.state == warta_store::VersionState::Published)
+        .collect();
     let languages = app.config().languages();
     let published: Vec<Lang> = versions
         .iter()
