@@ -26,29 +26,43 @@ fn main() {
     } else {
         base
     };
-    let tr = pool.translator(Lang::parse("en").unwrap(), Lang::parse("pt").unwrap()).unwrap();
+    let tr = pool
+        .translator(Lang::parse("en").unwrap(), Lang::parse("pt").unwrap())
+        .unwrap();
     tr.translate_texts(&["Warm up."], None);
     let (c0, t0) = (cpu(), Instant::now());
     let out: usize = match shape {
         "own-one" | "crew-one" => tr.translate_texts(&lines, None).len(),
-        "own-chunks" | "crew-chunks" => lines.chunks(chunk).map(|c| tr.translate_texts(c, None).len()).sum(),
+        "own-chunks" | "crew-chunks" => lines
+            .chunks(chunk)
+            .map(|c| tr.translate_texts(c, None).len())
+            .sum(),
         "crew-two" => {
             let chunks: Vec<&[&str]> = lines.chunks(chunk).collect();
             let next = std::sync::atomic::AtomicUsize::new(0);
             std::thread::scope(|s| {
-                let hs: Vec<_> = (0..2).map(|_| s.spawn(|| {
-                    let mut n = 0;
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if i >= chunks.len() { break n; }
-                        n += tr.translate_texts(chunks[i], None).len();
-                    }
-                })).collect();
+                let hs: Vec<_> = (0..2)
+                    .map(|_| {
+                        s.spawn(|| {
+                            let mut n = 0;
+                            loop {
+                                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                if i >= chunks.len() {
+                                    break n;
+                                }
+                                n += tr.translate_texts(chunks[i], None).len();
+                            }
+                        })
+                    })
+                    .collect();
                 hs.into_iter().map(|h| h.join().unwrap()).sum()
             })
         }
         _ => panic!("shape?"),
     };
     let (secs, cpus) = (t0.elapsed().as_secs_f64(), cpu() - c0);
-    println!("{shape:12} chunk {chunk:5} lines {out} wall {secs:6.2} s cpu {cpus:6.2} s busy {:.2}", cpus / secs);
+    println!(
+        "{shape:12} chunk {chunk:5} lines {out} wall {secs:6.2} s cpu {cpus:6.2} s busy {:.2}",
+        cpus / secs
+    );
 }

@@ -197,8 +197,12 @@ mod tests {
         for b in &batches {
             let longest = lengths[b[0]];
             assert!(b.len() <= MAX_BATCH_SENTENCES);
-            assert!(b.len() == 1 || b.iter().map(|&u| lengths[u]).sum::<usize>() <= MAX_BATCH_TOKENS);
-            assert!(b.iter().all(|&u| (longest - lengths[u]) as f64 <= MAX_PADDING * longest as f64));
+            assert!(
+                b.len() == 1 || b.iter().map(|&u| lengths[u]).sum::<usize>() <= MAX_BATCH_TOKENS
+            );
+            assert!(b
+                .iter()
+                .all(|&u| (longest - lengths[u]) as f64 <= MAX_PADDING * longest as f64));
         }
     }
 

@@ -398,8 +398,7 @@ fn assemble(
         Plain(String, Option<String>),
         Aligned,
     }
-    let mut first: Vec<Vec<(First, Vec<Requirement>)>> =
-        Vec::with_capacity(p.texts.len());
+    let mut first: Vec<Vec<(First, Vec<Requirement>)>> = Vec::with_capacity(p.texts.len());
     let mut aligned_src: Vec<&str> = Vec::new();
     for ((text, ss), ps) in p.texts.iter().zip(&p.sents).zip(plans) {
         let mut unit = Vec::with_capacity(ss.len());

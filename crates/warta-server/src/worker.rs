@@ -204,7 +204,13 @@ impl Workers {
             .map(|i| (format!("{prefix}-w{i}"), Role::Translate))
             .chain([(format!("{prefix}-s0"), Role::Score)]);
         for (name, role) in roles {
-            let thread = spawn(ctx.clone(), pool.clone(), name.clone(), role, handle.clone())?;
+            let thread = spawn(
+                ctx.clone(),
+                pool.clone(),
+                name.clone(),
+                role,
+                handle.clone(),
+            )?;
             slots.push(Slot {
                 base: name.clone(),
                 name,
@@ -229,12 +235,7 @@ impl Workers {
     }
 }
 
-fn supervise(
-    ctx: Arc<WorkerContext>,
-    pool: Arc<ModelPool>,
-    mut slots: Vec<Slot>,
-    handle: Handle,
-) {
+fn supervise(ctx: Arc<WorkerContext>, pool: Arc<ModelPool>, mut slots: Vec<Slot>, handle: Handle) {
     let mut generation = 0u64;
     while !ctx.shutdown.load(Ordering::Relaxed) {
         std::thread::sleep(SUPERVISE_EVERY);
