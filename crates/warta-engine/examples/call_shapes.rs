@@ -58,7 +58,12 @@ fn main() {
                 hs.into_iter().map(|h| h.join().unwrap()).sum()
             })
         }
-        _ => panic!("shape?"),
+        other => {
+            eprintln!(
+                "unknown shape `{other}`: own-one, own-chunks, crew-one, crew-chunks or crew-two"
+            );
+            std::process::exit(2)
+        }
     };
     let (secs, cpus) = (t0.elapsed().as_secs_f64(), cpu() - c0);
     println!(

@@ -226,36 +226,33 @@ mod tests {
         let runner = Runner::Crew(crew);
         let t0 = std::time::Instant::now();
         let at = || t0.elapsed();
-        let fg_started = Mutex::new(Vec::new());
+        let fg_ended = Mutex::new(Vec::new());
         let bg_started = Mutex::new(Vec::new());
-        let (fg_end, bg_end) = std::thread::scope(|s| {
-            let fg = s.spawn(|| {
+        std::thread::scope(|s| {
+            s.spawn(|| {
                 // Seven: in the last round one thread has nothing left of it.
                 runner.for_each(7, |_| {
-                    fg_started.lock().unwrap().push(at());
                     std::thread::sleep(Duration::from_millis(20));
-                });
-                at()
+                    fg_ended.lock().unwrap().push(at());
+                })
             });
             // Called while the foreground call surely runs (7 × 20 ms on
             // two threads).
             std::thread::sleep(Duration::from_millis(15));
-            let bg = s.spawn(|| {
+            s.spawn(|| {
                 runner.for_each_background(6, |_| {
                     bg_started.lock().unwrap().push(at());
                     std::thread::sleep(Duration::from_millis(20));
-                });
-                at()
+                })
             });
-            (fg.join().unwrap(), bg.join().unwrap())
         });
         let bg_started = bg_started.into_inner().unwrap();
+        let fg_done = fg_ended.into_inner().unwrap().into_iter().max().unwrap();
         assert_eq!(bg_started.len(), 6);
         assert!(
-            bg_started.iter().all(|&t| t >= fg_end),
-            "no background piece before the foreground call returned: {bg_started:?} vs {fg_end:?}"
+            bg_started.iter().all(|&t| t >= fg_done),
+            "no background piece before the foreground call's last piece ended: {bg_started:?} vs {fg_done:?}"
         );
-        assert!(bg_end >= fg_end);
 
         // Now the other way round: a long background call, then a
         // foreground call in the middle of it.
@@ -286,8 +283,11 @@ mod tests {
             .into_iter()
             .filter(|&t| t > fg_called && t <= last_fg)
             .count();
+        // Two in flight when the call came, and at most one more handed over
+        // between reading the clock and the call's start; without yielding,
+        // the ~30 pieces still queued would all go first.
         assert!(
-            overtaking <= 2,
+            overtaking <= 3,
             "{overtaking} background pieces started while the foreground call waited"
         );
     }
