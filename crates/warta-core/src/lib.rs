@@ -21,9 +21,30 @@ mod slug;
 pub mod term;
 #[cfg(feature = "proptest")]
 pub mod text_strategy;
+mod time;
 
 pub use lang::{Dir, Lang, LangInfo, LANGUAGES};
 pub use slug::{Slug, MAX_SLUG_LEN};
+pub use time::{Civil, Timestamp};
+
+/// A value refused where it entered warta (an API body, a form, a command
+/// line, an import file), naming the field at fault so the answer can say
+/// which one: HTTP 422 with `field`, or one line of a command's error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
 
 /// Why a piece of outside input could not become a domain value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

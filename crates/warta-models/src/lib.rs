@@ -24,14 +24,16 @@ mod download;
 mod manifest;
 mod pull;
 pub mod remote_settings;
+mod route;
 mod store;
 
 pub use download::{Progress, Quiet};
 pub use fxtranslate::fetch::{Fetch, NetworkFetch};
 pub use manifest::{FileEntry, Manifest, Role};
-pub use pull::{pairs_for, PullOptions, PullOutcome};
+pub use pull::{PullOptions, PullOutcome};
 pub use remote_settings::Catalog;
-pub use store::{load_engine, InstalledModel, ModelPaths, ModelStore, Route, VerifyReport};
+pub use route::{pairs_for, Route};
+pub use store::{load_engine, InstalledModel, ModelPaths, ModelStore, VerifyReport};
 
 use warta_core::Pair;
 

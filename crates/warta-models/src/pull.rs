@@ -13,7 +13,7 @@
 //! only after the whole pair verified and loaded (see [`ModelStore::install`]).
 
 use fxtranslate::fetch::Fetch;
-use warta_core::{Lang, Pair};
+use warta_core::Pair;
 
 use crate::download::{download, unzstd, Declared, Progress};
 use crate::manifest::{FileEntry, Manifest};
@@ -225,66 +225,4 @@ fn fetch_set(
         result?;
     }
     Ok(())
-}
-
-/// The pairs a newsroom publishing `source` in `targets` needs: the direct
-/// model where `direct` says one exists, otherwise both legs through English
-/// (DESIGN.md: "A route is direct where a model for the pair exists, else
-/// through a pivot"). In order, without repeats.
-pub fn pairs_for(source: Lang, targets: &[Lang], direct: impl Fn(Pair) -> bool) -> Vec<Pair> {
-    let en = Lang::english();
-    let mut out: Vec<Pair> = Vec::new();
-    let mut add = |p: Pair| {
-        if !out.contains(&p) {
-            out.push(p);
-        }
-    };
-    for &t in targets {
-        if t == source {
-            continue;
-        }
-        let d = Pair {
-            src: source,
-            trg: t,
-        };
-        if source == en || t == en || direct(d) {
-            add(d);
-        } else {
-            add(Pair {
-                src: source,
-                trg: en,
-            });
-            add(Pair { src: en, trg: t });
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn l(s: &str) -> Lang {
-        Lang::parse(s).unwrap()
-    }
-
-    #[test]
-    fn a_newsroom_needs_direct_pairs_or_both_legs_through_english() {
-        // DESIGN.md's newsroom: id source, en zh ja ar fr targets, and
-        // Mozilla publishes only to and from English.
-        let targets: Vec<Lang> = ["en", "zh", "ja", "ar", "fr"].into_iter().map(l).collect();
-        let only_english = |p: Pair| p.src == Lang::english() || p.trg == Lang::english();
-        let pairs: Vec<String> = pairs_for(l("id"), &targets, only_english)
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
-        assert_eq!(pairs, ["id-en", "en-zh", "en-ja", "en-ar", "en-fr"]);
-        // With a direct id-zh model, zh needs no pivot.
-        let with_direct = |p: Pair| only_english(p) || p.to_string() == "id-zh";
-        let pairs: Vec<String> = pairs_for(l("id"), &targets[1..3], with_direct)
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
-        assert_eq!(pairs, ["id-zh", "id-en", "en-ja"]);
-    }
 }

@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use warta_core::{Lang, Pair};
 
 use crate::manifest::{sha256_file, FileEntry, Manifest, Role, MANIFEST};
+use crate::route::Route;
 use crate::{io_err, ModelError, Result};
 
 /// A model store rooted at a directory.
@@ -59,26 +60,6 @@ impl InstalledModel {
 
     pub fn bytes(&self) -> u64 {
         self.manifest.files.iter().map(|f| f.bytes).sum()
-    }
-}
-
-/// How a source language reaches a target language with the installed models.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
-    Direct(Pair),
-    /// Two legs through `pivot` (English): `src→pivot`, `pivot→trg`.
-    Pivot {
-        first: Pair,
-        second: Pair,
-    },
-}
-
-impl Route {
-    pub fn legs(&self) -> Vec<Pair> {
-        match self {
-            Route::Direct(p) => vec![*p],
-            Route::Pivot { first, second } => vec![*first, *second],
-        }
     }
 }
 
@@ -164,38 +145,39 @@ impl ModelStore {
             dir: self.root.display().to_string(),
             what: e.to_string(),
         })?;
-        if self.get(direct)?.is_some() {
-            return Ok(Route::Direct(direct));
+        let route = Route::plan(src, trg, |p| matches!(self.get(p), Ok(Some(_))));
+        // A model that is present but unreadable is an error of its own.
+        for p in route.legs() {
+            self.get(p)?;
         }
-        let en = Lang::english();
-        if src == en || trg == en {
-            let missing = direct.to_string();
-            return Err(ModelError::NoRoute {
-                src: src.to_string(),
-                trg: trg.to_string(),
-                pulls: missing.clone(),
-                missing,
-            });
+        let missing = self.missing_pairs(src, trg);
+        if missing.is_empty() {
+            return Ok(route);
         }
-        let first = Pair { src, trg: en };
-        let second = Pair { src: en, trg };
-        let missing: Vec<String> = [first, second]
+        let names: Vec<String> = missing.iter().map(Pair::to_string).collect();
+        let what = match route {
+            Route::Direct(_) => names.join(" and "),
+            Route::Pivot { .. } => {
+                format!("{} (no direct {direct} model either)", names.join(" and "))
+            }
+        };
+        Err(ModelError::NoRoute {
+            src: src.to_string(),
+            trg: trg.to_string(),
+            missing: what,
+            pulls: names.join(" "),
+        })
+    }
+
+    /// The pairs of the route from `src` to `trg` ([`Route::plan`]) that are
+    /// not installed, in route order: empty when it can run.
+    pub fn missing_pairs(&self, src: Lang, trg: Lang) -> Vec<Pair> {
+        let installed = |p: Pair| matches!(self.get(p), Ok(Some(_)));
+        Route::plan(src, trg, installed)
+            .legs()
             .into_iter()
-            .filter(|p| !matches!(self.get(*p), Ok(Some(_))))
-            .map(|p| p.to_string())
-            .collect();
-        if !missing.is_empty() {
-            return Err(ModelError::NoRoute {
-                src: src.to_string(),
-                trg: trg.to_string(),
-                missing: format!(
-                    "{} (no direct {direct} model either)",
-                    missing.join(" and ")
-                ),
-                pulls: missing.join(" "),
-            });
-        }
-        Ok(Route::Pivot { first, second })
+            .filter(|&p| !installed(p))
+            .collect()
     }
 
     /// Import a model directory (a Firefox Translations release folder, or any

@@ -28,19 +28,19 @@
 //! synchronous and CPU-bound (run it on a worker thread), knows nothing of
 //! HTTP or databases, and never panics on input.
 
-use std::collections::{BTreeMap, HashSet};
-
-use serde::{Deserialize, Serialize};
 use warta_core::{normalize_segment, Origin, Pair};
 
 pub mod check;
 pub mod enforce;
+mod rescore;
 mod run;
 
+pub use rescore::{score_published, Rescored, StoredSentence};
 pub use run::{
     execute, missing_pair, prepare, score, translate, Prepared, Request, TmAnswers, TmQuery,
 };
-pub use warta_qa::{Check, Flag, Severity};
+use warta_qa::SummaryInput;
+pub use warta_qa::{Check, Flag, QualitySummary, Severity, SeverityCounts};
 
 /// A glossary entry for one target language: the source term, the
 /// rendering the translation must use, and whether case matters.
@@ -162,53 +162,14 @@ impl TranslatedDoc {
 
     /// The quality summary stored with the version and served by the API.
     pub fn summary(&self) -> QualitySummary {
-        let flags = self.flags();
-        let count = |sev: Severity| flags.iter().filter(|(_, f)| f.severity == sev).count();
-        let mut by_check = BTreeMap::new();
-        for (_, f) in &flags {
-            *by_check.entry(f.check).or_default() += 1;
-        }
-        let confs: Vec<f64> = self.segments.iter().filter_map(|s| s.confidence).collect();
-        let flagged: HashSet<usize> = flags.iter().filter_map(|(i, _)| *i).collect();
-        QualitySummary {
+        QualitySummary::of(SummaryInput {
             segments: self.segments.len(),
-            flagged_segments: flagged.len(),
-            flags: SeverityCounts {
-                error: count(Severity::Error),
-                warning: count(Severity::Warning),
-                info: count(Severity::Info),
-            },
-            by_check,
-            confidence_mean: (!confs.is_empty())
-                .then(|| confs.iter().sum::<f64>() / confs.len() as f64),
-            confidence_min: confs.iter().copied().reduce(f64::min),
+            flags: self.flags(),
+            confidences: self.segments.iter().filter_map(|s| s.confidence),
             engine_sentences: self.engine_sentences,
             memory_hits: self.memory_hits,
-        }
+        })
     }
-}
-
-/// A version's quality at a glance: stored with it, served by the API.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct QualitySummary {
-    pub segments: usize,
-    pub flagged_segments: usize,
-    pub flags: SeverityCounts,
-    pub by_check: BTreeMap<Check, usize>,
-    pub confidence_mean: Option<f64>,
-    pub confidence_min: Option<f64>,
-    pub engine_sentences: usize,
-    pub memory_hits: usize,
-}
-
-/// Flags by severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SeverityCounts {
-    pub error: usize,
-    pub warning: usize,
-    pub info: usize,
 }
 
 /// Why a document could not be translated. The three kinds call for

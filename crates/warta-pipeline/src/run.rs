@@ -714,19 +714,14 @@ fn enforced(
     }
 }
 
-/// The first pair a route from `src` to `trg` lacks: the direct pair when
-/// either side is English, otherwise the missing leg through English.
+/// The first pair the route from `src` to `trg` lacks (the route's owner,
+/// `warta_models::Route`, decides direct or through English).
 pub fn missing_pair(store: &ModelStore, src: Lang, trg: Lang) -> Pair {
-    let direct = Pair { src, trg };
-    let en = Lang::english();
-    if src == en || trg == en {
-        return direct;
-    }
-    let first = Pair { src, trg: en };
-    if !matches!(store.get(first), Ok(Some(_))) {
-        return first;
-    }
-    Pair { src: en, trg }
+    store
+        .missing_pairs(src, trg)
+        .first()
+        .copied()
+        .unwrap_or(Pair { src, trg })
 }
 
 /// Prepare and execute in one call, without a translation memory: for

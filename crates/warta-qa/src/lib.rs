@@ -26,6 +26,7 @@ mod consistency;
 mod date;
 mod number;
 mod protect;
+mod summary;
 mod text;
 
 #[cfg(test)]
@@ -37,6 +38,7 @@ pub use number::{parse_number, render_number, Number};
 pub use protect::{
     expected_in_target, protected_spans, render_protected, Protected, ProtectedKind,
 };
+pub use summary::{QualitySummary, SeverityCounts, SummaryInput};
 
 /// Which check raised a flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

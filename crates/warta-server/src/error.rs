@@ -91,6 +91,12 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<warta_core::FieldError> for ApiError {
+    fn from(e: warta_core::FieldError) -> ApiError {
+        ApiError::field(&e.field, e.message)
+    }
+}
+
 impl From<warta_store::StoreError> for ApiError {
     fn from(e: warta_store::StoreError) -> ApiError {
         match e {

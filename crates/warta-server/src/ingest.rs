@@ -268,7 +268,9 @@ mod tests {
             253_402_300_799_000
         );
         for ms in [-62_135_596_800_000, 253_402_300_799_000] {
-            assert!(!crate::routes::api::rfc3339(ms).is_empty());
+            assert!(!warta_core::Timestamp::from_unix_millis(ms)
+                .rfc3339()
+                .is_empty());
         }
     }
 

@@ -20,11 +20,14 @@ pub mod configuration;
 pub mod error;
 pub mod import;
 pub mod ingest;
+pub mod metrics;
 pub mod page_cache;
 pub mod priority;
 pub mod routes;
+mod scoring;
 pub mod startup;
 pub mod telemetry;
+mod translation;
 pub mod webhooks;
 pub mod worker;
 

@@ -67,6 +67,7 @@ impl App {
             pool,
             config,
             wake: tokio::sync::Notify::new(),
+            settled: tokio::sync::watch::Sender::new(0),
             metrics: Metrics::default(),
             shutdown: Default::default(),
         });

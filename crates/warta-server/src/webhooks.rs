@@ -18,9 +18,11 @@ use std::time::Duration;
 
 use hmac::{KeyInit, Mac};
 use serde::Serialize;
-use warta_core::Lang;
+use warta_core::{Lang, Slug, Timestamp};
+use warta_pipeline::SeverityCounts;
+use warta_store::{NewWebhookEvent, RevisionNo};
 
-use crate::configuration::{Webhook, WebhookEvent};
+use crate::configuration::{Config, Webhook, WebhookEvent};
 use crate::worker::WorkerContext;
 
 /// What a receiver gets.
@@ -36,37 +38,59 @@ pub struct Event<'a> {
     pub url: String,
     /// Flags by severity, when the event is about a version's quality.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub flags: Option<serde_json::Value>,
+    pub flags: Option<SeverityCounts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewed_by: Option<&'a str>,
     #[schema(format = DateTime)]
     pub at: String,
 }
 
-/// Queue `event` for every configured webhook that wants it. Errors are
-/// logged, not returned: a webhook must never stop publication.
-pub async fn notify(ctx: &WorkerContext, event: &Event<'_>) {
-    let urls: Vec<String> = ctx
-        .config
+/// The deliveries of one event to every configured webhook that wants it
+/// (none when no webhook does), for the store to queue in the transaction
+/// of the write that caused it.
+pub fn events(
+    config: &Config,
+    event: WebhookEvent,
+    slug: &Slug,
+    lang: Lang,
+    revision: RevisionNo,
+    flags: Option<SeverityCounts>,
+    reviewed_by: Option<&str>,
+) -> Vec<NewWebhookEvent> {
+    let urls: Vec<String> = config
         .webhooks
         .iter()
-        .filter(|w| w.events.contains(&event.event))
+        .filter(|w| w.events.contains(&event))
         .map(|w| w.url.clone())
         .collect();
     if urls.is_empty() {
-        return;
+        return Vec::new();
     }
-    let payload = match serde_json::to_string(event) {
-        Ok(p) => p,
-        Err(e) => return tracing::error!("webhook payload: {e}"),
+    let body = Event {
+        event,
+        slug: slug.as_str(),
+        lang,
+        revision: revision.0,
+        url: format!(
+            "{}/{}/{}",
+            config.base_url.trim_end_matches('/'),
+            lang.code(),
+            slug.as_str()
+        ),
+        flags,
+        reviewed_by,
+        at: Timestamp::from_unix_millis(warta_store::now_millis()).rfc3339(),
     };
-    if let Err(e) = ctx
-        .store
-        .queue_webhooks(&urls, event.event.as_str(), &payload)
-        .await
-    {
-        tracing::error!(event = event.event.as_str(), "queueing webhooks: {e}");
+    match serde_json::to_string(&body) {
+        Ok(payload) => vec![NewWebhookEvent {
+            urls,
+            event: event.as_str().to_string(),
+            payload,
+        }],
+        Err(e) => {
+            tracing::error!("webhook payload: {e}");
+            Vec::new()
+        }
     }
 }
 

@@ -240,7 +240,9 @@ fn required() -> bool {
 /// glossary entry, and webhook deliveries that fail (nothing listens on
 /// the receiver's port) and are retried.
 async fn seeded_newsroom(tmp: &std::path::Path) -> TestApp {
-    let closed_port = common::free_port();
+    // Port 1 (tcpmux) on the loopback: privileged and never served here, so
+    // a connection is refused at once.
+    let closed_port = 1;
     let config = format!(
         "{}confidence = false\n\
          [limits]\nrequests_per_minute = 0\n\
@@ -268,17 +270,14 @@ async fn seeded_newsroom(tmp: &std::path::Path) -> TestApp {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let t = Instant::now();
-    while app.get_json("/api/v1/webhooks/deliveries").await.1["deliveries"]
-        .as_array()
-        .is_none_or(Vec::is_empty)
-    {
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "no webhook delivery was queued"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.wait_until(Duration::from_secs(30), || async {
+        let log = app.get_json("/api/v1/webhooks/deliveries").await.1;
+        match log["deliveries"].as_array().is_none_or(Vec::is_empty) {
+            true => Err("no webhook delivery was queued".to_string()),
+            false => Ok(()),
+        }
+    })
+    .await;
     app
 }
 

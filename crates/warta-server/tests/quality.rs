@@ -119,20 +119,17 @@ async fn a_revision_sends_only_its_changed_sentences_to_the_engine() {
     let before = en_pt.sentences.load(Ordering::Relaxed);
     let r = app.post_article(&article(twenty_paragraphs(Some(7)))).await;
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["revision"], 2);
-    let t = std::time::Instant::now();
-    loop {
-        let (_, v) = app.get_json("/api/v1/articles/storm/pt").await;
-        if v["revision"] == 2 {
-            assert_eq!(v["quality"]["engine_sentences"], 2);
-            assert_eq!(v["quality"]["memory_hits"], 40);
-            break;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(60),
-            "revision 2 not translated"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let v = app
+        .wait_until(Duration::from_secs(60), || async {
+            let (_, v) = app.get_json("/api/v1/articles/storm/pt").await;
+            match v["revision"] == 2 {
+                true => Ok(v),
+                false => Err("revision 2 not translated".to_string()),
+            }
+        })
+        .await;
+    assert_eq!(v["quality"]["engine_sentences"], 2);
+    assert_eq!(v["quality"]["memory_hits"], 40);
     assert_eq!(
         en_pt.sentences.load(Ordering::Relaxed) - before,
         2,
@@ -155,18 +152,7 @@ async fn flags_and_quality_summary_are_in_the_api() {
     app.wait_for_job("flags", "pt", "done", Duration::from_secs(60))
         .await;
     // Confidence is computed after publication, when the worker is idle.
-    let t = std::time::Instant::now();
-    let v = loop {
-        let (_, v) = app.get_json("/api/v1/articles/flags/pt").await;
-        if v["quality"]["confidence_mean"].is_number() {
-            break v;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "no confidence after 30 s: {v}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let v = app.wait_scored("flags", "pt").await;
     let flags = v["flags"].as_array().unwrap();
     assert_eq!(
         flags.iter().filter(|f| f["check"] == "confidence").count(),

@@ -34,25 +34,22 @@ async fn a_corrupt_model_is_reported_as_broken_not_missing() {
         .post_article(&common::long_article("broken-model"))
         .await;
     assert_eq!(r.status(), 202);
-    let t = std::time::Instant::now();
-    let job = loop {
-        let (_, v) = app.get_json("/api/v1/articles/broken-model").await;
-        let pt = v["languages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["lang"] == "pt")
-            .cloned()
-            .unwrap();
-        if pt["job"]["last_error"].is_string() {
-            break pt["job"].clone();
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "no error recorded: {pt}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let job = app
+        .wait_until(Duration::from_secs(30), || async {
+            let (_, v) = app.get_json("/api/v1/articles/broken-model").await;
+            let pt = v["languages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["lang"] == "pt")
+                .cloned()
+                .unwrap();
+            match pt["job"]["last_error"].is_string() {
+                true => Ok(pt["job"].clone()),
+                false => Err(format!("no error recorded: {pt}")),
+            }
+        })
+        .await;
     assert_ne!(job["state"], "waiting_for_model", "{job}");
     assert!(job["waiting_for_model"].is_null(), "{job}");
     let err = job["last_error"].as_str().unwrap();

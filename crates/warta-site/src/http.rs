@@ -6,7 +6,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::time::Timestamp;
+use warta_core::Timestamp;
 
 /// A strong ETag for a response body: the first 128 bits of its SHA-256, in
 /// hex, quoted (`"3f2a…"`). Same bytes, same tag, on every server.

@@ -45,7 +45,6 @@ mod messages;
 mod pages;
 mod sitemap;
 mod style;
-mod time;
 mod view;
 
 pub use escape::escape;
@@ -55,11 +54,11 @@ pub use messages::{Key, MessageOverrides, Messages};
 pub use pages::{render_article, render_front_page, render_not_found};
 pub use sitemap::{render_sitemap, render_sitemaps, SitemapLimits, Sitemaps};
 pub use style::STYLESHEET;
-pub use time::Timestamp;
 pub use view::{
     Alternates, ArticlePage, ArticleSummary, Feed, FrontPage, LangLink, Origin, Site, SitemapEntry,
     STYLESHEET_PATH,
 };
+pub use warta_core::Timestamp;
 
 /// Why the site could not be set up. Rendering itself cannot fail: these
 /// errors come from configuration and from view data the server assembles.

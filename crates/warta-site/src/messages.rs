@@ -14,8 +14,8 @@ use std::sync::LazyLock;
 use warta_core::Lang;
 
 use crate::escape::escape;
-use crate::time::Timestamp;
 use crate::SiteError;
+use warta_core::Timestamp;
 
 /// Text overrides as the server's configuration holds them:
 /// language code → message key → text (e.g. `fr` → `disclaimer_machine` →

@@ -12,8 +12,8 @@ use warta_core::Lang;
 
 use crate::escape::escape;
 use crate::messages::Key;
-use crate::time::Timestamp;
 use crate::view::{Alternates, ArticlePage, FrontPage, LangLink, Origin, Site};
+use warta_core::Timestamp;
 
 /// What every page shares: `<head>`, masthead with language switcher, footer.
 struct Chrome<'a> {

@@ -11,8 +11,8 @@
 use std::fmt::Write;
 
 use crate::escape::escape;
-use crate::time::Timestamp;
 use crate::view::{Site, SitemapEntry};
+use warta_core::Timestamp;
 
 /// How much one sitemap file may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,8 +9,8 @@
 use warta_core::{Lang, Slug};
 
 use crate::messages::Messages;
-use crate::time::Timestamp;
 use crate::SiteError;
+use warta_core::Timestamp;
 
 /// Where the stylesheet is served; the server routes this path to
 /// [`crate::STYLESHEET`].

@@ -185,6 +185,7 @@ impl Store {
 
             if !unchanged {
                 self.site_changed();
+                self.jobs_changed();
                 tracing::info!(slug = %new.slug, revision, jobs = jobs.len(), "stored revision");
             }
             Ok(Revised {

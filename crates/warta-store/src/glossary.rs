@@ -5,7 +5,7 @@
 //! exactly the cached translations that might now be wrong.
 
 use serde::{Deserialize, Serialize};
-use warta_core::Lang;
+use warta_core::{FieldError, Lang};
 
 use crate::error::{conflict_on_unique, Result, StoreError};
 use crate::requeue::requeue_in_tx;
@@ -20,6 +20,91 @@ pub struct NewGlossaryEntry {
     pub target_term: String,
     pub case_sensitive: bool,
     pub note: Option<String>,
+}
+
+/// Longest source or target term, in characters.
+pub const MAX_TERM_CHARS: usize = 200;
+/// Longest note, in characters.
+pub const MAX_NOTE_CHARS: usize = 500;
+
+/// A glossary entry as someone typed it (the API, the desk, the command
+/// line, an import file): every field as text, missing ones `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GlossaryFields {
+    pub source: Option<String>,
+    pub target_lang: Option<String>,
+    pub target: Option<String>,
+    pub case_sensitive: Option<bool>,
+    pub note: Option<String>,
+}
+
+impl NewGlossaryEntry {
+    /// The one validation of an entry, wherever it comes from: terms
+    /// non-empty, at most [`MAX_TERM_CHARS`], without control characters
+    /// (a tab or line break in a term could never match a segment);
+    /// `target_lang` one of the newsroom's `targets`; the note optional, at
+    /// most [`MAX_NOTE_CHARS`].
+    pub fn parse(f: GlossaryFields, targets: &[Lang]) -> Result<NewGlossaryEntry, FieldError> {
+        let required = |field: &str, v: Option<String>| {
+            v.ok_or_else(|| FieldError::new(field, format!("`{field}` is required")))
+        };
+        let source_term = term("source", &required("source", f.source)?, MAX_TERM_CHARS)?;
+        let code = required("target_lang", f.target_lang)?;
+        let list = targets
+            .iter()
+            .map(|l| l.code())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let not_a_target = || {
+            FieldError::new(
+                "target_lang",
+                format!(
+                    "`target_lang` must be one of this newsroom's target languages ({list}), got `{}`",
+                    code.trim()
+                ),
+            )
+        };
+        let target_lang = Lang::parse(code.trim()).map_err(|_| not_a_target())?;
+        if !targets.contains(&target_lang) {
+            return Err(not_a_target());
+        }
+        let target_term = term("target", &required("target", f.target)?, MAX_TERM_CHARS)?;
+        let note = match f.note {
+            Some(n) if !n.trim().is_empty() => Some(term("note", &n, MAX_NOTE_CHARS)?),
+            _ => None,
+        };
+        Ok(NewGlossaryEntry {
+            source_term,
+            target_lang,
+            target_term,
+            case_sensitive: f.case_sensitive.unwrap_or(false),
+            note,
+        })
+    }
+}
+
+/// One line of text: trimmed, non-empty, bounded, no control characters.
+fn term(field: &str, s: &str, max_chars: usize) -> Result<String, FieldError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(FieldError::new(
+            field,
+            format!("`{field}` must not be empty"),
+        ));
+    }
+    if t.chars().count() > max_chars {
+        return Err(FieldError::new(
+            field,
+            format!("`{field}` is longer than {max_chars} characters"),
+        ));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            format!("`{field}` contains control characters"),
+        ));
+    }
+    Ok(t.to_string())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,6 +123,21 @@ pub struct GlossaryEntry {
 pub struct GlossarySnapshot {
     pub version: i64,
     pub entries: Vec<GlossaryEntry>,
+}
+
+impl GlossarySnapshot {
+    /// The entries as the check and enforce stages take them: the one place
+    /// a stored entry becomes a term a translation must use.
+    pub fn terms(&self) -> Vec<warta_qa::ExpectedTerm> {
+        self.entries
+            .iter()
+            .map(|g| warta_qa::ExpectedTerm {
+                source_term: g.source_term.clone(),
+                target_term: g.target_term.clone(),
+                case_sensitive: g.case_sensitive,
+            })
+            .collect()
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -92,7 +192,7 @@ impl Store {
         let (id, requeued): (i64, u64) = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
             // The version first: its row lock orders this change against
-            // workers' version writes, which check it (put_leased_version).
+            // workers' version writes, which check it (publish_translation).
             sqlx::query("UPDATE glossary_version SET version = version + 1 WHERE id = 1")
                 .execute(&mut *tx)
                 .await?;
@@ -115,6 +215,7 @@ impl Store {
             })?;
             let requeued = requeue_in_tx!(&mut *tx, &matched, e.target_lang, now);
             tx.commit().await?;
+            self.jobs_changed();
             (id, requeued)
         });
         let entry = GlossaryEntry {
@@ -197,6 +298,7 @@ impl Store {
             } else {
                 let requeued = requeue_in_tx!(&mut *tx, &matched, entry.target_lang, now);
                 tx.commit().await?;
+                self.jobs_changed();
                 (n, requeued)
             }
         });

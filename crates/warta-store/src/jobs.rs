@@ -55,7 +55,7 @@ pub(crate) const SCORE_PRIORITY: i64 = -1;
 
 // A finished translation: `done`, or `superseded` when the article moved on.
 // `$4` is unused here (the statements share their parameters).
-const COMPLETE: &str =
+pub(crate) const COMPLETE: &str =
     "UPDATE jobs SET state = CASE WHEN revision = (SELECT current_revision FROM articles \
        WHERE articles.id = jobs.article_id AND articles.deleted_at IS NULL) \
        THEN 'done' ELSE 'superseded' END, \
@@ -63,13 +63,61 @@ const COMPLETE: &str =
      WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND $4 = $4 RETURNING state";
 
 // A finished translation whose scoring phase is queued next.
-const COMPLETE_THEN_SCORE: &str =
+pub(crate) const COMPLETE_THEN_SCORE: &str =
     "UPDATE jobs SET state = CASE WHEN revision = (SELECT current_revision FROM articles \
        WHERE articles.id = jobs.article_id AND articles.deleted_at IS NULL) \
        THEN 'queued' ELSE 'superseded' END, \
      phase = 'score', priority = $4, attempts = 0, run_after = $3, \
      lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = $3 \
      WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state";
+
+/// Queue the current revision's job of (`$article`, `$lang`) at
+/// `$priority` inside `$tx`, whatever its state (see [`Store::requeue_now`]);
+/// evaluates to its id, `None` when the article is gone.
+macro_rules! requeue_now_in_tx {
+    ($tx:expr, $article:expr, $lang:expr, $priority:expr, $now:expr) => {{
+        let mut id: Option<i64> = sqlx::query_scalar(
+            "UPDATE jobs SET state = 'queued', phase = 'translate', attempts = 0, run_after = $3, lease_owner = NULL, \
+             lease_expires_at = NULL, last_error = NULL, waiting_pair = NULL, priority = $4, updated_at = $3 \
+             WHERE article_id = $1 AND lang = $2 AND revision = \
+             (SELECT current_revision FROM articles WHERE id = $1 AND deleted_at IS NULL) RETURNING id",
+        )
+        .bind($article.0)
+        .bind($lang.code())
+        .bind($now)
+        .bind($priority)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        if id.is_none() {
+            id = sqlx::query_scalar(
+                "INSERT INTO jobs (article_id, revision, lang, state, attempts, run_after, priority, created_at, updated_at) \
+                 SELECT id, current_revision, $2, 'queued', 0, $3, $4, $3, $3 FROM articles \
+                 WHERE id = $1 AND deleted_at IS NULL RETURNING id",
+            )
+            .bind($article.0)
+            .bind($lang.code())
+            .bind($now)
+            .bind($priority)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        }
+        id
+    }};
+}
+pub(crate) use requeue_now_in_tx;
+
+/// Queue `$1` lang's jobs of the other live articles (not `$4`) whose
+/// machine version has a segment with source `$2` (`$3` now); see
+/// [`Store::requeue_sharing_segment`].
+pub(crate) const REQUEUE_SHARING_SEGMENT: &str =
+    "UPDATE jobs SET state = 'queued', phase = 'translate', attempts = 0, run_after = $3, last_error = NULL, \
+     waiting_pair = NULL, updated_at = $3 \
+     WHERE lang = $1 AND state IN ('done', 'failed', 'waiting_for_model') \
+     AND article_id IN (SELECT s.article_id FROM segments s \
+       JOIN articles a ON a.id = s.article_id AND a.deleted_at IS NULL \
+       JOIN versions v ON v.article_id = s.article_id AND v.lang = s.lang AND v.origin = 'machine' \
+       WHERE s.lang = $1 AND s.source_text = $2 AND s.article_id <> $4) \
+     AND revision = (SELECT current_revision FROM articles WHERE articles.id = jobs.article_id)";
 
 impl Store {
     /// Lease up to `n` jobs for `worker` for `lease`, oldest first: queued
@@ -233,6 +281,69 @@ impl Store {
         }
     }
 
+    /// `worker` gives job `id` up for good: its input cannot be translated
+    /// (`error` says why), so retrying would fail the same way. The job is
+    /// `failed` at once, whatever attempts it has left.
+    pub async fn give_up_job(&self, id: JobId, worker: &str, error: &str) -> Result<JobState> {
+        let now = now_millis();
+        let state: Option<String> = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let state = sqlx::query_scalar(
+                "UPDATE jobs SET state = 'failed', last_error = $3, lease_owner = NULL, \
+                 lease_expires_at = NULL, updated_at = $4 \
+                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state",
+            )
+            .bind(id.0)
+            .bind(worker)
+            .bind(error)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            state
+        });
+        match state {
+            Some(s) => JobState::from_db(&s),
+            None => self.not_leased(id, worker).await,
+        }
+    }
+
+    /// `worker` cannot run job `id` now for a reason that is not the job's
+    /// (`error`: a model that is installed but unusable): the job waits
+    /// `delay` in the queue with its reason, and the attempt is not counted.
+    pub async fn defer_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        error: &str,
+        delay: Duration,
+    ) -> Result<JobState> {
+        let now = now_millis();
+        let run_after = now.saturating_add(duration_millis(delay));
+        let state: Option<String> = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let state = sqlx::query_scalar(
+                "UPDATE jobs SET state = 'queued', run_after = $4, last_error = $3, \
+                 attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+                 lease_owner = NULL, lease_expires_at = NULL, updated_at = $5 \
+                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state",
+            )
+            .bind(id.0)
+            .bind(worker)
+            .bind(error)
+            .bind(run_after)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            state
+        });
+        match state {
+            Some(s) => JobState::from_db(&s),
+            None => self.not_leased(id, worker).await,
+        }
+    }
+
     /// `worker` cannot run job `id` because no model for `pair` is installed.
     /// The job waits (without using up an attempt) until
     /// [`Store::wake_waiting_jobs`] is called for that pair.
@@ -284,6 +395,9 @@ impl Store {
             .rows_affected()
         });
         if n > 0 {
+            self.jobs_changed();
+        }
+        if n > 0 {
             tracing::info!(%pair, jobs = n, "woke jobs waiting for a model");
         }
         Ok(n)
@@ -330,6 +444,7 @@ impl Store {
             .await?
             .rows_affected()
         });
+        self.jobs_changed();
         Ok(n == 1)
     }
 
@@ -353,6 +468,9 @@ impl Store {
             .await?
             .rows_affected()
         });
+        if n > 0 {
+            self.jobs_changed();
+        }
         Ok(n)
     }
 
@@ -390,34 +508,11 @@ impl Store {
         let now = now_millis();
         let id: Option<i64> = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let mut id: Option<i64> = sqlx::query_scalar(
-                "UPDATE jobs SET state = 'queued', phase = 'translate', attempts = 0, run_after = $3, lease_owner = NULL, \
-                 lease_expires_at = NULL, last_error = NULL, waiting_pair = NULL, priority = $4, updated_at = $3 \
-                 WHERE article_id = $1 AND lang = $2 AND revision = \
-                 (SELECT current_revision FROM articles WHERE id = $1 AND deleted_at IS NULL) RETURNING id",
-            )
-            .bind(article.0)
-            .bind(lang.code())
-            .bind(now)
-            .bind(priority)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if id.is_none() {
-                id = sqlx::query_scalar(
-                    "INSERT INTO jobs (article_id, revision, lang, state, attempts, run_after, priority, created_at, updated_at) \
-                     SELECT id, current_revision, $2, 'queued', 0, $3, $4, $3, $3 FROM articles \
-                     WHERE id = $1 AND deleted_at IS NULL RETURNING id",
-                )
-                .bind(article.0)
-                .bind(lang.code())
-                .bind(now)
-                .bind(priority)
-                .fetch_optional(&mut *tx)
-                .await?;
-            }
+            let id = requeue_now_in_tx!(&mut *tx, article, lang, priority, now);
             tx.commit().await?;
             id
         });
+        self.jobs_changed();
         id.map(JobId)
             .ok_or_else(|| StoreError::NotFound(format!("article #{article}")))
     }
@@ -436,26 +531,20 @@ impl Store {
         let now = now_millis();
         let n = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let n = sqlx::query(
-                "UPDATE jobs SET state = 'queued', phase = 'translate', attempts = 0, run_after = $3, last_error = NULL, \
-                 waiting_pair = NULL, updated_at = $3 \
-                 WHERE lang = $1 AND state IN ('done', 'failed', 'waiting_for_model') \
-                 AND article_id IN (SELECT s.article_id FROM segments s \
-                   JOIN articles a ON a.id = s.article_id AND a.deleted_at IS NULL \
-                   JOIN versions v ON v.article_id = s.article_id AND v.lang = s.lang AND v.origin = 'machine' \
-                   WHERE s.lang = $1 AND s.source_text = $2 AND s.article_id <> $4) \
-                 AND revision = (SELECT current_revision FROM articles WHERE articles.id = jobs.article_id)",
-            )
-            .bind(lang.code())
-            .bind(source_text)
-            .bind(now)
-            .bind(except.0)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let n = sqlx::query(REQUEUE_SHARING_SEGMENT)
+                .bind(lang.code())
+                .bind(source_text)
+                .bind(now)
+                .bind(except.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             tx.commit().await?;
             n
         });
+        if n > 0 {
+            self.jobs_changed();
+        }
         Ok(n)
     }
 

@@ -38,6 +38,7 @@ mod auth;
 mod glossary;
 mod imports;
 mod jobs;
+mod publish;
 mod qa;
 mod requeue;
 mod review;
@@ -58,9 +59,13 @@ use sqlx::sqlite::{
 
 pub use auth::{LoginLimit, LoginVerdict, API_KEY_PREFIX};
 pub use error::{Result, StoreError};
-pub use glossary::{GlossaryEntry, GlossarySnapshot, NewGlossaryEntry};
+pub use glossary::{
+    GlossaryEntry, GlossaryFields, GlossarySnapshot, NewGlossaryEntry, MAX_NOTE_CHARS,
+    MAX_TERM_CHARS,
+};
+pub use publish::{AfterPublish, Lease, NewWebhookEvent, Publication, PublishOutcome, Scores};
 pub use qa::{Check, NewQaFlag, QaFlag, Severity};
-pub use review::{severity_rank, ReviewItem, MAX_QUEUE_PAGE};
+pub use review::{severity_rank, Approval, ReviewItem, SegmentApproval, MAX_QUEUE_PAGE};
 pub use site::SiteEntry;
 pub use tm::{tm_source_hash, NewTmEntry, TmHit};
 pub use types::*;
@@ -107,6 +112,9 @@ pub struct Store {
     max_attempts: i64,
     /// Changes to published content committed by this process (site.rs).
     site_changes: Arc<AtomicU64>,
+    /// Signalled after this process commits runnable jobs (see
+    /// [`Store::jobs_queued`]).
+    queued: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Store {
@@ -228,7 +236,24 @@ impl Store {
             db,
             max_attempts: i64::from(opts.max_attempts.max(1)),
             site_changes: Arc::default(),
+            queued: Arc::default(),
         })
+    }
+
+    /// Signalled whenever this process (any clone of this store) commits
+    /// jobs a worker can run now: a new revision, a re-queue, an approval, a
+    /// glossary change, a model installed. A worker waits on it instead of
+    /// being woken by each caller; work queued by another process is seen
+    /// on the worker's next poll.
+    pub fn jobs_queued(&self) -> &tokio::sync::Notify {
+        &self.queued
+    }
+
+    /// Called after committing runnable jobs.
+    pub(crate) fn jobs_changed(&self) {
+        self.queued.notify_waiters();
+        // A worker between two waits takes the stored permit.
+        self.queued.notify_one();
     }
 
     pub fn backend(&self) -> Backend {

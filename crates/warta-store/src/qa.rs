@@ -60,6 +60,101 @@ struct QaFlagRow {
     resolved_by: Option<String>,
 }
 
+/// Replace the flags of (article, lang, revision) inside the open
+/// transaction `$tx` (the rules of [`Store::replace_qa_flags`]). A macro
+/// because the transaction's type differs per database.
+macro_rules! replace_flags_in_tx {
+    ($tx:expr, $article:expr, $lang:expr, $revision:expr, $flags:expr, $now:expr) => {{
+        let (article, lang, revision): (
+            $crate::types::ArticleId,
+            warta_core::Lang,
+            $crate::types::RevisionNo,
+        ) = ($article, $lang, $revision);
+        let flags: &[$crate::qa::NewQaFlag] = $flags;
+        #[allow(clippy::type_complexity)]
+        let old: Vec<(
+            Option<i64>,
+            String,
+            String,
+            i64,
+            Option<i64>,
+            Option<String>,
+            String,
+        )> = sqlx::query_as(
+            "SELECT segment_idx, check_name, detail, created_at, resolved_at, resolved_by, severity FROM qa_flags \
+             WHERE article_id = $1 AND lang = $2 AND revision = $3",
+        )
+        .bind(article.0)
+        .bind(lang.code())
+        .bind(revision.0)
+        .fetch_all(&mut *$tx)
+        .await?;
+        sqlx::query("DELETE FROM qa_flags WHERE article_id = $1 AND lang = $2 AND revision = $3")
+            .bind(article.0)
+            .bind(lang.code())
+            .bind(revision.0)
+            .execute(&mut *$tx)
+            .await?;
+        let mut used = vec![false; old.len()];
+        #[allow(clippy::type_complexity)]
+        let mut rows: Vec<(
+            Option<i64>,
+            String,
+            String,
+            String,
+            i64,
+            Option<i64>,
+            Option<String>,
+        )> = Vec::new();
+        for f in flags {
+            let found = old.iter().enumerate().position(|(i, o)| {
+                !used[i] && o.0 == f.segment_idx && o.1 == f.check.name() && o.2 == f.detail
+            });
+            let (created, resolved_at, resolved_by) = match found {
+                Some(i) => {
+                    used[i] = true;
+                    (old[i].3, old[i].4, old[i].5.clone())
+                }
+                None => ($now, None, None),
+            };
+            rows.push((
+                f.segment_idx,
+                f.check.name().to_string(),
+                f.severity.as_str().to_string(),
+                f.detail.clone(),
+                created,
+                resolved_at,
+                resolved_by,
+            ));
+        }
+        for (i, o) in old.iter().enumerate() {
+            if !used[i] && o.4.is_some() {
+                // Resolved and no longer found: keep as the review record.
+                rows.push((o.0, o.1.clone(), o.6.clone(), o.2.clone(), o.3, o.4, o.5.clone()));
+            }
+        }
+        for (segment_idx, check, severity, detail, created, resolved_at, resolved_by) in rows {
+            sqlx::query(
+                "INSERT INTO qa_flags (article_id, lang, revision, segment_idx, check_name, severity, \
+                 detail, created_at, resolved_at, resolved_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(article.0)
+            .bind(lang.code())
+            .bind(revision.0)
+            .bind(segment_idx)
+            .bind(&check)
+            .bind(&severity)
+            .bind(&detail)
+            .bind(created)
+            .bind(resolved_at)
+            .bind(&resolved_by)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    }};
+}
+pub(crate) use replace_flags_in_tx;
+
 impl Store {
     /// Replace the flags of (article, lang, revision) with `flags`: a QA run
     /// states everything it found, so earlier findings do not linger. The
@@ -74,98 +169,9 @@ impl Store {
         flags: &[NewQaFlag],
     ) -> Result<()> {
         let now = now_millis();
-        type Old = (
-            Option<i64>,
-            String,
-            String,
-            i64,
-            Option<i64>,
-            Option<String>,
-            String,
-        );
         with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let old: Vec<Old> = sqlx::query_as(
-                "SELECT segment_idx, check_name, detail, created_at, resolved_at, resolved_by, severity FROM qa_flags \
-                 WHERE article_id = $1 AND lang = $2 AND revision = $3",
-            )
-            .bind(article.0)
-            .bind(lang.code())
-            .bind(revision.0)
-            .fetch_all(&mut *tx)
-            .await?;
-            sqlx::query(
-                "DELETE FROM qa_flags WHERE article_id = $1 AND lang = $2 AND revision = $3",
-            )
-            .bind(article.0)
-            .bind(lang.code())
-            .bind(revision.0)
-            .execute(&mut *tx)
-            .await?;
-            let mut used = vec![false; old.len()];
-            type Row = (
-                Option<i64>,
-                String,
-                String,
-                String,
-                i64,
-                Option<i64>,
-                Option<String>,
-            );
-            let mut rows: Vec<Row> = Vec::new();
-            for f in flags {
-                let found = old.iter().enumerate().position(|(i, o)| {
-                    !used[i] && o.0 == f.segment_idx && o.1 == f.check.name() && o.2 == f.detail
-                });
-                let (created, resolved_at, resolved_by) = match found {
-                    Some(i) => {
-                        used[i] = true;
-                        (old[i].3, old[i].4, old[i].5.clone())
-                    }
-                    None => (now, None, None),
-                };
-                rows.push((
-                    f.segment_idx,
-                    f.check.name().to_string(),
-                    f.severity.as_str().to_string(),
-                    f.detail.clone(),
-                    created,
-                    resolved_at,
-                    resolved_by,
-                ));
-            }
-            for (i, o) in old.iter().enumerate() {
-                if !used[i] && o.4.is_some() {
-                    // Resolved and no longer found: keep as the review record.
-                    rows.push((
-                        o.0,
-                        o.1.clone(),
-                        o.6.clone(),
-                        o.2.clone(),
-                        o.3,
-                        o.4,
-                        o.5.clone(),
-                    ));
-                }
-            }
-            for (segment_idx, check, severity, detail, created, resolved_at, resolved_by) in rows {
-                sqlx::query(
-                    "INSERT INTO qa_flags (article_id, lang, revision, segment_idx, check_name, severity, \
-                     detail, created_at, resolved_at, resolved_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(article.0)
-                .bind(lang.code())
-                .bind(revision.0)
-                .bind(segment_idx)
-                .bind(&check)
-                .bind(&severity)
-                .bind(&detail)
-                .bind(created)
-                .bind(resolved_at)
-                .bind(&resolved_by)
-                .execute(&mut *tx)
-                .await?;
-            }
+            replace_flags_in_tx!(&mut *tx, article, lang, revision, flags, now);
             tx.commit().await?;
         });
         Ok(())
@@ -209,70 +215,5 @@ impl Store {
                 })
             })
             .collect()
-    }
-}
-
-impl Store {
-    /// Record model confidence computed after publication: each segment's
-    /// score, the version's quality summary, and the confidence flags (added
-    /// to the flags already there). Only touches the version if it is still
-    /// the machine version of `revision`; the publication time is unchanged.
-    pub async fn record_scores(
-        &self,
-        article: ArticleId,
-        lang: Lang,
-        revision: RevisionNo,
-        scores: &[(i64, f64)],
-        quality: &serde_json::Value,
-        flags: &[NewQaFlag],
-    ) -> Result<bool> {
-        let now = now_millis();
-        let quality = serde_json::to_string(quality)
-            .map_err(|e| StoreError::Invalid(format!("quality summary: {e}")))?;
-        with_db!(self, |pool, dialect| {
-            let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let updated = sqlx::query(
-                "UPDATE versions SET quality_json = $4 \
-                 WHERE article_id = $1 AND lang = $2 AND revision = $3 AND origin = 'machine'",
-            )
-            .bind(article.0)
-            .bind(lang.code())
-            .bind(revision.0)
-            .bind(&quality)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if updated == 0 {
-                tx.commit().await?;
-                return Ok(false);
-            }
-            for (idx, c) in scores {
-                sqlx::query("UPDATE segments SET confidence = $4 WHERE article_id = $1 AND lang = $2 AND idx = $3")
-                    .bind(article.0)
-                    .bind(lang.code())
-                    .bind(*idx)
-                    .bind(*c)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for f in flags {
-                sqlx::query(
-                    "INSERT INTO qa_flags (article_id, lang, revision, segment_idx, check_name, severity, \
-                     detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(article.0)
-                .bind(lang.code())
-                .bind(revision.0)
-                .bind(f.segment_idx)
-                .bind(f.check.name())
-                .bind(f.severity.as_str())
-                .bind(&f.detail)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(true)
     }
 }

@@ -143,6 +143,7 @@ impl Store {
             tx.commit().await?;
             queued
         });
+        self.jobs_changed();
         tracing::info!(term, %lang, articles = matched.len(), jobs = queued, "re-queued for a glossary change");
         Ok(queued)
     }

@@ -16,10 +16,12 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use warta_core::{Lang, Slug};
+use warta_core::{Lang, Pair, Slug};
 
 use crate::error::{Result, StoreError};
+use crate::publish::NewWebhookEvent;
 use crate::qa::{QaFlag, Severity};
+use crate::tm::NewTmEntry;
 use crate::types::*;
 use crate::{now_millis, with_db, Store};
 
@@ -192,6 +194,38 @@ fn attach(items: &mut [ReviewItem], flags: Vec<QaFlag>) {
     }
 }
 
+/// An editor's approval of one sentence ([`Store::approve_segment`]).
+#[derive(Debug, Clone)]
+pub struct SegmentApproval<'a> {
+    pub article: ArticleId,
+    pub lang: Lang,
+    pub idx: i64,
+    /// The segment's source, as the editor saw it: the approval misses if
+    /// the segment changed meanwhile.
+    pub source_text: &'a str,
+    /// Its normalised form, the translation memory's key.
+    pub source_norm: &'a str,
+    /// The memory's pair: the article's source language and `lang`.
+    pub pair: Pair,
+    /// The approved text.
+    pub text: &'a str,
+    pub editor: &'a str,
+    /// The `approved` events to queue.
+    pub events: &'a [NewWebhookEvent],
+    /// The rebuilding job's priority (ahead of the backlog).
+    pub priority: i64,
+}
+
+/// What an approval did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Approval {
+    pub segment: Segment,
+    /// The job that rebuilds the page.
+    pub job: JobId,
+    /// Jobs queued for other articles with the same sentence.
+    pub others_queued: u64,
+}
+
 impl Store {
     /// One page of the review queue: at most `limit` (capped at
     /// [`MAX_QUEUE_PAGE`]) segments, skipping the first `offset`, ordered by
@@ -344,33 +378,35 @@ impl Store {
         Ok(items.pop().expect("one item"))
     }
 
-    /// An editor's text for segment `idx` of the current machine version of
-    /// `article` in `lang`: the segment becomes `human` and the editor is
-    /// recorded as the version's reviewer. The published page changes only
-    /// when the version is rebuilt (republished). Returns the updated segment.
+    /// An editor approves segment `idx` of the current machine version of
+    /// `a.article` in `a.lang` with `a.text` (the machine's text unchanged,
+    /// or a correction), in one transaction: the segment becomes `human` with
+    /// the editor as the version's reviewer, its unresolved flags are
+    /// resolved by the editor, the text goes into the translation memory as
+    /// a human entry, the `approved` webhook events are queued, the article's
+    /// job is queued at `a.priority` to rebuild the page (taken from a worker
+    /// that holds it: that worker's older result is refused by the lease
+    /// fence), and the other published articles with the same sentence are
+    /// queued to take the fix. A crash or an error leaves none of it.
     ///
     /// [`StoreError::Invalid`] for blank text; [`StoreError::NotFound`] when
-    /// there is no such segment in a current machine version of a live article.
-    pub async fn update_segment(
-        &self,
-        article: ArticleId,
-        lang: Lang,
-        idx: i64,
-        new_target: &str,
-        editor: &str,
-    ) -> Result<Segment> {
-        if new_target.trim().is_empty() {
+    /// there is no such segment, with `a.source_text` as its source, in a
+    /// current machine version of a live article.
+    pub async fn approve_segment(&self, a: &SegmentApproval<'_>) -> Result<Approval> {
+        if a.text.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "the segment text must not be empty".into(),
             ));
         }
-        let row: Option<SegmentTuple> = with_db!(self, |pool, dialect| {
+        let now = now_millis();
+        let (article, lang, idx) = (a.article, a.lang, a.idx);
+        let done: Option<(SegmentTuple, Option<i64>, u64)> = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
             // The version check and the write in one statement: a new
             // revision or a human version arriving meanwhile makes it miss.
-            let row = sqlx::query_as(
+            let row: Option<SegmentTuple> = sqlx::query_as(
                 "UPDATE segments SET target_text = $4, origin = 'human' \
-                     WHERE article_id = $1 AND lang = $2 AND idx = $3 AND EXISTS ( \
+                     WHERE article_id = $1 AND lang = $2 AND idx = $3 AND source_text = $5 AND EXISTS ( \
                        SELECT 1 FROM versions v JOIN articles a ON a.id = v.article_id \
                        WHERE v.article_id = $1 AND v.lang = $2 AND v.origin = 'machine' \
                          AND v.revision = a.current_revision AND a.deleted_at IS NULL) \
@@ -379,64 +415,83 @@ impl Store {
             .bind(article.0)
             .bind(lang.code())
             .bind(idx)
-            .bind(new_target)
+            .bind(a.text)
+            .bind(a.source_text)
             .fetch_optional(&mut *tx)
             .await?;
-            if row.is_some() {
-                sqlx::query(
-                    "UPDATE versions SET reviewed_by = $3 WHERE article_id = $1 AND lang = $2",
-                )
-                .bind(article.0)
-                .bind(lang.code())
-                .bind(editor)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
+            match row {
+                None => None,
+                Some(row) => {
+                    sqlx::query(
+                        "UPDATE versions SET reviewed_by = $3 WHERE article_id = $1 AND lang = $2",
+                    )
+                    .bind(article.0)
+                    .bind(lang.code())
+                    .bind(a.editor)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "UPDATE qa_flags SET resolved_at = $4, resolved_by = $5 \
+                         WHERE article_id = $1 AND lang = $2 AND segment_idx = $3 AND resolved_at IS NULL \
+                           AND revision = (SELECT current_revision FROM articles WHERE id = $1)",
+                    )
+                    .bind(article.0)
+                    .bind(lang.code())
+                    .bind(idx)
+                    .bind(now)
+                    .bind(a.editor)
+                    .execute(&mut *tx)
+                    .await?;
+                    let glossary_version: i64 =
+                        sqlx::query_scalar(crate::publish::GLOSSARY_VERSION)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    let memory = [NewTmEntry {
+                        pair: a.pair,
+                        source_norm: a.source_norm.to_string(),
+                        target_text: a.text.to_string(),
+                        origin: Origin::Human,
+                        model_id: None,
+                        glossary_version,
+                    }];
+                    crate::tm::insert_memory_in_tx!(&mut *tx, &memory, now);
+                    crate::publish::queue_events_in_tx!(&mut *tx, a.events, now);
+                    let job =
+                        crate::jobs::requeue_now_in_tx!(&mut *tx, article, lang, a.priority, now);
+                    let others = sqlx::query(crate::jobs::REQUEUE_SHARING_SEGMENT)
+                        .bind(lang.code())
+                        .bind(a.source_text)
+                        .bind(now)
+                        .bind(article.0)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    tx.commit().await?;
+                    Some((row, job, others))
+                }
             }
-            row
         });
-        let (idx, source_text, target_text, pivot_text, confidence, origin) =
-            row.ok_or_else(|| {
-                StoreError::NotFound(format!(
+        let Some(((idx, source_text, target_text, pivot_text, confidence, origin), job, others)) =
+            done
+        else {
+            return Err(StoreError::NotFound(format!(
                 "segment {idx} of a current machine translation of article #{article} into {lang}"
-            ))
-            })?;
-        tracing::info!(%article, %lang, idx, editor, "segment edited");
-        Ok(Segment {
-            idx,
-            source_text,
-            target_text,
-            pivot_text,
-            confidence,
-            origin: crate::types::origin_from_db(&origin)?,
+            )));
+        };
+        let job = job.ok_or_else(|| StoreError::NotFound(format!("article #{article}")))?;
+        self.jobs_changed();
+        tracing::info!(%article, %lang, idx, editor = a.editor, others, "segment approved");
+        Ok(Approval {
+            segment: Segment {
+                idx,
+                source_text,
+                target_text,
+                pivot_text,
+                confidence,
+                origin: crate::types::origin_from_db(&origin)?,
+            },
+            job: JobId(job),
+            others_queued: others,
         })
-    }
-
-    /// Mark every unresolved flag on segment `idx` of the current revision of
-    /// `article` in `lang` as resolved by `editor`, now. Returns how many;
-    /// resolving again is a no-op that returns 0.
-    pub async fn resolve_flags(
-        &self,
-        article: ArticleId,
-        lang: Lang,
-        idx: i64,
-        editor: &str,
-    ) -> Result<u64> {
-        let now = now_millis();
-        Ok(with_db!(self, |pool, _d| {
-            sqlx::query(
-                "UPDATE qa_flags SET resolved_at = $4, resolved_by = $5 \
-                 WHERE article_id = $1 AND lang = $2 AND segment_idx = $3 AND resolved_at IS NULL \
-                   AND revision = (SELECT current_revision FROM articles WHERE id = $1)",
-            )
-            .bind(article.0)
-            .bind(lang.code())
-            .bind(idx)
-            .bind(now)
-            .bind(editor)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        }))
     }
 }

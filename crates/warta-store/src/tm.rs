@@ -135,52 +135,74 @@ impl Store {
     /// for the same key is kept; a human entry replaces the previous human
     /// entry for the same source. Returns how many rows were written.
     pub async fn tm_insert_many(&self, entries: &[NewTmEntry]) -> Result<u64> {
-        if let Some(e) = entries.iter().find(|e| {
-            e.origin == Origin::Machine && e.model_id.as_deref().is_none_or(str::is_empty)
-        }) {
-            return Err(StoreError::Invalid(format!(
-                "machine translation memory entry for `{}` needs a model id",
-                e.source_norm
-            )));
-        }
+        check_memory(entries)?;
         let now = now_millis();
         Ok(with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let mut written = 0;
-            for e in entries {
-                // Conflict targets name the partial unique indexes of the schema.
-                let sql = match e.origin {
-                    Origin::Machine => {
-                        "INSERT INTO translation_memory (src_lang, trg_lang, source_hash, source_text, target_text, \
-                         origin, model_id, glossary_version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                         ON CONFLICT (src_lang, trg_lang, source_hash, model_id, glossary_version) \
-                         WHERE origin = 'machine' DO NOTHING"
-                    }
-                    Origin::Human => {
-                        "INSERT INTO translation_memory (src_lang, trg_lang, source_hash, source_text, target_text, \
-                         origin, model_id, glossary_version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                         ON CONFLICT (src_lang, trg_lang, source_hash) WHERE origin = 'human' DO UPDATE SET \
-                         source_text = excluded.source_text, target_text = excluded.target_text, \
-                         model_id = excluded.model_id, glossary_version = excluded.glossary_version, \
-                         created_at = excluded.created_at"
-                    }
-                };
-                written += sqlx::query(sql)
-                    .bind(e.pair.src.code())
-                    .bind(e.pair.trg.code())
-                    .bind(tm_source_hash(&e.source_norm))
-                    .bind(&e.source_norm)
-                    .bind(&e.target_text)
-                    .bind(e.origin.as_str())
-                    .bind(&e.model_id)
-                    .bind(e.glossary_version)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-            }
+            let written = insert_memory_in_tx!(&mut *tx, entries, now);
             tx.commit().await?;
             written
         }))
     }
 }
+
+/// Refuse entries the memory cannot key: a machine entry needs its model id.
+pub(crate) fn check_memory(entries: &[NewTmEntry]) -> Result<()> {
+    match entries
+        .iter()
+        .find(|e| e.origin == Origin::Machine && e.model_id.as_deref().is_none_or(str::is_empty))
+    {
+        Some(e) => Err(StoreError::Invalid(format!(
+            "machine translation memory entry for `{}` needs a model id",
+            e.source_norm
+        ))),
+        None => Ok(()),
+    }
+}
+
+// Conflict targets name the partial unique indexes of the schema.
+pub(crate) const INSERT_MACHINE: &str =
+    "INSERT INTO translation_memory (src_lang, trg_lang, source_hash, source_text, target_text, \
+     origin, model_id, glossary_version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+     ON CONFLICT (src_lang, trg_lang, source_hash, model_id, glossary_version) \
+     WHERE origin = 'machine' DO NOTHING";
+pub(crate) const INSERT_HUMAN: &str =
+    "INSERT INTO translation_memory (src_lang, trg_lang, source_hash, source_text, target_text, \
+     origin, model_id, glossary_version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+     ON CONFLICT (src_lang, trg_lang, source_hash) WHERE origin = 'human' DO UPDATE SET \
+     source_text = excluded.source_text, target_text = excluded.target_text, \
+     model_id = excluded.model_id, glossary_version = excluded.glossary_version, \
+     created_at = excluded.created_at";
+
+/// Insert checked ([`check_memory`]) entries inside the open transaction
+/// `$tx`; evaluates to the rows written. A machine entry already known for
+/// the same key is kept; a human entry replaces the previous human entry
+/// for the same source. A macro because the transaction's type differs per
+/// database.
+macro_rules! insert_memory_in_tx {
+    ($tx:expr, $entries:expr, $now:expr) => {{
+        let mut written = 0u64;
+        for e in $entries {
+            let e: &$crate::tm::NewTmEntry = e;
+            let sql = match e.origin {
+                $crate::types::Origin::Machine => $crate::tm::INSERT_MACHINE,
+                $crate::types::Origin::Human => $crate::tm::INSERT_HUMAN,
+            };
+            written += sqlx::query(sql)
+                .bind(e.pair.src.code())
+                .bind(e.pair.trg.code())
+                .bind($crate::tm::tm_source_hash(&e.source_norm))
+                .bind(&e.source_norm)
+                .bind(&e.target_text)
+                .bind(e.origin.as_str())
+                .bind(&e.model_id)
+                .bind(e.glossary_version)
+                .bind($now)
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected();
+        }
+        written
+    }};
+}
+pub(crate) use insert_memory_in_tx;

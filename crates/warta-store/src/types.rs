@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use warta_core::{Lang, Pair, Slug};
+pub use warta_qa::QualitySummary;
 
 use crate::error::{Result, StoreError};
 
@@ -391,7 +392,7 @@ pub struct NewVersion {
     /// Required for machine versions: which model produced the text.
     pub model_id: Option<String>,
     /// Quality summary (QA counts, model confidence), stored as JSON text.
-    pub quality: Option<serde_json::Value>,
+    pub quality: Option<QualitySummary>,
     /// Editor who wrote or approved it (human versions).
     pub reviewed_by: Option<String>,
     /// Replaces the version's stored segments (empty: none kept).
@@ -410,7 +411,7 @@ pub struct Version {
     pub origin: Origin,
     pub state: VersionState,
     pub model_id: Option<String>,
-    pub quality: Option<serde_json::Value>,
+    pub quality: Option<QualitySummary>,
     /// A human version whose source has been revised since: still shown,
     /// waiting for an editor.
     pub outdated: bool,

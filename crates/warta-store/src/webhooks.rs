@@ -61,6 +61,11 @@ fn parse(r: Row) -> WebhookDelivery {
 const COLS: &str =
     "id, url, event, payload, state, attempts, last_status, last_error, created_at, updated_at";
 
+/// One delivery to queue: `$1` url, `$2` event, `$3` payload, `$4` now.
+pub(crate) const QUEUE_DELIVERY: &str =
+    "INSERT INTO webhook_deliveries (url, event, payload, state, run_after, created_at, updated_at) \
+     VALUES ($1, $2, $3, 'queued', $4, $4, $4)";
+
 /// Deliveries are given up after this many attempts (about a day of backoff).
 pub const WEBHOOK_MAX_ATTEMPTS: i64 = 12;
 
@@ -74,16 +79,13 @@ impl Store {
         with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
             for url in urls {
-                sqlx::query(
-                    "INSERT INTO webhook_deliveries (url, event, payload, state, run_after, created_at, updated_at) \
-                     VALUES ($1, $2, $3, 'queued', $4, $4, $4)",
-                )
-                .bind(url)
-                .bind(event)
-                .bind(payload)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(QUEUE_DELIVERY)
+                    .bind(url)
+                    .bind(event)
+                    .bind(payload)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
             }
             tx.commit().await?;
         });

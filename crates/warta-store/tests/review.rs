@@ -12,7 +12,7 @@ mod common;
 use std::time::Duration;
 
 use common::TestDb;
-use warta_core::{Lang, Slug};
+use warta_core::{Lang, Pair, Slug};
 use warta_store::*;
 
 on_both_backends!(
@@ -22,6 +22,7 @@ on_both_backends!(
     resolving_a_segment_takes_it_off_the_queue_and_records_the_editor,
     an_edited_segment_becomes_human_and_blank_or_missing_edits_are_refused,
     a_segment_of_a_human_or_outdated_version_is_not_reviewable,
+    an_approval_that_fails_midway_leaves_nothing_behind,
 );
 
 fn lang(code: &str) -> Lang {
@@ -276,6 +277,31 @@ async fn queue_pages_with_limit_and_offset_and_counts_every_segment(db: &TestDb)
     assert!(s.review_queue(0, 0).await.unwrap().is_empty());
 }
 
+/// An approval of segment `idx` of the pt version of `a`, as the desk
+/// makes one, with `events` to queue.
+fn approval<'a>(
+    a: &'a Article,
+    code: &str,
+    idx: i64,
+    source_text: &'a str,
+    text: &'a str,
+    editor: &'a str,
+    events: &'a [NewWebhookEvent],
+) -> SegmentApproval<'a> {
+    SegmentApproval {
+        article: a.id,
+        lang: lang(code),
+        idx,
+        source_text,
+        source_norm: source_text,
+        pair: Pair::new(lang("en"), lang(code)).unwrap(),
+        text,
+        editor,
+        events,
+        priority: 10,
+    }
+}
+
 async fn resolving_a_segment_takes_it_off_the_queue_and_records_the_editor(db: &TestDb) {
     let s = &db.store;
     let (pt, r1) = (lang("pt"), RevisionNo(1));
@@ -292,12 +318,31 @@ async fn resolving_a_segment_takes_it_off_the_queue_and_records_the_editor(db: &
     )
     .await
     .unwrap();
-    assert_eq!(s.resolve_flags(a.id, pt, 0, "rina").await.unwrap(), 2);
-    assert_eq!(
-        s.resolve_flags(a.id, pt, 0, "budi").await.unwrap(),
+    // Approving the machine's own text unchanged resolves its flags.
+    let ok = s
+        .approve_segment(&approval(
+            &a,
+            "pt",
+            0,
+            "S0 of Selesai",
+            "T0 de Selesai",
+            "rina",
+            &[],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(ok.segment.origin, Origin::Human);
+    s.approve_segment(&approval(
+        &a,
+        "pt",
         0,
-        "resolving twice changes nothing"
-    );
+        "S0 of Selesai",
+        "T0 de Selesai",
+        "budi",
+        &[],
+    ))
+    .await
+    .unwrap();
     assert_eq!(
         keys(&s.review_queue(50, 0).await.unwrap()),
         [("selesai".into(), "pt".into(), 1)]
@@ -305,7 +350,11 @@ async fn resolving_a_segment_takes_it_off_the_queue_and_records_the_editor(db: &
     let by = db
         .raw_text_rows("SELECT resolved_by FROM qa_flags WHERE resolved_at IS NOT NULL ORDER BY id")
         .await;
-    assert_eq!(by, [vec!["rina".to_string()], vec!["rina".to_string()]]);
+    assert_eq!(
+        by,
+        [vec!["rina".to_string()], vec!["rina".to_string()]],
+        "resolving twice changes nothing"
+    );
     // The flags stay on record (resolved), so the version's QA history is kept.
     assert_eq!(s.qa_flags(a.id, pt, r1).await.unwrap().len(), 3);
 }
@@ -314,13 +363,15 @@ async fn an_edited_segment_becomes_human_and_blank_or_missing_edits_are_refused(
     let s = &db.store;
     let pt = lang("pt");
     let a = published(s, "sunting", "Sunting", "pt").await;
-    let seg = s
-        .update_segment(a.id, pt, 1, "Segunda frase, corrigida.", "rina")
+    let fixed = "Segunda frase, corrigida.";
+    let done = s
+        .approve_segment(&approval(&a, "pt", 1, "S1 of Sunting", fixed, "rina", &[]))
         .await
         .unwrap();
+    let seg = done.segment;
     assert_eq!(seg.origin, Origin::Human);
     assert_eq!(seg.source_text, "S1 of Sunting");
-    assert_eq!(seg.target_text, "Segunda frase, corrigida.");
+    assert_eq!(seg.target_text, fixed);
     let stored = s.segments(a.id, pt).await.unwrap();
     assert_eq!(stored[1], seg);
     assert_eq!(
@@ -335,35 +386,124 @@ async fn an_edited_segment_becomes_human_and_blank_or_missing_edits_are_refused(
         Origin::Machine,
         "the version is rebuilt by republishing, not here"
     );
+    // The fix is in the memory as a human entry, whatever the model.
+    let en_pt = Pair::new(lang("en"), pt).unwrap();
+    let hits = s
+        .tm_lookup(en_pt, &[tm_source_hash("S1 of Sunting")], "any-model", 99)
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    let hit = hits.into_values().next().unwrap();
+    assert_eq!(
+        (hit.target_text.as_str(), hit.origin),
+        (fixed, Origin::Human)
+    );
+    // The page is rebuilt by a job queued ahead of the backlog.
+    let job = s.job(done.job).await.unwrap();
+    assert_eq!((job.state, job.lang), (JobState::Queued, pt));
+    assert_eq!(
+        db.raw_text_rows(
+            "SELECT CAST(priority AS TEXT) FROM jobs WHERE state = 'queued' AND lang = 'pt'"
+        )
+        .await,
+        [vec!["10".to_string()]],
+        "ahead of the backlog"
+    );
 
-    assert!(matches!(
-        s.update_segment(a.id, pt, 1, "  \n", "rina").await,
-        Err(StoreError::Invalid(_))
-    ));
-    assert!(matches!(
-        s.update_segment(a.id, pt, 7, "x", "rina").await,
-        Err(StoreError::NotFound(_))
-    ));
-    assert!(matches!(
-        s.update_segment(a.id, lang("ar"), 0, "x", "rina").await,
-        Err(StoreError::NotFound(_))
-    ));
-    assert!(matches!(
-        s.update_segment(ArticleId(9999), pt, 0, "x", "rina").await,
-        Err(StoreError::NotFound(_))
-    ));
+    for (article, code, idx, source, text) in [(&a, "pt", 1, "S1 of Sunting", "  \n")] {
+        assert!(matches!(
+            s.approve_segment(&approval(article, code, idx, source, text, "rina", &[]))
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+    let mut gone = a.clone();
+    gone.id = ArticleId(9999);
+    for (article, code, idx, source) in [
+        (&a, "pt", 7, "S7 of Sunting"),
+        (&a, "ar", 0, "S0 of Sunting"),
+        (&gone, "pt", 0, "S0 of Sunting"),
+        (&a, "pt", 0, "a source the segment does not have"),
+    ] {
+        assert!(
+            matches!(
+                s.approve_segment(&approval(article, code, idx, source, "x", "rina", &[]))
+                    .await,
+                Err(StoreError::NotFound(_))
+            ),
+            "{code} {idx} {source}"
+        );
+    }
     // A new source revision makes the old version's segments not editable.
     let mut r = rev("sunting", "Sunting");
     r.title = "Sunting lagi".into();
     s.create_or_revise(&r, &targets()).await.unwrap();
     assert!(matches!(
-        s.update_segment(a.id, pt, 0, "x", "rina").await,
+        s.approve_segment(&approval(&a, "pt", 0, "S0 of Sunting", "x", "rina", &[]))
+            .await,
         Err(StoreError::NotFound(_))
     ));
     assert_eq!(
         s.segments(a.id, pt).await.unwrap()[0].target_text,
         "T0 de Sunting"
     );
+}
+
+async fn an_approval_that_fails_midway_leaves_nothing_behind(db: &TestDb) {
+    // The approval's last writes are the webhook event and the re-queue;
+    // a database that refuses the event (a trigger) must undo the sentence,
+    // its flags, the reviewer and the memory entry written before it.
+    let s = &db.store;
+    let (pt, r1) = (lang("pt"), RevisionNo(1));
+    let a = published(s, "gagal", "Gagal", "pt").await;
+    s.replace_qa_flags(a.id, pt, r1, &[flag(Some(2), "numbers", Severity::Error)])
+        .await
+        .unwrap();
+    let jobs_before = db
+        .raw_text_rows("SELECT state || ':' || CAST(priority AS TEXT) FROM jobs ORDER BY id")
+        .await;
+    db.fail_inserts_into("webhook_deliveries").await;
+    let events = [NewWebhookEvent {
+        urls: vec!["https://cms.example.org/hook".into()],
+        event: "approved".into(),
+        payload: "{}".into(),
+    }];
+    let failed = s
+        .approve_segment(&approval(
+            &a,
+            "pt",
+            2,
+            "S2 of Gagal",
+            "Corrigido.",
+            "rina",
+            &events,
+        ))
+        .await;
+    assert!(failed.is_err(), "{failed:?}");
+    let seg = &s.segments(a.id, pt).await.unwrap()[2];
+    assert_eq!(
+        (seg.target_text.as_str(), seg.origin),
+        ("T2 de Gagal", Origin::Machine)
+    );
+    assert_eq!(
+        s.version(a.id, pt).await.unwrap().unwrap().reviewed_by,
+        None
+    );
+    assert!(s.qa_flags(a.id, pt, r1).await.unwrap()[0]
+        .resolved_at
+        .is_none());
+    assert_eq!(
+        db.raw_text_rows("SELECT source_text FROM translation_memory")
+            .await,
+        Vec::<Vec<String>>::new()
+    );
+    assert_eq!(
+        db.raw_text_rows("SELECT state || ':' || CAST(priority AS TEXT) FROM jobs ORDER BY id")
+            .await,
+        jobs_before,
+        "no job re-queued"
+    );
+    assert_eq!(s.review_queue_len().await.unwrap(), 1);
 }
 
 async fn a_segment_of_a_human_or_outdated_version_is_not_reviewable(db: &TestDb) {

@@ -25,6 +25,7 @@ on_both_backends!(
     expired_lease_is_leased_again_and_the_old_owner_is_refused,
     a_renewed_lease_outlives_its_first_expiry_and_a_lost_one_is_not_renewed,
     a_worker_that_lost_its_lease_cannot_write_its_result,
+    a_publication_that_fails_midway_leaves_nothing_behind,
     a_version_made_with_an_older_glossary_is_refused_and_its_job_runs_again,
     scoring_is_a_queued_phase_of_the_job_behind_translations_and_survives_a_restart,
     a_leaser_of_one_phase_takes_only_that_phase_expired_leases_included,
@@ -73,6 +74,41 @@ fn rev(s: &str, title: &str) -> NewRevision {
     }
 }
 
+/// A summary whose only distinguishing value is the mean confidence.
+fn quality(confidence: f64) -> QualitySummary {
+    QualitySummary {
+        segments: 1,
+        confidence_mean: Some(confidence),
+        confidence_min: Some(confidence),
+        ..QualitySummary::default()
+    }
+}
+
+/// `v` published as the result of `job` leased by `worker`, translated with
+/// glossary version `glossary` and nothing else with it.
+async fn publish(
+    s: &Store,
+    v: NewVersion,
+    job: JobId,
+    worker: &str,
+    glossary: i64,
+    then: AfterPublish,
+) -> Result<PublishOutcome, StoreError> {
+    let p = Publication {
+        version: v,
+        flags: Vec::new(),
+        memory: Vec::new(),
+        events: Vec::new(),
+        then,
+    };
+    let lease = Lease {
+        job,
+        worker,
+        glossary_version: Some(glossary),
+    };
+    s.publish_translation(&p, lease).await
+}
+
 fn machine(article: &Article, code: &str, revision: RevisionNo, title: &str) -> NewVersion {
     NewVersion {
         article_id: article.id,
@@ -84,7 +120,7 @@ fn machine(article: &Article, code: &str, revision: RevisionNo, title: &str) -> 
         origin: Origin::Machine,
         state: VersionState::Published,
         model_id: Some("id-en/2024-01".to_string()),
-        quality: Some(serde_json::json!({"flags": 0, "confidence": -0.4})),
+        quality: Some(quality(-0.4)),
         reviewed_by: None,
         segments: vec![Segment {
             idx: 0,
@@ -421,11 +457,11 @@ async fn expired_lease_is_leased_again_and_the_old_owner_is_refused(db: &TestDb)
         .await
         .unwrap();
     let crashed = s
-        .lease_jobs("crashed-worker", 5, Duration::from_millis(1))
+        .lease_jobs("crashed-worker", 5, Duration::ZERO)
         .await
         .unwrap();
     assert_eq!(crashed.len(), 1);
-    tokio::time::sleep(Duration::from_millis(30)).await;
+    // Leased for no time at all: the lease has already run out.
     let recovered = s.lease_jobs("rescuer", 5, MINUTE).await.unwrap();
     assert_eq!(
         recovered.len(),
@@ -466,10 +502,10 @@ async fn expired_lease_is_leased_again_and_the_old_owner_is_refused(db: &TestDb)
         .await
         .unwrap();
     strict
-        .lease_jobs("crashed-again", 1, Duration::from_millis(1))
+        .lease_jobs("crashed-again", 1, Duration::ZERO)
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(30)).await;
+    // Leased for no time at all: the lease has already run out.
     assert!(strict
         .lease_jobs("rescuer", 1, MINUTE)
         .await
@@ -487,10 +523,7 @@ async fn a_renewed_lease_outlives_its_first_expiry_and_a_lost_one_is_not_renewed
         .unwrap();
     let lease = Duration::from_millis(300);
     let mine = s.lease_jobs("busy", 1, lease).await.unwrap();
-    let slow = s
-        .lease_jobs("stalled", 1, Duration::from_millis(1))
-        .await
-        .unwrap();
+    let slow = s.lease_jobs("stalled", 1, Duration::ZERO).await.unwrap();
     assert_eq!((mine.len(), slow.len()), (1, 1));
     // Renew three times across twice the original lease: the job stays ours.
     for _ in 0..3 {
@@ -522,36 +555,75 @@ async fn a_worker_that_lost_its_lease_cannot_write_its_result(db: &TestDb) {
         .await
         .unwrap();
     let article = s.article(&slug("fenced")).await.unwrap();
-    let stalled = s
-        .lease_jobs("stalled", 1, Duration::from_millis(1))
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    let stalled = s.lease_jobs("stalled", 1, Duration::ZERO).await.unwrap();
+    // Leased for no time at all: the lease has already run out.
     let taken = s.lease_jobs("rescuer", 1, MINUTE).await.unwrap();
     assert_eq!(taken[0].id, stalled[0].id);
 
-    let late = s
-        .put_leased_version(
-            &machine(&article, "en", r.revision, "Late"),
-            stalled[0].id,
-            "stalled",
-            0,
-        )
-        .await;
-    assert!(matches!(late, Err(StoreError::LeaseLost(_))), "{late:?}");
+    // The stalled worker's whole result: version, segments, a flag, a
+    // memory entry and a webhook event. None of it may land.
+    let late = Publication {
+        version: machine(&article, "en", r.revision, "Late"),
+        flags: vec![NewQaFlag {
+            segment_idx: Some(0),
+            check: Check::Numbers,
+            severity: Severity::Error,
+            detail: "7 → 8".into(),
+        }],
+        memory: vec![NewTmEntry {
+            pair: Pair::new(lang("id"), lang("en")).unwrap(),
+            source_norm: "Hujan deras sejak Senin malam.".into(),
+            target_text: "Late".into(),
+            origin: Origin::Machine,
+            model_id: Some("id-en/2024-01".into()),
+            glossary_version: 0,
+        }],
+        events: vec![NewWebhookEvent {
+            urls: vec!["https://cms.example.org/hook".into()],
+            event: "published".into(),
+            payload: "{}".into(),
+        }],
+        then: AfterPublish::Score,
+    };
+    let stalled_lease = Lease {
+        job: stalled[0].id,
+        worker: "stalled",
+        glossary_version: Some(0),
+    };
+    let refused = s.publish_translation(&late, stalled_lease).await;
+    assert!(
+        matches!(refused, Err(StoreError::LeaseLost(_))),
+        "{refused:?}"
+    );
     assert!(
         s.version(article.id, lang("en")).await.unwrap().is_none(),
-        "nothing written"
+        "no version"
+    );
+    for (table, sql) in [
+        ("segments", "SELECT source_text FROM segments"),
+        ("qa_flags", "SELECT detail FROM qa_flags"),
+        ("memory", "SELECT source_text FROM translation_memory"),
+        ("webhooks", "SELECT url FROM webhook_deliveries"),
+    ] {
+        assert!(db.raw_text_rows(sql).await.is_empty(), "nothing in {table}");
+    }
+    let job = s.job(stalled[0].id).await.unwrap();
+    assert_eq!(
+        (job.state, job.lease_owner.as_deref(), job.phase),
+        (JobState::Running, Some("rescuer"), JobPhase::Translate),
+        "the job stays the rescuer's"
     );
 
-    let ok = s
-        .put_leased_version(
-            &machine(&article, "en", r.revision, "Owner"),
-            taken[0].id,
-            "rescuer",
-            0,
-        )
-        .await;
+    let ok = publish(
+        s,
+        machine(&article, "en", r.revision, "Owner"),
+        taken[0].id,
+        "rescuer",
+        0,
+        AfterPublish::Done,
+    )
+    .await
+    .map(|o| o.version);
     assert_eq!(ok.unwrap(), PutOutcome::Written);
     assert_eq!(
         s.version(article.id, lang("en"))
@@ -561,17 +633,73 @@ async fn a_worker_that_lost_its_lease_cannot_write_its_result(db: &TestDb) {
             .title,
         "Owner"
     );
-    // Once completed, the job is nobody's: a late write is refused too.
-    s.complete_job(taken[0].id, "rescuer").await.unwrap();
-    let after = s
-        .put_leased_version(
-            &machine(&article, "en", r.revision, "After"),
-            taken[0].id,
-            "rescuer",
-            0,
-        )
-        .await;
+    // Published and completed in one go: the job is nobody's now, and a
+    // late write is refused too.
+    assert_eq!(s.job(taken[0].id).await.unwrap().state, JobState::Done);
+    let after = publish(
+        s,
+        machine(&article, "en", r.revision, "After"),
+        taken[0].id,
+        "rescuer",
+        0,
+        AfterPublish::Done,
+    )
+    .await
+    .map(|o| o.version);
     assert!(matches!(after, Err(StoreError::LeaseLost(_))), "{after:?}");
+}
+
+async fn a_publication_that_fails_midway_leaves_nothing_behind(db: &TestDb) {
+    // The database refuses the webhook event, written after the version,
+    // its segments and flags: the version, segments, flags, memory and the
+    // job's completion must all be undone with it.
+    let s = &db.store;
+    let r = s
+        .create_or_revise(&rev("halfway", "Halfway"), &[lang("en")])
+        .await
+        .unwrap();
+    let article = s.article(&slug("halfway")).await.unwrap();
+    let job = s.lease_jobs("w", 1, MINUTE).await.unwrap().remove(0);
+    db.fail_inserts_into("webhook_deliveries").await;
+    let p = Publication {
+        version: machine(&article, "en", r.revision, "Halfway"),
+        flags: vec![NewQaFlag {
+            segment_idx: Some(0),
+            check: Check::Numbers,
+            severity: Severity::Error,
+            detail: "7 → 8".into(),
+        }],
+        memory: vec![NewTmEntry {
+            pair: Pair::new(lang("id"), lang("en")).unwrap(),
+            source_norm: "Hujan deras sejak Senin malam.".into(),
+            target_text: "Heavy rain since Monday night.".into(),
+            origin: Origin::Machine,
+            model_id: Some("id-en/2024-01".into()),
+            glossary_version: 0,
+        }],
+        events: vec![NewWebhookEvent {
+            urls: vec!["https://cms.example.org/hook".into()],
+            event: "published".into(),
+            payload: "{}".into(),
+        }],
+        then: AfterPublish::Done,
+    };
+    let lease = Lease {
+        job: job.id,
+        worker: "w",
+        glossary_version: Some(0),
+    };
+    let failed = s.publish_translation(&p, lease).await;
+    assert!(failed.is_err(), "{failed:?}");
+    assert!(s.version(article.id, lang("en")).await.unwrap().is_none());
+    for sql in [
+        "SELECT source_text FROM segments",
+        "SELECT detail FROM qa_flags",
+        "SELECT source_text FROM translation_memory",
+    ] {
+        assert!(db.raw_text_rows(sql).await.is_empty(), "{sql}");
+    }
+    assert_eq!(s.job(job.id).await.unwrap().state, JobState::Running);
 }
 
 async fn a_version_made_with_an_older_glossary_is_refused_and_its_job_runs_again(db: &TestDb) {
@@ -596,14 +724,16 @@ async fn a_version_made_with_an_older_glossary_is_refused_and_its_job_runs_again
     };
     let (_, requeued) = s.add_glossary_entry(&entry).await.unwrap();
     assert_eq!(requeued, 0);
-    let late = s
-        .put_leased_version(
-            &machine(&article, "en", r.revision, "Old glossary"),
-            leased[0].id,
-            "w",
-            started_with,
-        )
-        .await;
+    let late = publish(
+        s,
+        machine(&article, "en", r.revision, "Old glossary"),
+        leased[0].id,
+        "w",
+        started_with,
+        AfterPublish::Done,
+    )
+    .await
+    .map(|o| o.version);
     assert!(
         matches!(late, Err(StoreError::GlossaryChanged(_))),
         "{late:?}"
@@ -625,14 +755,16 @@ async fn a_version_made_with_an_older_glossary_is_refused_and_its_job_runs_again
     let again = s.lease_jobs("w", 1, MINUTE).await.unwrap();
     assert_eq!(again[0].id, leased[0].id);
     let now = s.glossary_version().await.unwrap();
-    let ok = s
-        .put_leased_version(
-            &machine(&article, "en", r.revision, "New glossary"),
-            again[0].id,
-            "w",
-            now,
-        )
-        .await;
+    let ok = publish(
+        s,
+        machine(&article, "en", r.revision, "New glossary"),
+        again[0].id,
+        "w",
+        now,
+        AfterPublish::Done,
+    )
+    .await
+    .map(|o| o.version);
     assert_eq!(ok.unwrap(), PutOutcome::Written);
 }
 
@@ -650,17 +782,20 @@ async fn scoring_is_a_queued_phase_of_the_job_behind_translations_and_survives_a
     let job = s.lease_jobs("w", 1, MINUTE).await.unwrap().remove(0);
     assert_eq!(job.phase, JobPhase::Translate);
     let v = s.glossary_version().await.unwrap();
-    s.put_leased_version(
-        &machine(&article, "en", r.revision, "Published"),
+    let published = publish(
+        s,
+        machine(&article, "en", r.revision, "Published"),
         job.id,
         "w",
         v,
+        AfterPublish::Score,
     )
     .await
     .unwrap();
     assert_eq!(
-        s.complete_job_then_score(job.id, "w").await.unwrap(),
-        JobState::Queued
+        published.job,
+        JobState::Queued,
+        "its scoring phase is queued"
     );
     // A translation that arrives meanwhile goes first.
     s.create_or_revise(&rev("newer", "Newer"), &[lang("en")])
@@ -689,21 +824,11 @@ async fn scoring_is_a_queued_phase_of_the_job_behind_translations_and_survives_a
         .unwrap();
     let j = after.lease_jobs("w3", 1, MINUTE).await.unwrap().remove(0);
     assert_eq!(j.article_id, third.article.id);
-    after
-        .put_leased_version(
-            &machine(
-                &s.article(&slug("third")).await.unwrap(),
-                "en",
-                third.revision,
-                "T",
-            ),
-            j.id,
-            "w3",
-            v,
-        )
+    let third_article = s.article(&slug("third")).await.unwrap();
+    let t = machine(&third_article, "en", third.revision, "T");
+    publish(&after, t, j.id, "w3", v, AfterPublish::Score)
         .await
         .unwrap();
-    after.complete_job_then_score(j.id, "w3").await.unwrap();
     after.complete_job(first.id, "w2").await.unwrap();
     assert_eq!(
         after.queue_age().await.unwrap(),
@@ -727,10 +852,16 @@ async fn a_leaser_of_one_phase_takes_only_that_phase_expired_leases_included(db:
         .unwrap()
         .remove(0);
     let v = s.glossary_version().await.unwrap();
-    s.put_leased_version(&machine(&article, "en", RevisionNo(1), "S"), job.id, "w", v)
-        .await
-        .unwrap();
-    s.complete_job_then_score(job.id, "w").await.unwrap();
+    publish(
+        s,
+        machine(&article, "en", RevisionNo(1), "S"),
+        job.id,
+        "w",
+        v,
+        AfterPublish::Score,
+    )
+    .await
+    .unwrap();
     s.create_or_revise(&rev("waiting", "Waiting"), &[lang("en")])
         .await
         .unwrap();
@@ -738,7 +869,7 @@ async fn a_leaser_of_one_phase_takes_only_that_phase_expired_leases_included(db:
     // The translation outranks the scoring phase, yet the scorer gets the
     // scoring phase and only it.
     let scoring = s
-        .lease_jobs_in_phase("scorer", 5, Duration::from_millis(1), JobPhase::Score)
+        .lease_jobs_in_phase("scorer", 5, Duration::ZERO, JobPhase::Score)
         .await
         .unwrap();
     assert_eq!(
@@ -755,7 +886,7 @@ async fn a_leaser_of_one_phase_takes_only_that_phase_expired_leases_included(db:
 
     // The scorer's lease runs out (it died): another scorer takes the job
     // over, a translation worker never does.
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    // Leased for no time at all: the lease has already run out.
     assert!(s
         .lease_jobs_in_phase("w2", 5, MINUTE, JobPhase::Translate)
         .await
@@ -822,14 +953,16 @@ async fn an_approval_takes_the_job_from_its_worker_and_jumps_the_queue(db: &Test
     let id = s.requeue_now(article.id, lang("en"), 10).await.unwrap();
     assert_eq!(id, r.jobs[0].id, "the revision's own job, not a second one");
     // The slow worker's result, made before the approval, is refused.
-    let late = s
-        .put_leased_version(
-            &machine(&article, "en", r.revision, "Before the fix"),
-            id,
-            "slow",
-            0,
-        )
-        .await;
+    let late = publish(
+        s,
+        machine(&article, "en", r.revision, "Before the fix"),
+        id,
+        "slow",
+        0,
+        AfterPublish::Done,
+    )
+    .await
+    .map(|o| o.version);
     assert!(matches!(late, Err(StoreError::LeaseLost(_))), "{late:?}");
     // Queued again ahead of older work.
     s.complete_job(first.jobs[0].id, "slow").await.unwrap();
@@ -986,10 +1119,7 @@ async fn machine_version_never_overwrites_a_human_version(db: &TestDb) {
     );
     let v = s.version(a.id, en).await.unwrap().unwrap();
     assert_eq!((v.origin, v.title.as_str()), (Origin::Machine, "Machine 1"));
-    assert_eq!(
-        v.quality,
-        Some(serde_json::json!({"flags": 0, "confidence": -0.4}))
-    );
+    assert_eq!(v.quality, Some(quality(-0.4)));
     assert_eq!(s.segments(a.id, en).await.unwrap().len(), 1);
 
     // "A machine run never overwrites a human version while the source is unchanged."
@@ -1704,18 +1834,20 @@ async fn site_generation_moves_with_what_readers_see_and_only_with_it(db: &TestD
     assert!(g2 > g1, "publishing a version");
     assert!(s.local_site_changes() > local);
 
-    s.complete_job(jobs[0].id, "w").await.unwrap();
-    let updated = s
-        .record_scores(
-            r.article.id,
-            lang("en"),
-            RevisionNo(1),
-            &[(0, -0.1)],
-            &serde_json::json!({"confidence": -0.1}),
-            &[],
-        )
-        .await
-        .unwrap();
+    let scores = Scores {
+        article: r.article.id,
+        lang: lang("en"),
+        revision: RevisionNo(1),
+        confidences: vec![(0, -0.1)],
+        quality: quality(-0.1),
+        flags: Vec::new(),
+    };
+    let lease = Lease {
+        job: jobs[0].id,
+        worker: "w",
+        glossary_version: None,
+    };
+    let updated = s.finish_scoring(&scores, lease).await.unwrap();
     assert!(updated);
     assert_eq!(
         s.site_generation().await.unwrap(),

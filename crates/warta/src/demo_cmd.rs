@@ -141,8 +141,6 @@ pub fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
             first.get_or_insert(done.slug);
         }
         // The workers are idle-waiting: tell them there is work.
-        app.ctx.wake.notify_waiters();
-        app.ctx.wake.notify_one();
 
         let base = app.config().base_url.clone();
         let mut out = std::io::stdout().lock();

@@ -1,18 +1,16 @@
 //! `warta glossary import | list | add | delete`.
 //!
 //! Entries are validated by the same rules as `POST /api/v1/glossary`
-//! (`GlossaryInput`), and every change re-queues the translations of the
+//! (`NewGlossaryEntry::parse`), and every change re-queues the translations of the
 //! articles that mention the term, as the API does. A running server's
 //! workers pick those jobs up on their next poll.
 
 use std::path::Path;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{bail, Context};
 use warta_core::Lang;
-use warta_server::error::ApiError;
-use warta_server::routes::glossary::GlossaryInput;
 use warta_server::Config;
-use warta_store::{GlossaryEntry, NewGlossaryEntry, Store, StoreError};
+use warta_store::{GlossaryEntry, GlossaryFields, NewGlossaryEntry, Store, StoreError};
 
 use crate::cli::{GlossaryCommand, ServeArgs};
 
@@ -52,14 +50,14 @@ pub fn run(cmd: GlossaryCommand) -> anyhow::Result<()> {
                 note,
                 ..
             } => {
-                let input = GlossaryInput {
+                let input = GlossaryFields {
                     source: Some(source),
                     target_lang: Some(target_lang),
                     target: Some(target),
                     case_sensitive: Some(case_sensitive),
                     note,
                 };
-                let new = input.into_entry(&config.targets).map_err(api_error)?;
+                let new = NewGlossaryEntry::parse(input, &config.targets)?;
                 add(&store, &new).await
             }
             GlossaryCommand::Delete { id, .. } => delete(&store, id).await,
@@ -81,10 +79,6 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Store::connect(&config.database_url)
         .await
         .context("opening the database")
-}
-
-fn api_error(e: ApiError) -> anyhow::Error {
-    anyhow!("{}", e.message)
 }
 
 /// One valid line of an import file.
@@ -176,14 +170,14 @@ fn parse_tsv(text: &str, targets: &[Lang]) -> (Vec<Line>, Vec<(usize, String)>) 
                 }
             },
         };
-        let input = GlossaryInput {
+        let input = GlossaryFields {
             source: Some(fields[0].to_string()),
             target_lang: Some(fields[1].to_string()),
             target: Some(fields[2].to_string()),
             case_sensitive,
             note: fields.get(4).map(|s| s.to_string()),
         };
-        match input.into_entry(targets) {
+        match NewGlossaryEntry::parse(input, targets) {
             Ok(entry) => {
                 if let Some(first) = lines.iter().find(|l| {
                     l.entry.source_term == entry.source_term

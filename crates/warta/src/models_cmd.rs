@@ -146,7 +146,7 @@ fn pull(global: &Global, args: PullArgs) -> anyhow::Result<()> {
                 ))
                 .is_ok(),
         };
-        for p in pairs_for(config.source, &config.targets, direct) {
+        for p in pairs_for(config.source, &config.targets, direct, false) {
             if !pairs.contains(&p) {
                 pairs.push(p);
             }

@@ -221,16 +221,7 @@ fn glossary(
         store.close().await;
         anyhow::Ok(snap?)
     })?;
-    let terms = terms
-        .entries
-        .into_iter()
-        .map(|g| Term {
-            source_term: g.source_term,
-            target_term: g.target_term,
-            case_sensitive: g.case_sensitive,
-        })
-        .collect();
-    Ok((terms, Some(redact(&url))))
+    Ok((terms.terms(), Some(redact(&url))))
 }
 
 /// The file of an SQLite URL (`sqlite://data/warta.sqlite?mode=rwc`).

@@ -36,7 +36,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use warta_core::{normalize_segment, Lang, Pair, Slug};
-use warta_store::{NewTmEntry, Origin, QaFlag, ReviewItem, Session, StoreError};
+use warta_store::{QaFlag, ReviewItem, SegmentApproval, Session, StoreError};
 
 use crate::startup::App;
 
@@ -809,70 +809,44 @@ async fn approve(
             )
         }
     };
-    let store = &app.ctx.store;
     let editor_name = session.username.as_str();
     let (article, lang, idx) = (item.article_id, item.lang, item.segment.idx);
-    let saved = async {
-        store
-            .update_segment(article, lang, idx, &text, editor_name)
-            .await?;
-        let glossary_version = store.glossary_version().await?;
-        store
-            .tm_insert_many(&[NewTmEntry {
-                pair: Pair {
-                    src: app.config().source,
-                    trg: lang,
-                },
-                source_norm: normalize_segment(&item.segment.source_text),
-                target_text: text.clone(),
-                origin: Origin::Human,
-                model_id: None,
-                glossary_version,
-            }])
-            .await?;
-        store.resolve_flags(article, lang, idx, editor_name).await?;
-        Ok::<_, StoreError>(())
-    }
-    .await;
-    if let Err(e) = saved {
-        return AdminError::from(e).page(&app, Some(session));
-    }
-    tracing::info!(slug = %item.slug, %lang, idx, editor = editor_name, "segment approved");
-    let approved = crate::webhooks::Event {
-        event: crate::configuration::WebhookEvent::Approved,
-        slug: item.slug.as_str(),
+    let events = crate::webhooks::events(
+        app.config(),
+        crate::configuration::WebhookEvent::Approved,
+        &item.slug,
         lang,
-        revision: item.revision.0,
-        url: app.site.article_url(lang, &item.slug),
-        flags: None,
-        reviewed_by: Some(editor_name),
-        at: crate::routes::api::rfc3339(warta_store::now_millis()),
+        item.revision,
+        None,
+        Some(editor_name),
+    );
+    // One transaction: the sentence, its flags, the memory, the event, and
+    // the page rebuilt by a worker through the queue like every
+    // translation, ahead of the backlog (the approved text is in the memory
+    // as a human entry, so the job uses it verbatim), with the other
+    // articles published with the same sentence.
+    let approval = SegmentApproval {
+        article,
+        lang,
+        idx,
+        source_text: &item.segment.source_text,
+        source_norm: &normalize_segment(&item.segment.source_text),
+        pair: Pair {
+            src: app.config().source,
+            trg: lang,
+        },
+        text: &text,
+        editor: editor_name,
+        events: &events,
+        priority: APPROVAL_PRIORITY,
     };
-    crate::webhooks::notify(&app.ctx, &approved).await;
-    // The page is rebuilt by a worker, through the queue like every
-    // translation, ahead of the backlog; the approved text is in the memory
-    // as a human entry, so the job uses it verbatim. Articles already
-    // published with the same sentence are queued too.
-    let queued = async {
-        store.requeue_now(article, lang, APPROVAL_PRIORITY).await?;
-        store
-            .requeue_sharing_segment(lang, &item.segment.source_text, article)
-            .await
-    }
-    .await;
-    app.ctx.wake.notify_waiters();
-    let flash = match queued {
-        Ok(others) => {
-            if others > 0 {
-                tracing::info!(slug = %item.slug, %lang, articles = others, "approved fix queued for other articles");
-            }
-            "published"
-        }
-        Err(e) => {
-            tracing::error!(slug = %item.slug, %lang, "queueing the republication after review: {e}");
-            "not-published"
-        }
+    let approved = match app.ctx.store.approve_segment(&approval).await {
+        Ok(a) => a,
+        Err(e) => return AdminError::from(e).page(&app, Some(session)),
     };
+    tracing::info!(slug = %item.slug, %lang, idx, editor = editor_name,
+        others = approved.others_queued, "segment approved");
+    let flash = "published";
     Redirect::to(&format!("/admin?flash={flash}")).into_response()
 }
 

@@ -13,26 +13,16 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use warta_core::{Lang, Pair, Slug};
+use warta_core::{Lang, Pair, Slug, Timestamp};
 use warta_store::{
-    Check, Job, JobState, NewVersion, Origin, QaFlag, RevisionNo, Segment, Severity, Version,
-    VersionState,
+    Check, Job, JobState, NewVersion, Origin, QaFlag, QualitySummary, RevisionNo, Segment,
+    Severity, Version, VersionState,
 };
 
 use crate::error::{ApiError, ErrorBody};
 use crate::ingest::{self, parse_json, ArticleInput};
 use crate::routes::auth::ApiKeyAuth;
 use crate::startup::App;
-
-pub fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
 
 fn parse_slug(s: &str) -> Result<Slug, ApiError> {
     Slug::parse(s).map_err(|e| ApiError::field("slug", e.to_string()))
@@ -129,9 +119,6 @@ pub async fn post_article(
         .store
         .create_or_revise(&rev, &app.config().targets)
         .await?;
-    app.ctx.wake.notify_waiters();
-    // A worker between two waits gets a stored permit instead.
-    app.ctx.wake.notify_one();
     let slug = revised.article.slug.clone();
     Ok((
         StatusCode::ACCEPTED,
@@ -243,7 +230,7 @@ pub async fn get_article(
             summary: rev.summary,
             body_html: rev.body_html,
             author: rev.author,
-            published_at: rfc3339(rev.published_at),
+            published_at: Timestamp::from_unix_millis(rev.published_at).rfc3339(),
         },
         languages,
         slug,
@@ -269,9 +256,8 @@ pub struct VersionView {
     #[schema(format = DateTime)]
     pub translated_at: String,
     pub reviewed_by: Option<String>,
-    /// Quality summary of a machine version (`warta_pipeline::QualitySummary`).
-    #[schema(value_type = Option<warta_pipeline::QualitySummary>)]
-    pub quality: Option<serde_json::Value>,
+    /// Quality summary of a machine version.
+    pub quality: Option<QualitySummary>,
     pub flags: Vec<FlagView>,
     pub segments: Vec<SegmentView>,
     #[schema(format = "uri")]
@@ -323,7 +309,7 @@ impl VersionView {
             title: v.title.clone(),
             summary: v.summary.clone(),
             body_html: v.body_html.clone(),
-            translated_at: rfc3339(v.translated_at),
+            translated_at: Timestamp::from_unix_millis(v.translated_at).rfc3339(),
             reviewed_by: v.reviewed_by.clone(),
             quality: v.quality.clone(),
             flags: flags
@@ -418,7 +404,7 @@ pub async fn get_version(
             title: rev.title,
             summary: rev.summary,
             body_html: rev.body_html,
-            published_at: rfc3339(rev.published_at),
+            published_at: Timestamp::from_unix_millis(rev.published_at).rfc3339(),
         })));
     }
     match store.version(article.id, lang).await? {

@@ -4,14 +4,14 @@
 //! A glossary entry fixes how a source term is rendered in one target
 //! language; an entry whose target equals its source is a do-not-translate
 //! entry (brand and person names). Every change re-queues the translations
-//! of the articles that mention the term (`Store::requeue_for_term`) and wakes
-//! the workers, so the published text follows the glossary within seconds.
+//! of the articles that mention the term (`Store::requeue_for_term`; the
+//! store signals the workers), so the published text follows the glossary within seconds.
 //! `requeued` in a response counts the jobs made runnable again; a job still
 //! queued or running is not counted (a queued one reads the new glossary when
 //! leased).
 //!
-//! [`GlossaryInput`] is the one validation of an entry, shared with
-//! `warta glossary` on the command line.
+//! An entry is validated by [`NewGlossaryEntry::parse`], the same rules the
+//! command line and the desk apply.
 
 use std::sync::Arc;
 
@@ -23,16 +23,13 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use warta_core::Lang;
-use warta_store::{GlossaryEntry, NewGlossaryEntry, StoreError};
+use warta_store::{GlossaryEntry, GlossaryFields, NewGlossaryEntry, StoreError};
 
 use crate::error::{ApiError, ErrorBody};
-use crate::ingest::{parse_json, required};
-use crate::routes::api::rfc3339;
+use crate::ingest::parse_json;
 use crate::routes::auth::ApiKeyAuth;
 use crate::startup::App;
-
-pub const MAX_TERM_CHARS: usize = 200;
-pub const MAX_NOTE_CHARS: usize = 500;
+use warta_core::Timestamp;
 
 /// A glossary entry as posted. Fields are optional here only so that a
 /// missing one is reported by name; the schema says which are required.
@@ -57,68 +54,18 @@ pub struct GlossaryInput {
 }
 
 impl GlossaryInput {
-    /// Validate against the newsroom's target languages: terms non-empty, at
-    /// most [`MAX_TERM_CHARS`], without control characters; `target_lang`
-    /// one of `targets`; the note optional, at most [`MAX_NOTE_CHARS`].
+    /// Validate against the newsroom's target languages
+    /// ([`NewGlossaryEntry::parse`], the one validation of an entry).
     pub fn into_entry(self, targets: &[Lang]) -> Result<NewGlossaryEntry, ApiError> {
-        let source_term = term("source", &required("source", self.source)?, MAX_TERM_CHARS)?;
-        let code = required("target_lang", self.target_lang)?;
-        let list = targets
-            .iter()
-            .map(|l| l.code())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let not_a_target = || {
-            ApiError::field(
-                "target_lang",
-                format!(
-                    "`target_lang` must be one of this newsroom's target languages ({list}), got `{}`",
-                    code.trim()
-                ),
-            )
+        let fields = GlossaryFields {
+            source: self.source,
+            target_lang: self.target_lang,
+            target: self.target,
+            case_sensitive: self.case_sensitive,
+            note: self.note,
         };
-        let target_lang = Lang::parse(code.trim()).map_err(|_| not_a_target())?;
-        if !targets.contains(&target_lang) {
-            return Err(not_a_target());
-        }
-        let target_term = term("target", &required("target", self.target)?, MAX_TERM_CHARS)?;
-        let note = match self.note {
-            Some(n) if !n.trim().is_empty() => Some(term("note", &n, MAX_NOTE_CHARS)?),
-            _ => None,
-        };
-        Ok(NewGlossaryEntry {
-            source_term,
-            target_lang,
-            target_term,
-            case_sensitive: self.case_sensitive.unwrap_or(false),
-            note,
-        })
+        Ok(NewGlossaryEntry::parse(fields, targets)?)
     }
-}
-
-/// One line of text: trimmed, non-empty, bounded, no control characters at
-/// all (a tab or line break in a term could never match a segment).
-fn term(field: &str, s: &str, max_chars: usize) -> Result<String, ApiError> {
-    let t = s.trim();
-    if t.is_empty() {
-        return Err(ApiError::field(
-            field,
-            format!("`{field}` must not be empty"),
-        ));
-    }
-    if t.chars().count() > max_chars {
-        return Err(ApiError::field(
-            field,
-            format!("`{field}` is longer than {max_chars} characters"),
-        ));
-    }
-    if t.chars().any(char::is_control) {
-        return Err(ApiError::field(
-            field,
-            format!("`{field}` contains control characters"),
-        ));
-    }
-    Ok(t.to_string())
 }
 
 /// A glossary entry as the API shows it.
@@ -146,7 +93,7 @@ impl From<&GlossaryEntry> for EntryView {
             case_sensitive: e.case_sensitive,
             note: e.note.clone(),
             do_not_translate: e.source_term == e.target_term,
-            created_at: rfc3339(e.created_at),
+            created_at: Timestamp::from_unix_millis(e.created_at).rfc3339(),
         }
     }
 }
@@ -174,16 +121,6 @@ fn store_error(e: StoreError) -> ApiError {
         },
         StoreError::Invalid(m) => ApiError::field("source", m),
         other => other.into(),
-    }
-}
-
-/// Wake the workers for `n` re-queued jobs (queued in the glossary change's
-/// own transaction).
-fn wake(app: &App, n: u64) {
-    if n > 0 {
-        app.ctx.wake.notify_waiters();
-        // A worker between two waits gets a stored permit instead.
-        app.ctx.wake.notify_one();
     }
 }
 
@@ -218,7 +155,6 @@ pub async fn create(
         .add_glossary_entry(&new)
         .await
         .map_err(store_error)?;
-    wake(&app, requeued);
     Ok((
         StatusCode::CREATED,
         Json(EntryChange {
@@ -316,7 +252,6 @@ pub async fn delete(
             }
             other => other.into(),
         })?;
-    wake(&app, requeued);
     Ok(Json(EntryChange {
         entry: EntryView::from(&entry),
         deleted: Some(true),

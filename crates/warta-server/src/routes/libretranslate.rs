@@ -420,16 +420,7 @@ pub async fn translate(
     if source == app.config().source {
         match app.ctx.store.glossary_snapshot(target).await {
             Ok(snap) => {
-                let terms = snap
-                    .entries
-                    .into_iter()
-                    .map(|g| Term {
-                        source_term: g.source_term,
-                        target_term: g.target_term,
-                        case_sensitive: g.case_sensitive,
-                    })
-                    .collect();
-                glossaries.insert(target, terms);
+                glossaries.insert(target, snap.terms());
             }
             Err(e) => {
                 return lt_error(

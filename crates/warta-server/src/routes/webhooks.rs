@@ -12,10 +12,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::configuration::WebhookEvent;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::api::rfc3339;
 use crate::routes::auth::ApiKeyAuth;
 use crate::startup::App;
 use crate::webhooks::Event;
+use warta_core::Timestamp;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -89,8 +89,8 @@ pub async fn deliveries(
             last_status: d.last_status,
             last_error: d.last_error,
             payload: serde_json::from_str(&d.payload).ok(),
-            created_at: rfc3339(d.created_at),
-            updated_at: rfc3339(d.updated_at),
+            created_at: Timestamp::from_unix_millis(d.created_at).rfc3339(),
+            updated_at: Timestamp::from_unix_millis(d.updated_at).rfc3339(),
         })
         .collect();
     Ok(Json(DeliveryLog { deliveries }))

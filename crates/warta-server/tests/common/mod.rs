@@ -47,14 +47,6 @@ pub struct TestApp {
 /// Arabic (no model) targets.
 pub const CONFIG: &str = "source = \"en\"\ntargets = [\"pt\", \"ar\"]\n";
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl TestApp {
     /// Start with the test models and `workers` in-process workers.
     pub async fn spawn(workers: usize) -> TestApp {
@@ -83,9 +75,9 @@ impl TestApp {
         workers: usize,
         key: Option<String>,
     ) -> TestApp {
-        let port = free_port();
         let env: BTreeMap<String, String> = [
-            ("WARTA_LISTEN", format!("127.0.0.1:{port}")),
+            // Port 0: the server binds a free port and reports it.
+            ("WARTA_LISTEN", "127.0.0.1:0".to_string()),
             ("WARTA_DATA_DIR", dir.join("data").display().to_string()),
             ("WARTA_MODELS_DIR", models.display().to_string()),
             ("WARTA_THREADS", "2".to_string()),
@@ -152,7 +144,9 @@ impl TestApp {
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
-    /// Poll the article until `lang` reaches `state` (a job state) or time out.
+    /// Wait until the article's `lang` job reaches `state` (a job state),
+    /// checking each time this node's workers settle a job; fails after
+    /// `within`.
     pub async fn wait_for_job(
         &self,
         slug: &str,
@@ -160,43 +154,54 @@ impl TestApp {
         state: &str,
         within: Duration,
     ) -> Value {
-        let t = Instant::now();
-        loop {
+        self.wait_until(within, || async {
             let (_, v) = self.get_json(&format!("/api/v1/articles/{slug}")).await;
             let l = v["languages"]
                 .as_array()
                 .and_then(|a| a.iter().find(|l| l["lang"] == lang).cloned());
-            if let Some(l) = &l {
-                if l["job"]["state"] == state {
-                    return v;
-                }
+            match l {
+                Some(l) if l["job"]["state"] == state => Ok(v),
+                l => Err(format!("{slug}/{lang} not `{state}`: {l:?}")),
             }
-            assert!(
-                t.elapsed() < within,
-                "{slug}/{lang} not `{state}` after {within:?}: {l:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        })
+        .await
     }
-}
 
-impl TestApp {
     /// Wait until the worker has scored the version's model confidence (done
     /// after publication, when idle) so its flags are final.
     pub async fn wait_scored(&self, slug: &str, lang: &str) -> Value {
-        let t = Instant::now();
-        loop {
+        self.wait_until(Duration::from_secs(60), || async {
             let (_, v) = self
                 .get_json(&format!("/api/v1/articles/{slug}/{lang}"))
                 .await;
             if v["quality"]["confidence_mean"].is_number() {
-                return v;
+                Ok(v)
+            } else {
+                Err(format!("{slug}/{lang} not scored: {v}"))
             }
-            assert!(
-                t.elapsed() < Duration::from_secs(60),
-                "{slug}/{lang} not scored: {v}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        })
+        .await
+    }
+
+    /// Check `ready` now and after every job this node's workers settle,
+    /// until it answers `Ok` or `within` passes (then fail with its last
+    /// answer). Another node's work is seen at least once a second.
+    pub async fn wait_until<T, F, Fut>(&self, within: Duration, ready: F) -> T
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, String>>,
+    {
+        let mut settled = self.app().ctx.settled.subscribe();
+        let deadline = Instant::now() + within;
+        loop {
+            settled.mark_unchanged();
+            let why = match ready().await {
+                Ok(v) => return v,
+                Err(why) => why,
+            };
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "after {within:?}: {why}");
+            let _ = tokio::time::timeout(left.min(Duration::from_secs(1)), settled.changed()).await;
         }
     }
 }

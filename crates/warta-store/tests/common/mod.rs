@@ -133,6 +133,45 @@ impl TestDb {
         }
     }
 
+    /// Make every later insert into `table` fail inside the database (a
+    /// trigger that raises), to show that a write which inserts there
+    /// leaves nothing of itself behind.
+    pub async fn fail_inserts_into(&self, table: &str) {
+        let statements: Vec<String> = match self.kind {
+            Kind::Sqlite => vec![format!(
+                "CREATE TRIGGER fail_{table} BEFORE INSERT ON {table} \
+                 BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+            )],
+            Kind::Postgres => vec![
+                "CREATE OR REPLACE FUNCTION warta_test_fail() RETURNS trigger AS \
+                 $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql"
+                    .to_string(),
+                format!(
+                    "CREATE TRIGGER fail_{table} BEFORE INSERT ON {table} \
+                     FOR EACH ROW EXECUTE FUNCTION warta_test_fail()"
+                ),
+            ],
+        };
+        for sql in statements {
+            match self.kind {
+                Kind::Sqlite => {
+                    let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut c)
+                        .await
+                        .unwrap();
+                }
+                Kind::Postgres => {
+                    let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut c)
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+    }
+
     /// SQLite only: the bytes of the database file and its WAL.
     pub fn sqlite_file_bytes(&self) -> Option<Vec<u8>> {
         let path = self.path.as_ref()?;
