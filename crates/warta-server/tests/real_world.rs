@@ -13,7 +13,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::TestApp;
+use common::{copy_dir, test_models, TestApp};
 use serde_json::json;
 use warta_core::Lang;
 use warta_engine::ModelPool;
@@ -102,6 +102,58 @@ async fn a_long_sentence_with_a_link_cyrillic_and_no_break_spaces_is_published_i
     let (status, page) = app.page("/pt/moscow-talks").await;
     assert_eq!(status, 200);
     assert!(page.contains(HREF), "the page links {HREF}");
+    app.stop().await;
+}
+
+/// A model store under `dir` with the real pt→en model and the real en→pt
+/// model installed as `en-fr`, for a two-leg route pt→en→fr (as in
+/// tests/pivot.rs: the output is Portuguese, the routing is a real pivot's).
+fn pivot_models(dir: &std::path::Path) -> std::path::PathBuf {
+    let models = dir.join("models");
+    copy_dir(&test_models().join("pt-en"), &models.join("pt-en"));
+    copy_dir(&test_models().join("en-pt"), &models.join("en-fr"));
+    let manifest_path = models.join("en-fr/manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    manifest["pair"] = json!("en-fr");
+    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+    models
+}
+
+/// Found while writing the `engine_paths` fuzz target (which now drives
+/// this route too): a sentence the first leg of a
+/// pivot route reads as nothing (a paragraph of a lone zero-width space, or
+/// of U+FFFD, which pasted or mis-decoded feed text carries) came out of it
+/// blank, the blank pivot was never sent to the second leg, and the whole
+/// article failed as "the en-fr engine gave no output for a sentence" —
+/// never published in any pivot language.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sentence_the_pivot_leg_reads_as_nothing_does_not_stop_the_article() {
+    let tmp = tempfile::tempdir().unwrap();
+    let models = pivot_models(tmp.path());
+    let config = "source = \"pt\"\ntargets = [\"en\", \"fr\"]\n";
+    let app = TestApp::start_with(config, tmp.path(), &models, 1, None).await;
+    let r = app
+        .post_article(&json!({
+            "slug": "bom-dia",
+            "title": "Bom dia.",
+            "body_html": "<p>Bom dia.</p><p>\u{200b}</p><p>\u{fffd}</p>",
+        }))
+        .await;
+    assert_eq!(r.status().as_u16(), 202);
+    for lang in ["en", "fr"] {
+        let v = app
+            .wait_for_job("bom-dia", lang, "done", Duration::from_secs(120))
+            .await;
+        let l = v["languages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["lang"] == lang)
+            .unwrap()
+            .clone();
+        assert_eq!(l["published"], true, "{l}");
+    }
     app.stop().await;
 }
 
