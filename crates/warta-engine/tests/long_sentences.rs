@@ -104,15 +104,73 @@ fn check(text: &str, a: &AlignedText, batch: &str) -> Result<(), String> {
 /// and modifiers, direction marks and controls.
 fn word() -> impl Strategy<Value = String> {
     let fixed = prop::sample::select(vec![
-        "the", "police", "said", "government", "minister", "Lisbon", "élection", "naïve",
-        "Straße", "İstanbul", "São", "Paulo", "CSTO", "Москва", "правительство", "заявил",
-        "д", "Санкт-Петербург", "ОДКБ", "Україна", "東京", "中华人民共和国", "新闻",
-        "日本語のテキスト", "서울", "العربية", "الحكومة", "قال", "עברית", "ελληνικά",
-        "हिन्दी", "ไทย", "👨\u{200d}👩\u{200d}👧", "🇵🇹", "👍🏽", "❤\u{fe0f}", "e\u{301}",
-        "a\u{308}\u{304}", "Z\u{351}\u{35b}\u{362}\u{334}", "n\u{303}o", "ﬁnance", "3㎏", "ｆｕｌｌ",
-        "Ⅻ", "①", "ǅ", "½", "10.000,5", "2026", "+62", "\u{1}", "\u{7f}", "\u{feff}",
-        "\u{fffd}", "\u{200f}", "\u{202e}abc\u{202c}", "\u{85}", "(", ")", ",", "—", "«", "»",
-        "\u{2581}", "<b>", "&amp;", "https://example.org/a?b=c",
+        "the",
+        "police",
+        "said",
+        "government",
+        "minister",
+        "Lisbon",
+        "élection",
+        "naïve",
+        "Straße",
+        "İstanbul",
+        "São",
+        "Paulo",
+        "CSTO",
+        "Москва",
+        "правительство",
+        "заявил",
+        "д",
+        "Санкт-Петербург",
+        "ОДКБ",
+        "Україна",
+        "東京",
+        "中华人民共和国",
+        "新闻",
+        "日本語のテキスト",
+        "서울",
+        "العربية",
+        "الحكومة",
+        "قال",
+        "עברית",
+        "ελληνικά",
+        "हिन्दी",
+        "ไทย",
+        "👨\u{200d}👩\u{200d}👧",
+        "🇵🇹",
+        "👍🏽",
+        "❤\u{fe0f}",
+        "e\u{301}",
+        "a\u{308}\u{304}",
+        "Z\u{351}\u{35b}\u{362}\u{334}",
+        "n\u{303}o",
+        "ﬁnance",
+        "3㎏",
+        "ｆｕｌｌ",
+        "Ⅻ",
+        "①",
+        "ǅ",
+        "½",
+        "10.000,5",
+        "2026",
+        "+62",
+        "\u{1}",
+        "\u{7f}",
+        "\u{feff}",
+        "\u{fffd}",
+        "\u{200f}",
+        "\u{202e}abc\u{202c}",
+        "\u{85}",
+        "(",
+        ")",
+        ",",
+        "—",
+        "«",
+        "»",
+        "\u{2581}",
+        "<b>",
+        "&amp;",
+        "https://example.org/a?b=c",
     ])
     .prop_map(str::to_string);
     prop_oneof![
@@ -126,8 +184,23 @@ fn word() -> impl Strategy<Value = String> {
 /// nothing at all (long runs without whitespace).
 fn separator() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec![
-        " ", " ", " ", "  ", "\u{a0}", "\u{a0}\u{a0}", "\u{a0}\u{a0}\u{a0}\u{a0}", "\u{3000}", "\t",
-        "\u{200b}", " \u{200b} ", "\u{2009}", "\u{202f}", " \t ", "", "\u{2028}", "\u{200d}",
+        " ",
+        " ",
+        " ",
+        "  ",
+        "\u{a0}",
+        "\u{a0}\u{a0}",
+        "\u{a0}\u{a0}\u{a0}\u{a0}",
+        "\u{3000}",
+        "\t",
+        "\u{200b}",
+        " \u{200b} ",
+        "\u{2009}",
+        "\u{202f}",
+        " \t ",
+        "",
+        "\u{2028}",
+        "\u{200d}",
     ])
 }
 
@@ -218,7 +291,11 @@ fn a_long_cyrillic_sentence_with_no_break_space_runs_goes_through_the_aligned_pa
     let text = issue_18_sentence();
     let engine = &pool().model("en-pt".parse().unwrap()).unwrap().engine;
     // Several windows' worth: the case that is cut into pieces.
-    assert!(engine.src_ids(&text).len() > 2 * 128, "{}", engine.src_ids(&text).len());
+    assert!(
+        engine.src_ids(&text).len() > 2 * 128,
+        "{}",
+        engine.src_ids(&text).len()
+    );
     let batch = tr.translate_texts(&[text.as_str()], None).remove(0);
     let a = tr.translate_aligned(&text);
     check(&text, &a, &batch).unwrap();
@@ -270,11 +347,22 @@ fn odd_characters_keep_their_place_in_the_alignment() {
         .map(|r| &text[r.clone()])
         .collect();
     let joined: String = slices.concat();
-    for whole in ["\u{fb01}nance", "3\u{338f}", "e\u{301}", "minister", "said", "euros."] {
+    for whole in [
+        "\u{fb01}nance",
+        "3\u{338f}",
+        "e\u{301}",
+        "minister",
+        "said",
+        "euros.",
+    ] {
         assert!(joined.contains(whole), "{whole:?} in {slices:?}");
     }
     assert!(!joined.contains('\u{1}'), "{slices:?}");
     // No token starts inside a char the vocabulary rewrote.
     let fi = text.find('\u{fb01}').unwrap();
-    assert!(a.alignment.source_tokens.iter().all(|r| r.start <= fi || r.start >= fi + 3));
+    assert!(a
+        .alignment
+        .source_tokens
+        .iter()
+        .all(|r| r.start <= fi || r.start >= fi + 3));
 }
