@@ -233,7 +233,7 @@ fn cases(default: u32) -> u32 {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: cases(16),
+        cases: cases(12),
         // Each case is a real decode: bound the shrinking of a failure.
         max_shrink_iters: 200,
         ..ProptestConfig::default()
@@ -252,7 +252,7 @@ proptest! {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: cases(4),
+        cases: cases(3),
         max_shrink_iters: 100,
         ..ProptestConfig::default()
     })]
