@@ -9,6 +9,13 @@
 //! whole text, and composes the two legs of a pivot route
 //! (`A[t][s] = Σ_p A₂[t][p] · A₁[p][s]`, matching pivot tokens by their
 //! character overlap since the two models tokenise English differently).
+//!
+//! Total on any text: a sentence is cut to the model's window exactly as
+//! the batch path cuts it (slices of the sentence), normalised spans go back
+//! to the caller's text through [`NormalMap`], UTF-16 offsets past a string
+//! clamp to its end and weight rows are cut or padded to the source tokens,
+//! so every range returned lies on char boundaries of the string it indexes
+//! (tests/long_sentences.rs, the `engine_paths` fuzz target).
 
 use std::ops::Range;
 
