@@ -9,12 +9,21 @@
 //! whole text, and composes the two legs of a pivot route
 //! (`A[t][s] = Σ_p A₂[t][p] · A₁[p][s]`, matching pivot tokens by their
 //! character overlap since the two models tokenise English differently).
+//!
+//! Total on any text: a sentence is cut to the model's window exactly as
+//! the batch path cuts it (slices of the sentence), normalised spans go back
+//! to the caller's text through [`NormalMap`], UTF-16 offsets past a string
+//! clamp to its end and weight rows are cut or padded to the source tokens,
+//! so every range returned lies on char boundaries of the string it indexes
+//! (tests/long_sentences.rs, the `engine_paths` fuzz target).
 
 use std::ops::Range;
 
-use fxtranslate::engine::Engine;
 use warta_core::Alignment;
 
+use crate::batch;
+use crate::normal::NormalMap;
+use crate::pool::LoadedModel;
 use crate::sentences::{self, Piece};
 use crate::Translator;
 
@@ -29,21 +38,20 @@ pub struct AlignedText {
 
 pub(crate) fn translate(tr: &Translator, text: &str) -> AlignedText {
     let pieces = sentences::pieces(text);
-    let no_space_between = matches!(tr.trg.script(), "Hans" | "Hant" | "Jpan");
     let mut target = String::new();
     let mut pivot: Option<String> = None;
     let mut al = Alignment::default();
+    let mut src_off = 0;
     for (i, p) in pieces.iter().enumerate() {
         match p {
+            // Gaps kept exactly as `sentences::reassemble` keeps them.
             Piece::Gap(g) => {
-                let between = i > 0 && i + 1 < pieces.len();
-                if !(no_space_between && between && g.chars().all(|c| c == ' ' || c == '\u{3000}'))
-                {
+                if sentences::keep_gap(g, tr.trg, i > 0 && i + 1 < pieces.len()) {
                     target.push_str(g);
                 }
+                src_off += g.len();
             }
             Piece::Sentence(s) => {
-                let src_off = s.as_ptr() as usize - text.as_ptr() as usize;
                 let sent = sentence(tr, s);
                 append_alignment(&mut al, &sent.alignment, src_off, target.len());
                 target.push_str(&sent.target);
@@ -54,6 +62,7 @@ pub(crate) fn translate(tr: &Translator, text: &str) -> AlignedText {
                     }
                     acc.push_str(&p);
                 }
+                src_off += s.len();
             }
         }
     }
@@ -66,82 +75,99 @@ pub(crate) fn translate(tr: &Translator, text: &str) -> AlignedText {
 
 /// One sentence through every leg of the route.
 fn sentence(tr: &Translator, s: &str) -> AlignedText {
-    let mut legs = tr.legs.iter();
-    let first = legs.next().expect("a route has a leg");
-    first
-        .sentences
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut acc = leg(&first.engine, s);
-    for next in legs {
-        next.sentences
+    let mut acc: Option<AlignedText> = None;
+    for leg_model in &tr.legs {
+        leg_model
+            .sentences
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let second = leg(&next.engine, &acc.target);
-        acc = AlignedText {
-            alignment: compose(&acc.alignment, &second.alignment),
-            pivot: Some(acc.target),
-            target: second.target,
-        };
+        acc = Some(match acc {
+            None => leg(leg_model, s),
+            Some(prev) => {
+                let next = leg(leg_model, &prev.target);
+                AlignedText {
+                    alignment: compose(&prev.alignment, &next.alignment),
+                    pivot: Some(prev.target),
+                    target: next.target,
+                }
+            }
+        });
     }
-    acc
+    acc.unwrap_or_else(|| AlignedText {
+        target: String::new(),
+        alignment: Alignment::default(),
+        pivot: None,
+    })
 }
 
-/// One sentence through one model, cut to the model's window like the batch
-/// path so the target text is the same.
-fn leg(engine: &Engine, s: &str) -> AlignedText {
+/// One sentence through one model, cut to the model's window exactly as
+/// the batch path cuts it ([`batch::fit_window`]: slices of `s`), and the
+/// pieces' translations joined as the batch path joins them, so the target
+/// text is the same.
+fn leg(model: &LoadedModel, s: &str) -> AlignedText {
     let mut out = AlignedText {
         target: String::new(),
         alignment: Alignment::default(),
         pivot: None,
     };
-    let mut cursor = 0;
-    for (piece, _) in crate::batch::fit_window(engine, s) {
-        // Where this piece starts in `s` (pieces are `s`'s words in order).
-        let first_word = piece.split_whitespace().next().unwrap_or("");
-        let off = s[cursor..]
-            .find(first_word)
-            .map(|o| cursor + o)
-            .unwrap_or(cursor);
-        cursor = off + piece.len().min(s.len() - off);
-        let one = leg_window(engine, &piece);
-        if !out.target.is_empty() && !one.target.is_empty() {
-            out.target.push(' ');
-        }
-        let trg_off = out.target.len();
-        append_alignment(&mut out.alignment, &one.alignment, off, trg_off);
-        out.target.push_str(&one.target);
+    for (range, _) in batch::fit_window(&model.engine, s) {
+        let one = leg_window(model, &s[range.clone()]);
+        let trg_off = batch::push_piece(&mut out.target, &one.target);
+        append_alignment(&mut out.alignment, &one.alignment, range.start, trg_off);
     }
     out
 }
 
-fn leg_window(engine: &Engine, s: &str) -> AlignedText {
-    let a = engine.translate_aligned(s);
-    let src_norm_bytes = utf16_to_byte_map(&a.source_normalized);
-    let norm_to_raw = normalized_to_raw(s, &a.source_normalized);
+/// One piece that fits the window through one model: fxtranslate's token
+/// spans (UTF-16 offsets over the normalised source and over the target)
+/// turned into byte ranges of `s` and of the target text.
+fn leg_window(model: &LoadedModel, s: &str) -> AlignedText {
+    let a = model.engine.translate_aligned(s);
+    let norm = &a.source_normalized;
+    let src_norm_bytes = utf16_to_byte_map(norm);
+    let to_raw = NormalMap::new(&model.src_vocab, s, norm);
     let trg_bytes = utf16_to_byte_map(&a.target_text);
     // Drop the EOS tokens (zero-width, last on both sides): they carry no text.
-    let n_src = a.source_tokens.len().saturating_sub(1);
+    let n_src = match a.source_tokens.last() {
+        Some(t) if t.begin == t.end => a.source_tokens.len() - 1,
+        _ => a.source_tokens.len(),
+    };
     let n_trg = match a.target_tokens.last() {
         Some(t) if t.begin == t.end => a.target_tokens.len() - 1,
         _ => a.target_tokens.len(),
-    };
-    // A SentencePiece token starting a word carries the space before it;
-    // the ranges here cover the token's visible characters only.
+    }
+    .min(a.alignments.len());
+    // A SentencePiece token starting a word carries the space before it
+    // (`▁`); the ranges here cover the token's visible characters only.
     let source_tokens = a.source_tokens[..n_src]
         .iter()
         .map(|t| {
-            trim_space(
-                s,
-                norm_to_raw[src_norm_bytes[t.begin]]..norm_to_raw[src_norm_bytes[t.end]],
-            )
+            let (b, e) = (at(&src_norm_bytes, t.begin), at(&src_norm_bytes, t.end));
+            let b = match norm.get(b..e) {
+                Some(tok) if !tok.trim_start_matches('\u{2581}').is_empty() => {
+                    e - tok.trim_start_matches('\u{2581}').len()
+                }
+                _ => b,
+            };
+            to_raw.raw_range(b..e)
         })
         .collect();
     let target_tokens = a.target_tokens[..n_trg]
         .iter()
-        .map(|t| trim_space(&a.target_text, trg_bytes[t.begin]..trg_bytes[t.end]))
+        .map(|t| {
+            let (b, e) = (at(&trg_bytes, t.begin), at(&trg_bytes, t.end));
+            trim_space(&a.target_text, b..e.max(b))
+        })
         .collect();
+    // Rows as long as the source tokens, whatever the engine returned.
     let weights = a.alignments[..n_trg]
         .iter()
-        .map(|row| row[..n_src].to_vec())
+        .map(|row| {
+            row.iter()
+                .copied()
+                .chain(std::iter::repeat(0.0))
+                .take(n_src)
+                .collect()
+        })
         .collect();
     AlignedText {
         target: a.target_text,
@@ -152,6 +178,11 @@ fn leg_window(engine: &Engine, s: &str) -> AlignedText {
         },
         pivot: None,
     }
+}
+
+/// `map[u]`, or the end of the string for an offset past it.
+fn at(map: &[usize], u: usize) -> usize {
+    map.get(u).or(map.last()).copied().unwrap_or(0)
 }
 
 fn trim_space(text: &str, r: Range<usize>) -> Range<usize> {
@@ -178,8 +209,11 @@ pub fn append_alignment(acc: &mut Alignment, part: &Alignment, src_off: usize, t
     acc.target_tokens
         .extend(part.target_tokens.iter().map(|r| shift(r, trg_off)));
     for row in &part.weights {
+        // A ragged row is cut or padded to its alignment's source tokens.
         let mut full = vec![0.0; new_src];
-        full[old_src..].copy_from_slice(row);
+        for (slot, &w) in full[old_src..].iter_mut().zip(row) {
+            *slot = w;
+        }
         acc.weights.push(full);
     }
 }
@@ -247,55 +281,9 @@ fn utf16_to_byte_map(s: &str) -> Vec<usize> {
     map
 }
 
-/// `map[b]` = byte offset in `raw` of byte offset `b` in `norm`, where `norm`
-/// is SentencePiece's normalisation of `raw`: a `▁` (U+2581) dummy prefix,
-/// every run of whitespace collapsed into one `▁`, NFKC-style rewrites of
-/// single characters. Walks both strings: a `▁` consumes the raw whitespace
-/// it stands for (or nothing, as the prefix), other characters skip stray raw
-/// whitespace and consume one raw character.
-fn normalized_to_raw(raw: &str, norm: &str) -> Vec<usize> {
-    const SPACE: char = '\u{2581}';
-    let mut map = vec![raw.len(); norm.len() + 1];
-    let raw_chars: Vec<(usize, char)> = raw.char_indices().collect();
-    let at = |r: usize| raw_chars.get(r).map(|x| x.0).unwrap_or(raw.len());
-    let mut r = 0;
-    for (b, c) in norm.char_indices() {
-        let here;
-        if c == SPACE || c.is_whitespace() {
-            here = at(r);
-            while r < raw_chars.len() && raw_chars[r].1.is_whitespace() {
-                r += 1;
-            }
-        } else {
-            while r < raw_chars.len() && raw_chars[r].1.is_whitespace() {
-                r += 1;
-            }
-            here = at(r);
-            r += 1;
-        }
-        for slot in map.iter_mut().skip(b).take(c.len_utf8()) {
-            *slot = here;
-        }
-    }
-    map[norm.len()] = at(r).max(map.get(norm.len().wrapping_sub(1)).copied().unwrap_or(0));
-    map
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalisation_map_follows_sentencepiece_spaces() {
-        // SentencePiece's normal form of "a  b" is "▁a▁b" (dummy prefix, runs
-        // of spaces collapsed into one U+2581, 3 bytes each).
-        let m = normalized_to_raw("a  b", "\u{2581}a\u{2581}b");
-        assert_eq!(m[0], 0, "prefix sits before 'a'");
-        assert_eq!(m[3], 0, "'a' is at raw byte 0");
-        assert_eq!(m[4], 1, "the separator starts at raw byte 1");
-        assert_eq!(m[7], 3, "'b' is at raw byte 3");
-        assert_eq!(m[8], 4, "end maps to end");
-    }
 
     #[test]
     fn utf16_offsets_map_to_bytes() {

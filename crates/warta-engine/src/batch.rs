@@ -16,11 +16,13 @@
 //! batches dynamically, rather than handing each thread a fixed half, keeps
 //! both cores busy to the end even when sentence lengths are uneven.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use fxtranslate::engine::Engine;
 use fxtranslate::segment::MAX_SOURCE_TOKENS;
+use icu_segmenter::GraphemeClusterSegmenter;
 
 use crate::crew::Runner;
 use crate::Progress;
@@ -42,12 +44,12 @@ pub(crate) fn translate(
     runner: &Runner,
     progress: Option<Progress>,
 ) -> Vec<String> {
-    // A sentence longer than the model's window is cut at word boundaries into
-    // pieces that fit; their translations are joined with a space.
-    let mut units: Vec<(usize, String, usize)> = Vec::with_capacity(sentences.len());
+    // A sentence longer than the model's window is cut into pieces that fit
+    // (slices of it); their translations are joined with a space.
+    let mut units: Vec<(usize, &str, usize)> = Vec::with_capacity(sentences.len());
     for (i, s) in sentences.iter().enumerate() {
         for (piece, len) in fit_window(engine, s) {
-            units.push((i, piece, len));
+            units.push((i, &s[piece], len));
         }
     }
     let lengths: Vec<usize> = units.iter().map(|u| u.2).collect();
@@ -56,7 +58,7 @@ pub(crate) fn translate(
     let results: Mutex<Vec<Option<String>>> = Mutex::new(vec![None; units.len()]);
     runner.for_each(batches.len(), |b| {
         let batch = &batches[b];
-        let texts: Vec<&str> = batch.iter().map(|&u| units[u].1.as_str()).collect();
+        let texts: Vec<&str> = batch.iter().map(|&u| units[u].1).collect();
         let out = engine.translate_batch(&texts);
         let mut res = results.lock().expect("results lock");
         for (&u, t) in batch.iter().zip(out) {
@@ -70,13 +72,22 @@ pub(crate) fn translate(
     let results = results.into_inner().expect("results lock");
     let mut out = vec![String::new(); sentences.len()];
     for ((i, _, _), t) in units.iter().zip(results) {
-        let t = t.expect("every unit translated");
-        if !out[*i].is_empty() && !t.is_empty() {
-            out[*i].push(' ');
-        }
-        out[*i].push_str(&t);
+        push_piece(&mut out[*i], &t.expect("every unit translated"));
     }
     out
+}
+
+/// Append the translation of a sentence's next window piece (see
+/// [`fit_window`]) to the translation so far, a space between two non-empty
+/// ones; returns where `piece` starts in `out`. The one joiner of both the
+/// batch and the aligned path, so their texts stay equal.
+pub(crate) fn push_piece(out: &mut String, piece: &str) -> usize {
+    if !out.is_empty() && !piece.is_empty() {
+        out.push(' ');
+    }
+    let at = out.len();
+    out.push_str(piece);
+    at
 }
 
 /// Mini-batches of the units with these token lengths: indices, longest
@@ -140,25 +151,88 @@ pub(crate) fn for_each_parallel(n: usize, threads: usize, job: impl Fn(usize) + 
     }
 }
 
-/// Cut `sentence` at whitespace into pieces whose tokenisation fits the
-/// model's window (127 tokens + EOS), each with its length in tokens (the
-/// batch sort key, so no piece is tokenised twice here). Almost every
-/// sentence is one piece.
-pub(crate) fn fit_window(engine: &Engine, sentence: &str) -> Vec<(String, usize)> {
-    let len = engine.src_ids(sentence).len();
-    if len <= MAX_SOURCE_TOKENS + 1 {
-        return vec![(sentence.to_string(), len)];
-    }
-    let words: Vec<&str> = sentence.split_whitespace().collect();
-    if words.len() < 2 {
-        // One enormous "word" (a URL, a hash): nothing sensible to cut at;
-        // the engine's length cap bounds the work.
-        return vec![(sentence.to_string(), len)];
-    }
-    let mid = words.len() / 2;
-    let mut out = fit_window(engine, &words[..mid].join(" "));
-    out.extend(fit_window(engine, &words[mid..].join(" ")));
+/// Cut `sentence` into pieces whose tokenisation fits the model's window
+/// (127 tokens + EOS), each with its length in tokens (the batch sort key, so
+/// no piece is tokenised twice here). Almost every sentence is one piece:
+/// the whole of it.
+///
+/// Pieces are byte ranges of `sentence`, in order, never rebuilt text: the
+/// batch path and the aligned path translate exactly the same slices, and
+/// the aligned path's offsets stay offsets of `sentence` whatever its
+/// whitespace (runs of spaces, no-break or ideographic spaces, tabs). A
+/// sentence too long for the window is halved at whitespace (by word count)
+/// until each half fits; the whitespace between two halves belongs to
+/// neither. A run without whitespace too long alone (a script written
+/// without spaces, a pasted blob) is halved between grapheme clusters, and a
+/// grapheme cluster too long alone (a letter under hundreds of combining
+/// marks) between chars — marian's `max-length-break` likewise hard-wraps
+/// a sentence wherever the window ends.
+pub(crate) fn fit_window(engine: &Engine, sentence: &str) -> Vec<(Range<usize>, usize)> {
+    let mut out = Vec::new();
+    fit(engine, sentence, 0..sentence.len(), &mut out);
     out
+}
+
+fn fit(engine: &Engine, sentence: &str, r: Range<usize>, out: &mut Vec<(Range<usize>, usize)>) {
+    let len = engine.src_ids(&sentence[r.clone()]).len();
+    if len <= MAX_SOURCE_TOKENS + 1 {
+        out.push((r, len));
+        return;
+    }
+    match halve(&sentence[r.clone()]) {
+        Some((a, b)) => {
+            fit(engine, sentence, r.start + a.start..r.start + a.end, out);
+            fit(engine, sentence, r.start + b.start..r.start + b.end, out);
+        }
+        // One char: nothing to cut at; the engine's length cap bounds the
+        // work (unreachable for real vocabularies: a char is at most a few
+        // byte-fallback tokens).
+        None => out.push((r, len)),
+    }
+}
+
+/// Two non-empty, ordered, disjoint byte ranges of `text` that together hold
+/// all of its non-whitespace: halves by word count when there are two words
+/// or more, else halves of its one word (or of `text`, if all of it is
+/// whitespace to Rust but not to the model) by grapheme clusters, else by
+/// chars. `None` for a single char.
+pub(crate) fn halve(text: &str) -> Option<(Range<usize>, Range<usize>)> {
+    let mut words: Vec<Range<usize>> = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                words.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        words.push(s..text.len());
+    }
+    if words.len() >= 2 {
+        let mid = words.len() / 2;
+        return Some((
+            words[0].start..words[mid - 1].end,
+            words[mid].start..words[words.len() - 1].end,
+        ));
+    }
+    let word = words.pop().unwrap_or(0..text.len());
+    let w = &text[word.clone()];
+    let graphemes: Vec<usize> = GraphemeClusterSegmenter::new().segment_str(w).collect();
+    // Boundaries include 0 and the end: two clusters or more have an inner one.
+    let cut = if graphemes.len() > 2 {
+        graphemes[graphemes.len() / 2]
+    } else {
+        let chars: Vec<usize> = w.char_indices().map(|(i, _)| i).collect();
+        if chars.len() < 2 {
+            return None;
+        }
+        chars[chars.len() / 2]
+    };
+    Some((word.start..word.start + cut, word.start + cut..word.end))
 }
 
 #[cfg(test)]
@@ -204,6 +278,38 @@ mod tests {
                 .iter()
                 .all(|&u| (longest - lengths[u]) as f64 <= MAX_PADDING * longest as f64));
         }
+    }
+
+    /// Expected halves worked out by hand: byte offsets of the words,
+    /// grapheme clusters and chars of each text.
+    #[test]
+    fn halves_are_slices_cut_at_whitespace_then_graphemes_then_chars() {
+        // Words "a", "b", "c" at 0, 5, 7 (U+00A0 is 2 bytes, and whitespace):
+        // the first half is "a", the second "b c"; the NBSP run belongs to neither.
+        assert_eq!(halve("a\u{a0}\u{a0}b c"), Some((0..1, 5..8)));
+        assert_eq!(halve("  one two three four  "), Some((2..9, 10..20)));
+        // No whitespace: three clusters of 3 bytes, cut before the second
+        // (boundaries 0, 3, 6, 9; the middle one of the four).
+        assert_eq!(halve("東京都"), Some((0..6, 6..9)));
+        // "é́" (e + two combining acutes, 5 bytes) stays whole before "x".
+        assert_eq!(halve("e\u{301}\u{301}x"), Some((0..5, 5..6)));
+        // One cluster: cut between its chars (0, 1, 3: the middle one).
+        assert_eq!(halve("e\u{301}\u{301}"), Some((0..1, 1..5)));
+        // A ZWJ emoji sequence is one cluster of 3 chars (4 + 3 + 4 bytes).
+        assert_eq!(halve("👨\u{200d}👩"), Some((0..4, 4..11)));
+        // U+0085 is whitespace to Rust but a char to the model: no words.
+        assert_eq!(halve("\u{85}\u{85}"), Some((0..2, 2..4)));
+        assert_eq!(halve("x"), None);
+        assert_eq!(halve(""), None);
+    }
+
+    #[test]
+    fn pieces_are_joined_with_one_space_and_empty_ones_add_nothing() {
+        let mut out = String::new();
+        assert_eq!(push_piece(&mut out, "Um"), 0);
+        assert_eq!(push_piece(&mut out, ""), 2);
+        assert_eq!(push_piece(&mut out, "dois"), 3);
+        assert_eq!(out, "Um dois");
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod aligned;
 mod batch;
 mod confidence;
 mod crew;
+mod normal;
 mod pool;
 mod sentences;
 

@@ -20,6 +20,9 @@ pub struct LoadedModel {
     pub sentences: std::sync::atomic::AtomicU64,
     /// The target vocabulary, to tokenise translations for confidence scoring.
     pub trg_vocab: fxtranslate::spm::SpmVocab,
+    /// The source vocabulary, whose normaliser the aligned path retraces to
+    /// map token spans back onto the caller's text.
+    pub src_vocab: fxtranslate::spm::SpmVocab,
 }
 
 // SAFETY: fxtranslate's `Engine` is `Sync` (asserted under its `threads`
@@ -109,12 +112,15 @@ impl ModelPool {
         let engine = warta_models::load_engine(&paths).map_err(fail)?;
         let trg_vocab = fxtranslate::spm::SpmVocab::load(&paths.trg_vocab)
             .map_err(|e| fail(format!("vocabulary {}: {e}", paths.trg_vocab.display())))?;
+        let src_vocab = fxtranslate::spm::SpmVocab::load(&paths.src_vocab)
+            .map_err(|e| fail(format!("vocabulary {}: {e}", paths.src_vocab.display())))?;
         let loaded = Arc::new(LoadedModel {
             pair,
             model_id: installed.model_id(),
             engine,
             sentences: Default::default(),
             trg_vocab,
+            src_vocab,
         });
         tracing::info!(%pair, model_id = %loaded.model_id, "model loaded");
         *slot = Some(loaded.clone());

@@ -412,10 +412,13 @@ fn assemble(
                     let mut acc = src.to_string();
                     let mut pivot = None;
                     for (k, leg) in tr.legs().iter().enumerate() {
+                        let blank = acc.trim().is_empty();
                         acc = match leg_out.get(&(leg.pair, acc)) {
                             Some(t) => t.clone(),
-                            // Only blank sentences are never sent.
-                            None if src.trim().is_empty() => String::new(),
+                            // Only blank texts are never sent: a blank
+                            // sentence, or the blank pivot a first leg made
+                            // of one it reads as nothing (a lone U+200B).
+                            None if blank => String::new(),
                             None => {
                                 return Err(PipelineError::ModelBroken(format!(
                                     "the {} engine gave no output for a sentence",
