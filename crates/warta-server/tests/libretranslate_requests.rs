@@ -61,6 +61,10 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
+/// The counter is the whole process's: the tests of this file take turns,
+/// so one's model loading is not counted in another's peak.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Send `req` and return its status, its JSON body, and the most heap the
 /// process held at once while it was answered, above what it held before.
 async fn peak_while(req: reqwest::RequestBuilder) -> (u16, Value, usize) {
@@ -81,16 +85,21 @@ async fn peak_while(req: reqwest::RequestBuilder) -> (u16, Value, usize) {
 
 const MIB: usize = 1024 * 1024;
 
-/// `n` empty texts as a form (`q=&q=&…`) and as JSON (`{"q":["","",…]}`):
-/// three bytes each, so 690,000 fill just under the 2 MiB body limit.
+/// `n` empty texts as a form (`…&q=&q=&…`) and as JSON (`{…, "q":["","",…]}`),
+/// with `source` and `target` (en→en): three bytes a text, so 690,000 fill
+/// just under the 2 MiB body limit.
 fn empty_texts(n: usize) -> (String, String) {
-    let form = "q=&".repeat(n);
-    let json = format!("{{\"q\":[{}\"\"]}}", "\"\",".repeat(n - 1));
+    let form = format!("source=en&target=en&{}", "q=&".repeat(n));
+    let json = format!(
+        "{{\"source\":\"en\",\"target\":\"en\",\"q\":[{}\"\"]}}",
+        "\"\",".repeat(n - 1)
+    );
     (form, json)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_2_mib_body_of_empty_texts_is_refused_by_the_limit_without_being_built() {
+    let _turn = SERIAL.lock().await;
     let app = TestApp::spawn(0).await;
     let n = 690_000;
     let (form, json) = empty_texts(n);
@@ -148,6 +157,22 @@ async fn a_2_mib_body_of_empty_texts_is_refused_by_the_limit_without_being_built
             "Invalid request: q must be a text".into(),
         ),
     ];
+    // A multipart form of empty texts is read part by part: the same.
+    let parts = 20_000;
+    let mut fields = vec![("source", None, "en"), ("target", None, "en")];
+    fields.extend(std::iter::repeat_n(("q", None, ""), parts));
+    let (multipart_ct, multipart_body) = multipart(&fields);
+    let multipart_body = String::from_utf8(multipart_body).unwrap();
+    assert!(multipart_body.len() < 2 * MIB);
+    let mut cases = cases;
+    cases.push((
+        "/translate",
+        &multipart_ct,
+        &multipart_body,
+        Some(&app.key),
+        400,
+        format!("Invalid request: request ({parts}) exceeds batch limit (100)"),
+    ));
     for (path, ct, body, key, status, error) in cases {
         let (got, v, peak) = peak_while(post(path, ct, body, key)).await;
         eprintln!("{path} {ct} key={}: {got} {v} peak {peak} bytes", key.is_some());
@@ -191,6 +216,7 @@ async fn send(req: reqwest::RequestBuilder) -> (u16, Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn query_string_urlencoded_multipart_and_json_requests_all_translate() {
+    let _turn = SERIAL.lock().await;
     let app = TestApp::spawn(0).await;
     let url = format!("{}/translate", app.base);
     let expected = json!("Como você está hoje?");
@@ -276,6 +302,7 @@ async fn query_string_urlencoded_multipart_and_json_requests_all_translate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parameters_follow_libretranslates_precedence() {
+    let _turn = SERIAL.lock().await;
     let app = TestApp::spawn(0).await;
     let url = format!("{}/translate", app.base);
     let form = |query: &[(&str, &str)], body: &str| {
@@ -349,6 +376,7 @@ async fn parameters_follow_libretranslates_precedence() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_content_types_get_415_naming_the_accepted_ones() {
+    let _turn = SERIAL.lock().await;
     let app = TestApp::spawn(0).await;
     let url = format!("{}/translate", app.base);
     for ct in [Some("text/plain"), Some("application/xml"), None] {
@@ -387,6 +415,7 @@ async fn other_content_types_get_415_naming_the_accepted_ones() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_outside_the_body_is_checked_before_the_body_is_read() {
+    let _turn = SERIAL.lock().await;
     let app = TestApp::spawn(0).await;
     let url = format!("{}/translate", app.base);
     // A body that does not parse: with a wrong key in the header or the
@@ -423,6 +452,7 @@ async fn a_key_outside_the_body_is_checked_before_the_body_is_read() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_500_names_the_request_id_and_not_the_internal_error() {
+    let _turn = SERIAL.lock().await;
     let app = TestApp::spawn(0).await;
     // The database goes away: checking the key fails inside the server.
     app.app().ctx.store.close().await;
