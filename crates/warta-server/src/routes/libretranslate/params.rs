@@ -107,15 +107,21 @@ impl Texts {
         }
     }
 
+    /// Over the batch limit: it applies to a batch only (LibreTranslate's
+    /// `if batch and ...`).
+    fn past_batch(&self) -> bool {
+        (self.many || self.count > 1) && self.count > self.bounds.batch
+    }
+
     fn over(&self) -> bool {
-        self.count > self.bounds.batch || self.chars > self.bounds.chars
+        self.past_batch() || self.chars > self.bounds.chars
     }
 
     /// One more text; `text` is only called while it may be kept or its
     /// characters still count.
     fn push<'t>(&mut self, text: impl FnOnce() -> Result<Cow<'t, str>, Refusal>) -> Result<(), Refusal> {
         self.count += 1;
-        if self.count > self.bounds.batch && (self.many || self.count > 1) {
+        if self.past_batch() {
             // Over the batch limit: that is the answer; nothing more is read.
             self.kept = Vec::new();
             return Ok(());
