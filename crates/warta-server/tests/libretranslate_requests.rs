@@ -85,6 +85,9 @@ async fn peak_while(req: reqwest::RequestBuilder) -> (u16, Value, usize) {
 
 const MIB: usize = 1024 * 1024;
 
+/// Path, content type, body, key; the status and error expected.
+type Case<'a> = (&'a str, &'a str, &'a String, Option<&'a str>, u16, String);
+
 /// `n` empty texts as a form (`…&q=&q=&…`) and as JSON (`{…, "q":["","",…]}`),
 /// with `source` and `target` (en→en): three bytes a text, so 690,000 fill
 /// just under the 2 MiB body limit.
@@ -127,7 +130,7 @@ async fn a_2_mib_body_of_empty_texts_is_refused_by_the_limit_without_being_built
     // LibreTranslate reports it: texts past the limit are counted, not kept.
     let over = format!("Invalid request: request ({n}) exceeds batch limit (100)");
     let no_key = "an API key is required (api_key field or Authorization: Bearer)";
-    let cases: Vec<(&str, &str, &String, Option<&str>, u16, String)> = vec![
+    let cases: Vec<Case> = vec![
         // Anonymous: the body is read (the key could be in it), bounded;
         // then the missing key is the answer, as LibreTranslate checks the
         // key first.
@@ -135,7 +138,14 @@ async fn a_2_mib_body_of_empty_texts_is_refused_by_the_limit_without_being_built
         ("/translate", json_ct, &json, None, 403, no_key.into()),
         ("/detect", form_ct, &form, None, 403, no_key.into()),
         // With a key: the limit.
-        ("/translate", form_ct, &form, Some(&app.key), 400, over.clone()),
+        (
+            "/translate",
+            form_ct,
+            &form,
+            Some(&app.key),
+            400,
+            over.clone(),
+        ),
         ("/translate", json_ct, &json, Some(&app.key), 400, over),
         // /detect takes one text: of a repeated `q` the first (empty, so
         // missing, as LibreTranslate's `if not q`); a list is refused at
@@ -175,8 +185,15 @@ async fn a_2_mib_body_of_empty_texts_is_refused_by_the_limit_without_being_built
     ));
     for (path, ct, body, key, status, error) in cases {
         let (got, v, peak) = peak_while(post(path, ct, body, key)).await;
-        eprintln!("{path} {ct} key={}: {got} {v} peak {peak} bytes", key.is_some());
-        assert_eq!((got, v["error"].as_str()), (status, Some(error.as_str())), "{path} {ct}");
+        eprintln!(
+            "{path} {ct} key={}: {got} {v} peak {peak} bytes",
+            key.is_some()
+        );
+        assert_eq!(
+            (got, v["error"].as_str()),
+            (status, Some(error.as_str())),
+            "{path} {ct}"
+        );
         assert!(peak < bound, "{path} {ct}: {peak} bytes at once");
     }
     app.stop().await;
@@ -285,14 +302,24 @@ async fn query_string_urlencoded_multipart_and_json_requests_all_translate() {
             .body(body),
     )
     .await;
-    assert_eq!((status, &v["translatedText"]), (200, &json!(["one", "two"])), "{v}");
+    assert_eq!(
+        (status, &v["translatedText"]),
+        (200, &json!(["one", "two"])),
+        "{v}"
+    );
     // /detect reads the same shapes.
     let text = "The river rose two metres overnight and the city is calm.";
     let (ct, body) = multipart(&[("q", None, text)]);
     let detect = format!("{}/detect", app.base);
     for req in [
-        app.client.post(&detect).query(&[("q", text), ("api_key", &app.key)]),
-        app.client.post(&detect).bearer_auth(&app.key).header("content-type", ct).body(body),
+        app.client
+            .post(&detect)
+            .query(&[("q", text), ("api_key", &app.key)]),
+        app.client
+            .post(&detect)
+            .bearer_auth(&app.key)
+            .header("content-type", ct)
+            .body(body),
     ] {
         let (status, v) = send(req).await;
         assert_eq!((status, &v[0]["language"]), (200, &json!("en")), "{v}");
@@ -320,9 +347,17 @@ async fn parameters_follow_libretranslates_precedence() {
         "q=from+the+body&source=en&target=pt",
     ))
     .await;
-    assert_eq!((status, &v["translatedText"]), (200, &json!("from the query")), "{v}");
+    assert_eq!(
+        (status, &v["translatedText"]),
+        (200, &json!("from the query")),
+        "{v}"
+    );
     // Over a multipart form too.
-    let (ct, body) = multipart(&[("q", None, "from the body"), ("source", None, "en"), ("target", None, "pt")]);
+    let (ct, body) = multipart(&[
+        ("q", None, "from the body"),
+        ("source", None, "en"),
+        ("target", None, "pt"),
+    ]);
     let (status, v) = send(
         app.client
             .post(&url)
@@ -332,7 +367,11 @@ async fn parameters_follow_libretranslates_precedence() {
             .body(body),
     )
     .await;
-    assert_eq!((status, &v["translatedText"]), (200, &json!("from the query")), "{v}");
+    assert_eq!(
+        (status, &v["translatedText"]),
+        (200, &json!("from the query")),
+        "{v}"
+    );
     // An empty field in the query string still wins (LibreTranslate:
     // `values.get` stops at the first source with the key; `if not ...`).
     let (status, v) = send(form(&[("source", "")], "q=x&source=en&target=en")).await;
@@ -349,7 +388,11 @@ async fn parameters_follow_libretranslates_precedence() {
             .json(&json!({"q": "from the body", "source": "en", "target": "en"})),
     )
     .await;
-    assert_eq!((status, &v["translatedText"]), (200, &json!("from the body")), "{v}");
+    assert_eq!(
+        (status, &v["translatedText"]),
+        (200, &json!("from the body")),
+        "{v}"
+    );
     // Form texts get LibreTranslate's line-end normalisation
     // ("\n".join(q.splitlines())); JSON texts do not.
     let (status, v) = send(form(&[], "q=a%0D%0Ab%0D%0A&source=en&target=en")).await;
@@ -361,12 +404,22 @@ async fn parameters_follow_libretranslates_precedence() {
             .json(&json!({"q": "a\r\nb\r\n", "source": "en", "target": "en"})),
     )
     .await;
-    assert_eq!((status, &v["translatedText"]), (200, &json!("a\r\nb\r\n")), "{v}");
+    assert_eq!(
+        (status, &v["translatedText"]),
+        (200, &json!("a\r\nb\r\n")),
+        "{v}"
+    );
     // The key: the Authorization header wins over a body's `api_key`.
     let (status, _) = send(form(&[], "q=x&source=en&target=en&api_key=not-a-key")).await;
     assert_eq!(status, 200);
     // A body that is not an object (LibreTranslate's `get_json_dict`).
-    let (status, v) = send(app.client.post(&url).bearer_auth(&app.key).json(&json!(["x"]))).await;
+    let (status, v) = send(
+        app.client
+            .post(&url)
+            .bearer_auth(&app.key)
+            .json(&json!(["x"])),
+    )
+    .await;
     assert_eq!(
         (status, v["error"].as_str()),
         (400, Some("Invalid request: Invalid JSON format"))
@@ -428,9 +481,15 @@ async fn a_key_outside_the_body_is_checked_before_the_body_is_read() {
             .body(broken)
     };
     let (status, v) = send(form().bearer_auth("wrong")).await;
-    assert_eq!((status, v["error"].as_str()), (403, Some("invalid API key")));
+    assert_eq!(
+        (status, v["error"].as_str()),
+        (403, Some("invalid API key"))
+    );
     let (status, v) = send(form().query(&[("api_key", "wrong")])).await;
-    assert_eq!((status, v["error"].as_str()), (403, Some("invalid API key")));
+    assert_eq!(
+        (status, v["error"].as_str()),
+        (403, Some("invalid API key"))
+    );
     // With the right key the body is read, and refused.
     let (status, v) = send(form().bearer_auth(&app.key)).await;
     assert_eq!(status, 400, "{v}");
@@ -472,4 +531,49 @@ async fn a_500_names_the_request_id_and_not_the_internal_error() {
     // ("attempted to acquire a connection on a closed pool") is not.
     assert!(!id.is_empty() && e.contains(&id), "{e}");
     assert!(!e.contains("pool") && !e.contains("sqlx"), "{e}");
+}
+
+/// The document says what the routes read (README "The API document";
+/// schemathesis generates requests from it): the query parameters, the three
+/// body types, a body that may be absent, and the 413/415/500 answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_document_describes_every_request_shape() {
+    let _turn = SERIAL.lock().await;
+    let app = TestApp::spawn(0).await;
+    let (status, doc) = send(app.client.get(format!("{}/api/openapi.json", app.base))).await;
+    assert_eq!(status, 200);
+    for (path, fields) in [
+        (
+            "/translate",
+            &["q", "source", "target", "format", "api_key", "alternatives"][..],
+        ),
+        ("/detect", &["q", "api_key"][..]),
+    ] {
+        let op = &doc["paths"][path]["post"];
+        let query: Vec<&str> = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["in"] == "query" && p["required"] != json!(true))
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(query, fields, "{path}");
+        let body = &op["requestBody"];
+        assert_ne!(
+            body["required"],
+            json!(true),
+            "{path}: the body may be absent"
+        );
+        for ct in [
+            "application/json",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ] {
+            assert!(body["content"][ct]["schema"].is_object(), "{path} {ct}");
+        }
+        for status in ["400", "403", "413", "415", "429", "500"] {
+            assert!(op["responses"][status].is_object(), "{path} {status}");
+        }
+    }
+    app.stop().await;
 }

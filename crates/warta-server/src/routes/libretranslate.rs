@@ -202,7 +202,8 @@ fn internal_error(request_id: &str, what: &str, detail: impl std::fmt::Display) 
 /// The key of an `Authorization: Bearer` header.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let h = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer "))
+    h.strip_prefix("Bearer ")
+        .or_else(|| h.strip_prefix("bearer "))
 }
 
 /// The verified API key (its text: rate limits are kept per key).
@@ -216,9 +217,11 @@ async fn authorise(app: &App, request_id: &str, key: Option<&str>) -> Result<Str
     };
     match crate::routes::auth::verify(app, key).await {
         Ok(_) => Ok(key.to_string()),
-        Err(e) if e.status.is_server_error() => {
-            Err(internal_error(request_id, "checking the API key", e.message))
-        }
+        Err(e) if e.status.is_server_error() => Err(internal_error(
+            request_id,
+            "checking the API key",
+            e.message,
+        )),
         Err(_) => Err(lt_error(StatusCode::FORBIDDEN, "invalid API key")),
     }
 }
@@ -274,9 +277,9 @@ async fn read_request(app: &App, route: Route, req: Request) -> Result<(Params, 
             reader.urlencoded(&body).map_err(refused)?;
         }
         BodyKind::Multipart => {
-            let form = Multipart::from_request(req, &()).await.map_err(|r| {
-                lt_error(r.status(), format!("Invalid request: {}", r.body_text()))
-            })?;
+            let form = Multipart::from_request(req, &())
+                .await
+                .map_err(|r| lt_error(r.status(), format!("Invalid request: {}", r.body_text())))?;
             reader.multipart(form).await.map_err(|r| match r {
                 MultipartRefusal::Read(e) => {
                     lt_error(e.status(), format!("Invalid request: {}", e.body_text()))

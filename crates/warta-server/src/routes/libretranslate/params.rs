@@ -119,7 +119,10 @@ impl Texts {
 
     /// One more text; `text` is only called while it may be kept or its
     /// characters still count.
-    fn push<'t>(&mut self, text: impl FnOnce() -> Result<Cow<'t, str>, Refusal>) -> Result<(), Refusal> {
+    fn push<'t>(
+        &mut self,
+        text: impl FnOnce() -> Result<Cow<'t, str>, Refusal>,
+    ) -> Result<(), Refusal> {
         self.count += 1;
         if self.past_batch() {
             // Over the batch limit: that is the answer; nothing more is read.
@@ -240,9 +243,16 @@ impl BodyKind {
         let Ok(ct) = ct.to_str() else {
             return BodyKind::Other(Some("(not text)".into()));
         };
-        let mime = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let mime = ct
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         // Werkzeug's `is_json`: `application/json` or `application/*+json`.
-        if mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json")) {
+        if mime == "application/json"
+            || (mime.starts_with("application/") && mime.ends_with("+json"))
+        {
             BodyKind::Json
         } else if mime == "application/x-www-form-urlencoded" {
             BodyKind::Form
@@ -306,9 +316,7 @@ impl Reader {
         let field = Field::of(self.route, name)?;
         let p = &self.params;
         let given = match field {
-            Field::Q => {
-                self.q_closed || (self.route == Route::Detect && p.q.is_some())
-            }
+            Field::Q => self.q_closed || (self.route == Route::Detect && p.q.is_some()),
             Field::Source => p.source.is_some(),
             Field::Target => p.target.is_some(),
             Field::Format => p.format.is_some(),
@@ -401,7 +409,10 @@ impl Reader {
                 continue; // multer skips the unread rest of a part
             };
             if wanted == Field::Q {
-                let texts = self.params.q.get_or_insert_with(|| Texts::new(self.bounds, false));
+                let texts = self
+                    .params
+                    .q
+                    .get_or_insert_with(|| Texts::new(self.bounds, false));
                 let past_batch = texts.count >= self.bounds.batch && texts.count >= 1;
                 if past_batch {
                     // Counted, not read.
@@ -480,7 +491,11 @@ fn check_escapes(raw: &str, part: &str) -> Result<(), Refusal> {
 /// must be UTF-8. Borrowed when there is nothing to decode.
 fn decode_component<'a>(raw: &'a str, part: &str) -> Result<Cow<'a, str>, Refusal> {
     let spaced: Cow<'a, [u8]> = match raw.contains('+') {
-        true => Cow::Owned(raw.bytes().map(|b| if b == b'+' { b' ' } else { b }).collect()),
+        true => Cow::Owned(
+            raw.bytes()
+                .map(|b| if b == b'+' { b' ' } else { b })
+                .collect(),
+        ),
         false => Cow::Borrowed(raw.as_bytes()),
     };
     let not_utf8 = || {
@@ -788,7 +803,9 @@ impl<'de> Visitor<'de> for JsonTexts<'_> {
         f.write_str("a text or a list of texts")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.texts.push(|| Ok(Cow::Borrowed(v))).map_err(|_| E::custom("q"))
+        self.texts
+            .push(|| Ok(Cow::Borrowed(v)))
+            .map_err(|_| E::custom("q"))
     }
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
         Ok(())
@@ -827,9 +844,8 @@ impl<'de> Visitor<'de> for JsonTexts<'_> {
                 Ok(None) => return Ok(()),
                 Err(e) => {
                     if self.refusal.is_none() {
-                        *self.refusal = Some(invalid(
-                            "q must be a text or a list of texts".to_string(),
-                        ));
+                        *self.refusal =
+                            Some(invalid("q must be a text or a list of texts".to_string()));
                     }
                     return Err(e);
                 }
@@ -913,7 +929,11 @@ mod tests {
     /// of a key), and warta's batch for a repeated `q`.
     #[test]
     fn the_query_string_wins_over_the_form_field_by_field() {
-        let p = form(Route::Translate, "target=en&q=from+query", "q=a&q=b&target=pt&source=en");
+        let p = form(
+            Route::Translate,
+            "target=en&q=from+query",
+            "q=a&q=b&target=pt&source=en",
+        );
         assert_eq!(p.target.as_deref(), Some("en"));
         assert_eq!(p.source.as_deref(), Some("en"));
         assert_eq!(texts(p).unwrap(), (vec!["from query".to_string()], false));
@@ -951,9 +971,18 @@ mod tests {
             })
         );
         // A single text is no batch: the batch limit does not apply.
-        let mut r = Reader::new(Route::Translate, Bounds { batch: 0, chars: 10 });
+        let mut r = Reader::new(
+            Route::Translate,
+            Bounds {
+                batch: 0,
+                chars: 10,
+            },
+        );
         r.json(br#"{"q": "abc"}"#).unwrap();
-        assert_eq!(r.finish().q.unwrap().within_limits(), Ok(vec!["abc".to_string()]));
+        assert_eq!(
+            r.finish().q.unwrap().within_limits(),
+            Ok(vec!["abc".to_string()])
+        );
     }
 
     #[test]
@@ -966,9 +995,18 @@ mod tests {
         assert_eq!(texts(p).unwrap(), (vec!["a".into(), "b".into()], true));
         for (body, msg) in [
             (&b"[1, 2]"[..], "Invalid request: Invalid JSON format"),
-            (b"{\"q\": [\"a\", 1]}", "Invalid request: q must be a text or a list of texts"),
-            (b"{\"q\": 5}", "Invalid request: q must be a text or a list of texts"),
-            (b"{\"source\": [\"en\"]}", "Invalid request: source must be a text"),
+            (
+                b"{\"q\": [\"a\", 1]}",
+                "Invalid request: q must be a text or a list of texts",
+            ),
+            (
+                b"{\"q\": 5}",
+                "Invalid request: q must be a text or a list of texts",
+            ),
+            (
+                b"{\"source\": [\"en\"]}",
+                "Invalid request: source must be a text",
+            ),
         ] {
             let mut r = Reader::new(Route::Translate, BOUNDS);
             assert_eq!(r.json(body), Err(Refusal::Invalid(msg.into())), "{body:?}");
