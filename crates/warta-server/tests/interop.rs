@@ -1,11 +1,13 @@
 //! warta as LibreTranslate, checked by the real clients newsrooms use: the
-//! PyPI `libretranslatepy` and the npm `libretranslate` package
-//! (`tests/interop/`), each against a live server with the real en→pt model.
+//! PyPI `libretranslatepy` (urlencoded forms), PyPI `deep-translator`'s
+//! `LibreTranslator` (a query string on an empty POST) and the npm
+//! `libretranslate` package (JSON) (`tests/interop/`), each against a live
+//! server with the real en→pt model.
 //!
-//! The clients must be installed (`pip install libretranslatepy`; `npm ci` in
-//! `tests/interop`); `.ci/run` installs both and sets
-//! `WARTA_REQUIRE_INTEROP=1`, under which a missing client is a failure, not
-//! a skip.
+//! The clients must be installed (`pip install libretranslatepy==2.1.4
+//! deep-translator==1.11.4`; `npm ci` in `tests/interop`); `.ci/run`
+//! installs them and sets `WARTA_REQUIRE_INTEROP=1`, under which a missing
+//! client is a failure, not a skip.
 
 mod common;
 
@@ -49,6 +51,26 @@ async fn libretranslatepy_translates_detects_and_lists_languages() {
     let app = TestApp::spawn(1).await;
     let (base, key) = (app.base.clone(), app.key.clone());
     let script = interop_dir().join("libretranslatepy_check.py");
+    tokio::task::spawn_blocking(move || {
+        run(Command::new("python3").arg(script).arg(base).arg(key))
+    })
+    .await
+    .unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deep_translator_translates_one_text_and_a_batch_with_source_auto() {
+    let has_client = Command::new("python3")
+        .args(["-c", "import deep_translator"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_client {
+        return skip("python3 with deep-translator is not installed");
+    }
+    let app = TestApp::spawn(1).await;
+    let (base, key) = (app.base.clone(), app.key.clone());
+    let script = interop_dir().join("deep_translator_check.py");
     tokio::task::spawn_blocking(move || {
         run(Command::new("python3").arg(script).arg(base).arg(key))
     })

@@ -4,31 +4,42 @@
 //! LibreTranslate does, or `Authorization: Bearer`). Errors use
 //! LibreTranslate's shape: `{"error": "..."}`.
 //!
-//! Bodies are JSON or forms, checked strictly before anything else (a broken
-//! form is a 400, never a panic). Then, per request: the key; its rate limit
-//! (429 with `Retry-After`); LibreTranslate's `batch_limit` and `char_limit`
-//! (400); a slot among `translate_concurrency` (waiting briefly, then 429) —
-//! see `[limits]` in the configuration.
+//! Parameters are read as LibreTranslate reads them — a JSON body, or the
+//! query string then an urlencoded or multipart form — see [`params`]. Per
+//! request, in order: an `Authorization: Bearer` key, or else one in the
+//! query string, is checked before the body is read; the body is read with
+//! its texts counted and kept only within LibreTranslate's `batch_limit` and
+//! `char_limit`; a key in the body is checked; the key's rate limit (429
+//! with `Retry-After`); the parameters (400, LibreTranslate's messages and
+//! order); a slot among `translate_concurrency` (waiting briefly, then 429)
+//! — see `[limits]` in the configuration. A 500 names the request id, never
+//! the internal error (which goes to the log under that id).
+//!
+//! `/languages` and `/frontend/settings` read no parameters (neither does
+//! LibreTranslate's `langs()`); LibreTranslate's `/suggest` is not offered.
+
+mod params;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use warta_core::Lang;
 
+use self::params::{BodyKind, Bounds, MultipartRefusal, Params, Reader, Refusal, Route};
 use crate::routes::guards::Guards;
 use crate::startup::App;
-use warta_pipeline::{self as pipeline, Options, Request, SourceDoc, Term};
+use warta_pipeline::{self as pipeline, Options, Request as PipelineRequest, SourceDoc, Term};
 
 /// LibreTranslate's error body.
 #[derive(Debug, Serialize, ToSchema)]
@@ -40,10 +51,11 @@ pub(crate) fn lt_error(status: StatusCode, msg: impl Into<String>) -> Response {
     (status, Json(LtError { error: msg.into() })).into_response()
 }
 
-/// A translation request, as JSON or as a form (where a repeated `q` is a
-/// batch, like a JSON list).
-#[derive(Deserialize, ToSchema)]
+/// A translation request as a JSON body. A JSON body is LibreTranslate's
+/// only source of parameters: the query string is not read with it.
+#[derive(ToSchema)]
 #[schema(example = json!({"q": "How are you today?", "source": "en", "target": "pt"}))]
+#[allow(dead_code)] // a schema: params.rs reads the body, bounded
 struct TranslateInput {
     /// The text, or a list of texts (a batch: answered with a list).
     #[schema(value_type = TranslatedText, required = true)]
@@ -59,14 +71,56 @@ struct TranslateInput {
     #[schema(value_type = Option<TextFormat>)]
     format: Option<String>,
     /// The API key, as LibreTranslate takes it (`apiKey` is accepted too);
-    /// `Authorization: Bearer` works as well.
-    #[serde(alias = "apiKey")]
+    /// `Authorization: Bearer` works as well, and wins.
     api_key: Option<String>,
-    /// How many alternative translations to return (a number, or its text
-    /// in a form body). The engine decodes one best translation, so the
-    /// lists are empty.
+    /// How many alternative translations to return (a number, or its
+    /// text). The engine decodes one best translation, so the lists are
+    /// empty.
     #[schema(value_type = Option<u64>)]
     alternatives: Option<Value>,
+}
+
+/// A translation request as an urlencoded or multipart form. Each field may
+/// come from the query string instead, which wins; `q`, `source` and
+/// `target` are needed from one or the other. A repeated `q` is a batch, like
+/// a JSON list (in the query string too).
+#[derive(ToSchema)]
+#[schema(example = json!({"q": "How are you today?", "source": "en", "target": "pt"}))]
+#[allow(dead_code)] // a schema: params.rs reads the body, bounded
+struct TranslateForm {
+    /// The text, or the texts of a batch (the field repeated).
+    #[schema(value_type = Option<TranslatedText>)]
+    q: Option<Value>,
+    /// A language code, or `auto`.
+    #[schema(example = "en")]
+    source: Option<String>,
+    #[schema(value_type = Option<Lang>)]
+    target: Option<String>,
+    #[schema(value_type = Option<TextFormat>)]
+    format: Option<String>,
+    api_key: Option<String>,
+    #[schema(value_type = Option<u64>)]
+    alternatives: Option<Value>,
+}
+
+/// The parameters of `/translate` in the query string (LibreTranslate's
+/// `request.values`: they win over the form's; not read with a JSON body).
+/// deep-translator sends them so, with an empty body.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documentation: params.rs reads the query string
+struct TranslateQuery {
+    /// The text; repeated, the texts of a batch.
+    q: Option<Vec<String>>,
+    /// A language code, or `auto`.
+    source: Option<String>,
+    #[param(value_type = Option<Lang>)]
+    target: Option<String>,
+    #[param(value_type = Option<TextFormat>)]
+    format: Option<String>,
+    /// The API key (`Authorization: Bearer` wins over it).
+    api_key: Option<String>,
+    alternatives: Option<u64>,
 }
 
 /// `format` of a translation request.
@@ -126,138 +180,142 @@ fn alternatives_schema() -> impl Into<RefOr<Schema>> {
     )
 }
 
+/// The id tower-http gave the request (`x-request-id`), for the log and a
+/// 500's answer.
+fn request_id(req: &Request) -> String {
+    req.extensions()
+        .get::<tower_http::request_id::RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or("-")
+        .to_string()
+}
+
+/// A 500 that names the request id; the detail goes to the log only.
+fn internal_error(request_id: &str, what: &str, detail: impl std::fmt::Display) -> Response {
+    tracing::error!(request_id, "LibreTranslate API: {what}: {detail}");
+    lt_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("Internal error while {what}; the server log has the detail under request id {request_id}"),
+    )
+}
+
+/// The key of an `Authorization: Bearer` header.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let h = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    h.strip_prefix("Bearer ")
+        .or_else(|| h.strip_prefix("bearer "))
+}
+
 /// The verified API key (its text: rate limits are kept per key).
-async fn authorise(
-    app: &App,
-    headers: &HeaderMap,
-    body_key: Option<&str>,
-) -> Result<String, Response> {
-    let bearer = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "));
-    let Some(key) = body_key.or(bearer) else {
+async fn authorise(app: &App, request_id: &str, key: Option<&str>) -> Result<String, Response> {
+    // LibreTranslate: an empty key is no key.
+    let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else {
         return Err(lt_error(
             StatusCode::FORBIDDEN,
             "an API key is required (api_key field or Authorization: Bearer)",
         ));
     };
-    match crate::routes::auth::verify(app, key.trim()).await {
-        Ok(_) => Ok(key.trim().to_string()),
+    match crate::routes::auth::verify(app, key).await {
+        Ok(_) => Ok(key.to_string()),
+        Err(e) if e.status.is_server_error() => Err(internal_error(
+            request_id,
+            "checking the API key",
+            e.message,
+        )),
         Err(_) => Err(lt_error(StatusCode::FORBIDDEN, "invalid API key")),
     }
 }
 
-/// Form or JSON, as LibreTranslate accepts both.
-#[allow(clippy::result_large_err)] // the error is the finished HTTP response
-fn parse_body<T: serde::de::DeserializeOwned>(
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<T, Response> {
-    let is_form = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-    if is_form {
-        let fields = decode_form(body)
-            .map_err(|e| lt_error(StatusCode::BAD_REQUEST, format!("Invalid request: {e}")))?;
-        serde_json::from_value(Value::Object(fields))
-            .map_err(|e| lt_error(StatusCode::BAD_REQUEST, format!("Invalid request: {e}")))
-    } else {
-        serde_json::from_slice(body).map_err(|e| {
-            lt_error(
-                StatusCode::BAD_REQUEST,
-                format!("Invalid request: invalid JSON: {e}"),
-            )
-        })
+fn refused(r: Refusal) -> Response {
+    match r {
+        Refusal::Invalid(msg) => lt_error(StatusCode::BAD_REQUEST, msg),
+        Refusal::Unsupported(msg) => lt_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, msg),
     }
 }
 
-/// A form body as JSON fields: a repeated `q` becomes an array (a batch, as
-/// LibreTranslate's JSON `q: [...]`); of any other repeated key the first
-/// counts, as in LibreTranslate (Flask's `request.values.get`).
-///
-/// Decoding is serde_urlencoded's. It is lenient — a broken escape is kept
-/// as text and invalid UTF-8 becomes U+FFFD — and a translation service must
-/// not silently translate something other than what was sent, so the body is
-/// first checked strictly: UTF-8, every `%` followed by two hex digits, and
-/// escapes that decode to UTF-8.
-fn decode_form(body: &[u8]) -> Result<serde_json::Map<String, Value>, String> {
-    let text = std::str::from_utf8(body).map_err(|_| "the form body is not UTF-8".to_string())?;
-    for part in text.split('&') {
-        let bytes = part.as_bytes();
-        for (i, _) in bytes.iter().enumerate().filter(|(_, &b)| b == b'%') {
-            let hex = |k: usize| bytes.get(i + k).is_some_and(u8::is_ascii_hexdigit);
-            if !(hex(1) && hex(2)) {
-                return Err(format!(
-                    "malformed percent-escape in form field `{}`",
-                    field_name(part)
-                ));
-            }
-        }
-        if percent_encoding::percent_decode_str(part)
-            .decode_utf8()
-            .is_err()
-        {
-            return Err(format!(
-                "form field `{}` does not decode to UTF-8 text",
-                field_name(part)
-            ));
-        }
-    }
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(text).map_err(|e| format!("malformed form body: {e}"))?;
-    let mut fields = serde_json::Map::new();
-    for (k, v) in pairs {
-        match fields.get_mut(&k) {
-            None => {
-                fields.insert(k, Value::String(v));
-            }
-            Some(Value::Array(a)) if k == "q" => a.push(Value::String(v)),
-            Some(first) if k == "q" => *first = Value::Array(vec![first.take(), Value::String(v)]),
-            Some(_) => {}
-        }
-    }
-    Ok(fields)
+/// The body, within the router's body limit (413 past it).
+async fn body_bytes(req: Request) -> Result<Bytes, Response> {
+    Bytes::from_request(req, &())
+        .await
+        .map_err(|r| lt_error(r.status(), format!("Invalid request: {}", r.body_text())))
 }
 
-/// The key of a raw `key=value` form pair, for error messages: only its
-/// plain ASCII part, so nothing the client sent is echoed undecoded.
-fn field_name(pair: &str) -> String {
-    let key = pair.split('=').next().unwrap_or_default();
-    key.chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .take(40)
-        .collect()
-}
-
-/// Per-key rate limit, then the request's size: LibreTranslate's
-/// `batch_limit` and `char_limit` semantics (the characters of all texts).
-#[allow(clippy::result_large_err)]
-fn check_request(app: &App, guards: &Guards, key: &str, texts: &[String]) -> Result<(), Response> {
-    guards.rate_limit(key)?;
+/// A request's parameters (see [`params`]) and its verified key. A key in
+/// the `Authorization` header, or else in the query string, is checked
+/// before the body is read; only a key inside the body waits for the body,
+/// which is read bounded.
+async fn read_request(app: &App, route: Route, req: Request) -> Result<(Params, String), Response> {
+    let id = request_id(&req);
     let limits = &app.config().limits;
-    if texts.len() > limits.translate_batch_limit {
-        return Err(lt_error(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "Invalid request: request ({}) exceeds batch limit ({})",
-                texts.len(),
-                limits.translate_batch_limit
-            ),
-        ));
+    let mut reader = Reader::new(
+        route,
+        Bounds {
+            batch: limits.translate_batch_limit,
+            chars: limits.translate_char_limit,
+        },
+    );
+    let mut key = None;
+    if let Some(k) = bearer(req.headers()) {
+        key = Some(authorise(app, &id, Some(k)).await?);
     }
-    let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
-    if chars > limits.translate_char_limit {
-        return Err(lt_error(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "Invalid request: request ({chars}) exceeds text limit ({})",
-                limits.translate_char_limit
-            ),
-        ));
+    let kind = BodyKind::of(req.headers().get(header::CONTENT_TYPE));
+    if kind != BodyKind::Json {
+        if let Some(query) = req.uri().query() {
+            reader.urlencoded(query.as_bytes()).map_err(refused)?;
+        }
+        if let (None, Some(k)) = (&key, reader.params().api_key()) {
+            key = Some(authorise(app, &id, Some(k)).await?);
+        }
     }
-    Ok(())
+    match kind {
+        BodyKind::Json => {
+            let body = body_bytes(req).await?;
+            reader.json(&body).map_err(refused)?;
+        }
+        BodyKind::Form => {
+            let body = body_bytes(req).await?;
+            reader.urlencoded(&body).map_err(refused)?;
+        }
+        BodyKind::Multipart => {
+            let form = Multipart::from_request(req, &())
+                .await
+                .map_err(|r| lt_error(r.status(), format!("Invalid request: {}", r.body_text())))?;
+            reader.multipart(form).await.map_err(|r| match r {
+                MultipartRefusal::Read(e) => {
+                    lt_error(e.status(), format!("Invalid request: {}", e.body_text()))
+                }
+                MultipartRefusal::Params(r) => refused(r),
+            })?;
+        }
+        BodyKind::Other(_) => {
+            // No fields in it: fine when empty (deep-translator's query-string
+            // POST), refused unread when it announces a length.
+            if axum::body::HttpBody::size_hint(req.body()).lower() > 0 {
+                return Err(refused(kind.refusal()));
+            }
+            if !body_bytes(req).await?.is_empty() {
+                return Err(refused(kind.refusal()));
+            }
+        }
+    }
+    let params = reader.finish();
+    let key = match key {
+        Some(k) => k,
+        None => authorise(app, &id, params.api_key()).await?,
+    };
+    Ok((params, key))
+}
+
+fn missing(name: &str) -> Response {
+    lt_error(
+        StatusCode::BAD_REQUEST,
+        format!("Invalid request: missing {name} parameter"),
+    )
+}
+
+/// A 400 for a request over `batch_limit` or `char_limit`.
+fn over_limit(over: params::OverLimit) -> Response {
+    lt_error(StatusCode::BAD_REQUEST, over.to_string())
 }
 
 #[utoipa::path(
@@ -265,104 +323,89 @@ fn check_request(app: &App, guards: &Guards, key: &str, texts: &[String]) -> Res
     path = "/translate",
     tag = "libretranslate",
     summary = "Translate a text or a list of texts (LibreTranslate-compatible)",
+    description = "Parameters as LibreTranslate reads them: from a JSON body alone, or else from the query \
+                   string and then an urlencoded or multipart form body (the query string wins, field by field). \
+                   An empty body with the parameters in the query string is fine.",
+    params(TranslateQuery),
     request_body(content(
-        (TranslateInput = "application/json"),
-        (TranslateInput = "application/x-www-form-urlencoded"),
+        (Option<TranslateInput> = "application/json"),
+        (Option<TranslateForm> = "application/x-www-form-urlencoded"),
+        (Option<TranslateForm> = "multipart/form-data"),
     )),
     responses(
         (status = 200, description = "The translation", body = Translation),
         (status = 400, description = "Invalid request: a parameter is missing or unsupported, the body does not parse, \
                                       or over `batch_limit`/`char_limit`; or no model for the pair", body = LtError),
         (status = 403, description = "No API key, or an invalid one", body = LtError),
+        (status = 413, description = "The body is over the server's body limit", body = LtError),
+        (status = 415, description = "A body in another content type than JSON, urlencoded or multipart form", body = LtError),
         (status = 429, description = "Over this key's requests per minute, or too many translations at once",
          body = LtError, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, description = "An internal error; the answer names the request id under which the server logged it",
+         body = LtError),
     ),
     security(("api_key" = []), ()),
 )]
 pub async fn translate(
     State(app): State<Arc<App>>,
     Extension(guards): Extension<Arc<Guards>>,
-    headers: HeaderMap,
-    body: Bytes,
+    req: Request,
 ) -> Response {
-    let input: TranslateInput = match parse_body(&headers, &body) {
-        Ok(i) => i,
+    let id = request_id(&req);
+    let (input, key) = match read_request(&app, Route::Translate, req).await {
+        Ok(r) => r,
         Err(r) => return r,
     };
-    let key = match authorise(&app, &headers, input.api_key.as_deref()).await {
-        Ok(k) => k,
-        Err(r) => return r,
-    };
-    let (texts, many) = match input.q {
-        Some(Value::String(s)) => (vec![s], false),
-        Some(Value::Array(a)) if a.iter().all(Value::is_string) => (
-            a.into_iter()
-                .map(|v| v.as_str().unwrap_or_default().to_string())
-                .collect(),
-            true,
-        ),
-        _ => {
-            return lt_error(
-                StatusCode::BAD_REQUEST,
-                "Invalid request: missing q parameter",
-            )
-        }
-    };
-    if let Err(r) = check_request(&app, &guards, &key, &texts) {
+    if let Err(r) = guards.rate_limit(&key) {
         return r;
     }
-    let html = match input.format.as_deref() {
-        None | Some("text") => false,
-        Some("html") => true,
-        Some(f) => {
+    // LibreTranslate's order: q, source and target present; alternatives a
+    // number; the batch and character limits; then the languages and format.
+    let Some(texts) = input.q.filter(|t| !t.is_missing()) else {
+        return missing("q");
+    };
+    let Some(source) = input.source.filter(|s| !s.is_empty()) else {
+        return missing("source");
+    };
+    let Some(target) = input.target.filter(|s| !s.is_empty()) else {
+        return missing("target");
+    };
+    let alternatives = match input.alternatives {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(())) => {
             return lt_error(
                 StatusCode::BAD_REQUEST,
-                format!("format `{f}` is not text or html"),
+                "Invalid request: alternatives parameter is not a number",
             )
         }
     };
-    let Some(target) = input.target.as_deref() else {
-        return lt_error(
-            StatusCode::BAD_REQUEST,
-            "Invalid request: missing target parameter",
-        );
+    let many = texts.many;
+    let texts = match texts.within_limits() {
+        Ok(t) => t,
+        Err(over) => return over_limit(over),
     };
-    let Ok(target) = Lang::parse(target) else {
+    let Ok(target) = Lang::parse(&target) else {
         return lt_error(
             StatusCode::BAD_REQUEST,
             format!("{target} is not supported"),
         );
     };
-    let alternatives = match &input.alternatives {
-        None => 0,
-        Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
-        Some(Value::String(s)) => match s.trim().parse::<u64>() {
-            Ok(n) => n,
-            Err(_) => {
-                return lt_error(
-                    StatusCode::BAD_REQUEST,
-                    "Invalid request: alternatives must be a number",
-                )
-            }
-        },
-        Some(_) => {
+    let html = match input.format.as_deref() {
+        None | Some("") | Some("text") => false,
+        Some("html") => true,
+        Some(f) => {
             return lt_error(
                 StatusCode::BAD_REQUEST,
-                "Invalid request: alternatives must be a number",
+                format!("{f} format is not supported"),
             )
         }
     };
     let mut detected = None;
-    let source = match input.source.as_deref() {
-        None => {
-            return lt_error(
-                StatusCode::BAD_REQUEST,
-                "Invalid request: missing source parameter",
-            )
-        }
+    let source = match source.as_str() {
         // As LibreTranslate: detect among the languages that can be
         // translated into the target here, and say what was detected.
-        Some("auto") => match detect_among(&texts.join(" "), &sources_for(&app, target)) {
+        "auto" => match detect_among(&texts.join(" "), &sources_for(&app, target)) {
             Some((l, confidence)) => {
                 detected = Some(Detection {
                     language: l,
@@ -377,7 +420,7 @@ pub async fn translate(
                 )
             }
         },
-        Some(s) => match Lang::parse(s) {
+        s => match Lang::parse(s) {
             Ok(l) => l,
             Err(_) => return lt_error(StatusCode::BAD_REQUEST, format!("{s} is not supported")),
         },
@@ -422,23 +465,19 @@ pub async fn translate(
             Ok(snap) => {
                 glossaries.insert(target, snap.terms());
             }
-            Err(e) => {
-                return lt_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("reading the glossary: {e}"),
-                )
-            }
+            Err(e) => return internal_error(&id, "reading the glossary", e),
         }
     }
     let pool = app.ctx.pool.clone();
     let result =
         tokio::task::spawn_blocking(move || -> Result<Vec<String>, pipeline::PipelineError> {
             let _permit = permit; // the slot is busy until the engine is done
-                                  // Text and HTML both go through the pipeline: glossary, protected
-                                  // spans and (for HTML) markup transfer apply to every request.
-            let reqs: Vec<Request> = texts
+
+            // Text and HTML both go through the pipeline: glossary, protected
+            // spans and (for HTML) markup transfer apply to every request.
+            let reqs: Vec<PipelineRequest> = texts
                 .iter()
-                .map(|t| Request {
+                .map(|t| PipelineRequest {
                     doc: Arc::new(if html {
                         SourceDoc::html(warta_html::sanitize(t))
                     } else {
@@ -459,8 +498,8 @@ pub async fn translate(
         Ok(Err(
             e @ (pipeline::PipelineError::MissingModel(_) | pipeline::PipelineError::BadInput(_)),
         )) => lt_error(StatusCode::BAD_REQUEST, e.to_string()),
-        Ok(Err(e)) => lt_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-        Err(e) => lt_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Ok(Err(e)) => internal_error(&id, "translating", e),
+        Err(e) => internal_error(&id, "translating (the engine task failed)", e),
     }
 }
 
@@ -602,13 +641,37 @@ pub async fn languages(State(app): State<Arc<App>>) -> Json<Vec<LanguageEntry>> 
     Json(out)
 }
 
-#[derive(Deserialize, ToSchema)]
+/// A detection request as a JSON body (its only source of parameters).
+#[derive(ToSchema)]
 #[schema(example = json!({"q": "How are you today?"}))]
+#[allow(dead_code)] // a schema: params.rs reads the body, bounded
 struct DetectInput {
     #[schema(value_type = String, required = true)]
     q: Option<String>,
     /// The API key, as LibreTranslate takes it; `Authorization: Bearer`
-    /// works as well.
+    /// works as well, and wins.
+    api_key: Option<String>,
+}
+
+/// A detection request as an urlencoded or multipart form; each field may
+/// come from the query string instead, which wins. Of a repeated `q` the
+/// first counts.
+#[derive(ToSchema)]
+#[schema(example = json!({"q": "How are you today?"}))]
+#[allow(dead_code)] // a schema: params.rs reads the body, bounded
+struct DetectForm {
+    q: Option<String>,
+    api_key: Option<String>,
+}
+
+/// The parameters of `/detect` in the query string (they win over the
+/// form's; not read with a JSON body).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documentation: params.rs reads the query string
+struct DetectQuery {
+    q: Option<String>,
+    /// The API key (`Authorization: Bearer` wins over it).
     api_key: Option<String>,
 }
 
@@ -617,42 +680,46 @@ struct DetectInput {
     path = "/detect",
     tag = "libretranslate",
     summary = "Detect the language of a text (LibreTranslate-compatible)",
+    description = "Parameters as LibreTranslate reads them: from a JSON body alone, or else from the query \
+                   string and then an urlencoded or multipart form body (the query string wins).",
+    params(DetectQuery),
     request_body(content(
-        (DetectInput = "application/json"),
-        (DetectInput = "application/x-www-form-urlencoded"),
+        (Option<DetectInput> = "application/json"),
+        (Option<DetectForm> = "application/x-www-form-urlencoded"),
+        (Option<DetectForm> = "multipart/form-data"),
     )),
     responses(
         (status = 200, description = "The most likely language (an empty list when none is)", body = Vec<Detection>),
         (status = 400, description = "Invalid request: `q` is missing, the body does not parse, or over `char_limit`", body = LtError),
         (status = 403, description = "No API key, or an invalid one", body = LtError),
+        (status = 413, description = "The body is over the server's body limit", body = LtError),
+        (status = 415, description = "A body in another content type than JSON, urlencoded or multipart form", body = LtError),
         (status = 429, description = "Over this key's requests per minute",
          body = LtError, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, description = "An internal error; the answer names the request id under which the server logged it",
+         body = LtError),
     ),
     security(("api_key" = []), ()),
 )]
 pub async fn detect(
     State(app): State<Arc<App>>,
     Extension(guards): Extension<Arc<Guards>>,
-    headers: HeaderMap,
-    body: Bytes,
+    req: Request,
 ) -> Response {
-    let input: DetectInput = match parse_body(&headers, &body) {
-        Ok(i) => i,
+    let (input, key) = match read_request(&app, Route::Detect, req).await {
+        Ok(r) => r,
         Err(r) => return r,
     };
-    let key = match authorise(&app, &headers, input.api_key.as_deref()).await {
-        Ok(k) => k,
-        Err(r) => return r,
-    };
-    let Some(q) = input.q else {
-        return lt_error(
-            StatusCode::BAD_REQUEST,
-            "Invalid request: missing q parameter",
-        );
-    };
-    if let Err(r) = check_request(&app, &guards, &key, std::slice::from_ref(&q)) {
+    if let Err(r) = guards.rate_limit(&key) {
         return r;
     }
+    let Some(texts) = input.q.filter(|t| !t.is_missing()) else {
+        return missing("q");
+    };
+    let q = match texts.within_limits() {
+        Ok(t) => t.concat(), // one text: /detect takes no batch
+        Err(over) => return over_limit(over),
+    };
     let found: Vec<Detection> = detect_lang(&q)
         .map(|(l, c)| Detection {
             language: l,

@@ -44,8 +44,8 @@ pub const API_KEY_SCHEME: &str = "api_key";
                        a LibreTranslate-compatible translation API, and health.\n\n\
                        **API keys** are created with `warta keys create NAME` and shown once. The CMS API takes \
                        them as `Authorization: Bearer <key>` (401 without). The LibreTranslate routes take them \
-                       as LibreTranslate does, in the `api_key` field of the JSON or form body, or as the same \
-                       Bearer header (403 without).\n\n\
+                       as LibreTranslate does, in the `api_key` field of the JSON or form body or of the query \
+                       string, or as the same Bearer header, which wins (403 without).\n\n\
                        **Errors**: the CMS API answers `{\"error\": {\"message\", \"field\"}}` (`ErrorBody`), \
                        the LibreTranslate routes `{\"error\": \"...\"}` (`LtError`).",
         license(name = "MPL-2.0", identifier = "MPL-2.0"),
@@ -74,7 +74,7 @@ impl utoipa::Modify for ApiKeyScheme {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "An API key from `warta keys create NAME`, as `Authorization: Bearer <key>`. \
-                         The LibreTranslate routes also take it in the body's `api_key` field.",
+                         The LibreTranslate routes also take it in the `api_key` field (body or query string).",
                     ))
                     .build(),
             ),
