@@ -20,7 +20,7 @@ use warta_store::{
 };
 
 use crate::error::{ApiError, ErrorBody};
-use crate::ingest::{self, parse_json, ArticleInput};
+use warta_ingest::{self as ingest, parse_json, ArticleInput};
 use crate::routes::auth::ApiKeyAuth;
 use crate::startup::App;
 
@@ -122,7 +122,7 @@ pub async fn post_article(
     let rev = input.into_revision(
         app.config().source,
         warta_store::now_millis(),
-        &app.config().limits,
+        &app.config().limits.article(),
     )?;
     let revised = app
         .ctx
@@ -517,7 +517,7 @@ pub async fn put_version(
     let body_html = ingest::body_html(
         "body_html",
         ingest::required("body_html", input.body_html)?,
-        &app.config().limits,
+        &app.config().limits.article(),
     )?;
     let translator = match input.translator {
         Some(t) => ingest::plain_text("translator", &t, ingest::MAX_AUTHOR_CHARS, false)?,
