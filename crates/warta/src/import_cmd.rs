@@ -234,6 +234,10 @@ fn read_file(path: &str) -> anyhow::Result<Vec<u8>> {
 }
 
 fn agent() -> ureq::Agent {
+    agent_builder().build()
+}
+
+fn agent_builder() -> ureq::AgentBuilder {
     ureq::AgentBuilder::new()
         .timeout(Duration::from_secs(60))
         // Followed by `get`, which refuses https → http.
@@ -243,10 +247,10 @@ fn agent() -> ureq::Agent {
             env!("CARGO_PKG_VERSION"),
             " (newsroom import)"
         ))
-        .build()
 }
 
 /// A response as the importer keeps it.
+#[derive(Debug)]
 struct Fetched {
     /// Where the body finally came from (after redirects): the base of
     /// relative links.
@@ -431,6 +435,88 @@ mod tests {
         let e = read_capped(&b""[..], Some(MAX_RESPONSE_BYTES + 1), "u").unwrap_err();
         assert!(e.to_string().contains("larger than"), "{e}");
         assert_eq!(read_capped(&b"abc"[..], Some(3), "u").unwrap(), b"abc");
+    }
+
+    /// A TLS site on 127.0.0.1 (a certificate for that address, trusted by
+    /// the returned agent) whose `/to-http` redirects to `http_url`,
+    /// `/to-https` to its own `/feed`, which answers `secure`.
+    fn tls_site(http_url: String) -> (String, ureq::Agent) {
+        use std::io::{BufRead, BufReader, Write};
+        let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+        let der = cert.cert.der().clone();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let server = Arc::new(
+            rustls::ServerConfig::builder_with_provider(provider.clone())
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(vec![der.clone()], key)
+                .unwrap(),
+        );
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(der).unwrap();
+        let client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("https://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for tcp in listener.incoming().flatten() {
+                let conn = rustls::ServerConnection::new(server.clone()).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                let mut request = String::new();
+                {
+                    let mut reader = BufReader::new(&mut tls);
+                    if reader.read_line(&mut request).is_err() {
+                        continue;
+                    }
+                    let mut h = String::new();
+                    while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
+                        h.clear();
+                    }
+                }
+                let response = match request.split_whitespace().nth(1) {
+                    Some("/to-http") => format!(
+                        "HTTP/1.1 302 Found\r\nLocation: {http_url}\r\nContent-Length: 0\r\n\r\n"
+                    ),
+                    Some("/to-https") => {
+                        "HTTP/1.1 302 Found\r\nLocation: /feed\r\nContent-Length: 0\r\n\r\n".into()
+                    }
+                    _ => "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure".into(),
+                };
+                let _ = tls.write_all(response.as_bytes());
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            }
+        });
+        let agent = agent_builder().tls_config(Arc::new(client)).build();
+        (base, agent)
+    }
+
+    #[test]
+    fn a_redirect_from_https_to_http_is_refused_and_never_followed() {
+        // The plain-http side counts the requests that reach it.
+        let plain = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let http_url = format!("http://{}/feed", plain.local_addr().unwrap());
+        plain.set_nonblocking(true).unwrap();
+        let (base, agent) = tls_site(http_url.clone());
+
+        let e = get(&agent, &format!("{base}/to-http")).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("redirects to {http_url}, from https to http; refused")),
+            "{e}"
+        );
+        // Nothing connected to the http address (accept would have it queued).
+        assert_eq!(
+            plain.accept().unwrap_err().kind(),
+            std::io::ErrorKind::WouldBlock
+        );
+        // Within https a redirect is followed, and the final URL is the base.
+        let r = get(&agent, &format!("{base}/to-https")).unwrap();
+        assert_eq!((r.body.as_slice(), r.url), (&b"secure"[..], format!("{base}/feed")));
     }
 
     #[test]
