@@ -69,9 +69,7 @@ fn read(bytes: &[u8], http_charset: Option<&str>) -> Result<Decoded, String> {
     // UTF-32's marks first: the little-endian one begins with UTF-16LE's.
     match bytes {
         [0, 0, 0xFE, 0xFF, rest @ ..] => return Ok(utf32(rest, true, Evidence::ByteOrderMark)),
-        [0xFF, 0xFE, 0, 0, rest @ ..] => {
-            return Ok(utf32(rest, false, Evidence::ByteOrderMark))
-        }
+        [0xFF, 0xFE, 0, 0, rest @ ..] => return Ok(utf32(rest, false, Evidence::ByteOrderMark)),
         _ => {}
     }
     if let Some((encoding, mark)) = Encoding::for_bom(bytes) {
@@ -80,12 +78,8 @@ fn read(bytes: &[u8], http_charset: Option<&str>) -> Result<Decoded, String> {
     match bytes {
         [0, 0, 0, 0x3C, ..] => return Ok(utf32(bytes, true, Evidence::FirstBytes)),
         [0x3C, 0, 0, 0, ..] => return Ok(utf32(bytes, false, Evidence::FirstBytes)),
-        [0, 0x3C, 0, b, ..] if *b != 0 => {
-            return Ok(decode(UTF_16BE, bytes, Evidence::FirstBytes))
-        }
-        [0x3C, 0, b, 0, ..] if *b != 0 => {
-            return Ok(decode(UTF_16LE, bytes, Evidence::FirstBytes))
-        }
+        [0, 0x3C, 0, b, ..] if *b != 0 => return Ok(decode(UTF_16BE, bytes, Evidence::FirstBytes)),
+        [0x3C, 0, b, 0, ..] if *b != 0 => return Ok(decode(UTF_16LE, bytes, Evidence::FirstBytes)),
         // `<?xm` in EBCDIC (XML 1.0, appendix F).
         [0x4C, 0x6F, 0xA7, 0x94, ..] => {
             return Err("the document is in EBCDIC, which warta does not read; \
@@ -158,7 +152,7 @@ fn decode(encoding: &'static Encoding, bytes: &[u8], evidence: Evidence) -> Deco
 /// UTF-32 is no WHATWG encoding (no browser reads it), but it is a valid
 /// XML encoding and trivial: four bytes a scalar value.
 fn utf32(bytes: &[u8], big_endian: bool, evidence: Evidence) -> Decoded {
-    let mut had_errors = bytes.len() % 4 != 0;
+    let mut had_errors = !bytes.len().is_multiple_of(4);
     let text = bytes
         .chunks(4)
         .map(|c| {
@@ -257,7 +251,11 @@ mod tests {
     fn utf16(s: &str, big_endian: bool, mark: bool) -> Vec<u8> {
         let mut out = Vec::new();
         if mark {
-            out.extend(if big_endian { [0xFE, 0xFF] } else { [0xFF, 0xFE] });
+            out.extend(if big_endian {
+                [0xFE, 0xFF]
+            } else {
+                [0xFF, 0xFE]
+            });
         }
         for u in s.encode_utf16() {
             out.extend(if big_endian {
@@ -274,7 +272,11 @@ mod tests {
         let doc = format!("<?xml version=\"1.0\" encoding=\"utf-16\"?>{FEED}");
         for (be, mark) in [(false, true), (true, true), (false, false), (true, false)] {
             let d = decode_feed(&utf16(&doc, be, mark), None).unwrap();
-            assert_eq!(d.text, format!("<?xml version=\"1.0\"?>{FEED}"), "{be} {mark}");
+            assert_eq!(
+                d.text,
+                format!("<?xml version=\"1.0\"?>{FEED}"),
+                "{be} {mark}"
+            );
             assert_eq!(d.encoding, if be { "UTF-16BE" } else { "UTF-16LE" });
             assert!(!d.had_errors);
         }
@@ -285,7 +287,10 @@ mod tests {
         // "年" in EUC-KR is B3 E2 (python3: '년'.encode('euc-kr') is b'\xb3\xe2').
         let doc = b"<?xml version='1.0' encoding='EUC-KR' ?><rss><title>\xb3\xe2</title></rss>";
         let d = decode_feed(doc, None).unwrap();
-        assert_eq!(d.text, "<?xml version='1.0' ?><rss><title>\u{b144}</title></rss>");
+        assert_eq!(
+            d.text,
+            "<?xml version='1.0' ?><rss><title>\u{b144}</title></rss>"
+        );
         assert_eq!((d.encoding, d.evidence), ("EUC-KR", Evidence::Declaration));
     }
 
@@ -294,10 +299,16 @@ mod tests {
         // 0xE9 is é in windows-1252 and ISO-8859-1 (which WHATWG reads as 1252),
         // И (U+0418) in KOI8-R (RFC 1489's table).
         let doc = b"<?xml version=\"1.0\" encoding=\"koi8-r\"?><rss>\xe9</rss>";
-        assert!(decode_feed(doc, Some("iso-8859-1")).unwrap().text.contains('\u{418}'));
+        assert!(decode_feed(doc, Some("iso-8859-1"))
+            .unwrap()
+            .text
+            .contains('\u{418}'));
         let doc = b"<rss>\xe9</rss>";
         let d = decode_feed(doc, Some("koi8-r")).unwrap();
-        assert_eq!((d.text.as_str(), d.evidence), ("<rss>\u{418}</rss>", Evidence::HttpCharset));
+        assert_eq!(
+            (d.text.as_str(), d.evidence),
+            ("<rss>\u{418}</rss>", Evidence::HttpCharset)
+        );
         let d = decode_feed("<rss>é</rss>".as_bytes(), None).unwrap();
         assert_eq!((d.encoding, d.evidence), ("UTF-8", Evidence::Utf8));
     }
@@ -319,18 +330,27 @@ mod tests {
     fn utf16_named_in_ascii_bytes_is_utf8() {
         let doc = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss>ã</rss>";
         let d = decode_feed(doc.as_bytes(), None).unwrap();
-        assert_eq!((d.text.as_str(), d.encoding), ("<?xml version=\"1.0\"?><rss>ã</rss>", "UTF-8"));
+        assert_eq!(
+            (d.text.as_str(), d.encoding),
+            ("<?xml version=\"1.0\"?><rss>ã</rss>", "UTF-8")
+        );
     }
 
     #[test]
     fn an_unknown_encoding_is_refused_unless_the_bytes_are_utf8() {
         let d = decode_feed(b"<?xml version=\"1.0\" encoding=\"bogus\"?><rss/>", None).unwrap();
         assert_eq!(d.text, "<?xml version=\"1.0\"?><rss/>");
-        let e = decode_feed(b"<?xml version=\"1.0\" encoding=\"viscii\"?><rss>\x80</rss>", None)
-            .unwrap_err();
+        let e = decode_feed(
+            b"<?xml version=\"1.0\" encoding=\"viscii\"?><rss>\x80</rss>",
+            None,
+        )
+        .unwrap_err();
         assert!(e.contains("`viscii`"), "{e}");
         // Java's and Python's spellings are the WHATWG labels with `_`.
-        let d = decode_feed(b"<?xml version=\"1.0\" encoding=\"EUC_KR\"?><rss>\xb3\xe2</rss>", None);
+        let d = decode_feed(
+            b"<?xml version=\"1.0\" encoding=\"EUC_KR\"?><rss>\xb3\xe2</rss>",
+            None,
+        );
         assert_eq!(d.unwrap().encoding, "EUC-KR");
         let e = decode_feed(&[0x4C, 0x6F, 0xA7, 0x94, 0x93], None).unwrap_err();
         assert!(e.contains("EBCDIC"), "{e}");
@@ -359,9 +379,13 @@ mod tests {
             b"",
             b"<",
         ] {
-            assert!(declaration(doc).and_then(|d| d.encoding).is_none(), "{doc:?}");
+            assert!(
+                declaration(doc).and_then(|d| d.encoding).is_none(),
+                "{doc:?}"
+            );
         }
-        let d = declaration(b"  <?xml version = '1.0'  encoding = \"x\" standalone='yes'?>").unwrap();
+        let d =
+            declaration(b"  <?xml version = '1.0'  encoding = \"x\" standalone='yes'?>").unwrap();
         assert_eq!((d.attribute, d.encoding), (23..39, Some(37..38)));
     }
 }

@@ -31,7 +31,9 @@ pub fn parse_feed(
     base_url: Option<&str>,
     http_charset: Option<&str>,
 ) -> Result<ParsedFeed, IngestError> {
-    let Decoded { mut text, encoding, .. } = charset::decode_feed(bytes, http_charset)
+    let Decoded {
+        mut text, encoding, ..
+    } = charset::decode_feed(bytes, http_charset)
         .map_err(|why| IngestError::Feed(format!("cannot read the feed: {why}")))?;
     dialects(&mut text);
     let parser = feed_rs::parser::Builder::new()
@@ -54,7 +56,12 @@ pub fn parse_feed(
                  please report it with the feed attached"
             ))
         })?
-        .map_err(|e| IngestError::Feed(format!("not an RSS 2.0 or Atom feed: {}", why_not(&e, &text))))?;
+        .map_err(|e| {
+            IngestError::Feed(format!(
+                "not an RSS 2.0 or Atom feed: {}",
+                why_not(&e, &text)
+            ))
+        })?;
     // The site: the feed's own page (RSS `channel/link`, Atom
     // `link rel=alternate`), else the feed's id.
     let site = feed
@@ -160,19 +167,26 @@ fn why_not(e: &feed_rs::parser::ParseFeedError, text: &str) -> String {
 /// name. feedparser reads all of them.
 const NAMESPACE_ALIASES: &[(&str, &str)] = &[
     (ATOM_0_3, "http://www.w3.org/2005/Atom"),
-    ("http://backend.userland.com/rss2", "http://purl.org/rss/1.0/"),
-    ("http://backend.userland.com/rss", "http://purl.org/rss/1.0/"),
-    ("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/"),
+    (
+        "http://backend.userland.com/rss2",
+        "http://purl.org/rss/1.0/",
+    ),
+    (
+        "http://backend.userland.com/rss",
+        "http://purl.org/rss/1.0/",
+    ),
+    (
+        "http://my.netscape.com/rdf/simple/0.9/",
+        "http://purl.org/rss/1.0/",
+    ),
 ];
 
 const ATOM_0_3: &str = "http://purl.org/atom/ns#";
 
 /// Atom 0.3 typed its text with MIME types; Atom 1.0 (and feed-rs, which
 /// refuses the whole feed on an unknown one) with these words.
-const ATOM_0_3_TYPES: &[(&str, &str)] = &[
-    ("text/plain", "text"),
-    ("application/xhtml+xml", "xhtml"),
-];
+const ATOM_0_3_TYPES: &[(&str, &str)] =
+    &[("text/plain", "text"), ("application/xhtml+xml", "xhtml")];
 
 /// Replace `"old"` and `'old'` (an attribute value) with `new`, quoted alike.
 fn quoted_replace(text: &mut String, old: &str, new: &str) {
@@ -301,15 +315,32 @@ mod tests {
                      <rss><channel/></rss>"
             .to_string();
         dialects(&mut t);
-        assert!(t.ends_with("]><rss version=\"2.0\"><channel/></rss>"), "{t}");
+        assert!(
+            t.ends_with("]><rss version=\"2.0\"><channel/></rss>"),
+            "{t}"
+        );
         let mut t =
             "<r:rss version = '0.94' xmlns:r=\"http://backend.userland.com/rss2\">".to_string();
         dialects(&mut t);
-        assert_eq!(t, "<r:rss version = '2.0' xmlns:r=\"http://purl.org/rss/1.0/\">");
+        assert_eq!(
+            t,
+            "<r:rss version = '2.0' xmlns:r=\"http://purl.org/rss/1.0/\">"
+        );
         let mut t = "<feed version=\"0.3\" xmlns='http://purl.org/atom/ns#'>".to_string();
         dialects(&mut t);
-        assert_eq!(t, "<feed version=\"0.3\" xmlns='http://www.w3.org/2005/Atom'>");
-        for unchanged in ["<rss version=\"0.91\">", "<feed>", "", "<", "<!--", "<rss", "<!DOCTYPE ["] {
+        assert_eq!(
+            t,
+            "<feed version=\"0.3\" xmlns='http://www.w3.org/2005/Atom'>"
+        );
+        for unchanged in [
+            "<rss version=\"0.91\">",
+            "<feed>",
+            "",
+            "<",
+            "<!--",
+            "<rss",
+            "<!DOCTYPE [",
+        ] {
             let mut t = unchanged.to_string();
             dialects(&mut t);
             assert_eq!(t, unchanged);
@@ -385,12 +416,21 @@ mod tests {
     fn what_is_not_a_feed_is_one_sentence() {
         for (doc, why) in [
             (&b"just some notes\n"[..], "no XML element in it"),
-            (b"<!DOCTYPE html><html><body>news</body></html>", "its root element is `<html>`"),
+            (
+                b"<!DOCTYPE html><html><body>news</body></html>",
+                "its root element is `<html>`",
+            ),
             // feedparser's tests/encoding/utf-16le-bom.xml, once decoded.
-            (b"<?xml version=\"1.0\"?><!-- x --><rss>\n</rss>", "`<rss>` has no `<channel>`"),
+            (
+                b"<?xml version=\"1.0\"?><!-- x --><rss>\n</rss>",
+                "`<rss>` has no `<channel>`",
+            ),
         ] {
             let e = parse_feed(doc, None, None).unwrap_err().to_string();
-            assert!(e.starts_with("not an RSS 2.0 or Atom feed: ") && e.contains(why), "{e}");
+            assert!(
+                e.starts_with("not an RSS 2.0 or Atom feed: ") && e.contains(why),
+                "{e}"
+            );
         }
         let e = parse_feed(&[0x4C, 0x6F, 0xA7, 0x94], None, None).unwrap_err();
         assert!(e.to_string().starts_with("cannot read the feed: "), "{e}");

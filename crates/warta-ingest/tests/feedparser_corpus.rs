@@ -57,7 +57,10 @@ const REFUSED: &[(&str, &str)] = &[
         "an RSS item written with Atom's element names (`<summary>`, `<link href>`) outside the \
          Atom namespace: not RSS; feedparser matches element names loosely",
     ),
-    ("wellformed/rss/item_description_br_shorttag.xml", NO_HEADLINE),
+    (
+        "wellformed/rss/item_description_br_shorttag.xml",
+        NO_HEADLINE,
+    ),
     ("wellformed/rss/item_description_code_br.xml", NO_HEADLINE),
 ];
 

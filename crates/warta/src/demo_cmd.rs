@@ -16,8 +16,8 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use warta_core::{Lang, Slug};
-use warta_models::ModelStore;
 use warta_ingest::{ArticleInput, ImportItem};
+use warta_models::ModelStore;
 use warta_server::{App, AppHandle, Config};
 
 use crate::cli::{DemoArgs, Global};

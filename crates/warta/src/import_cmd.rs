@@ -69,7 +69,8 @@ pub fn run(global: &Global, cmd: ImportCommand) -> anyhow::Result<()> {
             (items, Some((pages, total)))
         }
         ImportCommand::Wordpress { .. } => (
-            warta_ingest::parse_wordpress(&read_file(source)?).with_context(|| source.to_string())?,
+            warta_ingest::parse_wordpress(&read_file(source)?)
+                .with_context(|| source.to_string())?,
             None,
         ),
     };
@@ -276,7 +277,10 @@ fn get(agent: &ureq::Agent, url: &str) -> anyhow::Result<Fetched> {
         };
         if (300..400).contains(&resp.status()) {
             let Some(location) = resp.header("location") else {
-                bail!("{current}: HTTP {} without a Location to go to", resp.status());
+                bail!(
+                    "{current}: HTTP {} without a Location to go to",
+                    resp.status()
+                );
             };
             let next = current
                 .join(location)
@@ -380,7 +384,11 @@ impl WordPressPages {
     }
 
     fn url(&self, n: u32) -> String {
-        let sep = if self.endpoint.contains('?') { '&' } else { '?' };
+        let sep = if self.endpoint.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
         format!("{}{sep}per_page={WP_PER_PAGE}&page={n}", self.endpoint)
     }
 
@@ -504,9 +512,13 @@ mod tests {
         plain.set_nonblocking(true).unwrap();
         let (base, agent) = tls_site(http_url.clone());
 
-        let e = get(&agent, &format!("{base}/to-http")).unwrap_err().to_string();
+        let e = get(&agent, &format!("{base}/to-http"))
+            .unwrap_err()
+            .to_string();
         assert!(
-            e.contains(&format!("redirects to {http_url}, from https to http; refused")),
+            e.contains(&format!(
+                "redirects to {http_url}, from https to http; refused"
+            )),
             "{e}"
         );
         // Nothing connected to the http address (accept would have it queued).
@@ -516,13 +528,22 @@ mod tests {
         );
         // Within https a redirect is followed, and the final URL is the base.
         let r = get(&agent, &format!("{base}/to-https")).unwrap();
-        assert_eq!((r.body.as_slice(), r.url), (&b"secure"[..], format!("{base}/feed")));
+        assert_eq!(
+            (r.body.as_slice(), r.url),
+            (&b"secure"[..], format!("{base}/feed"))
+        );
     }
 
     #[test]
     fn only_a_sent_charset_counts() {
-        assert_eq!(charset_of("text/xml; charset=\"EUC-JP\"").as_deref(), Some("EUC-JP"));
-        assert_eq!(charset_of("application/rss+xml;CHARSET=koi8-r").as_deref(), Some("koi8-r"));
+        assert_eq!(
+            charset_of("text/xml; charset=\"EUC-JP\"").as_deref(),
+            Some("EUC-JP")
+        );
+        assert_eq!(
+            charset_of("application/rss+xml;CHARSET=koi8-r").as_deref(),
+            Some("koi8-r")
+        );
         assert_eq!(charset_of("application/xml"), None);
     }
 }

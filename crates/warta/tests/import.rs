@@ -942,7 +942,9 @@ fn two_page_site(db: PathBuf, page2_status: u16) -> (String, std::sync::mpsc::Re
     let tx = Mutex::new(tx);
     let url = site(move |target, s| {
         let (status, body) = match target {
-            "/wp-json/wp/v2/posts?per_page=100&page=1" => (200, fixture_text("wp-posts-page1.json")),
+            "/wp-json/wp/v2/posts?per_page=100&page=1" => {
+                (200, fixture_text("wp-posts-page1.json"))
+            }
             "/wp-json/wp/v2/posts?per_page=100&page=2" => {
                 let _ = tx.lock().unwrap().send(count_articles(&db));
                 (page2_status, fixture_text("wp-posts-page2.json"))
@@ -1001,7 +1003,11 @@ fn redirects_are_followed_and_a_loop_ends() {
         match target {
             "/old-feed" => moved(s, "/feed/"),
             "/loop" => moved(s, "/loop"),
-            "/feed/" => ok(s, "application/rss+xml", fixture_text("rss2.xml").as_bytes()),
+            "/feed/" => ok(
+                s,
+                "application/rss+xml",
+                fixture_text("rss2.xml").as_bytes(),
+            ),
             _ => moved(s, "ftp://127.0.0.1/feed"),
         }
     });

@@ -14,13 +14,13 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use warta_core::{Lang, Pair, Slug};
+use warta_ingest::{self as ingest, parse_json, ArticleInput};
 use warta_store::{
     Check, Job, JobState, NewVersion, Origin, QaFlag, RevisionNo, Segment, Severity, Version,
     VersionState,
 };
 
 use crate::error::{ApiError, ErrorBody};
-use warta_ingest::{self as ingest, parse_json, ArticleInput};
 use crate::routes::auth::ApiKeyAuth;
 use crate::startup::App;
 
