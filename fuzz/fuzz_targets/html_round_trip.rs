@@ -1,5 +1,5 @@
 //! HTML round trip, as the pipeline does it (crates/warta-pipeline/src/run.rs
-//! and crates/warta-server/src/ingest.rs): sanitise editor HTML → cut it into units
+//! and crates/warta-ingest/src/article.rs): sanitise editor HTML → cut it into units
 //! (`Fragment::parse`) → place inline markup in a translation
 //! (`project_spans`) → put the fragment back together (`Fragment::render`).
 //!

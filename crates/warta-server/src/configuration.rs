@@ -163,11 +163,32 @@ impl Default for Limits {
             translate_concurrency: 2,
             translate_queue_ms: 2_000,
             requests_per_minute: 120,
-            article_max_bytes: 512 * 1024,
-            article_max_paragraphs: 1_000,
+            article_max_bytes: warta_ingest::Limits::DEFAULT.article_max_bytes,
+            article_max_paragraphs: warta_ingest::Limits::DEFAULT.article_max_paragraphs,
             login_attempts_per_user: 5,
             login_attempts_per_address: 30,
             login_window_secs: 15 * 60,
+        }
+    }
+}
+
+impl Config {
+    /// What an import into this newsroom needs (`warta import`, `warta demo`).
+    pub fn newsroom(&self) -> warta_ingest::Newsroom {
+        warta_ingest::Newsroom {
+            source: self.source,
+            targets: self.targets.clone(),
+            limits: self.limits.article(),
+        }
+    }
+}
+
+impl Limits {
+    /// The part of the limits the ingest stage enforces on an article.
+    pub fn article(&self) -> warta_ingest::Limits {
+        warta_ingest::Limits {
+            article_max_bytes: self.article_max_bytes,
+            article_max_paragraphs: self.article_max_paragraphs,
         }
     }
 }

@@ -107,3 +107,27 @@ impl From<warta_store::StoreError> for ApiError {
         }
     }
 }
+
+/// The ingest stage's errors as the CMS API answers them: a bad field 422
+/// naming it, a size limit 400 naming it, a body that is not JSON 400.
+impl From<warta_ingest::IngestError> for ApiError {
+    fn from(e: warta_ingest::IngestError) -> ApiError {
+        use warta_ingest::IngestError;
+        match e {
+            IngestError::Invalid { field, message } => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                field,
+                message,
+            },
+            IngestError::TooLarge { field, message } => ApiError {
+                status: StatusCode::BAD_REQUEST,
+                field: Some(field),
+                message,
+            },
+            IngestError::Store(e) => e.into(),
+            other @ (IngestError::Malformed(_)
+            | IngestError::Feed(_)
+            | IngestError::WordPress(_)) => ApiError::bad_request(other.to_string()),
+        }
+    }
+}

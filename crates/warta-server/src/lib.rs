@@ -2,8 +2,8 @@
 //! multilingual site, on one axum app.
 //!
 //! - [`configuration`] reads the TOML file and `WARTA_*` overrides.
-//! - [`ingest`] turns posted JSON into validated, sanitised revisions;
-//!   [`import`] does the same for RSS/Atom feeds and WordPress posts.
+//! - Posted articles are validated and sanitised by `warta-ingest`, whose
+//!   errors [`error`] turns into HTTP answers.
 //! - [`worker`] leases jobs from the database and runs `warta-pipeline`
 //!   (segment → memory → engine → enforce → check) on blocking threads.
 //! - [`routes`] serves the CMS API, the LibreTranslate-compatible API, the
@@ -18,8 +18,6 @@
 
 pub mod configuration;
 pub mod error;
-pub mod import;
-pub mod ingest;
 pub mod metrics;
 pub mod page_cache;
 pub mod priority;

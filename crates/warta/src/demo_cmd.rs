@@ -16,9 +16,8 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use warta_core::{Lang, Slug};
+use warta_ingest::{ArticleInput, ImportItem};
 use warta_models::ModelStore;
-use warta_server::import::{self, ImportItem};
-use warta_server::ingest::ArticleInput;
 use warta_server::{App, AppHandle, Config};
 
 use crate::cli::{DemoArgs, Global};
@@ -136,8 +135,9 @@ pub fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
         }
         let mut first = None;
         let n = articles.len();
+        let newsroom = app.config().newsroom();
         for a in articles {
-            let done = import::import_item(&app.ctx.store, app.config(), a).await?;
+            let done = warta_ingest::import_item(&app.ctx.store, &newsroom, a).await?;
             first.get_or_insert(done.slug);
         }
         // The workers are idle-waiting: tell them there is work.
@@ -213,6 +213,7 @@ fn item(source: &str, id: &str, title: &str, paragraphs: &[String]) -> ImportIte
         external_id: id.to_string(),
         wanted_slug: Slug::from_text(title, 80)
             .unwrap_or_else(|| Slug::parse("article").expect("a valid slug")),
+        link: None,
         // No date: a restarted demo keeps the first start's date.
         dated: false,
         input: ArticleInput {
@@ -276,12 +277,14 @@ mod tests {
     fn samples_make_valid_articles() {
         for (i, (title, paras)) in SAMPLES.iter().enumerate() {
             let paras: Vec<String> = paras.iter().map(|p| p.to_string()).collect();
-            let mut it = item("demo:samples", &i.to_string(), title, &paras);
-            // What import_item does before validating.
-            it.input.slug = Some(it.wanted_slug.to_string());
-            it.input
-                .into_revision(Lang::english(), 0, &Default::default())
-                .unwrap();
+            let it = item("demo:samples", &i.to_string(), title, &paras);
+            let newsroom = warta_ingest::Newsroom {
+                source: Lang::english(),
+                targets: vec![],
+                limits: Default::default(),
+            };
+            // What import_item validates before any write.
+            it.revision(&newsroom, 0).unwrap();
         }
     }
 }

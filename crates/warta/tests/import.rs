@@ -681,3 +681,342 @@ fn on_postgresql_a_second_import_creates_nothing_and_clashing_slugs_stay_unique(
     let out = n.import_ok("feed", &n.file("atom.xml", &atom));
     assert!(out.contains("created    ferry-service-resumes-2"), "{out}");
 }
+
+// ---- encodings (issue 18) ----
+
+fn feeds_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/feeds")
+}
+
+/// The rss2.xml fixture as UTF-16: its declaration names UTF-16, as a
+/// UTF-16 feed's does.
+fn utf16_fixture(big_endian: bool, mark: bool) -> Vec<u8> {
+    let text = fixture_text("rss2.xml").replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"");
+    let mut out = match (mark, big_endian) {
+        (false, _) => vec![],
+        (true, true) => vec![0xFE, 0xFF],
+        (true, false) => vec![0xFF, 0xFE],
+    };
+    for u in text.encode_utf16() {
+        out.extend(if big_endian {
+            u.to_be_bytes()
+        } else {
+            u.to_le_bytes()
+        });
+    }
+    out
+}
+
+#[test]
+fn a_utf16_feed_imports_like_its_utf8_original() {
+    // Issue 18: these panicked inside quick-xml under feed-rs.
+    for (big_endian, mark) in [(false, true), (true, true), (false, false), (true, false)] {
+        let n = Newsroom::new();
+        let path = n.dir.path().join("utf16.xml");
+        std::fs::write(&path, utf16_fixture(big_endian, mark)).unwrap();
+        let out = n.import_ok("feed", &path);
+        assert!(out.contains("3 items: 3 created"), "{out}");
+        assert_eq!(n.articles(), RSS_ARTICLES);
+        // The same text as the UTF-8 file gives (see
+        // rss_content_encoded_is_the_body_sanitised_and_description_the_fallback).
+        assert_eq!(
+            n.revision_field("ferry-service-resumes", 1, "summary"),
+            "The morning ferry left on time for the first time in a week."
+        );
+    }
+}
+
+#[test]
+fn declared_legacy_encodings_are_decoded() {
+    // tests/feeds/README.md: each file is its title in that encoding.
+    let n = Newsroom::new();
+    for (file, slug, title) in [
+        ("shift_jis.xml", "shift-jis-1", "市役所が新しい図書館を承認"),
+        ("euc-kr.xml", "euc-kr-1", "항구에 새 방파제 완공"),
+        ("koi8-r.xml", "koi8-r-1", "Паром снова ходит по расписанию"),
+    ] {
+        let out = n.import_ok("feed", &feeds_dir().join(file));
+        assert!(out.contains("1 items: 1 created"), "{file}: {out}");
+        assert_eq!(n.revision_field(slug, 1, "title"), title);
+    }
+}
+
+/// A site on 127.0.0.1 that answers each request with what `respond`
+/// writes (status line, headers and body). Returns its address.
+fn site(respond: impl Fn(&str, &mut std::net::TcpStream) + Send + Sync + 'static) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let respond = Arc::new(respond);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let respond = respond.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                reader.read_line(&mut request).unwrap_or(0);
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                }
+                let target = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let mut stream = stream;
+                respond(&target, &mut stream);
+            });
+        }
+    });
+    url
+}
+
+fn ok(stream: &mut std::net::TcpStream, content_type: &str, body: &[u8]) {
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(body);
+}
+
+#[test]
+fn an_undeclared_encoding_comes_from_the_http_charset() {
+    // EUC-JP without a declaration, served as Shift_JIS-incompatible bytes
+    // with `charset=EUC-JP` (tests/feeds/README.md).
+    let body = std::fs::read(feeds_dir().join("euc-jp-undeclared.xml")).unwrap();
+    let url = site(move |_, s| ok(s, "application/rss+xml; charset=EUC-JP", &body));
+    let n = Newsroom::new();
+    let o = n.import("feed", &format!("{url}/feed"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        n.revision_field("euc-jp-undeclared-1", 1, "title"),
+        "朝市が早く開く"
+    );
+    // The same file read from disk has no charset to go by: chardetng's
+    // guess (Firefox's detector) reads it the same.
+    let n = Newsroom::new();
+    n.import_ok("feed", &feeds_dir().join("euc-jp-undeclared.xml"));
+    assert_eq!(
+        n.revision_field("euc-jp-undeclared-1", 1, "title"),
+        "朝市が早く開く"
+    );
+}
+
+/// feedparser's corpus (scripts/fetch-feedparser-corpus), required under
+/// `CI=true` like the oracle test in warta-ingest.
+fn feedparser_corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("WARTA_FEEDPARSER_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/feedparser")
+        })
+        .join("corpus");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    let why = format!(
+        "feedparser's corpus is not in {} (run scripts/fetch-feedparser-corpus)",
+        dir.display()
+    );
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
+    eprintln!("skipped: {why}");
+    None
+}
+
+#[test]
+fn every_encoded_feed_of_feedparsers_corpus_imports_or_is_refused_in_one_line() {
+    let Some(corpus) = feedparser_corpus() else {
+        return;
+    };
+    let mut files: Vec<PathBuf> = ["encoding", "illformed/chardet"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(corpus.join(d)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    assert!(files.len() > 200, "{}", files.len());
+    let n = Newsroom::new();
+    let (mut imported, mut refused) = (0, 0);
+    for f in &files {
+        let o = n.import("feed", f.to_str().unwrap());
+        let err = stderr(&o);
+        assert!(!err.contains("panicked"), "{}: {err}", f.display());
+        if o.status.success() {
+            imported += 1;
+        } else {
+            refused += 1;
+            // One error line; an item refused alone has its own `failed` line.
+            let errors = err.lines().filter(|l| l.starts_with("error: ")).count();
+            let other = err
+                .lines()
+                .filter(|l| !l.starts_with("error: ") && !l.starts_with("failed     "))
+                .count();
+            assert!(errors == 1 && other == 0, "{}: {err}", f.display());
+        }
+    }
+    eprintln!(
+        "{} encoded corpus files: {imported} imported, {refused} refused in one line",
+        files.len()
+    );
+}
+
+// ---- bounded memory and redirects (issue 22, point 7) ----
+
+/// The cap of one response (`MAX_RESPONSE_BYTES` in import_cmd.rs).
+const CAP: u64 = 64 << 20;
+
+/// A site whose `/feed` sends `header` and then 1 MiB chunks until the
+/// client hangs up; the receiver gets how many body bytes were written.
+fn endless_site(header: &'static str) -> (String, std::sync::mpsc::Receiver<u64>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = Mutex::new(tx);
+    let url = site(move |_, s| {
+        let _ = s.write_all(header.as_bytes());
+        let chunk = vec![b' '; 1 << 20];
+        let mut written = 0u64;
+        // Bounded even if the client never hung up: 1 GiB.
+        while written < 1 << 30 {
+            match s.write(&chunk) {
+                Ok(n) if n > 0 => written += n as u64,
+                _ => break,
+            }
+        }
+        let _ = tx.lock().unwrap().send(written);
+    });
+    (url, rx)
+}
+
+#[test]
+fn a_response_past_the_cap_is_refused_as_it_is_read() {
+    // No Content-Length: only reading tells the size.
+    let (url, written) = endless_site(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nConnection: close\r\n\r\n<rss>",
+    );
+    let n = Newsroom::new();
+    let o = n.import("feed", &format!("{url}/feed"));
+    assert_one_error_line(&o, "response is larger than 64 MiB");
+    // The server wrote the cap and what the sockets' buffers hold, not
+    // the gigabyte it had: the importer stopped reading at the cap.
+    let written = written.recv().unwrap();
+    assert!(written < CAP + (32 << 20), "{written} bytes written");
+    assert!(!n.db.exists());
+}
+
+#[test]
+fn a_declared_length_past_the_cap_is_refused_before_reading() {
+    let (url, written) = endless_site(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n[",
+    );
+    let n = Newsroom::new();
+    let o = n.import("wordpress", &url);
+    assert_one_error_line(&o, "response is larger than 64 MiB");
+    let written = written.recv().unwrap();
+    assert!(written < 32 << 20, "{written} bytes written");
+}
+
+fn count_articles(db: &Path) -> i64 {
+    if !db.exists() {
+        return 0;
+    }
+    let url = format!("sqlite://{}?mode=ro", db.display());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            n
+        })
+}
+
+/// A WordPress site of two pages; page 2 answers `page2_status`. The
+/// receiver gets how many articles the database held when page 2 was asked
+/// for.
+fn two_page_site(db: PathBuf, page2_status: u16) -> (String, std::sync::mpsc::Receiver<i64>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = Mutex::new(tx);
+    let url = site(move |target, s| {
+        let (status, body) = match target {
+            "/wp-json/wp/v2/posts?per_page=100&page=1" => {
+                (200, fixture_text("wp-posts-page1.json"))
+            }
+            "/wp-json/wp/v2/posts?per_page=100&page=2" => {
+                let _ = tx.lock().unwrap().send(count_articles(&db));
+                (page2_status, fixture_text("wp-posts-page2.json"))
+            }
+            _ => (404, "{}".to_string()),
+        };
+        let _ = write!(
+            s,
+            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nX-WP-TotalPages: 2\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    (url, rx)
+}
+
+#[test]
+fn wordpress_pages_are_stored_one_at_a_time() {
+    let n = Newsroom::new();
+    let (url, seen) = two_page_site(n.db.clone(), 200);
+    let o = n.import("wordpress", &url);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Page 1's two posts (wp-posts-page1.json) were stored before page 2
+    // was fetched: one page in memory at a time.
+    assert_eq!(seen.recv().unwrap(), 2);
+    assert!(stdout(&o).contains("3 items: 3 created"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_failing_page_keeps_the_pages_before_it_and_says_so() {
+    let n = Newsroom::new();
+    let (url, _) = two_page_site(n.db.clone(), 500);
+    let o = n.import("wordpress", &url);
+    assert_one_error_line(
+        &o,
+        "HTTP 500 X (pages 1–1 of 2 were imported; running the import again imports the rest)",
+    );
+    assert_eq!(
+        n.articles(),
+        [
+            "new-tram-line-opens 1",
+            "sao-joao-festival-dates-announced 1"
+        ]
+    );
+}
+
+#[test]
+fn redirects_are_followed_and_a_loop_ends() {
+    let url = site(|target, s| {
+        let moved = |s: &mut std::net::TcpStream, to: &str| {
+            let _ = write!(
+                s,
+                "HTTP/1.1 301 Moved Permanently\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        };
+        match target {
+            "/old-feed" => moved(s, "/feed/"),
+            "/loop" => moved(s, "/loop"),
+            "/feed/" => ok(
+                s,
+                "application/rss+xml",
+                fixture_text("rss2.xml").as_bytes(),
+            ),
+            _ => moved(s, "ftp://127.0.0.1/feed"),
+        }
+    });
+    let n = Newsroom::new();
+    let o = n.import("feed", &format!("{url}/old-feed"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(n.articles(), RSS_ARTICLES);
+    let o = n.import("feed", &format!("{url}/loop"));
+    assert_one_error_line(&o, "more than 5 redirects");
+    let o = n.import("feed", &format!("{url}/elsewhere"));
+    assert_one_error_line(&o, "which is not http(s)");
+}

@@ -14,13 +14,13 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use warta_core::{Lang, Pair, Slug, Timestamp};
+use warta_ingest::{self as ingest, parse_json, ArticleInput};
 use warta_store::{
     Check, Job, JobState, NewVersion, Origin, QaFlag, QualitySummary, RevisionNo, Segment,
     Severity, Version, VersionState,
 };
 
 use crate::error::{ApiError, ErrorBody};
-use crate::ingest::{self, parse_json, ArticleInput};
 use crate::routes::auth::ApiKeyAuth;
 use crate::startup::App;
 
@@ -112,7 +112,7 @@ pub async fn post_article(
     let rev = input.into_revision(
         app.config().source,
         warta_store::now_millis(),
-        &app.config().limits,
+        &app.config().limits.article(),
     )?;
     let revised = app
         .ctx
@@ -503,7 +503,7 @@ pub async fn put_version(
     let body_html = ingest::body_html(
         "body_html",
         ingest::required("body_html", input.body_html)?,
-        &app.config().limits,
+        &app.config().limits.article(),
     )?;
     let translator = match input.translator {
         Some(t) => ingest::plain_text("translator", &t, ingest::MAX_AUTHOR_CHARS, false)?,

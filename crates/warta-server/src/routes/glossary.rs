@@ -23,10 +23,10 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use warta_core::Lang;
+use warta_ingest::parse_json;
 use warta_store::{GlossaryEntry, GlossaryFields, NewGlossaryEntry, StoreError};
 
 use crate::error::{ApiError, ErrorBody};
-use crate::ingest::parse_json;
 use crate::routes::auth::ApiKeyAuth;
 use crate::startup::App;
 use warta_core::Timestamp;

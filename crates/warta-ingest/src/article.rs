@@ -1,60 +1,86 @@
-//! The ingest edge: a CMS's JSON article becomes a validated, sanitised
-//! [`NewRevision`] or a 4xx naming the field — nothing half-parsed goes in.
+//! An article as a CMS sends it becomes a validated, sanitised
+//! [`NewRevision`], or an [`IngestError`] naming the field: nothing
+//! half-parsed goes in. The feed and WordPress imports end here too.
 
 use serde::Deserialize;
 use warta_core::{Lang, Slug};
 use warta_store::NewRevision;
 
-use crate::configuration::Limits;
-use crate::error::ApiError;
+use crate::IngestError;
 
 pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_SUMMARY_CHARS: usize = 2000;
 pub const MAX_AUTHOR_CHARS: usize = 200;
 
+/// What one article may hold (the server's `[limits]`, whose defaults these
+/// are). Both caps bound the work one submission queues for the translators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of an article's `body_html`, before sanitising.
+    pub article_max_bytes: usize,
+    /// Block elements (paragraphs, headings, list items…) of the sanitised body.
+    pub article_max_paragraphs: usize,
+}
+
+impl Limits {
+    pub const DEFAULT: Limits = Limits {
+        article_max_bytes: 512 * 1024,
+        article_max_paragraphs: 1_000,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::DEFAULT
+    }
+}
+
 /// The article as posted. Fields are optional here only so that a missing one
 /// is reported by name rather than as a generic JSON error; the schema says
 /// which are required, and that those are strings (`null` is "missing").
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({
+#[cfg_attr(feature = "openapi", schema(example = json!({
     "slug": "banjir-jakarta",
     "title": "Floods in Jakarta",
     "summary": "Heavy rain flooded the city.",
     "body_html": "<p>Heavy rain fell on Jakarta on Monday.</p>",
     "author": "Ana Lima",
     "published_at": "2026-11-24T09:30:00+07:00"
-}))]
+})))]
 pub struct ArticleInput {
     /// Identifies the article: posting the same slug again revises it.
-    #[schema(value_type = Slug, required = true)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Slug, required = true))]
     pub slug: Option<String>,
     /// Plain text (markup is kept as text).
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 300)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, min_length = 1, max_length = 300))]
     pub title: Option<String>,
-    #[schema(max_length = 2000)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub summary: Option<String>,
     /// HTML; sanitised before it is stored (scripts, styles and unknown
     /// attributes are dropped), and must keep some text or an image.
-    #[schema(value_type = String, required = true, min_length = 1)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, min_length = 1))]
     pub body_html: Option<String>,
-    #[schema(max_length = 200)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub author: Option<String>,
     /// RFC 3339, e.g. `2024-03-01T08:00:00+07:00`; defaults to now.
-    #[schema(format = DateTime)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub published_at: Option<String>,
 }
 
-/// Parse a JSON body into `T`, with serde's message as a field error.
-pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+/// Parse a JSON body into `T`: a body that is not JSON is
+/// [`IngestError::Malformed`], a JSON value of the wrong shape names the
+/// field serde names.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, IngestError> {
     serde_json::from_slice(body).map_err(|e| {
         let msg = e.to_string();
         // serde names the offending field as `field` in backquotes.
         let field = msg.split('`').nth(1).unwrap_or("body").to_string();
         if e.is_syntax() || e.is_eof() {
-            ApiError::bad_request(format!("request body is not valid JSON: {msg}"))
+            IngestError::Malformed(msg)
         } else {
-            ApiError::field(&field, msg)
+            IngestError::field(&field, msg)
         }
     })
 }
@@ -65,9 +91,9 @@ impl ArticleInput {
         source: Lang,
         now_ms: i64,
         limits: &Limits,
-    ) -> Result<NewRevision, ApiError> {
+    ) -> Result<NewRevision, IngestError> {
         let slug = Slug::parse(&required("slug", self.slug)?)
-            .map_err(|e| ApiError::field("slug", e.to_string()))?;
+            .map_err(|e| IngestError::field("slug", e.to_string()))?;
         let title = plain_text(
             "title",
             &required("title", self.title)?,
@@ -104,13 +130,11 @@ impl ArticleInput {
 }
 
 /// An article body: within the size limit, sanitised, and with no more
-/// block elements (paragraphs, headings, list items…) than the limit. Both
-/// caps bound the work one request can queue for the translators; over
-/// either is a 400 naming the field.
-pub fn body_html(field: &str, raw: String, limits: &Limits) -> Result<String, ApiError> {
-    let over = |message: String| ApiError {
-        status: axum::http::StatusCode::BAD_REQUEST,
-        field: Some(field.to_string()),
+/// block elements (paragraphs, headings, list items…) than the limit. Over
+/// either is [`IngestError::TooLarge`] naming the field.
+pub fn body_html(field: &str, raw: String, limits: &Limits) -> Result<String, IngestError> {
+    let over = |message: String| IngestError::TooLarge {
+        field: field.to_string(),
         message,
     };
     if raw.len() > limits.article_max_bytes {
@@ -121,10 +145,10 @@ pub fn body_html(field: &str, raw: String, limits: &Limits) -> Result<String, Ap
         )));
     }
     let clean =
-        warta_html::sanitize_checked(&raw).map_err(|e| ApiError::field(field, e.to_string()))?;
+        warta_html::sanitize_checked(&raw).map_err(|e| IngestError::field(field, e.to_string()))?;
     // Counted on the sanitised body, the one that is cut into segments.
     let blocks = warta_html::Fragment::parse(&clean)
-        .map_err(|e| ApiError::field(field, e.to_string()))?
+        .map_err(|e| IngestError::field(field, e.to_string()))?
         .units()
         .iter()
         .filter(|u| !matches!(u.kind, warta_html::UnitKind::Attribute { .. }))
@@ -138,8 +162,8 @@ pub fn body_html(field: &str, raw: String, limits: &Limits) -> Result<String, Ap
     Ok(clean)
 }
 
-pub fn required(field: &str, v: Option<String>) -> Result<String, ApiError> {
-    v.ok_or_else(|| ApiError::field(field, format!("`{field}` is required")))
+pub fn required(field: &str, v: Option<String>) -> Result<String, IngestError> {
+    v.ok_or_else(|| IngestError::field(field, format!("`{field}` is required")))
 }
 
 /// Titles, summaries and names are plain text: trimmed, no control
@@ -149,22 +173,22 @@ pub fn plain_text(
     s: &str,
     max_chars: usize,
     may_be_empty: bool,
-) -> Result<String, ApiError> {
+) -> Result<String, IngestError> {
     let t = s.trim();
     if t.is_empty() && !may_be_empty {
-        return Err(ApiError::field(
+        return Err(IngestError::field(
             field,
             format!("`{field}` must not be empty"),
         ));
     }
     if t.chars().count() > max_chars {
-        return Err(ApiError::field(
+        return Err(IngestError::field(
             field,
             format!("`{field}` is longer than {max_chars} characters"),
         ));
     }
     if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(ApiError::field(
+        return Err(IngestError::field(
             field,
             format!("`{field}` contains control characters"),
         ));
@@ -195,10 +219,10 @@ pub fn html_to_text(html: &str) -> String {
 /// years 0001–9999 in UTC, where warta writes it back out (the API, feeds,
 /// the sitemap): `0000-01-01T00:00:00+01:00` parses, but is in year −1 in UTC,
 /// which RFC 3339 cannot write.
-pub fn parse_time(field: &str, s: &str) -> Result<i64, ApiError> {
+pub fn parse_time(field: &str, s: &str) -> Result<i64, IngestError> {
     let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
         .map_err(|_| {
-            ApiError::field(
+            IngestError::field(
                 field,
                 format!(
                     "`{field}` must be an RFC 3339 time like 2024-03-01T08:00:00+07:00, got `{s}`"
@@ -209,7 +233,7 @@ pub fn parse_time(field: &str, s: &str) -> Result<i64, ApiError> {
     // `time` holds once in UTC, where `to_offset` would panic.
     let utc_year = t.checked_to_offset(time::UtcOffset::UTC).map(|u| u.year());
     if !utc_year.is_some_and(|y| (1..=9999).contains(&y)) {
-        return Err(ApiError::field(
+        return Err(IngestError::field(
             field,
             format!("`{field}` must be between the years 0001 and 9999 in UTC, got `{s}`"),
         ));
@@ -252,7 +276,7 @@ mod tests {
             "9999-12-31T23:59:59-00:01",
         ] {
             assert_eq!(
-                parse_time("published_at", s).unwrap_err().field.as_deref(),
+                parse_time("published_at", s).unwrap_err().field_name(),
                 Some("published_at"),
                 "{s}"
             );
@@ -295,8 +319,7 @@ mod tests {
         assert_eq!(
             i.into_revision(Lang::english(), 0, &Limits::default())
                 .unwrap_err()
-                .field
-                .as_deref(),
+                .field_name(),
             Some("title")
         );
         let mut i = input();
@@ -304,8 +327,7 @@ mod tests {
         assert_eq!(
             i.into_revision(Lang::english(), 0, &Limits::default())
                 .unwrap_err()
-                .field
-                .as_deref(),
+                .field_name(),
             Some("slug")
         );
         let mut i = input();
@@ -313,8 +335,7 @@ mod tests {
         assert_eq!(
             i.into_revision(Lang::english(), 0, &Limits::default())
                 .unwrap_err()
-                .field
-                .as_deref(),
+                .field_name(),
             Some("published_at")
         );
         let mut i = input();
@@ -322,43 +343,39 @@ mod tests {
         assert_eq!(
             i.into_revision(Lang::english(), 0, &Limits::default())
                 .unwrap_err()
-                .field
-                .as_deref(),
+                .field_name(),
             Some("body_html")
         );
         let e = parse_json::<ArticleInput>(br#"{"slug":"a","colour":1}"#).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("colour"));
+        assert_eq!(e.field_name(), Some("colour"));
     }
 
     #[test]
-    fn body_over_the_limits_is_a_400_naming_body_html() {
+    fn body_over_the_limits_is_too_large_naming_body_html() {
         let limits = Limits {
             article_max_bytes: 100,
             article_max_paragraphs: 3,
-            ..Limits::default()
         };
         let mut i = input();
         i.body_html = Some(format!("<p>{}</p>", "a".repeat(200)));
         let e = i.into_revision(Lang::english(), 0, &limits).unwrap_err();
-        assert_eq!(
-            (e.status.as_u16(), e.field.as_deref()),
-            (400, Some("body_html"))
+        assert!(
+            matches!(&e, IngestError::TooLarge { field, .. } if field == "body_html"),
+            "{e:?}"
         );
         let mut i = input();
         // Four blocks: one over the cap of three.
         i.body_html = Some("<p>a</p><p>b</p><ul><li>c</li></ul><h2>d</h2>".into());
         let e = i.into_revision(Lang::english(), 0, &limits).unwrap_err();
-        assert_eq!(
-            (e.status.as_u16(), e.field.as_deref()),
-            (400, Some("body_html")),
-            "{}",
-            e.message
+        assert!(
+            matches!(&e, IngestError::TooLarge { field, .. } if field == "body_html"),
+            "{e:?}"
         );
         let mut i = input();
         i.body_html =
             Some("<p>a</p><p>b</p><p>c <img src=\"x.png\" alt=\"not a block\"></p>".into());
         assert!(i.into_revision(Lang::english(), 0, &limits).is_ok());
         let e = parse_json::<ArticleInput>(br#"{"slug":"a","colour":1}"#).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("colour"));
+        assert_eq!(e.field_name(), Some("colour"));
     }
 }
