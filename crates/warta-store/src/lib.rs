@@ -56,7 +56,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use auth::{LoginLimit, LoginVerdict, API_KEY_PREFIX};
+pub use auth::{LoginLimit, LoginVerdict, Scope, Scopes, API_KEY_PREFIX};
 pub use error::{Result, StoreError};
 pub use glossary::{GlossaryEntry, GlossarySnapshot, NewGlossaryEntry};
 pub use qa::{Check, NewQaFlag, QaFlag, Severity};
