@@ -347,7 +347,9 @@ impl Config {
             raw.metrics_token = Some(v);
         }
         if let Some(v) = get("WARTA_TRUSTED_PROXIES") {
-            raw.http.get_or_insert_with(Default::default).trusted_proxies = Some(
+            raw.http
+                .get_or_insert_with(Default::default)
+                .trusted_proxies = Some(
                 v.split(',')
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())
@@ -510,8 +512,7 @@ fn value(key: &'static str, reason: String) -> ConfigError {
 
 /// A webhook URL: https (http only when allowed), with a host.
 fn webhook_url(url: &str, allow_http: bool) -> Result<(), ConfigError> {
-    let parsed =
-        url::Url::parse(url).map_err(|e| value("webhooks", format!("`{url}`: {e}")))?;
+    let parsed = url::Url::parse(url).map_err(|e| value("webhooks", format!("`{url}`: {e}")))?;
     match parsed.scheme() {
         "https" => {}
         "http" if allow_http => {}
@@ -524,12 +525,7 @@ fn webhook_url(url: &str, allow_http: bool) -> Result<(), ConfigError> {
                 ),
             ))
         }
-        _ => {
-            return Err(value(
-                "webhooks",
-                format!("`{url}` is not an https URL"),
-            ))
-        }
+        _ => return Err(value("webhooks", format!("`{url}` is not an https URL"))),
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(value("webhooks", format!("`{url}` has no host")));
@@ -568,10 +564,7 @@ fn http_settings(raw: RawHttp) -> Result<HttpSettings, ConfigError> {
         Some(n) => Err(value(key, format!("{n} is outside 1..=3600"))),
     };
     Ok(HttpSettings {
-        proxies: TrustedProxies {
-            nets,
-            header,
-        },
+        proxies: TrustedProxies { nets, header },
         header_read_timeout: secs(
             "http.header_read_timeout_seconds",
             raw.header_read_timeout_seconds,
@@ -687,9 +680,18 @@ mod tests {
         assert_eq!(c.metrics_listen.unwrap().port(), 9090);
 
         for (text, key) in [
-            ("[http]\ntrusted_proxies = [\"10.0.0.0/33\"]", "http.trusted_proxies"),
-            ("[http]\nforwarded_header = \"x-real-ip\"", "http.forwarded_header"),
-            ("[http]\nheader_read_timeout_seconds = 0", "http.header_read_timeout_seconds"),
+            (
+                "[http]\ntrusted_proxies = [\"10.0.0.0/33\"]",
+                "http.trusted_proxies",
+            ),
+            (
+                "[http]\nforwarded_header = \"x-real-ip\"",
+                "http.forwarded_header",
+            ),
+            (
+                "[http]\nheader_read_timeout_seconds = 0",
+                "http.header_read_timeout_seconds",
+            ),
             ("[http]\nmax_connections = 0", "http.max_connections"),
             ("metrics_token = \"short\"", "metrics_token"),
             ("metrics_listen = \"nowhere\"", "metrics_listen"),

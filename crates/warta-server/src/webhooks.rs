@@ -179,7 +179,11 @@ pub async fn deliver_loop_with(ctx: Arc<WorkerContext>, owner: String, opts: Del
         .redirects(0)
         .build();
     while !ctx.shutdown.load(Ordering::Relaxed) {
-        let due = match ctx.store.lease_webhooks(&owner, opts.batch, opts.lease).await {
+        let due = match ctx
+            .store
+            .lease_webhooks(&owner, opts.batch, opts.lease)
+            .await
+        {
             Ok(d) => d,
             Err(e) => {
                 tracing::warn!("leasing webhook deliveries: {e}");
@@ -196,7 +200,11 @@ pub async fn deliver_loop_with(ctx: Arc<WorkerContext>, owner: String, opts: Del
             }
             // Still ours? The batch's earlier sends may have outlasted the
             // lease and another node taken this one.
-            match ctx.store.renew_webhook_lease(d.id, &owner, opts.lease).await {
+            match ctx
+                .store
+                .renew_webhook_lease(d.id, &owner, opts.lease)
+                .await
+            {
                 Ok(true) => {}
                 Ok(false) => {
                     tracing::debug!(delivery = d.id, "lease lost before sending; skipped");

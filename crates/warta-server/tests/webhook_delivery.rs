@@ -69,7 +69,10 @@ async fn two_nodes_send_each_delivery_once(database_url: Option<&str>) {
          [[webhooks]]\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n"
     );
     let env: BTreeMap<String, String> = [
-        ("WARTA_DATA_DIR", tmp.path().join("data").display().to_string()),
+        (
+            "WARTA_DATA_DIR",
+            tmp.path().join("data").display().to_string(),
+        ),
         ("WARTA_MODELS_DIR", test_models().display().to_string()),
         ("WARTA_LISTEN", "127.0.0.1:0".to_string()),
     ]
@@ -102,7 +105,11 @@ async fn two_nodes_send_each_delivery_once(database_url: Option<&str>) {
         idle_poll: Duration::from_millis(20),
     };
     let loops = [
-        tokio::spawn(deliver_loop_with(a.ctx.clone(), "node-a".into(), opts.clone())),
+        tokio::spawn(deliver_loop_with(
+            a.ctx.clone(),
+            "node-a".into(),
+            opts.clone(),
+        )),
         tokio::spawn(deliver_loop_with(b.ctx.clone(), "node-b".into(), opts)),
     ];
 

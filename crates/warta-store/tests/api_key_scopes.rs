@@ -23,7 +23,12 @@ async fn a_key_holds_the_scopes_it_was_made_with(db: &TestDb) {
     assert_eq!(listed.scopes, plugin);
     let verified = s.verify_api_key(&key).await.unwrap().unwrap();
     assert!(verified.scopes.contains(Scope::Translate));
-    for other in [Scope::Articles, Scope::Glossary, Scope::Webhooks, Scope::Stats] {
+    for other in [
+        Scope::Articles,
+        Scope::Glossary,
+        Scope::Webhooks,
+        Scope::Stats,
+    ] {
         assert!(!verified.scopes.contains(other), "{other}");
     }
     let cms = Scopes::parse("articles, glossary").unwrap();
@@ -66,7 +71,10 @@ async fn a_key_needs_at_least_one_scope(db: &TestDb) {
         "{e}"
     );
     let e = Scopes::parse("translate,admin").unwrap_err().to_string();
-    assert!(e.contains("`admin`") && e.contains("translate, articles"), "{e}");
+    assert!(
+        e.contains("`admin`") && e.contains("translate, articles"),
+        "{e}"
+    );
     assert_eq!(Scopes::parse("all").unwrap(), Scopes::all());
 }
 

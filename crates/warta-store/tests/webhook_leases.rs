@@ -45,16 +45,11 @@ async fn a_delivery_whose_lease_expired_on_its_last_attempt_is_failed(db: &TestD
         .unwrap();
     assert!(leased.is_empty());
     let (state, attempts, error) = state_of(s).await;
-    assert_eq!(
-        (state.as_str(), attempts),
-        ("failed", WEBHOOK_MAX_ATTEMPTS)
-    );
+    assert_eq!((state.as_str(), attempts), ("failed", WEBHOOK_MAX_ATTEMPTS));
     assert!(error.unwrap().contains("lease expired"));
 }
 
-async fn only_the_holder_of_a_lease_can_renew_it_and_a_renewed_lease_keeps_others_off(
-    db: &TestDb,
-) {
+async fn only_the_holder_of_a_lease_can_renew_it_and_a_renewed_lease_keeps_others_off(db: &TestDb) {
     let a = &db.store;
     let b = db.open_another().await;
     a.queue_webhooks(&[URL.into()], "published", "{}")

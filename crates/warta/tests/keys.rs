@@ -38,7 +38,15 @@ fn keys_are_created_with_the_scopes_chosen_and_listed_with_them() {
     );
     let out = warta(
         dir,
-        &["keys", "create", "cms", "--scope", "articles,glossary", "--scope", "webhooks"],
+        &[
+            "keys",
+            "create",
+            "cms",
+            "--scope",
+            "articles,glossary",
+            "--scope",
+            "webhooks",
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     // Without --scope: every scope, as before scopes existed, and a warning.
@@ -51,7 +59,10 @@ fn keys_are_created_with_the_scopes_chosen_and_listed_with_them() {
     let list = text(&out.stdout);
     let lines: Vec<&str> = list.lines().collect();
     assert_eq!(lines.len(), 3, "{list}");
-    assert!(lines[0].contains("browser-plugin") && lines[0].ends_with("translate"), "{list}");
+    assert!(
+        lines[0].contains("browser-plugin") && lines[0].ends_with("translate"),
+        "{list}"
+    );
     assert!(lines[1].ends_with("articles, glossary, webhooks"), "{list}");
     assert!(
         lines[2].ends_with("translate, articles, glossary, webhooks, stats"),
@@ -69,7 +80,10 @@ fn an_unknown_scope_is_one_clear_line_and_creates_nothing() {
     let err = text(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(err.contains("`admin`") && err.contains("translate, articles"), "{err}");
+    assert!(
+        err.contains("`admin`") && err.contains("translate, articles"),
+        "{err}"
+    );
     let out = warta(dir, &["keys", "list"]);
     assert_eq!(text(&out.stdout), "", "no key was created");
 }

@@ -70,9 +70,7 @@ pub fn router(app: Arc<App>) -> Router {
     // The JSON APIs (CMS, glossary, webhooks log, LibreTranslate, health and
     // the OpenAPI document), each under the path its `#[utoipa::path]` names.
     let (documented, _) = openapi::router().split_for_parts();
-    let mut router = Router::new()
-        .merge(documented)
-        .merge(admin::router());
+    let mut router = Router::new().merge(documented).merge(admin::router());
     if app.config().metrics_listen.is_none() {
         router = router.route("/metrics", get(ops::metrics));
     }

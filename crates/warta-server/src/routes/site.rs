@@ -328,7 +328,11 @@ pub async fn sitemap_part(
         })
         .await;
     }
-    if app.sitemap_parts.get(generation).is_some_and(|parts| n > parts) {
+    if app
+        .sitemap_parts
+        .get(generation)
+        .is_some_and(|parts| n > parts)
+    {
         return html_not_found(&app, app.config().source);
     }
     serve(&app, &format!("/sitemap-{n}.xml"), &headers, |generation| {
