@@ -10,8 +10,8 @@
 //! articles that contain the same sentence.
 //!
 //! Security, all of it here: argon2 passwords (in the store), a session
-//! cookie that is `HttpOnly`, `SameSite=Strict`, `Path=/admin` and `Secure`
-//! when the site is served over https; a per-session CSRF token on every
+//! cookie that is `HttpOnly`, `SameSite=Strict`, `Path=/admin` — and over
+//! https `__Host-` prefixed, `Secure`, `Path=/`; a per-session CSRF token on every
 //! form that changes something, compared in constant time, plus a same-origin
 //! check of `Origin` / `Sec-Fetch-Site`; login attempts throttled before the
 //! password is checked, per (username, client address) and per address
