@@ -59,6 +59,62 @@ struct RawConfig {
     page_cache_mb: Option<u64>,
     /// How much nicer than HTTP translation threads run (0..=19; 0: not).
     worker_nice: Option<i32>,
+    /// `[http]`: timeouts, the connection cap and the trusted proxies.
+    http: Option<RawHttp>,
+    /// When set, `/metrics` answers only `Authorization: Bearer <token>`.
+    metrics_token: Option<String>,
+    /// When set, `/metrics` is served on this address, not on `listen`.
+    metrics_listen: Option<String>,
+    /// Accept `http://` webhook URLs (a receiver on the same machine, tests);
+    /// by default only `https://`, so payloads and signatures are not sent
+    /// in clear.
+    allow_http_webhooks: Option<bool>,
+}
+
+/// `[http]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHttp {
+    trusted_proxies: Option<Vec<String>>,
+    forwarded_header: Option<String>,
+    header_read_timeout_seconds: Option<u64>,
+    request_timeout_seconds: Option<u64>,
+    body_timeout_seconds: Option<u64>,
+    max_connections: Option<usize>,
+}
+
+/// How the server faces the network, validated (`[http]`). The defaults
+/// suit a newsroom behind a reverse proxy, which sends each request's
+/// headers at once and keeps a few connections open; they are also safe
+/// without one (README, "Security").
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Reverse proxies whose forwarded header names the client
+    /// ([`crate::client_addr`]); none by default.
+    pub proxies: crate::client_addr::TrustedProxies,
+    /// A connection must send a request's complete headers within this
+    /// (default 10 s), or it is closed. Also how long an idle kept-alive
+    /// connection stays open.
+    pub header_read_timeout: std::time::Duration,
+    /// A request must be answered within this (default 60 s), or it gets 503.
+    pub request_timeout: std::time::Duration,
+    /// The longest pause between two pieces of a request body (default 30 s).
+    pub body_timeout: std::time::Duration,
+    /// Connections served at once (default 1024); further ones wait in the
+    /// kernel's accept queue until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for HttpSettings {
+    fn default() -> HttpSettings {
+        HttpSettings {
+            proxies: Default::default(),
+            header_read_timeout: std::time::Duration::from_secs(10),
+            request_timeout: std::time::Duration::from_secs(60),
+            body_timeout: std::time::Duration::from_secs(30),
+            max_connections: 1024,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,6 +184,13 @@ pub struct Config {
     pub page_cache_bytes: u64,
     /// Nice increment of the translation workers' inference crew (see `priority`).
     pub worker_nice: i32,
+    pub http: HttpSettings,
+    /// The bearer token `/metrics` requires, if any.
+    pub metrics_token: Option<String>,
+    /// `/metrics` on its own address instead of `listen`.
+    pub metrics_listen: Option<SocketAddr>,
+    /// `http://` webhook URLs are accepted (default: https only).
+    pub allow_http_webhooks: bool,
 }
 
 /// `[limits]`: what one client may ask of the service. Each key has a
@@ -149,7 +212,9 @@ pub struct Limits {
     pub article_max_bytes: usize,
     pub article_max_paragraphs: usize,
     /// Admin login attempts that may reach the password check per
-    /// `login_window_secs`, per username and per client address.
+    /// `login_window_secs`: per username from one client address, and per
+    /// client address (over all usernames). A username tried from
+    /// elsewhere has its own allowance, so nobody can lock an editor out.
     pub login_attempts_per_user: u32,
     pub login_attempts_per_address: u32,
     pub login_window_secs: u64,
@@ -299,6 +364,19 @@ impl Config {
                     .map_err(|_| value("worker_nice", format!("`{v}` is not a number")))?,
             );
         }
+        if let Some(v) = get("WARTA_METRICS_TOKEN") {
+            raw.metrics_token = Some(v);
+        }
+        if let Some(v) = get("WARTA_TRUSTED_PROXIES") {
+            raw.http
+                .get_or_insert_with(Default::default)
+                .trusted_proxies = Some(
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            );
+        }
         if let Some(v) = get("WARTA_WORKERS") {
             raw.workers = Some(
                 v.parse()
@@ -346,6 +424,28 @@ impl Config {
         let models_dir = raw
             .models_dir
             .unwrap_or_else(warta_models::ModelStore::default_root);
+        let allow_http_webhooks = raw.allow_http_webhooks.unwrap_or(false);
+        let http = http_settings(raw.http.unwrap_or_default())?;
+        let metrics_token = match raw.metrics_token {
+            Some(t) if t.trim().chars().count() < 16 => {
+                return Err(value(
+                    "metrics_token",
+                    "must have at least 16 characters".into(),
+                ))
+            }
+            t => t.map(|t| t.trim().to_string()),
+        };
+        let metrics_listen = raw
+            .metrics_listen
+            .map(|s| {
+                s.parse::<SocketAddr>().map_err(|_| {
+                    value(
+                        "metrics_listen",
+                        format!("`{s}` is not an address like 127.0.0.1:9090"),
+                    )
+                })
+            })
+            .transpose()?;
         Ok(Config {
             source,
             targets: uniq,
@@ -382,12 +482,7 @@ impl Config {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|w| {
-                    if !(w.url.starts_with("https://") || w.url.starts_with("http://")) {
-                        return Err(value(
-                            "webhooks",
-                            format!("`{}` is not an http(s) URL", w.url),
-                        ));
-                    }
+                    webhook_url(&w.url, allow_http_webhooks)?;
                     if w.secret.chars().count() < 16 {
                         return Err(value(
                             "webhooks",
@@ -417,6 +512,10 @@ impl Config {
                 n @ 0..=19 => n,
                 n => return Err(value("worker_nice", format!("{n} is outside 0..=19"))),
             },
+            http,
+            metrics_token,
+            metrics_listen,
+            allow_http_webhooks,
         })
     }
 
@@ -430,6 +529,89 @@ impl Config {
 
 fn value(key: &'static str, reason: String) -> ConfigError {
     ConfigError::Value { key, reason }
+}
+
+/// A webhook URL: https (http only when allowed), with a host.
+fn webhook_url(url: &str, allow_http: bool) -> Result<(), ConfigError> {
+    let parsed = url::Url::parse(url).map_err(|e| value("webhooks", format!("`{url}`: {e}")))?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if allow_http => {}
+        "http" => {
+            return Err(value(
+                "webhooks",
+                format!(
+                    "`{url}` is not https: payloads and signatures would travel in clear \
+                     (set allow_http_webhooks = true for a receiver on this machine)"
+                ),
+            ))
+        }
+        _ => return Err(value("webhooks", format!("`{url}` is not an https URL"))),
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(value("webhooks", format!("`{url}` has no host")));
+    }
+    Ok(())
+}
+
+fn http_settings(raw: RawHttp) -> Result<HttpSettings, ConfigError> {
+    use crate::client_addr::{ForwardedHeader, TrustedProxies};
+    let d = HttpSettings::default();
+    let nets = raw
+        .trusted_proxies
+        .unwrap_or_default()
+        .iter()
+        .map(|s| {
+            TrustedProxies::parse_net(s).ok_or_else(|| {
+                value(
+                    "http.trusted_proxies",
+                    format!("`{s}` is not an address or network like 10.0.0.0/8"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let header = match raw.forwarded_header {
+        None => ForwardedHeader::XForwardedFor,
+        Some(h) => ForwardedHeader::parse(&h).ok_or_else(|| {
+            value(
+                "http.forwarded_header",
+                format!("`{h}` is neither \"x-forwarded-for\" nor \"forwarded\""),
+            )
+        })?,
+    };
+    let secs = |key: &'static str, v: Option<u64>, default: std::time::Duration| match v {
+        None => Ok(default),
+        Some(n @ 1..=3600) => Ok(std::time::Duration::from_secs(n)),
+        Some(n) => Err(value(key, format!("{n} is outside 1..=3600"))),
+    };
+    Ok(HttpSettings {
+        proxies: TrustedProxies { nets, header },
+        header_read_timeout: secs(
+            "http.header_read_timeout_seconds",
+            raw.header_read_timeout_seconds,
+            d.header_read_timeout,
+        )?,
+        request_timeout: secs(
+            "http.request_timeout_seconds",
+            raw.request_timeout_seconds,
+            d.request_timeout,
+        )?,
+        body_timeout: secs(
+            "http.body_timeout_seconds",
+            raw.body_timeout_seconds,
+            d.body_timeout,
+        )?,
+        max_connections: match raw.max_connections {
+            None => d.max_connections,
+            Some(n @ 1..=1_000_000) => n,
+            Some(n) => {
+                return Err(value(
+                    "http.max_connections",
+                    format!("{n} is outside 1..=1000000"),
+                ))
+            }
+        },
+    })
 }
 
 #[cfg(test)]
@@ -487,5 +669,71 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("colour"), "{e}");
+    }
+
+    /// `[http]` defaults are the ones README "Security" documents; every
+    /// key parses and a bad value names its key.
+    #[test]
+    fn http_settings_have_documented_defaults_and_named_errors() {
+        let c = Config::from_toml("", &BTreeMap::new()).unwrap();
+        assert_eq!(c.http.header_read_timeout.as_secs(), 10);
+        assert_eq!(c.http.request_timeout.as_secs(), 60);
+        assert_eq!(c.http.body_timeout.as_secs(), 30);
+        assert_eq!(c.http.max_connections, 1024);
+        assert!(c.http.proxies.nets.is_empty());
+        assert!(c.metrics_token.is_none() && c.metrics_listen.is_none());
+        assert!(!c.allow_http_webhooks);
+
+        let c = Config::from_toml(
+            "metrics_token = \"0123456789abcdef\"\nmetrics_listen = \"127.0.0.1:9090\"\n\
+             [http]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\nforwarded_header = \"Forwarded\"\n\
+             header_read_timeout_seconds = 5\nmax_connections = 64\n",
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(c.http.proxies.nets.len(), 2);
+        assert_eq!(
+            c.http.proxies.header,
+            crate::client_addr::ForwardedHeader::Forwarded
+        );
+        assert_eq!(c.http.header_read_timeout.as_secs(), 5);
+        assert_eq!(c.http.max_connections, 64);
+        assert_eq!(c.metrics_listen.unwrap().port(), 9090);
+
+        for (text, key) in [
+            (
+                "[http]\ntrusted_proxies = [\"10.0.0.0/33\"]",
+                "http.trusted_proxies",
+            ),
+            (
+                "[http]\nforwarded_header = \"x-real-ip\"",
+                "http.forwarded_header",
+            ),
+            (
+                "[http]\nheader_read_timeout_seconds = 0",
+                "http.header_read_timeout_seconds",
+            ),
+            ("[http]\nmax_connections = 0", "http.max_connections"),
+            ("metrics_token = \"short\"", "metrics_token"),
+            ("metrics_listen = \"nowhere\"", "metrics_listen"),
+        ] {
+            let e = Config::from_toml(text, &BTreeMap::new())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(&format!("`{key}`")), "{text}: {e}");
+        }
+        let env: BTreeMap<String, String> = [
+            ("WARTA_TRUSTED_PROXIES", "192.0.2.1, 10.0.0.0/8"),
+            ("WARTA_METRICS_TOKEN", "a-token-from-the-environment"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let c = Config::from_toml("", &env).unwrap();
+        assert_eq!(c.http.proxies.nets.len(), 2);
+        assert_eq!(
+            c.metrics_token.as_deref(),
+            Some("a-token-from-the-environment")
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! multilingual site, on one axum app.
 //!
 //! - [`configuration`] reads the TOML file and `WARTA_*` overrides.
+//! - [`client_addr`] says who is asking, through trusted reverse proxies.
 //! - Posted articles are validated and sanitised by `warta-ingest`, whose
 //!   errors [`error`] turns into HTTP answers.
 //! - [`worker`] leases jobs from the database and runs `warta-pipeline`
@@ -16,6 +17,7 @@
 //! database and wakes workers; translation happens on worker threads, at a
 //! lower scheduling [`priority`] than the threads serving HTTP.
 
+pub mod client_addr;
 pub mod configuration;
 pub mod error;
 pub mod metrics;

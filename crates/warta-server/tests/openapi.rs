@@ -99,12 +99,23 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
         (scheme["type"].as_str(), scheme["scheme"].as_str()),
         (Some("http"), Some("bearer"))
     );
-    // CMS routes need it; the LibreTranslate routes take it as the header or
+    // CMS routes need it, with the scope of their part of the API (issue
+    // 22; routes/auth.rs); the LibreTranslate routes take it as the header or
     // as the body's `api_key` (hence the empty alternative); the rest are open.
     let security = |path: &str, method: &str| doc["paths"][path][method]["security"].clone();
     for (path, methods) in &expected[..7] {
+        let scope = match path.split('/').nth(3) {
+            Some("articles") => "articles",
+            Some("glossary") => "glossary",
+            Some("webhooks") => "webhooks",
+            _ => "stats",
+        };
         for m in *methods {
-            assert_eq!(security(path, m), json!([{ "api_key": [] }]), "{m} {path}");
+            assert_eq!(
+                security(path, m),
+                json!([{ "api_key": [scope] }]),
+                "{m} {path}"
+            );
         }
     }
     for path in ["/translate", "/detect"] {
@@ -244,7 +255,7 @@ async fn seeded_newsroom(tmp: &std::path::Path) -> TestApp {
     // a connection is refused at once.
     let closed_port = 1;
     let config = format!(
-        "{}confidence = false\n\
+        "{}confidence = false\nallow_http_webhooks = true\n\
          [limits]\nrequests_per_minute = 0\n\
          [[webhooks]]\nurl = \"http://127.0.0.1:{closed_port}/hook\"\nsecret = \"schemathesis-test-secret\"\n",
         common::CONFIG

@@ -55,6 +55,7 @@ async fn a_published_version_is_announced_signed_and_retried_until_delivered() {
     let tmp = tempfile::tempdir().unwrap();
     let config = format!(
         "source = \"en\"\ntargets = [\"pt\"]\nconfidence = false\n\
+         allow_http_webhooks = true\n\
          [[webhooks]]\nurl = \"{url}\"\nsecret = \"{SECRET}\"\nevents = [\"published\"]\n"
     );
     let app = TestApp::start_with(&config, tmp.path(), &test_models(), 1, None).await;
@@ -77,9 +78,15 @@ async fn a_published_version_is_announced_signed_and_retried_until_delivered() {
     }
     let (event, signature, body) = seen.lock().unwrap()[1].clone();
     assert_eq!(event, "published");
-    // The signature is HMAC-SHA256 of the exact body bytes with the secret
-    // (the function is pinned to RFC 4231's test vector in its unit test).
-    assert_eq!(signature, warta_server::webhooks::signature(SECRET, &body));
+    // The signature is `t=…,v1=…`, HMAC-SHA256 of "{t}.{body}" with the
+    // secret (pinned to a Python-computed value in its unit test), and `t`
+    // is now, within the replay window.
+    let now = warta_store::now_millis() / 1000;
+    assert!(signature.starts_with("t="), "{signature}");
+    assert!(
+        warta_server::webhooks::verify_signature(SECRET, &signature, &body, now),
+        "{signature}"
+    );
     let payload: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(payload["event"], "published");
     assert_eq!(payload["slug"], "hooked");

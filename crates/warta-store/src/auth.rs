@@ -24,7 +24,11 @@ pub const API_KEY_PREFIX: &str = "wk_";
 /// How many admin login attempts may reach the password check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginLimit {
+    /// Per username from one client address: a username tried from
+    /// elsewhere has an allowance of its own, so nobody can lock an editor
+    /// out by guessing their password.
     pub per_user: u32,
+    /// Per client address, over all usernames.
     pub per_addr: u32,
     pub window: Duration,
 }
@@ -37,6 +41,154 @@ pub enum LoginVerdict {
     Throttled {
         retry_after: Duration,
     },
+}
+
+/// What an API key may do. Each scope opens one group of routes, and a key
+/// holds the scopes it was created with (`warta keys create NAME --scope …`).
+/// Keys cannot manage keys or users, and the editors' desk (`/admin`) takes
+/// a login, not a key: there is no `admin` scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// The LibreTranslate-compatible routes (`/translate`, `/detect`): what a
+    /// browser plugin or script needs, and nothing that changes the site.
+    Translate,
+    /// The CMS API: create, revise, read and delete articles, put human
+    /// translations (`/api/v1/articles…`).
+    Articles,
+    /// Read and change the glossary (`/api/v1/glossary…`).
+    Glossary,
+    /// Read the webhook delivery log, payloads included (`/api/v1/webhooks…`).
+    Webhooks,
+    /// Read the translation-memory and job counters (`/api/v1/stats`).
+    Stats,
+}
+
+impl Scope {
+    /// Every scope, in the order they are listed.
+    pub const ALL: [Scope; 5] = [
+        Scope::Translate,
+        Scope::Articles,
+        Scope::Glossary,
+        Scope::Webhooks,
+        Scope::Stats,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Translate => "translate",
+            Scope::Articles => "articles",
+            Scope::Glossary => "glossary",
+            Scope::Webhooks => "webhooks",
+            Scope::Stats => "stats",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Scope> {
+        Scope::ALL
+            .into_iter()
+            .find(|scope| scope.as_str() == s.trim())
+            .ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "unknown API key scope `{}`; the scopes are {}",
+                    s.trim(),
+                    Scopes::all()
+                ))
+            })
+    }
+}
+
+/// A set of [`Scope`]s. Stored as their names separated by spaces (the
+/// OAuth 2.0 `scope` convention), in [`Scope::ALL`] order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Scopes(u8);
+
+impl Scopes {
+    pub fn all() -> Scopes {
+        Scope::ALL.into_iter().collect()
+    }
+
+    pub fn contains(self, scope: Scope) -> bool {
+        self.0 & scope.bit() != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Scope> {
+        Scope::ALL.into_iter().filter(move |s| self.contains(*s))
+    }
+
+    /// Scope names separated by commas and/or spaces (`translate,articles`);
+    /// `all` is every scope. An unknown name is an error naming it.
+    pub fn parse(list: &str) -> Result<Scopes> {
+        let mut scopes = Scopes::default();
+        for name in list.split([',', ' ']).filter(|n| !n.trim().is_empty()) {
+            if name.trim() == "all" {
+                scopes = Scopes::all();
+            } else {
+                let scope: Scope = name.parse()?;
+                scopes.0 |= scope.bit();
+            }
+        }
+        Ok(scopes)
+    }
+
+    /// The stored form: names separated by single spaces.
+    pub fn to_db(self) -> String {
+        self.iter().map(Scope::as_str).collect::<Vec<_>>().join(" ")
+    }
+
+    /// Read the stored form; a name this version does not know is corrupt
+    /// data, not "no scope" (a newer version may have written it).
+    fn from_db(s: &str) -> Result<Scopes> {
+        Scopes::parse(s).map_err(|e| StoreError::Corrupt(format!("api_keys.scopes: {e}")))
+    }
+}
+
+impl FromIterator<Scope> for Scopes {
+    fn from_iter<I: IntoIterator<Item = Scope>>(iter: I) -> Scopes {
+        Scopes(iter.into_iter().fold(0, |acc, s| acc | s.bit()))
+    }
+}
+
+/// A list of names: `["translate", "articles"]`.
+impl serde::Serialize for Scopes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter().map(Scope::as_str))
+    }
+}
+
+impl std::fmt::Display for Scopes {
+    /// `translate, articles`; `none` for the empty set.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_empty() {
+            return f.write_str("none");
+        }
+        let names: Vec<&str> = self.iter().map(Scope::as_str).collect();
+        f.write_str(&names.join(", "))
+    }
+}
+
+/// The `user_addr` key of a login attempt: the username as typed, trimmed
+/// and lower-cased (so `Rina` and ` rina` are one name), and the address.
+/// No address contains a newline, so the pair reads back unambiguously.
+fn user_addr_key(username: &str, addr: &str) -> String {
+    format!("{addr}\n{}", username.trim().to_lowercase())
 }
 
 /// Characters of a key kept in clear for listing: the prefix plus 8 hex digits.
@@ -77,19 +229,23 @@ struct ApiKeyRow {
     id: i64,
     name: String,
     prefix: String,
+    scopes: String,
     created_at: i64,
     revoked_at: Option<i64>,
 }
 
-impl From<ApiKeyRow> for ApiKey {
-    fn from(r: ApiKeyRow) -> ApiKey {
-        ApiKey {
-            id: ApiKeyId(r.id),
-            name: r.name,
-            prefix: r.prefix,
-            created_at: r.created_at,
-            revoked_at: r.revoked_at,
-        }
+const API_KEY_COLS: &str = "id, name, prefix, scopes, created_at, revoked_at";
+
+impl ApiKeyRow {
+    fn parse(self) -> Result<ApiKey> {
+        Ok(ApiKey {
+            id: ApiKeyId(self.id),
+            name: self.name,
+            prefix: self.prefix,
+            scopes: Scopes::from_db(&self.scopes)?,
+            created_at: self.created_at,
+            revoked_at: self.revoked_at,
+        })
     }
 }
 
@@ -292,16 +448,19 @@ impl Store {
         }))
     }
 
-    /// Count one admin login attempt for `username` and for the client
+    /// Count one admin login attempt for `username` from the client
     /// address `addr` — before the password is checked — and say whether it
-    /// may go on to the check: at most `limit.per_user` attempts per username
-    /// and `limit.per_addr` per address within a window of `limit.window`.
+    /// may go on to the check: at most `limit.per_user` attempts per
+    /// (username, address) and `limit.per_addr` per address within a window
+    /// of `limit.window`.
     ///
-    /// Each count is one atomic upsert that returns the new count, so however
-    /// many nodes race, concurrent attempts on one name get distinct counts
+    /// Each count is an atomic upsert that returns the new count, so however
+    /// many nodes race, concurrent attempts on one key get distinct counts
     /// 1, 2, 3… and exactly the first `per_user` of a window are allowed.
     /// Refused attempts count too: a guesser who keeps trying stays locked
-    /// out until the window ends.
+    /// out until the window ends. Both counts are one transaction (one
+    /// commit: a login flood costs the database as little as it can), and
+    /// rows of ended windows are left to [`Store::delete_stale_login_attempts`].
     pub async fn login_attempt(
         &self,
         username: &str,
@@ -310,15 +469,15 @@ impl Store {
     ) -> Result<LoginVerdict> {
         let now = now_millis();
         let since = now.saturating_sub(duration_millis(limit.window));
-        let user = username.trim().to_lowercase();
-        let mut allowed = true;
-        let mut window_end = now;
-        for (scope, key, max) in [
-            ("user", user.as_str(), limit.per_user),
-            ("addr", addr, limit.per_addr),
-        ] {
-            let (attempts, window_start): (i64, i64) = with_db!(self, |pool, _d| {
-                sqlx::query_as(
+        let user_addr = user_addr_key(username, addr);
+        let counts: Vec<(i64, i64, u32)> = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let mut counts = Vec::with_capacity(2);
+            for (scope, key, max) in [
+                ("user_addr", user_addr.as_str(), limit.per_user),
+                ("addr", addr, limit.per_addr),
+            ] {
+                let (attempts, window_start): (i64, i64) = sqlx::query_as(
                     "INSERT INTO login_attempts (scope, key, window_start, attempts) VALUES ($1, $2, $3, 1) \
                      ON CONFLICT (scope, key) DO UPDATE SET \
                        attempts = CASE WHEN login_attempts.window_start <= $4 THEN 1 \
@@ -331,74 +490,108 @@ impl Store {
                 .bind(key)
                 .bind(now)
                 .bind(since)
-                .fetch_one(pool)
-                .await?
-            });
+                .fetch_one(&mut *tx)
+                .await?;
+                counts.push((attempts, window_start, max));
+            }
+            tx.commit().await?;
+            counts
+        });
+        let mut window_end = None;
+        for (attempts, window_start, max) in counts {
             if attempts > i64::from(max) {
-                allowed = false;
-                window_end =
-                    window_end.max(window_start.saturating_add(duration_millis(limit.window)));
+                let end = window_start.saturating_add(duration_millis(limit.window));
+                window_end = Some(window_end.map_or(end, |e: i64| e.max(end)));
             }
         }
-        // Rows of ended windows count for nothing; forgetting them keeps the
-        // table as small as one window of traffic.
-        with_db!(self, |pool, _d| {
-            sqlx::query("DELETE FROM login_attempts WHERE window_start <= $1")
-                .bind(since)
-                .execute(pool)
-                .await?;
-        });
-        if allowed {
+        let Some(window_end) = window_end else {
             return Ok(LoginVerdict::Allowed);
-        }
+        };
         let wait = u64::try_from(window_end.saturating_sub(now)).unwrap_or(0);
         Ok(LoginVerdict::Throttled {
             retry_after: Duration::from_millis(wait.max(1000)),
         })
     }
 
-    /// A successful login forgets that username's attempts, so an editor who
-    /// mistyped once starts the next shift with a full allowance. The
-    /// address's attempts stay: they limit guessing across many usernames.
-    pub async fn clear_login_attempts(&self, username: &str) -> Result<()> {
-        let user = username.trim().to_lowercase();
+    /// A successful login forgets the attempts of that username from that
+    /// address, so an editor who mistyped once starts the next shift with a
+    /// full allowance. The address's own count stays: it limits guessing
+    /// across many usernames.
+    pub async fn clear_login_attempts(&self, username: &str, addr: &str) -> Result<()> {
+        let key = user_addr_key(username, addr);
         with_db!(self, |pool, _d| {
-            sqlx::query("DELETE FROM login_attempts WHERE scope = 'user' AND key = $1")
-                .bind(&user)
+            sqlx::query("DELETE FROM login_attempts WHERE scope = 'user_addr' AND key = $1")
+                .bind(&key)
                 .execute(pool)
                 .await?;
         });
         Ok(())
     }
 
-    /// Create an API key named `name`. Returns the key — shown once, never
-    /// stored — and its listing entry.
+    /// Forget attempt counts whose window (`window` long) has ended: they
+    /// count for nothing, and forgetting them keeps the table as small as
+    /// one window of traffic. Returns how many. Run by the housekeeping
+    /// loop, not by each login.
+    pub async fn delete_stale_login_attempts(&self, window: Duration) -> Result<u64> {
+        let since = now_millis().saturating_sub(duration_millis(window));
+        Ok(with_db!(self, |pool, _d| {
+            sqlx::query("DELETE FROM login_attempts WHERE window_start <= $1")
+                .bind(since)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+
+    /// Create an API key named `name` with every scope: what every key
+    /// could do before keys had scopes. People choose scopes
+    /// (`warta keys create NAME --scope …`, [`Store::create_scoped_api_key`]);
+    /// this is for programs and tests that need a key for everything.
     pub async fn create_api_key(&self, name: &str) -> Result<(String, ApiKey)> {
+        self.create_scoped_api_key(name, Scopes::all()).await
+    }
+
+    /// Create an API key named `name` that may do `scopes` (at least one).
+    /// Returns the key — shown once, never stored — and its listing entry.
+    pub async fn create_scoped_api_key(
+        &self,
+        name: &str,
+        scopes: Scopes,
+    ) -> Result<(String, ApiKey)> {
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::Invalid("API key name must not be empty".into()));
+        }
+        if scopes.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "an API key needs at least one scope; the scopes are {}",
+                Scopes::all()
+            )));
         }
         let key = format!("{API_KEY_PREFIX}{}", random_hex(32)?);
         let prefix = key[..SHOWN_KEY_CHARS].to_string();
         let now = now_millis();
         let id: i64 = with_db!(self, |pool, _d| {
             sqlx::query_scalar(
-                "INSERT INTO api_keys (name, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                "INSERT INTO api_keys (name, key_hash, prefix, scopes, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(name)
             .bind(sha256_hex(&key))
             .bind(&prefix)
+            .bind(scopes.to_db())
             .bind(now)
             .fetch_one(pool)
             .await?
         });
-        tracing::info!(name, %prefix, "created API key");
+        tracing::info!(name, %prefix, %scopes, "created API key");
         Ok((
             key,
             ApiKey {
                 id: ApiKeyId(id),
                 name: name.to_string(),
                 prefix,
+                scopes,
                 created_at: now,
                 revoked_at: None,
             },
@@ -411,27 +604,26 @@ impl Store {
             return Ok(None);
         }
         let row: Option<ApiKeyRow> = with_db!(self, |pool, _d| {
-            sqlx::query_as(
-                "SELECT id, name, prefix, created_at, revoked_at FROM api_keys \
-                 WHERE key_hash = $1 AND revoked_at IS NULL",
-            )
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {API_KEY_COLS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
+            )))
             .bind(sha256_hex(key))
             .fetch_optional(pool)
             .await?
         });
-        Ok(row.map(ApiKey::from))
+        row.map(ApiKeyRow::parse).transpose()
     }
 
     /// Every API key, revoked ones included, oldest first.
     pub async fn list_api_keys(&self) -> Result<Vec<ApiKey>> {
         let rows: Vec<ApiKeyRow> = with_db!(self, |pool, _d| {
-            sqlx::query_as(
-                "SELECT id, name, prefix, created_at, revoked_at FROM api_keys ORDER BY id",
-            )
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {API_KEY_COLS} FROM api_keys ORDER BY id"
+            )))
             .fetch_all(pool)
             .await?
         });
-        Ok(rows.into_iter().map(ApiKey::from).collect())
+        rows.into_iter().map(ApiKeyRow::parse).collect()
     }
 
     /// Revoke key `id` (keeps the row for the audit trail; revoking twice
@@ -439,17 +631,17 @@ impl Store {
     pub async fn revoke_api_key(&self, id: ApiKeyId) -> Result<ApiKey> {
         let now = now_millis();
         let row: Option<ApiKeyRow> = with_db!(self, |pool, _d| {
-            sqlx::query_as(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 \
-                 RETURNING id, name, prefix, created_at, revoked_at",
-            )
+                 RETURNING {API_KEY_COLS}"
+            )))
             .bind(id.0)
             .bind(now)
             .fetch_optional(pool)
             .await?
         });
-        row.map(ApiKey::from)
-            .ok_or_else(|| StoreError::NotFound(format!("API key #{id}")))
+        row.ok_or_else(|| StoreError::NotFound(format!("API key #{id}")))?
+            .parse()
     }
 }
 

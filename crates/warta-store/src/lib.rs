@@ -57,7 +57,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use auth::{LoginLimit, LoginVerdict, API_KEY_PREFIX};
+pub use auth::{LoginLimit, LoginVerdict, Scope, Scopes, API_KEY_PREFIX};
 pub use error::{Result, StoreError};
 pub use glossary::{
     GlossaryEntry, GlossaryFields, GlossarySnapshot, NewGlossaryEntry, MAX_NOTE_CHARS,

@@ -566,6 +566,8 @@ pub struct ApiKey {
     pub name: String,
     /// The first characters of the key, enough to tell keys apart in a list.
     pub prefix: String,
+    /// What the key may do.
+    pub scopes: crate::auth::Scopes,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
 }

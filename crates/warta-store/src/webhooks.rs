@@ -3,10 +3,13 @@
 //! An event (a language version published, flagged or approved) becomes one
 //! row per configured URL. Deliveries are leased exactly like translation
 //! jobs (see `jobs.rs`): an owner and an expiry, an attempt counted at lease
-//! time, retries after a backoff, `failed` after the last attempt. So a
-//! delivery survives a crash of the node that queued it, and two nodes never
-//! send the same delivery at once. The HTTP call itself is the server's job;
-//! this module only stores and hands out the rows.
+//! time, retries after a backoff, `failed` after the last attempt — also
+//! when the last attempt's lease ran out without an answer (its node died).
+//! So a delivery survives a crash of the node that queued it, and two nodes
+//! never send the same delivery at once: the sender renews a delivery's
+//! lease right before sending it ([`Store::renew_webhook_lease`]), and sends
+//! only if it still holds it. The HTTP call itself is the server's job; this
+//! module only stores and hands out the rows.
 
 use std::time::Duration;
 
@@ -114,6 +117,18 @@ impl Store {
                  AND attempts < $5 ORDER BY id LIMIT $4{pick}) RETURNING {COLS}"
             );
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            // A lease that ran out on the last attempt will not be leased
+            // again (no attempts left), so nobody would ever finish it.
+            sqlx::query(
+                "UPDATE webhook_deliveries SET state = 'failed', \
+                 last_error = 'no answer recorded for the last attempt (its lease expired)', \
+                 lease_owner = NULL, lease_expires_at = NULL, updated_at = $1 \
+                 WHERE state = 'running' AND lease_expires_at <= $1 AND attempts >= $2",
+            )
+            .bind(now)
+            .bind(WEBHOOK_MAX_ATTEMPTS)
+            .execute(&mut *tx)
+            .await?;
             let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(owner)
                 .bind(expires)
@@ -128,6 +143,29 @@ impl Store {
         let mut out: Vec<WebhookDelivery> = rows.into_iter().map(parse).collect();
         out.sort_by_key(|d| d.id);
         Ok(out)
+    }
+
+    /// Extend `owner`'s lease of delivery `id` to `lease` from now, right
+    /// before sending it: `false` when `owner` no longer holds it (the lease
+    /// ran out and another node took it, or it was failed), and then it must
+    /// not be sent. A batch's deliveries are sent one after another, so the
+    /// batch's lease alone would not cover its last ones.
+    pub async fn renew_webhook_lease(&self, id: i64, owner: &str, lease: Duration) -> Result<bool> {
+        let now = now_millis();
+        let n = with_db!(self, |pool, _d| {
+            sqlx::query(
+                "UPDATE webhook_deliveries SET lease_expires_at = $3, updated_at = $4 \
+                 WHERE id = $1 AND state = 'running' AND lease_owner = $2",
+            )
+            .bind(id)
+            .bind(owner)
+            .bind(now.saturating_add(duration_millis(lease)))
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
     }
 
     /// Record the outcome of an attempt by `owner`: delivered, or queued

@@ -2,7 +2,9 @@
 //! PostgreSQL database (when reachable): attempts are counted before the
 //! password check, atomically, so a burst from several nodes (here: two
 //! pools on one database) lets at most the allowance through — exactly the
-//! allowance, since each attempt gets its own count.
+//! allowance, since each attempt gets its own count. Counts are per
+//! (username, address) and per address (issue 22: nobody can lock an editor
+//! out from elsewhere).
 
 mod common;
 
@@ -15,6 +17,7 @@ on_both_backends!(
     a_burst_from_two_nodes_gets_exactly_the_allowance_per_username,
     the_address_allowance_spans_usernames_and_a_success_clears_only_the_user,
     a_new_window_starts_with_a_full_allowance,
+    stale_counts_are_swept_and_live_ones_kept,
 );
 
 const LIMIT: LoginLimit = LoginLimit {
@@ -44,10 +47,12 @@ async fn a_burst_from_two_nodes_gets_exactly_the_allowance_per_username(db: &Tes
     let other = Store::connect(&db.url).await.unwrap();
     let stores = [db.store.clone(), other];
     assert_eq!(burst(&stores, "rina", "10.0.0.1", 40, LIMIT).await, 5);
+    // From another address the name has its own, full allowance.
+    assert_eq!(burst(&stores, "rina", "10.0.0.2", 4, LIMIT).await, 4);
     // Case and spaces do not make a new name.
     let v = db
         .store
-        .login_attempt(" RINA ", "10.0.0.2", &LIMIT)
+        .login_attempt(" RINA ", "10.0.0.1", &LIMIT)
         .await
         .unwrap();
     let LoginVerdict::Throttled { retry_after } = v else {
@@ -74,18 +79,35 @@ async fn the_address_allowance_spans_usernames_and_a_success_clears_only_the_use
             .push(s.login_attempt(u, "192.0.2.7", &limit).await.unwrap() == LoginVerdict::Allowed);
     }
     assert_eq!(verdicts, [true, true, true, false]);
-    // From another address, "a" has one attempt left of two.
-    assert_eq!(
-        s.login_attempt("a", "192.0.2.8", &limit).await.unwrap(),
-        LoginVerdict::Allowed
-    );
+    // From another address, "a" has its own two attempts.
+    for _ in 0..2 {
+        assert_eq!(
+            s.login_attempt("a", "192.0.2.8", &limit).await.unwrap(),
+            LoginVerdict::Allowed
+        );
+    }
     assert_ne!(
         s.login_attempt("a", "192.0.2.8", &limit).await.unwrap(),
         LoginVerdict::Allowed
     );
-    s.clear_login_attempts("a").await.unwrap();
+    // A success there clears "a" from there (the address's own count, 3 of
+    // 3, still allows this one: it was the 4th that went over).
+    s.clear_login_attempts("a", "192.0.2.8").await.unwrap();
+    let limit = LoginLimit {
+        per_addr: 10,
+        ..limit
+    };
     assert_eq!(
         s.login_attempt("a", "192.0.2.8", &limit).await.unwrap(),
+        LoginVerdict::Allowed
+    );
+    // … and not from the first address, whose count for "a" stands.
+    assert_eq!(
+        s.login_attempt("a", "192.0.2.7", &limit).await.unwrap(),
+        LoginVerdict::Allowed
+    );
+    assert_ne!(
+        s.login_attempt("a", "192.0.2.7", &limit).await.unwrap(),
         LoginVerdict::Allowed
     );
 }
@@ -108,6 +130,27 @@ async fn a_new_window_starts_with_a_full_allowance(db: &TestDb) {
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(
         s.login_attempt("w", "x", &limit).await.unwrap(),
+        LoginVerdict::Allowed
+    );
+}
+
+async fn stale_counts_are_swept_and_live_ones_kept(db: &TestDb) {
+    let s = &db.store;
+    s.login_attempt("a", "192.0.2.1", &LIMIT).await.unwrap();
+    s.login_attempt("b", "192.0.2.2", &LIMIT).await.unwrap();
+    // Within a 15-minute window both counts still hold.
+    assert_eq!(
+        s.delete_stale_login_attempts(LIMIT.window).await.unwrap(),
+        0
+    );
+    // With a window of nothing, every count has ended: two rows
+    // (user_addr, addr) per attempt.
+    assert_eq!(
+        s.delete_stale_login_attempts(Duration::ZERO).await.unwrap(),
+        4
+    );
+    assert_eq!(
+        s.login_attempt("a", "192.0.2.1", &LIMIT).await.unwrap(),
         LoginVerdict::Allowed
     );
 }

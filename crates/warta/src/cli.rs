@@ -158,10 +158,16 @@ pub enum KeysCommand {
     /// Create a key; it is printed once and only its hash is stored.
     Create {
         name: String,
+        /// What the key may do: translate (the LibreTranslate routes),
+        /// articles (the CMS API), glossary, webhooks (the delivery log),
+        /// stats, or all; repeat or separate with commas. Without it the key
+        /// may do everything, as keys could before scopes existed.
+        #[arg(long = "scope", value_name = "SCOPE", value_delimiter = ',')]
+        scopes: Vec<String>,
         #[command(flatten)]
         serve: ServeArgs,
     },
-    /// List keys (name, prefix, state).
+    /// List keys (id, name, prefix, state, scopes).
     List {
         #[command(flatten)]
         serve: ServeArgs,

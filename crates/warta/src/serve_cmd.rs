@@ -117,11 +117,21 @@ pub fn keys(global: &Global, cmd: KeysCommand) -> anyhow::Result<()> {
         let app = App::build(config).await?;
         let store = &app.ctx.store;
         match cmd {
-            KeysCommand::Create { name, .. } => {
-                let (key, k) = store.create_api_key(&name).await?;
+            KeysCommand::Create { name, scopes, .. } => {
+                let scopes = if scopes.is_empty() {
+                    eprintln!(
+                        "no --scope given: this key may do everything ({}); a LibreTranslate \
+                         client needs only `--scope translate`",
+                        warta_store::Scopes::all()
+                    );
+                    warta_store::Scopes::all()
+                } else {
+                    warta_store::Scopes::parse(&scopes.join(","))?
+                };
+                let (key, k) = store.create_scoped_api_key(&name, scopes).await?;
                 eprintln!(
-                    "created API key #{} `{}`; it is shown only now:",
-                    k.id.0, k.name
+                    "created API key #{} `{}` (scopes: {}); it is shown only now:",
+                    k.id.0, k.name, k.scopes
                 );
                 println!("{key}");
             }
@@ -132,7 +142,10 @@ pub fn keys(global: &Global, cmd: KeysCommand) -> anyhow::Result<()> {
                     } else {
                         "active"
                     };
-                    println!("{:>4}  {:<24} {}…  {state}", k.id.0, k.name, k.prefix);
+                    println!(
+                        "{:>4}  {:<24} {}…  {state:<7}  {}",
+                        k.id.0, k.name, k.prefix, k.scopes
+                    );
                 }
             }
             KeysCommand::Revoke { id, .. } => {

@@ -10,12 +10,12 @@
 //! articles that contain the same sentence.
 //!
 //! Security, all of it here: argon2 passwords (in the store), a session
-//! cookie that is `HttpOnly`, `SameSite=Strict`, `Path=/admin` and `Secure`
-//! when the site is served over https; a per-session CSRF token on every
+//! cookie that is `HttpOnly`, `SameSite=Strict`, `Path=/admin` — and over
+//! https `__Host-` prefixed, `Secure`, `Path=/`; a per-session CSRF token on every
 //! form that changes something, compared in constant time, plus a same-origin
-//! check of `Origin` / `Sec-Fetch-Site`; login attempts counted in the
-//! database before the password is checked, per username and per client
-//! address (`[limits] login_*`), so the throttle holds across nodes; every page `no-store`, unframeable, and under a
+//! check of `Origin` / `Sec-Fetch-Site`; login attempts throttled before the
+//! password is checked, per (username, client address) and per address
+//! (`login_throttle.rs`); every page `no-store`, unframeable, and under a
 //! `Content-Security-Policy` that allows no script at all (the admin uses
 //! none) and only the admin stylesheet.
 //!
@@ -23,7 +23,7 @@
 //! through the queue, with its leases and thread budget) or show
 //! unescaped text (askama escapes every value in the templates).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use askama::Template;
@@ -38,19 +38,21 @@ use serde::Deserialize;
 use warta_core::{normalize_segment, Lang, Pair, Slug};
 use warta_store::{QaFlag, ReviewItem, SegmentApproval, Session, StoreError};
 
+use crate::routes::login_throttle::Refused;
 use crate::startup::App;
 
-/// Name of the session cookie.
+/// Name of the session cookie over http.
 pub const SESSION_COOKIE: &str = "warta_session";
+/// Its name when the site is https: the `__Host-` prefix makes browsers
+/// take it only if `Secure`, `Path=/` and without `Domain`, so no sibling
+/// subdomain can plant one (RFC 6265bis §4.1.3.2).
+pub const SECURE_SESSION_COOKIE: &str = "__Host-warta_session";
 /// How long a login lasts: one working shift.
 pub const SESSION_TTL: Duration = Duration::from_secs(8 * 60 * 60);
 /// Queue entries per page.
 const PAGE_SIZE: u32 = 25;
 /// Longest corrected sentence accepted (characters).
 const MAX_SEGMENT_CHARS: usize = 2000;
-/// Password checks run at once: argon2 is built to be expensive, so a flood
-/// of logins must queue rather than take every core from the translators.
-const CONCURRENT_PASSWORD_CHECKS: usize = 2;
 
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
@@ -266,7 +268,7 @@ impl axum::extract::FromRequestParts<Arc<App>> for Editor {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Editor, Response> {
-        let Some(token) = session_token(&parts.headers) else {
+        let Some(token) = session_token(app, &parts.headers) else {
             return Err(Redirect::to("/admin/login").into_response());
         };
         match app.ctx.store.session(&token).await {
@@ -277,28 +279,41 @@ impl axum::extract::FromRequestParts<Arc<App>> for Editor {
     }
 }
 
-/// The session token from the `Cookie` header(s), if it looks like one
+/// The session token from this site's session cookie, if it looks like one
 /// (64 hex digits, as the store makes them); anything else is ignored.
-fn session_token(headers: &HeaderMap) -> Option<String> {
+fn session_token(app: &App, headers: &HeaderMap) -> Option<String> {
+    cookie_token(headers, session_cookie_name(app))
+}
+
+fn session_cookie_name(app: &App) -> &'static str {
+    if app.site.base_url().starts_with("https://") {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+fn cookie_token(headers: &HeaderMap, cookie: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == cookie)
         .map(|(_, value)| value.trim().to_string())
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn session_cookie(app: &App, token: &str, max_age: Duration) -> HeaderValue {
-    let secure = if app.site.base_url().starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
+    // Over http a browser would drop a `Secure` or `__Host-` cookie.
+    let attrs = match session_cookie_name(app) {
+        SECURE_SESSION_COOKIE => "Path=/; Secure",
+        _ => "Path=/admin",
     };
     let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        "{}={token}; {attrs}; HttpOnly; SameSite=Strict; Max-Age={}",
+        session_cookie_name(app),
         max_age.as_secs()
     );
     HeaderValue::from_str(&cookie).expect("cookie of hex digits and fixed text")
@@ -360,21 +375,26 @@ fn forbidden(app: &App, session: Option<&Session>, why: &str) -> Response {
 
 // ---------------------------------------------------------------- login throttle
 
-/// Password checks running at once in this process. Which attempts may
-/// reach a check at all is decided in the database
-/// ([`warta_store::Store::login_attempt`]), so that it holds across nodes.
-fn password_checks() -> &'static tokio::sync::Semaphore {
-    static CHECKS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-    CHECKS.get_or_init(|| tokio::sync::Semaphore::new(CONCURRENT_PASSWORD_CHECKS))
-}
-
-/// The client's address, from the connection: the server is served with
-/// connect info (`startup.rs`). Behind a reverse proxy every client has the
-/// proxy's address, which is why the per-address allowance is the larger one
-/// and the per-username allowance does the real work.
-fn client_addr(ext: &axum::http::Extensions) -> String {
-    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "unknown".to_string(), |ci| ci.0.ip().to_string())
+/// The answer to an attempt the throttle (`routes/login_throttle.rs`) did
+/// not let reach the password check.
+fn login_refused(app: &App, refused: Refused, username: &str) -> Response {
+    let (status, retry_after) = match refused {
+        Refused::Throttled(wait) => (StatusCode::TOO_MANY_REQUESTS, wait),
+        Refused::Busy(wait) => (StatusCode::SERVICE_UNAVAILABLE, wait),
+        Refused::Store(e) => return AdminError::internal(e).page(app, None),
+    };
+    let msg = if status == StatusCode::TOO_MANY_REQUESTS {
+        let minutes = retry_after.as_secs().div_ceil(60).max(1);
+        format!("Too many login attempts. Try again in {minutes} minute(s).")
+    } else {
+        "Too many logins at this moment. Try again in a few seconds.".to_string()
+    };
+    let mut resp = login_page(app, status, Some(&msg), username);
+    let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+    if let Ok(v) = HeaderValue::from_str(&secs.max(1).to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
 }
 
 // ---------------------------------------------------------------- login / logout
@@ -393,7 +413,7 @@ fn login_page(app: &App, status: StatusCode, message: Option<&str>, username: &s
 }
 
 async fn login_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    if let Some(token) = session_token(&headers) {
+    if let Some(token) = session_token(&app, &headers) {
         if let Ok(Some(_)) = app.ctx.store.session(&token).await {
             return Redirect::to("/admin").into_response();
         }
@@ -435,35 +455,11 @@ async fn login(
             "",
         );
     }
-    // Counted before the password is checked, so that a burst of parallel
-    // guesses cannot all reach the check before the first failure is counted.
-    let l = &app.config().limits;
-    let limit = warta_store::LoginLimit {
-        per_user: l.login_attempts_per_user,
-        per_addr: l.login_attempts_per_address,
-        window: Duration::from_secs(l.login_window_secs),
-    };
-    match app
-        .ctx
-        .store
-        .login_attempt(username, &client_addr(&ext), &limit)
-        .await
-    {
-        Ok(warta_store::LoginVerdict::Allowed) => {}
-        Ok(warta_store::LoginVerdict::Throttled { retry_after }) => {
-            let minutes = retry_after.as_secs().div_ceil(60).max(1);
-            let msg = format!("Too many login attempts. Try again in {minutes} minute(s).");
-            let mut resp = login_page(&app, StatusCode::TOO_MANY_REQUESTS, Some(&msg), username);
-            if let Ok(v) = HeaderValue::from_str(&retry_after.as_secs().max(1).to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return resp;
-        }
-        Err(e) => return AdminError::internal(e).page(&app, None),
-    }
-    let verified = {
-        let _permit = password_checks().acquire().await;
-        app.ctx.store.verify_user(username, &form.password).await
+    let addr = app.client_addr(&headers, &ext);
+    let verified = match app.logins.admit(&app.ctx.store, username, addr).await {
+        // The slot is held through the password check.
+        Ok(_slot) => app.ctx.store.verify_user(username, &form.password).await,
+        Err(refused) => return login_refused(&app, refused, username),
     };
     let user = match verified {
         Ok(Some(u)) => u,
@@ -478,9 +474,7 @@ async fn login(
         }
         Err(e) => return AdminError::internal(e).page(&app, None),
     };
-    if let Err(e) = app.ctx.store.clear_login_attempts(username).await {
-        tracing::warn!("forgetting login attempts of {username}: {e}");
-    }
+    app.logins.succeeded(&app.ctx.store, username, addr).await;
     let (token, _session) = match app.ctx.store.create_session(user.id, SESSION_TTL).await {
         Ok(s) => s,
         Err(e) => return AdminError::internal(e).page(&app, None),
@@ -862,14 +856,14 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_str(&format!("x=1; {SESSION_COOKIE}={token}; y=2")).unwrap(),
         );
-        assert_eq!(session_token(&h), Some(token));
+        assert_eq!(cookie_token(&h, SESSION_COOKIE), Some(token));
         let mut bad = HeaderMap::new();
         bad.insert(
             header::COOKIE,
             HeaderValue::from_static("warta_session=../../etc; other=1"),
         );
-        assert_eq!(session_token(&bad), None);
-        assert_eq!(session_token(&HeaderMap::new()), None);
+        assert_eq!(cookie_token(&bad, SESSION_COOKIE), None);
+        assert_eq!(cookie_token(&HeaderMap::new(), SESSION_COOKIE), None);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use warta_store::{
 };
 
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::auth::ApiKeyAuth;
+use crate::routes::auth::{scope, ApiKeyAuth};
 use crate::startup::App;
 
 fn parse_slug(s: &str) -> Result<Slug, ApiError> {
@@ -99,13 +99,14 @@ pub struct Accepted {
         )),
         (status = 400, description = "The body is not JSON, or over a size limit", body = ErrorBody),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
         (status = 422, description = "A field is missing or invalid (`error.field` names it)", body = ErrorBody),
     ),
-    security(("api_key" = [])),
+    security(("api_key" = ["articles"])),
 )]
 pub async fn post_article(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth,
+    _auth: ApiKeyAuth<scope::Articles>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let input: ArticleInput = parse_json(&body)?;
@@ -187,14 +188,15 @@ pub struct LanguageStatus {
     responses(
         (status = 200, description = "The article", body = ArticleView),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
         (status = 404, description = "No article with this slug", body = ErrorBody),
         (status = 422, description = "The slug is not a valid slug", body = ErrorBody),
     ),
-    security(("api_key" = [])),
+    security(("api_key" = ["articles"])),
 )]
 pub async fn get_article(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth,
+    _auth: ApiKeyAuth<scope::Articles>,
     Path(slug): Path<String>,
 ) -> Result<Json<ArticleView>, ApiError> {
     let slug = parse_slug(&slug)?;
@@ -380,14 +382,15 @@ pub enum LanguageVersion {
     responses(
         (status = 200, description = "The source text (`origin: source`) or a translation", body = LanguageVersion),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
         (status = 404, description = "No such article, or no version in this language yet", body = ErrorBody),
         (status = 422, description = "The slug is invalid, or the language is not one of this site's", body = ErrorBody),
     ),
-    security(("api_key" = [])),
+    security(("api_key" = ["articles"])),
 )]
 pub async fn get_version(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth,
+    _auth: ApiKeyAuth<scope::Articles>,
     Path((slug, lang)): Path<(String, String)>,
 ) -> Result<Json<LanguageVersion>, ApiError> {
     let slug = parse_slug(&slug)?;
@@ -468,14 +471,15 @@ pub struct HumanVersionInput {
         (status = 200, description = "Published", body = VersionView),
         (status = 400, description = "The body is not JSON, or over a size limit", body = ErrorBody),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
         (status = 404, description = "No such article, or it was deleted", body = ErrorBody),
         (status = 422, description = "A field is missing or invalid, or `lang` is not a target language", body = ErrorBody),
     ),
-    security(("api_key" = [])),
+    security(("api_key" = ["articles"])),
 )]
 pub async fn put_version(
     State(app): State<Arc<App>>,
-    auth: ApiKeyAuth,
+    auth: ApiKeyAuth<scope::Articles>,
     Path((slug, lang)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<VersionView>, ApiError> {
@@ -553,14 +557,15 @@ pub struct Deleted {
     responses(
         (status = 200, description = "Deleted (also when it already was)", body = Deleted),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
         (status = 404, description = "No article with this slug", body = ErrorBody),
         (status = 422, description = "The slug is not a valid slug", body = ErrorBody),
     ),
-    security(("api_key" = [])),
+    security(("api_key" = ["articles"])),
 )]
 pub async fn delete_article(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth,
+    _auth: ApiKeyAuth<scope::Articles>,
     Path(slug): Path<String>,
 ) -> Result<Json<Deleted>, ApiError> {
     let slug = parse_slug(&slug)?;
@@ -598,12 +603,13 @@ pub struct TmCounters {
     responses(
         (status = 200, description = "The counters", body = Stats),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The API key lacks the `stats` scope", body = ErrorBody),
     ),
-    security(("api_key" = [])),
+    security(("api_key" = ["stats"])),
 )]
 pub async fn stats(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth,
+    _auth: ApiKeyAuth<scope::Stats>,
 ) -> Result<Json<Stats>, ApiError> {
     use std::sync::atomic::Ordering;
     let m = &app.ctx.metrics;

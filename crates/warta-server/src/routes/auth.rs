@@ -1,23 +1,60 @@
-//! API-key authentication: `Authorization: Bearer <key>`. Only the key's
+//! API keys and their scopes: `Authorization: Bearer <key>`. Only the key's
 //! SHA-256 is stored; the store compares hashes.
+//!
+//! A route says which scope it needs in its signature — an
+//! `ApiKeyAuth<scope::Articles>` argument — and this one extractor checks
+//! key and scope before the handler runs (401 without a valid key, 403 when
+//! the key lacks the scope), so no handler checks anything itself. The same
+//! scope is named in the route's `#[utoipa::path(security(…))]`, and a test
+//! holds the two together (tests/security.rs,
+//! `every_operation_requires_exactly_the_scopes_its_document_names`).
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::StatusCode;
+use warta_store::Scope;
 
 use crate::error::ApiError;
 use crate::startup::App;
 
-/// Proof that the request carried a valid, unrevoked API key.
-pub struct ApiKeyAuth {
-    pub key_name: String,
+/// The scope a route needs, as a type, so that the extractor can name it.
+pub trait RequiredScope: Send + Sync + 'static {
+    const SCOPE: Scope;
 }
 
-impl FromRequestParts<Arc<App>> for ApiKeyAuth {
+/// One marker type per [`Scope`].
+pub mod scope {
+    use super::{RequiredScope, Scope};
+
+    macro_rules! scopes {
+        ($($name:ident),*) => {$(
+            #[doc = concat!("The `", stringify!($name), "` scope.")]
+            pub struct $name;
+            impl RequiredScope for $name {
+                const SCOPE: Scope = Scope::$name;
+            }
+        )*};
+    }
+    scopes!(Translate, Articles, Glossary, Webhooks, Stats);
+}
+
+/// Proof that the request carried a valid, unrevoked API key holding the
+/// scope `S`.
+pub struct ApiKeyAuth<S: RequiredScope> {
+    pub key_name: String,
+    scope: PhantomData<S>,
+}
+
+impl<S: RequiredScope> FromRequestParts<Arc<App>> for ApiKeyAuth<S> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<ApiKeyAuth, ApiError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<App>,
+    ) -> Result<ApiKeyAuth<S>, ApiError> {
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -29,13 +66,41 @@ impl FromRequestParts<Arc<App>> for ApiKeyAuth {
             })
             .map(str::trim)
             .ok_or_else(ApiError::unauthorized)?;
-        verify(app, key).await
+        verify_scoped(app, key).await
     }
 }
 
-pub async fn verify(app: &App, key: &str) -> Result<ApiKeyAuth, ApiError> {
-    match app.ctx.store.verify_api_key(key).await? {
-        Some(k) => Ok(ApiKeyAuth { key_name: k.name }),
-        None => Err(ApiError::unauthorized()),
+/// The check of the LibreTranslate routes, which find the key in the body
+/// or the header themselves: a valid key with the `translate` scope.
+pub async fn verify(app: &App, key: &str) -> Result<ApiKeyAuth<scope::Translate>, ApiError> {
+    verify_scoped(app, key).await
+}
+
+/// A valid, unrevoked key holding scope `S`: 401 for no such key, 403 for a
+/// key without the scope (the message names the scope and how to get it).
+pub async fn verify_scoped<S: RequiredScope>(
+    app: &App,
+    key: &str,
+) -> Result<ApiKeyAuth<S>, ApiError> {
+    let Some(k) = app.ctx.store.verify_api_key(key).await? else {
+        return Err(ApiError::unauthorized());
+    };
+    if !k.scopes.contains(S::SCOPE) {
+        return Err(ApiError {
+            status: StatusCode::FORBIDDEN,
+            field: None,
+            message: format!(
+                "this API key (`{}`) lacks the `{}` scope; it has: {}. Create a key for this with \
+                 `warta keys create NAME --scope {}`",
+                k.name,
+                S::SCOPE,
+                k.scopes,
+                S::SCOPE
+            ),
+        });
     }
+    Ok(ApiKeyAuth {
+        key_name: k.name,
+        scope: PhantomData,
+    })
 }

@@ -27,7 +27,7 @@ use warta_ingest::parse_json;
 use warta_store::{GlossaryEntry, GlossaryFields, NewGlossaryEntry, StoreError};
 
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::auth::ApiKeyAuth;
+use crate::routes::auth::{scope, ApiKeyAuth};
 use crate::startup::App;
 use warta_core::Timestamp;
 
@@ -137,14 +137,15 @@ fn store_error(e: StoreError) -> ApiError {
         )),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The API key lacks the `glossary` scope", body = ErrorBody),
         (status = 409, description = "An entry for this term and language exists", body = ErrorBody),
         (status = 422, description = "A field is missing or invalid (`error.field` names it)", body = ErrorBody),
     ),
-    security(("api_key" = [])),
+    security(("api_key" = ["glossary"])),
 )]
 pub async fn create(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth,
+    _auth: ApiKeyAuth<scope::Glossary>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<EntryChange>), ApiError> {
     let input: GlossaryInput = parse_json(&body)?;
@@ -191,13 +192,14 @@ pub struct GlossaryList {
         (status = 200, description = "The entries", body = GlossaryList),
         (status = 400, description = "The query string does not parse", body = ErrorBody),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The API key lacks the `glossary` scope", body = ErrorBody),
         (status = 422, description = "`lang` is not a language code", body = ErrorBody),
     ),
-    security(("api_key" = [])),
+    security(("api_key" = ["glossary"])),
 )]
 pub async fn list(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth,
+    _auth: ApiKeyAuth<scope::Glossary>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<GlossaryList>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
@@ -226,14 +228,15 @@ pub async fn list(
     responses(
         (status = 200, description = "Deleted", body = EntryChange),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The API key lacks the `glossary` scope", body = ErrorBody),
         (status = 404, description = "No entry with this id", body = ErrorBody),
         (status = 422, description = "`id` is not a number", body = ErrorBody),
     ),
-    security(("api_key" = [])),
+    security(("api_key" = ["glossary"])),
 )]
 pub async fn delete(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth,
+    _auth: ApiKeyAuth<scope::Glossary>,
     Path(id): Path<String>,
 ) -> Result<Json<EntryChange>, ApiError> {
     let id: i64 = id

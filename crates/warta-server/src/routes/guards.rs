@@ -4,7 +4,7 @@
 //!
 //! Both are per process on purpose: they protect this node's cores, which is
 //! what a flood exhausts. The login throttle, which must hold across nodes,
-//! lives in the database instead (`Store::login_attempt`).
+//! counts in the database too (`login_throttle.rs`).
 
 use std::num::NonZeroU32;
 use std::sync::Arc;

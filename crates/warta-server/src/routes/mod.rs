@@ -4,7 +4,8 @@
 //! - [`glossary`]: the glossary under `/api/v1/glossary` (Bearer API key).
 //! - [`libretranslate`]: `/translate`, `/languages`, `/detect`.
 //! - [`site`]: the public pages, feeds and sitemap (through the page cache).
-//! - [`ops`]: `/healthz`, `/metrics`.
+//! - [`ops`]: `/healthz`, `/metrics` (on `metrics_listen` when set:
+//!   [`metrics_router`]).
 //! - [`openapi`]: `/api/openapi.json`, and the router of every route it
 //!   documents (all of the JSON APIs above).
 //!
@@ -17,6 +18,7 @@ pub mod auth;
 pub mod glossary;
 pub mod guards;
 pub mod libretranslate;
+pub mod login_throttle;
 pub mod openapi;
 pub mod ops;
 pub mod site;
@@ -24,10 +26,11 @@ pub mod webhooks;
 
 use std::sync::Arc;
 
-use axum::http::{header, HeaderName, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::routing::get;
 use axum::{Extension, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use crate::startup::App;
 
@@ -57,15 +60,21 @@ pub fn security_headers() -> [(HeaderName, HeaderValue); 4] {
     ]
 }
 
+/// HSTS for a year when the site is https (RFC 6797; browsers ignore it
+/// over http, and behind a TLS proxy warta itself speaks http).
+const HSTS: &str = "max-age=31536000";
+
 pub fn router(app: Arc<App>) -> Router {
     let guards = Arc::new(guards::Guards::new(&app.config().limits));
+    let http = &app.config().http;
     // The JSON APIs (CMS, glossary, webhooks log, LibreTranslate, health and
     // the OpenAPI document), each under the path its `#[utoipa::path]` names.
     let (documented, _) = openapi::router().split_for_parts();
-    let mut router = Router::new()
-        .merge(documented)
-        .merge(admin::router())
-        .route("/metrics", get(ops::metrics))
+    let mut router = Router::new().merge(documented).merge(admin::router());
+    if app.config().metrics_listen.is_none() {
+        router = router.route("/metrics", get(ops::metrics));
+    }
+    let mut router = router
         .route("/sitemap.xml", get(site::sitemap))
         .route("/sitemap-{file}", get(site::sitemap_part))
         .route(warta_site::STYLESHEET_PATH, get(site::stylesheet))
@@ -76,12 +85,38 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/{lang}/{slug}", get(site::article))
         .fallback(site::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(RequestBodyTimeoutLayer::new(http.body_timeout))
+        // 503: the server did not answer in time (a slow body is the
+        // client's, and fails the body's extractor first).
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            http.request_timeout,
+        ))
         .layer(Extension(guards))
         .layer(crate::telemetry::layer());
     for (name, value) in security_headers() {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
+    if app.site.base_url().starts_with("https://") {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        ));
+    }
     router.with_state(app)
+}
+
+/// `/metrics` alone, for `metrics_listen`.
+pub fn metrics_router(app: Arc<App>) -> Router {
+    let http = &app.config().http;
+    Router::new()
+        .route("/metrics", get(ops::metrics))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            http.request_timeout,
+        ))
+        .layer(crate::telemetry::layer())
+        .with_state(app)
 }
 
 #[cfg(test)]

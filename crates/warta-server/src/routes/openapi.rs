@@ -42,10 +42,13 @@ pub const API_KEY_SCHEME: &str = "api_key";
         title = "warta",
         description = "warta's newsroom APIs: the CMS API (articles, translations, glossary, webhook log), \
                        a LibreTranslate-compatible translation API, and health.\n\n\
-                       **API keys** are created with `warta keys create NAME` and shown once. The CMS API takes \
-                       them as `Authorization: Bearer <key>` (401 without). The LibreTranslate routes take them \
-                       as LibreTranslate does, in the `api_key` field of the JSON or form body or of the query \
-                       string, or as the same Bearer header, which wins (403 without).\n\n\
+                       **API keys** are created with `warta keys create NAME --scope SCOPE` and shown once. \
+                       The CMS API takes them as `Authorization: Bearer <key>` (401 without). The LibreTranslate \
+                       routes take them as LibreTranslate does, in the `api_key` field of the JSON or form body or \
+                       of the query string, or as the same Bearer header, which wins (403 without).\n\n\
+                       **Scopes**: each operation's security requirement names the scope its key needs \
+                       (`translate`, `articles`, `glossary`, `webhooks`, `stats`); a valid key without it gets \
+                       403.\n\n\
                        **Errors**: the CMS API answers `{\"error\": {\"message\", \"field\"}}` (`ErrorBody`), \
                        the LibreTranslate routes `{\"error\": \"...\"}` (`LtError`).",
         license(name = "MPL-2.0", identifier = "MPL-2.0"),
@@ -73,8 +76,9 @@ impl utoipa::Modify for ApiKeyScheme {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "An API key from `warta keys create NAME`, as `Authorization: Bearer <key>`. \
-                         The LibreTranslate routes also take it in the `api_key` field (body or query string).",
+                        "An API key from `warta keys create NAME --scope SCOPE`, as `Authorization: Bearer <key>`. \
+                         The LibreTranslate routes also take it in the `api_key` field (body or query string). \
+                         The scopes an operation lists are the ones its key needs.",
                     ))
                     .build(),
             ),

@@ -1,11 +1,17 @@
 //! Operations: liveness and Prometheus metrics.
+//!
+//! Both may face the internet, so neither tells a stranger more than it
+//! must: `/healthz` names what is wrong in an operator's words and gives the
+//! request id for the detail, which goes to the log only; `/metrics` (a
+//! query over the jobs table per scrape) can take a bearer token
+//! (`metrics_token`) or live on an address of its own (`metrics_listen`).
 
 use std::fmt::Write;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -53,12 +59,21 @@ pub struct WorkerCount {
         (status = 503, description = "Unhealthy; `problems` says why", body = Health),
     ),
 )]
-pub async fn healthz(State(app): State<Arc<App>>) -> Response {
+pub async fn healthz(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let mut problems = Vec::new();
     let queue_age = match app.ctx.store.queue_age().await {
         Ok(age) => age,
         Err(e) => {
-            problems.push(format!("database: {e}"));
+            // The driver's words stay in the log (this request's span
+            // carries the id), the id goes to the caller.
+            let id = headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::error!("healthz: database: {e}");
+            problems.push(format!(
+                "the database does not answer (request id {id}; the server log has the detail)"
+            ));
             None
         }
     };
@@ -99,7 +114,37 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-pub async fn metrics(State(app): State<Arc<App>>) -> Result<impl IntoResponse, ApiError> {
+/// The configured token, from `Authorization: Bearer <token>`. Compared as
+/// SHA-256 digests, so the time taken says nothing about the token.
+fn metrics_token_ok(app: &App, headers: &HeaderMap) -> bool {
+    use sha2::Digest;
+    let Some(token) = &app.config().metrics_token else {
+        return true;
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or("");
+    sha2::Sha256::digest(given.trim().as_bytes()) == sha2::Sha256::digest(token.as_bytes())
+}
+
+pub async fn metrics(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if !metrics_token_ok(&app, &headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "metrics need the token of `metrics_token`: Authorization: Bearer <token>\n",
+        )
+            .into_response();
+    }
+    match metrics_text(&app).await {
+        Ok(text) => text.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn metrics_text(app: &App) -> Result<impl IntoResponse, ApiError> {
     let m = &app.ctx.metrics;
     let mut out = String::new();
     let counter = |out: &mut String, name: &str, help: &str, v: u64| {

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::future::Future;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -270,6 +270,28 @@ async fn article_page(
     Ok(Some((render_article(&page), ts(last))))
 }
 
+/// How many `/sitemap-{n}.xml` files the sitemap of a site generation has,
+/// learnt whenever it is rendered: a request for a file beyond them is then
+/// a 404 at the cost of a lock, not a render of the whole sitemap (which a
+/// client asking for `/sitemap-999.xml` in a loop would otherwise get).
+#[derive(Debug, Default)]
+pub struct SitemapParts(Mutex<Option<(i64, usize)>>);
+
+impl SitemapParts {
+    fn get(&self, generation: i64) -> Option<usize> {
+        let known = *self.0.lock().unwrap_or_else(|e| e.into_inner());
+        known.filter(|(g, _)| *g == generation).map(|(_, n)| n)
+    }
+
+    fn set(&self, generation: i64, parts: usize) {
+        let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        // Never go back to an older generation's count.
+        if known.is_none_or(|(g, _)| g <= generation) {
+            *known = Some((generation, parts));
+        }
+    }
+}
+
 /// `/sitemap.xml`: every published article in every language, with
 /// hreflang alternates; past the protocol's limits, an index of
 /// `/sitemap-{n}.xml` files.
@@ -293,6 +315,26 @@ pub async fn sitemap_part(
     let Some(n) = n.filter(|n| file == format!("{n}.xml")) else {
         return html_not_found(&app, app.config().source);
     };
+    let generation = match app.pages.generation(&app.ctx.store).await {
+        Ok(g) => g,
+        Err(e) => return server_error("site generation", e),
+    };
+    if app.sitemap_parts.get(generation).is_none() {
+        // Not rendered at this generation yet: render it once, as
+        // `/sitemap.xml` (concurrent requests wait for that one render),
+        // which learns the count and caches every file.
+        let _ = serve(&app, "/sitemap.xml", &HeaderMap::new(), |generation| {
+            sitemap_file(&app, generation, 0)
+        })
+        .await;
+    }
+    if app
+        .sitemap_parts
+        .get(generation)
+        .is_some_and(|parts| n > parts)
+    {
+        return html_not_found(&app, app.config().source);
+    }
     serve(&app, &format!("/sitemap-{n}.xml"), &headers, |generation| {
         sitemap_file(&app, generation, n)
     })
@@ -300,8 +342,20 @@ pub async fn sitemap_part(
 }
 
 /// Render the whole sitemap (one query), keep every file of it in the page
-/// cache, and answer file `n` (0: `/sitemap.xml`).
+/// cache, learn how many files it has, and answer file `n` (0:
+/// `/sitemap.xml`).
 async fn sitemap_file(app: &App, generation: i64, n: usize) -> Result<Page, Response> {
+    // Without a page cache `serve` renders without reading the generation;
+    // the count of files is still kept per generation (read before the
+    // rows, so the rows are at least as new).
+    let generation = if app.pages.enabled() {
+        generation
+    } else {
+        app.pages
+            .generation(&app.ctx.store)
+            .await
+            .map_err(|e| server_error("site generation", e))?
+    };
     let rows = app
         .ctx
         .store
@@ -310,6 +364,7 @@ async fn sitemap_file(app: &App, generation: i64, n: usize) -> Result<Page, Resp
         .map_err(|e| server_error("sitemap", e))?;
     let entries = sitemap_entries(app, &rows);
     let maps = render_sitemaps(&app.site, &entries, SitemapLimits::PROTOCOL);
+    app.sitemap_parts.set(generation, maps.parts.len());
     let last = entries.iter().map(|e| e.lastmod).max();
     const XML: &str = "application/xml; charset=utf-8";
     let mut wanted = None;

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::configuration::WebhookEvent;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::auth::ApiKeyAuth;
+use crate::routes::auth::{scope, ApiKeyAuth};
 use crate::startup::App;
 use crate::webhooks::Event;
 use warta_core::Timestamp;
@@ -65,12 +65,13 @@ pub struct DeliveryView {
         (status = 200, description = "The deliveries", body = DeliveryLog),
         (status = 400, description = "The query string does not parse (e.g. `limit` is not a 64-bit integer)", body = ErrorBody),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The API key lacks the `webhooks` scope", body = ErrorBody),
     ),
-    security(("api_key" = [])),
+    security(("api_key" = ["webhooks"])),
 )]
 pub async fn deliveries(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth,
+    _auth: ApiKeyAuth<scope::Webhooks>,
     query: Result<Query<Page>, QueryRejection>,
 ) -> Result<Json<DeliveryLog>, ApiError> {
     // A `limit` that is not a number is the client's JSON 400, as every

@@ -102,6 +102,11 @@ impl TestApp {
         }
     }
 
+    /// The separate `/metrics` address, when `metrics_listen` is set.
+    pub fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
+        self.handle.as_ref().unwrap().metrics_addr
+    }
+
     pub fn app(&self) -> &std::sync::Arc<App> {
         &self.handle.as_ref().unwrap().app
     }
