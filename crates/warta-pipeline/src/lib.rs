@@ -32,9 +32,11 @@ use warta_core::{normalize_segment, Origin, Pair};
 
 pub mod check;
 pub mod enforce;
+mod policy;
 mod rescore;
 mod run;
 
+pub use policy::{Decision, Policy};
 pub use rescore::{score_published, Rescored, StoredSentence};
 pub use run::{
     execute, missing_pair, prepare, score, translate, Prepared, Request, TmAnswers, TmQuery,

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use warta_core::Lang;
+use warta_pipeline::Policy;
 
 /// Default flag threshold for model confidence (mean token log-probability).
 /// Chosen from the distribution on NTREX en→pt output (BENCHMARKS.md): about
@@ -69,6 +70,31 @@ struct RawConfig {
     /// by default only `https://`, so payloads and signatures are not sent
     /// in clear.
     allow_http_webhooks: Option<bool>,
+    /// `[publishing]`: which versions wait for an editor.
+    publishing: Option<RawPublishing>,
+}
+
+/// `[publishing]` as written: `policy` for every language, and
+/// `[publishing.languages] ar = "review"` for one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPublishing {
+    policy: Option<String>,
+    languages: Option<BTreeMap<String, String>>,
+}
+
+/// The publishing policy of each target language (DESIGN.md, "Trust"):
+/// `auto`, `hold_errors` (the default) or `review`.
+#[derive(Debug, Clone, Default)]
+pub struct Publishing {
+    pub default: Policy,
+    pub languages: BTreeMap<Lang, Policy>,
+}
+
+impl Publishing {
+    pub fn policy(&self, lang: Lang) -> Policy {
+        self.languages.get(&lang).copied().unwrap_or(self.default)
+    }
 }
 
 /// `[http]` as written.
@@ -133,8 +159,10 @@ pub enum WebhookEvent {
     Published,
     /// A published machine version carries error-level QA flags.
     Flagged,
-    /// An editor approved a fix in the review queue.
+    /// An editor approved a fix, or a whole version.
     Approved,
+    /// A version was held for an editor (the publishing policy, or a hold).
+    Held,
 }
 
 impl WebhookEvent {
@@ -143,6 +171,7 @@ impl WebhookEvent {
             WebhookEvent::Published => "published",
             WebhookEvent::Flagged => "flagged",
             WebhookEvent::Approved => "approved",
+            WebhookEvent::Held => "held",
         }
     }
 }
@@ -191,6 +220,7 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// `http://` webhook URLs are accepted (default: https only).
     pub allow_http_webhooks: bool,
+    pub publishing: Publishing,
 }
 
 /// `[limits]`: what one client may ask of the service. Each key has a
@@ -377,6 +407,9 @@ impl Config {
                     .collect(),
             );
         }
+        if let Some(v) = get("WARTA_PUBLISHING_POLICY") {
+            raw.publishing.get_or_insert_with(Default::default).policy = Some(v);
+        }
         if let Some(v) = get("WARTA_WORKERS") {
             raw.workers = Some(
                 v.parse()
@@ -425,6 +458,37 @@ impl Config {
             .models_dir
             .unwrap_or_else(warta_models::ModelStore::default_root);
         let allow_http_webhooks = raw.allow_http_webhooks.unwrap_or(false);
+        let publishing = {
+            let raw = raw.publishing.unwrap_or_default();
+            let policy = |s: &str| {
+                Policy::parse(s).ok_or_else(|| {
+                    value(
+                        "publishing",
+                        format!("policy `{s}` is not one of auto, hold_errors, review"),
+                    )
+                })
+            };
+            let mut languages = BTreeMap::new();
+            for (code, p) in raw.languages.unwrap_or_default() {
+                let l = lang("publishing", &code)?;
+                if !uniq.contains(&l) {
+                    return Err(value(
+                        "publishing",
+                        format!("`{code}` is not one of the targets"),
+                    ));
+                }
+                languages.insert(l, policy(&p)?);
+            }
+            Publishing {
+                default: raw
+                    .policy
+                    .as_deref()
+                    .map(policy)
+                    .transpose()?
+                    .unwrap_or_default(),
+                languages,
+            }
+        };
         let http = http_settings(raw.http.unwrap_or_default())?;
         let metrics_token = match raw.metrics_token {
             Some(t) if t.trim().chars().count() < 16 => {
@@ -494,6 +558,7 @@ impl Config {
                             WebhookEvent::Published,
                             WebhookEvent::Flagged,
                             WebhookEvent::Approved,
+                            WebhookEvent::Held,
                         ]
                     });
                     Ok(Webhook {
@@ -516,6 +581,7 @@ impl Config {
             metrics_token,
             metrics_listen,
             allow_http_webhooks,
+            publishing,
         })
     }
 

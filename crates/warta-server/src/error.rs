@@ -97,14 +97,38 @@ impl From<warta_core::FieldError> for ApiError {
     }
 }
 
+/// The one mapping of the store's errors to HTTP: what does not exist is
+/// 404, a clash with what is stored (a duplicate, a version made from an
+/// older revision) 409, a request the store refuses as malformed 422; the
+/// rest are the server's fault (500, detail in the log only).
 impl From<warta_store::StoreError> for ApiError {
     fn from(e: warta_store::StoreError) -> ApiError {
+        use warta_store::StoreError;
         match e {
-            warta_store::StoreError::NotFound(what) => {
-                ApiError::not_found(format!("{what} not found"))
-            }
+            StoreError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
+            StoreError::Conflict(why) => ApiError {
+                status: StatusCode::CONFLICT,
+                field: None,
+                message: why,
+            },
+            StoreError::Invalid(why) => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                field: None,
+                message: why,
+            },
             other => ApiError::internal(other),
         }
+    }
+}
+
+impl ApiError {
+    /// Name the request field a client error concerns, where the handler
+    /// knows it better than the store (a duplicate glossary `source`).
+    pub fn on_field(mut self, field: &str) -> ApiError {
+        if self.status.is_client_error() && self.field.is_none() {
+            self.field = Some(field.to_string());
+        }
+        self
     }
 }
 

@@ -16,10 +16,12 @@ use std::sync::Arc;
 use tokio::runtime::Handle;
 use warta_core::{Lang, Pair};
 use warta_engine::ModelPool;
-use warta_pipeline::{self as pipeline, Options, PipelineError, Request, SourceDoc, TmAnswers};
+use warta_pipeline::{
+    self as pipeline, Decision, Options, PipelineError, Request, SourceDoc, TmAnswers,
+};
 use warta_store::{
-    AfterPublish, Job, Lease, NewQaFlag, NewTmEntry, NewVersion, Origin, Publication, PutOutcome,
-    Segment, StoreError, VersionState,
+    AfterPublish, Job, Lease, NewQaFlag, NewTmEntry, NewVersion, Origin, Publication,
+    PublishOutcome, Segment, StoreError, VersionState,
 };
 
 use crate::configuration::WebhookEvent;
@@ -166,7 +168,8 @@ pub(crate) enum NotPublished {
 }
 
 /// Publish the translation of `job` (leased by `worker`) in one
-/// transaction. Returns what the store did with the version.
+/// transaction. Returns what the store did with the version (written
+/// published or held, or skipped).
 pub(crate) fn publish(
     ctx: &WorkerContext,
     handle: &Handle,
@@ -174,7 +177,7 @@ pub(crate) fn publish(
     worker: &str,
     doc: &pipeline::TranslatedDoc,
     glossary_version: i64,
-) -> Result<PutOutcome, NotPublished> {
+) -> Result<PublishOutcome, NotPublished> {
     let store = &ctx.store;
     let fail = |e: StoreError| match e {
         e @ StoreError::LeaseLost(_) => NotPublished::LeaseLost(e),
@@ -210,6 +213,20 @@ pub(crate) fn publish(
         })
         .collect();
     let summary = doc.summary();
+    // The language's publishing policy decides before anything is stored.
+    let (state, hold_reason) = match ctx.config.publishing.policy(lang).decide(&summary) {
+        Decision::Publish => (VersionState::Published, None),
+        Decision::Hold(why) => (VersionState::Held, Some(why)),
+    };
+    let held_events = crate::webhooks::events(
+        &ctx.config,
+        WebhookEvent::Held,
+        &slug,
+        lang,
+        revision,
+        Some(summary.flags),
+        None,
+    );
     let mut events = crate::webhooks::events(
         &ctx.config,
         WebhookEvent::Published,
@@ -243,7 +260,7 @@ pub(crate) fn publish(
             summary: doc.summary.clone(),
             body_html: doc.body.clone(),
             origin: Origin::Machine,
-            state: VersionState::Published,
+            state,
             model_id: Some(doc.model_id.clone()),
             quality: Some(summary),
             reviewed_by,
@@ -275,6 +292,8 @@ pub(crate) fn publish(
             })
             .collect(),
         events,
+        held_events,
+        hold_reason,
         // With confidence on, the job goes on to its scoring phase.
         then: if ctx.config.confidence {
             AfterPublish::Score
@@ -291,7 +310,7 @@ pub(crate) fn publish(
         .block_on(store.publish_translation(&publication, lease))
         .map_err(fail)?;
     count(ctx, job, doc, &publication.flags);
-    Ok(outcome.version)
+    Ok(outcome)
 }
 
 /// `/metrics` counters of a published job.

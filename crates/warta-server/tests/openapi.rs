@@ -121,7 +121,7 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
     for path in ["/translate", "/detect"] {
         assert_eq!(
             security(path, "post"),
-            json!([{ "api_key": [] }, {}]),
+            json!([{ "api_key": ["translate"] }, {}]),
             "{path}"
         );
         let body = &doc["paths"][path]["post"]["requestBody"]["content"];

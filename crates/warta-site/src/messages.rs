@@ -52,6 +52,9 @@ keys! {
     HumanReviewed = "human_reviewed", allowed: [], required: [];
     HumanTranslated = "human_translated", allowed: [], required: [];
     HumanOutdated = "human_outdated", allowed: ["source_link"], required: ["source_link"];
+    // A revised original whose new translation waits for an editor: the
+    // reader gets the previous translation and this note.
+    UnderReview = "under_review", allowed: ["source_link"], required: ["source_link"];
     Published = "published", allowed: ["time"], required: ["time"];
     Translated = "translated", allowed: ["time"], required: ["time"];
     Byline = "byline", allowed: ["author"], required: ["author"];

@@ -146,7 +146,7 @@ pub fn render_article(page: &ArticlePage) -> String {
         (None, None, None, false, None);
     match &page.origin {
         Origin::Source => {}
-        Origin::Machine { model } => {
+        Origin::Machine { model } | Origin::MachineUnderReview { model } => {
             disclaimer_html = Some(msgs.fill_html(
                 lang,
                 Key::DisclaimerMachine,
@@ -154,6 +154,13 @@ pub fn render_article(page: &ArticlePage) -> String {
             ));
             model_note = (!model.trim().is_empty())
                 .then(|| msgs.fill_text(lang, Key::MachineModel, &[("model", model)]));
+            if matches!(page.origin, Origin::MachineUnderReview { .. }) {
+                outdated_html = Some(msgs.fill_html(
+                    lang,
+                    Key::UnderReview,
+                    &[("source_link", &source_link())],
+                ));
+            }
         }
         Origin::Human { reviewed: true } => {
             human_mark = Some(msgs.text(lang, Key::HumanReviewed));

@@ -248,6 +248,9 @@ pub enum Origin {
     Source,
     /// Machine translation by the named model.
     Machine { model: String },
+    /// A machine translation of an earlier revision of the source, shown
+    /// while the new revision's translation waits for an editor.
+    MachineUnderReview { model: String },
     /// Translated (and, if `reviewed`, checked by an editor) by people.
     Human { reviewed: bool },
     /// A human translation of an earlier revision of the source.
@@ -256,7 +259,10 @@ pub enum Origin {
 
 impl Origin {
     pub fn is_machine(&self) -> bool {
-        matches!(self, Origin::Machine { .. })
+        matches!(
+            self,
+            Origin::Machine { .. } | Origin::MachineUnderReview { .. }
+        )
     }
 }
 

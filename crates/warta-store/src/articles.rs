@@ -333,11 +333,12 @@ impl Store {
                  JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision \
                  WHERE a.deleted_at IS NULL AND a.source_lang = $1 \
                  UNION ALL \
-                 SELECT a.id, a.slug, v.lang, v.revision, a.current_revision, v.title, v.summary, \
-                        v.body_html, a.published_at, v.updated_at, v.origin, v.outdated \
+                 SELECT a.id, a.slug, p.lang, p.revision, a.current_revision, p.title, p.summary, \
+                        p.body_html, a.published_at, p.updated_at, p.origin, \
+                        (p.origin = 'human' AND p.revision < a.current_revision) \
                  FROM articles a \
-                 JOIN versions v ON v.article_id = a.id AND v.lang = $1 \
-                 WHERE a.deleted_at IS NULL AND a.source_lang <> $1 AND v.state = 'published' \
+                 JOIN published_versions p ON p.article_id = a.id AND p.lang = $1 \
+                 WHERE a.deleted_at IS NULL AND a.source_lang <> $1 \
                  ORDER BY published_at DESC, article_id DESC \
                  LIMIT $2",
             )

@@ -63,10 +63,13 @@ pub use glossary::{
     GlossaryEntry, GlossaryFields, GlossarySnapshot, NewGlossaryEntry, MAX_NOTE_CHARS,
     MAX_TERM_CHARS,
 };
-pub use publish::{AfterPublish, Lease, NewWebhookEvent, Publication, PublishOutcome, Scores};
+pub use publish::{
+    AfterPublish, HeldSummary, Lease, NewWebhookEvent, Publication, PublishOutcome, Scores,
+    TranslationHold, VersionApproval,
+};
 pub use qa::{Check, NewQaFlag, QaFlag, Severity};
 pub use review::{severity_rank, Approval, ReviewItem, SegmentApproval, MAX_QUEUE_PAGE};
-pub use site::SiteEntry;
+pub use site::{ReadableVersion, SiteEntry};
 pub use tm::{tm_source_hash, NewTmEntry, TmHit};
 pub use types::*;
 pub use webhooks::{WebhookDelivery, WEBHOOK_MAX_ATTEMPTS};

@@ -20,6 +20,7 @@ use crate::error::{Result, StoreError};
 use crate::qa::NewQaFlag;
 use crate::tm::NewTmEntry;
 use crate::types::*;
+use crate::types::{version_cols, VersionRow};
 use crate::{now_millis, with_db, Store};
 
 pub(crate) const LEASE_HELD: &str =
@@ -112,15 +113,23 @@ pub struct Publication {
     /// New translation-memory entries (kept even when the version is not
     /// written: the sentences were translated all the same).
     pub memory: Vec<NewTmEntry>,
-    /// Queued only when the version is written.
+    /// Queued when the version is written and published.
     pub events: Vec<NewWebhookEvent>,
+    /// Queued instead when it is written but held (by the policy, or by an
+    /// editor's hold the store finds in the same transaction).
+    pub held_events: Vec<NewWebhookEvent>,
     pub then: AfterPublish,
+    /// Why the version is held, when `version.state` is held (the
+    /// publishing policy's reason).
+    pub hold_reason: Option<String>,
 }
 
 /// What [`Store::publish_translation`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PublishOutcome {
     pub version: PutOutcome,
+    /// The state the version was written in (when written).
+    pub state: VersionState,
     /// The job's state after the write.
     pub job: JobState,
 }
@@ -186,7 +195,7 @@ impl Store {
         p: &Publication,
         lease: Lease<'_>,
     ) -> Result<PublishOutcome> {
-        let row = crate::versions::VersionWrite::new(&p.version)?;
+        let row = crate::versions::VersionWrite::new(&p.version, p.hold_reason.as_deref())?;
         crate::tm::check_memory(&p.memory)?;
         let v = &p.version;
         let finish = match p.then {
@@ -194,7 +203,7 @@ impl Store {
             AfterPublish::Score => crate::jobs::COMPLETE_THEN_SCORE,
         };
         let now = now_millis();
-        let (outcome, state) = with_db!(self, |pool, dialect| {
+        let (outcome, state, written_state) = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
             fence_in_tx!(
                 &mut *tx,
@@ -204,6 +213,21 @@ impl Store {
                 lease.glossary_version,
                 now
             );
+            // An editor's hold on the article's language holds every
+            // machine version, whatever the policy said.
+            let hand: Option<(String, String)> = sqlx::query_as(
+                "SELECT held_by, reason FROM translation_holds WHERE article_id = $1 AND lang = $2",
+            )
+            .bind(v.article_id.0)
+            .bind(v.lang.code())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let row = match hand {
+                Some((by, why)) if v.origin == Origin::Machine => {
+                    row.held(format!("held by {by}: {why}"))
+                }
+                _ => row,
+            };
             let outcome = crate::versions::write_version_in_tx!(&mut *tx, &row, now);
             if outcome == PutOutcome::Written {
                 crate::qa::replace_flags_in_tx!(
@@ -214,12 +238,16 @@ impl Store {
                     &p.flags,
                     now
                 );
-                queue_events_in_tx!(&mut *tx, &p.events, now);
+                let events = match row.state {
+                    VersionState::Published => &p.events,
+                    VersionState::Held => &p.held_events,
+                };
+                queue_events_in_tx!(&mut *tx, events, now);
             }
             crate::tm::insert_memory_in_tx!(&mut *tx, &p.memory, now);
             let state = finish_job_in_tx!(&mut *tx, finish, lease.job, lease.worker, now);
             tx.commit().await?;
-            (outcome, state)
+            (outcome, state, row.state)
         });
         if outcome == PutOutcome::Written {
             self.site_changed();
@@ -235,6 +263,7 @@ impl Store {
             ?outcome, %job, "published translation");
         Ok(PublishOutcome {
             version: outcome,
+            state: written_state,
             job,
         })
     }
@@ -313,5 +342,199 @@ impl Store {
             updated
         });
         Ok(updated)
+    }
+}
+
+/// An editor's approval of a whole language version
+/// ([`Store::approve_version`]).
+#[derive(Debug, Clone)]
+pub struct VersionApproval<'a> {
+    pub article: ArticleId,
+    pub lang: Lang,
+    pub editor: &'a str,
+    /// The `approved` events to queue.
+    pub events: &'a [NewWebhookEvent],
+}
+
+/// An editor's hold on the translations of one article into one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranslationHold {
+    pub held_by: String,
+    pub reason: String,
+    pub created_at: i64,
+}
+
+/// How many versions wait for an editor, and since when the oldest does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HeldSummary {
+    pub count: i64,
+    /// `held_at` of the oldest held version.
+    pub oldest_held_at: Option<i64>,
+}
+
+impl Store {
+    /// An editor approves the `a.lang` version of `a.article` as a whole,
+    /// in one transaction: a held version is published (readers see it from
+    /// now on), a published one is marked reviewed; the editor is recorded
+    /// as its reviewer and the `approved` events are queued.
+    ///
+    /// [`StoreError::NotFound`] when the article (live) or the version does
+    /// not exist; [`StoreError::Conflict`] when the version was made from an
+    /// older revision than the current one (its translation is on the way).
+    pub async fn approve_version(&self, a: &VersionApproval<'_>) -> Result<Version> {
+        let now = now_millis();
+        let row: VersionRow = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let current: Option<(i64, Option<i64>)> = sqlx::query_as(
+                "SELECT v.revision, a.current_revision FROM versions v \
+                 JOIN articles a ON a.id = v.article_id AND a.deleted_at IS NULL \
+                 WHERE v.article_id = $1 AND v.lang = $2",
+            )
+            .bind(a.article.0)
+            .bind(a.lang.code())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((revision, current)) = current else {
+                return Err(StoreError::NotFound(format!(
+                    "the {} version of article #{}",
+                    a.lang, a.article
+                )));
+            };
+            if current.is_some_and(|c| c > revision) {
+                return Err(StoreError::Conflict(format!(
+                    "the {} version of article #{} was made from revision {revision}; \
+                     the current revision is being translated",
+                    a.lang, a.article
+                )));
+            }
+            sqlx::query(
+                "UPDATE versions SET state = 'published', hold_reason = NULL, held_at = NULL, \
+                 reviewed_by = $3, updated_at = $4 WHERE article_id = $1 AND lang = $2",
+            )
+            .bind(a.article.0)
+            .bind(a.lang.code())
+            .bind(a.editor)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(crate::versions::PUBLISH_COPY)
+                .bind(a.article.0)
+                .bind(a.lang.code())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            queue_events_in_tx!(&mut *tx, a.events, now);
+            let row: VersionRow = sqlx::query_as(concat!(
+                "SELECT ",
+                version_cols!(),
+                " FROM versions WHERE article_id = $1 AND lang = $2"
+            ))
+            .bind(a.article.0)
+            .bind(a.lang.code())
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            row
+        });
+        self.site_changed();
+        tracing::info!(article = %a.article, lang = %a.lang, editor = a.editor, "version approved");
+        row.parse()
+    }
+
+    /// Hold every machine translation of `article` into `lang` for an
+    /// editor until [`Store::release_hold`]: from the next one on, each is
+    /// stored `held` (what readers see stays as it is). Holding again
+    /// replaces the reason.
+    pub async fn hold_translation(
+        &self,
+        article: ArticleId,
+        lang: Lang,
+        held_by: &str,
+        reason: &str,
+    ) -> Result<TranslationHold> {
+        let now = now_millis();
+        with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let live: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM articles WHERE id = $1 AND deleted_at IS NULL")
+                    .bind(article.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if live.is_none() {
+                return Err(StoreError::NotFound(format!("article #{article}")));
+            }
+            sqlx::query(
+                "INSERT INTO translation_holds (article_id, lang, held_by, reason, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (article_id, lang) DO UPDATE SET \
+                 held_by = excluded.held_by, reason = excluded.reason, created_at = excluded.created_at",
+            )
+            .bind(article.0)
+            .bind(lang.code())
+            .bind(held_by)
+            .bind(reason)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(TranslationHold {
+            held_by: held_by.to_string(),
+            reason: reason.to_string(),
+            created_at: now,
+        })
+    }
+
+    /// End an editor's hold; returns whether there was one. Versions
+    /// already held stay held until approved.
+    pub async fn release_hold(&self, article: ArticleId, lang: Lang) -> Result<bool> {
+        let n = with_db!(self, |pool, _d| {
+            sqlx::query("DELETE FROM translation_holds WHERE article_id = $1 AND lang = $2")
+                .bind(article.0)
+                .bind(lang.code())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n > 0)
+    }
+
+    /// The editor's hold on (`article`, `lang`), if any.
+    pub async fn translation_hold(
+        &self,
+        article: ArticleId,
+        lang: Lang,
+    ) -> Result<Option<TranslationHold>> {
+        let row: Option<(String, String, i64)> = with_db!(self, |pool, _d| {
+            sqlx::query_as(
+                "SELECT held_by, reason, created_at FROM translation_holds \
+                 WHERE article_id = $1 AND lang = $2",
+            )
+            .bind(article.0)
+            .bind(lang.code())
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(held_by, reason, created_at)| TranslationHold {
+            held_by,
+            reason,
+            created_at,
+        }))
+    }
+
+    /// Versions of live articles waiting for an editor (`/metrics`).
+    pub async fn held_summary(&self) -> Result<HeldSummary> {
+        let (count, oldest): (i64, Option<i64>) = with_db!(self, |pool, _d| {
+            sqlx::query_as(
+                "SELECT COUNT(*), MIN(v.held_at) FROM versions v \
+                 JOIN articles a ON a.id = v.article_id AND a.deleted_at IS NULL \
+                 WHERE v.state = 'held'",
+            )
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(HeldSummary {
+            count,
+            oldest_held_at: oldest,
+        })
     }
 }

@@ -22,7 +22,7 @@ use std::sync::atomic::Ordering;
 use warta_core::Lang;
 
 use crate::error::Result;
-use crate::types::{parse_lang, parse_slug, ArticleId};
+use crate::types::{parse_lang, parse_slug, ArticleId, Origin, RevisionNo};
 use crate::{with_db, Store};
 
 /// One readable language version of a live article, as the sitemap lists it.
@@ -81,9 +81,9 @@ impl Store {
                 "SELECT a.id AS article_id, a.slug, a.source_lang, a.source_lang AS lang, a.updated_at \
                  FROM articles a WHERE a.deleted_at IS NULL \
                  UNION ALL \
-                 SELECT a.id, a.slug, a.source_lang, v.lang, v.updated_at \
-                 FROM articles a JOIN versions v ON v.article_id = a.id \
-                 WHERE a.deleted_at IS NULL AND v.state = 'published' AND v.lang <> a.source_lang \
+                 SELECT a.id, a.slug, a.source_lang, p.lang, p.updated_at \
+                 FROM articles a JOIN published_versions p ON p.article_id = a.id \
+                 WHERE a.deleted_at IS NULL AND p.lang <> a.source_lang \
                  ORDER BY article_id, lang",
             )
             .fetch_all(pool)
@@ -97,6 +97,91 @@ impl Store {
                     source_lang: parse_lang(&r.source_lang)?,
                     lang: parse_lang(&r.lang)?,
                     updated_at: r.updated_at,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A language version as readers see it: the last published text, and
+/// whether a newer translation waits for an editor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadableVersion {
+    pub lang: Lang,
+    /// The source revision the shown text was made from.
+    pub revision: RevisionNo,
+    pub title: String,
+    pub summary: String,
+    pub body_html: String,
+    pub origin: Origin,
+    pub model_id: Option<String>,
+    /// The editor who approved or wrote it.
+    pub reviewed_by: Option<String>,
+    pub translated_at: i64,
+    /// When the language was first published.
+    pub first_published_at: i64,
+    /// When a published text of the same source revision was replaced.
+    pub corrected_at: Option<i64>,
+    pub updated_at: i64,
+    /// The source changed since this text was made (readers are told).
+    pub outdated: bool,
+    /// A newer translation of this language is held for an editor.
+    pub under_review: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReadableRow {
+    lang: String,
+    revision: i64,
+    title: String,
+    summary: String,
+    body_html: String,
+    origin: String,
+    model_id: Option<String>,
+    reviewed_by: Option<String>,
+    translated_at: i64,
+    first_published_at: i64,
+    corrected_at: Option<i64>,
+    updated_at: i64,
+    outdated: bool,
+    under_review: bool,
+}
+
+impl Store {
+    /// What readers see of article `id` in each language it is published
+    /// in (never a held version), by language code.
+    pub async fn readable_versions(&self, id: ArticleId) -> Result<Vec<ReadableVersion>> {
+        let rows: Vec<ReadableRow> = with_db!(self, |pool, _d| {
+            sqlx::query_as(
+                "SELECT p.lang, p.revision, p.title, p.summary, p.body_html, p.origin, p.model_id, \
+                        p.reviewed_by, p.translated_at, p.first_published_at, p.corrected_at, \
+                        p.updated_at, (p.revision < a.current_revision) AS outdated, \
+                        (v.state = 'held' AND v.revision > p.revision) AS under_review \
+                 FROM published_versions p JOIN articles a ON a.id = p.article_id \
+                 JOIN versions v ON v.article_id = p.article_id AND v.lang = p.lang \
+                 WHERE p.article_id = $1 AND a.deleted_at IS NULL ORDER BY p.lang",
+            )
+            .bind(id.0)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(ReadableVersion {
+                    lang: parse_lang(&r.lang)?,
+                    revision: RevisionNo(r.revision),
+                    title: r.title,
+                    summary: r.summary,
+                    body_html: r.body_html,
+                    origin: crate::types::origin_from_db(&r.origin)?,
+                    model_id: r.model_id,
+                    reviewed_by: r.reviewed_by,
+                    translated_at: r.translated_at,
+                    first_published_at: r.first_published_at,
+                    corrected_at: r.corrected_at,
+                    updated_at: r.updated_at,
+                    outdated: r.outdated,
+                    under_review: r.under_review,
                 })
             })
             .collect()

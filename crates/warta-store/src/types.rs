@@ -418,6 +418,10 @@ pub struct Version {
     pub translated_at: i64,
     pub reviewed_by: Option<String>,
     pub updated_at: i64,
+    /// Why a `held` version waits for an editor.
+    pub hold_reason: Option<String>,
+    /// Since when it waits.
+    pub held_at: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -436,12 +440,14 @@ pub(crate) struct VersionRow {
     translated_at: i64,
     reviewed_by: Option<String>,
     updated_at: i64,
+    hold_reason: Option<String>,
+    held_at: Option<i64>,
 }
 
 macro_rules! version_cols {
     () => {
         "article_id, lang, revision, title, summary, body_html, origin, state, model_id, \
-         quality_json, outdated, translated_at, reviewed_by, updated_at"
+         quality_json, outdated, translated_at, reviewed_by, updated_at, hold_reason, held_at"
     };
 }
 pub(crate) use version_cols;
@@ -469,6 +475,8 @@ impl VersionRow {
             translated_at: self.translated_at,
             reviewed_by: self.reviewed_by,
             updated_at: self.updated_at,
+            hold_reason: self.hold_reason,
+            held_at: self.held_at,
         })
     }
 }

@@ -14,10 +14,19 @@ use crate::{now_millis, with_db, Store};
 pub(crate) struct VersionWrite<'a> {
     pub v: &'a NewVersion,
     pub quality_json: Option<String>,
+    /// The state written: `v.state`, unless the translation is held by
+    /// hand ([`VersionWrite::held`]).
+    pub state: VersionState,
+    /// Why a held version waits.
+    pub hold_reason: Option<String>,
 }
 
 impl<'a> VersionWrite<'a> {
-    pub fn new(v: &'a NewVersion) -> Result<VersionWrite<'a>> {
+    pub fn new(v: &'a NewVersion, hold_reason: Option<&str>) -> Result<VersionWrite<'a>> {
+        let hold_reason = match v.state {
+            VersionState::Held => Some(hold_reason.unwrap_or("held for review").to_string()),
+            VersionState::Published => None,
+        };
         if v.origin == Origin::Machine && v.model_id.as_deref().is_none_or(str::is_empty) {
             return Err(StoreError::Invalid(
                 "a machine version needs the model id that produced it".into(),
@@ -29,7 +38,41 @@ impl<'a> VersionWrite<'a> {
             .map(serde_json::to_string)
             .transpose()
             .map_err(|e| StoreError::Invalid(format!("quality summary: {e}")))?;
-        Ok(VersionWrite { v, quality_json })
+        Ok(VersionWrite {
+            v,
+            quality_json,
+            state: v.state,
+            hold_reason,
+        })
+    }
+}
+
+/// Copy the stored version (`$1` article, `$2` lang) into what readers
+/// see, `$3` now. A text replacing a published one of the same source
+/// revision is a correction (its date shown to readers); the language's
+/// first publication date stays.
+pub(crate) const PUBLISH_COPY: &str = "INSERT INTO published_versions (article_id, lang, revision, \
+     title, summary, body_html, origin, model_id, reviewed_by, translated_at, first_published_at, \
+     corrected_at, updated_at) \
+     SELECT article_id, lang, revision, title, summary, body_html, origin, model_id, reviewed_by, \
+       translated_at, $3, NULL, $3 FROM versions WHERE article_id = $1 AND lang = $2 \
+     ON CONFLICT (article_id, lang) DO UPDATE SET \
+       corrected_at = CASE \
+         WHEN published_versions.revision <> excluded.revision THEN NULL \
+         WHEN published_versions.title <> excluded.title OR published_versions.summary <> excluded.summary \
+           OR published_versions.body_html <> excluded.body_html THEN excluded.updated_at \
+         ELSE published_versions.corrected_at END, \
+       revision = excluded.revision, title = excluded.title, summary = excluded.summary, \
+       body_html = excluded.body_html, origin = excluded.origin, model_id = excluded.model_id, \
+       reviewed_by = excluded.reviewed_by, translated_at = excluded.translated_at, \
+       updated_at = excluded.updated_at";
+
+impl VersionWrite<'_> {
+    /// The same version, held with `reason` (an editor's hold).
+    pub fn held(mut self, reason: String) -> Self {
+        self.state = VersionState::Held;
+        self.hold_reason = Some(reason);
+        self
     }
 }
 
@@ -83,14 +126,19 @@ macro_rules! write_version_in_tx {
             // overwritten between a check and the upsert.
             let written = sqlx::query(
                 "INSERT INTO versions (article_id, lang, revision, title, summary, body_html, origin, state, \
-                 model_id, quality_json, outdated, translated_at, reviewed_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12) \
+                 model_id, quality_json, outdated, translated_at, reviewed_by, updated_at, hold_reason, held_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, $14, \
+                   CASE WHEN $14 IS NULL THEN NULL ELSE $12 END) \
                  ON CONFLICT (article_id, lang) DO UPDATE SET \
                    revision = excluded.revision, title = excluded.title, summary = excluded.summary, \
                    body_html = excluded.body_html, origin = excluded.origin, state = excluded.state, \
                    model_id = excluded.model_id, quality_json = excluded.quality_json, \
                    outdated = excluded.outdated, translated_at = excluded.translated_at, \
-                   reviewed_by = excluded.reviewed_by, updated_at = excluded.updated_at \
+                   reviewed_by = excluded.reviewed_by, updated_at = excluded.updated_at, \
+                   hold_reason = excluded.hold_reason, \
+                   held_at = CASE WHEN excluded.held_at IS NULL THEN NULL \
+                     WHEN versions.held_at IS NOT NULL AND versions.revision = excluded.revision \
+                     THEN versions.held_at ELSE excluded.held_at END \
                  WHERE excluded.origin = 'human' \
                     OR (versions.origin = 'machine' AND versions.revision <= excluded.revision)",
             )
@@ -101,12 +149,13 @@ macro_rules! write_version_in_tx {
             .bind(&v.summary)
             .bind(&v.body_html)
             .bind(v.origin.as_str())
-            .bind(v.state.as_str())
+            .bind(row.state.as_str())
             .bind(&v.model_id)
             .bind(&row.quality_json)
             .bind(outdated)
             .bind($now)
             .bind(&v.reviewed_by)
+            .bind(&row.hold_reason)
             .execute(&mut *$tx)
             .await?
             .rows_affected()
@@ -137,6 +186,14 @@ macro_rules! write_version_in_tx {
                             format!("segment index {} given twice", s.idx)
                         })
                     })?;
+                }
+                if row.state == $crate::types::VersionState::Published {
+                    sqlx::query($crate::versions::PUBLISH_COPY)
+                        .bind(v.article_id.0)
+                        .bind(v.lang.code())
+                        .bind($now)
+                        .execute(&mut *$tx)
+                        .await?;
                 }
                 $crate::types::PutOutcome::Written
             } else {
@@ -178,7 +235,7 @@ impl Store {
         v: &NewVersion,
         lease: Option<(JobId, &str, i64)>,
     ) -> Result<PutOutcome> {
-        let row = VersionWrite::new(v)?;
+        let row = VersionWrite::new(v, None)?;
         let now = now_millis();
         let outcome = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;

@@ -16,6 +16,9 @@ use warta_core::{Lang, Pair, Slug};
 use warta_store::*;
 
 on_both_backends!(
+    a_held_version_never_replaces_what_readers_see_until_approved,
+    an_editors_hold_holds_the_next_machine_versions_until_released,
+    an_approval_of_a_version_made_from_an_older_revision_is_a_conflict,
     first_post_creates_revision_1_with_one_job_per_target,
     changed_content_makes_the_next_revision_and_identical_repost_changes_nothing,
     revising_supersedes_unfinished_jobs_of_older_revisions,
@@ -99,7 +102,9 @@ async fn publish(
         flags: Vec::new(),
         memory: Vec::new(),
         events: Vec::new(),
+        held_events: Vec::new(),
         then,
+        hold_reason: None,
     };
     let lease = Lease {
         job,
@@ -583,6 +588,8 @@ async fn a_worker_that_lost_its_lease_cannot_write_its_result(db: &TestDb) {
             event: "published".into(),
             payload: "{}".into(),
         }],
+        held_events: Vec::new(),
+        hold_reason: None,
         then: AfterPublish::Score,
     };
     let stalled_lease = Lease {
@@ -682,6 +689,8 @@ async fn a_publication_that_fails_midway_leaves_nothing_behind(db: &TestDb) {
             event: "published".into(),
             payload: "{}".into(),
         }],
+        held_events: Vec::new(),
+        hold_reason: None,
         then: AfterPublish::Done,
     };
     let lease = Lease {
@@ -1936,4 +1945,260 @@ async fn site_entries_list_every_readable_version_once_in_one_query(db: &TestDb)
         entries[2].updated_at,
         s.article(&slug("satu")).await.unwrap().updated_at
     );
+}
+
+/// Publish `v` (in `state`) as the result of the next job of `worker`.
+async fn publish_next(
+    s: &Store,
+    mut v: NewVersion,
+    state: VersionState,
+    worker: &str,
+) -> PublishOutcome {
+    let job = s.lease_jobs(worker, 1, MINUTE).await.unwrap().remove(0);
+    assert_eq!((job.article_id, job.revision), (v.article_id, v.revision));
+    v.state = state;
+    let p = Publication {
+        version: v,
+        flags: Vec::new(),
+        memory: Vec::new(),
+        events: vec![NewWebhookEvent {
+            urls: vec!["https://cms.example.org/hook".into()],
+            event: "published".into(),
+            payload: "{}".into(),
+        }],
+        held_events: vec![NewWebhookEvent {
+            urls: vec!["https://cms.example.org/hook".into()],
+            event: "held".into(),
+            payload: "{}".into(),
+        }],
+        then: AfterPublish::Done,
+        hold_reason: (state == VersionState::Held).then(|| "1 error flag (numbers)".into()),
+    };
+    let v = s.glossary_version().await.unwrap();
+    let lease = Lease {
+        job: job.id,
+        worker,
+        glossary_version: Some(v),
+    };
+    s.publish_translation(&p, lease).await.unwrap()
+}
+
+async fn a_held_version_never_replaces_what_readers_see_until_approved(db: &TestDb) {
+    // Issue 20, point 4: "A held revision never replaces what readers see:
+    // the previous translation stays with a note"; held versions appear on
+    // no page, front page, feed or sitemap; an approval publishes them.
+    let s = &db.store;
+    let en = lang("en");
+    let r1 = s
+        .create_or_revise(&rev("held", "Held"), &[en])
+        .await
+        .unwrap();
+    let a = r1.article.clone();
+    let out = publish_next(
+        s,
+        machine(&a, "en", r1.revision, "First"),
+        VersionState::Published,
+        "w",
+    )
+    .await;
+    assert_eq!(
+        (out.version, out.state),
+        (PutOutcome::Written, VersionState::Published)
+    );
+    let readable = s.readable_versions(a.id).await.unwrap();
+    assert_eq!(readable.len(), 1);
+    assert_eq!(
+        (readable[0].title.as_str(), readable[0].outdated),
+        ("First", false)
+    );
+
+    // The original is revised; its translation is held.
+    let mut changed = rev("held", "Held");
+    changed.title = "Held again".into();
+    let r2 = s.create_or_revise(&changed, &[en]).await.unwrap();
+    let out = publish_next(
+        s,
+        machine(&a, "en", r2.revision, "Second"),
+        VersionState::Held,
+        "w",
+    )
+    .await;
+    assert_eq!(
+        (out.version, out.state),
+        (PutOutcome::Written, VersionState::Held)
+    );
+    let v = s.version(a.id, en).await.unwrap().unwrap();
+    assert_eq!((v.state, v.title.as_str()), (VersionState::Held, "Second"));
+    assert_eq!(v.hold_reason.as_deref(), Some("1 error flag (numbers)"));
+    assert!(v.held_at.is_some());
+    let readable = s.readable_versions(a.id).await.unwrap();
+    assert_eq!(
+        readable[0].title, "First",
+        "readers keep the published text"
+    );
+    assert_eq!(readable[0].revision, r1.revision);
+    assert!(readable[0].outdated && readable[0].under_review);
+    let front = s.list_published(en, 10).await.unwrap();
+    assert_eq!(
+        front.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(),
+        ["First"]
+    );
+    assert!(s
+        .site_entries()
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.article_id == a.id && e.lang == en));
+    assert_eq!(s.held_summary().await.unwrap().count, 1);
+    assert_eq!(
+        db.raw_text_rows("SELECT event FROM webhook_deliveries ORDER BY id")
+            .await,
+        [vec!["published".to_string()], vec!["held".to_string()]],
+        "a held version announces `held`, not `published`"
+    );
+
+    // An editor approves it: readers see it, reviewed.
+    let approved = [NewWebhookEvent {
+        urls: vec!["https://cms.example.org/hook".into()],
+        event: "approved".into(),
+        payload: "{}".into(),
+    }];
+    let v = s
+        .approve_version(&VersionApproval {
+            article: a.id,
+            lang: en,
+            editor: "rina",
+            events: &approved,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (v.state, v.reviewed_by.as_deref()),
+        (VersionState::Published, Some("rina"))
+    );
+    assert_eq!((v.hold_reason, v.held_at), (None, None));
+    let readable = s.readable_versions(a.id).await.unwrap();
+    assert_eq!(readable[0].title, "Second");
+    assert_eq!(readable[0].reviewed_by.as_deref(), Some("rina"));
+    assert!(!readable[0].outdated && !readable[0].under_review);
+    assert_eq!(
+        readable[0].corrected_at, None,
+        "a new revision is not a correction"
+    );
+    assert_eq!(s.held_summary().await.unwrap().count, 0);
+
+    // A first translation that is held is readable nowhere.
+    let b = s
+        .create_or_revise(&rev("fresh", "Fresh"), &[en])
+        .await
+        .unwrap();
+    publish_next(
+        s,
+        machine(&b.article, "en", b.revision, "Invented"),
+        VersionState::Held,
+        "w",
+    )
+    .await;
+    assert!(s.readable_versions(b.article.id).await.unwrap().is_empty());
+    assert!(!s
+        .site_entries()
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.article_id == b.article.id && e.lang == en));
+}
+
+async fn an_editors_hold_holds_the_next_machine_versions_until_released(db: &TestDb) {
+    let s = &db.store;
+    let en = lang("en");
+    let r = s
+        .create_or_revise(&rev("tahan", "Tahan"), &[en])
+        .await
+        .unwrap();
+    let a = r.article.clone();
+    s.hold_translation(a.id, en, "budi", "legal check")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.translation_hold(a.id, en)
+            .await
+            .unwrap()
+            .map(|h| h.held_by),
+        Some("budi".to_string())
+    );
+    // The policy said publish; the hold says wait.
+    let out = publish_next(
+        s,
+        machine(&a, "en", r.revision, "T"),
+        VersionState::Published,
+        "w",
+    )
+    .await;
+    assert_eq!(out.state, VersionState::Held);
+    let v = s.version(a.id, en).await.unwrap().unwrap();
+    assert_eq!(v.hold_reason.as_deref(), Some("held by budi: legal check"));
+    assert!(s.readable_versions(a.id).await.unwrap().is_empty());
+    assert!(s.release_hold(a.id, en).await.unwrap());
+    assert!(!s.release_hold(a.id, en).await.unwrap(), "released once");
+    // Re-queued by hand after the release: now it is published.
+    s.requeue_now(a.id, en, 0).await.unwrap();
+    let out = publish_next(
+        s,
+        machine(&a, "en", r.revision, "T"),
+        VersionState::Published,
+        "w",
+    )
+    .await;
+    assert_eq!(out.state, VersionState::Published);
+    assert_eq!(s.readable_versions(a.id).await.unwrap()[0].title, "T");
+    // A published text replaced within the same revision is a correction.
+    s.requeue_now(a.id, en, 0).await.unwrap();
+    publish_next(
+        s,
+        machine(&a, "en", r.revision, "T, fixed"),
+        VersionState::Published,
+        "w",
+    )
+    .await;
+    let readable = s.readable_versions(a.id).await.unwrap();
+    assert_eq!(readable[0].title, "T, fixed");
+    assert!(readable[0].corrected_at.is_some());
+}
+
+async fn an_approval_of_a_version_made_from_an_older_revision_is_a_conflict(db: &TestDb) {
+    let s = &db.store;
+    let en = lang("en");
+    let r = s
+        .create_or_revise(&rev("lama", "Lama"), &[en])
+        .await
+        .unwrap();
+    publish_next(
+        s,
+        machine(&r.article, "en", r.revision, "Old"),
+        VersionState::Held,
+        "w",
+    )
+    .await;
+    let mut changed = rev("lama", "Lama");
+    changed.title = "Lama baru".into();
+    s.create_or_revise(&changed, &[en]).await.unwrap();
+    let err = s
+        .approve_version(&VersionApproval {
+            article: r.article.id,
+            lang: en,
+            editor: "rina",
+            events: &[],
+        })
+        .await;
+    assert!(matches!(err, Err(StoreError::Conflict(_))), "{err:?}");
+    assert!(s.readable_versions(r.article.id).await.unwrap().is_empty());
+    let none = s
+        .approve_version(&VersionApproval {
+            article: r.article.id,
+            lang: lang("fr"),
+            editor: "rina",
+            events: &[],
+        })
+        .await;
+    assert!(matches!(none, Err(StoreError::NotFound(_))), "{none:?}");
 }

@@ -24,7 +24,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::routes::auth::{scope, ApiKeyAuth};
 use crate::startup::App;
 
-fn parse_slug(s: &str) -> Result<Slug, ApiError> {
+pub(crate) fn parse_slug(s: &str) -> Result<Slug, ApiError> {
     Slug::parse(s).map_err(|e| ApiError::field("slug", e.to_string()))
 }
 
@@ -247,8 +247,14 @@ pub struct VersionView {
     /// The source revision this version was made from.
     pub revision: RevisionNo,
     pub origin: Origin,
-    /// `held` versions wait for an editor and are not shown to readers.
+    /// `held` versions wait for an editor and are not shown to readers
+    /// (who keep seeing the last published text, if any).
     pub state: VersionState,
+    /// Why a held version waits: the publishing policy's reason (the error
+    /// flags, or `review`), or an editor's hold.
+    pub hold_reason: Option<String>,
+    #[schema(format = DateTime)]
+    pub held_at: Option<String>,
     pub outdated: bool,
     /// The model that made a machine version.
     pub model_id: Option<String>,
@@ -293,7 +299,7 @@ pub struct SegmentView {
 }
 
 impl VersionView {
-    fn new(
+    pub(crate) fn new(
         app: &App,
         slug: &Slug,
         v: &Version,
@@ -306,6 +312,8 @@ impl VersionView {
             revision: v.revision,
             origin: v.origin,
             state: v.state,
+            hold_reason: v.hold_reason.clone(),
+            held_at: v.held_at.map(|t| Timestamp::from_unix_millis(t).rfc3339()),
             outdated: v.outdated,
             model_id: v.model_id.clone(),
             title: v.title.clone(),

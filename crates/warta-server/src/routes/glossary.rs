@@ -111,19 +111,6 @@ pub struct EntryChange {
     pub requeued: u64,
 }
 
-/// Store errors of a glossary write: a duplicate is the client's 409.
-fn store_error(e: StoreError) -> ApiError {
-    match e {
-        StoreError::Conflict(m) => ApiError {
-            status: StatusCode::CONFLICT,
-            field: Some("source".into()),
-            message: m,
-        },
-        StoreError::Invalid(m) => ApiError::field("source", m),
-        other => other.into(),
-    }
-}
-
 #[utoipa::path(
     post,
     path = "/api/v1/glossary",
@@ -155,7 +142,7 @@ pub async fn create(
         .store
         .add_glossary_entry(&new)
         .await
-        .map_err(store_error)?;
+        .map_err(|e| ApiError::from(e).on_field("source"))?;
     Ok((
         StatusCode::CREATED,
         Json(EntryChange {

@@ -344,7 +344,7 @@ fn over_limit(over: params::OverLimit) -> Response {
         (status = 500, description = "An internal error; the answer names the request id under which the server logged it",
          body = LtError),
     ),
-    security(("api_key" = []), ()),
+    security(("api_key" = ["translate"]), ()),
 )]
 pub async fn translate(
     State(app): State<Arc<App>>,
@@ -699,7 +699,7 @@ struct DetectQuery {
         (status = 500, description = "An internal error; the answer names the request id under which the server logged it",
          body = LtError),
     ),
-    security(("api_key" = []), ()),
+    security(("api_key" = ["translate"]), ()),
 )]
 pub async fn detect(
     State(app): State<Arc<App>>,

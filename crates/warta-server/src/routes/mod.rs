@@ -17,6 +17,7 @@ pub mod api;
 pub mod auth;
 pub mod glossary;
 pub mod guards;
+pub mod holds;
 pub mod libretranslate;
 pub mod login_throttle;
 pub mod openapi;

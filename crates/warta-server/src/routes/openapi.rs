@@ -30,7 +30,7 @@ use utoipa_axum::routes;
 use crate::configuration::Config;
 use crate::error::ErrorBody;
 use crate::routes::libretranslate::LtError;
-use crate::routes::{api, glossary, libretranslate, ops, webhooks};
+use crate::routes::{api, glossary, holds, libretranslate, ops, webhooks};
 use crate::startup::App;
 
 /// The name of the API-key security scheme in the document.
@@ -92,6 +92,8 @@ pub fn router() -> OpenApiRouter<Arc<App>> {
         .routes(routes!(api::post_article))
         .routes(routes!(api::get_article, api::delete_article))
         .routes(routes!(api::get_version, api::put_version))
+        .routes(routes!(holds::approve))
+        .routes(routes!(holds::hold, holds::release))
         .routes(routes!(api::stats))
         .routes(routes!(glossary::list, glossary::create))
         .routes(routes!(glossary::delete))

@@ -239,6 +239,21 @@ async fn metrics_text(app: &App) -> Result<impl IntoResponse, ApiError> {
         "How long the oldest runnable job has waited for a worker.",
         age,
     );
+    let held = app.ctx.store.held_summary().await?;
+    gauge(
+        &mut out,
+        "warta_held_versions",
+        "Language versions held for an editor (readers see the last published text, if any).",
+        held.count as f64,
+    );
+    let now = warta_store::now_millis();
+    gauge(
+        &mut out,
+        "warta_held_oldest_age_seconds",
+        "How long the oldest held version has waited for an editor.",
+        held.oldest_held_at
+            .map_or(0.0, |t| (now - t).max(0) as f64 / 1000.0),
+    );
     counter(
         &mut out,
         "warta_words_translated_total",

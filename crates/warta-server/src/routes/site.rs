@@ -210,14 +210,10 @@ async fn article_page(
         Err(e) => return Err(e),
     };
     let rev = store.current_revision(slug).await?;
-    // A held version waits for an editor: readers get neither its page nor
-    // a link to it, as on the front pages, feeds and sitemap.
-    let versions: Vec<_> = store
-        .versions_of(article.id)
-        .await?
-        .into_iter()
-        .filter(|v| v.state == warta_store::VersionState::Published)
-        .collect();
+    // Readers get what was last published in each language: a held
+    // version waits for an editor, and appears nowhere public (page, link,
+    // front page, feed, sitemap) until approved.
+    let versions = store.readable_versions(article.id).await?;
     let languages = app.config().languages();
     let published: Vec<Lang> = versions
         .iter()
@@ -238,10 +234,11 @@ async fn article_page(
         let Some(v) = versions.iter().find(|v| v.lang == lang) else {
             return Ok(None);
         };
+        let model = v.model_id.clone().unwrap_or_default();
         let origin = match v.origin {
-            Origin::Machine => SiteOrigin::Machine {
-                model: v.model_id.clone().unwrap_or_default(),
-            },
+            // The original was revised and its new translation is held.
+            Origin::Machine if v.under_review => SiteOrigin::MachineUnderReview { model },
+            Origin::Machine => SiteOrigin::Machine { model },
             Origin::Human if v.outdated => SiteOrigin::HumanOutdated,
             Origin::Human => SiteOrigin::Human { reviewed: true },
         };
