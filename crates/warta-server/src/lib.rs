@@ -20,11 +20,13 @@
 pub mod client_addr;
 pub mod configuration;
 pub mod error;
+mod isolate;
 pub mod metrics;
 pub mod page_cache;
 pub mod priority;
 pub mod routes;
 mod scoring;
+mod settle;
 pub mod startup;
 pub mod telemetry;
 mod translation;

@@ -9,7 +9,8 @@ use warta_engine::ModelPool;
 use warta_pipeline::{self as pipeline, Check, StoredSentence};
 use warta_store::{Job, Lease, NewQaFlag, Origin, Scores, StoreError};
 
-use crate::worker::{Failure, WorkerContext};
+use crate::settle::Failure;
+use crate::worker::WorkerContext;
 
 /// Score the version job `job`'s translation published and complete the
 /// job. A version that is gone, human or of another revision needs

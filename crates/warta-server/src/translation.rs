@@ -25,7 +25,8 @@ use warta_store::{
 };
 
 use crate::configuration::WebhookEvent;
-use crate::worker::{Failure, WorkerContext};
+use crate::settle::Failure;
+use crate::worker::WorkerContext;
 
 /// What became of one job's translation.
 pub(crate) enum Outcome {

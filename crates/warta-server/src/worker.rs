@@ -15,7 +15,8 @@
 //!
 //! One job never takes others down with it: an error or a panic while
 //! translating a batch is narrowed to the job that caused it (the batch is
-//! re-run one job at a time). A failure is typed ([`Failure`]): bad input
+//! re-run one job at a time, [`crate::isolate`]). A failure is typed
+//! ([`Failure`], [`crate::settle`]): bad input
 //! fails at once, a transient error is retried with backoff until
 //! `max_attempts`, a broken model makes the job wait with its reason. A
 //! worker thread that dies all the same is replaced by the supervisor
@@ -50,11 +51,10 @@ use warta_models::Route;
 use warta_store::{Job, JobPhase, Store};
 
 use crate::configuration::Config;
+use crate::isolate::{isolate, panic_message};
 pub use crate::metrics::{Histogram, Metrics};
-use crate::translation::{self, NotPublished, Outcome};
-
-/// Longest wait between retries of a failing job.
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
+use crate::settle::{settle, Failure};
+use crate::translation::{self, Outcome};
 
 /// Shared between the HTTP side and the workers.
 pub struct WorkerContext {
@@ -232,17 +232,6 @@ fn supervise(ctx: Arc<WorkerContext>, pool: Arc<ModelPool>, mut slots: Vec<Slot>
     }
 }
 
-/// The text of a panic payload (`panic!("…")` gives `&str` or `String`).
-pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic with a non-text payload".into()
-    }
-}
-
 /// Counts a worker thread as alive from creation until it ends, however it
 /// ends (the drop runs while a panic unwinds).
 struct Alive(Arc<WorkerContext>);
@@ -375,24 +364,6 @@ fn wake_jobs_with_models(ctx: &WorkerContext, handle: &Handle) {
     }
 }
 
-/// Why a job failed, which decides what becomes of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Failure {
-    /// The job's input cannot be translated (its HTML is refused, the
-    /// store refuses the result): failed at once with the reason, since a
-    /// retry would fail the same way.
-    BadInput(String),
-    /// Might work next time (the database, a panic): retried with backoff
-    /// until `max_attempts`.
-    Transient(String),
-    /// A model is installed but unusable: the job waits with the reason
-    /// (no attempt used) until someone fixes the model.
-    ModelBroken(String),
-}
-
-/// How long a job whose model is broken waits before it is tried again.
-const BROKEN_MODEL_WAIT: Duration = Duration::from_secs(300);
-
 /// Translate a batch of leased jobs and settle each one: published,
 /// parked for a model, or failed alone with its reason. Never fails as a
 /// whole: whatever goes wrong is attributed to the job it happened to, and
@@ -435,191 +406,4 @@ fn process(ctx: &WorkerContext, pool: &ModelPool, name: &str, handle: &Handle, j
         load_ms = (started - t_load).as_millis(),
         translate_ms = (t_write - started).as_millis(),
         write_ms = t_write.elapsed().as_millis(), "batch done");
-}
-
-/// Record a job's end: publish a translation, or complete, park, retry or
-/// fail it. A settling that fails is logged: the lease is the safety net,
-/// and the job moves on when it runs out.
-fn settle(ctx: &WorkerContext, name: &str, handle: &Handle, job: &Job, outcome: Outcome) {
-    let store = &ctx.store;
-    let result = match outcome {
-        Outcome::Translated(doc, glossary_version) => {
-            match translation::publish(ctx, handle, job, name, &doc, glossary_version) {
-                Ok(outcome) => {
-                    tracing::info!(job_id = job.id.0, article = job.article_id.0, revision = job.revision.0,
-                        lang = %job.lang, ?outcome, "published");
-                    Ok(())
-                }
-                Err(NotPublished::LeaseLost(e)) => {
-                    tracing::warn!(worker = %name, job_id = %job.id, "result dropped: {e}");
-                    Ok(())
-                }
-                Err(NotPublished::GlossaryChanged(e)) => {
-                    tracing::info!(worker = %name, job_id = %job.id, "translating again: {e}");
-                    handle
-                        .block_on(store.retry_job_now(job.id, name, &e.to_string()))
-                        .map(drop)
-                }
-                Err(NotPublished::Failed(f)) => {
-                    return settle(ctx, name, handle, job, Outcome::Failed(f))
-                }
-            }
-        }
-        Outcome::NothingToDo => handle.block_on(store.complete_job(job.id, name)).map(drop),
-        Outcome::WaitingForModel(pair) => {
-            ctx.metrics
-                .jobs_waiting_for_model
-                .fetch_add(1, Ordering::Relaxed);
-            tracing::info!(job_id = job.id.0, article = job.article_id.0, lang = %job.lang, %pair, "waiting for model");
-            handle
-                .block_on(store.park_job_waiting_for_model(job.id, name, pair))
-                .map(drop)
-        }
-        Outcome::Failed(failure) => {
-            ctx.metrics.jobs_failed.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(job_id = job.id.0, article = job.article_id.0, lang = %job.lang,
-                attempt = job.attempts, ?failure, "job failed");
-            handle
-                .block_on(async {
-                    match &failure {
-                        Failure::BadInput(why) => store.give_up_job(job.id, name, why).await,
-                        Failure::ModelBroken(why) => {
-                            store.defer_job(job.id, name, why, BROKEN_MODEL_WAIT).await
-                        }
-                        Failure::Transient(why) => {
-                            let backoff = Duration::from_secs(
-                                2u64.saturating_pow(job.attempts.clamp(0, 16) as u32),
-                            )
-                            .min(MAX_BACKOFF);
-                            store.fail_job(job.id, name, why, backoff).await
-                        }
-                    }
-                })
-                .map(drop)
-        }
-    };
-    if let Err(e) = result {
-        tracing::warn!(worker = %name, job_id = %job.id, "settling job: {e}");
-    }
-    ctx.settled.send_modify(|n| *n += 1);
-}
-
-/// Why an item run by [`isolate`] failed on its own.
-pub(crate) struct Fault {
-    pub reason: String,
-    pub panicked: bool,
-}
-
-/// Run `f` over `items` as one batch (`f` returns one result per item, in
-/// order, or an error for the whole batch). If the batch panics or fails,
-/// each item is run alone, so that only an item that also fails alone gets
-/// `fault(…)` and every other item its own result. The batch is the fast
-/// path; the one-by-one rerun only happens after a failure.
-pub(crate) fn isolate<T: Clone, R>(
-    items: Vec<T>,
-    f: impl Fn(Vec<T>) -> Result<Vec<R>, String>,
-    fault: impl Fn(Fault) -> R,
-) -> Vec<R> {
-    let run = |batch: Vec<T>| -> Result<Vec<R>, Fault> {
-        let n = batch.len();
-        match catch_unwind(AssertUnwindSafe(|| f(batch))) {
-            Ok(Ok(r)) if r.len() == n => Ok(r),
-            Ok(Ok(r)) => Err(Fault {
-                reason: format!("internal: {} results for {n} jobs", r.len()),
-                panicked: false,
-            }),
-            Ok(Err(reason)) => Err(Fault {
-                reason,
-                panicked: false,
-            }),
-            Err(p) => Err(Fault {
-                reason: format!("panicked: {}", panic_message(&*p)),
-                panicked: true,
-            }),
-        }
-    };
-    if items.len() > 1 {
-        match run(items.clone()) {
-            Ok(r) => return r,
-            Err(f) => tracing::warn!(
-                jobs = items.len(),
-                "batch failed ({}); running its jobs one by one",
-                f.reason
-            ),
-        }
-    }
-    items
-        .into_iter()
-        .map(|item| match run(vec![item]) {
-            Ok(mut r) => r.pop().unwrap_or_else(|| {
-                fault(Fault {
-                    reason: "internal: no result".into(),
-                    panicked: false,
-                })
-            }),
-            Err(f) => fault(f),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A batch function that really panics when its batch holds the poison
-    /// item, as the glossary matcher once did on Turkish `İ`.
-    fn translate(batch: Vec<&'static str>) -> Result<Vec<String>, String> {
-        batch
-            .into_iter()
-            .map(|s| match s {
-                "poison" => panic!("byte index 3 is not a char boundary"),
-                "broken" => Err("model failed to run".to_string()),
-                s => Ok(s.to_uppercase()),
-            })
-            .collect()
-    }
-
-    fn fault(f: Fault) -> String {
-        format!(
-            "FAILED({}{})",
-            if f.panicked { "panic: " } else { "" },
-            f.reason
-        )
-    }
-
-    #[test]
-    fn a_panicking_job_fails_alone_and_its_batch_mates_are_translated() {
-        let out = isolate(vec!["a", "poison", "b"], translate, fault);
-        assert_eq!(out[0], "A");
-        assert!(
-            out[1].starts_with("FAILED(panic: panicked: byte index 3"),
-            "{}",
-            out[1]
-        );
-        assert_eq!(out[2], "B");
-    }
-
-    #[test]
-    fn an_error_of_the_batch_is_narrowed_to_the_job_that_causes_it() {
-        let out = isolate(vec!["broken", "c"], translate, fault);
-        assert_eq!(
-            out,
-            vec!["FAILED(model failed to run)".to_string(), "C".to_string()]
-        );
-    }
-
-    #[test]
-    fn a_healthy_batch_runs_once_as_a_batch() {
-        let calls = std::cell::Cell::new(0);
-        let out = isolate(
-            vec!["x", "y"],
-            |b| {
-                calls.set(calls.get() + 1);
-                translate(b)
-            },
-            fault,
-        );
-        assert_eq!(out, vec!["X", "Y"]);
-        assert_eq!(calls.get(), 1, "no one-by-one rerun without a failure");
-    }
 }

@@ -238,9 +238,18 @@ fn json_logs_are_json_lines_with_the_request_id() {
     assert_eq!(status, 200);
     let made = made.expect("an x-request-id on every response");
     assert_eq!(made.len(), 36, "a UUID: {made}");
-    // Both response lines are written before the response is sent; give
-    // the reader thread a moment to pass them on.
-    std::thread::sleep(Duration::from_millis(300));
+    // Wait for the log lines of both requests, as the reader thread passes
+    // them on (each is written before its response is sent).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !(lines.iter().any(|l| l.contains("test-req-1"))
+        && lines.iter().any(|l| l.contains(&made)))
+    {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) => lines.push(l),
+            Err(e) => panic!("no log line for both requests ({e}): {lines:?}"),
+        }
+    }
     child.kill().unwrap();
     let _ = child.wait();
     lines.extend(rx.try_iter());
