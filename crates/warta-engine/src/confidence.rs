@@ -5,10 +5,11 @@
 //! log-probability). Low values mark sentences the model was unsure of.
 //!
 //! The scores come from the all-positions scorer ([`crate::forced`]): pairs
-//! are tokenised, sorted by source length into mini-batches as translation
-//! does ([`crate::batch::cut_batches`]), and the batches spread over the
-//! runner's threads.
+//! are tokenised, their distinct sources sorted by length into mini-batches
+//! as translation does ([`crate::batch::cut_batches`]), and the batches
+//! spread over the runner's threads.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::crew::Runner;
@@ -37,7 +38,22 @@ pub(crate) fn score_pairs(
     }
     let decoder = model.forced_decoder()?;
     let eos = model.trg_vocab.eos_id();
-    let sources: Vec<Vec<u32>> = pairs.iter().map(|(s, _)| model.engine.src_ids(s)).collect();
+    // Each distinct source is encoded once, for all its targets (variants of
+    // one headline, a sentence repeated in an article).
+    let mut sources: Vec<Vec<u32>> = Vec::new();
+    let mut source_of: Vec<usize> = Vec::with_capacity(pairs.len());
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (s, _) in pairs {
+        let k = *seen.entry(s).or_insert_with(|| {
+            sources.push(model.engine.src_ids(s));
+            sources.len() - 1
+        });
+        source_of.push(k);
+    }
+    let mut targets_of: Vec<Vec<usize>> = vec![Vec::new(); sources.len()];
+    for (i, &k) in source_of.iter().enumerate() {
+        targets_of[k].push(i);
+    }
     let targets: Vec<Vec<u32>> = pairs
         .iter()
         .map(|(_, t)| {
@@ -46,16 +62,24 @@ pub(crate) fn score_pairs(
             ids
         })
         .collect();
+    // Mini-batches by source length, as translation cuts them.
     let lengths: Vec<usize> = sources.iter().map(Vec::len).collect();
     let batches = crate::batch::cut_batches(&lengths);
     let out: Mutex<Vec<Vec<f32>>> = Mutex::new(vec![Vec::new(); pairs.len()]);
     let job = |b: usize| {
         let batch: &Vec<usize> = &batches[b];
-        let src: Vec<Vec<u32>> = batch.iter().map(|&i| sources[i].clone()).collect();
-        let trg: Vec<Vec<u32>> = batch.iter().map(|&i| targets[i].clone()).collect();
+        let src: Vec<Vec<u32>> = batch.iter().map(|&k| sources[k].clone()).collect();
+        let mut which = Vec::new();
+        let mut trg: Vec<(usize, &[u32])> = Vec::new();
+        for (j, &k) in batch.iter().enumerate() {
+            for &i in &targets_of[k] {
+                which.push(i);
+                trg.push((j, &targets[i]));
+            }
+        }
         let scored = decoder.score_batch(&model.engine, &src, &trg);
         let mut out = out.lock().expect("scores lock");
-        for (&i, lp) in batch.iter().zip(scored) {
+        for (i, lp) in which.into_iter().zip(scored) {
             out[i] = lp;
         }
     };

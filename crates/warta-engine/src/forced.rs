@@ -152,10 +152,11 @@ thread_local! {
     static LOGITS: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
-/// One sentence of a batch: its target token ids (EOS last) and where its
-/// rows start in the batch's stacked decoder rows.
+/// One target of a batch: its token ids (EOS last), the batch source it is
+/// conditioned on, and where its rows start in the stacked decoder rows.
 struct Rows<'a> {
     ids: &'a [u32],
+    source: usize,
     start: usize,
 }
 
@@ -201,24 +202,30 @@ impl ForcedDecoder {
         })
     }
 
-    /// Token log-probabilities of each `targets[b]` (ids, EOS last) given
-    /// `sources[b]` (ids, EOS last), all in one batch. The source is encoded
-    /// by `engine`, which must hold the same model.
+    /// Token log-probabilities of each target `(s, ids)` (ids EOS last)
+    /// given `sources[s]` (ids, EOS last), all in one batch: each source is
+    /// encoded once (by `engine`, which must hold the same model) however
+    /// many targets it has.
     pub(crate) fn score_batch(
         &self,
         engine: &Engine,
         sources: &[Vec<u32>],
-        targets: &[Vec<u32>],
+        targets: &[(usize, &[u32])],
     ) -> Vec<Vec<f32>> {
         let d = self.dim;
-        if sources.is_empty() {
-            return Vec::new();
+        if sources.is_empty() || targets.is_empty() {
+            return vec![Vec::new(); targets.len()];
         }
         let ctx = engine.encode_batch(sources);
         let mut sentences = Vec::with_capacity(targets.len());
         let mut rows = 0;
-        for ids in targets {
-            sentences.push(Rows { ids, start: rows });
+        for &(source, ids) in targets {
+            assert!(source < sources.len(), "target of source {source} of {}", sources.len());
+            sentences.push(Rows {
+                ids,
+                source,
+                start: rows,
+            });
             rows += ids.len();
         }
 
@@ -289,9 +296,9 @@ impl ForcedDecoder {
         let scale = 1.0 / (dk as f32).sqrt();
         let mut joined = vec![0.0f32; rows * d];
         let mut score_buf = vec![0.0f32; ctx.seq];
-        for (b, s) in sentences.iter().enumerate() {
-            let klen = ctx.lens[b];
-            let base = b * ctx.seq;
+        for s in sentences {
+            let klen = ctx.lens[s.source];
+            let base = s.source * ctx.seq;
             let scores = &mut score_buf[..klen];
             for r in s.start..s.start + s.ids.len() {
                 for head in 0..heads {

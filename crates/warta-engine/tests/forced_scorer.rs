@@ -91,13 +91,20 @@ fn sample() -> &'static [(String, String)] {
 /// difference seen.
 fn compare(src: &str, trg: &str, pairs: &[(&str, &str)]) -> (Vec<String>, f32) {
     let tr = pool().translator(lang(src), lang(trg)).unwrap();
+    let clock = std::time::Instant::now();
     let fast = tr.score(pairs).unwrap();
+    let fast_secs = clock.elapsed().as_secs_f64();
     assert_eq!(fast.len(), pairs.len());
     let model = &tr.legs()[0];
+    let clock = std::time::Instant::now();
+    let reference: Vec<ForcedScore> = pairs.iter().map(|(s, t)| model.score_stepwise(s, t)).collect();
+    eprintln!(
+        "{src}→{trg}: scored in {fast_secs:.1} s, step by step in {:.1} s",
+        clock.elapsed().as_secs_f64()
+    );
     let mut worst = 0.0f32;
     let mut bad = Vec::new();
-    for ((s, t), got) in pairs.iter().zip(&fast) {
-        let want = model.score_stepwise(s, t);
+    for ((s, t), (got, want)) in pairs.iter().zip(fast.iter().zip(reference)) {
         assert_eq!(got.token_logprobs.len(), want.token_logprobs.len(), "{s} => {t}");
         let diff = (got.mean - want.mean).abs();
         worst = worst.max(diff);
@@ -171,6 +178,15 @@ fn a_score_does_not_depend_on_the_other_pairs_of_its_call() {
     // And the single-thread call on the model gives the same too.
     let model = &tr.legs()[0];
     assert_eq!(model.score(&pairs).unwrap(), together);
+    // Several targets of one source (encoded once for all of them): each
+    // as if scored alone.
+    let (src, own) = pairs[3];
+    let variants = [own, pairs[4].1, "", own.trim_end_matches('.')];
+    let same_source: Vec<(&str, &str)> = variants.iter().map(|t| (src, *t)).collect();
+    let shared = tr.score(&same_source).unwrap();
+    for (p, got) in same_source.iter().zip(&shared) {
+        assert_eq!(&tr.score(&[*p]).unwrap()[0], got, "{p:?}");
+    }
 }
 
 #[test]
