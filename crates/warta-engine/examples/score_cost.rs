@@ -17,14 +17,24 @@ use warta_core::Lang;
 use warta_engine::ModelPool;
 use warta_models::ModelStore;
 
-fn cpu_seconds() -> f64 {
+fn usage() -> libc::rusage {
     // SAFETY: `getrusage` fills the struct it is given; zeroed is a valid
     // starting value for a plain C struct.
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
     let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
     assert_eq!(rc, 0, "getrusage");
+    u
+}
+
+fn cpu_seconds() -> f64 {
+    let u = usage();
     let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
     tv(u.ru_utime) + tv(u.ru_stime)
+}
+
+/// Peak resident memory so far, MiB (Linux reports KiB).
+fn peak_rss_mib() -> f64 {
+    usage().ru_maxrss as f64 / 1024.0
 }
 
 /// Runs `f`, returning its result with (wall, CPU) seconds.
@@ -69,8 +79,11 @@ fn main() {
     let rev = pool.translator(lang("pt"), lang("en")).expect("pt-en model");
     // Load both engines and both scorers outside the clock.
     let warm = fwd.translate_sentences(&lines[..1], None);
+    rev.translate_sentences(&[warm[0].as_str()], None);
+    let rss_engines = peak_rss_mib();
     fwd.score(&[(lines[0], &warm[0])]).unwrap();
     rev.score(&[(&warm[0], lines[0])]).unwrap();
+    let rss_scorers = peak_rss_mib();
 
     let (out, tw, tc) = timed(|| fwd.translate_sentences(&lines, None));
     let forward: Vec<(&str, &str)> = lines.iter().copied().zip(out.iter().map(String::as_str)).collect();
@@ -98,6 +111,10 @@ fn main() {
     println!(
         "(forward + reverse) / translation: {:.1} % (target ≤ 25 %)",
         100.0 * (fc + rc) / tc
+    );
+    println!(
+        "peak RSS: {rss_engines:.1} MiB with both engines, {rss_scorers:.1} MiB with both scorers too, {:.1} MiB at the end",
+        peak_rss_mib()
     );
 
     if flag("--stepwise") {

@@ -6,10 +6,10 @@
 //! (reverse adequacy). The expected value of every pair is the reference's;
 //! the tolerance, 1e-3 on the mean token log-probability, is issue 20's.
 //!
-//! Lines: the built-in news sentences, and every 10th NTREX line (200 of
-//! 1,997) when NTREX is beside the repo (required under `CI=true`). Every
-//! NTREX line: `cargo test --release -p warta-engine --test forced_scorer --
-//! --ignored` (BENCHMARKS.md, "Teacher-forced scoring").
+//! Lines: the 125 built-in news-style sentences (`fixtures/`), and every
+//! 10th NTREX line (200 of 1,997) when NTREX is beside the repo (required
+//! under `CI=true`). Every NTREX line: `cargo test -p warta-engine --test
+//! forced_scorer -- --ignored` (BENCHMARKS.md, "Teacher-forced scoring").
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
