@@ -63,7 +63,10 @@ fn main() {
         eprintln!("usage: score_cost MODELS CORPUS.txt [N] [--threads T] [--stepwise]");
         std::process::exit(2);
     };
-    let n: usize = positional.get(2).and_then(|v| v.parse().ok()).unwrap_or(400);
+    let n: usize = positional
+        .get(2)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400);
     let threads = value("--threads").unwrap_or(1);
     let text = std::fs::read_to_string(corpus).unwrap_or_else(|e| {
         eprintln!("{corpus}: {e}");
@@ -75,8 +78,12 @@ fn main() {
 
     let pool = ModelPool::new(ModelStore::open(models.as_str()), threads);
     let lang = |c: &str| Lang::parse(c).unwrap();
-    let fwd = pool.translator(lang("en"), lang("pt")).expect("en-pt model");
-    let rev = pool.translator(lang("pt"), lang("en")).expect("pt-en model");
+    let fwd = pool
+        .translator(lang("en"), lang("pt"))
+        .expect("en-pt model");
+    let rev = pool
+        .translator(lang("pt"), lang("en"))
+        .expect("pt-en model");
     // Load both engines and both scorers outside the clock.
     let warm = fwd.translate_sentences(&lines[..1], None);
     rev.translate_sentences(&[warm[0].as_str()], None);
@@ -86,7 +93,11 @@ fn main() {
     let rss_scorers = peak_rss_mib();
 
     let (out, tw, tc) = timed(|| fwd.translate_sentences(&lines, None));
-    let forward: Vec<(&str, &str)> = lines.iter().copied().zip(out.iter().map(String::as_str)).collect();
+    let forward: Vec<(&str, &str)> = lines
+        .iter()
+        .copied()
+        .zip(out.iter().map(String::as_str))
+        .collect();
     let reverse: Vec<(&str, &str)> = forward.iter().map(|&(s, t)| (t, s)).collect();
     let (fs, fw, fc) = timed(|| fwd.score(&forward).unwrap());
     let (rs, rw, rc) = timed(|| rev.score(&reverse).unwrap());

@@ -220,7 +220,11 @@ impl ForcedDecoder {
         let mut sentences = Vec::with_capacity(targets.len());
         let mut rows = 0;
         for &(source, ids) in targets {
-            assert!(source < sources.len(), "target of source {source} of {}", sources.len());
+            assert!(
+                source < sources.len(),
+                "target of source {source} of {}",
+                sources.len()
+            );
             sentences.push(Rows {
                 ids,
                 source,
@@ -241,8 +245,8 @@ impl ForcedDecoder {
                     self.weights.trg_embed_row_into(s.ids[t - 1], dst);
                 }
                 let pos = t as f32;
-                for c in 0..d {
-                    dst[c] = scale * dst[c] + (pos * self.pe_freq[c] + self.pe_offs[c]).sin();
+                for ((v, &freq), &offs) in dst.iter_mut().zip(&self.pe_freq).zip(&self.pe_offs) {
+                    *v = scale * *v + (pos * freq + offs).sin();
                 }
             }
         }
@@ -415,7 +419,10 @@ pub(crate) fn score_stepwise(engine: &Engine, src_ids: &[u32], trg_ids: &[u32]) 
 
 /// Turn per-sentence token log-probabilities into scores.
 pub(crate) fn scores(logprobs: Vec<Vec<f32>>) -> Vec<ForcedScore> {
-    logprobs.into_iter().map(ForcedScore::from_logprobs).collect()
+    logprobs
+        .into_iter()
+        .map(ForcedScore::from_logprobs)
+        .collect()
 }
 
 /// `ln Σ exp(row)`, accurate to about 1e-6 relative, vectorised.

@@ -194,12 +194,9 @@ impl Translator {
     /// leg with [`leg_translator`](Self::leg_translator).
     pub fn score(&self, pairs: &[(&str, &str)]) -> Result<Vec<ForcedScore>> {
         match self.legs.as_slice() {
-            [one] => confidence::score_pairs(
-                one,
-                pairs,
-                &self.runner,
-                confidence::Priority::Foreground,
-            ),
+            [one] => {
+                confidence::score_pairs(one, pairs, &self.runner, confidence::Priority::Foreground)
+            }
             _ => Err(EngineError::NotDirect {
                 src: self.src,
                 trg: self.trg,
