@@ -327,9 +327,26 @@ fn is_currency(fact: &str) -> bool {
     fact.len() == 3 && fact.bytes().all(|b| b.is_ascii_uppercase())
 }
 
-/// Every marker of a language, longest first.
-fn lexicon(lang: Lang) -> &'static [Marker] {
-    static BY_LANG: LazyLock<HashMap<&'static str, Vec<Marker>>> = LazyLock::new(|| {
+/// The markers of one language, longest first, and indexed by their first
+/// character (lower-cased) so a text is searched in one pass.
+struct Lexicon {
+    all: Vec<Marker>,
+    by_first: HashMap<char, Vec<Marker>>,
+}
+
+impl Lexicon {
+    /// Markers that may start with character `c` of a text.
+    fn starting(&self, c: char) -> &[Marker] {
+        self.by_first.get(&fold(c)).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn fold(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+fn lexicon(lang: Lang) -> &'static Lexicon {
+    static BY_LANG: LazyLock<HashMap<&'static str, Lexicon>> = LazyLock::new(|| {
         let mut m = HashMap::new();
         for code in ["", "en", "pt", "fr", "id", "ms", "zh", "ja", "ar"] {
             let mut v: Vec<Marker> = SYMBOLS
@@ -354,14 +371,20 @@ fn lexicon(lang: Lang) -> &'static [Marker] {
                 }))
                 .collect();
             v.sort_by_key(|k| std::cmp::Reverse(k.text.chars().count()));
-            m.insert(code, v);
+            let mut by_first: HashMap<char, Vec<Marker>> = HashMap::new();
+            for k in &v {
+                if let Some(c) = k.text.chars().next() {
+                    by_first.entry(fold(c)).or_default().push(*k);
+                }
+            }
+            m.insert(code, Lexicon { all: v, by_first });
         }
         m
     });
     BY_LANG
         .get(lang.code())
         .or_else(|| BY_LANG.get(""))
-        .map_or(&[], Vec::as_slice)
+        .expect("the default lexicon is built")
 }
 
 /// Arabic short vowels, tanween and tatweel: written or not, same word.
@@ -460,10 +483,11 @@ fn skip_spaces(text: &str, at: usize, max: usize) -> usize {
 fn marker_before(text: &str, at: usize, lang: Lang) -> Option<(usize, Facts)> {
     let head = &text[..at];
     let trimmed = head.trim_end_matches(is_space);
-    if head.chars().count() - trimmed.chars().count() > 1 {
+    if head[trimmed.len()..].chars().count() > 1 {
         return None;
     }
     lexicon(lang)
+        .all
         .iter()
         .filter(|m| m.before)
         .find_map(|m| Some((match_backward(text, trimmed.len(), m)?, m.facts)))
@@ -483,7 +507,9 @@ fn marker_after(text: &str, at: usize, scaled: bool, lang: Lang) -> Option<(usiz
     }
     let lex = lexicon(lang);
     let try_at = |q: usize| {
-        lex.iter()
+        let c = text.get(q..)?.chars().next()?;
+        lex.starting(c)
+            .iter()
             .find_map(|m| Some((match_forward(text, q, m)?, m.facts)))
     };
     if scaled {
@@ -517,6 +543,9 @@ pub(crate) struct Counted {
 impl Counted {
     fn money(&self) -> bool {
         !self.facts.is_empty() && self.facts.iter().all(|f| is_currency(f))
+    }
+    fn has_currency(&self) -> bool {
+        self.facts.iter().any(|f| is_currency(f))
     }
     fn percent(&self) -> bool {
         self.facts == ["%"]
@@ -653,12 +682,12 @@ pub(crate) struct Mention {
 
 /// Every currency marker in `text`, left to right, not overlapping.
 pub(crate) fn mentions(text: &str, lang: Lang) -> Vec<Mention> {
-    let lex: Vec<&Marker> = lexicon(lang).iter().filter(|m| m.money()).collect();
+    let lex = lexicon(lang);
     let mut out = Vec::new();
     let mut i = 0;
-    while i < text.len() {
-        let prev = text[..i].chars().next_back();
-        let hit = lex.iter().find_map(|m| {
+    let mut prev = None;
+    while let Some(c) = text.get(i..).and_then(|r| r.chars().next()) {
+        let hit = lex.starting(c).iter().filter(|m| m.money()).find_map(|m| {
             let first = m.text.chars().next()?;
             if needs_boundary(first) && prev.is_some_and(char::is_alphanumeric) {
                 return None;
@@ -672,9 +701,13 @@ pub(crate) fn mentions(text: &str, lang: Lang) -> Vec<Mention> {
                     range: i..end,
                     facts,
                 });
+                prev = text[..end].chars().next_back();
                 i = end;
             }
-            _ => i += text[i..].chars().next().map_or(1, char::len_utf8),
+            _ => {
+                prev = Some(c);
+                i += c.len_utf8();
+            }
         }
     }
     out
@@ -789,60 +822,75 @@ pub(crate) fn compare(
     let src_mentions = mentions(source, src_lang);
     let trg_mentions = mentions(target, trg_lang);
     let named_in = |facts: &[&str], ms: &[Mention]| ms.iter().any(|m| intersects(facts, m.facts));
-    // Amounts of one currency: numbers with a marker, and markers after a
-    // number word (`two million pounds`).
+    // Amounts of money: numbers with a marker, and markers after a number
+    // word (`two million pounds`); `sure` unless the marker may also be a
+    // unit (`550 pounds` may weigh).
+    struct Amount {
+        range: Range<usize>,
+        facts: Vec<&'static str>,
+        sure: bool,
+    }
     let amounts = |text: &str, lang: Lang, c: &[Option<Counted>], done: &[bool], ms: &[Mention]| {
-        let mut v: Vec<(Range<usize>, Vec<&'static str>)> = c
+        let mut v: Vec<Amount> = c
             .iter()
             .zip(done)
-            .filter_map(|(c, d)| c.as_ref().filter(|c| !d && c.money()))
-            .map(|c| (c.range.clone(), c.facts.clone()))
+            .filter_map(|(c, d)| c.as_ref().filter(|c| !d && c.has_currency()))
+            .map(|c| Amount {
+                range: c.range.clone(),
+                facts: c.facts.clone(),
+                sure: c.money(),
+            })
             .collect();
         for m in ms {
             let inside = c
                 .iter()
                 .flatten()
                 .any(|a| a.range.start <= m.range.start && m.range.end <= a.range.end);
-            if !inside && m.facts.iter().all(|f| is_currency(f)) && worded_amount(text, m, lang) {
-                v.push((m.range.clone(), m.facts.to_vec()));
+            if !inside && worded_amount(text, m, lang) {
+                v.push(Amount {
+                    range: m.range.clone(),
+                    facts: m.facts.to_vec(),
+                    sure: m.facts.iter().all(|f| is_currency(f)),
+                });
             }
         }
-        v.sort_by_key(|(r, _)| r.start);
+        v.sort_by_key(|a| a.range.start);
         v
     };
     let src_amounts = amounts(source, src_lang, &sc, &src_done, &src_mentions);
     let trg_amounts = amounts(target, trg_lang, &tc, &trg_done, &trg_mentions);
-    let foreign: Vec<&(Range<usize>, Vec<&str>)> = trg_amounts
+    // Money in the target in a currency the source never names.
+    let foreign: Vec<&Amount> = trg_amounts
         .iter()
-        .filter(|(_, f)| !named_in(f, &src_mentions))
+        .filter(|a| a.sure && !named_in(&a.facts, &src_mentions))
         .collect();
     let mut foreign_reported = false;
-    for (r, f) in &src_amounts {
-        if named_in(f, &trg_mentions) {
-            continue;
-        }
-        if let Some((tr, _)) = foreign.first() {
+    for a in src_amounts
+        .iter()
+        .filter(|a| !named_in(&a.facts, &trg_mentions))
+    {
+        if let Some(b) = foreign.first() {
             problems.push((
                 true,
                 format!(
                     "currency changed: `{}` in source, `{}` in target",
-                    show(source, r),
-                    show(target, tr)
+                    show(source, &a.range),
+                    show(target, &b.range)
                 ),
             ));
             foreign_reported = true;
-        } else {
+        } else if a.sure {
             problems.push((
                 false,
-                format!("currency of `{}` not in target", show(source, r)),
+                format!("currency of `{}` not in target", show(source, &a.range)),
             ));
         }
     }
     if !foreign_reported {
-        for (r, _) in &foreign {
+        for b in &foreign {
             problems.push((
                 false,
-                format!("target currency `{}` not in source", show(target, r)),
+                format!("target currency `{}` not in source", show(target, &b.range)),
             ));
         }
     }
