@@ -316,12 +316,6 @@ struct Marker {
     before: bool,
 }
 
-impl Marker {
-    fn money(&self) -> bool {
-        self.facts.iter().any(|f| is_currency(f))
-    }
-}
-
 /// ISO 4217 codes are three capital letters; unit symbols never are.
 fn is_currency(fact: &str) -> bool {
     fact.len() == 3 && fact.bytes().all(|b| b.is_ascii_uppercase())
@@ -672,22 +666,22 @@ pub(crate) fn counted(text: &str, lang: Lang, found: &[Scanned]) -> Vec<Option<C
     out
 }
 
-/// A currency named anywhere in `text` (`the pound fell`, `two million
-/// dollars`): its byte range and meanings.
+/// A currency or unit named anywhere in `text` (`the pound fell`, `two
+/// million dollars`, `three per cent`): its byte range and meanings.
 #[derive(Debug, Clone)]
 pub(crate) struct Mention {
     pub range: Range<usize>,
     pub facts: Facts,
 }
 
-/// Every currency marker in `text`, left to right, not overlapping.
+/// Every currency or unit marker in `text`, left to right, not overlapping.
 pub(crate) fn mentions(text: &str, lang: Lang) -> Vec<Mention> {
     let lex = lexicon(lang);
     let mut out = Vec::new();
     let mut i = 0;
     let mut prev = None;
     while let Some(c) = text.get(i..).and_then(|r| r.chars().next()) {
-        let hit = lex.starting(c).iter().filter(|m| m.money()).find_map(|m| {
+        let hit = lex.starting(c).iter().find_map(|m| {
             let first = m.text.chars().next()?;
             if needs_boundary(first) && prev.is_some_and(char::is_alphanumeric) {
                 return None;
@@ -713,31 +707,62 @@ pub(crate) fn mentions(text: &str, lang: Lang) -> Vec<Mention> {
     out
 }
 
-/// A currency mention spelled as an amount without digits: `two million
-/// pounds`, `milhões de dólares`, `a billion dollars`.
-fn worded_amount(text: &str, m: &Mention, lang: Lang) -> bool {
-    let mut head =
-        text[..m.range.start].trim_end_matches(|c: char| c.is_whitespace() || is_space(c));
-    let lower_tail = |h: &str| -> String {
-        h.chars()
-            .rev()
-            .take_while(|c| c.is_alphabetic() || *c == '-' || *c == '\'' || *c == '’')
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect::<String>()
-            .to_lowercase()
+/// The word before a marker, lower-cased, past a link word: `two` of `two
+/// million pounds`... `million`; `milhões` of `milhões de dólares`.
+fn word_before_marker(text: &str, m: &Mention) -> String {
+    let wordy = |c: &char| c.is_alphabetic() || matches!(*c, '-' | '\'' | '’');
+    // Byte length of the word ending `h`, measured on `h` itself (lower
+    // casing may change lengths).
+    let tail = |h: &str| -> usize { h.chars().rev().take_while(wordy).map(char::len_utf8).sum() };
+    let trim = |h: &str| -> usize {
+        h.trim_end_matches(|c: char| c.is_whitespace() || is_space(c))
+            .len()
     };
-    let last = lower_tail(head);
+    let mut head = &text[..trim(&text[..m.range.start])];
+    let n = tail(head);
+    let last = head[head.len() - n..].to_lowercase();
     if ["de", "of", "d'", "d’"].contains(&last.as_str()) {
-        head = head[..head.len() - last.len()].trim_end();
+        head = &head[..trim(&head[..head.len() - n])];
     } else if let Some(w) = ["d'", "d’"].iter().find(|w| last.ends_with(**w)) {
         head = &head[..head.len() - w.len()];
     }
-    let word = lower_tail(head);
-    // `a sterling record`, `um real problema`: an article is not an amount.
-    const ARTICLES: &[&str] = &["a", "an", "one", "um", "uma", "un", "une", "se", "no"];
+    let n = tail(head);
+    head[head.len() - n..].to_lowercase()
+}
+
+/// `a sterling record`, `um real problema`: an article is not an amount.
+const ARTICLES: &[&str] = &["a", "an", "one", "um", "uma", "un", "une", "se", "no"];
+
+/// A marker spelled as an amount without digits: `two million pounds`,
+/// `milhões de dólares`, `three per cent`.
+fn worded_amount(text: &str, m: &Mention, lang: Lang) -> bool {
+    let word = word_before_marker(text, m);
     !word.is_empty() && !ARTICLES.contains(&word.as_str()) && number::is_number_word(&word, lang)
+}
+
+/// The value of a small number spelled before a marker (`three per cent` → 3).
+fn worded_value(text: &str, m: &Mention, lang: Lang) -> Option<u32> {
+    let word = word_before_marker(text, m);
+    if ARTICLES.contains(&word.as_str()) {
+        return None;
+    }
+    number::spelled_numbers(lang)
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map(|(_, v)| *v)
+}
+
+/// Where the word before byte `at` starts (`fifty-eight` of `fifty-eight
+/// percent`).
+fn word_before(text: &str, at: usize) -> usize {
+    let head = text[..at].trim_end();
+    let word: usize = head
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '-')
+        .map(char::len_utf8)
+        .sum();
+    head.len() - word
 }
 
 fn show(text: &str, r: &Range<usize>) -> String {
@@ -822,6 +847,36 @@ pub(crate) fn compare(
     let src_mentions = mentions(source, src_lang);
     let trg_mentions = mentions(target, trg_lang);
     let named_in = |facts: &[&str], ms: &[Mention]| ms.iter().any(|m| intersects(facts, m.facts));
+    // A percentage in words (`three per cent`) whose number the target
+    // writes in digits without a `%` (`3`, `3 pontos percentuais`). A
+    // target without that number may say it otherwise (`五分之一`, `metade`).
+    let target_percent = trg_mentions.iter().any(|m| m.facts.contains(&"%"));
+    for m in src_mentions
+        .iter()
+        .filter(|m| m.facts == PCT && !target_percent)
+    {
+        let Some(v) = worded_value(source, m, src_lang) else {
+            continue;
+        };
+        let hit = trg
+            .iter()
+            .zip(&tc)
+            .find(|(t, _)| t.number.small_integer() == Some(v) && t.number.frac.is_empty());
+        if let Some((t, c)) = hit {
+            let written = show(source, &(word_before(source, m.range.start)..m.range.end));
+            let (what, shown) = match c {
+                Some(c) => ("unit changed", show(target, &c.range)),
+                None => (
+                    "percent dropped",
+                    show(target, &(t.range.start..t.scale_end)),
+                ),
+            };
+            problems.push((
+                true,
+                format!("{what}: `{written}` in source, `{shown}` in target"),
+            ));
+        }
+    }
     // Amounts of money: numbers with a marker, and markers after a number
     // word (`two million pounds`); `sure` unless the marker may also be a
     // unit (`550 pounds` may weigh).
@@ -846,7 +901,7 @@ pub(crate) fn compare(
                 .iter()
                 .flatten()
                 .any(|a| a.range.start <= m.range.start && m.range.end <= a.range.end);
-            if !inside && worded_amount(text, m, lang) {
+            if !inside && m.facts.iter().any(|f| is_currency(f)) && worded_amount(text, m, lang) {
                 v.push(Amount {
                     range: m.range.clone(),
                     facts: m.facts.to_vec(),

@@ -221,6 +221,101 @@ fn every_changed_currency_in_the_portuguese_reference_is_an_error() {
     );
 }
 
+/// Amounts with a unit in a Portuguese text (the units the NTREX pt-BR
+/// reference uses after a number).
+static PT_UNIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\d(?P<sp>\s?)(?P<unit>%|km/h|km|quilômetros|metros|milhas|kg|toneladas|graus|°C|pés)(?:[^\w]|$)",
+    )
+    .unwrap()
+});
+
+/// Replace the unit of every amount in `text`: by another unit of the same
+/// kind, not converted (`12 km` → `12 milhas`, `40%` → `40 pontos
+/// percentuais`), or, with `drop`, remove every `%`.
+fn change_unit(text: &str, drop: bool) -> String {
+    let mut out = String::new();
+    let mut last = 0;
+    for c in PT_UNIT.captures_iter(text) {
+        let (Some(sp), Some(u)) = (c.name("sp"), c.name("unit")) else {
+            continue;
+        };
+        let new = match (u.as_str(), drop) {
+            ("%", true) => "",
+            (_, true) => continue,
+            ("%", false) => " pontos percentuais",
+            ("km/h", _) => " mph",
+            ("km" | "quilômetros", _) => " milhas",
+            ("metros", _) => " pés",
+            ("milhas" | "pés", _) => " metros",
+            ("kg", _) => " libras",
+            ("toneladas", _) => " quilos",
+            // Not `°F`: the English `degrees` names no scale, so any
+            // scale agrees with it.
+            ("graus" | "°C", _) => " metros",
+            _ => continue,
+        };
+        out.push_str(&text[last..sp.start()]);
+        out.push_str(new);
+        last = u.end();
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// The numbers check's flag on a pair, if an error (digits, currency and
+/// unit together, as `check_segment` reports it).
+fn numbers_error(src: &str, trg: &str) -> bool {
+    warta_qa::check_segment(&SegmentCheck::new(src, trg, lang("en"), lang("pt")))
+        .iter()
+        .any(|f| f.check == warta_qa::Check::Numbers && f.severity == Severity::Error)
+}
+
+#[test]
+fn every_changed_unit_in_the_portuguese_reference_is_an_error() {
+    let Some(dir) = ntrex_dir() else { return };
+    let en = ntrex(&dir, "newstest2019-src.eng.txt");
+    let pt = ntrex(&dir, "newstest2019-ref.por-BR.txt");
+    let mut missed = Vec::new();
+    let (mut changed_lines, mut dropped_lines, mut by_unit_part) = (0, 0, 0);
+    for (i, (s, t)) in en.iter().zip(&pt).enumerate() {
+        for drop in [false, true] {
+            let changed = change_unit(t, drop);
+            if &changed == t {
+                continue;
+            }
+            if drop {
+                dropped_lines += 1;
+            } else {
+                changed_lines += 1;
+            }
+            if error(&check(s, &changed, "en", "pt")) {
+                by_unit_part += 1;
+            }
+            // Where the reference itself converted (`130 miles` → `200 km`),
+            // the number differs and the digits flag it.
+            if !numbers_error(s, &changed) {
+                missed.push(format!("line {}: {changed}", i + 1));
+            }
+        }
+    }
+    let total = changed_lines + dropped_lines;
+    eprintln!(
+        "{changed_lines} reference lines with a unit changed, {dropped_lines} with % dropped: \
+         {} of {total} flagged error by the numbers check, {by_unit_part} by its unit part alone",
+        total - missed.len(),
+    );
+    assert!(
+        changed_lines >= 50,
+        "only {changed_lines} lines: pattern broken?"
+    );
+    assert!(
+        missed.is_empty(),
+        "changed units not flagged as errors:\n{}",
+        missed.join("\n")
+    );
+}
+
 /// Reference lines that may be flagged, read by hand: in each, the human
 /// translator changed a currency or a unit (the check is right to ask).
 const REFERENCE_CHANGES: &[(&str, &str, &[usize])] = &[
