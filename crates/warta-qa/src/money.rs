@@ -321,6 +321,19 @@ fn is_currency(fact: &str) -> bool {
     fact.len() == 3 && fact.bytes().all(|b| b.is_ascii_uppercase())
 }
 
+/// Currency names of the Latin-script languages, recognised in every
+/// language: text and machine output borrow them (the en→pt model writes
+/// "10.000,5 rupiah"; Chinese copy may keep "rupiah"). Only names that are
+/// nothing but a currency travel: `pound` may weigh, `real` is an English
+/// adjective.
+fn loaned() -> impl Iterator<Item = (&'static str, Facts)> {
+    ["en", "pt", "fr", "id"]
+        .into_iter()
+        .flat_map(words)
+        .copied()
+        .filter(|(text, facts)| *text != "real" && facts.iter().all(|f| is_currency(f)))
+}
+
 /// The markers of one language, longest first, and indexed by their first
 /// character (lower-cased) so a text is searched in one pass.
 struct Lexicon {
@@ -358,6 +371,12 @@ fn lexicon(lang: Lang) -> &'static Lexicon {
                     before: false,
                 }))
                 .chain(words(code).iter().map(|&(text, facts)| Marker {
+                    text,
+                    facts,
+                    exact: false,
+                    before: false,
+                }))
+                .chain(loaned().map(|(text, facts)| Marker {
                     text,
                     facts,
                     exact: false,

@@ -423,6 +423,14 @@ fn same_currency_written_differently_is_not_a_flag() {
         ("a 550 pound hog", "um porco de 550 libras", "en", "pt"),
         ("winds of 85 mph", "每小时 85 英里的风", "en", "zh"),
         ("The 100m final.", "A final dos 100 metros.", "en", "pt"),
+        // A currency name borrowed as is (the en→pt model's own output).
+        (
+            "Prices rose to 10,000.5 rupiah on 19 January 2022.",
+            "Os preços subiram para 10.000,5 rupiah em 19 de janeiro de 2022.",
+            "en",
+            "pt",
+        ),
+        ("It fell to 1,300 yuan.", "它跌至1300 yuan。", "en", "zh"),
         // Spelled out on one side.
         ("five dollars", "US$ 5", "en", "pt"),
         (
