@@ -511,8 +511,8 @@ fn marker_before(text: &str, at: usize, lang: Lang) -> Option<(usize, Facts)> {
 const LINKS: &[&str] = &["de ", "d'", "d’", "of "];
 
 /// A marker right after byte `at` (one space, or in English a hyphen:
-/// `10-mile`), possibly after a link word when the number had a scale
-/// word. `time_per_hour` turns km and miles into speeds (`時速100キロ`).
+/// `10-mile`), possibly after a link word to a currency when the number had
+/// a scale word (`120 milhões de euros`).
 fn marker_after(text: &str, at: usize, scaled: bool, lang: Lang) -> Option<(usize, Facts)> {
     let mut p = skip_spaces(text, at, 1);
     if p == at && lang.code() == "en" && text[at..].starts_with('-') {
