@@ -515,7 +515,8 @@ const LINKS: &[&str] = &["de ", "d'", "d’", "of "];
 /// a scale word (`120 milhões de euros`).
 fn marker_after(text: &str, at: usize, scaled: bool, lang: Lang) -> Option<(usize, Facts)> {
     let mut p = skip_spaces(text, at, 1);
-    if p == at && lang.code() == "en" && text[at..].starts_with('-') {
+    let hyphen = p == at && lang.code() == "en" && text[at..].starts_with('-');
+    if hyphen {
         p = at + 1;
     }
     let lex = lexicon(lang);
@@ -523,7 +524,17 @@ fn marker_after(text: &str, at: usize, scaled: bool, lang: Lang) -> Option<(usiz
         let c = text.get(q..)?.chars().next()?;
         lex.starting(c)
             .iter()
-            .find_map(|m| Some((match_forward(text, q, m)?, m.facts)))
+            // `10-mile`, never `£5m-£10m`: after a hyphen, only a word.
+            .filter(|m| !hyphen || m.text.starts_with(char::is_alphabetic))
+            .find_map(|m| {
+                let end = match_forward(text, q, m)?;
+                // `5 € 10`: a symbol that stands before the next number is its own.
+                let next = text[skip_spaces(text, end, 1)..].chars().next();
+                if m.before && next.is_some_and(|c| number::digit(c).is_some()) {
+                    return None;
+                }
+                Some((end, m.facts))
+            })
     };
     if scaled {
         for link in LINKS {
@@ -1055,6 +1066,12 @@ mod tests {
             [DOLLAR.to_vec(), DOLLAR.to_vec()]
         );
         assert_eq!(facts_of("200 e 400 metros", "pt"), [vec!["m"], vec!["m"]]);
+        // Each `£` is its own number's, not a suffix of the one before.
+        let text = "£5m-£10m";
+        let found = number::scan(text, lang("en"));
+        let c = counted(text, lang("en"), &found);
+        assert_eq!(c[0].as_ref().map(|c| &text[c.range.clone()]), Some("£5m"));
+        assert_eq!(c[1].as_ref().map(|c| &text[c.range.clone()]), Some("£10m"));
         // A year before a sum is not part of it.
         assert_eq!(
             facts_of("in 2017, $140 million", "en")[0],
