@@ -65,6 +65,8 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
         ("/api/v1/articles", &["post"]),
         ("/api/v1/articles/{slug}", &["delete", "get"]),
         ("/api/v1/articles/{slug}/{lang}", &["get", "put"]),
+        ("/api/v1/articles/{slug}/{lang}/approve", &["post"]),
+        ("/api/v1/articles/{slug}/{lang}/hold", &["delete", "post"]),
         ("/api/v1/glossary", &["get", "post"]),
         ("/api/v1/glossary/{id}", &["delete"]),
         ("/api/v1/stats", &["get"]),
