@@ -30,6 +30,7 @@
 
 use warta_core::{normalize_segment, Origin, Pair};
 
+pub mod adequacy;
 pub mod check;
 pub mod enforce;
 mod policy;
@@ -37,6 +38,7 @@ mod rescore;
 mod run;
 pub mod truecase;
 
+pub use adequacy::Adequacy;
 pub use policy::{Decision, Policy};
 pub use rescore::{score_published, Rescored, StoredSentence};
 pub use run::{
@@ -139,6 +141,9 @@ pub struct TranslatedDoc {
     pub refused: usize,
     /// Names re-spelled to the article's usual spelling.
     pub respelled: usize,
+    /// The reverse model the adequacy check needed and did not have (or
+    /// could not use): short segments went unchecked.
+    pub adequacy_unavailable: Option<Pair>,
 }
 
 impl TranslatedDoc {
@@ -165,13 +170,15 @@ impl TranslatedDoc {
 
     /// The quality summary stored with the version and served by the API.
     pub fn summary(&self) -> QualitySummary {
-        QualitySummary::of(SummaryInput {
+        let mut s = QualitySummary::of(SummaryInput {
             segments: self.segments.len(),
             flags: self.flags(),
             confidences: self.segments.iter().filter_map(|s| s.confidence),
             engine_sentences: self.engine_sentences,
             memory_hits: self.memory_hits,
-        })
+        });
+        s.adequacy_unavailable = self.adequacy_unavailable.map(|p| p.to_string());
+        s
     }
 }
 
@@ -192,10 +199,25 @@ pub enum PipelineError {
 }
 
 /// Options of one run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Compute model confidence per machine sentence inline.
     pub confidence: bool,
     /// Flag sentences whose confidence is below this mean log-probability.
     pub confidence_threshold: f64,
+    /// The adequacy check on short segments ([`adequacy`]), before anything
+    /// is returned; `None` turns it off.
+    pub adequacy: Option<Adequacy>,
+}
+
+impl Default for Options {
+    /// No inline confidence; the adequacy check on, with its default
+    /// thresholds (every path that translates reports it).
+    fn default() -> Options {
+        Options {
+            confidence: false,
+            confidence_threshold: 0.0,
+            adequacy: Some(Adequacy::default()),
+        }
+    }
 }

@@ -73,7 +73,7 @@ pub fn score_published(
         .iter()
         .filter_map(|s| s.confidence)
         .chain(confidences.iter().map(|&(_, c)| c));
-    let summary = QualitySummary::of(SummaryInput {
+    let mut summary = QualitySummary::of(SummaryInput {
         segments: sentences.len(),
         flags: stored_flags
             .iter()
@@ -83,6 +83,7 @@ pub fn score_published(
         engine_sentences: previous.map_or(0, |p| p.engine_sentences),
         memory_hits: previous.map_or(0, |p| p.memory_hits),
     });
+    summary.adequacy_unavailable = previous.and_then(|p| p.adequacy_unavailable.clone());
     Rescored {
         confidences,
         flags,

@@ -164,6 +164,9 @@ pub struct Prepared {
     requests: Vec<Request>,
     parsed: Vec<Result<Arc<Parsed>, PipelineError>>,
     routes: Vec<Result<Translator, PipelineError>>,
+    /// Per request, the reverse translator of a direct route (the adequacy
+    /// check's), `Ok(None)` for a route through English, or the missing pair.
+    reverses: Vec<Result<Option<Translator>, Pair>>,
 }
 
 /// One memory lookup the caller makes: the route's final output for `pair`.
@@ -200,7 +203,15 @@ pub fn prepare(pool: &ModelPool, source: Lang, requests: Vec<Request>) -> Prepar
             e => PipelineError::ModelBroken(e.to_string()),
         }));
     }
+    let reverses = routes
+        .iter()
+        .map(|r| match r {
+            Ok(tr) => crate::adequacy::reverse(pool, tr),
+            Err(_) => Ok(None),
+        })
+        .collect();
     Prepared {
+        reverses,
         requests,
         parsed,
         routes,
@@ -260,6 +271,7 @@ pub fn execute(
         requests,
         parsed,
         routes,
+        reverses,
     } = prepared;
     let n = requests.len();
     let empty_memory = HashMap::new();
@@ -358,7 +370,19 @@ pub fn execute(
                 }
             }
             let terms = glossaries.get(&requests[i].target).unwrap_or(&no_terms);
-            assemble(tr, &p, &plans[i], &leg_out, terms, opts)
+            let mut doc = assemble(tr, &p, &plans[i], &leg_out, terms, opts)?;
+            if let Some(thresholds) = &opts.adequacy {
+                match &reverses[i] {
+                    Ok(Some(reverse)) => {
+                        if !crate::adequacy::check(&mut doc, reverse, thresholds) {
+                            doc.adequacy_unavailable = Some(reverse.legs()[0].pair);
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(pair) => doc.adequacy_unavailable = Some(*pair),
+                }
+            }
+            Ok(doc)
         })
         .collect()
 }
@@ -700,6 +724,7 @@ fn assemble(
         enforced: tally.placed,
         refused: tally.refused,
         respelled,
+        adequacy_unavailable: None,
     })
 }
 

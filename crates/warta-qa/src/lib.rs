@@ -58,11 +58,14 @@ pub enum Check {
     Confidence,
     /// One source name spelled two ways in one article (a document check).
     Consistency,
+    /// The reverse model finds the source improbable given the output: the
+    /// output may say something else (warta-pipeline `adequacy`).
+    Adequacy,
 }
 
 impl Check {
     /// Every check, in report order.
-    pub const ALL: [Check; 10] = [
+    pub const ALL: [Check; 11] = [
         Check::Numbers,
         Check::Glossary,
         Check::Repetition,
@@ -73,6 +76,7 @@ impl Check {
         Check::Protected,
         Check::Confidence,
         Check::Consistency,
+        Check::Adequacy,
     ];
 
     /// Stable name, as stored and shown: `numbers`, `length_ratio`...
@@ -88,6 +92,7 @@ impl Check {
             Check::Protected => "protected",
             Check::Confidence => "confidence",
             Check::Consistency => "consistency",
+            Check::Adequacy => "adequacy",
         }
     }
 

@@ -28,6 +28,10 @@ pub struct QualitySummary {
     pub engine_sentences: usize,
     /// Sentences taken from the translation memory.
     pub memory_hits: usize,
+    /// The reverse model the adequacy check needs and the newsroom lacks
+    /// (`pt-en` for an en→pt version): short segments were not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adequacy_unavailable: Option<String>,
 }
 
 /// Flags by severity.
@@ -84,6 +88,7 @@ impl QualitySummary {
             confidence_min: confs.iter().copied().reduce(f64::min),
             engine_sentences: input.engine_sentences,
             memory_hits: input.memory_hits,
+            adequacy_unavailable: None,
         }
     }
 

