@@ -49,6 +49,10 @@ pub struct App {
     /// Rounds of the housekeeping sweep done since start (expired sessions,
     /// ended login windows); a watch, so a test can wait for one.
     pub sweeps: tokio::sync::watch::Sender<u64>,
+    /// `listen` bound early when it asked for any free port (port 0) and
+    /// `base_url` was left to follow it: the links in pages and feeds must
+    /// name the port actually bound. [`AppHandle::start`] serves on it.
+    bound: std::sync::Mutex<Option<tokio::net::TcpListener>>,
 }
 
 /// A running server: its address and how to stop it.
@@ -66,7 +70,18 @@ pub struct AppHandle {
 
 impl App {
     /// Connect the database (running migrations) and prepare the site.
-    pub async fn build(config: Config) -> anyhow::Result<Arc<App>> {
+    pub async fn build(mut config: Config) -> anyhow::Result<Arc<App>> {
+        let bound = if config.listen.port() == 0
+            && config.base_url == format!("http://{}", config.listen)
+        {
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .with_context(|| format!("binding {}", config.listen))?;
+            config.base_url = format!("http://{}", listener.local_addr()?);
+            Some(listener)
+        } else {
+            None
+        };
         if config.database_url.starts_with("sqlite:") {
             std::fs::create_dir_all(&config.data_dir).with_context(|| {
                 format!("creating data directory {}", config.data_dir.display())
@@ -112,6 +127,7 @@ impl App {
             sitemap_parts: SitemapParts::default(),
             logins,
             sweeps: tokio::sync::watch::Sender::new(0),
+            bound: std::sync::Mutex::new(bound),
         }))
     }
 
@@ -133,9 +149,13 @@ impl AppHandle {
     /// Bind `config.listen` (port 0 picks a free port) and serve, with
     /// `workers` in-process translation workers (0 for an API-only node).
     pub async fn start(app: Arc<App>, workers: usize) -> anyhow::Result<AppHandle> {
-        let listener = tokio::net::TcpListener::bind(app.config().listen)
-            .await
-            .with_context(|| format!("binding {}", app.config().listen))?;
+        let early = app.bound.lock().expect("bound listener lock").take();
+        let listener = match early {
+            Some(l) => l,
+            None => tokio::net::TcpListener::bind(app.config().listen)
+                .await
+                .with_context(|| format!("binding {}", app.config().listen))?,
+        };
         let addr = listener.local_addr()?;
         let metrics_listener = match app.config().metrics_listen {
             Some(a) => Some(

@@ -200,10 +200,15 @@ async fn a_second_entry_for_the_same_term_and_language_conflicts() {
 }
 
 /// The pt version's `translated_at`: changes exactly when a job rewrites it.
-async fn translated_at(app: &TestApp, slug: &str) -> String {
-    let (status, v) = app.get_json(&format!("/api/v1/articles/{slug}/pt")).await;
-    assert_eq!(status, 200, "{v}");
-    v["translated_at"].as_str().unwrap().to_string()
+/// When the article's pt version was last written, in milliseconds (the
+/// API's RFC 3339 time has whole seconds; a re-translation here takes less).
+async fn translated_at(app: &TestApp, slug: &str) -> i64 {
+    let store = &app.app().ctx.store;
+    let slug = warta_core::Slug::parse(slug).unwrap();
+    let article = store.article(&slug).await.unwrap();
+    let lang = warta_core::Lang::parse("pt").unwrap();
+    let v = store.version(article.id, lang).await.unwrap();
+    v.expect("a pt version").translated_at
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -227,7 +232,7 @@ async fn a_glossary_change_retranslates_only_the_articles_that_mention_the_term(
         app.wait_for_job(slug, "pt", "done", Duration::from_secs(120))
             .await;
     }
-    let before: Vec<String> = all_translated_at(&app, &articles).await;
+    let before: Vec<i64> = all_translated_at(&app, &articles).await;
 
     let (status, created) = post_glossary(&app, &csto_pt()).await;
     assert_eq!(status, 201, "{created}");
@@ -239,7 +244,10 @@ async fn a_glossary_change_retranslates_only_the_articles_that_mention_the_term(
     // The worker translates it again: its pt version is rewritten.
     app.wait_until(Duration::from_secs(60), || async {
         match translated_at(&app, "csto-summit").await == before[0] {
-            true => Err("csto-summit was not re-translated".to_string()),
+            true => {
+                let (_, v) = app.get_json("/api/v1/articles/csto-summit/pt").await;
+                Err(format!("csto-summit was not re-translated since {}: {v}", before[0]))
+            }
             false => Ok(()),
         }
     })
@@ -268,7 +276,7 @@ async fn a_glossary_change_retranslates_only_the_articles_that_mention_the_term(
     app.stop().await;
 }
 
-async fn all_translated_at(app: &TestApp, articles: &[(&str, &str)]) -> Vec<String> {
+async fn all_translated_at(app: &TestApp, articles: &[(&str, &str)]) -> Vec<i64> {
     let mut out = Vec::new();
     for (slug, _) in articles {
         out.push(translated_at(app, slug).await);

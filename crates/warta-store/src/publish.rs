@@ -42,9 +42,9 @@ pub(crate) const GLOSSARY_VERSION_SHARED: &str =
 /// locked and the glossary row share-locked, so a competing lease or a
 /// glossary change waits for this commit; SQLite's write lock covers both.
 macro_rules! fence_in_tx {
-    ($tx:expr, $dialect:expr, $job:expr, $worker:expr, $glossary_version:expr, $now:expr) => {{
-        let (job, worker, glossary_version): ($crate::types::JobId, &str, Option<i64>) =
-            ($job, $worker, $glossary_version);
+    ($tx:expr, $dialect:expr, $lease:expr, $now:expr) => {{
+        let lease: &$crate::publish::Lease<'_> = $lease;
+        let (job, worker, glossary_version) = (lease.job, lease.worker, lease.glossary_version);
         if let Some(glossary_version) = glossary_version {
             let sql = match $dialect {
                 $crate::Dialect::Sqlite => $crate::publish::GLOSSARY_VERSION,
@@ -74,7 +74,6 @@ macro_rules! fence_in_tx {
         }
     }};
 }
-pub(crate) use fence_in_tx;
 
 /// Whose lease a write is fenced by.
 #[derive(Debug, Clone, Copy)]
@@ -205,14 +204,7 @@ impl Store {
         let now = now_millis();
         let (outcome, state, written_state) = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            fence_in_tx!(
-                &mut *tx,
-                dialect,
-                lease.job,
-                lease.worker,
-                lease.glossary_version,
-                now
-            );
+            fence_in_tx!(&mut *tx, dialect, &lease, now);
             // An editor's hold on the article's language holds every
             // machine version, whatever the policy said.
             let hand: Option<(String, String)> = sqlx::query_as(
@@ -281,14 +273,7 @@ impl Store {
         let now = now_millis();
         let updated = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            fence_in_tx!(
-                &mut *tx,
-                dialect,
-                lease.job,
-                lease.worker,
-                lease.glossary_version,
-                now
-            );
+            fence_in_tx!(&mut *tx, dialect, &lease, now);
             let updated = sqlx::query(
                 "UPDATE versions SET quality_json = $4 \
                  WHERE article_id = $1 AND lang = $2 AND revision = $3 AND origin = 'machine'",

@@ -227,28 +227,10 @@ impl Store {
     /// made from an older revision than the current one, so putting a human
     /// version of the current revision clears the flag.
     pub async fn put_version(&self, v: &NewVersion) -> Result<PutOutcome> {
-        self.put_version_fenced(v, None).await
-    }
-
-    async fn put_version_fenced(
-        &self,
-        v: &NewVersion,
-        lease: Option<(JobId, &str, i64)>,
-    ) -> Result<PutOutcome> {
         let row = VersionWrite::new(v, None)?;
         let now = now_millis();
         let outcome = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            if let Some((job, worker, glossary_version)) = lease {
-                crate::publish::fence_in_tx!(
-                    &mut *tx,
-                    dialect,
-                    job,
-                    worker,
-                    Some(glossary_version),
-                    now
-                );
-            }
             let outcome = write_version_in_tx!(&mut *tx, &row, now);
             tx.commit().await?;
             outcome
