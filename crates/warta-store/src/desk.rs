@@ -58,6 +58,18 @@ text_enum!(
     }
 );
 
+/// The deleted articles (a few, indexed by migration 0012).
+macro_rules! deleted {
+    () => {
+        "SELECT d.id FROM articles d WHERE d.deleted_at IS NOT NULL"
+    };
+}
+
+/// Below this many pairs in a status, a filtered page is read from the
+/// status's own rows and sorted; from it on, by walking the articles newest
+/// first and asking each (the answer comes within a few pages' worth).
+const RARE: i64 = 1000;
+
 impl DeskStatus {
     /// Every status, in the order the desk lists them.
     pub const ALL: [DeskStatus; 7] = [
@@ -99,10 +111,16 @@ impl DeskStatus {
                    AND a.deleted_at IS NULL \
                  WHERE j.state = 'failed'"
             }
+            // Versions and what readers see are keyed by article: live
+            // means "not one of the few deleted" (a short list, indexed),
+            // which a count walks much faster than a join with every article.
             DeskStatus::Held => {
-                "SELECT v.article_id, v.lang FROM versions v \
-                 JOIN articles a ON a.id = v.article_id AND a.deleted_at IS NULL \
-                 WHERE v.state = 'held'"
+                concat!(
+                    "SELECT v.article_id, v.lang FROM versions v \
+                     WHERE v.state = 'held' AND v.article_id NOT IN (",
+                    deleted!(),
+                    ")"
+                )
             }
             // As the review queue counts them (review.rs): open flags of
             // the current revision's machine version.
@@ -114,20 +132,29 @@ impl DeskStatus {
                    AND v.revision = f.revision AND v.origin = 'machine' \
                  WHERE f.resolved_at IS NULL"
             }
+            // Only revised articles can be: walked from their index (CROSS
+            // JOIN keeps SQLite's planner from starting at every version).
             DeskStatus::Outdated => {
-                "SELECT pv.article_id, pv.lang FROM articles a \
-                 JOIN published_versions pv ON pv.article_id = a.id \
-                 WHERE a.current_revision > 1 AND a.deleted_at IS NULL \
+                "SELECT pv.article_id, pv.lang FROM articles a CROSS JOIN published_versions pv \
+                 WHERE pv.article_id = a.id AND a.current_revision > 1 AND a.deleted_at IS NULL \
                    AND pv.revision < a.current_revision"
             }
             DeskStatus::Human => {
-                "SELECT v.article_id, v.lang FROM versions v \
-                 JOIN articles a ON a.id = v.article_id AND a.deleted_at IS NULL \
-                 WHERE v.origin = 'human' OR v.reviewed_by IS NOT NULL"
+                concat!(
+                    "SELECT v.article_id, v.lang FROM versions v \
+                     WHERE (v.origin = 'human' OR v.reviewed_by IS NOT NULL) \
+                       AND v.article_id NOT IN (",
+                    deleted!(),
+                    ")"
+                )
             }
             DeskStatus::Published => {
-                "SELECT pv.article_id, pv.lang FROM published_versions pv \
-                 JOIN articles a ON a.id = pv.article_id AND a.deleted_at IS NULL"
+                concat!(
+                    "SELECT pv.article_id, pv.lang FROM published_versions pv \
+                     WHERE pv.article_id NOT IN (",
+                    deleted!(),
+                    ")"
+                )
             }
         }
     }
@@ -419,10 +446,11 @@ fn like_pattern(needle: &str) -> String {
 }
 
 /// Push the filters of `$f` (an [`ArticleFilter`]) onto the query builder
-/// `$q`, whose FROM binds `a` (articles) and `r` (current revision). A macro
-/// because the builder's type differs per database.
+/// `$q`, whose FROM binds `a` (articles) and `r` (current revision); `$rare`:
+/// the status filter's pairs are fewer than [`RARE`]. A macro because the
+/// builder's type differs per database.
 macro_rules! push_filters {
-    ($q:expr, $f:expr, $dialect:expr) => {{
+    ($q:expr, $f:expr, $dialect:expr, $rare:expr) => {{
         let f: &ArticleFilter = $f;
         if let Some(from) = f.published_from {
             $q.push(" AND a.published_at >= ");
@@ -447,14 +475,25 @@ macro_rules! push_filters {
             $q.push(" ESCAPE '\\')");
         }
         if let Some(status) = f.status {
-            $q.push(" AND a.id IN (SELECT s.article_id FROM (");
-            $q.push(status.pairs());
-            $q.push(") s");
-            if let Some(lang) = f.lang {
-                $q.push(" WHERE s.lang = ");
-                $q.push_bind(lang.code());
+            if $rare {
+                $q.push(" AND a.id IN (SELECT s.article_id FROM (");
+                $q.push(status.pairs());
+                $q.push(") s");
+                if let Some(lang) = f.lang {
+                    $q.push(" WHERE s.lang = ");
+                    $q.push_bind(lang.code());
+                }
+                $q.push(")");
+            } else {
+                $q.push(" AND EXISTS (SELECT 1 FROM (");
+                $q.push(status.pairs());
+                $q.push(") s WHERE s.article_id = a.id");
+                if let Some(lang) = f.lang {
+                    $q.push(" AND s.lang = ");
+                    $q.push_bind(lang.code());
+                }
+                $q.push(")");
             }
-            $q.push(")");
         }
     }};
 }
@@ -470,6 +509,10 @@ impl Store {
     ) -> Result<ArticlePage> {
         let limit = i64::from(f.limit.clamp(1, MAX_DESK_PAGE));
         let backwards = matches!(f.page, DeskPage::Before(_));
+        let rare = match f.status {
+            Some(status) => self.pairs_below(status, f.lang, RARE).await?,
+            None => false,
+        };
         let mut rows: Vec<ListRow> = with_db!(self, |pool, dialect| {
             let mut q = crate::review::builder(
                 pool,
@@ -478,7 +521,7 @@ impl Store {
                  JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision \
                  WHERE a.deleted_at IS NULL",
             );
-            push_filters!(q, f, dialect);
+            push_filters!(q, f, dialect, rare);
             match f.page {
                 DeskPage::First => {}
                 DeskPage::After(c) => {
@@ -603,6 +646,25 @@ impl Store {
         Ok(())
     }
 
+    /// Whether fewer than `n` rows of `status` (in `lang`) exist: a count
+    /// that stops at `n`, so it costs little however common the status is.
+    async fn pairs_below(&self, status: DeskStatus, lang: Option<Lang>, n: i64) -> Result<bool> {
+        let found: i64 = with_db!(self, |pool, _d| {
+            let mut q = crate::review::builder(pool, "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM (");
+            q.push(status.pairs());
+            q.push(") s");
+            if let Some(lang) = lang {
+                q.push(" WHERE s.lang = ");
+                q.push_bind(lang.code());
+            }
+            q.push(" LIMIT ");
+            q.push_bind(n);
+            q.push(") p");
+            q.build_query_scalar().fetch_one(pool).await?
+        });
+        Ok(found < n)
+    }
+
     /// Live articles, and (article, language) pairs per status; only the
     /// pairs of `lang` when given.
     pub async fn desk_counts(&self, lang: Option<Lang>) -> Result<DeskCounts> {
@@ -615,7 +677,32 @@ impl Store {
             for status in DeskStatus::ALL {
                 q.push(" UNION ALL SELECT ");
                 q.push_bind(status.as_str());
-                q.push(", CAST(COUNT(*) AS BIGINT) FROM (SELECT DISTINCT s.article_id, s.lang FROM (");
+                if status == DeskStatus::Published {
+                    // Nearly every pair: counted as every row readers see
+                    // less those of the few deleted articles — the same set
+                    // as `pairs`, counted from the narrow indexes instead
+                    // of through a check of every row.
+                    q.push(", CAST((SELECT COUNT(*) FROM published_versions pv");
+                    if let Some(lang) = lang {
+                        q.push(" WHERE pv.lang = ");
+                        q.push_bind(lang.code());
+                    }
+                    q.push(") - (SELECT COUNT(*) FROM published_versions pv WHERE pv.article_id IN (");
+                    q.push(deleted!());
+                    q.push(")");
+                    if let Some(lang) = lang {
+                        q.push(" AND pv.lang = ");
+                        q.push_bind(lang.code());
+                    }
+                    q.push(") AS BIGINT)");
+                    continue;
+                }
+                q.push(", CAST(COUNT(*) AS BIGINT) FROM (SELECT ");
+                // Only `flagged` has a row per flag, not per pair.
+                if status == DeskStatus::Flagged {
+                    q.push("DISTINCT ");
+                }
+                q.push("s.article_id, s.lang FROM (");
                 q.push(status.pairs());
                 q.push(") s");
                 if let Some(lang) = lang {

@@ -11,6 +11,12 @@ CREATE INDEX versions_by_person ON versions (article_id, lang)
 CREATE INDEX jobs_failed ON jobs (article_id, revision, lang) WHERE state = 'failed';
 CREATE INDEX jobs_unfinished ON jobs (article_id, revision, lang)
     WHERE state IN ('queued', 'running', 'waiting_for_model');
+-- Counting what readers see per language, and the open flags with the
+-- revision they belong to, from an index alone.
+CREATE INDEX published_versions_by_lang ON published_versions (lang);
+CREATE INDEX qa_flags_open ON qa_flags (article_id, lang, revision) WHERE resolved_at IS NULL;
+-- The few deleted articles, which every state leaves out.
+CREATE INDEX articles_deleted ON articles (id) WHERE deleted_at IS NOT NULL;
 -- Only a revised article can have a translation of an older revision.
 CREATE INDEX articles_revised ON articles (id) WHERE current_revision > 1 AND deleted_at IS NULL;
 
