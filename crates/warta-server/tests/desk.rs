@@ -16,7 +16,8 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Duration;
 
 use common::{test_models, PgDb, TestApp, CONFIG};
@@ -619,5 +620,119 @@ async fn dismissed_flags_keep_their_reason_and_are_counted_per_check() {
         Some("the year is in the sentence")
     );
     assert!(find("12,000 written differently").resolved_at.is_none());
+    app.stop().await;
+}
+
+fn browser_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
+}
+
+/// Chromium and playwright-core are there; without them the browser test
+/// is skipped with a message, except under CI (`CI=true`), where it fails
+/// (as tests/browser.rs does).
+fn browser_available() -> bool {
+    let ok = Path::new("/usr/bin/chromium").exists()
+        && browser_dir().join("node_modules/playwright-core").exists();
+    if !ok {
+        let msg = "browser test needs /usr/bin/chromium (apt-get install chromium) and `npm ci` in tests/browser";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}");
+        eprintln!("SKIPPED: {msg}");
+    }
+    ok
+}
+
+/// The acceptance flow in headless Chromium, by keyboard alone
+/// (tests/browser/desk-flow.mjs): log in, find an article, dismiss a flag,
+/// fix a sentence, approve the held version; each desk page fits 1280 and
+/// 390 px. Then the store is asked whether each step happened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editor_does_the_whole_desk_flow_in_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let config = format!("{CONFIG}[publishing]\npolicy = \"review\"\n");
+    let app = start(&config, tmp.path(), 1, None).await;
+    let store = &app.app().ctx.store;
+    store.create_user(USER, PASSWORD).await.unwrap();
+    let slug = "flooded-market";
+    let r = app
+        .post_article(&json!({
+            "slug": slug,
+            "title": "Floods close the market",
+            "summary": "The river rose two metres overnight.",
+            "body_html": format!("<p>Rice cost 12,000 rupiah a kilo.</p><p>{SENTENCE}</p>"),
+        }))
+        .await;
+    assert_eq!(r.status().as_u16(), 202);
+    app.wait_for_job(slug, "pt", "done", Duration::from_secs(120))
+        .await;
+    app.wait_scored(slug, "pt").await;
+    let pt = Lang::parse("pt").unwrap();
+    let article = store.article(&Slug::parse(slug).unwrap()).await.unwrap();
+    let segments = store.segments(article.id, pt).await.unwrap();
+    let idx = segments
+        .iter()
+        .find(|s| warta_core::normalize_segment(&s.source_text) == SENTENCE)
+        .expect("the sentence is a segment")
+        .idx;
+    // One known flag (replacing what the checks said) on the amount.
+    store
+        .replace_qa_flags(
+            article.id,
+            pt,
+            RevisionNo(1),
+            &[NewQaFlag {
+                segment_idx: Some(idx - 1),
+                check: Check::Numbers,
+                severity: Severity::Error,
+                detail: "12,000 missing".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    let flag = store.qa_flags(article.id, pt, RevisionNo(1)).await.unwrap()[0].id;
+
+    let base = app.base.clone();
+    let args: Vec<String> = vec![
+        base,
+        USER.into(),
+        PASSWORD.into(),
+        slug.into(),
+        "pt".into(),
+        idx.to_string(),
+        FIXED.into(),
+        flag.to_string(),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new("node");
+        cmd.current_dir(browser_dir()).arg("desk-flow.mjs").args(&args);
+        if let Ok(dir) = std::env::var("WARTA_SCREENSHOTS") {
+            cmd.env("WARTA_SCREENSHOTS", dir);
+        }
+        cmd.output().expect("run node")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(out.status.success(), "desk flow failed:\n{stdout}\n{stderr}");
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(last.ends_with(" 0 failed") && !last.starts_with("0 passed"), "{last}");
+
+    // What the browser did, as the store has it.
+    let flags = store.qa_flags(article.id, pt, RevisionNo(1)).await.unwrap();
+    let dismissed = flags.iter().find(|f| f.detail == "12,000 missing").unwrap();
+    assert_eq!(dismissed.resolved_by.as_deref(), Some(USER));
+    assert_eq!(
+        dismissed.dismissed_reason.as_deref(),
+        Some("the figure is right in the original")
+    );
+    let seg = &store.segments(article.id, pt).await.unwrap()[idx as usize];
+    assert_eq!(seg.target_text, FIXED);
+    let v = store.version(article.id, pt).await.unwrap().unwrap();
+    assert_eq!(v.state, warta_store::VersionState::Published);
+    assert_eq!(v.reviewed_by.as_deref(), Some(USER));
     app.stop().await;
 }

@@ -114,8 +114,10 @@ pub async fn list_articles(
         .parse(targets, DEFAULT_PAGE)
         .map_err(|e| ApiError::field(e.field, e.message))?;
     let store = &app.ctx.store;
-    let page = store.desk_articles(&filter, targets).await?;
-    let counts = store.desk_counts(filter.lang).await?;
+    let (page, counts) = tokio::try_join!(
+        store.desk_articles(&filter, targets),
+        store.desk_counts(filter.lang)
+    )?;
     Ok(Json(ArticleList {
         articles: page
             .articles

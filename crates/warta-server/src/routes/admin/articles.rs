@@ -156,12 +156,10 @@ pub(super) async fn list(
     };
     let store = &app.ctx.store;
     let targets = &app.config().targets;
-    let loaded = async {
-        let page = store.desk_articles(&filter, targets).await?;
-        let counts = store.desk_counts(filter.lang).await?;
-        Ok::<_, warta_store::StoreError>((page, counts))
-    }
-    .await;
+    let loaded = tokio::try_join!(
+        store.desk_articles(&filter, targets),
+        store.desk_counts(filter.lang)
+    );
     let (page, counts) = match loaded {
         Ok(r) => r,
         Err(e) => return AdminError::from(e).page(&app, Some(session)),

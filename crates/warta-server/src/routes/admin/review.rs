@@ -22,7 +22,7 @@ use warta_core::{Lang, Slug, Timestamp};
 use warta_engine::Piece;
 use warta_site::Origin as SiteOrigin;
 use warta_store::{
-    Article, Origin, QaFlag, Revision, Segment, Session, TranslationHold, Version, VersionApproval,
+    Article, JobPhase, JobState, Origin, QaFlag, Revision, Segment, Session, TranslationHold, Version, VersionApproval,
     VersionState,
 };
 
@@ -97,6 +97,7 @@ struct ReviewPage<'a> {
     approve_action: Option<String>,
     approve_label: &'static str,
     editable: bool,
+    rebuilding: bool,
     doc_flags: Vec<FlagItem>,
     sections: Vec<Section>,
     max_chars: usize,
@@ -114,7 +115,8 @@ struct Loaded {
     segments: Vec<Segment>,
     flags: Vec<QaFlag>,
     hold: Option<TranslationHold>,
-    job: Option<warta_store::JobState>,
+    /// The current revision's job in this language.
+    job: Option<warta_store::Job>,
     /// Readers see a version in this language.
     readable: bool,
 }
@@ -160,8 +162,7 @@ async fn load(app: &App, slug: &str, lang: &str) -> Result<Loaded, AdminError> {
         .job_states(article.id, article.current_revision)
         .await?
         .into_iter()
-        .find(|j| j.lang == lang)
-        .map(|j| j.state);
+        .find(|j| j.lang == lang);
     let readable = store
         .readable_versions(article.id)
         .await?
@@ -308,7 +309,7 @@ fn review_page(
     let state = match v {
         None => format!(
             "no translation yet (job: {})",
-            l.job.map_or("none", |j| j.as_str())
+            l.job.as_ref().map_or("none", |j| j.state.as_str())
         ),
         Some(v) if v.state == VersionState::Held => "held for an editor".to_string(),
         Some(_) => "published".to_string(),
@@ -319,7 +320,7 @@ fn review_page(
              (its translation: {}). It cannot be edited or approved until that is done.",
             v.revision,
             l.current.revision,
-            l.job.map_or("none", |j| j.as_str())
+            l.job.as_ref().map_or("none", |j| j.state.as_str())
         )
     });
     let origin_note = v.filter(|v| v.origin == Origin::Human).map(|v| {
@@ -329,6 +330,13 @@ fn review_page(
         )
     });
     let held = v.is_some_and(|v| v.state == VersionState::Held);
+    // A saved sentence is rebuilt into the page by a worker: until then
+    // the page (and an approval) has the text before it.
+    let rebuilding = v.is_some()
+        && l.job.as_ref().is_some_and(|j| {
+            j.phase == JobPhase::Translate
+                && matches!(j.state, JobState::Queued | JobState::Running)
+        });
     html(
         status,
         &ReviewPage {
@@ -364,6 +372,7 @@ fn review_page(
                 "Mark as reviewed"
             },
             editable,
+            rebuilding,
             doc_flags,
             sections,
             max_chars: MAX_SEGMENT_CHARS,
