@@ -35,6 +35,7 @@ pub mod enforce;
 mod policy;
 mod rescore;
 mod run;
+pub mod truecase;
 
 pub use policy::{Decision, Policy};
 pub use rescore::{score_published, Rescored, StoredSentence};

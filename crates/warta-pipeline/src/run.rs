@@ -12,6 +12,7 @@ use warta_models::ModelStore;
 
 use crate::check::{self, Spelling};
 use crate::enforce::{self, Requirement};
+use crate::truecase::{self, CaseEvidence};
 use crate::{Body, Flag, Options, PipelineError, SegmentOut, SourceDoc, Term, TranslatedDoc};
 
 /// One request: translate `doc` into `target`.
@@ -35,6 +36,11 @@ struct Parsed {
     fragment: Option<Fragment>,
     /// Unit texts: [title, summary, body units...].
     texts: Vec<String>,
+    /// What the engine reads of each unit: the text, or a headline-cased
+    /// unit cased as the document writes its words ([`truecase`]). Same
+    /// length as `texts`, character for character, so sentence ranges
+    /// hold in both.
+    engine: Vec<String>,
     /// Per unit: alternating pieces as (is_sentence, range).
     pieces: Vec<Vec<(bool, Range<usize>)>>,
     /// Per unit: its sentences.
@@ -94,12 +100,19 @@ impl Parsed {
             pieces.push(ps);
             sents.push(ss);
         }
+        let engine = engine_texts(&texts);
         Ok(Parsed {
             fragment,
             texts,
+            engine,
             pieces,
             sents,
         })
+    }
+
+    /// A sentence as the engine reads it.
+    fn engine_sentence(&self, unit: usize, s: &Sent) -> &str {
+        &self.engine[unit][s.range.clone()]
     }
 
     /// Every sentence text in document order.
@@ -109,6 +122,39 @@ impl Parsed {
             .zip(&self.sents)
             .flat_map(|(t, ss)| ss.iter().map(move |s| &t[s.range.clone()]))
     }
+}
+
+/// What the engine reads of each unit (see [`Parsed::engine`]): the title
+/// and summary, and short body units (captions, subheads) of twelve words
+/// or fewer, recased when headline-cased, with the body's other units as
+/// the evidence of how the document writes its words.
+fn engine_texts(texts: &[String]) -> Vec<String> {
+    const SHORT_UNIT_WORDS: usize = 12;
+    let body = |except: usize| {
+        texts
+            .iter()
+            .enumerate()
+            .filter(move |&(j, _)| j >= 2 && j != except)
+            .map(|(_, t)| t.as_str())
+    };
+    let mut headline_evidence = None;
+    texts
+        .iter()
+        .enumerate()
+        .map(|(u, text)| {
+            let candidate = u < 2 || text.split_whitespace().count() <= SHORT_UNIT_WORDS;
+            if !candidate || !truecase::is_headline_case(text) {
+                return text.clone();
+            }
+            let recased = if u < 2 {
+                let e = headline_evidence.get_or_insert_with(|| CaseEvidence::of(body(usize::MAX)));
+                truecase::recase(text, e)
+            } else {
+                truecase::recase(text, &CaseEvidence::of(body(u)))
+            };
+            recased.unwrap_or_else(|| text.clone())
+        })
+        .collect()
 }
 
 /// Requests parsed and routed, ready for memory lookup and translation.
@@ -257,10 +303,10 @@ pub fn execute(
             return Vec::new();
         };
         let mut v = Vec::new();
-        for ((text, ss), ps) in p.texts.iter().zip(&p.sents).zip(up) {
+        for (u, (ss, ps)) in p.sents.iter().zip(up).enumerate() {
             for (s, plan) in ss.iter().zip(ps) {
                 if matches!(plan, Plan::Batch) {
-                    v.push(text[s.range.clone()].to_string());
+                    v.push(p.engine_sentence(u, s).to_string());
                 }
             }
         }
@@ -400,16 +446,17 @@ fn assemble(
     }
     let mut first: Vec<Vec<(First, Vec<Requirement>)>> = Vec::with_capacity(p.texts.len());
     let mut aligned_src: Vec<&str> = Vec::new();
-    for ((text, ss), ps) in p.texts.iter().zip(&p.sents).zip(plans) {
+    for (u, ((text, ss), ps)) in p.texts.iter().zip(&p.sents).zip(plans).enumerate() {
         let mut unit = Vec::with_capacity(ss.len());
         for (s, plan) in ss.iter().zip(ps) {
             let src = &text[s.range.clone()];
+            let engine_src = p.engine_sentence(u, s);
             let reqs = enforce::requirements(src, src_lang, trg, terms);
             let f = match plan {
                 Plan::Memory(t, o) => First::Memory(t.clone(), *o),
                 Plan::Aligned => First::Aligned,
                 Plan::Batch => {
-                    let mut acc = src.to_string();
+                    let mut acc = engine_src.to_string();
                     let mut pivot = None;
                     for (k, leg) in tr.legs().iter().enumerate() {
                         let blank = acc.trim().is_empty();
@@ -439,7 +486,7 @@ fn assemble(
                 }
             };
             if matches!(f, First::Aligned) {
-                aligned_src.push(src);
+                aligned_src.push(engine_src);
             }
             unit.push((f, reqs));
         }

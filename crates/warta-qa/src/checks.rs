@@ -90,36 +90,108 @@ fn show(text: &str, f: &Scanned) -> String {
         .to_string()
 }
 
-pub(crate) fn numbers(seg: &SegmentCheck) -> Option<Flag> {
-    let src = quantities(seg.source, seg.src_lang);
-    let trg = quantities(seg.target, seg.trg_lang);
-    let mut src_ok = vec![false; src.len()];
-    let mut trg_ok = vec![false; trg.len()];
-    // Locale readings first, so an alternative reading cannot steal a number
-    // that another source number matches exactly.
+/// Which number of the other side each number matched: by the locale's
+/// reading first, so an alternative reading cannot steal a number that
+/// another matches exactly; then by any reading; then clock times read as
+/// two numbers on one side and one decimal on the other.
+struct Pairing {
+    src: Vec<Option<usize>>,
+    trg: Vec<Option<usize>>,
+}
+
+fn pair_numbers(src: &[Scanned], trg: &[Scanned]) -> Pairing {
+    let mut p = Pairing {
+        src: vec![None; src.len()],
+        trg: vec![None; trg.len()],
+    };
     for primary_only in [true, false] {
         for (i, s) in src.iter().enumerate() {
-            if src_ok[i] {
+            if p.src[i].is_some() {
                 continue;
             }
             let hit = trg.iter().enumerate().find(|(j, t)| {
-                !trg_ok[*j]
+                p.trg[*j].is_none()
                     && if primary_only {
                         equal(&s.number, &t.number)
                     } else {
-                        s.readings().any(|a| t.readings().any(|b| equal(a, b)))
+                        same_number(s, t)
                     }
             });
             if let Some((j, _)) = hit {
-                src_ok[i] = true;
-                trg_ok[j] = true;
+                p.src[i] = Some(j);
+                p.trg[j] = Some(i);
             }
         }
     }
     // A clock time read as two numbers on one side (`7.55am` → 7, 55) and as
     // one decimal on the other (`7.55 صباحًا`).
-    match_clock_pairs(&src, &mut src_ok, &trg, &mut trg_ok);
-    match_clock_pairs(&trg, &mut trg_ok, &src, &mut src_ok);
+    match_clock_pairs(src, &mut p.src, trg, &mut p.trg);
+    match_clock_pairs(trg, &mut p.trg, src, &mut p.src);
+    p
+}
+
+/// Any reading of one equals any reading of the other.
+fn same_number(a: &Scanned, b: &Scanned) -> bool {
+    a.readings().any(|x| b.readings().any(|y| equal(x, y)))
+}
+
+/// The numbers check: digits, then what they count (currency and unit,
+/// see [`crate::money`]), reported as one flag of the worse severity.
+pub(crate) fn numbers(seg: &SegmentCheck) -> Option<Flag> {
+    let src = quantities(seg.source, seg.src_lang);
+    let trg = quantities(seg.target, seg.trg_lang);
+    let pairing = pair_numbers(&src, &trg);
+    let digits = digits(seg, &src, &trg, &pairing);
+    let money = money_flag(seg, &src, &trg, &pairing);
+    match (digits, money) {
+        (Some(d), Some(m)) => Some(Flag::new(
+            Check::Numbers,
+            d.severity.max(m.severity),
+            format!("{}; {}", d.detail, m.detail),
+        )),
+        (d, m) => d.or(m),
+    }
+}
+
+/// The currency and unit part of the numbers check alone (a flag of check
+/// `numbers`): a currency or unit changed or a `%` dropped is an error, a
+/// currency missing from one side a warning. [`crate::check_segment`]
+/// already includes it; this is for measuring it apart.
+pub fn money_and_units(seg: &SegmentCheck) -> Option<Flag> {
+    let src = quantities(seg.source, seg.src_lang);
+    let trg = quantities(seg.target, seg.trg_lang);
+    let pairing = pair_numbers(&src, &trg);
+    money_flag(seg, &src, &trg, &pairing)
+}
+
+fn money_flag(seg: &SegmentCheck, src: &[Scanned], trg: &[Scanned], p: &Pairing) -> Option<Flag> {
+    let problems = crate::money::compare(
+        crate::money::Side {
+            text: seg.source,
+            lang: seg.src_lang,
+            found: src,
+        },
+        crate::money::Side {
+            text: seg.target,
+            lang: seg.trg_lang,
+            found: trg,
+        },
+        &p.src,
+        same_number,
+    );
+    if problems.is_empty() {
+        return None;
+    }
+    let severity = if problems.iter().any(|(error, _)| *error) {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let detail: Vec<String> = problems.into_iter().map(|(_, d)| d).collect();
+    Some(Flag::new(Check::Numbers, severity, detail.join("; ")))
+}
+
+fn digits(seg: &SegmentCheck, src: &[Scanned], trg: &[Scanned], p: &Pairing) -> Option<Flag> {
     // A month is a number in `2022年1月19日`, `6月` and a word in `January 19, 2022`, `June`.
     let months = |text: &str, lang: Lang| -> Vec<u32> {
         crate::date::months_mentioned(text, lang)
@@ -134,18 +206,18 @@ pub(crate) fn numbers(seg: &SegmentCheck) -> Option<Flag> {
     let is_month_in = |n: &Number, ms: &[u32]| n.small_integer().is_some_and(|v| ms.contains(&v));
     let missing: Vec<String> = src
         .iter()
-        .zip(&src_ok)
+        .zip(&p.src)
         .filter(|(s, ok)| {
-            !**ok && !as_word(&s.number, seg.target, seg.trg_lang) && !zero_minutes(s)
+            ok.is_none() && !as_word(&s.number, seg.target, seg.trg_lang) && !zero_minutes(s)
         })
         .filter(|(s, _)| !is_month_in(&s.number, &trg_months))
         .map(|(s, _)| show(seg.source, s))
         .collect();
     let extra: Vec<String> = trg
         .iter()
-        .zip(&trg_ok)
+        .zip(&p.trg)
         .filter(|(t, ok)| {
-            !**ok && !as_word(&t.number, seg.source, seg.src_lang) && !zero_minutes(t)
+            ok.is_none() && !as_word(&t.number, seg.source, seg.src_lang) && !zero_minutes(t)
         })
         .filter(|(t, _)| !is_month_in(&t.number, &src_months))
         .map(|(t, _)| show(seg.target, t))
@@ -168,24 +240,28 @@ pub(crate) fn numbers(seg: &SegmentCheck) -> Option<Flag> {
 
 fn match_clock_pairs(
     pairs: &[Scanned],
-    pairs_ok: &mut [bool],
+    pairs_to: &mut [Option<usize>],
     decimals: &[Scanned],
-    decimals_ok: &mut [bool],
+    decimals_to: &mut [Option<usize>],
 ) {
     for k in 1..pairs.len() {
         let (h, m) = (&pairs[k - 1], &pairs[k]);
-        if pairs_ok[k - 1] || pairs_ok[k] || !(h.clock && m.clock) || m.number.int.len() != 2 {
+        if pairs_to[k - 1].is_some()
+            || pairs_to[k].is_some()
+            || !(h.clock && m.clock)
+            || m.number.int.len() != 2
+        {
             continue;
         }
         let hit = decimals.iter().enumerate().position(|(j, d)| {
-            !decimals_ok[j]
+            decimals_to[j].is_none()
                 && d.number.int.trim_start_matches('0') == h.number.int.trim_start_matches('0')
                 && d.number.frac == m.number.int
         });
         if let Some(j) = hit {
-            pairs_ok[k - 1] = true;
-            pairs_ok[k] = true;
-            decimals_ok[j] = true;
+            pairs_to[k - 1] = Some(j);
+            pairs_to[k] = Some(j);
+            decimals_to[j] = Some(k - 1);
         }
     }
 }

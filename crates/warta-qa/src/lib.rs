@@ -4,8 +4,9 @@
 //!
 //! Machine translation of news fails in recognisable ways: a name garbled
 //! ("the Russia-led CSTO" → "the Organization of Unity for Unity"), a phrase
-//! repeated back to back, a number changed, a sentence left untranslated,
-//! output in the wrong script. [`check_segment`] runs one check per failure
+//! repeated back to back, a number changed, an amount moved to another
+//! currency (`£120 million` → "120 milhões de euros"), a sentence left
+//! untranslated, output in the wrong script. [`check_segment`] runs one check per failure
 //! on a source/target sentence pair and returns [`Flag`]s an editor can act
 //! on; [`protected_spans`] lists the URLs, addresses, handles, hashtags, dates
 //! and quantities of a source sentence, and [`expected_in_target`] says how
@@ -24,6 +25,7 @@ use warta_core::Lang;
 mod checks;
 mod consistency;
 mod date;
+mod money;
 mod number;
 mod protect;
 mod summary;
@@ -32,7 +34,7 @@ mod text;
 #[cfg(test)]
 mod properties;
 
-pub use checks::{length_band, span_groups, span_preserved};
+pub use checks::{length_band, money_and_units, span_groups, span_preserved};
 pub use consistency::{inconsistent_names, Inconsistency};
 pub use number::{parse_number, render_number, Number};
 pub use protect::{

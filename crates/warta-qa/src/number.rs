@@ -752,6 +752,13 @@ fn scale_word(text: &str, end: usize, lang: Lang) -> Option<(u8, usize)> {
     None
 }
 
+/// Whether `word` (lower case) is a number or scale word of `lang`: `two`,
+/// `million`, `milhões`, `juta` (`two million pounds` is an amount).
+pub(crate) fn is_number_word(word: &str, lang: Lang) -> bool {
+    scale_words(lang).iter().any(|(w, _)| *w == word)
+        || spelled_numbers(lang).iter().any(|(w, _)| w == word)
+}
+
 /// Words that stand for small numbers (cardinals, ordinals, "a"/"half"...), so
 /// `2` translated as "two" is not a changed number. Lower case.
 #[rustfmt::skip]

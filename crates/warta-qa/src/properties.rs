@@ -15,6 +15,58 @@ fn on_boundaries(s: &str, r: &std::ops::Range<usize>) -> bool {
     r.start <= r.end && r.end <= s.len() && s.is_char_boundary(r.start) && s.is_char_boundary(r.end)
 }
 
+/// Amounts, markers and the characters that change length when lower-cased
+/// or that a marker may skip (`İ`, Arabic tanween), in any order.
+fn money_text() -> impl Strategy<Value = String> {
+    const PIECES: &[&str] = &[
+        "£",
+        "$",
+        "US$",
+        "R$",
+        "€",
+        "¥",
+        "Rp",
+        "5",
+        "120",
+        "1.5",
+        "1,5",
+        "10.000",
+        " ",
+        "\u{00A0}",
+        "million",
+        "milhões",
+        "de ",
+        "d'",
+        "D’",
+        "euros",
+        "Libras",
+        "%",
+        "per cent",
+        "km",
+        "-",
+        " a ",
+        "two",
+        "دولار",
+        "\u{064B}",
+        "ا",
+        " أمريكي",
+        "و",
+        "万",
+        "英镑",
+        "キロ",
+        "時速",
+        "İ",
+        "ẞ",
+        "m",
+        "mi",
+        "°",
+        "C",
+        "(",
+        ")",
+    ];
+    proptest::collection::vec(proptest::sample::select(PIECES), 0..16).prop_map(|p| p.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -44,6 +96,24 @@ proptest! {
         }
         let _ = crate::date::months_mentioned(&text, lang);
         let _ = parse_number(&text, lang);
+    }
+
+    #[test]
+    fn money_markers_are_slices_of_their_text(text in prop_oneof![nasty_text(), money_text()], lang in any_lang()) {
+        let found = crate::number::scan(&text, lang);
+        for c in crate::money::counted(&text, lang, &found).into_iter().flatten() {
+            prop_assert!(on_boundaries(&text, &c.range), "{:?} in {:?}", c.range, text);
+        }
+        for m in crate::money::mentions(&text, lang) {
+            prop_assert!(on_boundaries(&text, &m.range), "{:?} in {:?}", m.range, text);
+        }
+    }
+
+    /// A text compared with itself keeps every currency and unit.
+    #[test]
+    fn a_text_is_never_a_money_flag_against_itself(text in prop_oneof![nasty_text(), money_text()], lang in any_lang()) {
+        let f = money_and_units(&SegmentCheck::new(&text, &text, lang, lang));
+        prop_assert!(f.is_none(), "{:?} on {:?}", f, text);
     }
 
     #[test]

@@ -405,11 +405,33 @@ pub struct EnforcementArgs {
     /// Worker threads for inference (0 = all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Also write the outputs to this folder, for scoring against the
+    /// references (`scripts/eval-quality`): engine.txt and pipeline.txt (all
+    /// lines), titles.engine.txt, titles.pipeline.txt and, where NTREX has
+    /// the target's reference, titles.reference.txt (each document's first
+    /// line, its title).
+    #[arg(long)]
+    pub write: Option<PathBuf>,
+}
+
+/// NTREX's reference file for `target`, by its language code.
+fn ntrex_reference(ntrex: &std::path::Path, target: warta_core::Lang) -> Option<PathBuf> {
+    let name = match target.code() {
+        "pt" => "por-BR",
+        "fr" => "fra",
+        "zh" => "zho-CN",
+        "ja" => "jpn",
+        "ar" => "arb",
+        "id" => "ind",
+        _ => return None,
+    };
+    Some(ntrex.join(format!("newstest2019-ref.{name}.txt"))).filter(|p| p.exists())
 }
 
 /// Every NTREX line translated twice — by the raw engine, line by line, and
-/// by the pipeline (one document per NTREX document, no glossary, so what
-/// differs is protected-span enforcement and name re-spelling) —
+/// by the pipeline (one document per NTREX document, its first line the
+/// title, no glossary, so what differs is protected-span enforcement, name
+/// re-spelling and headline casing) —
 /// and each line whose output differs printed with both texts, for a person
 /// to judge fix, neutral or damage (BENCHMARKS.md "Enforcement on NTREX").
 pub fn enforcement(global: &Global, args: EnforcementArgs) -> anyhow::Result<()> {
@@ -432,7 +454,12 @@ pub fn enforcement(global: &Global, args: EnforcementArgs) -> anyhow::Result<()>
     let requests: Vec<Request> = docs
         .iter()
         .map(|(_, ls)| Request {
-            doc: Arc::new(SourceDoc::text(ls.join("\n"))),
+            // The first line is the document's title, as in an article.
+            doc: Arc::new(SourceDoc {
+                title: ls[0].clone(),
+                summary: String::new(),
+                body: warta_pipeline::Body::Text(ls[1..].join("\n")),
+            }),
             target,
         })
         .collect();
@@ -446,7 +473,9 @@ pub fn enforcement(global: &Global, args: EnforcementArgs) -> anyhow::Result<()>
         placed += d.enforced;
         refused += d.refused;
         respelled += d.respelled;
-        let out: Vec<&str> = d.body.split('\n').collect();
+        let out: Vec<&str> = std::iter::once(d.title.as_str())
+            .chain(d.body.split('\n').take(ls.len() - 1))
+            .collect();
         anyhow::ensure!(
             out.len() == ls.len(),
             "document {id}: {} lines out for {}",
@@ -454,6 +483,9 @@ pub fn enforcement(global: &Global, args: EnforcementArgs) -> anyhow::Result<()>
             ls.len()
         );
         piped.extend(out.into_iter().map(str::to_string));
+    }
+    if let Some(dir) = &args.write {
+        write_outputs(dir, &args.ntrex, target, &docs, &raw, &piped)?;
     }
     let mut changed = 0;
     for (i, ((src, a), b)) in lines.iter().zip(&raw).zip(&piped).enumerate() {
@@ -469,5 +501,53 @@ pub fn enforcement(global: &Global, args: EnforcementArgs) -> anyhow::Result<()>
         "{changed} of {} lines changed; {placed} spans put in place, {refused} refused as unsound, {respelled} names re-spelled; engine {raw_s:.1} s, pipeline {pipeline_s:.1} s",
         lines.len()
     );
+    Ok(())
+}
+
+/// The files of `bench enforcement --write` (see [`EnforcementArgs::write`]).
+fn write_outputs(
+    dir: &std::path::Path,
+    ntrex: &std::path::Path,
+    target: warta_core::Lang,
+    docs: &[(String, Vec<String>)],
+    raw: &[String],
+    piped: &[String],
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // The index of each document's first line among all lines.
+    let firsts: Vec<usize> = docs
+        .iter()
+        .scan(0, |at, (_, ls)| {
+            let first = *at;
+            *at += ls.len();
+            Some(first)
+        })
+        .collect();
+    let write = |name: &str, lines: &mut dyn Iterator<Item = &str>| -> anyhow::Result<()> {
+        let mut text = String::new();
+        for l in lines {
+            text.push_str(l);
+            text.push('\n');
+        }
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+    };
+    write("engine.txt", &mut raw.iter().map(String::as_str))?;
+    write("pipeline.txt", &mut piped.iter().map(String::as_str))?;
+    write("titles.engine.txt", &mut firsts.iter().map(|&i| raw[i].as_str()))?;
+    write("titles.pipeline.txt", &mut firsts.iter().map(|&i| piped[i].as_str()))?;
+    if let Some(reference) = ntrex_reference(ntrex, target) {
+        let text = std::fs::read_to_string(&reference)
+            .with_context(|| format!("reading {}", reference.display()))?;
+        let all: Vec<&str> = text.lines().collect();
+        anyhow::ensure!(
+            all.len() >= raw.len(),
+            "{} has {} lines for {} sources",
+            reference.display(),
+            all.len(),
+            raw.len()
+        );
+        write("titles.reference.txt", &mut firsts.iter().map(|&i| all[i]))?;
+    }
     Ok(())
 }
