@@ -736,3 +736,133 @@ async fn an_editor_does_the_whole_desk_flow_in_chromium() {
     assert_eq!(v.reviewed_by.as_deref(), Some(USER));
     app.stop().await;
 }
+
+/// The glossary at the desk: add a keep-as-is entry and see the article
+/// that mentions it re-translated with the term kept, edit it, search it,
+/// delete it; each change says how many translations it re-queued (one:
+/// the one article that mentions the term).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn glossary_changes_at_the_desk_requeue_the_articles_that_mention_the_term() {
+    let app = TestApp::spawn(1).await;
+    let store = &app.app().ctx.store;
+    store.create_user(USER, PASSWORD).await.unwrap();
+    let slug = "kompas-report";
+    app.post_article(&article(
+        slug,
+        "A newspaper report",
+        "2026-11-24",
+        "The newspaper Kompas reported the floods on Monday.",
+    ))
+    .await;
+    app.post_article(&article("other-story", "Rain", "2026-11-24", "It rained."))
+        .await;
+    for s in [slug, "other-story"] {
+        app.wait_for_job(s, "pt", "done", Duration::from_secs(120))
+            .await;
+        app.wait_scored(s, "pt").await;
+    }
+    let pt = Lang::parse("pt").unwrap();
+    let article_id = store.article(&Slug::parse(slug).unwrap()).await.unwrap().id;
+    let before = store.version(article_id, pt).await.unwrap().unwrap().translated_at;
+
+    let c = client();
+    let cookie = login(&app, &c).await;
+    let (status, html) = get_page(&app, &c, &cookie, "/admin/glossary").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"data-desk="empty""#), "{html}");
+    let csrf = csrf_of(&html);
+
+    // Refused: no token; no source term.
+    let add = |form: Vec<(&'static str, String)>| {
+        let c = &c;
+        let cookie = &cookie;
+        let base = &app.base;
+        async move {
+            c.post(format!("{base}/admin/glossary"))
+                .header("cookie", cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let kompas = |csrf: &str| {
+        vec![
+            ("csrf", csrf.to_string()),
+            ("source", "Kompas".to_string()),
+            ("target_lang", "pt".to_string()),
+            ("target", String::new()),
+            ("keep", "on".to_string()),
+            ("case_sensitive", "on".to_string()),
+            ("note", "".to_string()),
+        ]
+    };
+    assert_eq!(add(kompas("")).await.status().as_u16(), 403);
+    let mut blank = kompas(&csrf);
+    blank[1].1 = "  ".into();
+    let r = add(blank).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"data-desk="form-error">Source term"#), "{html}");
+
+    // Added: one translation re-queued, and made again with the term kept.
+    let r = add(kompas(&csrf)).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(header(&r, "location"), "/admin/glossary?flash=added&requeued=1");
+    let (_, html) = get_page(&app, &c, &cookie, "/admin/glossary?flash=added&requeued=1").await;
+    assert!(html.contains("Entry added; 1 translation re-queued"), "{html}");
+    assert!(html.contains("kept as is") && html.contains("match case"));
+    let id = store.list_glossary(Some(pt)).await.unwrap()[0].id;
+    let v = app
+        .wait_until(Duration::from_secs(120), || async {
+            let v = store.version(article_id, pt).await.unwrap().unwrap();
+            if v.translated_at > before {
+                Ok(v)
+            } else {
+                Err("not translated again yet".to_string())
+            }
+        })
+        .await;
+    assert!(v.body_html.contains("Kompas"), "{}", v.body_html);
+    // The same term again is a clash, said on the page.
+    let r = add(kompas(&csrf)).await;
+    assert_eq!(r.status().as_u16(), 409);
+
+    // Edited: a note; the article is made again once more.
+    let (status, html) = get_page(&app, &c, &cookie, &format!("/admin/glossary/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"value="Kompas""#) && html.contains(r#"name="keep" checked"#), "{html}");
+    let mut edited = kompas(&csrf);
+    edited[6].1 = "Indonesian daily".into();
+    let r = c
+        .post(format!("{}/admin/glossary/{id}", app.base))
+        .header("cookie", &cookie)
+        .form(&edited)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(header(&r, "location"), "/admin/glossary?flash=changed&requeued=1");
+    assert_eq!(
+        store.glossary_entry(id).await.unwrap().unwrap().note.as_deref(),
+        Some("Indonesian daily")
+    );
+    let (_, html) = get_page(&app, &c, &cookie, "/admin/glossary?q=indonesian").await;
+    assert_eq!(html.matches(r#"data-desk="entry""#).count(), 1);
+    let (_, html) = get_page(&app, &c, &cookie, "/admin/glossary?q=zzz").await;
+    assert!(html.contains(r#"data-desk="empty""#));
+
+    // Deleted.
+    let r = post_form(
+        &app,
+        &c,
+        &cookie,
+        &format!("/admin/glossary/{id}/delete"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(header(&r, "location").starts_with("/admin/glossary?flash=deleted&requeued="));
+    assert!(store.list_glossary(None).await.unwrap().is_empty());
+    app.stop().await;
+}

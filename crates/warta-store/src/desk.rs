@@ -25,7 +25,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use warta_core::{Lang, Slug};
+use warta_core::{FieldError, Lang, Slug};
 
 use crate::error::{Result, StoreError};
 use crate::qa::QaFlag;
@@ -245,19 +245,6 @@ pub struct ArticleQuery {
     pub limit: Option<String>,
 }
 
-/// Why a filter did not parse: the field and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FilterError {
-    pub field: &'static str,
-    pub message: String,
-}
-
-impl fmt::Display for FilterError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
-}
-
 /// Longest search text (characters).
 pub const MAX_SEARCH_CHARS: usize = 200;
 
@@ -270,11 +257,11 @@ impl ArticleQuery {
         &self,
         languages: &[Lang],
         default_limit: u32,
-    ) -> std::result::Result<ArticleFilter, FilterError> {
+    ) -> std::result::Result<ArticleFilter, FieldError> {
         fn given(v: &Option<String>) -> Option<&str> {
             v.as_deref().map(str::trim).filter(|v| !v.is_empty())
         }
-        let err = |field: &'static str, message: String| FilterError { field, message };
+        let err = |field: &str, message: String| FieldError::new(field, message);
         let lang = match given(&self.lang) {
             None => None,
             Some(code) => {

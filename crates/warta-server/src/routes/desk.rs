@@ -112,7 +112,7 @@ pub async fn list_articles(
     let targets = &app.config().targets;
     let filter = query
         .parse(targets, DEFAULT_PAGE)
-        .map_err(|e| ApiError::field(e.field, e.message))?;
+        .map_err(ApiError::from)?;
     let store = &app.ctx.store;
     let (page, counts) = tokio::try_join!(
         store.desk_articles(&filter, targets),

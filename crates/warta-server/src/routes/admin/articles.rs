@@ -137,7 +137,7 @@ pub(super) async fn list(
                     limit: PAGE_SIZE,
                     ..Default::default()
                 },
-                Some(format!("Filter ignored: {e}.")),
+                Some(format!("Filter ignored: {}: {}.", e.field, e.message)),
             ),
         },
         Err(e) => (

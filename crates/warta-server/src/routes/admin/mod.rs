@@ -3,7 +3,8 @@
 //! article with the state of each language (`articles.rs`); a whole
 //! translated article side by side with its original, editable sentence by
 //! sentence and approved as a whole (`review.rs`); false flags dismissed
-//! with a reason (`flags.rs`).
+//! with a reason (`flags.rs`); the glossary, each change saying how many
+//! translations it re-queued (`glossary.rs`).
 //!
 //! Every change goes through one store transaction named after it
 //! (`approve_segment`, `approve_version`, `dismiss_flag`); nothing here
@@ -26,6 +27,7 @@
 
 mod articles;
 mod flags;
+mod glossary;
 mod login;
 mod queue;
 mod review;
@@ -79,6 +81,12 @@ pub fn router() -> Router<Arc<App>> {
         .route("/admin/articles/{slug}/{lang}/approve", post(review::approve))
         .route("/admin/articles/{slug}/{lang}/preview", get(review::preview))
         .route("/admin/flags/{id}/dismiss", post(flags::dismiss))
+        .route("/admin/glossary", get(glossary::list).post(glossary::add))
+        .route(
+            "/admin/glossary/{id}",
+            get(glossary::edit_form).post(glossary::update),
+        )
+        .route("/admin/glossary/{id}/delete", post(glossary::delete))
         .layer(axum::middleware::map_response(security_headers))
 }
 
