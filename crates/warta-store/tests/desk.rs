@@ -27,6 +27,7 @@ on_both_backends!(
     the_counts_agree_with_the_seeded_states,
     a_dismissal_resolves_the_flag_records_it_and_survives_a_rerun,
     a_dismissal_that_fails_midway_leaves_the_flag_open,
+    an_edited_glossary_entry_requeues_the_articles_of_the_old_and_the_new_term,
 );
 
 fn lang(code: &str) -> Lang {
@@ -454,6 +455,91 @@ async fn a_dismissal_that_fails_midway_leaves_the_flag_open(db: &TestDb) {
     let now = db.store.qa_flag(flag.id).await.unwrap();
     assert_eq!(now.resolved_at, None, "the flag stays open");
     assert_eq!(now.dismissed_reason, None);
+}
+
+/// Lease every runnable job and complete it, as a worker would.
+async fn finish_all_jobs(db: &TestDb) {
+    loop {
+        let jobs = db
+            .store
+            .lease_jobs("test-worker", 50, Duration::from_secs(60))
+            .await
+            .unwrap();
+        if jobs.is_empty() {
+            return;
+        }
+        for j in jobs {
+            db.store.complete_job(j.id, "test-worker").await.unwrap();
+        }
+    }
+}
+
+async fn an_edited_glossary_entry_requeues_the_articles_of_the_old_and_the_new_term(db: &TestDb) {
+    let (pt, ar) = (lang("pt"), lang("ar"));
+    for (slug, body) in [("kompas", "The Kompas daily reported it."), ("rain", "It rained.")] {
+        db.store
+            .create_or_revise(
+                &NewRevision {
+                    slug: warta_core::Slug::parse(slug).unwrap(),
+                    title: "A story".into(),
+                    summary: String::new(),
+                    body_html: format!("<p>{body}</p>"),
+                    author: None,
+                    published_at: BASE,
+                    source_lang: lang("en"),
+                },
+                &[pt, ar],
+            )
+            .await
+            .unwrap();
+    }
+    finish_all_jobs(db).await;
+    let entry = |source: &str, l: Lang| NewGlossaryEntry {
+        source_term: source.into(),
+        target_lang: l,
+        target_term: source.into(),
+        case_sensitive: false,
+        note: None,
+    };
+    let (e, n) = db.store.add_glossary_entry(&entry("Kompas", pt)).await.unwrap();
+    assert_eq!(n, 1, "the one article that mentions Kompas, in pt");
+    finish_all_jobs(db).await;
+    let version = db.store.glossary_version().await.unwrap();
+
+    // Now "daily" in Arabic: the old term's pt job and the new term's ar
+    // job (the same article) are both made again.
+    let (changed, n) = db
+        .store
+        .update_glossary_entry(e.id, &entry("daily", ar))
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    assert_eq!((changed.source_term.as_str(), changed.target_lang), ("daily", ar));
+    assert_eq!(changed.created_at, e.created_at);
+    assert_eq!(db.store.glossary_version().await.unwrap(), version + 1);
+    finish_all_jobs(db).await;
+    // Same language: each article once.
+    let (_, n) = db
+        .store
+        .update_glossary_entry(e.id, &entry("Kompas daily", ar))
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+
+    let (other, _) = db.store.add_glossary_entry(&entry("rained", ar)).await.unwrap();
+    assert!(matches!(
+        db.store.update_glossary_entry(other.id, &entry("Kompas daily", ar)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        db.store.update_glossary_entry(999_999, &entry("x", ar)).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        db.store.glossary_entry(other.id).await.unwrap().unwrap().source_term,
+        "rained",
+        "a refused edit changes nothing"
+    );
 }
 
 // ---------------------------------------------------------------- benchmark
