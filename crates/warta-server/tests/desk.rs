@@ -174,9 +174,24 @@ async fn list_filters_and_pages(config: &str) {
     // No workers yet: every language stays queued while the list is read.
     let app = start(config, tmp.path(), 0, None).await;
     for (slug, title, day, body) in [
-        (ALPHA, "Floods hit the city", "2026-11-20", "The river rose."),
-        (BETA, "Schools reopen", "2026-11-22", "Schools were closed on Monday."),
-        (GAMMA, "Market day", "2026-11-24", "The market opened early."),
+        (
+            ALPHA,
+            "Floods hit the city",
+            "2026-11-20",
+            "The river rose.",
+        ),
+        (
+            BETA,
+            "Schools reopen",
+            "2026-11-22",
+            "Schools were closed on Monday.",
+        ),
+        (
+            GAMMA,
+            "Market day",
+            "2026-11-24",
+            "The market opened early.",
+        ),
     ] {
         assert_eq!(
             app.post_article(&article(slug, title, day, body))
@@ -232,7 +247,11 @@ async fn list_filters_and_pages(config: &str) {
         ("?limit=0", "limit"),
     ] {
         let (status, v) = app.get_json(&format!("/api/v1/articles{query}")).await;
-        assert_eq!((status, v["error"]["field"].as_str()), (422, Some(field)), "{query}: {v}");
+        assert_eq!(
+            (status, v["error"]["field"].as_str()),
+            (422, Some(field)),
+            "{query}: {v}"
+        );
     }
 
     // Translate: pt is published (alpha, gamma) or held (beta, by the
@@ -245,9 +264,19 @@ async fn list_filters_and_pages(config: &str) {
         app.wait_scored(slug, "pt").await;
     }
     // Alpha is revised while an editor holds it: readers keep revision 1.
-    let (s, _) = api_post(&app, &format!("/api/v1/articles/{ALPHA}/pt/hold"), json!({})).await;
+    let (s, _) = api_post(
+        &app,
+        &format!("/api/v1/articles/{ALPHA}/pt/hold"),
+        json!({}),
+    )
+    .await;
     assert_eq!(s, 200);
-    let mut revised = article(ALPHA, "Floods hit the city", "2026-11-20", "The river rose again.");
+    let mut revised = article(
+        ALPHA,
+        "Floods hit the city",
+        "2026-11-20",
+        "The river rose again.",
+    );
     revised["summary"] = json!("Revised.");
     assert_eq!(app.post_article(&revised).await.status(), 202);
     app.wait_for_job(ALPHA, "pt", "done", Duration::from_secs(120))
@@ -302,7 +331,10 @@ async fn list_filters_and_pages(config: &str) {
     assert_eq!(statuses(&all, GAMMA, "pt"), ["flagged", "published"]);
     assert_eq!(statuses(&all, GAMMA, "ar"), ["human", "published"]);
     assert_eq!(statuses(&all, BETA, "pt"), ["held"]);
-    assert_eq!(statuses(&all, ALPHA, "pt"), ["held", "outdated", "published"]);
+    assert_eq!(
+        statuses(&all, ALPHA, "pt"),
+        ["held", "outdated", "published"]
+    );
     assert_eq!(statuses(&all, ALPHA, "ar"), ["queued"]);
     let gamma_pt = &all["articles"][0]["languages"][0];
     assert_eq!(
@@ -329,7 +361,11 @@ async fn list_filters_and_pages(config: &str) {
     );
     let ar_counts = list(&app, "?lang=ar").await["counts"]["by_status"].clone();
     assert_eq!(
-        (ar_counts["queued"].as_i64(), ar_counts["human"].as_i64(), ar_counts["published"].as_i64()),
+        (
+            ar_counts["queued"].as_i64(),
+            ar_counts["human"].as_i64(),
+            ar_counts["published"].as_i64()
+        ),
         (Some(2), Some(1), Some(1))
     );
 
@@ -340,7 +376,10 @@ async fn list_filters_and_pages(config: &str) {
     let (status, html) = get_page(&app, &c, &cookie, "/admin/articles?status=held&lang=pt").await;
     assert_eq!(status, 200);
     assert!(html.contains(r#"data-desk="total">3<"#), "{html}");
-    assert!(html.contains(r#"data-status="held" aria-current="true">held <strong>2</strong>"#), "{html}");
+    assert!(
+        html.contains(r#"data-status="held" aria-current="true">held <strong>2</strong>"#),
+        "{html}"
+    );
     let rows: Vec<&str> = html
         .match_indices(r#"data-desk="article" data-article=""#)
         .map(|(i, m)| html[i + m.len()..].split('"').next().unwrap())
@@ -351,7 +390,10 @@ async fn list_filters_and_pages(config: &str) {
     // A bad filter is said, and the whole list shown.
     let (status, html) = get_page(&app, &c, &cookie, "/admin/articles?from=yesterday").await;
     assert_eq!(status, 422);
-    assert!(html.contains(r#"data-desk="filter-error""#) && html.contains("from"), "{html}");
+    assert!(
+        html.contains(r#"data-desk="filter-error""#) && html.contains("from"),
+        "{html}"
+    );
     assert_eq!(html.matches(r#"data-desk="article""#).count(), 3);
     // Pages of the admin list keep the filters.
     let (_, html) = get_page(&app, &c, &cookie, "/admin/articles?q=a").await;
@@ -405,7 +447,11 @@ async fn whole_article_review_edits_a_sentence_and_approves_the_held_version() {
     let seg = &segments[3];
     assert_eq!(warta_core::normalize_segment(&seg.source_text), SENTENCE);
     assert_ne!(seg.target_text, FIXED);
-    assert_eq!(app.page(&format!("/pt/{slug}")).await.0, 404, "held: not public");
+    assert_eq!(
+        app.page(&format!("/pt/{slug}")).await.0,
+        404,
+        "held: not public"
+    );
 
     let c = client();
     let cookie = login(&app, &c).await;
@@ -422,14 +468,20 @@ async fn whole_article_review_edits_a_sentence_and_approves_the_held_version() {
     assert!(html.contains(&format!(r#"href="{review}/preview""#)));
     assert!(html.contains(&format!(r#"action="{review}/segments/3""#)));
     assert!(html.contains(SENTENCE));
-    assert!(!html.contains(r#"data-desk="public""#), "nothing public yet");
+    assert!(
+        !html.contains(r#"data-desk="public""#),
+        "nothing public yet"
+    );
     let csrf = csrf_of(&html);
 
     // The preview is the site's own page for the held text.
     let (status, preview) = get_page(&app, &c, &cookie, &format!("{review}/preview")).await;
     assert_eq!(status, 200);
     assert!(preview.contains(r#"<html lang="pt""#), "{preview}");
-    assert!(preview.contains(&seg.target_text.replace('\'', "&#39;")) || preview.contains(&seg.target_text));
+    assert!(
+        preview.contains(&seg.target_text.replace('\'', "&#39;"))
+            || preview.contains(&seg.target_text)
+    );
 
     // A sentence with no token is refused; a blank one comes back with
     // the reason beside it.
@@ -443,7 +495,14 @@ async fn whole_article_review_edits_a_sentence_and_approves_the_held_version() {
 
     // Saved: back at the sentence, in the store as the editor's, and the
     // page rebuilt through the queue.
-    let r = post_form(&app, &c, &cookie, &save, &[("text", FIXED), ("csrf", &csrf)]).await;
+    let r = post_form(
+        &app,
+        &c,
+        &cookie,
+        &save,
+        &[("text", FIXED), ("csrf", &csrf)],
+    )
+    .await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(header(&r, "location"), format!("{review}?flash=saved#s3"));
     let saved = &store.segments(article.id, pt).await.unwrap()[3];
@@ -466,7 +525,14 @@ async fn whole_article_review_edits_a_sentence_and_approves_the_held_version() {
     // Approved as a whole: published, the editor recorded, readers see the fix.
     let r = post_form(&app, &c, &cookie, &format!("{review}/approve"), &[]).await;
     assert_eq!(r.status().as_u16(), 403, "no token");
-    let r = post_form(&app, &c, &cookie, &format!("{review}/approve"), &[("csrf", &csrf)]).await;
+    let r = post_form(
+        &app,
+        &c,
+        &cookie,
+        &format!("{review}/approve"),
+        &[("csrf", &csrf)],
+    )
+    .await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(header(&r, "location"), format!("{review}?flash=approved"));
     let v = store.version(article.id, pt).await.unwrap().unwrap();
@@ -480,7 +546,10 @@ async fn whole_article_review_edits_a_sentence_and_approves_the_held_version() {
     assert!(html.contains(r#"data-desk="approve">Mark as reviewed<"#));
 
     // Not an article, not a target language: 404.
-    for path in ["/admin/articles/no-such-story/pt", &format!("/admin/articles/{slug}/en")] {
+    for path in [
+        "/admin/articles/no-such-story/pt",
+        &format!("/admin/articles/{slug}/en"),
+    ] {
         assert_eq!(get_page(&app, &c, &cookie, path).await.0, 404, "{path}");
     }
     app.stop().await;
@@ -557,7 +626,14 @@ async fn dismissed_flags_keep_their_reason_and_are_counted_per_check() {
     let dismiss = format!("/admin/flags/{year}/dismiss");
     let r = post_form(&app, &c, &cookie, &dismiss, &[("reason", "it is there")]).await;
     assert_eq!(r.status().as_u16(), 403, "no token");
-    let r = post_form(&app, &c, &cookie, &dismiss, &[("reason", " "), ("csrf", &csrf)]).await;
+    let r = post_form(
+        &app,
+        &c,
+        &cookie,
+        &dismiss,
+        &[("reason", " "), ("csrf", &csrf)],
+    )
+    .await;
     assert_eq!(r.status().as_u16(), 422, "no reason");
     let r = post_form(
         &app,
@@ -568,12 +644,24 @@ async fn dismissed_flags_keep_their_reason_and_are_counted_per_check() {
     )
     .await;
     assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(header(&r, "location"), format!("{review}?flash=dismissed#s1"));
-    let r = post_form(&app, &c, &cookie, &dismiss, &[("reason", "again"), ("csrf", &csrf)]).await;
+    assert_eq!(
+        header(&r, "location"),
+        format!("{review}?flash=dismissed#s1")
+    );
+    let r = post_form(
+        &app,
+        &c,
+        &cookie,
+        &dismiss,
+        &[("reason", "again"), ("csrf", &csrf)],
+    )
+    .await;
     assert_eq!(r.status().as_u16(), 409, "already dismissed");
     let (_, html) = get_page(&app, &c, &cookie, &review).await;
     assert!(
-        html.contains(&format!("— dismissed by {USER}: the year is in the sentence")),
+        html.contains(&format!(
+            "— dismissed by {USER}: the year is in the sentence"
+        )),
         "{html}"
     );
 
@@ -590,11 +678,31 @@ async fn dismissed_flags_keep_their_reason_and_are_counted_per_check() {
     assert_eq!(v["resolved_by"], "test-cms");
     assert_eq!(v["dismissed_reason"], "the link is in the footer");
     for (path, body, expected) in [
-        (format!("/api/v1/flags/{link}/dismiss"), json!({"reason": "x"}), 409),
-        ("/api/v1/flags/999999/dismiss".to_string(), json!({"reason": "x"}), 404),
-        (format!("/api/v1/flags/{spelling}/dismiss"), json!({"reason": ""}), 422),
-        ("/api/v1/flags/abc/dismiss".to_string(), json!({"reason": "x"}), 422),
-        (format!("/api/v1/flags/{spelling}/dismiss"), json!({"why": "x"}), 422),
+        (
+            format!("/api/v1/flags/{link}/dismiss"),
+            json!({"reason": "x"}),
+            409,
+        ),
+        (
+            "/api/v1/flags/999999/dismiss".to_string(),
+            json!({"reason": "x"}),
+            404,
+        ),
+        (
+            format!("/api/v1/flags/{spelling}/dismiss"),
+            json!({"reason": ""}),
+            422,
+        ),
+        (
+            "/api/v1/flags/abc/dismiss".to_string(),
+            json!({"reason": "x"}),
+            422,
+        ),
+        (
+            format!("/api/v1/flags/{spelling}/dismiss"),
+            json!({"why": "x"}),
+            422,
+        ),
     ] {
         let (status, v) = api_post(&app, &path, body).await;
         assert_eq!(status, expected, "{path}: {v}");
@@ -604,8 +712,14 @@ async fn dismissed_flags_keep_their_reason_and_are_counted_per_check() {
     let (_, stats) = app.get_json("/api/v1/stats").await;
     assert_eq!(stats["flags_dismissed"], json!({"numbers": 1, "tags": 1}));
     let m = metrics(&app).await;
-    assert!(m.contains("warta_flags_dismissed_total{check=\"numbers\"} 1"), "{m}");
-    assert!(m.contains("warta_flags_dismissed_total{check=\"tags\"} 1"), "{m}");
+    assert!(
+        m.contains("warta_flags_dismissed_total{check=\"numbers\"} 1"),
+        "{m}"
+    );
+    assert!(
+        m.contains("warta_flags_dismissed_total{check=\"tags\"} 1"),
+        "{m}"
+    );
 
     // The checks run again and find the same things: the dismissed ones
     // stay dismissed, the other stays open.
@@ -706,7 +820,9 @@ async fn an_editor_does_the_whole_desk_flow_in_chromium() {
     ];
     let out = tokio::task::spawn_blocking(move || {
         let mut cmd = Command::new("node");
-        cmd.current_dir(browser_dir()).arg("desk-flow.mjs").args(&args);
+        cmd.current_dir(browser_dir())
+            .arg("desk-flow.mjs")
+            .args(&args);
         if let Ok(dir) = std::env::var("WARTA_SCREENSHOTS") {
             cmd.env("WARTA_SCREENSHOTS", dir);
         }
@@ -717,9 +833,15 @@ async fn an_editor_does_the_whole_desk_flow_in_chromium() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
-    assert!(out.status.success(), "desk flow failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "desk flow failed:\n{stdout}\n{stderr}"
+    );
     let last = stdout.lines().last().unwrap_or_default();
-    assert!(last.ends_with(" 0 failed") && !last.starts_with("0 passed"), "{last}");
+    assert!(
+        last.ends_with(" 0 failed") && !last.starts_with("0 passed"),
+        "{last}"
+    );
 
     // What the browser did, as the store has it.
     let flags = store.qa_flags(article.id, pt, RevisionNo(1)).await.unwrap();
@@ -763,7 +885,12 @@ async fn glossary_changes_at_the_desk_requeue_the_articles_that_mention_the_term
     }
     let pt = Lang::parse("pt").unwrap();
     let article_id = store.article(&Slug::parse(slug).unwrap()).await.unwrap().id;
-    let before = store.version(article_id, pt).await.unwrap().unwrap().translated_at;
+    let before = store
+        .version(article_id, pt)
+        .await
+        .unwrap()
+        .unwrap()
+        .translated_at;
 
     let c = client();
     let cookie = login(&app, &c).await;
@@ -803,14 +930,23 @@ async fn glossary_changes_at_the_desk_requeue_the_articles_that_mention_the_term
     let r = add(blank).await;
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains(r#"data-desk="form-error">Source term"#), "{html}");
+    assert!(
+        html.contains(r#"data-desk="form-error">Source term"#),
+        "{html}"
+    );
 
     // Added: one translation re-queued, and made again with the term kept.
     let r = add(kompas(&csrf)).await;
     assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(header(&r, "location"), "/admin/glossary?flash=added&requeued=1");
+    assert_eq!(
+        header(&r, "location"),
+        "/admin/glossary?flash=added&requeued=1"
+    );
     let (_, html) = get_page(&app, &c, &cookie, "/admin/glossary?flash=added&requeued=1").await;
-    assert!(html.contains("Entry added; 1 translation re-queued"), "{html}");
+    assert!(
+        html.contains("Entry added; 1 translation re-queued"),
+        "{html}"
+    );
     assert!(html.contains("kept as is") && html.contains("match case"));
     let id = store.list_glossary(Some(pt)).await.unwrap()[0].id;
     let v = app
@@ -831,7 +967,10 @@ async fn glossary_changes_at_the_desk_requeue_the_articles_that_mention_the_term
     // Edited: a note; the article is made again once more.
     let (status, html) = get_page(&app, &c, &cookie, &format!("/admin/glossary/{id}")).await;
     assert_eq!(status, 200);
-    assert!(html.contains(r#"value="Kompas""#) && html.contains(r#"name="keep" checked"#), "{html}");
+    assert!(
+        html.contains(r#"value="Kompas""#) && html.contains(r#"name="keep" checked"#),
+        "{html}"
+    );
     let mut edited = kompas(&csrf);
     edited[6].1 = "Indonesian daily".into();
     let r = c
@@ -842,9 +981,18 @@ async fn glossary_changes_at_the_desk_requeue_the_articles_that_mention_the_term
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(header(&r, "location"), "/admin/glossary?flash=changed&requeued=1");
     assert_eq!(
-        store.glossary_entry(id).await.unwrap().unwrap().note.as_deref(),
+        header(&r, "location"),
+        "/admin/glossary?flash=changed&requeued=1"
+    );
+    assert_eq!(
+        store
+            .glossary_entry(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .note
+            .as_deref(),
         Some("Indonesian daily")
     );
     let (_, html) = get_page(&app, &c, &cookie, "/admin/glossary?q=indonesian").await;

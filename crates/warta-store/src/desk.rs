@@ -279,7 +279,10 @@ impl ArticleQuery {
             None => None,
             Some(s) => Some(DeskStatus::parse(s).ok_or_else(|| {
                 let names: Vec<&str> = DeskStatus::ALL.iter().map(|s| s.as_str()).collect();
-                err("status", format!("`{s}` is not one of {}", names.join(", ")))
+                err(
+                    "status",
+                    format!("`{s}` is not one of {}", names.join(", ")),
+                )
             })?),
         };
         let day = |field: &'static str, v: &Option<String>| match given(v) {
@@ -292,13 +295,14 @@ impl ArticleQuery {
         // The whole of the last day.
         let published_before = day("to", &self.to)?.map(|t| t + 86_400_000);
         let search = given(&self.q).map(str::to_string);
-        if search
-            .as_deref()
-            .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS || q.chars().any(char::is_control))
-        {
+        if search.as_deref().is_some_and(|q| {
+            q.chars().count() > MAX_SEARCH_CHARS || q.chars().any(char::is_control)
+        }) {
             return Err(err(
                 "q",
-                format!("the search is longer than {MAX_SEARCH_CHARS} characters or not plain text"),
+                format!(
+                    "the search is longer than {MAX_SEARCH_CHARS} characters or not plain text"
+                ),
             ));
         }
         let cursor = |field: &'static str, v: &Option<String>| {
@@ -307,7 +311,10 @@ impl ArticleQuery {
                 .transpose()
                 .map_err(|e| err(field, e.to_string()))
         };
-        let page = match (cursor("after", &self.after)?, cursor("before", &self.before)?) {
+        let page = match (
+            cursor("after", &self.after)?,
+            cursor("before", &self.before)?,
+        ) {
             (None, None) => DeskPage::First,
             (Some(c), None) => DeskPage::After(c),
             (None, Some(c)) => DeskPage::Before(c),
@@ -321,7 +328,12 @@ impl ArticleQuery {
                 .parse::<u32>()
                 .ok()
                 .filter(|n| (1..=MAX_DESK_PAGE).contains(n))
-                .ok_or_else(|| err("limit", format!("`{n}` is not a number from 1 to {MAX_DESK_PAGE}")))?,
+                .ok_or_else(|| {
+                    err(
+                        "limit",
+                        format!("`{n}` is not a number from 1 to {MAX_DESK_PAGE}"),
+                    )
+                })?,
         };
         Ok(ArticleFilter {
             lang,
@@ -570,10 +582,7 @@ impl Store {
             DeskPage::Before(_) => (more, true),
         };
         Ok(ArticlePage {
-            newer: articles
-                .first()
-                .filter(|_| newer)
-                .map(DeskArticle::cursor),
+            newer: articles.first().filter(|_| newer).map(DeskArticle::cursor),
             older: articles.last().filter(|_| older).map(DeskArticle::cursor),
             articles,
         })
@@ -627,7 +636,8 @@ impl Store {
         }
         for a in articles.iter_mut() {
             for l in &mut a.languages {
-                l.statuses.sort_by_key(|s| DeskStatus::ALL.iter().position(|x| x == s));
+                l.statuses
+                    .sort_by_key(|s| DeskStatus::ALL.iter().position(|x| x == s));
             }
         }
         Ok(())
@@ -637,7 +647,10 @@ impl Store {
     /// that stops at `n`, so it costs little however common the status is.
     async fn pairs_below(&self, status: DeskStatus, lang: Option<Lang>, n: i64) -> Result<bool> {
         let found: i64 = with_db!(self, |pool, _d| {
-            let mut q = crate::review::builder(pool, "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM (");
+            let mut q = crate::review::builder(
+                pool,
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM (",
+            );
             q.push(status.pairs());
             q.push(") s");
             if let Some(lang) = lang {
@@ -674,7 +687,9 @@ impl Store {
                         q.push(" WHERE pv.lang = ");
                         q.push_bind(lang.code());
                     }
-                    q.push(") - (SELECT COUNT(*) FROM published_versions pv WHERE pv.article_id IN (");
+                    q.push(
+                        ") - (SELECT COUNT(*) FROM published_versions pv WHERE pv.article_id IN (",
+                    );
                     q.push(deleted!());
                     q.push(")");
                     if let Some(lang) = lang {
@@ -770,12 +785,15 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some(row) = row else {
-                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM qa_flags WHERE id = $1")
-                    .bind(d.flag)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                let exists: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM qa_flags WHERE id = $1")
+                        .bind(d.flag)
+                        .fetch_optional(&mut *tx)
+                        .await?;
                 return Err(match exists {
-                    Some(_) => StoreError::Conflict(format!("flag #{} is already resolved", d.flag)),
+                    Some(_) => {
+                        StoreError::Conflict(format!("flag #{} is already resolved", d.flag))
+                    }
                     None => StoreError::NotFound(format!("flag #{}", d.flag)),
                 });
             };
@@ -875,21 +893,82 @@ mod tests {
             })
         );
         assert_eq!(f.limit, 50);
-        assert_eq!(ArticleQuery::default().parse(&[pt], 25).unwrap().page, DeskPage::First);
+        assert_eq!(
+            ArticleQuery::default().parse(&[pt], 25).unwrap().page,
+            DeskPage::First
+        );
         for (q, field) in [
-            (ArticleQuery { lang: Some("ar".into()), ..Default::default() }, "lang"),
-            (ArticleQuery { lang: Some("xx-!".into()), ..Default::default() }, "lang"),
-            (ArticleQuery { status: Some("gone".into()), ..Default::default() }, "status"),
-            (ArticleQuery { from: Some("2026-02-30".into()), ..Default::default() }, "from"),
-            (ArticleQuery { to: Some("yesterday".into()), ..Default::default() }, "to"),
-            (ArticleQuery { after: Some("x".into()), ..Default::default() }, "after"),
             (
-                ArticleQuery { after: Some("1.1".into()), before: Some("2.2".into()), ..Default::default() },
+                ArticleQuery {
+                    lang: Some("ar".into()),
+                    ..Default::default()
+                },
+                "lang",
+            ),
+            (
+                ArticleQuery {
+                    lang: Some("xx-!".into()),
+                    ..Default::default()
+                },
+                "lang",
+            ),
+            (
+                ArticleQuery {
+                    status: Some("gone".into()),
+                    ..Default::default()
+                },
+                "status",
+            ),
+            (
+                ArticleQuery {
+                    from: Some("2026-02-30".into()),
+                    ..Default::default()
+                },
+                "from",
+            ),
+            (
+                ArticleQuery {
+                    to: Some("yesterday".into()),
+                    ..Default::default()
+                },
+                "to",
+            ),
+            (
+                ArticleQuery {
+                    after: Some("x".into()),
+                    ..Default::default()
+                },
+                "after",
+            ),
+            (
+                ArticleQuery {
+                    after: Some("1.1".into()),
+                    before: Some("2.2".into()),
+                    ..Default::default()
+                },
                 "before",
             ),
-            (ArticleQuery { limit: Some("0".into()), ..Default::default() }, "limit"),
-            (ArticleQuery { limit: Some("201".into()), ..Default::default() }, "limit"),
-            (ArticleQuery { q: Some("a\u{0}b".into()), ..Default::default() }, "q"),
+            (
+                ArticleQuery {
+                    limit: Some("0".into()),
+                    ..Default::default()
+                },
+                "limit",
+            ),
+            (
+                ArticleQuery {
+                    limit: Some("201".into()),
+                    ..Default::default()
+                },
+                "limit",
+            ),
+            (
+                ArticleQuery {
+                    q: Some("a\u{0}b".into()),
+                    ..Default::default()
+                },
+                "q",
+            ),
         ] {
             assert_eq!(q.parse(&[pt], 25).unwrap_err().field, field, "{q:?}");
         }

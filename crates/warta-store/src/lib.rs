@@ -61,8 +61,7 @@ use sqlx::sqlite::{
 pub use auth::{LoginLimit, LoginVerdict, Scope, Scopes, API_KEY_PREFIX};
 pub use desk::{
     ArticleFilter, ArticlePage, ArticleQuery, DeskArticle, DeskCounts, DeskCursor, DeskLanguage,
-    DeskPage, DeskStatus, FlagDismissal, MAX_DESK_PAGE, MAX_DISMISSAL_CHARS,
-    MAX_SEARCH_CHARS,
+    DeskPage, DeskStatus, FlagDismissal, MAX_DESK_PAGE, MAX_DISMISSAL_CHARS, MAX_SEARCH_CHARS,
 };
 pub use error::{Result, StoreError};
 pub use glossary::{

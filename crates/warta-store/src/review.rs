@@ -170,7 +170,10 @@ macro_rules! queue_from {
 type SegmentTuple = (i64, String, String, Option<String>, Option<f64>, String);
 
 /// A query builder for `pool`'s database.
-pub(crate) fn builder<DB: sqlx::Database>(_pool: &sqlx::Pool<DB>, init: &str) -> sqlx::QueryBuilder<DB>
+pub(crate) fn builder<DB: sqlx::Database>(
+    _pool: &sqlx::Pool<DB>,
+    init: &str,
+) -> sqlx::QueryBuilder<DB>
 where
     DB::Arguments: Default,
 {

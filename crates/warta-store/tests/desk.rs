@@ -216,8 +216,16 @@ async fn walk(db: &TestDb, filter: &ArticleFilter) -> Vec<i64> {
             assert_eq!(a.slug.as_str(), format!("story-{i}"));
             for (l, (code, o)) in a.languages.iter().zip(TARGETS) {
                 assert_eq!(l.lang.code(), code);
-                assert_eq!(Some(l.statuses.clone()), expected(i, o), "article {i} {code}");
-                let open = if l.statuses.contains(&DeskStatus::Flagged) { 2 } else { 0 };
+                assert_eq!(
+                    Some(l.statuses.clone()),
+                    expected(i, o),
+                    "article {i} {code}"
+                );
+                let open = if l.statuses.contains(&DeskStatus::Flagged) {
+                    2
+                } else {
+                    0
+                };
                 assert_eq!(l.open_flags, open, "article {i} {code}");
             }
             seen.push(i);
@@ -291,7 +299,10 @@ async fn the_list_pages_and_filters_agree_with_the_seeded_states(db: &TestDb) {
         limit: 200,
         ..Default::default()
     };
-    let floods: Vec<i64> = oracle(n, None, None).into_iter().filter(|i| i % 4 == 0).collect();
+    let floods: Vec<i64> = oracle(n, None, None)
+        .into_iter()
+        .filter(|i| i % 4 == 0)
+        .collect();
     assert_eq!(walk(db, &search("FLOODS")).await, floods);
     assert_eq!(walk(db, &search("story-1199")).await, [1199]);
     assert_eq!(walk(db, &search("number 42 about")).await, [42]);
@@ -301,7 +312,10 @@ async fn the_list_pages_and_filters_agree_with_the_seeded_states(db: &TestDb) {
         [1107, 1007, 907, 807, 707, 607, 507, 407, 307, 207, 107, 7]
     );
     assert!(walk(db, &search("100%")).await.is_empty());
-    assert!(walk(db, &search("story_1")).await.is_empty(), "_ is not a wildcard");
+    assert!(
+        walk(db, &search("story_1")).await.is_empty(),
+        "_ is not a wildcard"
+    );
 
     // Dates: from (inclusive) and before (exclusive), combined with a state.
     let f = ArticleFilter {
@@ -322,7 +336,11 @@ async fn the_list_pages_and_filters_agree_with_the_seeded_states(db: &TestDb) {
 async fn the_counts_agree_with_the_seeded_states(db: &TestDb) {
     let n = 1200;
     seed(db, n).await;
-    for (lang_filter, offsets) in [(None, vec![0, 1]), (Some("pt"), vec![0]), (Some("ar"), vec![1])] {
+    for (lang_filter, offsets) in [
+        (None, vec![0, 1]),
+        (Some("pt"), vec![0]),
+        (Some("ar"), vec![1]),
+    ] {
         let counts = db.store.desk_counts(lang_filter.map(lang)).await.unwrap();
         let mut want: HashMap<DeskStatus, i64> = HashMap::new();
         for i in 1..=n {
@@ -333,7 +351,11 @@ async fn the_counts_agree_with_the_seeded_states(db: &TestDb) {
             }
         }
         for s in DeskStatus::ALL {
-            assert_eq!(counts.of(s), want.get(&s).copied().unwrap_or(0), "{s} {lang_filter:?}");
+            assert_eq!(
+                counts.of(s),
+                want.get(&s).copied().unwrap_or(0),
+                "{s} {lang_filter:?}"
+            );
         }
         let live = (1..=n).filter(|i| i % 1000 != 3).count() as i64;
         assert_eq!(counts.articles, live, "live articles");
@@ -378,11 +400,18 @@ async fn a_dismissal_resolves_the_flag_records_it_and_survives_a_rerun(db: &Test
     ));
     assert!(db.store.dismissals_by_check().await.unwrap().is_empty());
 
-    let done = db.store.dismiss_flag(&dismiss(" a year, not an amount ")).await.unwrap();
+    let done = db
+        .store
+        .dismiss_flag(&dismiss(" a year, not an amount "))
+        .await
+        .unwrap();
     assert_eq!(done.id, flag.id);
     assert_eq!(done.resolved_by.as_deref(), Some("rina"));
     assert!(done.resolved_at.is_some());
-    assert_eq!(done.dismissed_reason.as_deref(), Some("a year, not an amount"));
+    assert_eq!(
+        done.dismissed_reason.as_deref(),
+        Some("a year, not an amount")
+    );
     assert_eq!(db.store.qa_flag(flag.id).await.unwrap(), done);
     assert_eq!(
         db.store.dismissals_by_check().await.unwrap(),
@@ -423,7 +452,10 @@ async fn a_dismissal_resolves_the_flag_records_it_and_survives_a_rerun(db: &Test
         .iter()
         .find(|f| f.segment_idx == flag.segment_idx && f.detail == flag.detail)
         .unwrap();
-    assert_eq!(kept.dismissed_reason.as_deref(), Some("a year, not an amount"));
+    assert_eq!(
+        kept.dismissed_reason.as_deref(),
+        Some("a year, not an amount")
+    );
     let page = db
         .store
         .desk_articles(
@@ -436,7 +468,10 @@ async fn a_dismissal_resolves_the_flag_records_it_and_survives_a_rerun(db: &Test
         )
         .await
         .unwrap();
-    assert_eq!(page.articles[0].languages[0].statuses, [DeskStatus::Published]);
+    assert_eq!(
+        page.articles[0].languages[0].statuses,
+        [DeskStatus::Published]
+    );
 }
 
 async fn a_dismissal_that_fails_midway_leaves_the_flag_open(db: &TestDb) {
@@ -476,7 +511,10 @@ async fn finish_all_jobs(db: &TestDb) {
 
 async fn an_edited_glossary_entry_requeues_the_articles_of_the_old_and_the_new_term(db: &TestDb) {
     let (pt, ar) = (lang("pt"), lang("ar"));
-    for (slug, body) in [("kompas", "The Kompas daily reported it."), ("rain", "It rained.")] {
+    for (slug, body) in [
+        ("kompas", "The Kompas daily reported it."),
+        ("rain", "It rained."),
+    ] {
         db.store
             .create_or_revise(
                 &NewRevision {
@@ -501,7 +539,11 @@ async fn an_edited_glossary_entry_requeues_the_articles_of_the_old_and_the_new_t
         case_sensitive: false,
         note: None,
     };
-    let (e, n) = db.store.add_glossary_entry(&entry("Kompas", pt)).await.unwrap();
+    let (e, n) = db
+        .store
+        .add_glossary_entry(&entry("Kompas", pt))
+        .await
+        .unwrap();
     assert_eq!(n, 1, "the one article that mentions Kompas, in pt");
     finish_all_jobs(db).await;
     let version = db.store.glossary_version().await.unwrap();
@@ -514,7 +556,10 @@ async fn an_edited_glossary_entry_requeues_the_articles_of_the_old_and_the_new_t
         .await
         .unwrap();
     assert_eq!(n, 2);
-    assert_eq!((changed.source_term.as_str(), changed.target_lang), ("daily", ar));
+    assert_eq!(
+        (changed.source_term.as_str(), changed.target_lang),
+        ("daily", ar)
+    );
     assert_eq!(changed.created_at, e.created_at);
     assert_eq!(db.store.glossary_version().await.unwrap(), version + 1);
     finish_all_jobs(db).await;
@@ -526,17 +571,30 @@ async fn an_edited_glossary_entry_requeues_the_articles_of_the_old_and_the_new_t
         .unwrap();
     assert_eq!(n, 1);
 
-    let (other, _) = db.store.add_glossary_entry(&entry("rained", ar)).await.unwrap();
+    let (other, _) = db
+        .store
+        .add_glossary_entry(&entry("rained", ar))
+        .await
+        .unwrap();
     assert!(matches!(
-        db.store.update_glossary_entry(other.id, &entry("Kompas daily", ar)).await,
+        db.store
+            .update_glossary_entry(other.id, &entry("Kompas daily", ar))
+            .await,
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
-        db.store.update_glossary_entry(999_999, &entry("x", ar)).await,
+        db.store
+            .update_glossary_entry(999_999, &entry("x", ar))
+            .await,
         Err(StoreError::NotFound(_))
     ));
     assert_eq!(
-        db.store.glossary_entry(other.id).await.unwrap().unwrap().source_term,
+        db.store
+            .glossary_entry(other.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .source_term,
         "rained",
         "a refused edit changes nothing"
     );
@@ -661,14 +719,20 @@ async fn bench(db: &TestDb, n: i64) {
         ),
     ];
     for (label, f) in &cases {
-        let (d, p) = median(7, || async { db.store.desk_articles(f, &targets()).await.unwrap() }).await;
+        let (d, p) = median(7, || async {
+            db.store.desk_articles(f, &targets()).await.unwrap()
+        })
+        .await;
         println!(
             "{backend} | {label} | {:.1} ms | {} articles",
             d.as_secs_f64() * 1000.0,
             p.articles.len()
         );
     }
-    for (label, l) in [("counts, all languages", None), ("counts, lang=pt", Some(lang("pt")))] {
+    for (label, l) in [
+        ("counts, all languages", None),
+        ("counts, lang=pt", Some(lang("pt"))),
+    ] {
         let (d, _) = median(7, || async { db.store.desk_counts(l).await.unwrap() }).await;
         println!("{backend} | {label} | {:.1} ms |", d.as_secs_f64() * 1000.0);
     }

@@ -110,9 +110,7 @@ pub async fn list_articles(
 ) -> Result<Json<ArticleList>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
     let targets = &app.config().targets;
-    let filter = query
-        .parse(targets, DEFAULT_PAGE)
-        .map_err(ApiError::from)?;
+    let filter = query.parse(targets, DEFAULT_PAGE).map_err(ApiError::from)?;
     let store = &app.ctx.store;
     let (page, counts) = tokio::try_join!(
         store.desk_articles(&filter, targets),

@@ -166,7 +166,9 @@ fn notice(flash: Option<&str>, requeued: Option<&str>) -> Option<String> {
     Some(match n {
         0 => format!("{what}; no published translation mentions the term."),
         1 => format!("{what}; 1 translation re-queued: it is being made again with the glossary."),
-        n => format!("{what}; {n} translations re-queued: they are being made again with the glossary."),
+        n => format!(
+            "{what}; {n} translations re-queued: they are being made again with the glossary."
+        ),
     })
 }
 
@@ -199,7 +201,9 @@ async fn list_page(
             needle.is_empty()
                 || e.source_term.to_lowercase().contains(&needle)
                 || e.target_term.to_lowercase().contains(&needle)
-                || e.note.as_deref().is_some_and(|n| n.to_lowercase().contains(&needle))
+                || e.note
+                    .as_deref()
+                    .is_some_and(|n| n.to_lowercase().contains(&needle))
         })
         .map(|e| Row {
             id: e.id,
@@ -265,7 +269,10 @@ fn bad_token(app: &App, session: &Session) -> Response {
 }
 
 fn done(flash: &str, requeued: u64) -> Response {
-    Redirect::to(&format!("/admin/glossary?flash={flash}&requeued={requeued}")).into_response()
+    Redirect::to(&format!(
+        "/admin/glossary?flash={flash}&requeued={requeued}"
+    ))
+    .into_response()
 }
 
 /// What an editor reads for a refused entry: the field and why.
@@ -294,9 +301,7 @@ pub(super) async fn add(
     let again = |status, why: String| {
         let form = &form;
         let app = &app;
-        async move {
-            list_page(app, session, &ListQuery::default(), status, Some(why), form).await
-        }
+        async move { list_page(app, session, &ListQuery::default(), status, Some(why), form).await }
     };
     let entry = match form.parse(&app.config().targets) {
         Ok(e) => e,
@@ -305,7 +310,11 @@ pub(super) async fn add(
     match app.ctx.store.add_glossary_entry(&entry).await {
         Ok((_, requeued)) => done("added", requeued),
         Err(warta_store::StoreError::Conflict(why)) => {
-            again(StatusCode::CONFLICT, format!("{why}; edit that entry instead.")).await
+            again(
+                StatusCode::CONFLICT,
+                format!("{why}; edit that entry instead."),
+            )
+            .await
         }
         Err(e) => AdminError::from(e).page(&app, Some(session)),
     }
@@ -395,9 +404,14 @@ pub(super) async fn update(
     };
     match app.ctx.store.update_glossary_entry(id, &entry).await {
         Ok((_, requeued)) => done("changed", requeued),
-        Err(warta_store::StoreError::Conflict(why)) => {
-            edit_page(&app, session, id, StatusCode::CONFLICT, Some(format!("{why}.")), &form)
-        }
+        Err(warta_store::StoreError::Conflict(why)) => edit_page(
+            &app,
+            session,
+            id,
+            StatusCode::CONFLICT,
+            Some(format!("{why}.")),
+            &form,
+        ),
         Err(e) => AdminError::from(e).page(&app, Some(session)),
     }
 }
@@ -458,12 +472,12 @@ mod tests {
             ..Default::default()
         };
         let e = f.parse(&[pt]).unwrap();
-        assert_eq!((e.source_term.as_str(), e.target_term.as_str()), ("Kompas", "Kompas"));
+        assert_eq!(
+            (e.source_term.as_str(), e.target_term.as_str()),
+            ("Kompas", "Kompas")
+        );
         assert!(!e.case_sensitive);
-        let f = EntryForm {
-            keep: None,
-            ..f
-        };
+        let f = EntryForm { keep: None, ..f };
         assert_eq!(f.parse(&[pt]).unwrap_err().field, "target");
     }
 }

@@ -172,4 +172,3 @@ pub(super) async fn logout(
         .insert(header::SET_COOKIE, session_cookie(&app, "", Duration::ZERO));
     resp
 }
-

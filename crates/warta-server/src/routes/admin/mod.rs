@@ -78,8 +78,14 @@ pub fn router() -> Router<Arc<App>> {
             "/admin/articles/{slug}/{lang}/segments/{idx}",
             post(review::save_sentence),
         )
-        .route("/admin/articles/{slug}/{lang}/approve", post(review::approve))
-        .route("/admin/articles/{slug}/{lang}/preview", get(review::preview))
+        .route(
+            "/admin/articles/{slug}/{lang}/approve",
+            post(review::approve),
+        )
+        .route(
+            "/admin/articles/{slug}/{lang}/preview",
+            get(review::preview),
+        )
         .route("/admin/flags/{id}/dismiss", post(flags::dismiss))
         .route("/admin/glossary", get(glossary::list).post(glossary::add))
         .route(
@@ -116,7 +122,6 @@ async fn stylesheet() -> Response {
     )
         .into_response()
 }
-
 
 /// A notice shown once after a redirect, chosen by a fixed code in the URL:
 /// nothing from the URL itself is ever shown.
@@ -219,7 +224,6 @@ impl From<StoreError> for AdminError {
         }
     }
 }
-
 
 // ---------------------------------------------------------------- sessions
 
@@ -339,7 +343,6 @@ fn forbidden(app: &App, session: Option<&Session>, why: &str) -> Response {
     AdminError::new(StatusCode::FORBIDDEN, why).page(app, session)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,4 +383,3 @@ mod tests {
         assert_eq!(age(now, None), "—");
     }
 }
-

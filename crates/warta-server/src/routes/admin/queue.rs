@@ -53,7 +53,6 @@ struct QueuePage<'a> {
     next_page: Option<u64>,
 }
 
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct QueueQuery {
@@ -152,4 +151,3 @@ pub(super) async fn queue(
         },
     )
 }
-

@@ -22,8 +22,8 @@ use warta_core::{Lang, Slug, Timestamp};
 use warta_engine::Piece;
 use warta_site::Origin as SiteOrigin;
 use warta_store::{
-    Article, JobPhase, JobState, Origin, QaFlag, Revision, Segment, Session, TranslationHold, Version, VersionApproval,
-    VersionState,
+    Article, JobPhase, JobState, Origin, QaFlag, Revision, Segment, Session, TranslationHold,
+    Version, VersionApproval, VersionState,
 };
 
 use super::articles::review_url;
@@ -480,7 +480,10 @@ pub(super) async fn approve(
         let lang = target(&app, &lang)?;
         let store = &app.ctx.store;
         let article = store.article(&slug).await?;
-        let v = store.version(article.id, lang).await?.ok_or_else(not_found)?;
+        let v = store
+            .version(article.id, lang)
+            .await?
+            .ok_or_else(not_found)?;
         let editor_name = session.username.as_str();
         let events = crate::webhooks::events(
             app.config(),
@@ -555,10 +558,7 @@ pub(super) async fn preview(
         },
     };
     (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "text/html; charset=utf-8",
-        )],
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
         warta_site::render_article(&page),
     )
         .into_response()
