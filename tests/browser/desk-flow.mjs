@@ -4,8 +4,8 @@
 // in /admin/articles by searching, open its language, dismiss a flag with a
 // reason, fix a sentence in place, wait for the page to be rebuilt, approve
 // the held version — and at 1280 px and 390 px wide, every desk page fits
-// the width (no sideways scrolling) and the Content-Security-Policy refuses
-// nothing (the desk has no script).
+// the width (no sideways scrolling; the glossary page too) and the
+// Content-Security-Policy refuses nothing (the desk has no script).
 //
 // Usage:
 //   node desk-flow.mjs BASE_URL USER PASSWORD SLUG LANG SEGMENT FIXED_TEXT FLAG_ID
@@ -141,6 +141,10 @@ try {
   await pressEnterOn(approve);
   check('approved: readers see it', (await page.locator('[data-desk="public"]').count()) === 1
     && (await page.locator('[data-desk="state"]').innerText()) === 'published');
+
+  // The glossary page reads at both widths too.
+  await page.goto(`${baseUrl}/admin/glossary`);
+  await bothWidths('glossary');
 
   // The reader's page has the fix.
   await page.goto(`${baseUrl}/${lang}/${slug}`);
