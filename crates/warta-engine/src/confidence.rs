@@ -4,69 +4,101 @@
 //! Estimation for Neural Machine Translation": sentence-level mean token
 //! log-probability). Low values mark sentences the model was unsure of.
 //!
-//! fxtranslate exposes the pieces — `encode`, `decode_step`, `project` — so
-//! the score is computed by re-running the decoder over the given target
-//! tokens with the full-vocabulary softmax (not the shortlist, which would
-//! inflate probabilities). Costs about one more decoding pass; sentences are
-//! spread over the worker threads.
+//! The scores come from the all-positions scorer ([`crate::forced`]): pairs
+//! are tokenised, their distinct sources sorted by length into mini-batches
+//! as translation does ([`crate::batch::cut_batches`]), and the batches
+//! spread over the runner's threads.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
+use crate::crew::Runner;
+use crate::forced::{self, ForcedScore};
 use crate::pool::LoadedModel;
+use crate::Result;
 
-/// Decoder layers are at most this many in Firefox Translations models (6
-/// encoder / 2–6 decoder); `decode_step` indexes `cells[1..=dec_depth]`.
-const MAX_DECODER_LAYERS: usize = 16;
-
-/// Mean log P(target token | source, previous tokens), EOS included.
-pub(crate) fn score(model: &LoadedModel, source: &str, target: &str) -> f32 {
-    let engine = &model.engine;
-    let src_ids = engine.src_ids(source);
-    let seq = src_ids.len();
-    let context = engine.encode(&src_ids);
-    if seq == 0 || context.is_empty() {
-        return f32::NAN;
-    }
-    let dim = context.len() / seq;
-    let mut ids = model.trg_vocab.encode(target);
-    let eos = model.trg_vocab.eos_id();
-    ids.push(eos);
-    let mut cells = vec![vec![0.0f32; dim]; MAX_DECODER_LAYERS + 1];
-    let mut prev = eos;
-    let mut total = 0.0f64;
-    for (pos, &tok) in ids.iter().enumerate() {
-        let top = engine.decode_step(prev, pos, &context, seq, &mut cells);
-        let logits = engine.project(&top);
-        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let lse = max as f64
-            + logits
-                .iter()
-                .map(|&l| ((l - max) as f64).exp())
-                .sum::<f64>()
-                .ln();
-        total += logits
-            .get(tok as usize)
-            .map(|&l| l as f64 - lse)
-            .unwrap_or(f64::NEG_INFINITY);
-        prev = tok;
-    }
-    (total / ids.len() as f64) as f32
+/// Whether a scoring call may wait for translations (see [`crate::Crew`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Priority {
+    /// Runs like a translation: on the path to publication.
+    Foreground,
+    /// Yields to every translation on a shared crew.
+    Background,
 }
 
-/// Score many (source, target) pairs with one model on `runner`'s threads,
-/// as background work: on a shared crew, scoring yields to every
-/// translation (it is done after publication; an article waiting behind
-/// another's scoring would be published later for nothing).
-pub(crate) fn score_many(
+/// Teacher-forced scores of many (source, target) pairs with one model.
+pub(crate) fn score_pairs(
     model: &LoadedModel,
-    items: &[(&str, &str)],
-    runner: &crate::crew::Runner,
-) -> Vec<f32> {
-    let out = Mutex::new(vec![f32::NAN; items.len()]);
-    runner.for_each_background(items.len(), |i| {
-        let (s, t) = items[i];
-        let v = score(model, s, t);
-        out.lock().expect("scores lock")[i] = v;
-    });
-    out.into_inner().expect("scores lock")
+    pairs: &[(&str, &str)],
+    runner: &Runner,
+    priority: Priority,
+) -> Result<Vec<ForcedScore>> {
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let decoder = model.forced_decoder()?;
+    let eos = model.trg_vocab.eos_id();
+    // Each distinct source is encoded once, for all its targets (variants of
+    // one headline, a sentence repeated in an article).
+    let mut sources: Vec<Vec<u32>> = Vec::new();
+    let mut source_of: Vec<usize> = Vec::with_capacity(pairs.len());
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (s, _) in pairs {
+        let k = *seen.entry(s).or_insert_with(|| {
+            sources.push(model.engine.src_ids(s));
+            sources.len() - 1
+        });
+        source_of.push(k);
+    }
+    let mut targets_of: Vec<Vec<usize>> = vec![Vec::new(); sources.len()];
+    for (i, &k) in source_of.iter().enumerate() {
+        targets_of[k].push(i);
+    }
+    let targets: Vec<Vec<u32>> = pairs
+        .iter()
+        .map(|(_, t)| {
+            let mut ids = model.trg_vocab.encode(t);
+            ids.push(eos);
+            ids
+        })
+        .collect();
+    // Mini-batches by source length, as translation cuts them.
+    let lengths: Vec<usize> = sources.iter().map(Vec::len).collect();
+    let batches = crate::batch::cut_batches(&lengths);
+    let out: Mutex<Vec<Vec<f32>>> = Mutex::new(vec![Vec::new(); pairs.len()]);
+    let job = |b: usize| {
+        let batch: &Vec<usize> = &batches[b];
+        let src: Vec<Vec<u32>> = batch.iter().map(|&k| sources[k].clone()).collect();
+        let mut which = Vec::new();
+        let mut trg: Vec<(usize, &[u32])> = Vec::new();
+        for (j, &k) in batch.iter().enumerate() {
+            for &i in &targets_of[k] {
+                which.push(i);
+                trg.push((j, &targets[i]));
+            }
+        }
+        let scored = decoder.score_batch(&model.engine, &src, &trg);
+        let mut out = out.lock().expect("scores lock");
+        for (i, lp) in which.into_iter().zip(scored) {
+            out[i] = lp;
+        }
+    };
+    match priority {
+        Priority::Foreground => runner.for_each(batches.len(), job),
+        Priority::Background => runner.for_each_background(batches.len(), job),
+    }
+    Ok(forced::scores(out.into_inner().expect("scores lock")))
+}
+
+/// Mean token log-probability of each pair, as background work: on a
+/// shared crew, scoring yields to every translation. NaN where the pair
+/// could not be scored (the scorer's copy of the model failed to load).
+pub(crate) fn score_many(model: &LoadedModel, items: &[(&str, &str)], runner: &Runner) -> Vec<f32> {
+    match score_pairs(model, items, runner, Priority::Background) {
+        Ok(scores) => scores.into_iter().map(|s| s.mean).collect(),
+        Err(e) => {
+            tracing::warn!(pair = %model.pair, error = %e, "confidence not scored");
+            vec![f32::NAN; items.len()]
+        }
+    }
 }

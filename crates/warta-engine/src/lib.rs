@@ -12,6 +12,9 @@
 //!   padding of batched encoding; `tests/real_model.rs` checks it).
 //! - [`Translator::translate_aligned`] returns word alignments for moving
 //!   inline markup, composed across the pivot.
+//! - [`Translator::score`] scores given translations (teacher forcing, all
+//!   positions at once): the model's confidence in its own output, and,
+//!   with the reverse model, how well an output explains its source.
 //!
 //! Everything here blocks the calling thread for as long as inference takes.
 //! Never call it from an async runtime thread: use `spawn_blocking` or a
@@ -21,12 +24,14 @@ mod aligned;
 mod batch;
 mod confidence;
 mod crew;
+mod forced;
 mod normal;
 mod pool;
 mod sentences;
 
 pub use aligned::{append_alignment, AlignedText};
 pub use crew::Crew;
+pub use forced::ForcedScore;
 pub use pool::{LoadedModel, ModelPool};
 pub use sentences::{keep_gap, pieces, split_sentences, Piece};
 
@@ -39,6 +44,8 @@ use warta_core::Lang;
 pub enum EngineError {
     #[error(transparent)]
     Models(#[from] warta_models::ModelError),
+    #[error("{src}→{trg} goes through a pivot: score each leg on its own")]
+    NotDirect { src: Lang, trg: Lang },
 }
 
 pub type Result<T> = std::result::Result<T, EngineError>;
@@ -174,6 +181,26 @@ impl Translator {
                 a.into_iter().zip(b).map(|(x, y)| x.min(y)).collect()
             }
             _ => vec![f32::NAN; items.len()],
+        }
+    }
+
+    /// Teacher-forced scores of (source, target) pairs under this route's
+    /// model: the log-probability of each target token given the source and
+    /// the tokens before it (full-vocabulary softmax), and their mean. The
+    /// same call serves forward confidence (source, output) and reverse
+    /// adequacy (output, source) on the reverse route's translator. Runs
+    /// like a translation (foreground on a shared [`Crew`]): it is on the
+    /// way to publication. A pivot route has no single model: score each
+    /// leg with [`leg_translator`](Self::leg_translator).
+    pub fn score(&self, pairs: &[(&str, &str)]) -> Result<Vec<ForcedScore>> {
+        match self.legs.as_slice() {
+            [one] => {
+                confidence::score_pairs(one, pairs, &self.runner, confidence::Priority::Foreground)
+            }
+            _ => Err(EngineError::NotDirect {
+                src: self.src,
+                trg: self.trg,
+            }),
         }
     }
 

@@ -1,13 +1,14 @@
 //! Loaded models, shared.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use fxtranslate::engine::Engine;
 use warta_core::{Lang, Pair};
 use warta_models::{ModelError, ModelStore, Route};
 
 use crate::crew::{resolve_threads, Runner};
+use crate::forced::{ForcedDecoder, ForcedScore};
 use crate::{Crew, Result, Translator};
 
 /// One pair's engine, loaded once.
@@ -23,6 +24,51 @@ pub struct LoadedModel {
     /// The source vocabulary, whose normaliser the aligned path retraces to
     /// map token spans back onto the caller's text.
     pub src_vocab: fxtranslate::spm::SpmVocab,
+    /// The model file, read again by the teacher-forced scorer.
+    model_path: std::path::PathBuf,
+    /// The scorer's decoder, loaded on the first score.
+    forced: OnceLock<std::result::Result<ForcedDecoder, String>>,
+}
+
+impl LoadedModel {
+    /// Teacher-forced scores of (source, target) pairs under this model, on
+    /// the calling thread: token log-probabilities of each target given its
+    /// source, full-vocabulary softmax. The same scores as
+    /// [`Translator::score`] (which spreads the work over its threads).
+    pub fn score(&self, pairs: &[(&str, &str)]) -> Result<Vec<ForcedScore>> {
+        crate::confidence::score_pairs(
+            self,
+            pairs,
+            &crate::crew::Runner::Own(1),
+            crate::confidence::Priority::Foreground,
+        )
+    }
+
+    /// The same score computed one token at a time with fxtranslate's own
+    /// `decode_step` and `project` (and an `f64` log-softmax): the reference
+    /// [`score`](Self::score) is tested against, and the old, slow way.
+    pub fn score_stepwise(&self, source: &str, target: &str) -> ForcedScore {
+        let src = self.engine.src_ids(source);
+        let mut trg = self.trg_vocab.encode(target);
+        trg.push(self.trg_vocab.eos_id());
+        ForcedScore::from_logprobs(crate::forced::score_stepwise(&self.engine, &src, &trg))
+    }
+
+    /// The scorer's decoder, loading it on first use. A model file that the
+    /// engine read but the scorer cannot is "failed to load", never a panic.
+    pub(crate) fn forced_decoder(&self) -> Result<&ForcedDecoder> {
+        let loaded = self.forced.get_or_init(|| {
+            std::panic::catch_unwind(|| ForcedDecoder::load(&self.model_path))
+                .unwrap_or_else(|_| Err("the scorer could not read the model file".into()))
+        });
+        loaded.as_ref().map_err(|reason| {
+            ModelError::LoadFailed {
+                pair: self.pair,
+                reason: format!("teacher-forced scorer: {reason}"),
+            }
+            .into()
+        })
+    }
 }
 
 // SAFETY: fxtranslate's `Engine` is `Sync` (asserted under its `threads`
@@ -121,6 +167,8 @@ impl ModelPool {
             sentences: Default::default(),
             trg_vocab,
             src_vocab,
+            model_path: paths.model.clone(),
+            forced: OnceLock::new(),
         });
         tracing::info!(%pair, model_id = %loaded.model_id, "model loaded");
         *slot = Some(loaded.clone());

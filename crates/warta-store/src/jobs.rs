@@ -62,6 +62,29 @@ pub(crate) const COMPLETE: &str =
      lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = $3 \
      WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND $4 = $4 RETURNING state";
 
+// The statements that end a lease without finishing the job
+// ([`Store::release_leased`]); every one names `$1`…`$6` (`$n = $n` where a
+// value is not needed: PostgreSQL wants every bound parameter used).
+// Failed: queued again after a backoff, or failed on the last attempt.
+const FAIL: &str = "UPDATE jobs SET state = CASE WHEN attempts >= $5 THEN 'failed' ELSE 'queued' END, \
+     run_after = $4, last_error = $3, lease_owner = NULL, lease_expires_at = NULL, updated_at = $6 \
+     WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state";
+// Given up: failed at once (its input cannot be translated).
+const GIVE_UP: &str = "UPDATE jobs SET state = 'failed', last_error = $3, lease_owner = NULL, \
+     lease_expires_at = NULL, updated_at = $6 \
+     WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND $4 = $4 AND $5 = $5 RETURNING state";
+// Deferred: queued again later, the attempt not counted.
+const DEFER: &str = "UPDATE jobs SET state = 'queued', run_after = $4, last_error = $3, \
+     attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+     lease_owner = NULL, lease_expires_at = NULL, updated_at = $6 \
+     WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND $5 = $5 RETURNING state";
+// Parked until the pair `$3` is installed, the attempt not counted.
+const PARK: &str = "UPDATE jobs SET state = 'waiting_for_model', waiting_pair = $3, \
+     attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+     last_error = 'no model installed for ' || $3, lease_owner = NULL, lease_expires_at = NULL, \
+     updated_at = $6 \
+     WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND $4 = $4 AND $5 = $5 RETURNING state";
+
 // A finished translation whose scoring phase is queued next.
 pub(crate) const COMPLETE_THEN_SCORE: &str =
     "UPDATE jobs SET state = CASE WHEN revision = (SELECT current_revision FROM articles \
@@ -249,63 +272,20 @@ impl Store {
         error: &str,
         backoff: Duration,
     ) -> Result<JobState> {
-        let now = now_millis();
-        let run_after = now.saturating_add(duration_millis(backoff));
-        let state: Option<String> = with_db!(self, |pool, dialect| {
-            let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let state = sqlx::query_scalar(
-                "UPDATE jobs SET state = CASE WHEN attempts >= $5 THEN 'failed' ELSE 'queued' END, \
-                 run_after = $4, last_error = $3, lease_owner = NULL, lease_expires_at = NULL, updated_at = $6 \
-                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state",
-            )
-            .bind(id.0)
-            .bind(worker)
-            .bind(error)
-            .bind(run_after)
-            .bind(self.max_attempts)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            state
-        });
-        match state {
-            Some(s) => {
-                let s = JobState::from_db(&s)?;
-                if s == JobState::Failed {
-                    tracing::warn!(job = %id, error, "job failed on its last attempt");
-                }
-                Ok(s)
-            }
-            None => self.not_leased(id, worker).await,
+        let run_after = now_millis().saturating_add(duration_millis(backoff));
+        let state = self.release_leased(id, worker, FAIL, error, run_after).await?;
+        if state == JobState::Failed {
+            tracing::warn!(job = %id, error, "job failed on its last attempt");
         }
+        Ok(state)
     }
 
     /// `worker` gives job `id` up for good: its input cannot be translated
     /// (`error` says why), so retrying would fail the same way. The job is
     /// `failed` at once, whatever attempts it has left.
     pub async fn give_up_job(&self, id: JobId, worker: &str, error: &str) -> Result<JobState> {
-        let now = now_millis();
-        let state: Option<String> = with_db!(self, |pool, dialect| {
-            let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let state = sqlx::query_scalar(
-                "UPDATE jobs SET state = 'failed', last_error = $3, lease_owner = NULL, \
-                 lease_expires_at = NULL, updated_at = $4 \
-                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state",
-            )
-            .bind(id.0)
-            .bind(worker)
-            .bind(error)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            state
-        });
-        match state {
-            Some(s) => JobState::from_db(&s),
-            None => self.not_leased(id, worker).await,
-        }
+        self.release_leased(id, worker, GIVE_UP, error, now_millis())
+            .await
     }
 
     /// `worker` cannot run job `id` now for a reason that is not the job's
@@ -318,30 +298,9 @@ impl Store {
         error: &str,
         delay: Duration,
     ) -> Result<JobState> {
-        let now = now_millis();
-        let run_after = now.saturating_add(duration_millis(delay));
-        let state: Option<String> = with_db!(self, |pool, dialect| {
-            let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let state = sqlx::query_scalar(
-                "UPDATE jobs SET state = 'queued', run_after = $4, last_error = $3, \
-                 attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
-                 lease_owner = NULL, lease_expires_at = NULL, updated_at = $5 \
-                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state",
-            )
-            .bind(id.0)
-            .bind(worker)
-            .bind(error)
-            .bind(run_after)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            state
-        });
-        match state {
-            Some(s) => JobState::from_db(&s),
-            None => self.not_leased(id, worker).await,
-        }
+        let run_after = now_millis().saturating_add(duration_millis(delay));
+        self.release_leased(id, worker, DEFER, error, run_after)
+            .await
     }
 
     /// `worker` cannot run job `id` because no model for `pair` is installed.
@@ -353,22 +312,34 @@ impl Store {
         worker: &str,
         pair: Pair,
     ) -> Result<JobState> {
+        self.release_leased(id, worker, PARK, &pair.to_string(), now_millis())
+            .await
+    }
+
+    /// Run one of the statements that end `worker`'s lease on job `id`
+    /// (`FAIL`, `GIVE_UP`, `DEFER`, `PARK`: each reads `$1` the job, `$2`
+    /// the worker, `$3` its text, `$4` when to run next, `$5` the attempts
+    /// allowed, `$6` now) and say the job's state after it.
+    async fn release_leased(
+        &self,
+        id: JobId,
+        worker: &str,
+        sql: &'static str,
+        text: &str,
+        run_after: i64,
+    ) -> Result<JobState> {
         let now = now_millis();
         let state: Option<String> = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let state = sqlx::query_scalar(
-                "UPDATE jobs SET state = 'waiting_for_model', waiting_pair = $3, \
-                 attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
-                 last_error = $4, lease_owner = NULL, lease_expires_at = NULL, updated_at = $5 \
-                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state",
-            )
-            .bind(id.0)
-            .bind(worker)
-            .bind(pair.to_string())
-            .bind(format!("no model installed for {pair}"))
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let state = sqlx::query_scalar(sql)
+                .bind(id.0)
+                .bind(worker)
+                .bind(text)
+                .bind(run_after)
+                .bind(self.max_attempts)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
             tx.commit().await?;
             state
         });
