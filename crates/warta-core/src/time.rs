@@ -102,6 +102,34 @@ impl Timestamp {
         )
     }
 
+    /// Midnight UTC of a calendar date written `YYYY-MM-DD` (what an HTML
+    /// `<input type="date">` submits, and ISO 8601's extended date), or
+    /// `None` if it is not one, or names a day that does not exist
+    /// (2026-02-30).
+    pub fn parse_date(s: &str) -> Option<Timestamp> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<i64> {
+            let part = &s[r];
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())
+                .flatten()
+        };
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        if year < 1 || !(1..=12).contains(&month) || day < 1 {
+            return None;
+        }
+        let days = days_from_civil(year, month as u32, day as u32);
+        // Round-tripping rejects a day past the month's end.
+        if civil_from_days(days) != (year, month as u32, day as u32) {
+            return None;
+        }
+        Some(Timestamp::from_unix_secs(days * 86_400))
+    }
+
     /// The date and time parts, for a human date in any language.
     pub fn civil(self) -> Civil {
         let days = self.0.div_euclid(86_400);
@@ -116,6 +144,18 @@ impl Timestamp {
             second: secs % 60,
         }
     }
+}
+
+/// (year, month 1-12, day 1-31) to days since 1970-01-01, proleptic
+/// Gregorian: Hinnant's `days_from_civil`, the inverse of [`civil_from_days`].
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = year - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400); // [0, 399]
+    let mp = i64::from((month + 9) % 12); // [0, 11], March-based
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1; // [0, 365]
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // [0, 146096]
+    era * 146_097 + doe - 719_468
 }
 
 /// Days since 1970-01-01 to (year, month 1-12, day 1-31), proleptic Gregorian.
@@ -186,6 +226,39 @@ mod tests {
             Timestamp::from_unix_secs(-2).to_system_time(),
             UNIX_EPOCH - Duration::from_secs(2)
         );
+    }
+
+    #[test]
+    fn calendar_dates_parse_to_midnight_utc() {
+        // Expected values: GNU `date -u -d DATE +%s`.
+        for (date, secs) in [
+            ("2026-11-24", 1_795_478_400),
+            ("2024-02-29", 1_709_164_800),
+            ("1969-12-31", -86_400),
+            ("1970-01-01", 0),
+            ("0001-01-01", -62_135_596_800),
+        ] {
+            assert_eq!(
+                Timestamp::parse_date(date).map(Timestamp::unix_secs),
+                Some(secs),
+                "{date}"
+            );
+        }
+        for bad in [
+            "",
+            "2026-2-3",
+            "2026-02-30",
+            "2025-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "0000-01-01",
+            "2026/11/24",
+            "+026-11-24",
+            "2026-11-24T00:00",
+            "２０２６-11-24",
+        ] {
+            assert_eq!(Timestamp::parse_date(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -62,11 +62,13 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
     // their methods: the CMS API, glossary, stats, the webhook log, the
     // LibreTranslate API, /healthz and the document itself.
     let expected: &[(&str, &[&str])] = &[
-        ("/api/v1/articles", &["post"]),
+        ("/api/v1/articles", &["get", "post"]),
         ("/api/v1/articles/{slug}", &["delete", "get"]),
         ("/api/v1/articles/{slug}/{lang}", &["get", "put"]),
+        // Issue 20's editor's hold and approval; issue 21's desk.
         ("/api/v1/articles/{slug}/{lang}/approve", &["post"]),
         ("/api/v1/articles/{slug}/{lang}/hold", &["delete", "post"]),
+        ("/api/v1/flags/{id}/dismiss", &["post"]),
         ("/api/v1/glossary", &["get", "post"]),
         ("/api/v1/glossary/{id}", &["delete"]),
         ("/api/v1/stats", &["get"]),
@@ -105,9 +107,9 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
     // 22; routes/auth.rs); the LibreTranslate routes take it as the header or
     // as the body's `api_key` (hence the empty alternative); the rest are open.
     let security = |path: &str, method: &str| doc["paths"][path][method]["security"].clone();
-    for (path, methods) in &expected[..7] {
+    for (path, methods) in &expected[..10] {
         let scope = match path.split('/').nth(3) {
-            Some("articles") => "articles",
+            Some("articles" | "flags") => "articles",
             Some("glossary") => "glossary",
             Some("webhooks") => "webhooks",
             _ => "stats",
@@ -131,7 +133,7 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
             assert!(body[ct]["schema"].is_object(), "{path} takes {ct}");
         }
     }
-    for (path, _) in &expected[9..] {
+    for (path, _) in &expected[12..] {
         assert_eq!(security(path, "get"), Value::Null, "{path} needs no key");
     }
 
@@ -192,6 +194,12 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
         schemas["GlossaryInput"]["properties"]["target_lang"]["enum"],
         json!(["ar", "pt"])
     );
+    // The articles list filters by a target (warta-store's ArticleQuery).
+    let list_params = doc["paths"]["/api/v1/articles"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let lang = list_params.iter().find(|p| p["name"] == "lang").unwrap();
+    assert_eq!(lang["schema"]["enum"], json!(["ar", "pt"]));
     assert_eq!(
         schemas["Lang"]["enum"].as_array().unwrap().len(),
         warta_core::LANGUAGES.len()

@@ -309,6 +309,95 @@ impl Store {
         Ok((entry, requeued))
     }
 
+    /// Replace entry `id` with `e` (an editor's edit), in one transaction
+    /// like [`Store::add_glossary_entry`]: the version bump, the row, and
+    /// the re-queue of the articles that mention the old term or the new
+    /// one (each in its language). [`StoreError::NotFound`] if there is no
+    /// such entry; [`StoreError::Conflict`] if the language already has
+    /// another entry for the new source term. Returns the entry as stored
+    /// and how many jobs were queued.
+    pub async fn update_glossary_entry(
+        &self,
+        id: i64,
+        e: &NewGlossaryEntry,
+    ) -> Result<(GlossaryEntry, u64)> {
+        let source_term = e.source_term.trim();
+        let target_term = e.target_term.trim();
+        if source_term.is_empty() || target_term.is_empty() {
+            return Err(StoreError::Invalid(
+                "glossary terms must not be empty".into(),
+            ));
+        }
+        let old = self
+            .glossary_entry(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("glossary entry #{id}")))?;
+        let mut before = self
+            .revisions_mentioning(&old.source_term, old.case_sensitive, old.target_lang)
+            .await?;
+        let mut after = self
+            .revisions_mentioning(source_term, e.case_sensitive, e.target_lang)
+            .await?;
+        if old.target_lang == e.target_lang {
+            // One language: each article once.
+            after.append(&mut before);
+            after.sort_unstable();
+            after.dedup();
+        }
+        let now = now_millis();
+        let (updated, requeued): (u64, u64) = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            sqlx::query("UPDATE glossary_version SET version = version + 1 WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
+            let n = sqlx::query(
+                "UPDATE glossary SET source_term = $2, target_lang = $3, target_term = $4, \
+                 case_sensitive = $5, note = $6 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(source_term)
+            .bind(e.target_lang.code())
+            .bind(target_term)
+            .bind(e.case_sensitive)
+            .bind(&e.note)
+            .execute(&mut *tx)
+            .await
+            .map_err(|err| {
+                conflict_on_unique(err, || {
+                    format!("glossary already has `{source_term}` for {}", e.target_lang)
+                })
+            })?
+            .rows_affected();
+            if n == 0 {
+                // Deleted meanwhile: nothing changed, undo the bump.
+                tx.rollback().await?;
+                (0, 0)
+            } else {
+                let mut requeued = requeue_in_tx!(&mut *tx, &after, e.target_lang, now);
+                if old.target_lang != e.target_lang {
+                    requeued += requeue_in_tx!(&mut *tx, &before, old.target_lang, now);
+                }
+                tx.commit().await?;
+                self.jobs_changed();
+                (n, requeued)
+            }
+        });
+        if updated == 0 {
+            return Err(StoreError::NotFound(format!("glossary entry #{id}")));
+        }
+        let entry = GlossaryEntry {
+            id,
+            source_term: source_term.to_string(),
+            target_lang: e.target_lang,
+            target_term: target_term.to_string(),
+            case_sensitive: e.case_sensitive,
+            note: e.note.clone(),
+            created_at: old.created_at,
+        };
+        tracing::info!(term = source_term, lang = %e.target_lang, jobs = requeued, "glossary entry changed; translations re-queued");
+        Ok((entry, requeued))
+    }
+
     /// Entry `id`, if it exists.
     pub async fn glossary_entry(&self, id: i64) -> Result<Option<GlossaryEntry>> {
         let row: Option<GlossaryRow> = with_db!(self, |pool, _d| {

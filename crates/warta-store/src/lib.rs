@@ -35,6 +35,7 @@ mod types;
 
 mod articles;
 mod auth;
+mod desk;
 mod glossary;
 mod imports;
 mod jobs;
@@ -58,6 +59,10 @@ use sqlx::sqlite::{
 };
 
 pub use auth::{LoginLimit, LoginVerdict, Scope, Scopes, API_KEY_PREFIX};
+pub use desk::{
+    ArticleFilter, ArticlePage, ArticleQuery, DeskArticle, DeskCounts, DeskCursor, DeskLanguage,
+    DeskPage, DeskStatus, FlagDismissal, MAX_DESK_PAGE, MAX_DISMISSAL_CHARS, MAX_SEARCH_CHARS,
+};
 pub use error::{Result, StoreError};
 pub use glossary::{
     GlossaryEntry, GlossaryFields, GlossarySnapshot, NewGlossaryEntry, MAX_NOTE_CHARS,

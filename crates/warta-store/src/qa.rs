@@ -40,13 +40,17 @@ pub struct QaFlag {
     pub severity: Severity,
     pub detail: String,
     pub created_at: i64,
-    /// When an editor resolved it (fixed or accepted the segment).
+    /// When an editor resolved it (fixed or accepted the segment, or
+    /// dismissed the flag).
     pub resolved_at: Option<i64>,
     pub resolved_by: Option<String>,
+    /// Why an editor dismissed it as a false flag ([`Store::dismiss_flag`]);
+    /// `None` for a flag that is open or was resolved by fixing the text.
+    pub dismissed_reason: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
-struct QaFlagRow {
+pub(crate) struct QaFlagRow {
     id: i64,
     article_id: i64,
     lang: String,
@@ -58,6 +62,35 @@ struct QaFlagRow {
     created_at: i64,
     resolved_at: Option<i64>,
     resolved_by: Option<String>,
+    dismissed_reason: Option<String>,
+}
+
+/// The columns of [`QaFlagRow`], unqualified.
+macro_rules! qa_flag_cols {
+    () => {
+        "id, article_id, lang, revision, segment_idx, check_name, severity, detail, created_at, \
+         resolved_at, resolved_by, dismissed_reason"
+    };
+}
+pub(crate) use qa_flag_cols;
+
+impl QaFlagRow {
+    pub(crate) fn parse(self) -> Result<QaFlag> {
+        Ok(QaFlag {
+            id: self.id,
+            article_id: ArticleId(self.article_id),
+            lang: parse_lang(&self.lang)?,
+            revision: RevisionNo(self.revision),
+            segment_idx: self.segment_idx,
+            check: check_from_db(&self.check_name)?,
+            severity: severity_from_db(&self.severity)?,
+            detail: self.detail,
+            created_at: self.created_at,
+            resolved_at: self.resolved_at,
+            resolved_by: self.resolved_by,
+            dismissed_reason: self.dismissed_reason,
+        })
+    }
 }
 
 /// Replace the flags of (article, lang, revision) inside the open
@@ -80,9 +113,10 @@ macro_rules! replace_flags_in_tx {
             Option<i64>,
             Option<String>,
             String,
+            Option<String>,
         )> = sqlx::query_as(
-            "SELECT segment_idx, check_name, detail, created_at, resolved_at, resolved_by, severity FROM qa_flags \
-             WHERE article_id = $1 AND lang = $2 AND revision = $3",
+            "SELECT segment_idx, check_name, detail, created_at, resolved_at, resolved_by, severity, \
+             dismissed_reason FROM qa_flags WHERE article_id = $1 AND lang = $2 AND revision = $3",
         )
         .bind(article.0)
         .bind(lang.code())
@@ -105,17 +139,20 @@ macro_rules! replace_flags_in_tx {
             i64,
             Option<i64>,
             Option<String>,
+            Option<String>,
         )> = Vec::new();
         for f in flags {
             let found = old.iter().enumerate().position(|(i, o)| {
                 !used[i] && o.0 == f.segment_idx && o.1 == f.check.name() && o.2 == f.detail
             });
-            let (created, resolved_at, resolved_by) = match found {
+            // A finding found again keeps its age and the editor's verdict
+            // (resolved, or dismissed with a reason).
+            let (created, resolved_at, resolved_by, dismissed) = match found {
                 Some(i) => {
                     used[i] = true;
-                    (old[i].3, old[i].4, old[i].5.clone())
+                    (old[i].3, old[i].4, old[i].5.clone(), old[i].7.clone())
                 }
-                None => ($now, None, None),
+                None => ($now, None, None, None),
             };
             rows.push((
                 f.segment_idx,
@@ -125,18 +162,29 @@ macro_rules! replace_flags_in_tx {
                 created,
                 resolved_at,
                 resolved_by,
+                dismissed,
             ));
         }
         for (i, o) in old.iter().enumerate() {
             if !used[i] && o.4.is_some() {
                 // Resolved and no longer found: keep as the review record.
-                rows.push((o.0, o.1.clone(), o.6.clone(), o.2.clone(), o.3, o.4, o.5.clone()));
+                rows.push((
+                    o.0,
+                    o.1.clone(),
+                    o.6.clone(),
+                    o.2.clone(),
+                    o.3,
+                    o.4,
+                    o.5.clone(),
+                    o.7.clone(),
+                ));
             }
         }
-        for (segment_idx, check, severity, detail, created, resolved_at, resolved_by) in rows {
+        for (segment_idx, check, severity, detail, created, resolved_at, resolved_by, dismissed) in rows {
             sqlx::query(
                 "INSERT INTO qa_flags (article_id, lang, revision, segment_idx, check_name, severity, \
-                 detail, created_at, resolved_at, resolved_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 detail, created_at, resolved_at, resolved_by, dismissed_reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(article.0)
             .bind(lang.code())
@@ -148,6 +196,7 @@ macro_rules! replace_flags_in_tx {
             .bind(created)
             .bind(resolved_at)
             .bind(&resolved_by)
+            .bind(&dismissed)
             .execute(&mut *$tx)
             .await?;
         }
@@ -186,34 +235,18 @@ impl Store {
         revision: RevisionNo,
     ) -> Result<Vec<QaFlag>> {
         let rows: Vec<QaFlagRow> = with_db!(self, |pool, _d| {
-            sqlx::query_as(
-                "SELECT id, article_id, lang, revision, segment_idx, check_name, severity, detail, created_at, \
-                 resolved_at, resolved_by \
-                 FROM qa_flags WHERE article_id = $1 AND lang = $2 AND revision = $3 \
-                 ORDER BY segment_idx IS NOT NULL, segment_idx, id",
-            )
+            sqlx::query_as(concat!(
+                "SELECT ",
+                qa_flag_cols!(),
+                " FROM qa_flags WHERE article_id = $1 AND lang = $2 AND revision = $3 \
+                 ORDER BY segment_idx IS NOT NULL, segment_idx, id"
+            ))
             .bind(article.0)
             .bind(lang.code())
             .bind(revision.0)
             .fetch_all(pool)
             .await?
         });
-        rows.into_iter()
-            .map(|r| {
-                Ok::<_, StoreError>(QaFlag {
-                    id: r.id,
-                    article_id: ArticleId(r.article_id),
-                    lang: parse_lang(&r.lang)?,
-                    revision: RevisionNo(r.revision),
-                    segment_idx: r.segment_idx,
-                    check: check_from_db(&r.check_name)?,
-                    severity: severity_from_db(&r.severity)?,
-                    detail: r.detail,
-                    created_at: r.created_at,
-                    resolved_at: r.resolved_at,
-                    resolved_by: r.resolved_by,
-                })
-            })
-            .collect()
+        rows.into_iter().map(QaFlagRow::parse).collect()
     }
 }

@@ -137,6 +137,7 @@ impl FlagRow {
             // The queue only reads unresolved flags.
             resolved_at: None,
             resolved_by: None,
+            dismissed_reason: None,
         })
     }
 }
@@ -168,7 +169,11 @@ macro_rules! queue_from {
 /// A `segments` row: idx, source, target, pivot, confidence, origin.
 type SegmentTuple = (i64, String, String, Option<String>, Option<f64>, String);
 
-fn builder<DB: sqlx::Database>(_pool: &sqlx::Pool<DB>, init: &str) -> sqlx::QueryBuilder<DB>
+/// A query builder for `pool`'s database.
+pub(crate) fn builder<DB: sqlx::Database>(
+    _pool: &sqlx::Pool<DB>,
+    init: &str,
+) -> sqlx::QueryBuilder<DB>
 where
     DB::Arguments: Default,
 {

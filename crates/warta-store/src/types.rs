@@ -92,6 +92,7 @@ macro_rules! text_enum {
         }
     };
 }
+pub(crate) use text_enum;
 
 pub use warta_core::Origin;
 

@@ -275,6 +275,8 @@ pub struct VersionView {
 /// A QA finding.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FlagView {
+    /// What `POST /api/v1/flags/{id}/dismiss` takes.
+    pub id: i64,
     /// The check that found it.
     pub check: Check,
     pub severity: Severity,
@@ -283,6 +285,23 @@ pub struct FlagView {
     pub detail: String,
     pub resolved: bool,
     pub resolved_by: Option<String>,
+    /// Why an editor dismissed it as wrong (null unless dismissed).
+    pub dismissed_reason: Option<String>,
+}
+
+impl From<&QaFlag> for FlagView {
+    fn from(f: &QaFlag) -> FlagView {
+        FlagView {
+            id: f.id,
+            check: f.check,
+            severity: f.severity,
+            segment: f.segment_idx,
+            detail: f.detail.clone(),
+            resolved: f.resolved_at.is_some(),
+            resolved_by: f.resolved_by.clone(),
+            dismissed_reason: f.dismissed_reason.clone(),
+        }
+    }
 }
 
 /// One segment (title, summary, or a block's sentence) and its translation.
@@ -322,17 +341,7 @@ impl VersionView {
             translated_at: Timestamp::from_unix_millis(v.translated_at).rfc3339(),
             reviewed_by: v.reviewed_by.clone(),
             quality: v.quality.clone(),
-            flags: flags
-                .iter()
-                .map(|f| FlagView {
-                    check: f.check,
-                    severity: f.severity,
-                    segment: f.segment_idx,
-                    detail: f.detail.clone(),
-                    resolved: f.resolved_at.is_some(),
-                    resolved_by: f.resolved_by.clone(),
-                })
-                .collect(),
+            flags: flags.iter().map(FlagView::from).collect(),
             segments: segments
                 .iter()
                 .map(|s| SegmentView {
@@ -593,6 +602,11 @@ pub struct Stats {
     /// Jobs in the database by state (states with no job are left out).
     #[schema(value_type = BTreeMap<JobState, i64>)]
     pub jobs: BTreeMap<&'static str, i64>,
+    /// QA flags editors dismissed as wrong, ever, by check (checks never
+    /// dismissed are left out): each check's false positives by the
+    /// editors' own verdicts.
+    #[schema(value_type = BTreeMap<Check, i64>)]
+    pub flags_dismissed: BTreeMap<String, i64>,
 }
 
 /// Sentences looked up in the translation memory by this process.
@@ -639,5 +653,12 @@ pub async fn stats(
         },
         sentences_translated: m.sentences_translated.load(Ordering::Relaxed),
         jobs,
+        flags_dismissed: app
+            .ctx
+            .store
+            .dismissals_by_check()
+            .await?
+            .into_iter()
+            .collect(),
     }))
 }

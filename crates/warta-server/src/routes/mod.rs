@@ -1,6 +1,7 @@
 //! HTTP routes: one module per audience.
 //!
-//! - [`api`]: the CMS API under `/api/v1` (Bearer API key).
+//! - [`api`]: the CMS API under `/api/v1` (Bearer API key); [`holds`] and
+//!   [`desk`] add the editors' operations to it.
 //! - [`glossary`]: the glossary under `/api/v1/glossary` (Bearer API key).
 //! - [`libretranslate`]: `/translate`, `/languages`, `/detect`.
 //! - [`site`]: the public pages, feeds and sitemap (through the page cache).
@@ -15,6 +16,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod desk;
 pub mod glossary;
 pub mod guards;
 pub mod holds;

@@ -12,7 +12,8 @@
 //! targets" (a glossary entry's `target_lang`), [`for_newsroom`] narrows the
 //! schema from every language warta knows to the configured ones.
 //!
-//! Covered: the CMS API (`/api/v1/articles…`, `/api/v1/stats`), the
+//! Covered: the CMS API (`/api/v1/articles…`, `/api/v1/flags…`,
+//! `/api/v1/stats`), the
 //! glossary, the webhook delivery log, the LibreTranslate-compatible API and
 //! `/healthz`. Not covered: the HTML site, `/admin` and the Prometheus text
 //! of `/metrics`.
@@ -30,7 +31,7 @@ use utoipa_axum::routes;
 use crate::configuration::Config;
 use crate::error::ErrorBody;
 use crate::routes::libretranslate::LtError;
-use crate::routes::{api, glossary, holds, libretranslate, ops, webhooks};
+use crate::routes::{api, desk, glossary, holds, libretranslate, ops, webhooks};
 use crate::startup::App;
 
 /// The name of the API-key security scheme in the document.
@@ -89,11 +90,12 @@ impl utoipa::Modify for ApiKeyScheme {
 /// The documented routes, each under the path of its `#[utoipa::path]`.
 pub fn router() -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(api::post_article))
+        .routes(routes!(api::post_article, desk::list_articles))
         .routes(routes!(api::get_article, api::delete_article))
         .routes(routes!(api::get_version, api::put_version))
         .routes(routes!(holds::approve))
         .routes(routes!(holds::hold, holds::release))
+        .routes(routes!(desk::dismiss_flag))
         .routes(routes!(api::stats))
         .routes(routes!(glossary::list, glossary::create))
         .routes(routes!(glossary::delete))
@@ -131,6 +133,13 @@ pub fn for_newsroom(config: &Config) -> Value {
             if param["name"] == "lang" {
                 param["schema"] = codes(langs.clone());
             }
+        }
+    }
+    // The articles list filters by one of the targets.
+    let op = &mut doc["paths"]["/api/v1/articles"]["get"];
+    for param in op["parameters"].as_array_mut().into_iter().flatten() {
+        if param["name"] == "lang" {
+            param["schema"] = codes(config.targets.clone());
         }
     }
     let target_lang =

@@ -283,6 +283,10 @@ async fn metrics_text(app: &App) -> Result<impl IntoResponse, ApiError> {
     {
         let _ = writeln!(out, "warta_qa_flags_total{{check=\"{check}\"}} {n}");
     }
+    let _ = writeln!(out, "# HELP warta_flags_dismissed_total QA flags editors dismissed as wrong, by check.\n# TYPE warta_flags_dismissed_total counter");
+    for (check, n) in app.ctx.store.dismissals_by_check().await? {
+        let _ = writeln!(out, "warta_flags_dismissed_total{{check=\"{check}\"}} {n}");
+    }
     let _ = writeln!(
         out,
         "# HELP warta_publish_latency_seconds From a job's creation to its version's publication.\n# TYPE warta_publish_latency_seconds histogram"
