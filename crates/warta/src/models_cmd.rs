@@ -146,9 +146,22 @@ fn pull(global: &Global, args: PullArgs) -> anyhow::Result<()> {
                 ))
                 .is_ok(),
         };
-        // The adequacy check needs each direct pair's reverse model.
-        let reverse = config.adequacy.is_some();
-        for p in pairs_for(config.source, &config.targets, direct, reverse) {
+        let route = pairs_for(config.source, &config.targets, &direct, false);
+        // The adequacy check scores a direct pair's output under its
+        // reverse model; pulled where the source publishes it (a route
+        // through English is not checked, so it needs none).
+        let reverse: Vec<Pair> = match config.adequacy {
+            Some(_) => config
+                .targets
+                .iter()
+                .map(|&t| Pair { src: config.source, trg: t })
+                .filter(|p| route.contains(p))
+                .map(|p| Pair { src: p.trg, trg: p.src })
+                .filter(|&p| direct(p))
+                .collect(),
+            None => Vec::new(),
+        };
+        for p in route.into_iter().chain(reverse) {
             if !pairs.contains(&p) {
                 pairs.push(p);
             }
