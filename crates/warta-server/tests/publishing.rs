@@ -95,6 +95,11 @@ async fn under_review_every_version_waits_for_an_approval_and_readers_keep_the_l
     assert_eq!(status, 200);
     assert!(page.contains(&title));
     assert!(app.page("/en/rapat").await.1.contains(r#"hreflang="pt""#));
+    // Approved by an editor: readers are told so (messages.toml, [pt]
+    // machine_reviewed) instead of the machine-translation disclaimer.
+    assert!(page.contains(r#"data-warta="reviewed""#), "{page}");
+    assert!(page.contains("Tradução automática revisada por um editor."), "{page}");
+    assert!(!page.contains(r#"data-warta="disclaimer""#), "{page}");
 
     // The original is revised: the new translation is held, the approved
     // one stays up with the note in Portuguese, and the link still works.
@@ -247,5 +252,38 @@ async fn an_invented_headline_is_held_under_the_default_policy() {
     let (status, public) = public_pt(&app, "thanks").await;
     assert_eq!(status, 404, "held: no page");
     assert!(!public.contains(&title), "nowhere public: {title}");
+    app.stop().await;
+}
+
+/// A published translation replaced by a different text of the same source
+/// revision (here an editor's own version through the API) carries a dated
+/// correction note in the reader's language (messages.toml, [pt]
+/// corrected: "Corrigido em {time}"); a first publication carries none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_translation_changed_after_publication_carries_a_dated_correction() {
+    let app = TestApp::spawn(1).await;
+    let r = app
+        .post_article(&article("koreksi", "The council met today", "The mayor spoke."))
+        .await;
+    assert_eq!(r.status(), 202);
+    app.wait_for_job("koreksi", "pt", "done", Duration::from_secs(120))
+        .await;
+    let (status, page) = app.page("/pt/koreksi").await;
+    assert_eq!(status, 200);
+    assert!(!page.contains(r#"data-warta="corrected""#), "first publication: {page}");
+    let put = app
+        .client
+        .put(format!("{}/api/v1/articles/koreksi/pt", app.base))
+        .bearer_auth(&app.key)
+        .json(&json!({"title": "A câmara reuniu-se hoje", "summary": "", "body_html": "<p>O presidente da câmara falou.</p>", "translator": "Rina"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 200, "{:?}", put.text().await);
+    let (status, page) = app.page("/pt/koreksi").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("O presidente da câmara falou."), "{page}");
+    assert!(page.contains(r#"data-warta="corrected""#), "{page}");
+    assert!(page.contains("Corrigido em"), "{page}");
     app.stop().await;
 }

@@ -185,6 +185,7 @@ fn main() {
                 published_at: Timestamp::from_unix_secs(story.published),
                 translated_at: (v.origin != Origin::Source)
                     .then(|| Timestamp::from_unix_secs(story.published + 74)),
+                corrected_at: None,
                 origin: v.origin.clone(),
             };
             write(

@@ -33,6 +33,7 @@
 //!     author: None,
 //!     published_at: Timestamp::from_unix_secs(1_740_960_309),
 //!     translated_at: Some(Timestamp::from_unix_secs(1_740_960_320)),
+//!     corrected_at: None,
 //!     origin: Origin::Machine { model: "id-en".into() },
 //! });
 //! assert!(html.contains(r#"data-warta="disclaimer""#));

@@ -55,6 +55,11 @@ keys! {
     // A revised original whose new translation waits for an editor: the
     // reader gets the previous translation and this note.
     UnderReview = "under_review", allowed: ["source_link"], required: ["source_link"];
+    // A machine translation an editor approved or corrected: said instead
+    // of the machine-translation disclaimer, still linking the original.
+    MachineReviewed = "machine_reviewed", allowed: ["source_link"], required: ["source_link"];
+    // A published translation whose text was changed afterwards.
+    Corrected = "corrected", allowed: ["time"], required: ["time"];
     Published = "published", allowed: ["time"], required: ["time"];
     Translated = "translated", allowed: ["time"], required: ["time"];
     Byline = "byline", allowed: ["author"], required: ["author"];

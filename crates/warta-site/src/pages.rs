@@ -126,7 +126,10 @@ struct ArticleTemplate<'a> {
     byline: Option<String>,
     published_html: String,
     translated_html: Option<String>,
+    corrected_html: Option<String>,
     disclaimer_html: Option<String>,
+    /// A machine translation an editor reviewed (instead of the disclaimer).
+    reviewed_html: Option<String>,
     model_note: Option<String>,
     human_mark: Option<&'a str>,
     reviewed: bool,
@@ -144,6 +147,7 @@ pub fn render_article(page: &ArticlePage) -> String {
 
     let (mut disclaimer_html, mut model_note, mut human_mark, mut reviewed, mut outdated_html) =
         (None, None, None, false, None);
+    let mut reviewed_html = None;
     match &page.origin {
         Origin::Source => {}
         Origin::Machine { model } | Origin::MachineUnderReview { model } => {
@@ -162,6 +166,13 @@ pub fn render_article(page: &ArticlePage) -> String {
                 ));
             }
         }
+        Origin::MachineReviewed { .. } => {
+            reviewed_html = Some(msgs.fill_html(
+                lang,
+                Key::MachineReviewed,
+                &[("source_link", &source_link())],
+            ));
+        }
         Origin::Human { reviewed: true } => {
             human_mark = Some(msgs.text(lang, Key::HumanReviewed));
             reviewed = true;
@@ -178,6 +189,10 @@ pub fn render_article(page: &ArticlePage) -> String {
     let translated_html = match page.origin {
         Origin::Source => None,
         _ => page.translated_at.map(|t| time(Key::Translated, t)),
+    };
+    let corrected_html = match page.origin {
+        Origin::Source => None,
+        _ => page.corrected_at.map(|t| time(Key::Corrected, t)),
     };
 
     let tpl = ArticleTemplate {
@@ -200,7 +215,9 @@ pub fn render_article(page: &ArticlePage) -> String {
             .map(|a| msgs.fill_text(lang, Key::Byline, &[("author", a)])),
         published_html: time(Key::Published, page.published_at),
         translated_html,
+        corrected_html,
         disclaimer_html,
+        reviewed_html,
         model_note,
         human_mark,
         reviewed,

@@ -251,6 +251,9 @@ pub enum Origin {
     /// A machine translation of an earlier revision of the source, shown
     /// while the new revision's translation waits for an editor.
     MachineUnderReview { model: String },
+    /// A machine translation an editor approved or corrected: readers are
+    /// told it was reviewed instead of the machine-translation disclaimer.
+    MachineReviewed { model: String },
     /// Translated (and, if `reviewed`, checked by an editor) by people.
     Human { reviewed: bool },
     /// A human translation of an earlier revision of the source.
@@ -261,7 +264,9 @@ impl Origin {
     pub fn is_machine(&self) -> bool {
         matches!(
             self,
-            Origin::Machine { .. } | Origin::MachineUnderReview { .. }
+            Origin::Machine { .. }
+                | Origin::MachineUnderReview { .. }
+                | Origin::MachineReviewed { .. }
         )
     }
 }
@@ -285,6 +290,9 @@ pub struct ArticlePage<'a> {
     pub published_at: Timestamp,
     /// When this version's text was produced; `None` for the source.
     pub translated_at: Option<Timestamp>,
+    /// When a published text of this version was replaced by a corrected
+    /// one (readers get a dated note); `None` if never.
+    pub corrected_at: Option<Timestamp>,
     pub origin: Origin,
 }
 

@@ -221,11 +221,12 @@ async fn article_page(
         .filter(|l| languages.contains(l))
         .collect();
     let source = rev.source_lang;
-    let (title, summary, body_html, translated_at, origin, last) = if lang == source {
+    let (title, summary, body_html, translated_at, corrected_at, origin, last) = if lang == source {
         (
             rev.title.clone(),
             rev.summary.clone(),
             rev.body_html.clone(),
+            None,
             None,
             SiteOrigin::Source,
             rev.created_at,
@@ -238,6 +239,8 @@ async fn article_page(
         let origin = match v.origin {
             // The original was revised and its new translation is held.
             Origin::Machine if v.under_review => SiteOrigin::MachineUnderReview { model },
+            // An editor approved it or corrected a sentence of it.
+            Origin::Machine if v.reviewed_by.is_some() => SiteOrigin::MachineReviewed { model },
             Origin::Machine => SiteOrigin::Machine { model },
             Origin::Human if v.outdated => SiteOrigin::HumanOutdated,
             Origin::Human => SiteOrigin::Human { reviewed: true },
@@ -247,6 +250,7 @@ async fn article_page(
             v.summary.clone(),
             v.body_html.clone(),
             Some(ts(v.translated_at)),
+            v.corrected_at.map(ts),
             origin,
             v.updated_at,
         )
@@ -262,6 +266,7 @@ async fn article_page(
         author: rev.author.clone(),
         published_at: ts(rev.published_at),
         translated_at,
+        corrected_at,
         origin,
     };
     Ok(Some((render_article(&page), ts(last))))

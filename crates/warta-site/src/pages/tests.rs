@@ -62,6 +62,7 @@ fn article<'a>(site: &'a Site, page_lang: &str, origin: Origin, title: &str) -> 
         author: Some("Siti Rahma".into()),
         published_at: Timestamp::from_unix_secs(PUBLISHED),
         translated_at: (origin != Origin::Source).then(|| Timestamp::from_unix_secs(TRANSLATED)),
+        corrected_at: None,
         origin,
     }
 }

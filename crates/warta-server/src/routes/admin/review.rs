@@ -550,7 +550,11 @@ pub(super) async fn preview(
         author: l.current.author.clone(),
         published_at: ts(l.current.published_at),
         translated_at: Some(ts(v.translated_at)),
+        corrected_at: None,
         origin: match v.origin {
+            Origin::Machine if v.reviewed_by.is_some() => SiteOrigin::MachineReviewed {
+                model: v.model_id.clone().unwrap_or_default(),
+            },
             Origin::Machine => SiteOrigin::Machine {
                 model: v.model_id.clone().unwrap_or_default(),
             },
