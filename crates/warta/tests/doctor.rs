@@ -125,7 +125,49 @@ fn doctor_with_the_test_models_and_the_en_pt_newsroom_passes() {
         "{out}"
     );
     assert!(!out.contains("PROBLEM"), "{out}");
+    // The test models include pt→en, the adequacy check's reverse model.
+    assert!(!out.contains("note     adequacy"), "{out}");
     assert!(out.trim_end().ends_with("all checks passed"), "{out}");
+}
+
+/// Without the reverse model the adequacy check cannot run: doctor says so
+/// and how to fix it, but it is not a problem (the newsroom translates and
+/// publishes; each version's quality summary names the missing model).
+#[test]
+fn doctor_notes_a_missing_reverse_model_for_the_adequacy_check() {
+    let home = tempfile::tempdir().unwrap();
+    let store = home.path().join("models");
+    let en_pt = store.join("en-pt");
+    std::fs::create_dir_all(&en_pt).unwrap();
+    for f in std::fs::read_dir(test_models().join("en-pt")).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), en_pt.join(f.file_name())).unwrap();
+    }
+    let config = home.path().join("warta.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "source = \"en\"\ntargets = [\"pt\"]\nmodels_dir = \"{}\"\n",
+            store.display()
+        ),
+    )
+    .unwrap();
+    let o = warta(home.path())
+        .args(["doctor", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    assert!(
+        out.contains("note     adequacy check en→pt: the reverse model pt-en is not installed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("models pull pt-en (or `adequacy = false` in the configuration)"),
+        "{out}"
+    );
+    assert!(!out.contains("PROBLEM"), "{out}");
 }
 
 #[test]
