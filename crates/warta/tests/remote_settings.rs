@@ -1064,6 +1064,49 @@ fn for_config_pulls_the_route_the_newsroom_needs() {
     assert_eq!(translate(&store, "id", "zh", SENTENCE), oracle(&models));
 }
 
+/// The adequacy check scores a direct pair's output under its reverse model,
+/// so `--for-config` pulls it too where the server publishes it (here en→id,
+/// published for this test from the en→pt test model's files), and not when
+/// the newsroom turns the check off.
+#[test]
+fn for_config_pulls_the_reverse_of_a_direct_pair_for_the_adequacy_check() {
+    let Some(models) = test_models() else { return };
+    let mut replica = newsroom_replica(&models);
+    let read = |file: &str| std::fs::read(models.join("en-pt").join(file)).unwrap();
+    for (kind, name, file) in [
+        ("model", "model.enid.intgemm.alphas.bin", "model.enpt.intgemm.alphas.bin"),
+        ("vocab", "vocab.enid.spm", "vocab.enpt.spm"),
+        ("lex", "lex.50.50.enid.s2t.bin", "lex.50.50.enpt.s2t.bin"),
+    ] {
+        replica.publish(File::new("en", "id", kind, "3.10", name, read(file)), true);
+    }
+    for (extra, reverse_pulled) in [("", true), ("adequacy = false\n", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("warta.toml");
+        std::fs::write(
+            &config,
+            format!("source = \"id\"\ntargets = [\"en\"]\n{extra}"),
+        )
+        .unwrap();
+        let store = dir.path().join("models");
+        let o = warta_env(
+            &store,
+            &["models", "pull", "--for-config", "--config", config.to_str().unwrap()],
+            b"",
+            &[("WARTA_REMOTE_SETTINGS", &replica.url())],
+        );
+        assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+        assert!(line_for(&o, "id-en").contains("installed"), "{}", stdout(&o));
+        let has_reverse = stdout(&o)
+            .lines()
+            .any(|l| l.split_whitespace().next() == Some("en-id"));
+        assert_eq!(has_reverse, reverse_pulled, "{extra:?}: {}", stdout(&o));
+        if reverse_pulled {
+            assert!(line_for(&o, "en-id").contains("installed"), "{}", stdout(&o));
+        }
+    }
+}
+
 /// A static file server for a mirror directory (what a newsroom's nginx
 /// would be).
 fn serve_dir(root: &Path) -> String {
