@@ -20,6 +20,12 @@
 //! size, with quick_cache's S3-FIFO eviction, so one crawl through every
 //! old article cannot push the front pages out.
 //!
+//! Pages are compressed once, when rendered (gzip and brotli, kept beside
+//! the body in the cache), and each request gets the encoding it accepts
+//! (`Accept-Encoding`, brotli preferred) with `Vary: Accept-Encoding` and an
+//! ETag per encoding, so caches and conditional requests keep the
+//! representations apart.
+//!
 //! What this module must never do: cache anything per user (the public site
 //! has no cookies or sessions), or cache errors.
 
@@ -45,6 +51,101 @@ pub struct Page {
     pub etag: HeaderValue,
     pub last_modified: Option<Timestamp>,
     pub cache_control: &'static str,
+    /// The body compressed, when it is worth it ([`Compressed::of`]).
+    pub compressed: Option<Compressed>,
+}
+
+/// A body's gzip and brotli encodings.
+#[derive(Debug, Clone)]
+pub struct Compressed {
+    pub gzip: Bytes,
+    pub br: Bytes,
+}
+
+impl Compressed {
+    /// Bodies smaller than this go as they are: the saving would not pay
+    /// for the encoding's headers.
+    const MIN_BYTES: usize = 512;
+
+    /// Both encodings of `body`, or `None` when it is too small or does not
+    /// shrink. gzip at level 6 (zlib's default), brotli at quality 6: the
+    /// work is done once per rendered page, not per request.
+    pub fn of(body: &[u8]) -> Option<Compressed> {
+        use std::io::Write;
+        if body.len() < Compressed::MIN_BYTES {
+            return None;
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+        gz.write_all(body).ok()?;
+        let gzip = gz.finish().ok()?;
+        let mut br = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut br, 4096, 6, 22);
+            w.write_all(body).ok()?;
+            w.flush().ok()?;
+        }
+        (gzip.len() < body.len()).then(|| Compressed {
+            gzip: gzip.into(),
+            br: br.into(),
+        })
+    }
+}
+
+/// The encodings a response can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Identity,
+    Gzip,
+    Br,
+}
+
+/// The best encoding the client accepts (`Accept-Encoding`, RFC 9110
+/// §12.5.3): brotli, then gzip, then none. A coding with `q=0` is refused;
+/// `*` stands for the codings not named.
+fn negotiate(accept: Option<&str>) -> Encoding {
+    let Some(accept) = accept else {
+        return Encoding::Identity;
+    };
+    let mut named: Vec<(String, bool)> = Vec::new();
+    for item in accept.split(',') {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        if name.is_empty() {
+            continue;
+        }
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
+            .find_map(|v| v.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        named.push((name, q > 0.0));
+    }
+    let accepts = |coding: &str| {
+        named
+            .iter()
+            .find(|(n, _)| n == coding)
+            .or_else(|| named.iter().find(|(n, _)| n == "*"))
+            .is_some_and(|(_, ok)| *ok)
+    };
+    if accepts("br") {
+        Encoding::Br
+    } else if accepts("gzip") || accepts("x-gzip") {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+/// The ETag of an encoded representation: the body's, marked per coding.
+fn etag_of(etag: &str, encoding: Encoding) -> String {
+    let suffix = match encoding {
+        Encoding::Identity => return etag.to_string(),
+        Encoding::Gzip => "-gzip",
+        Encoding::Br => "-br",
+    };
+    match etag.strip_suffix('"') {
+        Some(open) => format!("{open}{suffix}\""),
+        None => format!("{etag}{suffix}"),
+    }
 }
 
 impl Page {
@@ -60,6 +161,7 @@ impl Page {
         let etag =
             HeaderValue::from_str(&etag_for(&body)).unwrap_or(HeaderValue::from_static("\"\""));
         Page {
+            compressed: Compressed::of(&body),
             content_type,
             body,
             etag,
@@ -75,23 +177,47 @@ impl Page {
                 .get(name)
                 .and_then(|v: &HeaderValue| v.to_str().ok())
         };
-        let etag = self.etag.to_str().unwrap_or_default();
+        let encoding = match &self.compressed {
+            Some(_) => negotiate(h(header::ACCEPT_ENCODING)),
+            None => Encoding::Identity,
+        };
+        let etag = etag_of(self.etag.to_str().unwrap_or_default(), encoding);
         let mut resp = if not_modified(
             h(header::IF_NONE_MATCH),
             h(header::IF_MODIFIED_SINCE),
-            etag,
+            &etag,
             self.last_modified,
         ) {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
+            let body = match (&self.compressed, encoding) {
+                (Some(c), Encoding::Br) => c.br.clone(),
+                (Some(c), Encoding::Gzip) => c.gzip.clone(),
+                _ => self.body.clone(),
+            };
             (
                 [(header::CONTENT_TYPE, self.content_type)],
-                self.body.clone(),
+                body,
             )
                 .into_response()
         };
         let hs = resp.headers_mut();
-        hs.insert(header::ETAG, self.etag.clone());
+        match encoding {
+            Encoding::Br => {
+                hs.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+            }
+            Encoding::Gzip => {
+                hs.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            }
+            Encoding::Identity => {}
+        }
+        if self.compressed.is_some() {
+            hs.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+        hs.insert(
+            header::ETAG,
+            HeaderValue::from_str(&etag).unwrap_or_else(|_| self.etag.clone()),
+        );
         if let Some(lm) = self.last_modified {
             if let Ok(v) = HeaderValue::from_str(&lm.http_date()) {
                 hs.insert(header::LAST_MODIFIED, v);
@@ -105,8 +231,12 @@ impl Page {
     }
 
     fn weight(&self) -> u64 {
-        // The body dominates; the rest is a fixed few hundred bytes.
-        self.body.len() as u64 + 256
+        // The bodies dominate; the rest is a fixed few hundred bytes.
+        let compressed = self
+            .compressed
+            .as_ref()
+            .map_or(0, |c| c.gzip.len() + c.br.len());
+        (self.body.len() + compressed) as u64 + 256
     }
 }
 
@@ -338,5 +468,33 @@ mod tests {
                 .unwrap();
             assert_eq!(p.body.as_ref(), body.as_bytes());
         }
+    }
+}
+
+#[cfg(test)]
+mod encoding_tests {
+    use super::{etag_of, negotiate, Encoding};
+
+    // Expected values: RFC 9110 §12.5.3 (q=0 refuses a coding, `*` stands
+    // for the codings not named) and the preference this module states.
+    #[test]
+    fn the_best_accepted_encoding_is_chosen() {
+        assert_eq!(negotiate(None), Encoding::Identity);
+        assert_eq!(negotiate(Some("gzip, deflate, br, zstd")), Encoding::Br);
+        assert_eq!(negotiate(Some("gzip")), Encoding::Gzip);
+        assert_eq!(negotiate(Some("GZIP;Q=0.5")), Encoding::Gzip);
+        assert_eq!(negotiate(Some("br;q=0, gzip;q=0.1")), Encoding::Gzip);
+        assert_eq!(negotiate(Some("br;q=0, gzip;q=0")), Encoding::Identity);
+        assert_eq!(negotiate(Some("*")), Encoding::Br);
+        assert_eq!(negotiate(Some("*;q=0, gzip")), Encoding::Gzip);
+        assert_eq!(negotiate(Some("identity")), Encoding::Identity);
+        assert_eq!(negotiate(Some("")), Encoding::Identity);
+    }
+
+    #[test]
+    fn each_encoding_has_its_own_etag() {
+        assert_eq!(etag_of("\"abc\"", Encoding::Identity), "\"abc\"");
+        assert_eq!(etag_of("\"abc\"", Encoding::Gzip), "\"abc-gzip\"");
+        assert_eq!(etag_of("\"abc\"", Encoding::Br), "\"abc-br\"");
     }
 }

@@ -307,3 +307,89 @@ async fn a_held_version_has_no_page_and_no_hreflang_alternate() {
     assert!(app.page("/en/held").await.1.contains(r#"hreflang="pt""#));
     app.stop().await;
 }
+
+/// Pages, feeds and the sitemap go compressed to a client that accepts it
+/// (issue 23): brotli preferred, gzip next, as they are otherwise; every
+/// encoding decodes to the same bytes (flate2 and brotli decoders, the
+/// oracle), says `Vary: Accept-Encoding`, and has its own ETag, which a
+/// conditional request of the same encoding revalidates to a 304.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_feeds_and_the_sitemap_are_served_compressed_to_those_who_accept_it() {
+    use std::io::Read;
+    let app = TestApp::spawn(1).await;
+    let body = "<p>The council met on Monday and agreed the budget.</p>".repeat(20);
+    let r = app
+        .post_article(&json!({"slug": "budget", "title": "Budget agreed", "body_html": body}))
+        .await;
+    assert_eq!(r.status(), 202);
+    // Enough articles for a sitemap past the 512 bytes below which nothing
+    // is compressed (page_cache.rs, `Compressed::MIN_BYTES`).
+    for i in 0..12 {
+        let r = app
+            .post_article(&json!({"slug": format!("brief-{i}"), "title": "Brief", "body_html": "<p>Short.</p>"}))
+            .await;
+        assert_eq!(r.status(), 202);
+    }
+    for path in ["/en/budget", "/en/", "/en/feed.xml", "/sitemap.xml"] {
+        let fetch = |accept: Option<&'static str>| {
+            let mut req = app.client.get(format!("{}{path}", app.base));
+            if let Some(a) = accept {
+                req = req.header("accept-encoding", a);
+            }
+            req.send()
+        };
+        let plain = fetch(None).await.unwrap();
+        assert_eq!(plain.status(), 200, "{path}");
+        assert!(plain.headers().get("content-encoding").is_none(), "{path}");
+        let plain_etag = plain.headers()["etag"].to_str().unwrap().to_string();
+        let plain_body = plain.bytes().await.unwrap();
+        for (accept, coding) in [
+            ("gzip, deflate, br", Some("br")),
+            ("gzip", Some("gzip")),
+            ("br;q=0, gzip;q=0.5", Some("gzip")),
+            ("br;q=0, gzip;q=0", None),
+            ("identity", None),
+        ] {
+            let r = fetch(Some(accept)).await.unwrap();
+            assert_eq!(r.status(), 200, "{path} {accept}");
+            let got = r
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_string());
+            assert_eq!(got.as_deref(), coding, "{path} {accept}");
+            let vary = r.headers().get("vary").map(|v| v.to_str().unwrap().to_lowercase());
+            assert!(vary.is_some_and(|v| v.contains("accept-encoding")), "{path}");
+            let etag = r.headers()["etag"].to_str().unwrap().to_string();
+            let raw = r.bytes().await.unwrap();
+            let mut decoded = Vec::new();
+            match coding {
+                Some("br") => {
+                    brotli::Decompressor::new(&raw[..], 4096)
+                        .read_to_end(&mut decoded)
+                        .unwrap();
+                }
+                Some("gzip") => {
+                    flate2::read::GzDecoder::new(&raw[..])
+                        .read_to_end(&mut decoded)
+                        .unwrap();
+                }
+                _ => decoded = raw.to_vec(),
+            }
+            assert_eq!(decoded, plain_body.to_vec(), "{path} {accept}");
+            if coding.is_some() {
+                assert!(raw.len() < plain_body.len(), "{path} {accept}: not smaller");
+                assert_ne!(etag, plain_etag, "{path} {accept}: one ETag per encoding");
+            }
+            let again = app
+                .client
+                .get(format!("{}{path}", app.base))
+                .header("accept-encoding", accept)
+                .header("if-none-match", &etag)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(again.status(), 304, "{path} {accept}");
+        }
+    }
+    app.stop().await;
+}
