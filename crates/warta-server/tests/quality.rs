@@ -227,3 +227,49 @@ async fn protected_spans_survive_and_numbers_take_the_target_format() {
     );
     app.stop().await;
 }
+
+/// Issue 20: every path that translates reports the adequacy flag. Through
+/// the LibreTranslate route, `Thank you` comes out of the en→pt test model
+/// as "Obrigado por enviar uma edição." (issue 20's example), which the
+/// reverse model scores −5.65 (BENCHMARKS.md "Adequacy of short segments"),
+/// below the default error threshold −5.0: `qualityFlags` names an
+/// adequacy error on that sentence. "The mayor spoke." is faithful (no
+/// adequacy flag, same source). A batch answers one list per text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn libretranslate_answers_report_the_adequacy_flag() {
+    let app = TestApp::spawn(1).await;
+    let c = reqwest::Client::new();
+    let r = c
+        .post(format!("{}/translate", app.base))
+        .json(&json!({"q": "Thank you", "source": "en", "target": "pt", "api_key": app.key}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let one: serde_json::Value = r.json().await.unwrap();
+    let flags = one["qualityFlags"].as_array().expect("a list for one text");
+    let adequacy: Vec<_> = flags.iter().filter(|f| f["check"] == "adequacy").collect();
+    assert_eq!(adequacy.len(), 1, "{one}");
+    assert_eq!(adequacy[0]["severity"], "error", "{one}");
+    assert_eq!(adequacy[0]["sentence"], "Thank you", "{one}");
+
+    let r = c
+        .post(format!("{}/translate", app.base))
+        .json(&json!({"q": ["Thank you", "The mayor spoke."], "source": "en", "target": "pt", "api_key": app.key}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let many: serde_json::Value = r.json().await.unwrap();
+    let lists = many["qualityFlags"].as_array().expect("one list per text");
+    assert_eq!(lists.len(), 2, "{many}");
+    assert!(
+        lists[0].as_array().unwrap().iter().any(|f| f["check"] == "adequacy"),
+        "{many}"
+    );
+    assert!(
+        lists[1].as_array().unwrap().iter().all(|f| f["check"] != "adequacy"),
+        "{many}"
+    );
+    app.stop().await;
+}

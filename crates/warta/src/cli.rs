@@ -133,8 +133,9 @@ pub struct TranslateArgs {
     /// Worker threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Newsroom configuration whose glossary applies (when `--from` is its
-    /// source language and its database exists).
+    /// Newsroom configuration whose adequacy thresholds apply, and its
+    /// glossary (when `--from` is its source language and its database
+    /// exists).
     #[arg(long, env = "WARTA_CONFIG")]
     pub config: Option<std::path::PathBuf>,
     /// Do not apply the newsroom's glossary.

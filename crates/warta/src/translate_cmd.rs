@@ -71,10 +71,14 @@ pub fn run(global: &Global, args: TranslateArgs) -> anyhow::Result<()> {
         bail!("--from and --to are both `{src}`: nothing to translate");
     }
     let input = read_stdin()?;
+    // The newsroom's configuration decides the adequacy thresholds (or
+    // that the check is off) and where the glossary is, as in `serve`.
+    let config =
+        Config::load(args.config.as_deref()).context("reading the configuration")?;
     let (terms, glossary_source) = if args.no_glossary {
         (Vec::new(), None)
     } else {
-        glossary(args.config.as_deref(), src, trg)?
+        glossary(&config, src, trg)?
     };
 
     let t_load = Instant::now();
@@ -99,7 +103,10 @@ pub fn run(global: &Global, args: TranslateArgs) -> anyhow::Result<()> {
             target: trg,
         }],
         &glossaries,
-        &Options::default(),
+        &Options {
+            adequacy: config.adequacy,
+            ..Options::default()
+        },
     )
     .pop()
     .context("no result from the pipeline")?;
@@ -188,12 +195,7 @@ pub fn run(global: &Global, args: TranslateArgs) -> anyhow::Result<()> {
 /// its database exists; with where they came from. A database that is
 /// configured explicitly but cannot be read is an error; the default SQLite
 /// file not existing is not (no newsroom here yet).
-fn glossary(
-    config: Option<&Path>,
-    src: Lang,
-    trg: Lang,
-) -> anyhow::Result<(Vec<Term>, Option<String>)> {
-    let config = Config::load(config).context("reading the configuration for the glossary")?;
+fn glossary(config: &Config, src: Lang, trg: Lang) -> anyhow::Result<(Vec<Term>, Option<String>)> {
     if config.source != src {
         return Ok((Vec::new(), None));
     }

@@ -130,6 +130,39 @@ fn json_output_has_segments_and_timings() {
     assert!(v["model_id"].as_str().unwrap().starts_with("en-pt@"));
 }
 
+/// Issue 20: `translate --json` reports the adequacy flag, with the
+/// configured thresholds. `Thank you` comes out of the en→pt test model as
+/// "Obrigado por enviar uma edição.", which the reverse model scores −5.65
+/// (BENCHMARKS.md "Adequacy of short segments"): an error under the default
+/// threshold −5.0, nothing when the configuration turns the check off.
+#[test]
+fn json_output_reports_the_adequacy_flag_as_configured() {
+    let adequacy = |v: &serde_json::Value| -> Vec<String> {
+        v["segments"][0]["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "adequacy")
+            .map(|f| f["severity"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let args = ["translate", "--from", "en", "--to", "pt", "--json", "--no-glossary"];
+    let o = warta(&test_models(), &args, b"Thank you\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(adequacy(&v), ["error"], "{v}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("warta.toml");
+    std::fs::write(&config, "adequacy = false\n").unwrap();
+    let mut off = args.to_vec();
+    off.extend(["--config", config.to_str().unwrap()]);
+    let o = warta(&test_models(), &off, b"Thank you\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(adequacy(&v).is_empty(), "the check is off: {v}");
+}
+
 #[test]
 fn bad_input_fails_with_one_line() {
     let m = test_models();

@@ -167,6 +167,47 @@ pub struct Translation {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = alternatives_schema)]
     pub alternatives: Option<Vec<Value>>,
+    /// warta's quality checks on the output (not in LibreTranslate, whose
+    /// clients ignore it): for one text its list of findings, for a batch
+    /// one list per text. An empty list is a translation nothing flagged.
+    pub quality_flags: QualityFlags,
+}
+
+/// The findings on one text's translation, or one list per text of a batch.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum QualityFlags {
+    One(Vec<QualityFlag>),
+    Many(Vec<Vec<QualityFlag>>),
+}
+
+/// One quality check's finding on a translated text: the check (`adequacy`
+/// for an output that may not say what the source says, `numbers`,
+/// `glossary`…), its severity and the sentence it concerns.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QualityFlag {
+    pub check: warta_qa::Check,
+    pub severity: warta_qa::Severity,
+    pub detail: String,
+    /// The source sentence the finding is about; absent for a finding on
+    /// the whole text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentence: Option<String>,
+}
+
+impl QualityFlag {
+    /// Every finding on one translated document.
+    fn of(doc: &pipeline::TranslatedDoc) -> Vec<QualityFlag> {
+        doc.flags()
+            .into_iter()
+            .map(|(i, f)| QualityFlag {
+                check: f.check,
+                severity: f.severity,
+                detail: f.detail.clone(),
+                sentence: i.map(|i| doc.segments[i].source.clone()),
+            })
+            .collect()
+    }
 }
 
 /// `alternatives`: strings for one text, lists of strings for a batch. An
@@ -429,7 +470,7 @@ pub async fn translate(
     // list `q`), `detectedLanguage` for `auto`, `alternatives` when asked
     // for. The engine decodes one best translation, so alternatives are
     // empty — as LibreTranslate answers when its model has none.
-    let respond = |out: Vec<String>| -> Response {
+    let respond = |out: Vec<String>, flags: Vec<Vec<QualityFlag>>| -> Response {
         let n = out.len();
         let detected_language = detected.as_ref().map(|d| match many {
             true => DetectedLanguage::Many(vec![d.clone(); n]),
@@ -443,15 +484,21 @@ pub async fn translate(
             true => TranslatedText::Many(out),
             false => TranslatedText::One(out.into_iter().next().unwrap_or_default()),
         };
+        let quality_flags = match many {
+            true => QualityFlags::Many(flags),
+            false => QualityFlags::One(flags.into_iter().next().unwrap_or_default()),
+        };
         Json(Translation {
             translated_text,
             detected_language,
             alternatives,
+            quality_flags,
         })
         .into_response()
     };
     if source == target {
-        return respond(texts);
+        let none = vec![Vec::new(); texts.len()];
+        return respond(texts, none);
     }
     let permit = match guards.translate_slot().await {
         Ok(p) => p,
@@ -471,7 +518,7 @@ pub async fn translate(
     let pool = app.ctx.pool.clone();
     let adequacy_thresholds = app.config().adequacy;
     let result =
-        tokio::task::spawn_blocking(move || -> Result<Vec<String>, pipeline::PipelineError> {
+        tokio::task::spawn_blocking(move || -> Result<Vec<(String, Vec<QualityFlag>)>, pipeline::PipelineError> {
             let _permit = permit; // the slot is busy until the engine is done
 
             // Text and HTML both go through the pipeline: glossary, protected
@@ -493,12 +540,20 @@ pub async fn translate(
             };
             pipeline::translate(&pool, source, reqs, &glossaries, &opts)
                 .into_iter()
-                .map(|r| r.map(|d| d.body))
+                .map(|r| {
+                    r.map(|d| {
+                        let flags = QualityFlag::of(&d);
+                        (d.body, flags)
+                    })
+                })
                 .collect()
         })
         .await;
     match result {
-        Ok(Ok(out)) => respond(out),
+        Ok(Ok(out)) => {
+            let (texts, flags) = out.into_iter().unzip();
+            respond(texts, flags)
+        }
         // LibreTranslate answers 400 for a pair it cannot translate.
         Ok(Err(
             e @ (pipeline::PipelineError::MissingModel(_) | pipeline::PipelineError::BadInput(_)),
