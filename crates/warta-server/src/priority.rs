@@ -1,27 +1,31 @@
-//! Scheduling priority of the inference threads, so translation never
-//! starves the HTTP side.
+//! Scheduling of the inference threads against the threads that serve
+//! requests, so that under load neither side starves the other.
 //!
 //! The translation workers' inference crew keeps every core it is given busy
 //! for as long as the backlog lasts; the async runtime serving the site and
-//! the API needs a core for a few microseconds at a time, but needs it
-//! *now*. Linux's fair scheduler shares a core by weight, so each crew thread
-//! lowers its own weight when it starts: nice +[`WORKER_NICE`] by default
-//! (weight 110 against the runtime's 1024 at nice 0; config `worker_nice`)
-//! and the `SCHED_BATCH` policy (it does not preempt others on wake-up; the
-//! kernel treats it as CPU-bound). When nothing else wants the CPU a lowered
-//! thread still gets all of it, so an idle machine translates as fast as
-//! before; when requests arrive, they run first.
+//! the API needs a core for a few microseconds at a time. Linux's fair
+//! scheduler (EEVDF since 6.6) shares the CPU among runnable threads by
+//! weight (the nice value) and runs a thread that wakes after sleeping soon,
+//! since it is owed time. So both sides run at the same weight by default
+//! ([`WORKER_NICE`] = 0): under an unending flood of page requests
+//! translation keeps its fair share of the machine, pages still answer
+//! promptly because their threads sleep between requests, and anything else
+//! running beside warta (another service, a build) cannot push translation
+//! down to a tenth of a core, as a nice +10 crew was beside such programs
+//! (BENCHMARKS.md, "Scheduling: both sides keep a floor": a nice +10 crew
+//! published nothing during a page flood, and 54 % of its idle-machine pace
+//! beside other programs). The crew also runs `SCHED_BATCH` (the kernel
+//! treats it as CPU-bound; it never preempts others on wake-up).
+//!
+//! `worker_nice` (config) still lowers the crew's weight, for a front node
+//! whose pages matter more than its translations' pace; a dedicated
+//! translation node needs nothing (no page traffic to share with).
 //!
 //! Only the crew is lowered, not the workers' own threads: those mostly wait
 //! on the database and the crew, and a lowered thread that wakes up waits
 //! for a core behind the busy crew every time (measured: a batch's writes
 //! took up to 1.4 s instead of 50–100 ms, BENCHMARKS.md "Backlog throughput
 //! at the target").
-//!
-//! Nice is relative to every process on the machine, not only to this one's
-//! HTTP threads: beside other CPU-hungry programs (a build, another
-//! service) lowered threads get a tenth of a core each. `worker_nice = 0`
-//! keeps them at the normal priority (`SCHED_BATCH` only).
 //!
 //! On Linux the nice value and the policy belong to a thread, and threads
 //! inherit them from the thread that creates them. The crew lowers each of
@@ -34,8 +38,8 @@
 //! than Linux it does nothing.
 
 /// How much nicer than the rest of the process an inference thread runs, unless
-/// configured otherwise (`worker_nice`).
-pub const WORKER_NICE: i32 = 10;
+/// configured otherwise (`worker_nice`): none, see the module docs.
+pub const WORKER_NICE: i32 = 0;
 
 /// Lower the calling thread's priority for background work by `nice` (see
 /// the module docs). Returns what the operating system refused, if
@@ -95,7 +99,7 @@ mod imp {
         fn a_lowered_thread_and_the_threads_it_starts_run_nicer_others_do_not() {
             let before = std::thread::spawn(nice_and_policy).join().unwrap();
             let (lowered, child) = std::thread::spawn(|| {
-                lower_current_thread(super::super::WORKER_NICE).unwrap();
+                lower_current_thread(10).unwrap();
                 (
                     nice_and_policy(),
                     std::thread::spawn(nice_and_policy).join().unwrap(),
@@ -103,7 +107,7 @@ mod imp {
             })
             .join()
             .unwrap();
-            let expected = ((before.0 + i64::from(super::super::WORKER_NICE)).min(19), 3);
+            let expected = ((before.0 + 10).min(19), 3);
             assert_eq!(lowered, expected);
             assert_eq!(
                 child, expected,
