@@ -26,7 +26,7 @@
 //! instead).
 
 use warta_core::{Lang, Pair};
-use warta_engine::{ModelPool, Translator};
+use warta_engine::{EngineError, ModelPool, Translator};
 use warta_qa::{Check, Flag, Severity};
 
 use crate::TranslatedDoc;
@@ -75,6 +75,79 @@ impl Adequacy {
     }
 }
 
+/// Whether the check scores a segment: the title (unit 0), the summary
+/// (unit 1), or a sentence of [`SHORT_WORDS`] source words or fewer.
+pub fn decides(unit: usize, source: &str) -> bool {
+    unit < 2 || source.split_whitespace().count() <= SHORT_WORDS
+}
+
+/// What one sentence's adequacy score is made of.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Signals {
+    /// Forward confidence: mean log-probability per token of the output
+    /// given the source, under the route's own model.
+    pub forward: f64,
+    /// Mean log-probability per token of the source given the output, under
+    /// the reverse model.
+    pub reverse: f64,
+    /// ln(output tokens / source tokens), each counted by its scorer
+    /// (SentencePiece pieces and the end of sentence): pieces, not
+    /// characters, so that a pair whose scripts differ is not far from 0.
+    pub log_len_ratio: f64,
+}
+
+/// How [`Signals`] are combined into one score (see [`Signals::score_with`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    /// Weight of the forward confidence.
+    pub forward: f64,
+    /// Penalty per unit of |log length ratio − `center`|.
+    pub length: f64,
+    /// The usual log length ratio of the pair.
+    pub center: f64,
+}
+
+/// Reverse score alone: the combination's weights that reduce it to the
+/// reverse model's mean log-probability.
+pub const REVERSE_ONLY: Weights = Weights {
+    forward: 0.0,
+    length: 0.0,
+    center: 0.0,
+};
+
+impl Signals {
+    /// `reverse + forward·w.forward − w.length·|log_len_ratio − w.center|`:
+    /// on the reverse model's scale (mean log-probability per token), lower
+    /// is worse. NaN where a scorer could not score the pair.
+    pub fn score_with(&self, w: &Weights) -> f64 {
+        self.reverse + w.forward * self.forward
+            - w.length * (self.log_len_ratio - w.center).abs()
+    }
+}
+
+/// Forward and reverse teacher-forced scores of (source, output) pairs:
+/// `forward` is the route that made the outputs (direct), `reverse` its
+/// reverse. One batched pass of each scorer.
+pub fn signals(
+    forward: &Translator,
+    reverse: &Translator,
+    pairs: &[(&str, &str)],
+) -> Result<Vec<Signals>, EngineError> {
+    let back: Vec<(&str, &str)> = pairs.iter().map(|&(s, t)| (t, s)).collect();
+    let f = forward.score(pairs)?;
+    let r = reverse.score(&back)?;
+    Ok(f.iter()
+        .zip(&r)
+        .map(|(f, r)| Signals {
+            forward: f64::from(f.mean),
+            reverse: f64::from(r.mean),
+            log_len_ratio: (f.token_logprobs.len().max(1) as f64
+                / r.token_logprobs.len().max(1) as f64)
+                .ln(),
+        })
+        .collect())
+}
+
 /// The reverse of a direct route `src → trg`: the translator `trg → src`,
 /// or the pair that is missing. A route through English is not scored yet
 /// (its legs' reverses are two more models): `Ok(None)`.
@@ -105,7 +178,7 @@ pub(crate) fn check(doc: &mut TranslatedDoc, reverse: &Translator, thresholds: &
             let s = &doc.segments[i];
             s.raw.is_some()
                 && !s.target.trim().is_empty()
-                && (s.unit < 2 || s.source.split_whitespace().count() <= SHORT_WORDS)
+                && decides(s.unit, &s.source)
         })
         .collect();
     if idx.is_empty() {
