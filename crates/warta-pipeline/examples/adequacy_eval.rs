@@ -96,7 +96,7 @@ fn half(doc: usize) -> char {
 fn flags_text(flags: &[warta_pipeline::Flag]) -> String {
     let v: Vec<String> = flags
         .iter()
-        .map(|f| format!("{}:{:?}", f.check.as_str(), f.severity))
+        .map(|f| format!("{}:{:?}", f.check.name(), f.severity))
         .collect();
     if v.is_empty() {
         "-".into()
@@ -353,7 +353,7 @@ fn swap_currency_or_unit(o: &str) -> Option<String> {
 fn chrf(hyp: &str, reference: &str) -> f64 {
     let h: Vec<char> = hyp.chars().filter(|c| !c.is_whitespace()).collect();
     let r: Vec<char> = reference.chars().filter(|c| !c.is_whitespace()).collect();
-    let grams = |v: &[char], n: usize| -> HashMap<&[char], usize> {
+    fn grams(v: &[char], n: usize) -> HashMap<&[char], usize> {
         let mut m = HashMap::new();
         if v.len() >= n {
             for w in v.windows(n) {
@@ -361,7 +361,7 @@ fn chrf(hyp: &str, reference: &str) -> f64 {
             }
         }
         m
-    };
+    }
     let beta2 = 4.0;
     let (mut p_sum, mut r_sum, mut order) = (0.0, 0.0, 0);
     for n in 1..=6 {
@@ -552,14 +552,16 @@ const TARGET_RATE: f64 = 0.045;
 
 fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
     let lines = tsv(&out.join("lines.tsv"))?;
-    let sig = line_signals(out)?;
+    let sig = &line_signals(out)?;
     let lab = labels(labels_path)?;
     let half_of: HashMap<usize, char> = lines
         .iter()
         .map(|r| (num(r, "line") as usize, r["half"].chars().next().unwrap_or('A')))
         .collect();
     let all: Vec<usize> = lines.iter().map(|r| num(r, "line") as usize).collect();
-    let in_half = |h: char| all.iter().copied().filter(move |l| half_of[l] == h);
+    let half_of = &half_of;
+    let all = &all;
+    let in_half = move |h: char| all.iter().copied().filter(move |l| half_of[l] == h);
     let center = median(
         in_half('A').flat_map(|l| sig.get(&l).into_iter().flatten().map(|g| g.log_len_ratio)).collect(),
     );
@@ -719,7 +721,7 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
     }
 
     // Short segments.
-    short_report(out, short_set, &lines, &sig, &w, t_comb)?;
+    short_report(out, short_set, &lines, sig, &w, t_comb)?;
     Ok(())
 }
 
