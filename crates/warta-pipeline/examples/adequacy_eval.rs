@@ -547,6 +547,9 @@ fn labels(path: &Path) -> Res<BTreeMap<usize, String>> {
     Ok(m)
 }
 
+/// The reverse-only warning threshold shipped before the combination.
+const REVERSE_WARNING_BEFORE: f64 = -3.0;
+
 /// The flag rate the weights are tuned for, on half A's lines.
 const TARGET_RATE: f64 = 0.045;
 
@@ -638,6 +641,10 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
     let a: Vec<f64> = in_half('A').map(&comb).collect();
     let t_err = quantile(&a, 0.01);
     eval("combination, error level (1 % of half A)", &comb, t_err);
+    // The shipped thresholds on the combination's scale (README: adequacy_warning, adequacy_error).
+    let shipped = Adequacy::default();
+    eval("combination, shipped warning", &comb, shipped.warning);
+    eval("combination, shipped error", &comb, shipped.error);
     // Today's defaults: confidence −0.5; reverse −3.0 on titles and short lines only.
     let defaults: HashMap<usize, bool> = lines
         .iter()
@@ -686,7 +693,7 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
     println!("\nSynthetic errors (each line scored as one pair):");
     println!("| kind | lines | flagged by the defaults | of which errors | flagged by the combination (< {t_comb:.2}) | defaults or combination |");
     println!("|---|---:|---:|---:|---:|---:|");
-    let syn = tsv(&out.join("synthetic.tsv"))?;
+    let syn = tsv(&out.join("synthetic.tsv")).unwrap_or_default();
     let mut missed: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for kind in KINDS {
         let rows: Vec<&HashMap<String, String>> = syn.iter().filter(|r| r["kind"] == kind).collect();
@@ -740,13 +747,19 @@ fn short_report(
         Ok(v) => v.into_iter().map(|r| (r["source"].clone(), r)).collect(),
         Err(_) => HashMap::new(),
     };
-    // (kind, label, default flagged, default error, combination flagged, chrF vs ref)
-    let mut results: Vec<(String, String, bool, bool, bool, f64, String)> = Vec::new();
+    // (kind, label, default flagged, default error, combination flagged, chrF vs ref, output, reverse alone flagged)
+    let mut results: Vec<(String, String, bool, bool, bool, f64, String, bool)> = Vec::new();
     for r in &rows {
-        let (flags, score, output, reference) = if r["kind"] == "ntrex-title" {
+        let (flags, score, output, reference, rev) = if r["kind"] == "ntrex-title" {
             let l: usize = r["ntrex_line"].parse()?;
             let lr = by_line.get(&l).ok_or(format!("line {l} not in lines.tsv"))?;
-            (lr["default_flags"].clone(), line_score(sig.get(&l), w), lr["output"].clone(), lr["reference"].clone())
+            (
+                lr["default_flags"].clone(),
+                line_score(sig.get(&l), w),
+                lr["output"].clone(),
+                lr["reference"].clone(),
+                line_score(sig.get(&l), &REVERSE_ONLY),
+            )
         } else {
             let Some(o) = own.get(&r["source"]) else {
                 return Err(format!("`{}` not in short.tsv: run `short` first", r["source"]).into());
@@ -756,7 +769,13 @@ fn short_report(
                 reverse: num(o, "reverse"),
                 log_len_ratio: num(o, "log_len_ratio"),
             };
-            (o["default_flags"].clone(), g.score_with(w), o["output"].clone(), r["reference"].clone())
+            (
+                o["default_flags"].clone(),
+                g.score_with(w),
+                o["output"].clone(),
+                r["reference"].clone(),
+                g.reverse,
+            )
         };
         results.push((
             r["kind"].clone(),
@@ -766,31 +785,35 @@ fn short_report(
             score < t_comb,
             chrf(&output, &reference),
             output,
+            rev < REVERSE_WARNING_BEFORE,
         ));
     }
     println!("\nShort-segment set ({} strings):", results.len());
-    println!("| kind | strings | wrong | wrong flagged by the defaults | of which errors | wrong flagged by the combination | right flagged by the defaults | right flagged by the combination | chrF |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| kind | strings | wrong | wrong flagged by the defaults | of which errors | wrong flagged by the combination | wrong flagged by reverse < -3.0 | right flagged by the defaults | right flagged by the combination | right flagged by reverse < -3.0 | chrF |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let kinds: Vec<String> = {
         let mut seen = HashSet::new();
         results.iter().map(|r| r.0.clone()).filter(|k| seen.insert(k.clone())).chain(["all".to_string()]).collect()
     };
     for k in kinds {
-        let v: Vec<&(String, String, bool, bool, bool, f64, String)> =
+        let v: Vec<&(String, String, bool, bool, bool, f64, String, bool)> =
             results.iter().filter(|r| k == "all" || r.0 == k).collect();
         let wrong: Vec<_> = v.iter().filter(|r| r.1 == "wrong").collect();
         let right: Vec<_> = v.iter().filter(|r| r.1 != "wrong").collect();
         let mean_chrf = v.iter().map(|r| r.5).sum::<f64>() / v.len().max(1) as f64;
         println!(
-            "| {k} | {} | {} | {} | {} | {} | {}/{} | {}/{} | {mean_chrf:.1} |",
+            "| {k} | {} | {} | {} | {} | {} | {} | {}/{} | {}/{} | {}/{} | {mean_chrf:.1} |",
             v.len(),
             wrong.len(),
             wrong.iter().filter(|r| r.2).count(),
             wrong.iter().filter(|r| r.3).count(),
             wrong.iter().filter(|r| r.4).count(),
+            wrong.iter().filter(|r| r.7).count(),
             right.iter().filter(|r| r.2).count(),
             right.len(),
             right.iter().filter(|r| r.4).count(),
+            right.len(),
+            right.iter().filter(|r| r.7).count(),
             right.len()
         );
     }
