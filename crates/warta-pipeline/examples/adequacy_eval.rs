@@ -462,6 +462,21 @@ fn line_signals(out: &Path) -> Res<BTreeMap<usize, Vec<Signals>>> {
     Ok(m)
 }
 
+/// Per line: the signals of its sentences the check decides on.
+fn decided_signals(out: &Path) -> Res<HashMap<usize, Vec<Signals>>> {
+    let mut m: HashMap<usize, Vec<Signals>> = HashMap::new();
+    for r in tsv(&out.join("segments.tsv"))? {
+        if r["decides"] == "1" {
+            m.entry(num(&r, "line") as usize).or_default().push(Signals {
+                forward: num(&r, "forward"),
+                reverse: num(&r, "reverse"),
+                log_len_ratio: num(&r, "log_len_ratio"),
+            });
+        }
+    }
+    Ok(m)
+}
+
 fn line_score(sig: Option<&Vec<Signals>>, w: &Weights) -> f64 {
     sig.map(|v| {
         v.iter()
@@ -545,6 +560,19 @@ fn labels(path: &Path) -> Res<BTreeMap<usize, String>> {
         m.insert(line, label);
     }
     Ok(m)
+}
+
+/// Whether the defaults of this build flag a line: a flag of a check other
+/// than adequacy among `flags` (the run's, made by the build that ran it),
+/// or a decided sentence whose [`Signals::score`] is below the default
+/// warning (`error`: only error flags, below the default error).
+fn flagged_now(flags: &str, decided: &[Signals], error: bool) -> bool {
+    let a = Adequacy::default();
+    let limit = if error { a.error } else { a.warning };
+    let other = flags.split(',').any(|f| {
+        f != "-" && !f.starts_with("adequacy:") && (!error || f.ends_with("Error"))
+    });
+    other || decided.iter().any(|g| g.score() < limit)
 }
 
 /// The reverse-only warning threshold shipped before the combination.
@@ -651,7 +679,17 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
         .map(|r| (num(r, "line") as usize, r["default_flags"] != "-"))
         .collect();
     let dflt: Scorer = Box::new(|l| if defaults[&l] { -1.0 } else { 1.0 });
-    eval("today's defaults (any flag)", &dflt, 0.0);
+    eval("defaults before (reverse alone on short segments, any flag)", &dflt, 0.0);
+    let decided = decided_signals(out)?;
+    let flags_of: HashMap<usize, String> = lines
+        .iter()
+        .map(|r| (num(r, "line") as usize, r["default_flags"].clone()))
+        .collect();
+    let now: Scorer = Box::new(|l| {
+        let d = decided.get(&l).cloned().unwrap_or_default();
+        if flagged_now(&flags_of[&l], &d, false) { -1.0 } else { 1.0 }
+    });
+    eval("defaults now (combination on short segments, any flag)", &now, 0.0);
 
     // Reverse only where it decides: the line's forward below τ, or short/title.
     println!("\nReverse pass only on sentences whose forward confidence is below τ (others pass), threshold as above:");
@@ -694,6 +732,8 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
     println!("| kind | lines | flagged by the defaults | of which errors | flagged by the combination (< {t_comb:.2}) | defaults or combination |");
     println!("|---|---:|---:|---:|---:|---:|");
     let syn = tsv(&out.join("synthetic.tsv")).unwrap_or_default();
+    let by_line: HashMap<usize, &HashMap<String, String>> =
+        lines.iter().map(|r| (num(r, "line") as usize, r)).collect();
     let mut missed: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for kind in KINDS {
         let rows: Vec<&HashMap<String, String>> = syn.iter().filter(|r| r["kind"] == kind).collect();
@@ -702,15 +742,23 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
             reverse: num(r, "reverse"),
             log_len_ratio: num(r, "log_len_ratio"),
         };
-        let d = rows.iter().filter(|r| r["default_flags"] != "-").count();
-        let e = rows.iter().filter(|r| r["default_flags"].contains("Error")).count();
+        let decides = |r: &HashMap<String, String>| {
+            let l: usize = r["line"].parse().unwrap_or(0);
+            by_line.get(&l).is_some_and(|lr| lr["title"] == "1" || num(lr, "src_words") <= adequacy::SHORT_WORDS as f64)
+        };
+        let now = |r: &HashMap<String, String>, error: bool| {
+            let d = if decides(r) { vec![g(r)] } else { Vec::new() };
+            flagged_now(&r["default_flags"], &d, error)
+        };
+        let d = rows.iter().filter(|r| now(r, false)).count();
+        let e = rows.iter().filter(|r| now(r, true)).count();
         let c = rows.iter().filter(|r| g(r).score_with(&w) < t_comb).count();
         let either = rows
             .iter()
-            .filter(|r| r["default_flags"] != "-" || g(r).score_with(&w) < t_comb)
+            .filter(|r| now(r, false) || g(r).score_with(&w) < t_comb)
             .count();
         for r in &rows {
-            if (kind == "detached" || kind == "currency_unit") && r["default_flags"] == "-" && g(r).score_with(&w) >= t_comb {
+            if (kind == "detached" || kind == "currency_unit") && !now(r, false) && g(r).score_with(&w) >= t_comb {
                 missed.entry(kind.to_string()).or_default().push(r["line"].clone());
             }
         }
@@ -777,11 +825,13 @@ fn short_report(
                 g.reverse,
             )
         };
+        // Every string of the set is a title: the check decides on it.
+        let g_now = Signals { forward: 0.0, reverse: score, log_len_ratio: 0.0 };
         results.push((
             r["kind"].clone(),
             r["label"].clone(),
-            flags != "-",
-            flags.contains("Error"),
+            flagged_now(&flags, &[g_now], false),
+            flagged_now(&flags, &[g_now], true),
             score < t_comb,
             chrf(&output, &reference),
             output,

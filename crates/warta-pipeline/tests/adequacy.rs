@@ -3,10 +3,10 @@
 //!
 //! Expected values: the headline `Thank you` is translated by the en→pt
 //! test model as "Obrigado por enviar uma edição." and scores −5.65 under
-//! pt→en (issue 20; `cargo run -p warta-engine --example short_adequacy`),
-//! below the default error threshold (−5.0); `The mayor spoke.` → "O
-//! prefeito falou." scores above the warning threshold (−3.0) in the same
-//! run. Without the pt→en model the check cannot run and the document says
+//! pt→en and −0.04 under en→pt, an adequacy score of −5.81 (issue 20;
+//! `cargo run -p warta-pipeline --example adequacy_eval -- short`), below
+//! the default error threshold (−5.0); `The mayor spoke.` → "O prefeito
+//! falou." scores above the warning threshold (−3.1). Without the pt→en model the check cannot run and the document says
 //! which model it lacks.
 
 use std::collections::HashMap;
