@@ -15,7 +15,7 @@
 //! output). Chosen on half A of 166 NTREX lines labelled by reading (even
 //! documents), reported on half B (odd ones), with `cargo run -p
 //! warta-pipeline --example adequacy_eval` (BENCHMARKS.md "Adequacy on
-//! labelled lines"): at the warning threshold the combination flags 24 of
+//! labelled lines"): scoring every sentence, the combination flags 24 of
 //! the 28 wrong lines of half B with 4.8 % of all 1,997 lines flagged,
 //! where the reverse score alone flags 21 and the forward confidence alone
 //! 19 at the same rate. The length ratio (output to source pieces) is a
@@ -27,7 +27,10 @@
 //! words or fewer ([`decides`]). Thresholds ([`Adequacy::default`]) are on
 //! the combined score's scale: a warning below −3.1 (the 4.5 % quantile
 //! of half A's lines), an error below −5.0 (1.4 % of the lines; the
-//! invented `Thank you` headline scores −5.81).
+//! invented `Thank you` headline scores −5.81). Long body sentences are
+//! not scored before publishing: the forward pass they would need is the
+//! confidence phase, which runs after publication (BENCHMARKS.md weighs
+//! gating the reverse pass by forward confidence).
 //!
 //! What this module must never do: score a sentence the engine did not
 //! make (memory and editors' sentences are not the model's), or fail a
