@@ -67,7 +67,10 @@ fn read_lines(path: &Path) -> Res<Vec<String>> {
 }
 
 /// NTREX as documents: (first line index, lines), in file order.
-fn ntrex_docs(ntrex: &Path) -> Res<(Vec<String>, Vec<String>, Vec<(usize, usize)>)> {
+/// English lines, pt-BR reference lines, documents as (first line, lines).
+type Ntrex = (Vec<String>, Vec<String>, Vec<(usize, usize)>);
+
+fn ntrex_docs(ntrex: &Path) -> Res<Ntrex> {
     let src = read_lines(&ntrex.join("newstest2019-src.eng.txt"))?;
     let refs = read_lines(&ntrex.join("newstest2019-ref.por-BR.txt"))?;
     let ids = read_lines(&ntrex.join("DOCUMENT_IDS.tsv"))?;
@@ -86,7 +89,7 @@ fn ntrex_docs(ntrex: &Path) -> Res<(Vec<String>, Vec<String>, Vec<(usize, usize)
 
 /// Half A: documents with an even index (0-based, in file order); B: odd.
 fn half(doc: usize) -> char {
-    if doc % 2 == 0 {
+    if doc.is_multiple_of(2) {
         'A'
     } else {
         'B'
@@ -138,7 +141,11 @@ fn run(models_dir: &str, ntrex: &Path, out: &Path) -> Res<()> {
         .collect();
     let t = std::time::Instant::now();
     let results = warta_pipeline::translate(&pool, en, requests, &HashMap::new(), &opts);
-    eprintln!("translated {} documents in {:.1} s", docs.len(), t.elapsed().as_secs_f64());
+    eprintln!(
+        "translated {} documents in {:.1} s",
+        docs.len(),
+        t.elapsed().as_secs_f64()
+    );
 
     let mut outputs = vec![String::new(); src.len()];
     let mut line_flags: Vec<Vec<warta_pipeline::Flag>> = vec![Vec::new(); src.len()];
@@ -169,13 +176,19 @@ fn run(models_dir: &str, ntrex: &Path, out: &Path) -> Res<()> {
     let t = std::time::Instant::now();
     let pairs: Vec<(&str, &str)> = segs.iter().map(|s| (s.2.as_str(), s.3.as_str())).collect();
     let sig = adequacy::signals(&fwd, &rev, &pairs)?;
-    eprintln!("scored {} sentences both ways in {:.1} s", pairs.len(), t.elapsed().as_secs_f64());
+    eprintln!(
+        "scored {} sentences both ways in {:.1} s",
+        pairs.len(),
+        t.elapsed().as_secs_f64()
+    );
 
     let mut doc_of = vec![0; src.len()];
     for (d, &(first, n)) in docs.iter().enumerate() {
         doc_of[first..first + n].fill(d);
     }
-    let mut text = String::from("line\tdoc\thalf\ttitle\tsrc_words\tchrf\tdefault_flags\tsource\toutput\treference\n");
+    let mut text = String::from(
+        "line\tdoc\thalf\ttitle\tsrc_words\tchrf\tdefault_flags\tsource\toutput\treference\n",
+    );
     for i in 0..src.len() {
         let d = doc_of[i];
         writeln!(
@@ -193,7 +206,8 @@ fn run(models_dir: &str, ntrex: &Path, out: &Path) -> Res<()> {
         )?;
     }
     std::fs::write(out.join("lines.tsv"), text)?;
-    let mut text = String::from("line\tunit\tdecides\tforward\treverse\tlog_len_ratio\tsource\toutput\n");
+    let mut text =
+        String::from("line\tunit\tdecides\tforward\treverse\tlog_len_ratio\tsource\toutput\n");
     for (s, g) in segs.iter().zip(&sig) {
         writeln!(
             text,
@@ -212,13 +226,17 @@ fn run(models_dir: &str, ntrex: &Path, out: &Path) -> Res<()> {
 
     // Synthetic errors, one line at a time (the line as one pair).
     let is_title: Vec<bool> = (0..src.len()).map(|i| docs[doc_of[i]].0 == i).collect();
-    let mut text = String::from("kind\tline\tforward\treverse\tlog_len_ratio\tdefault_flags\toutput\n");
+    let mut text =
+        String::from("kind\tline\tforward\treverse\tlog_len_ratio\tdefault_flags\toutput\n");
     for kind in KINDS {
         let t = std::time::Instant::now();
         let made: Vec<(usize, String)> = (0..src.len())
             .filter_map(|i| synthetic(kind, i, &src, &outputs).map(|o| (i, o)))
             .collect();
-        let pairs: Vec<(&str, &str)> = made.iter().map(|(i, o)| (src[*i].as_str(), o.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = made
+            .iter()
+            .map(|(i, o)| (src[*i].as_str(), o.as_str()))
+            .collect();
         let sig = adequacy::signals(&fwd, &rev, &pairs)?;
         for ((i, o), g) in made.iter().zip(&sig) {
             let unit = if is_title[*i] { 0 } else { 2 };
@@ -234,7 +252,11 @@ fn run(models_dir: &str, ntrex: &Path, out: &Path) -> Res<()> {
                 clean(o)
             )?;
         }
-        eprintln!("synthetic {kind}: {} lines in {:.1} s", made.len(), t.elapsed().as_secs_f64());
+        eprintln!(
+            "synthetic {kind}: {} lines in {:.1} s",
+            made.len(),
+            t.elapsed().as_secs_f64()
+        );
     }
     std::fs::write(out.join("synthetic.tsv"), text)?;
     Ok(())
@@ -259,7 +281,14 @@ fn default_flags(
     flags
 }
 
-const KINDS: [&str; 6] = ["none", "detached", "half_dropped", "number", "currency_unit", "copied_source"];
+const KINDS: [&str; 6] = [
+    "none",
+    "detached",
+    "half_dropped",
+    "number",
+    "currency_unit",
+    "copied_source",
+];
 
 /// The synthetic output of `kind` for line `i`, or `None` where the kind
 /// does not apply (no number, no currency or unit, fewer than two words).
@@ -326,7 +355,8 @@ fn swap_currency_or_unit(o: &str) -> Option<String> {
             let after = o[p + from.len()..].chars().next();
             let word_like = from.chars().all(char::is_alphabetic);
             let bounded = !word_like
-                || (!before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric));
+                || (!before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(char::is_alphanumeric));
             // A marker counts beside a number: a digit within 20 bytes.
             let lo = p.saturating_sub(20);
             let hi = (p + from.len() + 20).min(o.len());
@@ -368,7 +398,10 @@ fn chrf(hyp: &str, reference: &str) -> f64 {
         let (hg, rg) = (grams(&h, n), grams(&r, n));
         let n_hyp: usize = hg.values().sum();
         let n_ref: usize = rg.values().sum();
-        let matched: usize = hg.iter().map(|(g, c)| (*c).min(*rg.get(g).unwrap_or(&0))).sum();
+        let matched: usize = hg
+            .iter()
+            .map(|(g, c)| (*c).min(*rg.get(g).unwrap_or(&0)))
+            .sum();
         if n_hyp > 0 && n_ref > 0 {
             p_sum += matched as f64 / n_hyp as f64;
             r_sum += matched as f64 / n_ref as f64;
@@ -388,10 +421,22 @@ fn chrf(hyp: &str, reference: &str) -> f64 {
 /// One row of a TSV with a header: column name → value.
 fn tsv(path: &Path) -> Res<Vec<HashMap<String, String>>> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut lines = text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
-    let head: Vec<String> = lines.next().ok_or("empty TSV")?.split('\t').map(str::to_string).collect();
+    let mut lines = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+    let head: Vec<String> = lines
+        .next()
+        .ok_or("empty TSV")?
+        .split('\t')
+        .map(str::to_string)
+        .collect();
     Ok(lines
-        .map(|l| head.iter().cloned().zip(l.split('\t').map(str::to_string)).collect())
+        .map(|l| {
+            head.iter()
+                .cloned()
+                .zip(l.split('\t').map(str::to_string))
+                .collect()
+        })
         .collect())
 }
 
@@ -407,7 +452,8 @@ fn short(models_dir: &str, out: &Path, set: &Path) -> Res<()> {
     let (pool, en, pt) = models(models_dir)?;
     let fwd = pool.translator(en, pt)?;
     let rev = pool.translator(pt, en)?;
-    let own: Vec<&HashMap<String, String>> = rows.iter().filter(|r| r["kind"] != "ntrex-title").collect();
+    let own: Vec<&HashMap<String, String>> =
+        rows.iter().filter(|r| r["kind"] != "ntrex-title").collect();
     let requests: Vec<Request> = own
         .iter()
         .map(|r| Request {
@@ -429,11 +475,17 @@ fn short(models_dir: &str, out: &Path, set: &Path) -> Res<()> {
     let pairs: Vec<(&str, &str)> = own
         .iter()
         .zip(&docs)
-        .map(|(r, d)| (r["source"].as_str(), d.segments[0].raw.as_deref().unwrap_or(&d.title)))
+        .map(|(r, d)| {
+            (
+                r["source"].as_str(),
+                d.segments[0].raw.as_deref().unwrap_or(&d.title),
+            )
+        })
         .collect();
     let sig = adequacy::signals(&fwd, &rev, &pairs)?;
     for ((r, d), g) in own.iter().zip(&docs).zip(&sig) {
-        let flags: Vec<warta_pipeline::Flag> = d.flags().into_iter().map(|(_, f)| f.clone()).collect();
+        let flags: Vec<warta_pipeline::Flag> =
+            d.flags().into_iter().map(|(_, f)| f.clone()).collect();
         writeln!(
             text,
             "{}\t{}\t{}\t{:.4}\t{:.4}\t{:.4}",
@@ -453,11 +505,13 @@ fn short(models_dir: &str, out: &Path, set: &Path) -> Res<()> {
 fn line_signals(out: &Path) -> Res<BTreeMap<usize, Vec<Signals>>> {
     let mut m: BTreeMap<usize, Vec<Signals>> = BTreeMap::new();
     for r in tsv(&out.join("segments.tsv"))? {
-        m.entry(num(&r, "line") as usize).or_default().push(Signals {
-            forward: num(&r, "forward"),
-            reverse: num(&r, "reverse"),
-            log_len_ratio: num(&r, "log_len_ratio"),
-        });
+        m.entry(num(&r, "line") as usize)
+            .or_default()
+            .push(Signals {
+                forward: num(&r, "forward"),
+                reverse: num(&r, "reverse"),
+                log_len_ratio: num(&r, "log_len_ratio"),
+            });
     }
     Ok(m)
 }
@@ -467,11 +521,13 @@ fn decided_signals(out: &Path) -> Res<HashMap<usize, Vec<Signals>>> {
     let mut m: HashMap<usize, Vec<Signals>> = HashMap::new();
     for r in tsv(&out.join("segments.tsv"))? {
         if r["decides"] == "1" {
-            m.entry(num(&r, "line") as usize).or_default().push(Signals {
-                forward: num(&r, "forward"),
-                reverse: num(&r, "reverse"),
-                log_len_ratio: num(&r, "log_len_ratio"),
-            });
+            m.entry(num(&r, "line") as usize)
+                .or_default()
+                .push(Signals {
+                    forward: num(&r, "forward"),
+                    reverse: num(&r, "reverse"),
+                    log_len_ratio: num(&r, "log_len_ratio"),
+                });
         }
     }
     Ok(m)
@@ -488,8 +544,13 @@ fn line_score(sig: Option<&Vec<Signals>>, w: &Weights) -> f64 {
 }
 
 fn forward_score(sig: Option<&Vec<Signals>>) -> f64 {
-    sig.map(|v| v.iter().map(|g| g.forward).filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min))
-        .unwrap_or(f64::INFINITY)
+    sig.map(|v| {
+        v.iter()
+            .map(|g| g.forward)
+            .filter(|x| x.is_finite())
+            .fold(f64::INFINITY, f64::min)
+    })
+    .unwrap_or(f64::INFINITY)
 }
 
 fn candidates(out: &Path, n: usize) -> Res<()> {
@@ -497,7 +558,10 @@ fn candidates(out: &Path, n: usize) -> Res<()> {
     let sig = line_signals(out)?;
     let center = median(sig.values().flatten().map(|g| g.log_len_ratio).collect());
     let by = |f: &dyn Fn(&HashMap<String, String>) -> f64| -> Vec<usize> {
-        let mut v: Vec<(f64, usize)> = lines.iter().map(|r| (f(r), num(r, "line") as usize)).collect();
+        let mut v: Vec<(f64, usize)> = lines
+            .iter()
+            .map(|r| (f(r), num(r, "line") as usize))
+            .collect();
         v.sort_by(|a, b| a.0.total_cmp(&b.0));
         v.into_iter().take(n).map(|(_, l)| l).collect()
     };
@@ -506,10 +570,20 @@ fn candidates(out: &Path, n: usize) -> Res<()> {
     let rev_low = by(&|r| line_score(sig.get(&(num(r, "line") as usize)), &REVERSE_ONLY));
     let len_odd = by(&|r| {
         -sig.get(&(num(r, "line") as usize))
-            .map(|v| v.iter().map(|g| (g.log_len_ratio - center).abs()).fold(0.0, f64::max))
+            .map(|v| {
+                v.iter()
+                    .map(|g| (g.log_len_ratio - center).abs())
+                    .fold(0.0, f64::max)
+            })
             .unwrap_or(0.0)
     });
-    let mut chosen: Vec<usize> = chrf_low.iter().chain(&fwd_low).chain(&rev_low).chain(&len_odd).copied().collect();
+    let mut chosen: Vec<usize> = chrf_low
+        .iter()
+        .chain(&fwd_low)
+        .chain(&rev_low)
+        .chain(&len_odd)
+        .copied()
+        .collect();
     chosen.sort();
     chosen.dedup();
     let mut text = String::new();
@@ -553,7 +627,11 @@ fn quantile(scores: &[f64], rate: f64) -> f64 {
 fn labels(path: &Path) -> Res<BTreeMap<usize, String>> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut m = BTreeMap::new();
-    for l in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).skip(1) {
+    for l in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .skip(1)
+    {
         let mut f = l.split('\t');
         let line: usize = f.next().unwrap_or("").parse()?;
         let label = f.next().ok_or("label missing")?.to_string();
@@ -569,9 +647,9 @@ fn labels(path: &Path) -> Res<BTreeMap<usize, String>> {
 fn flagged_now(flags: &str, decided: &[Signals], error: bool) -> bool {
     let a = Adequacy::default();
     let limit = if error { a.error } else { a.warning };
-    let other = flags.split(',').any(|f| {
-        f != "-" && !f.starts_with("adequacy:") && (!error || f.ends_with("Error"))
-    });
+    let other = flags
+        .split(',')
+        .any(|f| f != "-" && !f.starts_with("adequacy:") && (!error || f.ends_with("Error")));
     other || decided.iter().any(|g| g.score() < limit)
 }
 
@@ -587,14 +665,21 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
     let lab = labels(labels_path)?;
     let half_of: HashMap<usize, char> = lines
         .iter()
-        .map(|r| (num(r, "line") as usize, r["half"].chars().next().unwrap_or('A')))
+        .map(|r| {
+            (
+                num(r, "line") as usize,
+                r["half"].chars().next().unwrap_or('A'),
+            )
+        })
         .collect();
     let all: Vec<usize> = lines.iter().map(|r| num(r, "line") as usize).collect();
     let half_of = &half_of;
     let all = &all;
     let in_half = move |h: char| all.iter().copied().filter(move |l| half_of[l] == h);
     let center = median(
-        in_half('A').flat_map(|l| sig.get(&l).into_iter().flatten().map(|g| g.log_len_ratio)).collect(),
+        in_half('A')
+            .flat_map(|l| sig.get(&l).into_iter().flatten().map(|g| g.log_len_ratio))
+            .collect(),
     );
     println!("labelled lines: {}; by half and label:", lab.len());
     for h in ['A', 'B'] {
@@ -604,7 +689,10 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
                 *c.entry(v.as_str()).or_default() += 1;
             }
         }
-        println!("  half {h}: {c:?} ({} lines in the half)", in_half(h).count());
+        println!(
+            "  half {h}: {c:?} ({} lines in the half)",
+            in_half(h).count()
+        );
     }
     println!("length-ratio center (median log ratio, half A): {center:.3}");
 
@@ -613,14 +701,19 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
     let eval = |name: &str, score: &Scorer, threshold: f64| {
         let flagged = |l: usize| score(l) < threshold;
         let count = |h: char, label: &str| {
-            let v: Vec<usize> = lab.iter().filter(|(l, v)| half_of[l] == h && *v == label).map(|(l, _)| *l).collect();
+            let v: Vec<usize> = lab
+                .iter()
+                .filter(|(l, v)| half_of[l] == h && *v == label)
+                .map(|(l, _)| *l)
+                .collect();
             (v.iter().filter(|&&l| flagged(l)).count(), v.len())
         };
         let (wb, wn) = count('B', "wrong");
         let (rb, rn) = count('B', "right");
         let (cb, cn) = count('B', "clumsy");
         let (wa, wan) = count('A', "wrong");
-        let rate_b = in_half('B').filter(|&l| flagged(l)).count() as f64 / in_half('B').count() as f64;
+        let rate_b =
+            in_half('B').filter(|&l| flagged(l)).count() as f64 / in_half('B').count() as f64;
         let rate_all = all.iter().filter(|&&l| flagged(l)).count() as f64 / all.len() as f64;
         println!(
             "| {name} | {threshold:.3} | {wa}/{wan} | {wb}/{wn} ({:.0} %) | {cb}/{cn} | {rb}/{rn} ({:.0} %) | {:.1} % | {:.1} % |",
@@ -633,8 +726,14 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
     let tune = |score: &Scorer| -> (f64, usize, usize) {
         let a: Vec<f64> = in_half('A').map(score).collect();
         let t = quantile(&a, TARGET_RATE);
-        let w = lab.iter().filter(|(l, v)| half_of[l] == 'A' && *v == "wrong" && score(**l) < t).count();
-        let r = lab.iter().filter(|(l, v)| half_of[l] == 'A' && *v == "right" && score(**l) < t).count();
+        let w = lab
+            .iter()
+            .filter(|(l, v)| half_of[l] == 'A' && *v == "wrong" && score(**l) < t)
+            .count();
+        let r = lab
+            .iter()
+            .filter(|(l, v)| half_of[l] == 'A' && *v == "right" && score(**l) < t)
+            .count();
         (t, w, r)
     };
     let fwd: Scorer = Box::new(|l| forward_score(sig.get(&l)));
@@ -643,7 +742,11 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
     let mut best: Option<(Weights, f64, usize, usize)> = None;
     for a in [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0] {
         for b in [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0] {
-            let w = Weights { forward: a, length: b, center };
+            let w = Weights {
+                forward: a,
+                length: b,
+                center,
+            };
             let s: Scorer = Box::new(move |l| line_score(sig.get(&l), &w));
             let (t, wa, ra) = tune(&s);
             let better = match &best {
@@ -679,7 +782,11 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
         .map(|r| (num(r, "line") as usize, r["default_flags"] != "-"))
         .collect();
     let dflt: Scorer = Box::new(|l| if defaults[&l] { -1.0 } else { 1.0 });
-    eval("defaults before (reverse alone on short segments, any flag)", &dflt, 0.0);
+    eval(
+        "defaults before (reverse alone on short segments, any flag)",
+        &dflt,
+        0.0,
+    );
     let decided = decided_signals(out)?;
     let flags_of: HashMap<usize, String> = lines
         .iter()
@@ -687,20 +794,35 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
         .collect();
     let now: Scorer = Box::new(|l| {
         let d = decided.get(&l).cloned().unwrap_or_default();
-        if flagged_now(&flags_of[&l], &d, false) { -1.0 } else { 1.0 }
+        if flagged_now(&flags_of[&l], &d, false) {
+            -1.0
+        } else {
+            1.0
+        }
     });
-    eval("defaults now (combination on short segments, any flag)", &now, 0.0);
+    eval(
+        "defaults now (combination on short segments, any flag)",
+        &now,
+        0.0,
+    );
 
     // Reverse only where it decides: the line's forward below τ, or short/title.
     println!("\nReverse pass only on sentences whose forward confidence is below τ (others pass), threshold as above:");
     println!("| τ | sentences reverse-scored | source words reverse-scored | wrong flagged, B | right flagged, B | flag rate, all |");
     println!("|---:|---:|---:|---:|---:|---:|");
     let segs = tsv(&out.join("segments.tsv"))?;
-    let total_words: usize = segs.iter().map(|r| r["source"].split_whitespace().count()).sum();
+    let total_words: usize = segs
+        .iter()
+        .map(|r| r["source"].split_whitespace().count())
+        .sum();
     for tau in [f64::INFINITY, -0.05, -0.08, -0.1, -0.15, -0.2] {
         let gated = |g: &Signals| g.forward < tau;
-        let scored: Vec<&HashMap<String, String>> = segs.iter().filter(|r| num(r, "forward") < tau).collect();
-        let words: usize = scored.iter().map(|r| r["source"].split_whitespace().count()).sum();
+        let scored: Vec<&HashMap<String, String>> =
+            segs.iter().filter(|r| num(r, "forward") < tau).collect();
+        let words: usize = scored
+            .iter()
+            .map(|r| r["source"].split_whitespace().count())
+            .sum();
         let s: Scorer = Box::new(move |l| {
             sig.get(&l)
                 .map(|v| {
@@ -714,7 +836,11 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
         });
         let flagged = |l: usize| s(l) < t_comb;
         let cnt = |label: &str| {
-            let v: Vec<usize> = lab.iter().filter(|(l, v)| half_of[l] == 'B' && *v == label).map(|(l, _)| *l).collect();
+            let v: Vec<usize> = lab
+                .iter()
+                .filter(|(l, v)| half_of[l] == 'B' && *v == label)
+                .map(|(l, _)| *l)
+                .collect();
             format!("{}/{}", v.iter().filter(|&&l| flagged(l)).count(), v.len())
         };
         println!(
@@ -736,7 +862,8 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
         lines.iter().map(|r| (num(r, "line") as usize, r)).collect();
     let mut missed: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for kind in KINDS {
-        let rows: Vec<&HashMap<String, String>> = syn.iter().filter(|r| r["kind"] == kind).collect();
+        let rows: Vec<&HashMap<String, String>> =
+            syn.iter().filter(|r| r["kind"] == kind).collect();
         let g = |r: &HashMap<String, String>| Signals {
             forward: num(r, "forward"),
             reverse: num(r, "reverse"),
@@ -744,7 +871,9 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
         };
         let decides = |r: &HashMap<String, String>| {
             let l: usize = r["line"].parse().unwrap_or(0);
-            by_line.get(&l).is_some_and(|lr| lr["title"] == "1" || num(lr, "src_words") <= adequacy::SHORT_WORDS as f64)
+            by_line.get(&l).is_some_and(|lr| {
+                lr["title"] == "1" || num(lr, "src_words") <= adequacy::SHORT_WORDS as f64
+            })
         };
         let now = |r: &HashMap<String, String>, error: bool| {
             let d = if decides(r) { vec![g(r)] } else { Vec::new() };
@@ -758,8 +887,14 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
             .filter(|r| now(r, false) || g(r).score_with(&w) < t_comb)
             .count();
         for r in &rows {
-            if (kind == "detached" || kind == "currency_unit") && !now(r, false) && g(r).score_with(&w) >= t_comb {
-                missed.entry(kind.to_string()).or_default().push(r["line"].clone());
+            if (kind == "detached" || kind == "currency_unit")
+                && !now(r, false)
+                && g(r).score_with(&w) >= t_comb
+            {
+                missed
+                    .entry(kind.to_string())
+                    .or_default()
+                    .push(r["line"].clone());
             }
         }
         let n = rows.len().max(1) as f64;
@@ -780,6 +915,11 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
     Ok(())
 }
 
+/// (kind, label, flagged by the defaults, an error by the defaults,
+/// flagged by the combination, chrF against the reference, output,
+/// flagged by the reverse score alone).
+type ShortResult = (String, String, bool, bool, bool, f64, String, bool);
+
 fn short_report(
     out: &Path,
     set: &Path,
@@ -796,11 +936,13 @@ fn short_report(
         Err(_) => HashMap::new(),
     };
     // (kind, label, default flagged, default error, combination flagged, chrF vs ref, output, reverse alone flagged)
-    let mut results: Vec<(String, String, bool, bool, bool, f64, String, bool)> = Vec::new();
+    let mut results: Vec<ShortResult> = Vec::new();
     for r in &rows {
         let (flags, score, output, reference, rev) = if r["kind"] == "ntrex-title" {
             let l: usize = r["ntrex_line"].parse()?;
-            let lr = by_line.get(&l).ok_or(format!("line {l} not in lines.tsv"))?;
+            let lr = by_line
+                .get(&l)
+                .ok_or(format!("line {l} not in lines.tsv"))?;
             (
                 lr["default_flags"].clone(),
                 line_score(sig.get(&l), w),
@@ -810,7 +952,9 @@ fn short_report(
             )
         } else {
             let Some(o) = own.get(&r["source"]) else {
-                return Err(format!("`{}` not in short.tsv: run `short` first", r["source"]).into());
+                return Err(
+                    format!("`{}` not in short.tsv: run `short` first", r["source"]).into(),
+                );
             };
             let g = Signals {
                 forward: num(o, "forward"),
@@ -826,7 +970,11 @@ fn short_report(
             )
         };
         // Every string of the set is a title: the check decides on it.
-        let g_now = Signals { forward: 0.0, reverse: score, log_len_ratio: 0.0 };
+        let g_now = Signals {
+            forward: 0.0,
+            reverse: score,
+            log_len_ratio: 0.0,
+        };
         results.push((
             r["kind"].clone(),
             r["label"].clone(),
@@ -843,10 +991,15 @@ fn short_report(
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let kinds: Vec<String> = {
         let mut seen = HashSet::new();
-        results.iter().map(|r| r.0.clone()).filter(|k| seen.insert(k.clone())).chain(["all".to_string()]).collect()
+        results
+            .iter()
+            .map(|r| r.0.clone())
+            .filter(|k| seen.insert(k.clone()))
+            .chain(["all".to_string()])
+            .collect()
     };
     for k in kinds {
-        let v: Vec<&(String, String, bool, bool, bool, f64, String, bool)> =
+        let v: Vec<&ShortResult> =
             results.iter().filter(|r| k == "all" || r.0 == k).collect();
         let wrong: Vec<_> = v.iter().filter(|r| r.1 == "wrong").collect();
         let right: Vec<_> = v.iter().filter(|r| r.1 != "wrong").collect();

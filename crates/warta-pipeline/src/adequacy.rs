@@ -149,8 +149,7 @@ impl Signals {
     /// on the reverse model's scale (mean log-probability per token), lower
     /// is worse. NaN where a scorer could not score the pair.
     pub fn score_with(&self, w: &Weights) -> f64 {
-        self.reverse + w.forward * self.forward
-            - w.length * (self.log_len_ratio - w.center).abs()
+        self.reverse + w.forward * self.forward - w.length * (self.log_len_ratio - w.center).abs()
     }
 }
 
@@ -180,10 +179,7 @@ pub fn signals(
 /// The reverse of a direct route `src → trg`: the translator `trg → src`,
 /// or the pair that is missing. A route through English is not scored yet
 /// (its legs' reverses are two more models): `Ok(None)`.
-pub(crate) fn reverse(
-    pool: &ModelPool,
-    route: &Translator,
-) -> Result<Option<Translator>, Pair> {
+pub(crate) fn reverse(pool: &ModelPool, route: &Translator) -> Result<Option<Translator>, Pair> {
     if route.legs().len() != 1 {
         return Ok(None);
     }

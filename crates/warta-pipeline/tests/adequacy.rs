@@ -21,7 +21,9 @@ use warta_pipeline::{translate, Check, Options, Request, Severity, SourceDoc};
 fn models_dir() -> PathBuf {
     let dir = std::env::var_os("WARTA_TEST_MODELS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
+        });
     assert!(
         dir.join("en-pt/manifest.json").exists() && dir.join("pt-en/manifest.json").exists(),
         "test models missing in {}: run scripts/fetch-test-models",
@@ -37,10 +39,16 @@ fn run(store: ModelStore) -> warta_pipeline::TranslatedDoc {
         doc: Arc::new(doc),
         target: Lang::parse("pt").unwrap(),
     };
-    translate(&pool, Lang::english(), vec![req], &HashMap::new(), &Options::default())
-        .pop()
-        .unwrap()
-        .expect("translated")
+    translate(
+        &pool,
+        Lang::english(),
+        vec![req],
+        &HashMap::new(),
+        &Options::default(),
+    )
+    .pop()
+    .unwrap()
+    .expect("translated")
 }
 
 #[test]

@@ -20,7 +20,10 @@ fn ntrex() -> Option<(Vec<String>, Vec<String>)> {
             .ok()
             .map(|t| t.lines().map(String::from).collect::<Vec<_>>())
     };
-    match (read("newstest2019-src.eng.txt"), read("newstest2019-ref.por-BR.txt")) {
+    match (
+        read("newstest2019-src.eng.txt"),
+        read("newstest2019-ref.por-BR.txt"),
+    ) {
         (Some(s), Some(r)) => Some((s, r)),
         _ => {
             // A test that skips silently in CI does not exist.
@@ -61,7 +64,9 @@ fn the_ntrex_labels_parse_and_name_existing_lines_once_each() {
     let mut wrong = 0;
     for r in &rows {
         assert_eq!(r.len(), 3, "three columns: {r:?}");
-        let line: usize = r[0].parse().unwrap_or_else(|_| panic!("line number: {r:?}"));
+        let line: usize = r[0]
+            .parse()
+            .unwrap_or_else(|_| panic!("line number: {r:?}"));
         assert!((1..=1997).contains(&line), "NTREX has 1,997 lines: {r:?}");
         assert!(seen.insert(line), "line {line} labelled twice");
         assert!(
@@ -112,11 +117,17 @@ fn the_short_segment_set_parses_and_its_ntrex_titles_are_titles() {
             assert!(r[2].is_empty() && r[3].is_empty(), "{r:?}");
             if let Some(ids) = &ids {
                 // A title is the first line of its document.
-                assert!(line == 1 || ids[line - 1] != ids[line - 2], "line {line} is no title");
+                assert!(
+                    line == 1 || ids[line - 1] != ids[line - 2],
+                    "line {line} is no title"
+                );
             }
         } else {
             assert_eq!(r[1], "-");
-            assert!(!r[2].is_empty() && !r[3].is_empty() && !r[4].is_empty(), "{r:?}");
+            assert!(
+                !r[2].is_empty() && !r[3].is_empty() && !r[4].is_empty(),
+                "{r:?}"
+            );
         }
     }
 }
