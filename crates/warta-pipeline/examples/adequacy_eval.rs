@@ -855,8 +855,8 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
 
     // Synthetic errors.
     println!("\nSynthetic errors (each line scored as one pair):");
-    println!("| kind | lines | flagged by the defaults | of which errors | flagged by the combination (< {t_comb:.2}) | defaults or combination |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| kind | lines | flagged by the defaults | before publishing (no confidence) | of which errors | flagged by the combination (< {t_comb:.2}) | defaults or combination |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     let syn = tsv(&out.join("synthetic.tsv")).unwrap_or_default();
     let by_line: HashMap<usize, &HashMap<String, String>> =
         lines.iter().map(|r| (num(r, "line") as usize, r)).collect();
@@ -880,6 +880,17 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
             flagged_now(&r["default_flags"], &d, error)
         };
         let d = rows.iter().filter(|r| now(r, false)).count();
+        // Before publishing: without the confidence flag (the job's second phase).
+        let pre = rows
+            .iter()
+            .filter(|r| {
+                let kept: Vec<&str> =
+                    r["default_flags"].split(',').filter(|f| !f.starts_with("confidence:")).collect();
+                let flags = if kept.is_empty() { "-".to_string() } else { kept.join(",") };
+                let d = if decides(r) { vec![g(r)] } else { Vec::new() };
+                flagged_now(&flags, &d, false)
+            })
+            .count();
         let e = rows.iter().filter(|r| now(r, true)).count();
         let c = rows.iter().filter(|r| g(r).score_with(&w) < t_comb).count();
         let either = rows
@@ -899,9 +910,10 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
         }
         let n = rows.len().max(1) as f64;
         println!(
-            "| {kind} | {} | {d} ({:.1} %) | {e} | {c} ({:.1} %) | {either} ({:.1} %) |",
+            "| {kind} | {} | {d} ({:.1} %) | {pre} ({:.1} %) | {e} | {c} ({:.1} %) | {either} ({:.1} %) |",
             rows.len(),
             100.0 * d as f64 / n,
+            100.0 * pre as f64 / n,
             100.0 * c as f64 / n,
             100.0 * either as f64 / n
         );
