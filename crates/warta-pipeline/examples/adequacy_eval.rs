@@ -884,9 +884,15 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
         let pre = rows
             .iter()
             .filter(|r| {
-                let kept: Vec<&str> =
-                    r["default_flags"].split(',').filter(|f| !f.starts_with("confidence:")).collect();
-                let flags = if kept.is_empty() { "-".to_string() } else { kept.join(",") };
+                let kept: Vec<&str> = r["default_flags"]
+                    .split(',')
+                    .filter(|f| !f.starts_with("confidence:"))
+                    .collect();
+                let flags = if kept.is_empty() {
+                    "-".to_string()
+                } else {
+                    kept.join(",")
+                };
                 let d = if decides(r) { vec![g(r)] } else { Vec::new() };
                 flagged_now(&flags, &d, false)
             })
@@ -1011,8 +1017,7 @@ fn short_report(
             .collect()
     };
     for k in kinds {
-        let v: Vec<&ShortResult> =
-            results.iter().filter(|r| k == "all" || r.0 == k).collect();
+        let v: Vec<&ShortResult> = results.iter().filter(|r| k == "all" || r.0 == k).collect();
         let wrong: Vec<_> = v.iter().filter(|r| r.1 == "wrong").collect();
         let right: Vec<_> = v.iter().filter(|r| r.1 != "wrong").collect();
         let mean_chrf = v.iter().map(|r| r.5).sum::<f64>() / v.len().max(1) as f64;
