@@ -501,33 +501,24 @@ fn short(models_dir: &str, out: &Path, set: &Path) -> Res<()> {
     Ok(())
 }
 
-/// Per line: its sentences' signals (a line is as bad as its worst sentence).
-fn line_signals(out: &Path) -> Res<BTreeMap<usize, Vec<Signals>>> {
-    let mut m: BTreeMap<usize, Vec<Signals>> = BTreeMap::new();
-    for r in tsv(&out.join("segments.tsv"))? {
-        m.entry(num(&r, "line") as usize)
-            .or_default()
-            .push(Signals {
-                forward: num(&r, "forward"),
-                reverse: num(&r, "reverse"),
-                log_len_ratio: num(&r, "log_len_ratio"),
-            });
+/// A row's signals (columns forward, reverse, log_len_ratio).
+fn row_signals(r: &HashMap<String, String>) -> Signals {
+    Signals {
+        forward: num(r, "forward"),
+        reverse: num(r, "reverse"),
+        log_len_ratio: num(r, "log_len_ratio"),
     }
-    Ok(m)
 }
 
-/// Per line: the signals of its sentences the check decides on.
-fn decided_signals(out: &Path) -> Res<HashMap<usize, Vec<Signals>>> {
-    let mut m: HashMap<usize, Vec<Signals>> = HashMap::new();
+/// Per line: its sentences' signals (a line is as bad as its worst
+/// sentence); `decided_only`: only the sentences the check decides on.
+fn line_signals(out: &Path, decided_only: bool) -> Res<BTreeMap<usize, Vec<Signals>>> {
+    let mut m: BTreeMap<usize, Vec<Signals>> = BTreeMap::new();
     for r in tsv(&out.join("segments.tsv"))? {
-        if r["decides"] == "1" {
+        if !decided_only || r["decides"] == "1" {
             m.entry(num(&r, "line") as usize)
                 .or_default()
-                .push(Signals {
-                    forward: num(&r, "forward"),
-                    reverse: num(&r, "reverse"),
-                    log_len_ratio: num(&r, "log_len_ratio"),
-                });
+                .push(row_signals(&r));
         }
     }
     Ok(m)
@@ -555,7 +546,7 @@ fn forward_score(sig: Option<&Vec<Signals>>) -> f64 {
 
 fn candidates(out: &Path, n: usize) -> Res<()> {
     let lines = tsv(&out.join("lines.tsv"))?;
-    let sig = line_signals(out)?;
+    let sig = line_signals(out, false)?;
     let center = median(sig.values().flatten().map(|g| g.log_len_ratio).collect());
     let by = |f: &dyn Fn(&HashMap<String, String>) -> f64| -> Vec<usize> {
         let mut v: Vec<(f64, usize)> = lines
@@ -661,7 +652,7 @@ const TARGET_RATE: f64 = 0.045;
 
 fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
     let lines = tsv(&out.join("lines.tsv"))?;
-    let sig = &line_signals(out)?;
+    let sig = &line_signals(out, false)?;
     let lab = labels(labels_path)?;
     let half_of: HashMap<usize, char> = lines
         .iter()
@@ -787,7 +778,7 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
         &dflt,
         0.0,
     );
-    let decided = decided_signals(out)?;
+    let decided = line_signals(out, true)?;
     let flags_of: HashMap<usize, String> = lines
         .iter()
         .map(|r| (num(r, "line") as usize, r["default_flags"].clone()))
@@ -864,11 +855,7 @@ fn report(out: &Path, labels_path: &Path, short_set: &Path) -> Res<()> {
     for kind in KINDS {
         let rows: Vec<&HashMap<String, String>> =
             syn.iter().filter(|r| r["kind"] == kind).collect();
-        let g = |r: &HashMap<String, String>| Signals {
-            forward: num(r, "forward"),
-            reverse: num(r, "reverse"),
-            log_len_ratio: num(r, "log_len_ratio"),
-        };
+        let g = row_signals;
         let decides = |r: &HashMap<String, String>| {
             let l: usize = r["line"].parse().unwrap_or(0);
             by_line.get(&l).is_some_and(|lr| {
@@ -974,11 +961,7 @@ fn short_report(
                     format!("`{}` not in short.tsv: run `short` first", r["source"]).into(),
                 );
             };
-            let g = Signals {
-                forward: num(o, "forward"),
-                reverse: num(o, "reverse"),
-                log_len_ratio: num(o, "log_len_ratio"),
-            };
+            let g = row_signals(o);
             (
                 o["default_flags"].clone(),
                 g.score_with(w),
