@@ -374,7 +374,7 @@ pub fn execute(
             if let Some(thresholds) = &opts.adequacy {
                 match &reverses[i] {
                     Ok(Some(reverse)) => {
-                        if !crate::adequacy::check(&mut doc, reverse, thresholds) {
+                        if !crate::adequacy::check(&mut doc, tr, reverse, thresholds) {
                             doc.adequacy_unavailable = Some(reverse.legs()[0].pair);
                         }
                     }

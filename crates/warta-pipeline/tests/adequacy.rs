@@ -3,10 +3,10 @@
 //!
 //! Expected values: the headline `Thank you` is translated by the en→pt
 //! test model as "Obrigado por enviar uma edição." and scores −5.65 under
-//! pt→en (issue 20; `cargo run -p warta-engine --example short_adequacy`),
-//! below the default error threshold (−5.0); `The mayor spoke.` → "O
-//! prefeito falou." scores above the warning threshold (−3.0) in the same
-//! run. Without the pt→en model the check cannot run and the document says
+//! pt→en and −0.04 under en→pt, an adequacy score of −5.81 (issue 20;
+//! `cargo run -p warta-pipeline --example adequacy_eval -- short`), below
+//! the default error threshold (−5.0); `The mayor spoke.` → "O prefeito
+//! falou." scores above the warning threshold (−3.1). Without the pt→en model the check cannot run and the document says
 //! which model it lacks.
 
 use std::collections::HashMap;
@@ -21,7 +21,9 @@ use warta_pipeline::{translate, Check, Options, Request, Severity, SourceDoc};
 fn models_dir() -> PathBuf {
     let dir = std::env::var_os("WARTA_TEST_MODELS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
+        });
     assert!(
         dir.join("en-pt/manifest.json").exists() && dir.join("pt-en/manifest.json").exists(),
         "test models missing in {}: run scripts/fetch-test-models",
@@ -37,10 +39,16 @@ fn run(store: ModelStore) -> warta_pipeline::TranslatedDoc {
         doc: Arc::new(doc),
         target: Lang::parse("pt").unwrap(),
     };
-    translate(&pool, Lang::english(), vec![req], &HashMap::new(), &Options::default())
-        .pop()
-        .unwrap()
-        .expect("translated")
+    translate(
+        &pool,
+        Lang::english(),
+        vec![req],
+        &HashMap::new(),
+        &Options::default(),
+    )
+    .pop()
+    .unwrap()
+    .expect("translated")
 }
 
 #[test]

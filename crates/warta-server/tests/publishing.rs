@@ -225,10 +225,11 @@ async fn an_article_dated_1965_shows_1965_on_its_page_feed_and_sitemap() {
 /// test model as "Obrigado por enviar uma edição." ("Thank you for
 /// submitting an edit") with high confidence. Under the default policy
 /// (`hold_errors`) the adequacy check's error holds it: no page, feed or
-/// sitemap entry. The reverse score of that pair is −5.65 (measured by
-/// `cargo run -p warta-engine --example short_adequacy`), below the default
-/// error threshold of −5.0; "The mayor spoke." is a faithful line, well
-/// above it (no adequacy flag).
+/// sitemap entry. The adequacy score of that pair is −5.81 (reverse −5.65
+/// plus 4 × forward −0.04, measured by `cargo run -p warta-pipeline
+/// --example adequacy_eval -- short`), below the default error threshold of
+/// −5.0; "The mayor spoke." is a faithful line, well above it (no adequacy
+/// flag).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invented_headline_is_held_under_the_default_policy() {
     let tmp = tempfile::tempdir().unwrap();
