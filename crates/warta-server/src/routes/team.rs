@@ -122,6 +122,8 @@ pub async fn create_user(
 ) -> Result<(StatusCode, Json<TeamMember>), ApiError> {
     let input: NewUserInput = parse_json(&body)?;
     let role = input.role.unwrap_or(Role::Editor);
+    warta_store::check_new_password(&input.password)
+        .map_err(|e| ApiError::from(e).on_field("password"))?;
     let user = auth
         .store(&app)
         .add_team_member(&input.username, &input.password, role)
