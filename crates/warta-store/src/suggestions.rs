@@ -13,7 +13,7 @@
 //! Normalisation belongs to the segmenter: the caller gives the source's
 //! normalised form (the memory's key) with the suggestion.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use warta_core::{Lang, Pair};
 
 use crate::audit::{audit_in_tx, change, AuditAction};
