@@ -14,11 +14,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
-use common::{test_models, TestApp, CONFIG};
+use common::{
+    browser_available, header, no_redirects, run_browser_flow, test_models, TestApp, CONFIG,
+};
 use serde_json::{json, Value};
 use warta_core::{normalize_segment, Lang, Slug};
 use warta_store::Scopes;
@@ -28,20 +28,8 @@ const ADMIN_PASSWORD: &str = "first admin passphrase";
 const EDITOR: &str = "dewi";
 const EDITOR_PASSWORD: &str = "an editor's passphrase";
 
-/// A client that shows redirects instead of following them.
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn header(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
+    no_redirects()
 }
 
 /// Log in; the `Cookie` header value of the session, or `None` when the
@@ -378,24 +366,6 @@ async fn a_suggestion_accepted_at_the_desk_is_used_when_the_article_is_translate
     app.stop().await;
 }
 
-fn browser_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
-}
-
-/// Chromium and playwright-core are there; without them the browser test
-/// is skipped with a message, except under CI (`CI=true`), where it fails
-/// (as tests/desk.rs does).
-fn browser_available() -> bool {
-    let ok = Path::new("/usr/bin/chromium").exists()
-        && browser_dir().join("node_modules/playwright-core").exists();
-    if !ok {
-        let msg = "browser test needs /usr/bin/chromium (apt-get install chromium) and `npm ci` in tests/browser";
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}");
-        eprintln!("SKIPPED: {msg}");
-    }
-    ok
-}
-
 /// The flow in headless Chromium, by keyboard alone
 /// (tests/browser/team-flow.mjs): an admin creates an editor, the editor
 /// logs in, is refused the team page and accepts a suggestion; the audit
@@ -424,22 +394,7 @@ async fn an_admin_makes_an_editor_who_accepts_a_suggestion_in_chromium() {
         EDITOR_PASSWORD.into(),
         id.to_string(),
     ];
-    let out = tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new("node");
-        cmd.current_dir(browser_dir()).arg("team-flow.mjs").args(&args);
-        if let Ok(dir) = std::env::var("WARTA_SCREENSHOTS") {
-            cmd.env("WARTA_SCREENSHOTS", dir);
-        }
-        cmd.output().expect("run node")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(out.status.success(), "team flow failed:\n{stdout}\n{stderr}");
-    let last = stdout.lines().last().unwrap_or_default();
-    assert!(last.ends_with(" 0 failed") && !last.starts_with("0 passed"), "{last}");
+    run_browser_flow("team-flow.mjs", args).await;
 
     // What the browser did, as the store has it.
     let team = store.team().await.unwrap();

@@ -118,8 +118,22 @@ pub async fn accept(
     auth: ApiKeyAuth<scope::Articles>,
     Path(id): Path<String>,
 ) -> Result<Json<Decision>, ApiError> {
-    let id = parse_id(&id)?;
-    let (suggestion, requeued) = auth.store(&app).accept_suggestion(id).await?;
+    decide(&app, &auth, &id, true).await
+}
+
+/// Accept (`accept`) or reject suggestion `id`, as the key.
+async fn decide(
+    app: &App,
+    auth: &ApiKeyAuth<scope::Articles>,
+    id: &str,
+    accept: bool,
+) -> Result<Json<Decision>, ApiError> {
+    let id = parse_id(id)?;
+    let store = auth.store(app);
+    let (suggestion, requeued) = match accept {
+        true => store.accept_suggestion(id).await?,
+        false => (store.reject_suggestion(id).await?, 0),
+    };
     Ok(Json(Decision {
         suggestion,
         requeued,
@@ -147,10 +161,5 @@ pub async fn reject(
     auth: ApiKeyAuth<scope::Articles>,
     Path(id): Path<String>,
 ) -> Result<Json<Decision>, ApiError> {
-    let id = parse_id(&id)?;
-    let suggestion = auth.store(&app).reject_suggestion(id).await?;
-    Ok(Json(Decision {
-        suggestion,
-        requeued: 0,
-    }))
+    decide(&app, &auth, &id, false).await
 }

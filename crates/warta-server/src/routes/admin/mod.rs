@@ -107,8 +107,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/admin/team/{username}/sessions", post(team::end_sessions))
         .route("/admin/audit", get(audit::page))
         .route("/admin/suggestions", get(suggestions::page))
-        .route("/admin/suggestions/{id}/accept", post(suggestions::accept))
-        .route("/admin/suggestions/{id}/reject", post(suggestions::reject))
+        .route("/admin/suggestions/{id}/{verdict}", post(suggestions::decide))
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -371,6 +370,19 @@ fn same_origin(app: &App, headers: &HeaderMap) -> bool {
 /// same answer as any other bad post, rather than a bare 4xx of the extractor.
 fn form_or_empty<T: Default>(form: Result<Form<T>, FormRejection>) -> T {
     form.map(|Form(f)| f).unwrap_or_default()
+}
+
+/// A form post's first checks: from this site, with the session's form
+/// token; else the 403 page.
+fn checked_post(app: &App, session: &Session, headers: &HeaderMap, csrf: &str) -> Result<(), Response> {
+    if same_origin(app, headers) && csrf_ok(session, csrf) {
+        return Ok(());
+    }
+    Err(forbidden(
+        app,
+        Some(session),
+        "Missing or wrong form token; reload the page and try again.",
+    ))
 }
 
 fn forbidden(app: &App, session: Option<&Session>, why: &str) -> Response {

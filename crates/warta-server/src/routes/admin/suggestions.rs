@@ -19,7 +19,7 @@ use serde::Deserialize;
 use warta_store::SuggestionState;
 
 use super::login::CsrfForm;
-use super::{age, csrf_ok, forbidden, form_or_empty, html, same_origin, store_as, AdminError, Editor};
+use super::{age, checked_post, form_or_empty, html, store_as, AdminError, Editor};
 use crate::startup::App;
 
 /// Suggestions on one page.
@@ -126,44 +126,23 @@ fn parse_id(id: &str) -> Result<i64, AdminError> {
         .ok_or_else(|| AdminError::new(StatusCode::NOT_FOUND, "No such suggestion."))
 }
 
-/// `POST /admin/suggestions/{id}/accept`.
-pub(super) async fn accept(
-    state: State<Arc<App>>,
-    editor: Editor,
-    headers: HeaderMap,
-    path: Path<String>,
-    form: Result<Form<CsrfForm>, FormRejection>,
-) -> Response {
-    decide(state, editor, headers, path, form, true).await
-}
-
-/// `POST /admin/suggestions/{id}/reject`.
-pub(super) async fn reject(
-    state: State<Arc<App>>,
-    editor: Editor,
-    headers: HeaderMap,
-    path: Path<String>,
-    form: Result<Form<CsrfForm>, FormRejection>,
-) -> Response {
-    decide(state, editor, headers, path, form, false).await
-}
-
-async fn decide(
+/// `POST /admin/suggestions/{id}/{verdict}`, `accept` or `reject`.
+pub(super) async fn decide(
     State(app): State<Arc<App>>,
     editor: Editor,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path((id, verdict)): Path<(String, String)>,
     form: Result<Form<CsrfForm>, FormRejection>,
-    accept: bool,
 ) -> Response {
+    let accept = match verdict.as_str() {
+        "accept" => true,
+        "reject" => false,
+        _ => return AdminError::new(StatusCode::NOT_FOUND, "No such page.").page(&app, Some(&editor.session)),
+    };
     let form = form_or_empty(form);
     let session = &editor.session;
-    if !same_origin(&app, &headers) || !csrf_ok(session, &form.csrf) {
-        return forbidden(
-            &app,
-            Some(session),
-            "Missing or wrong form token; reload the page and try again.",
-        );
+    if let Err(r) = checked_post(&app, session, &headers, &form.csrf) {
+        return r;
     }
     let store = store_as(&app, session);
     let done = async {

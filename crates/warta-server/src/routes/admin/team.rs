@@ -17,8 +17,7 @@ use serde::Deserialize;
 use warta_store::{Role, Session, StoreError, TeamMember, MIN_PASSWORD_CHARS};
 
 use super::{
-    age, csrf_ok, forbidden, form_or_empty, html, require_admin, same_origin, store_as,
-    AdminError, Editor, Flash,
+    age, checked_post, form_or_empty, html, require_admin, store_as, AdminError, Editor, Flash,
 };
 use crate::startup::App;
 
@@ -148,13 +147,7 @@ pub(super) async fn page(
 
 /// A form post's checks, in order: same origin and token, then the role.
 fn admin_post(app: &App, session: &Session, headers: &HeaderMap, csrf: &str) -> Result<(), Response> {
-    if !same_origin(app, headers) || !csrf_ok(session, csrf) {
-        return Err(forbidden(
-            app,
-            Some(session),
-            "Missing or wrong form token; reload the page and try again.",
-        ));
-    }
+    checked_post(app, session, headers, csrf)?;
     require_admin(app, session)
 }
 
