@@ -315,6 +315,20 @@ async fn read_request(app: &App, route: Route, req: Request) -> Result<(Params, 
     Ok((params, key))
 }
 
+/// A request's parameters and key (see [`read_request`]), within the key's
+/// rate limit, and the request id (for a 500's answer).
+async fn read_limited(
+    app: &App,
+    guards: &Guards,
+    route: Route,
+    req: Request,
+) -> Result<(Params, String, String), Response> {
+    let id = request_id(&req);
+    let (params, key) = read_request(app, route, req).await?;
+    guards.rate_limit(&key)?;
+    Ok((params, key, id))
+}
+
 fn missing(name: &str) -> Response {
     lt_error(
         StatusCode::BAD_REQUEST,
@@ -360,14 +374,10 @@ pub async fn translate(
     Extension(guards): Extension<Arc<Guards>>,
     req: Request,
 ) -> Response {
-    let id = request_id(&req);
-    let (input, key) = match read_request(&app, Route::Translate, req).await {
+    let (input, _, id) = match read_limited(&app, &guards, Route::Translate, req).await {
         Ok(r) => r,
         Err(r) => return r,
     };
-    if let Err(r) = guards.rate_limit(&key) {
-        return r;
-    }
     // LibreTranslate's order: q, source and target present; alternatives a
     // number; the batch and character limits; then the languages and format.
     let Some(texts) = input.q.filter(|t| !t.is_missing()) else {
@@ -720,13 +730,10 @@ pub async fn detect(
     Extension(guards): Extension<Arc<Guards>>,
     req: Request,
 ) -> Response {
-    let (input, key) = match read_request(&app, Route::Detect, req).await {
+    let (input, _, _) = match read_limited(&app, &guards, Route::Detect, req).await {
         Ok(r) => r,
         Err(r) => return r,
     };
-    if let Err(r) = guards.rate_limit(&key) {
-        return r;
-    }
     let Some(texts) = input.q.filter(|t| !t.is_missing()) else {
         return missing("q");
     };
@@ -886,14 +893,10 @@ pub async fn suggest(
     Extension(guards): Extension<Arc<Guards>>,
     req: Request,
 ) -> Response {
-    let id = request_id(&req);
-    let (input, key) = match read_request(&app, Route::Suggest, req).await {
+    let (input, key, id) = match read_limited(&app, &guards, Route::Suggest, req).await {
         Ok(r) => r,
         Err(r) => return r,
     };
-    if let Err(r) = guards.rate_limit(&key) {
-        return r;
-    }
     // LibreTranslate's order: q, s, source, target.
     let Some(texts) = input.q.filter(|t| !t.is_missing()) else {
         return missing("q");

@@ -60,13 +60,15 @@ pub struct AuditList {
     pub next_before: Option<i64>,
 }
 
+/// The audit log's filters as a query string gives them (read as text, so
+/// a bad value gets a message naming it; the desk's page reads them too).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct AuditQuery {
-    actor: Option<String>,
-    action: Option<String>,
-    before: Option<String>,
-    limit: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub before: Option<String>,
+    pub limit: Option<String>,
 }
 
 /// The member `username` as listed (after a change).

@@ -9,11 +9,11 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 use warta_core::Timestamp;
 use warta_store::{AuditAction, AuditFilter};
 
 use super::{html, AdminError, Editor};
+use crate::routes::team::AuditQuery;
 use crate::startup::App;
 
 /// Records on one page.
@@ -45,14 +45,6 @@ struct AuditPage<'a> {
     actions: Vec<Choice>,
     older: Option<String>,
     filtered: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct AuditQuery {
-    actor: Option<String>,
-    action: Option<String>,
-    before: Option<String>,
 }
 
 pub(super) async fn page(
