@@ -41,8 +41,13 @@ async fn login(app: &TestApp, user: &str, password: &str) -> Option<String> {
         .send()
         .await
         .unwrap();
-    (r.status().as_u16() == 303 && header(&r, "location") == "/admin")
-        .then(|| header(&r, "set-cookie").split(';').next().unwrap().to_string())
+    (r.status().as_u16() == 303 && header(&r, "location") == "/admin").then(|| {
+        header(&r, "set-cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    })
 }
 
 /// The value of the first hidden `csrf` field of a page.
@@ -65,7 +70,12 @@ async fn get_page(app: &TestApp, cookie: &str, path: &str) -> (u16, String, Stri
 }
 
 /// A form post from the desk: status and `Location`.
-async fn post_form(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+async fn post_form(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
     let r = client()
         .post(format!("{}{path}", app.base))
         .header("cookie", cookie)
@@ -76,7 +86,13 @@ async fn post_form(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)
     (r.status().as_u16(), header(&r, "location"))
 }
 
-async fn api(app: &TestApp, method: reqwest::Method, path: &str, key: &str, body: Option<Value>) -> (u16, Value) {
+async fn api(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    key: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let mut req = app
         .client
         .request(method, format!("{}{path}", app.base))
@@ -91,7 +107,14 @@ async fn api(app: &TestApp, method: reqwest::Method, path: &str, key: &str, body
 
 /// (actor, action, object) of the audit log, newest first, through the API.
 async fn audit(app: &TestApp, query: &str) -> Vec<(String, String, String)> {
-    let (status, v) = api(app, reqwest::Method::GET, &format!("/api/v1/audit{query}"), &app.key, None).await;
+    let (status, v) = api(
+        app,
+        reqwest::Method::GET,
+        &format!("/api/v1/audit{query}"),
+        &app.key,
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{v}");
     v["entries"]
         .as_array()
@@ -132,7 +155,12 @@ async fn admins_manage_the_team_and_editors_cannot() {
         let r = client()
             .post(format!("{}/admin/team", app.base))
             .header("cookie", &admin)
-            .form(&[("csrf", csrf.as_str()), ("username", name), ("password", pw), ("role", "editor")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", name),
+                ("password", pw),
+                ("role", "editor"),
+            ])
             .send()
             .await
             .unwrap();
@@ -140,16 +168,34 @@ async fn admins_manage_the_team_and_editors_cannot() {
         assert!(r.text().await.unwrap().contains(why), "{why}");
     }
     // Without the form token, nothing.
-    let (status, _) = post_form(&app, &admin, "/admin/team", &[("username", EDITOR), ("password", EDITOR_PASSWORD), ("role", "editor")]).await;
+    let (status, _) = post_form(
+        &app,
+        &admin,
+        "/admin/team",
+        &[
+            ("username", EDITOR),
+            ("password", EDITOR_PASSWORD),
+            ("role", "editor"),
+        ],
+    )
+    .await;
     assert_eq!(status, 403);
     let (status, location) = post_form(
         &app,
         &admin,
         "/admin/team",
-        &[("csrf", &csrf), ("username", EDITOR), ("password", EDITOR_PASSWORD), ("role", "editor")],
+        &[
+            ("csrf", &csrf),
+            ("username", EDITOR),
+            ("password", EDITOR_PASSWORD),
+            ("role", "editor"),
+        ],
     )
     .await;
-    assert_eq!((status, location.as_str()), (303, "/admin/team?flash=created"));
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/admin/team?flash=created")
+    );
 
     // The editor: the desk, but not the team.
     let editor = login(&app, EDITOR, EDITOR_PASSWORD).await.unwrap();
@@ -158,33 +204,75 @@ async fn admins_manage_the_team_and_editors_cannot() {
     let (status, _, html) = get_page(&app, &editor, "/admin/team").await;
     assert_eq!(status, 403);
     assert!(html.contains("Only an admin"), "{html}");
-    for path in ["/admin/team", "/admin/team/ayu/sessions", "/admin/team/ayu/password"] {
+    for path in [
+        "/admin/team",
+        "/admin/team/ayu/sessions",
+        "/admin/team/ayu/password",
+    ] {
         let (status, _) = post_form(
             &app,
             &editor,
             path,
-            &[("csrf", &editor_csrf), ("username", "mallory"), ("password", "mallory's passphrase"), ("role", "admin")],
+            &[
+                ("csrf", &editor_csrf),
+                ("username", "mallory"),
+                ("password", "mallory's passphrase"),
+                ("role", "admin"),
+            ],
         )
         .await;
         assert_eq!(status, 403, "{path}");
     }
-    assert_eq!(get_page(&app, &admin, "/admin").await.0, 200, "the admin is still logged in");
-    assert!(login(&app, "mallory", "mallory's passphrase").await.is_none());
+    assert_eq!(
+        get_page(&app, &admin, "/admin").await.0,
+        200,
+        "the admin is still logged in"
+    );
+    assert!(login(&app, "mallory", "mallory's passphrase")
+        .await
+        .is_none());
     // The audit log is every desk user's to read.
     let (status, _, html) = get_page(&app, &editor, "/admin/audit").await;
     assert_eq!(status, 200);
     assert!(html.contains(r#"data-action="user_create""#), "{html}");
 
     // The admin ends the editor's sessions, then sets a new password.
-    let (status, location) = post_form(&app, &admin, "/admin/team/dewi/sessions", &[("csrf", &csrf)]).await;
-    assert_eq!((status, location.as_str()), (303, "/admin/team?flash=sessions"));
+    let (status, location) = post_form(
+        &app,
+        &admin,
+        "/admin/team/dewi/sessions",
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/admin/team?flash=sessions")
+    );
     let (status, location, _) = get_page(&app, &editor, "/admin").await;
-    assert_eq!((status, location.as_str()), (303, "/admin/login"), "logged out");
-    let (status, _) = post_form(&app, &admin, "/admin/team/dewi/password", &[("csrf", &csrf), ("password", "a brand new passphrase")]).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/admin/login"),
+        "logged out"
+    );
+    let (status, _) = post_form(
+        &app,
+        &admin,
+        "/admin/team/dewi/password",
+        &[("csrf", &csrf), ("password", "a brand new passphrase")],
+    )
+    .await;
     assert_eq!(status, 303);
     assert!(login(&app, EDITOR, EDITOR_PASSWORD).await.is_none());
-    assert!(login(&app, EDITOR, "a brand new passphrase").await.is_some());
-    let (status, _) = post_form(&app, &admin, "/admin/team/nobody/sessions", &[("csrf", &csrf)]).await;
+    assert!(login(&app, EDITOR, "a brand new passphrase")
+        .await
+        .is_some());
+    let (status, _) = post_form(
+        &app,
+        &admin,
+        "/admin/team/nobody/sessions",
+        &[("csrf", &csrf)],
+    )
+    .await;
     assert_eq!(status, 404);
 
     // The API: a key without the admin scope is refused; an admin key works.
@@ -199,18 +287,66 @@ async fn admins_manage_the_team_and_editors_cannot() {
     ] {
         let (status, v) = api(&app, method, path, &cms, None).await;
         assert_eq!(status, 403, "{path}: {v}");
-        assert!(v["error"]["message"].as_str().unwrap().contains("`admin` scope"), "{v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("`admin` scope"),
+            "{v}"
+        );
     }
-    let (status, v) = api(&app, reqwest::Method::POST, "/api/v1/users", &app.key, Some(json!({"username": "budi", "password": "budi's passphrase"}))).await;
+    let (status, v) = api(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/users",
+        &app.key,
+        Some(json!({"username": "budi", "password": "budi's passphrase"})),
+    )
+    .await;
     assert_eq!(status, 201, "{v}");
-    assert_eq!((v["username"].as_str(), v["role"].as_str()), (Some("budi"), Some("editor")));
-    let (status, v) = api(&app, reqwest::Method::POST, "/api/v1/users", &app.key, Some(json!({"username": "budi", "password": "budi's passphrase"}))).await;
+    assert_eq!(
+        (v["username"].as_str(), v["role"].as_str()),
+        (Some("budi"), Some("editor"))
+    );
+    let (status, v) = api(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/users",
+        &app.key,
+        Some(json!({"username": "budi", "password": "budi's passphrase"})),
+    )
+    .await;
     assert_eq!(status, 409, "{v}");
-    let (status, v) = api(&app, reqwest::Method::POST, "/api/v1/users", &app.key, Some(json!({"username": "sari", "password": "x", "role": "admin"}))).await;
-    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("password")), "{v}");
-    let (status, v) = api(&app, reqwest::Method::POST, "/api/v1/users/budi/password", &app.key, Some(json!({"password": "budi's new passphrase"}))).await;
+    let (status, v) = api(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/users",
+        &app.key,
+        Some(json!({"username": "sari", "password": "x", "role": "admin"})),
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"]["field"].as_str()),
+        (422, Some("password")),
+        "{v}"
+    );
+    let (status, v) = api(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/users/budi/password",
+        &app.key,
+        Some(json!({"password": "budi's new passphrase"})),
+    )
+    .await;
     assert_eq!(status, 200, "{v}");
-    let (status, v) = api(&app, reqwest::Method::DELETE, "/api/v1/users/dewi/sessions", &app.key, None).await;
+    let (status, v) = api(
+        &app,
+        reqwest::Method::DELETE,
+        "/api/v1/users/dewi/sessions",
+        &app.key,
+        None,
+    )
+    .await;
     assert_eq!((status, v["ended"].as_u64()), (200, Some(1)), "{v}");
     let (status, v) = api(&app, reqwest::Method::GET, "/api/v1/users", &app.key, None).await;
     assert_eq!(status, 200);
@@ -220,7 +356,10 @@ async fn admins_manage_the_team_and_editors_cannot() {
         .iter()
         .map(|m| (m["username"].as_str().unwrap(), m["role"].as_str().unwrap()))
         .collect();
-    assert_eq!(team, [("ayu", "admin"), ("budi", "editor"), ("dewi", "editor")]);
+    assert_eq!(
+        team,
+        [("ayu", "admin"), ("budi", "editor"), ("dewi", "editor")]
+    );
 
     // Who did what, newest first; `test-cms` is the harness's key.
     assert_eq!(
@@ -239,8 +378,18 @@ async fn admins_manage_the_team_and_editors_cannot() {
         audit(&app, "?actor=ayu&action=user_create").await,
         [triple(ADMIN, "user_create", "user dewi")]
     );
-    let (status, v) = api(&app, reqwest::Method::GET, "/api/v1/audit?action=drop_table", &app.key, None).await;
-    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("action")));
+    let (status, v) = api(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/audit?action=drop_table",
+        &app.key,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"]["field"].as_str()),
+        (422, Some("action"))
+    );
     app.stop().await;
 }
 
@@ -272,10 +421,14 @@ async fn published(app: &TestApp) -> i64 {
         }))
         .await;
     assert_eq!(r.status().as_u16(), 202);
-    app.wait_for_job(SLUG, "pt", "done", Duration::from_secs(120)).await;
+    app.wait_for_job(SLUG, "pt", "done", Duration::from_secs(120))
+        .await;
     let store = &app.app().ctx.store;
     let article = store.article(&Slug::parse(SLUG).unwrap()).await.unwrap();
-    let segs = store.segments(article.id, Lang::parse("pt").unwrap()).await.unwrap();
+    let segs = store
+        .segments(article.id, Lang::parse("pt").unwrap())
+        .await
+        .unwrap();
     let seg = segs
         .iter()
         .find(|s| normalize_segment(&s.source_text) == normalize_segment(SENTENCE))
@@ -291,12 +444,18 @@ async fn republished_text(app: &TestApp, idx: i64) -> String {
         let store = store.clone();
         async move {
             let article = store.article(&Slug::parse(SLUG).unwrap()).await.unwrap();
-            let job = &store.job_states(article.id, article.current_revision).await.unwrap();
+            let job = &store
+                .job_states(article.id, article.current_revision)
+                .await
+                .unwrap();
             let pt = job.iter().find(|j| j.lang.code() == "pt").unwrap();
             if pt.state != warta_store::JobState::Done {
                 return Err(format!("pt job {:?}", pt.state));
             }
-            let segs = store.segments(article.id, Lang::parse("pt").unwrap()).await.unwrap();
+            let segs = store
+                .segments(article.id, Lang::parse("pt").unwrap())
+                .await
+                .unwrap();
             Ok(segs[idx as usize].target_text.clone())
         }
     })
@@ -311,23 +470,79 @@ async fn a_suggestion_accepted_at_the_desk_is_used_when_the_article_is_translate
     let key = app.key.clone();
 
     // LibreTranslate's answers: missing fields in its order, the key.
-    let (status, v) = suggest(&app, &[("q", SENTENCE), ("source", "en"), ("target", "pt"), ("api_key", &key)]).await;
-    assert_eq!((status, v["error"].as_str()), (400, Some("Invalid request: missing s parameter")));
-    let (status, _) = suggest(&app, &[("q", SENTENCE), ("s", SUGGESTED), ("source", "en"), ("target", "pt")]).await;
+    let (status, v) = suggest(
+        &app,
+        &[
+            ("q", SENTENCE),
+            ("source", "en"),
+            ("target", "pt"),
+            ("api_key", &key),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"].as_str()),
+        (400, Some("Invalid request: missing s parameter"))
+    );
+    let (status, _) = suggest(
+        &app,
+        &[
+            ("q", SENTENCE),
+            ("s", SUGGESTED),
+            ("source", "en"),
+            ("target", "pt"),
+        ],
+    )
+    .await;
     assert_eq!(status, 403, "a key is required, as for /translate");
-    let (status, v) = suggest(&app, &[("q", SENTENCE), ("s", SUGGESTED), ("source", "pt"), ("target", "en"), ("api_key", &key)]).await;
+    let (status, v) = suggest(
+        &app,
+        &[
+            ("q", SENTENCE),
+            ("s", SUGGESTED),
+            ("source", "pt"),
+            ("target", "en"),
+            ("api_key", &key),
+        ],
+    )
+    .await;
     assert_eq!(status, 400, "{v}");
-    assert!(v["error"].as_str().unwrap().contains("from en into pt, ar"), "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("from en into pt, ar"),
+        "{v}"
+    );
     let long = "x".repeat(2001);
-    let (status, v) = suggest(&app, &[("q", SENTENCE), ("s", &long), ("source", "en"), ("target", "pt"), ("api_key", &key)]).await;
+    let (status, v) = suggest(
+        &app,
+        &[
+            ("q", SENTENCE),
+            ("s", &long),
+            ("source", "en"),
+            ("target", "pt"),
+            ("api_key", &key),
+        ],
+    )
+    .await;
     assert_eq!(status, 400, "{v}");
     // Stored: as a form, and again as JSON (the same suggestion, kept once).
-    let (status, v) = suggest(&app, &[("q", SENTENCE), ("s", SUGGESTED), ("source", "en"), ("target", "pt"), ("api_key", &key)]).await;
+    let (status, v) = suggest(
+        &app,
+        &[
+            ("q", SENTENCE),
+            ("s", SUGGESTED),
+            ("source", "en"),
+            ("target", "pt"),
+            ("api_key", &key),
+        ],
+    )
+    .await;
     assert_eq!((status, &v), (200, &json!({"success": true})));
     let r = app
         .client
         .post(format!("{}/suggest", app.base))
-        .json(&json!({"q": SENTENCE, "s": SUGGESTED, "source": "en", "target": "pt", "api_key": key}))
+        .json(
+            &json!({"q": SENTENCE, "s": SUGGESTED, "source": "en", "target": "pt", "api_key": key}),
+        )
         .send()
         .await
         .unwrap();
@@ -347,11 +562,29 @@ async fn a_suggestion_accepted_at_the_desk_is_used_when_the_article_is_translate
     let editor = login(&app, EDITOR, EDITOR_PASSWORD).await.unwrap();
     let (status, _, html) = get_page(&app, &editor, "/admin/suggestions").await;
     assert_eq!(status, 200);
-    assert!(html.contains(&format!(r#"data-suggestion="{id}""#)) && html.contains(SUGGESTED), "{html}");
+    assert!(
+        html.contains(&format!(r#"data-suggestion="{id}""#)) && html.contains(SUGGESTED),
+        "{html}"
+    );
     let csrf = csrf_of(&html);
-    let (status, location) = post_form(&app, &editor, &format!("/admin/suggestions/{id}/accept"), &[("csrf", &csrf)]).await;
-    assert_eq!((status, location.as_str()), (303, "/admin/suggestions?flash=accepted&requeued=1"));
-    let (status, _) = post_form(&app, &editor, &format!("/admin/suggestions/{id}/reject"), &[("csrf", &csrf)]).await;
+    let (status, location) = post_form(
+        &app,
+        &editor,
+        &format!("/admin/suggestions/{id}/accept"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/admin/suggestions?flash=accepted&requeued=1")
+    );
+    let (status, _) = post_form(
+        &app,
+        &editor,
+        &format!("/admin/suggestions/{id}/reject"),
+        &[("csrf", &csrf)],
+    )
+    .await;
     assert_eq!(status, 409, "decided once");
 
     // The worker translates the article again and takes the sentence from
@@ -361,7 +594,11 @@ async fn a_suggestion_accepted_at_the_desk_is_used_when_the_article_is_translate
     assert!(page.contains(SUGGESTED), "the public page has it");
     assert_eq!(
         audit(&app, "?action=suggestion_accept").await,
-        [triple(EDITOR, "suggestion_accept", &format!("suggestion #{id} en→pt"))]
+        [triple(
+            EDITOR,
+            "suggestion_accept",
+            &format!("suggestion #{id} en→pt")
+        )]
     );
     app.stop().await;
 }
@@ -379,7 +616,17 @@ async fn an_admin_makes_an_editor_who_accepts_a_suggestion_in_chromium() {
     let app = TestApp::start_with(CONFIG, tmp.path(), &test_models(), 0, None).await;
     let store = &app.app().ctx.store;
     store.create_user(ADMIN, ADMIN_PASSWORD).await.unwrap();
-    let (status, v) = suggest(&app, &[("q", SENTENCE), ("s", SUGGESTED), ("source", "en"), ("target", "pt"), ("api_key", &app.key)]).await;
+    let (status, v) = suggest(
+        &app,
+        &[
+            ("q", SENTENCE),
+            ("s", SUGGESTED),
+            ("source", "en"),
+            ("target", "pt"),
+            ("api_key", &app.key),
+        ],
+    )
+    .await;
     assert_eq!(status, 200, "{v}");
     let id = store
         .suggestions(warta_store::SuggestionState::Open, 0, 10)
@@ -398,7 +645,10 @@ async fn an_admin_makes_an_editor_who_accepts_a_suggestion_in_chromium() {
 
     // What the browser did, as the store has it.
     let team = store.team().await.unwrap();
-    let dewi = team.iter().find(|m| m.username == EDITOR).expect("the editor exists");
+    let dewi = team
+        .iter()
+        .find(|m| m.username == EDITOR)
+        .expect("the editor exists");
     assert_eq!(dewi.role, warta_store::Role::Editor);
     let s = store.suggestion(id).await.unwrap();
     assert_eq!(s.state, warta_store::SuggestionState::Accepted);
@@ -406,7 +656,11 @@ async fn an_admin_makes_an_editor_who_accepts_a_suggestion_in_chromium() {
     assert_eq!(
         audit(&app, "").await,
         [
-            triple(EDITOR, "suggestion_accept", &format!("suggestion #{id} en→pt")),
+            triple(
+                EDITOR,
+                "suggestion_accept",
+                &format!("suggestion #{id} en→pt")
+            ),
             triple(ADMIN, "user_create", "user dewi"),
             triple("system", "user_create", "user ayu"),
         ]

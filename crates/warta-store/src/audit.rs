@@ -310,7 +310,11 @@ mod tests {
         assert_eq!(change("a", "b"), "“a” → “b”");
         let long = "x".repeat(MAX_DETAIL_TEXT + 5);
         let q = quoted(&long);
-        assert_eq!(q.chars().count(), MAX_DETAIL_TEXT + 3, "quotes and an ellipsis");
+        assert_eq!(
+            q.chars().count(),
+            MAX_DETAIL_TEXT + 3,
+            "quotes and an ellipsis"
+        );
         assert!(q.ends_with("…”"));
     }
 }

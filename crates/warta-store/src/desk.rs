@@ -822,7 +822,12 @@ impl Store {
                 self,
                 crate::audit::AuditAction::FlagDismiss,
                 format!("{object}{sentence}"),
-                format!("flag #{} ({}): {}", d.flag, row.check_name, crate::audit::quoted(reason)),
+                format!(
+                    "flag #{} ({}): {}",
+                    d.flag,
+                    row.check_name,
+                    crate::audit::quoted(reason)
+                ),
                 now
             );
             tx.commit().await?;

@@ -225,7 +225,10 @@ impl Store {
                 self,
                 AuditAction::GlossaryAdd,
                 format!("{source_term} → {}", e.target_lang),
-                format!("{}; {requeued} translation(s) re-queued", quoted(target_term)),
+                format!(
+                    "{}; {requeued} translation(s) re-queued",
+                    quoted(target_term)
+                ),
                 now
             );
             tx.commit().await?;

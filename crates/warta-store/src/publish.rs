@@ -495,12 +495,13 @@ impl Store {
         let now = now_millis();
         let n = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let n = sqlx::query("DELETE FROM translation_holds WHERE article_id = $1 AND lang = $2")
-                .bind(article.0)
-                .bind(lang.code())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let n =
+                sqlx::query("DELETE FROM translation_holds WHERE article_id = $1 AND lang = $2")
+                    .bind(article.0)
+                    .bind(lang.code())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
             if n > 0 {
                 let object = crate::audit::article_object_in_tx!(&mut *tx, article, lang);
                 crate::audit::audit_in_tx!(

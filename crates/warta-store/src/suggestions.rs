@@ -82,7 +82,8 @@ struct SuggestionRow {
     decided_at: Option<i64>,
 }
 
-const SUGGESTION_COLS: &str = "id, source_lang, target_lang, source_text, source_norm, suggested_text, \
+const SUGGESTION_COLS: &str =
+    "id, source_lang, target_lang, source_text, source_norm, suggested_text, \
      submitted_by, state, created_at, decided_by, decided_at";
 
 impl SuggestionRow {
@@ -129,9 +130,10 @@ impl Store {
         ));
         let row: SuggestionRow = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM suggestions WHERE state = 'open'")
-                .fetch_one(&mut *tx)
-                .await?;
+            let open: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM suggestions WHERE state = 'open'")
+                    .fetch_one(&mut *tx)
+                    .await?;
             if open >= MAX_OPEN_SUGGESTIONS {
                 return Err(StoreError::Conflict(format!(
                     "{open} suggestions wait for an editor already; try again later"

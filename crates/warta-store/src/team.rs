@@ -115,7 +115,12 @@ impl Store {
     /// username and password are checked ([`check_new_password`]), the
     /// record written with it. [`StoreError::Conflict`] if the name is
     /// taken.
-    pub async fn add_team_member(&self, username: &str, password: &str, role: Role) -> Result<User> {
+    pub async fn add_team_member(
+        &self,
+        username: &str,
+        password: &str,
+        role: Role,
+    ) -> Result<User> {
         check_username(username.trim())?;
         check_new_password(password)?;
         self.create_user_with_role(username, password, role).await

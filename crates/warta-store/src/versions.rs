@@ -240,7 +240,11 @@ impl Store {
                     self,
                     crate::audit::AuditAction::HumanTranslation,
                     object,
-                    format!("revision {}: {}", v.revision, crate::audit::quoted(&v.title)),
+                    format!(
+                        "revision {}: {}",
+                        v.revision,
+                        crate::audit::quoted(&v.title)
+                    ),
                     now
                 );
             }

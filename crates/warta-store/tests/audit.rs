@@ -140,7 +140,13 @@ async fn log(s: &Store) -> Vec<(String, String, String, String, String)> {
     .collect()
 }
 
-fn row(actor: &str, kind: &str, action: &str, object: &str, detail: &str) -> (String, String, String, String, String) {
+fn row(
+    actor: &str,
+    kind: &str,
+    action: &str,
+    object: &str,
+    detail: &str,
+) -> (String, String, String, String, String) {
     (
         actor.into(),
         kind.into(),
@@ -177,7 +183,10 @@ async fn each_desk_action_is_recorded_with_its_actor_object_and_detail(db: &Test
     .unwrap();
     // Each glossary change re-queues the article's finished job.
     finish_all(&db.store).await;
-    let (e, _) = rina.add_glossary_entry(&glossary("Rivers", "Rios")).await.unwrap();
+    let (e, _) = rina
+        .add_glossary_entry(&glossary("Rivers", "Rios"))
+        .await
+        .unwrap();
     finish_all(&db.store).await;
     rina.update_glossary_entry(e.id, &glossary("Rivers", "Rios grandes"))
         .await
@@ -198,7 +207,13 @@ async fn each_desk_action_is_recorded_with_its_actor_object_and_detail(db: &Test
         )
         .await
         .unwrap();
-    let flag_id = db.store.review_segment(a.id, lang("pt"), 0).await.unwrap().flags[0].id;
+    let flag_id = db
+        .store
+        .review_segment(a.id, lang("pt"), 0)
+        .await
+        .unwrap()
+        .flags[0]
+        .id;
     rina.dismiss_flag(&FlagDismissal {
         flag: flag_id,
         editor: "rina",
@@ -238,9 +253,21 @@ async fn each_desk_action_is_recorded_with_its_actor_object_and_detail(db: &Test
                 "Rivers → pt",
                 "“Rios”; 1 translation(s) re-queued"
             ),
-            row("rina", "user", "version_approve", "banjir/pt", "revision 1 approved as rina"),
+            row(
+                "rina",
+                "user",
+                "version_approve",
+                "banjir/pt",
+                "revision 1 approved as rina"
+            ),
             row("cms", "api_key", "release", "banjir/pt", "hold released"),
-            row("cms", "api_key", "hold", "banjir/pt", "held as legal: “check the quote”"),
+            row(
+                "cms",
+                "api_key",
+                "hold",
+                "banjir/pt",
+                "held as legal: “check the quote”"
+            ),
             row(
                 "rina",
                 "user",
@@ -248,7 +275,13 @@ async fn each_desk_action_is_recorded_with_its_actor_object_and_detail(db: &Test
                 "banjir/pt sentence 2",
                 "“T(Rivers rose.)” → “Os rios subiram.”"
             ),
-            row("rina", "user", "segment_approve", "banjir/pt sentence 1", "“T(Rain fell.)”"),
+            row(
+                "rina",
+                "user",
+                "segment_approve",
+                "banjir/pt sentence 1",
+                "“T(Rain fell.)”"
+            ),
         ]
     );
     // `when` is the clock of the action: within this test's run.
@@ -265,14 +298,25 @@ async fn each_desk_action_is_recorded_with_its_actor_object_and_detail(db: &Test
 }
 
 async fn the_log_pages_newest_first_and_filters_by_actor_and_action(db: &TestDb) {
-    for (who, term) in [("rina", "A"), ("budi", "B"), ("rina", "C"), ("budi", "D"), ("rina", "E")] {
+    for (who, term) in [
+        ("rina", "A"),
+        ("budi", "B"),
+        ("rina", "C"),
+        ("budi", "D"),
+        ("rina", "E"),
+    ] {
         db.store
             .acting_as(Actor::user(who))
             .add_glossary_entry(&glossary(term, term))
             .await
             .unwrap();
     }
-    let objects = |p: &AuditPage| p.entries.iter().map(|e| e.object.clone()).collect::<Vec<_>>();
+    let objects = |p: &AuditPage| {
+        p.entries
+            .iter()
+            .map(|e| e.object.clone())
+            .collect::<Vec<_>>()
+    };
     let first = db
         .store
         .audit_log(&AuditFilter {
@@ -331,7 +375,8 @@ async fn an_action_that_fails_writes_no_audit_row(db: &TestDb) {
     let rina = db.store.acting_as(Actor::user("rina"));
     // Refused before anything is written.
     assert!(matches!(
-        rina.approve_segment(&approval(&a, 0, "Rain fell.", "  ")).await,
+        rina.approve_segment(&approval(&a, 0, "Rain fell.", "  "))
+            .await,
         Err(StoreError::Invalid(_))
     ));
     assert!(matches!(
@@ -352,7 +397,10 @@ async fn an_action_that_fails_writes_no_audit_row(db: &TestDb) {
         .is_err());
     assert_eq!(log(&db.store).await, []);
     let seg = &db.store.segments(a.id, lang("pt")).await.unwrap()[0];
-    assert_eq!((seg.target_text.as_str(), seg.origin), ("T(Rain fell.)", Origin::Machine));
+    assert_eq!(
+        (seg.target_text.as_str(), seg.origin),
+        ("T(Rain fell.)", Origin::Machine)
+    );
 }
 
 async fn an_action_whose_audit_row_cannot_be_written_is_not_done(db: &TestDb) {
@@ -360,12 +408,18 @@ async fn an_action_whose_audit_row_cannot_be_written_is_not_done(db: &TestDb) {
     let version = db.store.glossary_version().await.unwrap();
     db.fail_inserts_into("audit_log").await;
     let rina = db.store.acting_as(Actor::user("rina"));
-    assert!(rina.add_glossary_entry(&glossary("Rain", "Chuva")).await.is_err());
+    assert!(rina
+        .add_glossary_entry(&glossary("Rain", "Chuva"))
+        .await
+        .is_err());
     assert!(rina
         .approve_segment(&approval(&a, 0, "Rain fell.", "Choveu."))
         .await
         .is_err());
-    assert!(rina.add_team_member("dewi", "a long passphrase", Role::Editor).await.is_err());
+    assert!(rina
+        .add_team_member("dewi", "a long passphrase", Role::Editor)
+        .await
+        .is_err());
     assert_eq!(db.store.list_glossary(None).await.unwrap(), []);
     assert_eq!(db.store.glossary_version().await.unwrap(), version);
     let seg = &db.store.segments(a.id, lang("pt")).await.unwrap()[0];
@@ -375,13 +429,24 @@ async fn an_action_whose_audit_row_cannot_be_written_is_not_done(db: &TestDb) {
 
 async fn admins_make_editors_reset_passwords_and_end_sessions(db: &TestDb) {
     // The command line's user is an admin (someone makes the first editor).
-    let first = db.store.create_user("ayu", "first admin pass").await.unwrap();
+    let first = db
+        .store
+        .create_user("ayu", "first admin pass")
+        .await
+        .unwrap();
     assert_eq!(first.role, Role::Admin);
     let ayu = db.store.acting_as(Actor::user("ayu"));
     // What an admin may give: checked before anything is written.
-    for (name, password) in [("dewi", "short"), ("two words", "a long passphrase"), ("", "a long passphrase")] {
+    for (name, password) in [
+        ("dewi", "short"),
+        ("two words", "a long passphrase"),
+        ("", "a long passphrase"),
+    ] {
         assert!(
-            matches!(ayu.add_team_member(name, password, Role::Editor).await, Err(StoreError::Invalid(_))),
+            matches!(
+                ayu.add_team_member(name, password, Role::Editor).await,
+                Err(StoreError::Invalid(_))
+            ),
             "{name:?} {password:?}"
         );
     }
@@ -391,15 +456,24 @@ async fn admins_make_editors_reset_passwords_and_end_sessions(db: &TestDb) {
         .unwrap();
     assert_eq!(dewi.role, Role::Editor);
     assert!(matches!(
-        ayu.add_team_member("dewi", "another passphrase", Role::Admin).await,
+        ayu.add_team_member("dewi", "another passphrase", Role::Admin)
+            .await,
         Err(StoreError::Conflict(_))
     ));
-    let user = db.store.verify_user("dewi", "a long passphrase").await.unwrap().unwrap();
+    let user = db
+        .store
+        .verify_user("dewi", "a long passphrase")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(user.role, Role::Editor);
     let (t1, s1) = db.store.create_session(user.id, MINUTE).await.unwrap();
     let (t2, _) = db.store.create_session(user.id, MINUTE).await.unwrap();
     assert_eq!(s1.role, Role::Editor);
-    assert_eq!(db.store.session(&t1).await.unwrap().unwrap().role, Role::Editor);
+    assert_eq!(
+        db.store.session(&t1).await.unwrap().unwrap().role,
+        Role::Editor
+    );
     let team: Vec<(String, Role, i64)> = db
         .store
         .team()
@@ -410,23 +484,59 @@ async fn admins_make_editors_reset_passwords_and_end_sessions(db: &TestDb) {
         .collect();
     assert_eq!(
         team,
-        [("ayu".into(), Role::Admin, 0), ("dewi".into(), Role::Editor, 2)]
+        [
+            ("ayu".into(), Role::Admin, 0),
+            ("dewi".into(), Role::Editor, 2)
+        ]
     );
     assert_eq!(ayu.end_sessions("dewi").await.unwrap(), 2);
     assert!(db.store.session(&t1).await.unwrap().is_none());
     assert!(db.store.session(&t2).await.unwrap().is_none());
-    assert!(matches!(ayu.end_sessions("nobody").await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        ayu.end_sessions("nobody").await,
+        Err(StoreError::NotFound(_))
+    ));
     let (t3, _) = db.store.create_session(user.id, MINUTE).await.unwrap();
-    assert!(matches!(ayu.reset_password("dewi", "short").await, Err(StoreError::Invalid(_))));
-    ayu.reset_password("dewi", "a new long passphrase").await.unwrap();
-    assert!(db.store.session(&t3).await.unwrap().is_none(), "a reset ends sessions");
-    assert!(db.store.verify_user("dewi", "a long passphrase").await.unwrap().is_none());
-    assert!(db.store.verify_user("dewi", "a new long passphrase").await.unwrap().is_some());
+    assert!(matches!(
+        ayu.reset_password("dewi", "short").await,
+        Err(StoreError::Invalid(_))
+    ));
+    ayu.reset_password("dewi", "a new long passphrase")
+        .await
+        .unwrap();
+    assert!(
+        db.store.session(&t3).await.unwrap().is_none(),
+        "a reset ends sessions"
+    );
+    assert!(db
+        .store
+        .verify_user("dewi", "a long passphrase")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(db
+        .store
+        .verify_user("dewi", "a new long passphrase")
+        .await
+        .unwrap()
+        .is_some());
     assert_eq!(
         log(&db.store).await,
         [
-            row("ayu", "user", "password_reset", "user dewi", "1 session(s) ended"),
-            row("ayu", "user", "sessions_end", "user dewi", "2 session(s) ended"),
+            row(
+                "ayu",
+                "user",
+                "password_reset",
+                "user dewi",
+                "1 session(s) ended"
+            ),
+            row(
+                "ayu",
+                "user",
+                "sessions_end",
+                "user dewi",
+                "2 session(s) ended"
+            ),
             row("ayu", "user", "user_create", "user dewi", "role editor"),
             row("system", "system", "user_create", "user ayu", "role admin"),
         ]
@@ -449,7 +559,11 @@ async fn an_accepted_suggestion_becomes_the_memory_and_requeues_its_sentence(db:
         .await
         .unwrap();
     assert_eq!(sent.state, SuggestionState::Open);
-    let open = db.store.suggestions(SuggestionState::Open, 0, 10).await.unwrap();
+    let open = db
+        .store
+        .suggestions(SuggestionState::Open, 0, 10)
+        .await
+        .unwrap();
     assert_eq!(open, [sent.clone()]);
     let rina = db.store.acting_as(Actor::user("rina"));
     let (accepted, queued) = rina.accept_suggestion(sent.id).await.unwrap();
@@ -459,9 +573,7 @@ async fn an_accepted_suggestion_becomes_the_memory_and_requeues_its_sentence(db:
     assert_eq!(queued, 2);
     let state = |id: ArticleId| {
         let s = db.store.clone();
-        async move {
-            s.job_states(id, RevisionNo(1)).await.unwrap()[0].state
-        }
+        async move { s.job_states(id, RevisionNo(1)).await.unwrap()[0].state }
     };
     assert_eq!(state(a.id).await, JobState::Queued);
     assert_eq!(state(b.id).await, JobState::Queued);
@@ -480,8 +592,14 @@ async fn an_accepted_suggestion_becomes_the_memory_and_requeues_its_sentence(db:
             origin: Origin::Human
         })
     );
-    assert!(matches!(rina.accept_suggestion(sent.id).await, Err(StoreError::Conflict(_))));
-    assert!(matches!(rina.reject_suggestion(999_999).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        rina.accept_suggestion(sent.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        rina.reject_suggestion(999_999).await,
+        Err(StoreError::NotFound(_))
+    ));
     assert_eq!(
         log(&db.store).await,
         [row(
@@ -521,13 +639,23 @@ async fn a_rejected_or_repeated_suggestion_changes_nothing_else(db: &TestDb) {
     let rejected = budi.reject_suggestion(first.id).await.unwrap();
     assert_eq!(rejected.state, SuggestionState::Rejected);
     assert_eq!(rejected.decided_by.as_deref(), Some("desk-bot"));
-    assert!(db.store.suggestions(SuggestionState::Open, 0, 10).await.unwrap().is_empty());
+    assert!(db
+        .store
+        .suggestions(SuggestionState::Open, 0, 10)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(
         db.store.job_states(a.id, RevisionNo(1)).await.unwrap()[0].state,
         JobState::Done
     );
     let hash = tm_source_hash("rivers rose.");
-    assert!(db.store.tm_lookup(pair(), &[hash], "m", 0).await.unwrap().is_empty());
+    assert!(db
+        .store
+        .tm_lookup(pair(), &[hash], "m", 0)
+        .await
+        .unwrap()
+        .is_empty());
     // Rejected, the same text may be suggested again.
     let later = db.store.add_suggestion(&new).await.unwrap();
     assert_ne!(later.id, first.id);

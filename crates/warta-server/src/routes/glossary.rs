@@ -230,16 +230,16 @@ pub async fn delete(
         .map_err(|_| ApiError::field("id", format!("`{id}` is not a glossary entry id")))?;
     // The term's translations were made with the entry: they are re-queued
     // in the same transaction as the delete.
-    let (entry, requeued) = auth
-        .store(&app)
-        .delete_glossary_entry(id)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound(_) => {
-                ApiError::not_found(format!("glossary entry #{id} not found"))
-            }
-            other => other.into(),
-        })?;
+    let (entry, requeued) =
+        auth.store(&app)
+            .delete_glossary_entry(id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound(_) => {
+                    ApiError::not_found(format!("glossary entry #{id} not found"))
+                }
+                other => other.into(),
+            })?;
     Ok(Json(EntryChange {
         entry: EntryView::from(&entry),
         deleted: Some(true),

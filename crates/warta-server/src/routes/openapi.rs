@@ -32,9 +32,7 @@ use utoipa_axum::routes;
 use crate::configuration::Config;
 use crate::error::ErrorBody;
 use crate::routes::libretranslate::LtError;
-use crate::routes::{
-    api, desk, glossary, holds, libretranslate, ops, suggestions, team, webhooks,
-};
+use crate::routes::{api, desk, glossary, holds, libretranslate, ops, suggestions, team, webhooks};
 use crate::startup::App;
 
 /// The name of the API-key security scheme in the document.

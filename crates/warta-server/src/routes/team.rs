@@ -131,7 +131,10 @@ pub async fn create_user(
         .add_team_member(&input.username, &input.password, role)
         .await
         .map_err(|e| ApiError::from(e).on_field("username"))?;
-    Ok((StatusCode::CREATED, Json(member(&app, &user.username).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(member(&app, &user.username).await?),
+    ))
 }
 
 #[utoipa::path(
@@ -217,12 +220,13 @@ pub async fn audit(
     query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<AuditList>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
-    let action = match q.action.as_deref() {
-        None | Some("") => None,
-        Some(a) => Some(AuditAction::parse(a).ok_or_else(|| {
-            ApiError::field("action", format!("`{a}` is not an audited action"))
-        })?),
-    };
+    let action =
+        match q.action.as_deref() {
+            None | Some("") => None,
+            Some(a) => Some(AuditAction::parse(a).ok_or_else(|| {
+                ApiError::field("action", format!("`{a}` is not an audited action"))
+            })?),
+        };
     let number = |field: &str, v: &Option<String>| -> Result<Option<i64>, ApiError> {
         match v.as_deref() {
             None | Some("") => Ok(None),
@@ -243,7 +247,10 @@ pub async fn audit(
             ))
         }
     };
-    let actor = q.actor.map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
+    let actor = q
+        .actor
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty());
     let page = app
         .ctx
         .store

@@ -387,6 +387,9 @@ pub async fn run_browser_flow(script: &'static str, args: Vec<String>) -> String
     println!("{stdout}");
     assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
     let last = stdout.lines().last().unwrap_or_default();
-    assert!(last.ends_with(" 0 failed") && !last.starts_with("0 passed"), "{last}");
+    assert!(
+        last.ends_with(" 0 failed") && !last.starts_with("0 passed"),
+        "{last}"
+    );
     stdout
 }

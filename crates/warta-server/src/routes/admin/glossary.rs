@@ -21,9 +21,7 @@ use warta_store::{
 };
 
 use super::login::CsrfForm;
-use super::{
-    csrf_ok, forbidden, form_or_empty, html, same_origin, store_as, AdminError, Editor,
-};
+use super::{csrf_ok, forbidden, form_or_empty, html, same_origin, store_as, AdminError, Editor};
 use crate::startup::App;
 
 struct Row {

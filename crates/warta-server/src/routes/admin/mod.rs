@@ -103,11 +103,17 @@ pub fn router() -> Router<Arc<App>> {
         )
         .route("/admin/glossary/{id}/delete", post(glossary::delete))
         .route("/admin/team", get(team::page).post(team::create))
-        .route("/admin/team/{username}/password", post(team::reset_password))
+        .route(
+            "/admin/team/{username}/password",
+            post(team::reset_password),
+        )
         .route("/admin/team/{username}/sessions", post(team::end_sessions))
         .route("/admin/audit", get(audit::page))
         .route("/admin/suggestions", get(suggestions::page))
-        .route("/admin/suggestions/{id}/{verdict}", post(suggestions::decide))
+        .route(
+            "/admin/suggestions/{id}/{verdict}",
+            post(suggestions::decide),
+        )
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -374,7 +380,12 @@ fn form_or_empty<T: Default>(form: Result<Form<T>, FormRejection>) -> T {
 
 /// A form post's first checks: from this site, with the session's form
 /// token; else the 403 page.
-fn checked_post(app: &App, session: &Session, headers: &HeaderMap, csrf: &str) -> Result<(), Response> {
+fn checked_post(
+    app: &App,
+    session: &Session,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<(), Response> {
     if same_origin(app, headers) && csrf_ok(session, csrf) {
         return Ok(());
     }

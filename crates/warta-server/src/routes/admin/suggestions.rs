@@ -91,7 +91,10 @@ pub(super) async fn page(
     };
     let now = warta_store::now_millis();
     let next = (open.len() == PAGE as usize)
-        .then(|| open.last().map(|s| format!("/admin/suggestions?after={}", s.id)))
+        .then(|| {
+            open.last()
+                .map(|s| format!("/admin/suggestions?after={}", s.id))
+        })
         .flatten();
     let rows = open
         .into_iter()
@@ -137,7 +140,10 @@ pub(super) async fn decide(
     let accept = match verdict.as_str() {
         "accept" => true,
         "reject" => false,
-        _ => return AdminError::new(StatusCode::NOT_FOUND, "No such page.").page(&app, Some(&editor.session)),
+        _ => {
+            return AdminError::new(StatusCode::NOT_FOUND, "No such page.")
+                .page(&app, Some(&editor.session))
+        }
     };
     let form = form_or_empty(form);
     let session = &editor.session;

@@ -119,7 +119,11 @@ async fn team_page(
             error,
             rows,
             new_username: &form.username,
-            new_role: if form.role == "admin" { "admin" } else { "editor" },
+            new_role: if form.role == "admin" {
+                "admin"
+            } else {
+                "editor"
+            },
             min_password: MIN_PASSWORD_CHARS,
         },
     )
@@ -146,7 +150,12 @@ pub(super) async fn page(
 }
 
 /// A form post's checks, in order: same origin and token, then the role.
-fn admin_post(app: &App, session: &Session, headers: &HeaderMap, csrf: &str) -> Result<(), Response> {
+fn admin_post(
+    app: &App,
+    session: &Session,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<(), Response> {
     checked_post(app, session, headers, csrf)?;
     require_admin(app, session)
 }
@@ -164,7 +173,15 @@ pub(super) async fn create(
     }
     let Some(role) = Role::parse(&form.role) else {
         let why = "Choose a role: editor or admin.".to_string();
-        return team_page(&app, session, StatusCode::UNPROCESSABLE_ENTITY, None, Some(why), &form).await;
+        return team_page(
+            &app,
+            session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(why),
+            &form,
+        )
+        .await;
     };
     match store_as(&app, session)
         .add_team_member(&form.username, &form.password, role)
@@ -172,11 +189,26 @@ pub(super) async fn create(
     {
         Ok(_) => Redirect::to("/admin/team?flash=created").into_response(),
         Err(StoreError::Invalid(why)) => {
-            team_page(&app, session, StatusCode::UNPROCESSABLE_ENTITY, None, Some(capital(&why)), &form)
-                .await
+            team_page(
+                &app,
+                session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(capital(&why)),
+                &form,
+            )
+            .await
         }
         Err(StoreError::Conflict(why)) => {
-            team_page(&app, session, StatusCode::CONFLICT, None, Some(capital(&why)), &form).await
+            team_page(
+                &app,
+                session,
+                StatusCode::CONFLICT,
+                None,
+                Some(capital(&why)),
+                &form,
+            )
+            .await
         }
         Err(e) => AdminError::from(e).page(&app, Some(session)),
     }

@@ -969,7 +969,10 @@ mod tests {
             "q=Hi\r\nyou&q=two&s=other&source=en&target=pt&format=html",
         );
         assert_eq!(p.s.as_deref(), Some("Olá"));
-        assert_eq!((p.source.as_deref(), p.target.as_deref()), (Some("en"), Some("pt")));
+        assert_eq!(
+            (p.source.as_deref(), p.target.as_deref()),
+            (Some("en"), Some("pt"))
+        );
         assert_eq!(p.format, None);
         // Not normalised as /translate's form texts are.
         assert_eq!(texts(p).unwrap(), (vec!["Hi\r\nyou".to_string()], false));
@@ -979,7 +982,10 @@ mod tests {
             .unwrap();
         assert_eq!(r.finish().s.as_deref(), Some("Oi"));
         let mut r = Reader::new(Route::Suggest, BOUNDS);
-        assert!(r.json(br#"{"q": ["a", "b"], "s": "x"}"#).is_err(), "one text");
+        assert!(
+            r.json(br#"{"q": ["a", "b"], "s": "x"}"#).is_err(),
+            "one text"
+        );
         let mut r = Reader::new(Route::Suggest, BOUNDS);
         assert!(r.json(br#"{"q": "a", "s": 1}"#).is_err(), "s is a text");
     }
