@@ -17,9 +17,7 @@
 // "N passed, M failed"; exits 1 if any check failed, 2 on bad usage or if
 // the browser won't start.
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { bothWidths as fitsBoth, check, finish, openDesk, pressEnterOn as enterOn } from './harness.mjs';
 
 const [base, user, password, slug, lang, segment, fixed, flagId] = process.argv.slice(2);
 if (!flagId || !/^https?:\/\//.test(base)) {
@@ -27,59 +25,9 @@ if (!flagId || !/^https?:\/\//.test(base)) {
   process.exit(2);
 }
 const baseUrl = base.replace(/\/+$/, '');
-const shots = process.env.WARTA_SCREENSHOTS;
-if (shots) mkdirSync(shots, { recursive: true });
-
-let passed = 0;
-let failed = 0;
-function check(what, ok, detail = '') {
-  if (ok) passed += 1;
-  else failed += 1;
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${what}${!ok && detail ? ` (${detail})` : ''}`);
-  return ok;
-}
-
-let browser;
-try {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-} catch (e) {
-  console.error(`desk-flow: cannot start Chromium: ${e.message}`);
-  process.exit(2);
-}
-
-const cspViolations = [];
-const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-const page = await context.newPage();
-page.on('console', (m) => {
-  if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-});
-
-/// Submit the form of the focused control with the keyboard: Enter on a
-/// button or a one-line field, as a person without a mouse would.
-async function pressEnterOn(locator) {
-  await locator.focus();
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
-}
-
-/// The page fits `width` pixels: nothing makes it scroll sideways.
-async function fits(name, width) {
-  await page.setViewportSize({ width, height: 900 });
-  const { scroll, inner } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    inner: window.innerWidth,
-  }));
-  check(`${name} fits ${width} px without sideways scrolling`, scroll <= inner, `${scroll} > ${inner}`);
-  if (shots) await page.screenshot({ path: join(shots, `desk-${name}-${width}.png`), fullPage: true });
-}
-
-async function bothWidths(name) {
-  await fits(name, 390);
-  await fits(name, 1280);
-}
+const { browser, page, cspViolations } = await openDesk('desk-flow');
+const pressEnterOn = (locator) => enterOn(page, locator);
+const bothWidths = (name) => fitsBoth(page, 'desk', name);
 
 try {
   // Log in, from the keyboard.
@@ -154,7 +102,5 @@ try {
 } catch (e) {
   check('the flow ran to its end', false, e.message.split('\n')[0]);
 } finally {
-  await browser.close();
+  await finish(browser);
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);

@@ -16,8 +16,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Duration;
 
 use common::{test_models, PgDb, TestApp, CONFIG};
@@ -737,31 +736,13 @@ async fn dismissed_flags_keep_their_reason_and_are_counted_per_check() {
     app.stop().await;
 }
 
-fn browser_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
-}
-
-/// Chromium and playwright-core are there; without them the browser test
-/// is skipped with a message, except under CI (`CI=true`), where it fails
-/// (as tests/browser.rs does).
-fn browser_available() -> bool {
-    let ok = Path::new("/usr/bin/chromium").exists()
-        && browser_dir().join("node_modules/playwright-core").exists();
-    if !ok {
-        let msg = "browser test needs /usr/bin/chromium (apt-get install chromium) and `npm ci` in tests/browser";
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}");
-        eprintln!("SKIPPED: {msg}");
-    }
-    ok
-}
-
 /// The acceptance flow in headless Chromium, by keyboard alone
 /// (tests/browser/desk-flow.mjs): log in, find an article, dismiss a flag,
 /// fix a sentence, approve the held version; each desk page fits 1280 and
 /// 390 px. Then the store is asked whether each step happened.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_editor_does_the_whole_desk_flow_in_chromium() {
-    if !browser_available() {
+    if !common::browser_available() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -818,30 +799,7 @@ async fn an_editor_does_the_whole_desk_flow_in_chromium() {
         FIXED.into(),
         flag.to_string(),
     ];
-    let out = tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new("node");
-        cmd.current_dir(browser_dir())
-            .arg("desk-flow.mjs")
-            .args(&args);
-        if let Ok(dir) = std::env::var("WARTA_SCREENSHOTS") {
-            cmd.env("WARTA_SCREENSHOTS", dir);
-        }
-        cmd.output().expect("run node")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "desk flow failed:\n{stdout}\n{stderr}"
-    );
-    let last = stdout.lines().last().unwrap_or_default();
-    assert!(
-        last.ends_with(" 0 failed") && !last.starts_with("0 passed"),
-        "{last}"
-    );
+    common::run_browser_flow("desk-flow.mjs", args).await;
 
     // What the browser did, as the store has it.
     let flags = store.qa_flags(article.id, pt, RevisionNo(1)).await.unwrap();

@@ -73,10 +73,19 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
         ("/api/v1/glossary/{id}", &["delete"]),
         ("/api/v1/stats", &["get"]),
         ("/api/v1/webhooks/deliveries", &["get"]),
+        // Issue 21's suggestions (articles scope), team and audit log (admin).
+        ("/api/v1/suggestions", &["get"]),
+        ("/api/v1/suggestions/{id}/accept", &["post"]),
+        ("/api/v1/suggestions/{id}/reject", &["post"]),
+        ("/api/v1/users", &["get", "post"]),
+        ("/api/v1/users/{username}/password", &["post"]),
+        ("/api/v1/users/{username}/sessions", &["delete"]),
+        ("/api/v1/audit", &["get"]),
         ("/translate", &["post"]),
         ("/detect", &["post"]),
         ("/languages", &["get"]),
         ("/frontend/settings", &["get"]),
+        ("/suggest", &["post"]),
         ("/healthz", &["get"]),
         ("/api/openapi.json", &["get"]),
     ];
@@ -107,9 +116,10 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
     // 22; routes/auth.rs); the LibreTranslate routes take it as the header or
     // as the body's `api_key` (hence the empty alternative); the rest are open.
     let security = |path: &str, method: &str| doc["paths"][path][method]["security"].clone();
-    for (path, methods) in &expected[..10] {
+    for (path, methods) in &expected[..17] {
         let scope = match path.split('/').nth(3) {
-            Some("articles" | "flags") => "articles",
+            Some("articles" | "flags" | "suggestions") => "articles",
+            Some("users" | "audit") => "admin",
             Some("glossary") => "glossary",
             Some("webhooks") => "webhooks",
             _ => "stats",
@@ -122,7 +132,7 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
             );
         }
     }
-    for path in ["/translate", "/detect"] {
+    for path in ["/translate", "/detect", "/suggest"] {
         assert_eq!(
             security(path, "post"),
             json!([{ "api_key": ["translate"] }, {}]),
@@ -133,7 +143,7 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
             assert!(body[ct]["schema"].is_object(), "{path} takes {ct}");
         }
     }
-    for (path, _) in &expected[12..] {
+    for (path, _) in &expected[19..] {
         assert_eq!(security(path, "get"), Value::Null, "{path} needs no key");
     }
 

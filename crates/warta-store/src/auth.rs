@@ -13,7 +13,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 
-use crate::error::{conflict_on_unique, Result, StoreError};
+use crate::error::{Result, StoreError};
 use crate::types::*;
 use crate::{duration_millis, now_millis, random_hex, sha256_hex, with_db, Store};
 
@@ -45,8 +45,9 @@ pub enum LoginVerdict {
 
 /// What an API key may do. Each scope opens one group of routes, and a key
 /// holds the scopes it was created with (`warta keys create NAME --scope …`).
-/// Keys cannot manage keys or users, and the editors' desk (`/admin`) takes
-/// a login, not a key: there is no `admin` scope.
+/// Keys cannot manage keys; the editors' desk (`/admin`) takes a login,
+/// not a key. A key with the `admin` scope does through the API what the
+/// desk's admins do: manage the team and read the audit log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Scope {
     /// The LibreTranslate-compatible routes (`/translate`, `/detect`): what a
@@ -61,16 +62,20 @@ pub enum Scope {
     Webhooks,
     /// Read the translation-memory and job counters (`/api/v1/stats`).
     Stats,
+    /// Manage the team (`/api/v1/users…`) and read the audit log
+    /// (`/api/v1/audit`).
+    Admin,
 }
 
 impl Scope {
     /// Every scope, in the order they are listed.
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Scope::Translate,
         Scope::Articles,
         Scope::Glossary,
         Scope::Webhooks,
         Scope::Stats,
+        Scope::Admin,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +85,7 @@ impl Scope {
             Scope::Glossary => "glossary",
             Scope::Webhooks => "webhooks",
             Scope::Stats => "stats",
+            Scope::Admin => "admin",
         }
     }
 
@@ -253,52 +259,38 @@ impl ApiKeyRow {
 struct SessionRow {
     user_id: i64,
     username: String,
+    role: String,
     csrf_token: String,
     created_at: i64,
     expires_at: i64,
 }
 
-impl From<SessionRow> for Session {
-    fn from(r: SessionRow) -> Session {
-        Session {
-            user_id: UserId(r.user_id),
-            username: r.username,
-            csrf_token: r.csrf_token,
-            created_at: r.created_at,
-            expires_at: r.expires_at,
-        }
+impl SessionRow {
+    fn parse(self) -> Result<Session> {
+        Ok(Session {
+            user_id: UserId(self.user_id),
+            username: self.username,
+            role: crate::team::Role::from_db(&self.role)?,
+            csrf_token: self.csrf_token,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+        })
     }
 }
 
+/// `password`'s argon2id hash, computed on a blocking thread.
+pub(crate) async fn hash_password_blocking(password: &str) -> Result<String> {
+    let password = password.to_string();
+    blocking(move || hash_password(&password)).await?
+}
+
 impl Store {
-    /// Create a user; [`StoreError::Conflict`] if the name is taken.
+    /// Create a user; [`StoreError::Conflict`] if the name is taken. Made
+    /// on the server's command line (or by `warta demo`), so an admin: the
+    /// desk's admins make editors ([`Store::add_team_member`]).
     pub async fn create_user(&self, username: &str, password: &str) -> Result<User> {
-        let username = username.trim().to_string();
-        if username.is_empty() {
-            return Err(StoreError::Invalid("username must not be empty".into()));
-        }
-        if password.is_empty() {
-            return Err(StoreError::Invalid("password must not be empty".into()));
-        }
-        let password = password.to_string();
-        let hash = blocking(move || hash_password(&password)).await??;
-        let now = now_millis();
-        let id: i64 = with_db!(self, |pool, _d| {
-            sqlx::query_scalar(
-                "INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
-            )
-            .bind(&username)
-            .bind(&hash)
-            .bind(now)
-            .fetch_one(pool)
+        self.create_user_with_role(username, password, crate::team::Role::Admin)
             .await
-            .map_err(|e| conflict_on_unique(e, || format!("user `{username}` already exists")))?
-        });
-        Ok(User {
-            id: UserId(id),
-            username,
-            created_at: now,
-        })
     }
 
     /// Replace a user's password (e.g. `warta demo` handing out a fresh one
@@ -308,41 +300,52 @@ impl Store {
         if password.is_empty() {
             return Err(StoreError::Invalid("password must not be empty".into()));
         }
-        let password = password.to_string();
-        let hash = blocking(move || hash_password(&password)).await??;
+        let hash = hash_password_blocking(password).await?;
         let username = username.trim().to_string();
-        let row: Option<(i64, i64)> = with_db!(self, |pool, dialect| {
+        let now = now_millis();
+        let row: Option<(i64, String, i64)> = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let row: Option<(i64, i64)> = sqlx::query_as(
-                "UPDATE users SET password_hash = $2 WHERE username = $1 RETURNING id, created_at",
+            let row: Option<(i64, String, i64)> = sqlx::query_as(
+                "UPDATE users SET password_hash = $2 WHERE username = $1 \
+                 RETURNING id, role, created_at",
             )
             .bind(&username)
             .bind(&hash)
             .fetch_optional(&mut *tx)
             .await?;
-            if let Some((id, _)) = row {
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            if let Some((id, _, _)) = row {
+                let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                     .bind(id)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
+                    .rows_affected();
+                crate::audit::audit_in_tx!(
+                    &mut *tx,
+                    self,
+                    crate::audit::AuditAction::PasswordReset,
+                    format!("user {username}"),
+                    format!("{ended} session(s) ended"),
+                    now
+                );
             }
             tx.commit().await?;
             row
         });
-        let (id, created_at) =
+        let (id, role, created_at) =
             row.ok_or_else(|| StoreError::NotFound(format!("user `{username}`")))?;
         Ok(User {
             id: UserId(id),
             username,
+            role: crate::team::Role::from_db(&role)?,
             created_at,
         })
     }
 
     /// The user, if `password` is theirs.
     pub async fn verify_user(&self, username: &str, password: &str) -> Result<Option<User>> {
-        let row: Option<(i64, String, String, i64)> = with_db!(self, |pool, _d| {
+        let row: Option<(i64, String, String, String, i64)> = with_db!(self, |pool, _d| {
             sqlx::query_as(
-                "SELECT id, username, password_hash, created_at FROM users WHERE username = $1",
+                "SELECT id, username, password_hash, role, created_at FROM users WHERE username = $1",
             )
             .bind(username.trim())
             .fetch_optional(pool)
@@ -350,11 +353,13 @@ impl Store {
         });
         let password = password.to_string();
         match row {
-            Some((id, username, hash, created_at)) => {
+            Some((id, username, hash, role, created_at)) => {
                 let ok = blocking(move || password_matches(&password, &hash)).await?;
+                let role = crate::team::Role::from_db(&role)?;
                 Ok(ok.then_some(User {
                     id: UserId(id),
                     username,
+                    role,
                     created_at,
                 }))
             }
@@ -374,14 +379,14 @@ impl Store {
         let expires = now.saturating_add(duration_millis(ttl));
         let row: Option<SessionRow> = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
-            let username: Option<String> =
-                sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
+            let user_row: Option<(String, String)> =
+                sqlx::query_as("SELECT username, role FROM users WHERE id = $1")
                     .bind(user.0)
                     .fetch_optional(&mut *tx)
                     .await?;
-            match username {
+            match user_row {
                 None => None,
-                Some(username) => {
+                Some((username, role)) => {
                     sqlx::query(
                         "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
                          VALUES ($1, $2, $3, $4, $5)",
@@ -397,6 +402,7 @@ impl Store {
                     Some(SessionRow {
                         user_id: user.0,
                         username,
+                        role,
                         csrf_token: csrf,
                         created_at: now,
                         expires_at: expires,
@@ -405,7 +411,7 @@ impl Store {
             }
         });
         let row = row.ok_or_else(|| StoreError::NotFound(format!("user #{user}")))?;
-        Ok((token, row.into()))
+        Ok((token, row.parse()?))
     }
 
     /// The live session for `token`, if any (expired sessions are not returned).
@@ -413,7 +419,7 @@ impl Store {
         let now = now_millis();
         let row: Option<SessionRow> = with_db!(self, |pool, _d| {
             sqlx::query_as(
-                "SELECT s.user_id, u.username, s.csrf_token, s.created_at, s.expires_at \
+                "SELECT s.user_id, u.username, u.role, s.csrf_token, s.created_at, s.expires_at \
                  FROM sessions s JOIN users u ON u.id = s.user_id \
                  WHERE s.token_hash = $1 AND s.expires_at > $2",
             )
@@ -422,7 +428,7 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        Ok(row.map(Session::from))
+        row.map(SessionRow::parse).transpose()
     }
 
     /// Log out: forget the session for `token` (no-op if unknown).

@@ -809,6 +809,27 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            let object = crate::audit::article_object_in_tx!(
+                &mut *tx,
+                ArticleId(row.article_id),
+                crate::types::parse_lang(&row.lang)?
+            );
+            let sentence = row
+                .segment_idx
+                .map_or_else(String::new, |i| format!(" sentence {}", i + 1));
+            crate::audit::audit_in_tx!(
+                &mut *tx,
+                self,
+                crate::audit::AuditAction::FlagDismiss,
+                format!("{object}{sentence}"),
+                format!(
+                    "flag #{} ({}): {}",
+                    d.flag,
+                    row.check_name,
+                    crate::audit::quoted(reason)
+                ),
+                now
+            );
             tx.commit().await?;
             row
         });

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use warta_core::{FieldError, Lang};
 
+use crate::audit::{audit_in_tx, change, quoted, AuditAction};
 use crate::error::{conflict_on_unique, Result, StoreError};
 use crate::requeue::requeue_in_tx;
 use crate::types::parse_lang;
@@ -171,10 +172,15 @@ macro_rules! glossary_cols {
     };
 }
 
+/// An entry as the audit log shows a side of an edit: `term → lang: target`.
+fn entry_text(source_term: &str, lang: Lang, target_term: &str) -> String {
+    format!("{source_term} → {lang}: {target_term}")
+}
+
 impl Store {
     /// Add an entry; [`StoreError::Conflict`] if the language already has
     /// one for that source term (delete it first to change it). In the same
-    /// transaction, the glossary version is bumped and the translations of
+    /// transaction, the audit record is written, the glossary version is bumped and the translations of
     /// every live article that mentions the term are re-queued (see
     /// [`Store::requeue_for_term`]); returns the entry and how many jobs.
     pub async fn add_glossary_entry(&self, e: &NewGlossaryEntry) -> Result<(GlossaryEntry, u64)> {
@@ -214,6 +220,17 @@ impl Store {
                 })
             })?;
             let requeued = requeue_in_tx!(&mut *tx, &matched, e.target_lang, now);
+            audit_in_tx!(
+                &mut *tx,
+                self,
+                AuditAction::GlossaryAdd,
+                format!("{source_term} → {}", e.target_lang),
+                format!(
+                    "{}; {requeued} translation(s) re-queued",
+                    quoted(target_term)
+                ),
+                now
+            );
             tx.commit().await?;
             self.jobs_changed();
             (id, requeued)
@@ -297,6 +314,17 @@ impl Store {
                 (0, 0)
             } else {
                 let requeued = requeue_in_tx!(&mut *tx, &matched, entry.target_lang, now);
+                audit_in_tx!(
+                    &mut *tx,
+                    self,
+                    AuditAction::GlossaryDelete,
+                    format!("{} → {}", entry.source_term, entry.target_lang),
+                    format!(
+                        "was {}; {requeued} translation(s) re-queued",
+                        quoted(&entry.target_term)
+                    ),
+                    now
+                );
                 tx.commit().await?;
                 self.jobs_changed();
                 (n, requeued)
@@ -377,6 +405,20 @@ impl Store {
                 if old.target_lang != e.target_lang {
                     requeued += requeue_in_tx!(&mut *tx, &before, old.target_lang, now);
                 }
+                audit_in_tx!(
+                    &mut *tx,
+                    self,
+                    AuditAction::GlossaryEdit,
+                    format!("{} → {}", old.source_term, old.target_lang),
+                    format!(
+                        "{}; {requeued} translation(s) re-queued",
+                        change(
+                            &entry_text(&old.source_term, old.target_lang, &old.target_term),
+                            &entry_text(source_term, e.target_lang, target_term)
+                        )
+                    ),
+                    now
+                );
                 tx.commit().await?;
                 self.jobs_changed();
                 (n, requeued)

@@ -3,7 +3,8 @@
 //! Everything warta must remember lives behind [`Store`]: articles and their
 //! source revisions, the per-language versions readers see (with their
 //! segments and QA flags), the translation jobs, the translation memory, the
-//! glossary, newsroom users with their sessions, and API keys. The same code
+//! glossary, newsroom users with their roles and sessions, API keys, the
+//! audit log of what people did, and translations suggested from outside. The same code
 //! runs on SQLite (the embedded default: one file, WAL) and on PostgreSQL
 //! (many workers on many machines); [`Store::connect`] picks the backend from
 //! the URL and brings the schema up to date from the migrations in
@@ -34,6 +35,7 @@ mod error;
 mod types;
 
 mod articles;
+mod audit;
 mod auth;
 mod desk;
 mod glossary;
@@ -44,6 +46,8 @@ mod qa;
 mod requeue;
 mod review;
 mod site;
+mod suggestions;
+mod team;
 mod tm;
 mod versions;
 mod webhooks;
@@ -58,6 +62,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use audit::{
+    Actor, ActorKind, AuditAction, AuditEntry, AuditFilter, AuditPage, MAX_AUDIT_PAGE,
+};
 pub use auth::{LoginLimit, LoginVerdict, Scope, Scopes, API_KEY_PREFIX};
 pub use desk::{
     ArticleFilter, ArticlePage, ArticleQuery, DeskArticle, DeskCounts, DeskCursor, DeskLanguage,
@@ -75,6 +82,10 @@ pub use publish::{
 pub use qa::{Check, NewQaFlag, QaFlag, Severity};
 pub use review::{severity_rank, Approval, ReviewItem, SegmentApproval, MAX_QUEUE_PAGE};
 pub use site::{ReadableVersion, SiteEntry};
+pub use suggestions::{
+    NewSuggestion, Suggestion, SuggestionState, MAX_SUGGESTION_CHARS, MAX_SUGGESTION_PAGE,
+};
+pub use team::{check_new_password, Role, TeamMember, MIN_PASSWORD_CHARS};
 pub use tm::{tm_source_hash, NewTmEntry, TmHit};
 pub use types::*;
 pub use webhooks::{WebhookDelivery, WEBHOOK_MAX_ATTEMPTS};
@@ -123,6 +134,9 @@ pub struct Store {
     /// Signalled after this process commits runnable jobs (see
     /// [`Store::jobs_queued`]).
     queued: Arc<tokio::sync::Notify>,
+    /// Who the audited actions through this handle are recorded as
+    /// ([`Store::acting_as`]).
+    actor: Arc<Actor>,
 }
 
 impl std::fmt::Debug for Store {
@@ -245,6 +259,7 @@ impl Store {
             max_attempts: i64::from(opts.max_attempts.max(1)),
             site_changes: Arc::default(),
             queued: Arc::default(),
+            actor: Arc::new(Actor::system()),
         })
     }
 

@@ -361,7 +361,8 @@ impl Store {
     /// An editor approves the `a.lang` version of `a.article` as a whole,
     /// in one transaction: a held version is published (readers see it from
     /// now on), a published one is marked reviewed; the editor is recorded
-    /// as its reviewer and the `approved` events are queued.
+    /// as its reviewer, the `approved` events are queued and the audit log
+    /// records it.
     ///
     /// [`StoreError::NotFound`] when the article (live) or the version does
     /// not exist; [`StoreError::Conflict`] when the version was made from an
@@ -418,6 +419,15 @@ impl Store {
             .bind(a.lang.code())
             .fetch_one(&mut *tx)
             .await?;
+            let object = crate::audit::article_object_in_tx!(&mut *tx, a.article, a.lang);
+            crate::audit::audit_in_tx!(
+                &mut *tx,
+                self,
+                crate::audit::AuditAction::VersionApprove,
+                object,
+                format!("revision {revision} approved as {}", a.editor),
+                now
+            );
             tx.commit().await?;
             row
         });
@@ -460,6 +470,15 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            let object = crate::audit::article_object_in_tx!(&mut *tx, article, lang);
+            crate::audit::audit_in_tx!(
+                &mut *tx,
+                self,
+                crate::audit::AuditAction::Hold,
+                object,
+                format!("held as {held_by}: {}", crate::audit::quoted(reason)),
+                now
+            );
             tx.commit().await?;
         });
         Ok(TranslationHold {
@@ -471,14 +490,31 @@ impl Store {
 
     /// End an editor's hold; returns whether there was one. Versions
     /// already held stay held until approved.
+    /// A release that ends a hold is audited with it.
     pub async fn release_hold(&self, article: ArticleId, lang: Lang) -> Result<bool> {
-        let n = with_db!(self, |pool, _d| {
-            sqlx::query("DELETE FROM translation_holds WHERE article_id = $1 AND lang = $2")
-                .bind(article.0)
-                .bind(lang.code())
-                .execute(pool)
-                .await?
-                .rows_affected()
+        let now = now_millis();
+        let n = with_db!(self, |pool, dialect| {
+            let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let n =
+                sqlx::query("DELETE FROM translation_holds WHERE article_id = $1 AND lang = $2")
+                    .bind(article.0)
+                    .bind(lang.code())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            if n > 0 {
+                let object = crate::audit::article_object_in_tx!(&mut *tx, article, lang);
+                crate::audit::audit_in_tx!(
+                    &mut *tx,
+                    self,
+                    crate::audit::AuditAction::Release,
+                    object,
+                    "hold released",
+                    now
+                );
+            }
+            tx.commit().await?;
+            n
         });
         Ok(n > 0)
     }

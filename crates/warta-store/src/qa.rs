@@ -52,11 +52,11 @@ pub struct QaFlag {
 #[derive(sqlx::FromRow)]
 pub(crate) struct QaFlagRow {
     id: i64,
-    article_id: i64,
-    lang: String,
+    pub(crate) article_id: i64,
+    pub(crate) lang: String,
     revision: i64,
-    segment_idx: Option<i64>,
-    check_name: String,
+    pub(crate) segment_idx: Option<i64>,
+    pub(crate) check_name: String,
     severity: String,
     detail: String,
     created_at: i64,

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use warta_core::{Lang, Pair, Slug};
 
+use crate::audit::{article_object_in_tx, audit_in_tx, change, quoted, AuditAction};
 use crate::error::{Result, StoreError};
 use crate::publish::NewWebhookEvent;
 use crate::qa::{QaFlag, Severity};
@@ -391,8 +392,10 @@ impl Store {
     /// a human entry, the `approved` webhook events are queued, the article's
     /// job is queued at `a.priority` to rebuild the page (taken from a worker
     /// that holds it: that worker's older result is refused by the lease
-    /// fence), and the other published articles with the same sentence are
-    /// queued to take the fix. A crash or an error leaves none of it.
+    /// fence), the other published articles with the same sentence are
+    /// queued to take the fix, and the audit log records it (`segment_edit`
+    /// with the old and new text, or `segment_approve` when the text stays).
+    /// A crash or an error leaves none of it.
     ///
     /// [`StoreError::Invalid`] for blank text; [`StoreError::NotFound`] when
     /// there is no such segment, with `a.source_text` as its source, in a
@@ -407,6 +410,14 @@ impl Store {
         let (article, lang, idx) = (a.article, a.lang, a.idx);
         let done: Option<(SegmentTuple, Option<i64>, u64)> = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
+            let before: Option<String> = sqlx::query_scalar(
+                "SELECT target_text FROM segments WHERE article_id = $1 AND lang = $2 AND idx = $3",
+            )
+            .bind(article.0)
+            .bind(lang.code())
+            .bind(idx)
+            .fetch_optional(&mut *tx)
+            .await?;
             // The version check and the write in one statement: a new
             // revision or a human version arriving meanwhile makes it miss.
             let row: Option<SegmentTuple> = sqlx::query_as(
@@ -471,6 +482,21 @@ impl Store {
                         .execute(&mut *tx)
                         .await?
                         .rows_affected();
+                    let before = before.unwrap_or_default();
+                    let (action, detail) = if before == a.text {
+                        (AuditAction::SegmentApprove, quoted(a.text))
+                    } else {
+                        (AuditAction::SegmentEdit, change(&before, a.text))
+                    };
+                    let object = article_object_in_tx!(&mut *tx, article, lang);
+                    audit_in_tx!(
+                        &mut *tx,
+                        self,
+                        action,
+                        format!("{object} sentence {}", idx + 1),
+                        detail,
+                        now
+                    );
                     tx.commit().await?;
                     Some((row, job, others))
                 }

@@ -554,6 +554,7 @@ impl PublishedRow {
 pub struct User {
     pub id: UserId,
     pub username: String,
+    pub role: crate::team::Role,
     pub created_at: i64,
 }
 
@@ -562,6 +563,7 @@ pub struct User {
 pub struct Session {
     pub user_id: UserId,
     pub username: String,
+    pub role: crate::team::Role,
     /// Per-session token forms must echo back.
     pub csrf_token: String,
     pub created_at: i64,

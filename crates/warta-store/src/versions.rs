@@ -225,13 +225,29 @@ impl Store {
     ///
     /// A human version always wins. It is `outdated` exactly when it was
     /// made from an older revision than the current one, so putting a human
-    /// version of the current revision clears the flag.
+    /// version of the current revision clears the flag. A human version
+    /// written is audited in the same transaction.
     pub async fn put_version(&self, v: &NewVersion) -> Result<PutOutcome> {
         let row = VersionWrite::new(v, None)?;
         let now = now_millis();
         let outcome = with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
             let outcome = write_version_in_tx!(&mut *tx, &row, now);
+            if outcome == PutOutcome::Written && v.origin == Origin::Human {
+                let object = crate::audit::article_object_in_tx!(&mut *tx, v.article_id, v.lang);
+                crate::audit::audit_in_tx!(
+                    &mut *tx,
+                    self,
+                    crate::audit::AuditAction::HumanTranslation,
+                    object,
+                    format!(
+                        "revision {}: {}",
+                        v.revision,
+                        crate::audit::quoted(&v.title)
+                    ),
+                    now
+                );
+            }
             tx.commit().await?;
             outcome
         });

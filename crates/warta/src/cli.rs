@@ -161,8 +161,8 @@ pub enum KeysCommand {
         name: String,
         /// What the key may do: translate (the LibreTranslate routes),
         /// articles (the CMS API), glossary, webhooks (the delivery log),
-        /// stats, or all; repeat or separate with commas. Without it the key
-        /// may do everything, as keys could before scopes existed.
+        /// stats, admin (the team and the audit log), or all; repeat or
+        /// separate with commas. Without it the key may do everything.
         #[arg(long = "scope", value_name = "SCOPE", value_delimiter = ',')]
         scopes: Vec<String>,
         #[command(flatten)]

@@ -171,10 +171,8 @@ pub fn users(global: &Global, cmd: UsersCommand) -> anyhow::Result<()> {
             s.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    anyhow::ensure!(
-        password.chars().count() >= 10,
-        "the password must have at least 10 characters"
-    );
+    // The same rule as the desk's team page (warta-store's team.rs).
+    warta_store::check_new_password(&password)?;
     runtime()?.block_on(async move {
         let app = App::build(config).await?;
         let u = app.ctx.store.create_user(&username, &password).await?;

@@ -49,7 +49,7 @@ fn keys_are_created_with_the_scopes_chosen_and_listed_with_them() {
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    // Without --scope: every scope, as before scopes existed, and a warning.
+    // Without --scope: every scope (`admin` included), and a warning.
     let out = warta(dir, &["keys", "create", "old-style"]);
     assert!(out.status.success());
     assert!(text(&out.stderr).contains("may do everything"));
@@ -65,7 +65,7 @@ fn keys_are_created_with_the_scopes_chosen_and_listed_with_them() {
     );
     assert!(lines[1].ends_with("articles, glossary, webhooks"), "{list}");
     assert!(
-        lines[2].ends_with("translate, articles, glossary, webhooks, stats"),
+        lines[2].ends_with("translate, articles, glossary, webhooks, stats, admin"),
         "{list}"
     );
     assert!(lines.iter().all(|l| l.contains("active")), "{list}");
@@ -75,13 +75,13 @@ fn keys_are_created_with_the_scopes_chosen_and_listed_with_them() {
 fn an_unknown_scope_is_one_clear_line_and_creates_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let out = warta(dir, &["keys", "create", "x", "--scope", "translate,admin"]);
+    let out = warta(dir, &["keys", "create", "x", "--scope", "translate,root"]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(
-        err.contains("`admin`") && err.contains("translate, articles"),
+        err.contains("`root`") && err.contains("translate, articles"),
         "{err}"
     );
     let out = warta(dir, &["keys", "list"]);

@@ -526,11 +526,11 @@ pub async fn put_version(
         ingest::required("body_html", input.body_html)?,
         &app.config().limits.article(),
     )?;
+    let store = &auth.store(&app);
     let translator = match input.translator {
         Some(t) => ingest::plain_text("translator", &t, ingest::MAX_AUTHOR_CHARS, false)?,
         None => auth.key_name,
     };
-    let store = &app.ctx.store;
     let article = store.article(&slug).await?;
     if article.deleted_at.is_some() {
         return Err(ApiError::not_found(format!("article `{slug}` was deleted")));

@@ -38,7 +38,7 @@ pub mod scope {
             }
         )*};
     }
-    scopes!(Translate, Articles, Glossary, Webhooks, Stats);
+    scopes!(Translate, Articles, Glossary, Webhooks, Stats, Admin);
 }
 
 /// Proof that the request carried a valid, unrevoked API key holding the
@@ -67,6 +67,15 @@ impl<S: RequiredScope> FromRequestParts<Arc<App>> for ApiKeyAuth<S> {
             .map(str::trim)
             .ok_or_else(ApiError::unauthorized)?;
         verify_scoped(app, key).await
+    }
+}
+
+impl<S: RequiredScope> ApiKeyAuth<S> {
+    /// The store, acting as this key (by its name) for the audit log.
+    pub fn store(&self, app: &App) -> warta_store::Store {
+        app.ctx
+            .store
+            .acting_as(warta_store::Actor::api_key(&self.key_name))
     }
 }
 

@@ -197,14 +197,13 @@ pub async fn dismiss_flag(
         .filter(|id| *id > 0)
         .ok_or_else(|| ApiError::field("id", "a flag id is a positive whole number"))?;
     let input: DismissInput = parse_json(&body)?;
+    let store = auth.store(&app);
     let reason = plain_text("reason", &input.reason, MAX_DISMISSAL_CHARS, false)?;
     let editor = match input.editor {
         Some(e) => plain_text("editor", &e, MAX_AUTHOR_CHARS, false)?,
         None => auth.key_name,
     };
-    let flag = app
-        .ctx
-        .store
+    let flag = store
         .dismiss_flag(&FlagDismissal {
             flag: id,
             editor: &editor,

@@ -132,14 +132,13 @@ pub struct EntryChange {
 )]
 pub async fn create(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth<scope::Glossary>,
+    auth: ApiKeyAuth<scope::Glossary>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<EntryChange>), ApiError> {
     let input: GlossaryInput = parse_json(&body)?;
     let new = input.into_entry(&app.config().targets)?;
-    let (entry, requeued) = app
-        .ctx
-        .store
+    let (entry, requeued) = auth
+        .store(&app)
         .add_glossary_entry(&new)
         .await
         .map_err(|e| ApiError::from(e).on_field("source"))?;
@@ -223,7 +222,7 @@ pub async fn list(
 )]
 pub async fn delete(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth<scope::Glossary>,
+    auth: ApiKeyAuth<scope::Glossary>,
     Path(id): Path<String>,
 ) -> Result<Json<EntryChange>, ApiError> {
     let id: i64 = id
@@ -231,17 +230,16 @@ pub async fn delete(
         .map_err(|_| ApiError::field("id", format!("`{id}` is not a glossary entry id")))?;
     // The term's translations were made with the entry: they are re-queued
     // in the same transaction as the delete.
-    let (entry, requeued) = app
-        .ctx
-        .store
-        .delete_glossary_entry(id)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound(_) => {
-                ApiError::not_found(format!("glossary entry #{id} not found"))
-            }
-            other => other.into(),
-        })?;
+    let (entry, requeued) =
+        auth.store(&app)
+            .delete_glossary_entry(id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound(_) => {
+                    ApiError::not_found(format!("glossary entry #{id} not found"))
+                }
+                other => other.into(),
+            })?;
     Ok(Json(EntryChange {
         entry: EntryView::from(&entry),
         deleted: Some(true),

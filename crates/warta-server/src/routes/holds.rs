@@ -110,8 +110,8 @@ pub async fn approve(
     let slug = parse_slug(&slug)?;
     let lang = target(&app, &lang)?;
     let input: ApproveInput = optional_body(&body)?;
+    let store = &auth.store(&app);
     let editor = editor(input.editor, auth.key_name)?;
-    let store = &app.ctx.store;
     let article = store.article(&slug).await?;
     let revision = match store.version(article.id, lang).await? {
         Some(v) => v.revision,
@@ -175,12 +175,12 @@ pub async fn hold(
     let slug = parse_slug(&slug)?;
     let lang = target(&app, &lang)?;
     let input: HoldInput = optional_body(&body)?;
+    let store = &auth.store(&app);
     let editor = editor(input.editor, auth.key_name)?;
     let reason = match input.reason {
         Some(r) => plain_text("reason", &r, 500, false)?,
         None => "held by the newsroom".to_string(),
     };
-    let store = &app.ctx.store;
     let article = store.article(&slug).await?;
     let h = store
         .hold_translation(article.id, lang, &editor, &reason)
@@ -215,12 +215,12 @@ pub async fn hold(
 )]
 pub async fn release(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth<scope::Articles>,
+    auth: ApiKeyAuth<scope::Articles>,
     Path((slug, lang)): Path<(String, String)>,
 ) -> Result<Json<HoldView>, ApiError> {
     let slug = parse_slug(&slug)?;
     let lang = target(&app, &lang)?;
-    let store = &app.ctx.store;
+    let store = &auth.store(&app);
     let article = store.article(&slug).await?;
     store.release_hold(article.id, lang).await?;
     Ok(Json(HoldView {

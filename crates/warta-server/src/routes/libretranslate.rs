@@ -1,5 +1,5 @@
 //! A LibreTranslate-compatible API (`POST /translate`, `GET /languages`,
-//! `POST /detect`, `GET /frontend/settings`), so existing LibreTranslate clients and CMS plugins work
+//! `POST /detect`, `POST /suggest`, `GET /frontend/settings`), so existing LibreTranslate clients and CMS plugins work
 //! against warta unchanged. Requests need an API key (`api_key` field, as
 //! LibreTranslate does, or `Authorization: Bearer`). Errors use
 //! LibreTranslate's shape: `{"error": "..."}`.
@@ -16,7 +16,10 @@
 //! the internal error (which goes to the log under that id).
 //!
 //! `/languages` and `/frontend/settings` read no parameters (neither does
-//! LibreTranslate's `langs()`); LibreTranslate's `/suggest` is not offered.
+//! LibreTranslate's `langs()`). `/suggest` stores a better translation for
+//! an editor to accept or reject at `/admin/suggestions`; it takes a key
+//! like `/translate` (LibreTranslate 1.9.6 checks none there, but a
+//! suggestion an editor may accept is a write).
 
 mod params;
 
@@ -34,7 +37,8 @@ use serde_json::Value;
 use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{IntoParams, ToSchema};
-use warta_core::Lang;
+use warta_core::{normalize_segment, Lang, Pair};
+use warta_store::{NewSuggestion, StoreError, MAX_SUGGESTION_CHARS};
 
 use self::params::{BodyKind, Bounds, MultipartRefusal, Params, Reader, Refusal, Route};
 use crate::routes::guards::Guards;
@@ -288,13 +292,18 @@ async fn body_bytes(req: Request) -> Result<Bytes, Response> {
 async fn read_request(app: &App, route: Route, req: Request) -> Result<(Params, String), Response> {
     let id = request_id(&req);
     let limits = &app.config().limits;
-    let mut reader = Reader::new(
-        route,
-        Bounds {
+    let bounds = match route {
+        // One text, as long as a suggestion may be.
+        Route::Suggest => Bounds {
+            batch: 1,
+            chars: MAX_SUGGESTION_CHARS,
+        },
+        Route::Translate | Route::Detect => Bounds {
             batch: limits.translate_batch_limit,
             chars: limits.translate_char_limit,
         },
-    );
+    };
+    let mut reader = Reader::new(route, bounds);
     let mut key = None;
     if let Some(k) = bearer(req.headers()) {
         key = Some(authorise(app, &id, Some(k)).await?);
@@ -347,6 +356,20 @@ async fn read_request(app: &App, route: Route, req: Request) -> Result<(Params, 
     Ok((params, key))
 }
 
+/// A request's parameters and key (see [`read_request`]), within the key's
+/// rate limit, and the request id (for a 500's answer).
+async fn read_limited(
+    app: &App,
+    guards: &Guards,
+    route: Route,
+    req: Request,
+) -> Result<(Params, String, String), Response> {
+    let id = request_id(&req);
+    let (params, key) = read_request(app, route, req).await?;
+    guards.rate_limit(&key)?;
+    Ok((params, key, id))
+}
+
 fn missing(name: &str) -> Response {
     lt_error(
         StatusCode::BAD_REQUEST,
@@ -392,14 +415,10 @@ pub async fn translate(
     Extension(guards): Extension<Arc<Guards>>,
     req: Request,
 ) -> Response {
-    let id = request_id(&req);
-    let (input, key) = match read_request(&app, Route::Translate, req).await {
+    let (input, _, id) = match read_limited(&app, &guards, Route::Translate, req).await {
         Ok(r) => r,
         Err(r) => return r,
     };
-    if let Err(r) = guards.rate_limit(&key) {
-        return r;
-    }
     // LibreTranslate's order: q, source and target present; alternatives a
     // number; the batch and character limits; then the languages and format.
     let Some(texts) = input.q.filter(|t| !t.is_missing()) else {
@@ -656,7 +675,7 @@ pub async fn frontend_settings(State(app): State<Arc<App>>) -> Json<FrontendSett
         key_required: true,
         char_limit: i64::try_from(app.config().limits.translate_char_limit).unwrap_or(i64::MAX),
         frontend_timeout: 500,
-        suggestions: false,
+        suggestions: true,
         files_translation: false,
         supported_files_format: Vec::new(),
         language: DefaultPair {
@@ -766,13 +785,10 @@ pub async fn detect(
     Extension(guards): Extension<Arc<Guards>>,
     req: Request,
 ) -> Response {
-    let (input, key) = match read_request(&app, Route::Detect, req).await {
+    let (input, _, _) = match read_limited(&app, &guards, Route::Detect, req).await {
         Ok(r) => r,
         Err(r) => return r,
     };
-    if let Err(r) = guards.rate_limit(&key) {
-        return r;
-    }
     let Some(texts) = input.q.filter(|t| !t.is_missing()) else {
         return missing("q");
     };
@@ -837,4 +853,179 @@ fn lingua_language(l: Lang) -> Option<lingua::Language> {
 
 fn warta_lang(l: lingua::Language) -> Option<Lang> {
     Lang::parse(&l.iso_code_639_1().to_string()).ok()
+}
+
+/// A suggestion as a JSON body (its only source of parameters).
+#[derive(ToSchema)]
+#[schema(example = json!({"q": "How are you today?", "s": "Como vai você hoje?", "source": "en", "target": "pt"}))]
+#[allow(dead_code)] // a schema: params.rs reads the body, bounded
+struct SuggestInput {
+    /// The original text (at most 2,000 characters).
+    #[schema(value_type = String, required = true)]
+    q: Option<String>,
+    /// The suggested translation (at most 2,000 characters).
+    #[schema(value_type = String, required = true)]
+    s: Option<String>,
+    /// The newsroom's source language.
+    #[schema(value_type = String, required = true, example = "en")]
+    source: Option<String>,
+    /// One of its target languages.
+    #[schema(value_type = Lang, required = true)]
+    target: Option<String>,
+    /// The API key, as LibreTranslate takes it; `Authorization: Bearer`
+    /// works as well, and wins.
+    api_key: Option<String>,
+}
+
+/// A suggestion as an urlencoded or multipart form; each field may come
+/// from the query string instead, which wins.
+#[derive(ToSchema)]
+#[schema(example = json!({"q": "How are you today?", "s": "Como vai você hoje?", "source": "en", "target": "pt"}))]
+#[allow(dead_code)] // a schema: params.rs reads the body, bounded
+struct SuggestForm {
+    q: Option<String>,
+    s: Option<String>,
+    source: Option<String>,
+    #[schema(value_type = Option<Lang>)]
+    target: Option<String>,
+    api_key: Option<String>,
+}
+
+/// The parameters of `/suggest` in the query string (they win over the
+/// form's; not read with a JSON body).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documentation: params.rs reads the query string
+struct SuggestQuery {
+    q: Option<String>,
+    s: Option<String>,
+    source: Option<String>,
+    #[param(value_type = Option<Lang>)]
+    target: Option<String>,
+    /// The API key (`Authorization: Bearer` wins over it).
+    api_key: Option<String>,
+}
+
+/// LibreTranslate's answer to a suggestion.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestOutcome {
+    /// Whether the suggestion was stored (always true in a 200).
+    pub success: bool,
+}
+
+#[utoipa::path(
+    post,
+    path = "/suggest",
+    tag = "libretranslate",
+    summary = "Suggest a better translation of a text, for an editor to accept (LibreTranslate-compatible)",
+    description = "Parameters as `/translate` reads them. The suggestion waits at `/admin/suggestions`; \
+                   accepted, it becomes the translation memory's entry for its text and the articles \
+                   with that sentence are translated again. Suggestions are taken for the newsroom's \
+                   source language into one of its targets. The same open suggestion sent again is \
+                   stored once.",
+    params(SuggestQuery),
+    request_body(content(
+        (Option<SuggestInput> = "application/json"),
+        (Option<SuggestForm> = "application/x-www-form-urlencoded"),
+        (Option<SuggestForm> = "multipart/form-data"),
+    )),
+    responses(
+        (status = 200, description = "Stored", body = SuggestOutcome),
+        (status = 400, description = "Invalid request: a parameter is missing, too long or not a text, the body \
+                                      does not parse, or the pair is not one of this newsroom's", body = LtError),
+        (status = 403, description = "No API key, or an invalid one", body = LtError),
+        (status = 413, description = "The body is over the server's body limit", body = LtError),
+        (status = 415, description = "A body in another content type than JSON, urlencoded or multipart form", body = LtError),
+        (status = 429, description = "Over this key's requests per minute, or too many suggestions wait for an editor",
+         body = LtError),
+        (status = 500, description = "An internal error; the answer names the request id under which the server logged it",
+         body = LtError),
+    ),
+    security(("api_key" = ["translate"]), ()),
+)]
+pub async fn suggest(
+    State(app): State<Arc<App>>,
+    Extension(guards): Extension<Arc<Guards>>,
+    req: Request,
+) -> Response {
+    let (input, key, id) = match read_limited(&app, &guards, Route::Suggest, req).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    // LibreTranslate's order: q, s, source, target.
+    let Some(texts) = input.q.filter(|t| !t.is_missing()) else {
+        return missing("q");
+    };
+    let Some(s) = input.s.filter(|s| !s.is_empty()) else {
+        return missing("s");
+    };
+    let Some(source) = input.source.filter(|s| !s.is_empty()) else {
+        return missing("source");
+    };
+    let Some(target) = input.target.filter(|s| !s.is_empty()) else {
+        return missing("target");
+    };
+    let q = match texts.within_limits() {
+        Ok(t) => t.concat(), // one text
+        Err(over) => return over_limit(over),
+    };
+    let (q, s) = (q.trim(), s.trim());
+    for (name, text) in [("q", q), ("s", s)] {
+        if text.is_empty() {
+            return missing(name);
+        }
+        if text.chars().count() > MAX_SUGGESTION_CHARS {
+            return lt_error(
+                StatusCode::BAD_REQUEST,
+                format!("Invalid request: {name} is longer than {MAX_SUGGESTION_CHARS} characters"),
+            );
+        }
+        if text.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+            return lt_error(
+                StatusCode::BAD_REQUEST,
+                format!("Invalid request: {name} contains control characters"),
+            );
+        }
+    }
+    // The memory serves the newsroom's pairs: its source into a target.
+    let config = app.config();
+    let pair = match (Lang::parse(&source), Lang::parse(&target)) {
+        (Ok(src), Ok(trg)) if src == config.source && config.targets.contains(&trg) => {
+            Pair { src, trg }
+        }
+        _ => {
+            let targets: Vec<&str> = config.targets.iter().map(|l| l.code()).collect();
+            return lt_error(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "suggestions are taken from {} into {}",
+                    config.source,
+                    targets.join(", ")
+                ),
+            );
+        }
+    };
+    let submitted_by = match crate::routes::auth::verify(&app, &key).await {
+        Ok(k) => k.key_name,
+        Err(e) => return internal_error(&id, "checking the API key", e.message),
+    };
+    let stored = app
+        .ctx
+        .store
+        .add_suggestion(&NewSuggestion {
+            pair,
+            source_text: q,
+            source_norm: &normalize_segment(q),
+            suggested_text: s,
+            submitted_by: &submitted_by,
+        })
+        .await;
+    match stored {
+        Ok(_) => Json(SuggestOutcome { success: true }).into_response(),
+        Err(StoreError::Conflict(why)) => lt_error(StatusCode::TOO_MANY_REQUESTS, why),
+        Err(StoreError::Invalid(why)) => {
+            lt_error(StatusCode::BAD_REQUEST, format!("Invalid request: {why}"))
+        }
+        Err(e) => internal_error(&id, "storing the suggestion", e),
+    }
 }

@@ -3,7 +3,9 @@
 //! - [`api`]: the CMS API under `/api/v1` (Bearer API key); [`holds`] and
 //!   [`desk`] add the editors' operations to it.
 //! - [`glossary`]: the glossary under `/api/v1/glossary` (Bearer API key).
-//! - [`libretranslate`]: `/translate`, `/languages`, `/detect`.
+//! - [`libretranslate`]: `/translate`, `/languages`, `/detect`, `/suggest`.
+//! - [`team`] and [`suggestions`]: accounts and the audit log (`admin`
+//!   scope), and deciding suggestions, in the CMS API.
 //! - [`site`]: the public pages, feeds and sitemap (through the page cache).
 //! - [`ops`]: `/healthz`, `/metrics` (on `metrics_listen` when set:
 //!   [`metrics_router`]).
@@ -25,6 +27,8 @@ pub mod login_throttle;
 pub mod openapi;
 pub mod ops;
 pub mod site;
+pub mod suggestions;
+pub mod team;
 pub mod webhooks;
 
 use std::sync::Arc;

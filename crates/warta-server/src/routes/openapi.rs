@@ -13,7 +13,8 @@
 //! schema from every language warta knows to the configured ones.
 //!
 //! Covered: the CMS API (`/api/v1/articles…`, `/api/v1/flags…`,
-//! `/api/v1/stats`), the
+//! `/api/v1/suggestions…`, `/api/v1/stats`), the team and audit log
+//! (`/api/v1/users…`, `/api/v1/audit`), the
 //! glossary, the webhook delivery log, the LibreTranslate-compatible API and
 //! `/healthz`. Not covered: the HTML site, `/admin` and the Prometheus text
 //! of `/metrics`.
@@ -31,7 +32,7 @@ use utoipa_axum::routes;
 use crate::configuration::Config;
 use crate::error::ErrorBody;
 use crate::routes::libretranslate::LtError;
-use crate::routes::{api, desk, glossary, holds, libretranslate, ops, webhooks};
+use crate::routes::{api, desk, glossary, holds, libretranslate, ops, suggestions, team, webhooks};
 use crate::startup::App;
 
 /// The name of the API-key security scheme in the document.
@@ -48,7 +49,7 @@ pub const API_KEY_SCHEME: &str = "api_key";
                        routes take them as LibreTranslate does, in the `api_key` field of the JSON or form body or \
                        of the query string, or as the same Bearer header, which wins (403 without).\n\n\
                        **Scopes**: each operation's security requirement names the scope its key needs \
-                       (`translate`, `articles`, `glossary`, `webhooks`, `stats`); a valid key without it gets \
+                       (`translate`, `articles`, `glossary`, `webhooks`, `stats`, `admin`); a valid key without it gets \
                        403.\n\n\
                        **Errors**: the CMS API answers `{\"error\": {\"message\", \"field\"}}` (`ErrorBody`), \
                        the LibreTranslate routes `{\"error\": \"...\"}` (`LtError`).",
@@ -58,6 +59,7 @@ pub const API_KEY_SCHEME: &str = "api_key";
         (name = "articles", description = "The CMS API: articles, their translations and human versions"),
         (name = "glossary", description = "Fixed renderings of terms per language"),
         (name = "webhooks", description = "The log of webhook deliveries"),
+        (name = "team", description = "Accounts, their roles and sessions, and the audit log (`admin` scope)"),
         (name = "libretranslate", description = "LibreTranslate-compatible translation"),
         (name = "ops", description = "Health, counters and this document"),
     ),
@@ -104,6 +106,14 @@ pub fn router() -> OpenApiRouter<Arc<App>> {
         .routes(routes!(libretranslate::detect))
         .routes(routes!(libretranslate::languages))
         .routes(routes!(libretranslate::frontend_settings))
+        .routes(routes!(libretranslate::suggest))
+        .routes(routes!(team::list_users, team::create_user))
+        .routes(routes!(team::reset_password))
+        .routes(routes!(team::end_sessions))
+        .routes(routes!(team::audit))
+        .routes(routes!(suggestions::list))
+        .routes(routes!(suggestions::accept))
+        .routes(routes!(suggestions::reject))
         .routes(routes!(ops::healthz))
         .routes(routes!(openapi_json))
 }

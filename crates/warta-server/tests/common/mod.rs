@@ -330,3 +330,66 @@ impl Drop for PgDb {
         .join();
     }
 }
+
+/// A client that shows redirects instead of following them (the desk's
+/// answers are checked as they are).
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A response header as text ("" when absent).
+pub fn header(r: &reqwest::Response, name: &str) -> String {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `tests/browser`: the node scripts that drive Chromium.
+pub fn browser_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
+}
+
+/// Chromium and playwright-core are there; without them a browser test is
+/// skipped with a message, except under CI (`CI=true`), where it fails (as
+/// tests/browser.rs does).
+pub fn browser_available() -> bool {
+    let ok = Path::new("/usr/bin/chromium").exists()
+        && browser_dir().join("node_modules/playwright-core").exists();
+    if !ok {
+        let msg = "browser test needs /usr/bin/chromium (apt-get install chromium) and `npm ci` in tests/browser";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}");
+        eprintln!("SKIPPED: {msg}");
+    }
+    ok
+}
+
+/// Run the flow `script` of tests/browser with `args` (passing
+/// `WARTA_SCREENSHOTS` on) and require every check it printed to pass: its
+/// last line is "N passed, 0 failed" with N > 0. Returns what it printed.
+pub async fn run_browser_flow(script: &'static str, args: Vec<String>) -> String {
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = std::process::Command::new("node");
+        cmd.current_dir(browser_dir()).arg(script).args(&args);
+        if let Ok(dir) = std::env::var("WARTA_SCREENSHOTS") {
+            cmd.env("WARTA_SCREENSHOTS", dir);
+        }
+        cmd.output().expect("run node")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(
+        last.ends_with(" 0 failed") && !last.starts_with("0 passed"),
+        "{last}"
+    );
+    stdout
+}

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use warta_store::{FlagDismissal, MAX_DISMISSAL_CHARS};
 
 use super::articles::review_url;
-use super::{csrf_ok, forbidden, form_or_empty, same_origin, AdminError, Editor};
+use super::{csrf_ok, forbidden, form_or_empty, same_origin, store_as, AdminError, Editor};
 use crate::startup::App;
 
 #[derive(Debug, Default, Deserialize)]
@@ -60,7 +60,7 @@ pub(super) async fn dismiss(
             .map_err(|_| AdminError::new(StatusCode::NOT_FOUND, "No such flag."))?;
         let reason = parse_reason(&form.reason)
             .map_err(|why| AdminError::new(StatusCode::UNPROCESSABLE_ENTITY, why))?;
-        let store = &app.ctx.store;
+        let store = &store_as(&app, session);
         let flag = store
             .dismiss_flag(&FlagDismissal {
                 flag: id,

@@ -21,7 +21,7 @@ use warta_store::{
 };
 
 use super::login::CsrfForm;
-use super::{csrf_ok, forbidden, form_or_empty, html, same_origin, AdminError, Editor};
+use super::{csrf_ok, forbidden, form_or_empty, html, same_origin, store_as, AdminError, Editor};
 use crate::startup::App;
 
 struct Row {
@@ -307,7 +307,7 @@ pub(super) async fn add(
         Ok(e) => e,
         Err(e) => return again(StatusCode::UNPROCESSABLE_ENTITY, refused(&e)).await,
     };
-    match app.ctx.store.add_glossary_entry(&entry).await {
+    match store_as(&app, session).add_glossary_entry(&entry).await {
         Ok((_, requeued)) => done("added", requeued),
         Err(warta_store::StoreError::Conflict(why)) => {
             again(
@@ -402,7 +402,10 @@ pub(super) async fn update(
             )
         }
     };
-    match app.ctx.store.update_glossary_entry(id, &entry).await {
+    match store_as(&app, session)
+        .update_glossary_entry(id, &entry)
+        .await
+    {
         Ok((_, requeued)) => done("changed", requeued),
         Err(warta_store::StoreError::Conflict(why)) => edit_page(
             &app,
@@ -429,9 +432,7 @@ pub(super) async fn delete(
         return bad_token(&app, session);
     }
     let deleted = match parse_id(&id) {
-        Ok(id) => app
-            .ctx
-            .store
+        Ok(id) => store_as(&app, session)
             .delete_glossary_entry(id)
             .await
             .map_err(AdminError::from),

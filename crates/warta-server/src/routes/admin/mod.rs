@@ -4,10 +4,16 @@
 //! translated article side by side with its original, editable sentence by
 //! sentence and approved as a whole (`review.rs`); false flags dismissed
 //! with a reason (`flags.rs`); the glossary, each change saying how many
-//! translations it re-queued (`glossary.rs`).
+//! translations it re-queued (`glossary.rs`); the team, where an admin
+//! creates editors, resets passwords and ends sessions (`team.rs`); the
+//! audit log of every action (`audit.rs`); translations suggested from
+//! outside through LibreTranslate's `/suggest`, accepted or rejected
+//! (`suggestions.rs`).
 //!
 //! Every change goes through one store transaction named after it
-//! (`approve_segment`, `approve_version`, `dismiss_flag`); nothing here
+//! (`approve_segment`, `approve_version`, `dismiss_flag`), through a store
+//! handle acting as the logged-in user ([`store_as`]), so the audit record
+//! is written in that transaction, as theirs; nothing here
 //! translates: an approved sentence is rebuilt into its page by a worker,
 //! through the queue, like every translation.
 //!
@@ -26,12 +32,15 @@
 //! unescaped text (askama escapes every value in the templates).
 
 mod articles;
+mod audit;
 mod flags;
 mod glossary;
 mod login;
 mod queue;
 mod review;
 mod segments;
+mod suggestions;
+mod team;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,7 +52,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use warta_store::{Session, StoreError};
+use warta_store::{Actor, Role, Session, Store, StoreError};
 
 use crate::startup::App;
 
@@ -93,6 +102,18 @@ pub fn router() -> Router<Arc<App>> {
             get(glossary::edit_form).post(glossary::update),
         )
         .route("/admin/glossary/{id}/delete", post(glossary::delete))
+        .route("/admin/team", get(team::page).post(team::create))
+        .route(
+            "/admin/team/{username}/password",
+            post(team::reset_password),
+        )
+        .route("/admin/team/{username}/sessions", post(team::end_sessions))
+        .route("/admin/audit", get(audit::page))
+        .route("/admin/suggestions", get(suggestions::page))
+        .route(
+            "/admin/suggestions/{id}/{verdict}",
+            post(suggestions::decide),
+        )
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -249,6 +270,24 @@ impl axum::extract::FromRequestParts<Arc<App>> for Editor {
     }
 }
 
+/// The store, acting as the logged-in user of `session`: the audit log
+/// records what is done through it as theirs.
+fn store_as(app: &App, session: &Session) -> Store {
+    app.ctx.store.acting_as(Actor::user(&session.username))
+}
+
+/// Admins only: an editor gets a 403 page saying so.
+fn require_admin(app: &App, session: &Session) -> Result<(), Response> {
+    match session.role {
+        Role::Admin => Ok(()),
+        Role::Editor => Err(forbidden(
+            app,
+            Some(session),
+            "Only an admin of the desk can do this; ask one of them.",
+        )),
+    }
+}
+
 /// The session token from this site's session cookie, if it looks like one
 /// (64 hex digits, as the store makes them); anything else is ignored.
 fn session_token(app: &App, headers: &HeaderMap) -> Option<String> {
@@ -337,6 +376,24 @@ fn same_origin(app: &App, headers: &HeaderMap) -> bool {
 /// same answer as any other bad post, rather than a bare 4xx of the extractor.
 fn form_or_empty<T: Default>(form: Result<Form<T>, FormRejection>) -> T {
     form.map(|Form(f)| f).unwrap_or_default()
+}
+
+/// A form post's first checks: from this site, with the session's form
+/// token; else the 403 page.
+fn checked_post(
+    app: &App,
+    session: &Session,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<(), Response> {
+    if same_origin(app, headers) && csrf_ok(session, csrf) {
+        return Ok(());
+    }
+    Err(forbidden(
+        app,
+        Some(session),
+        "Missing or wrong form token; reload the page and try again.",
+    ))
 }
 
 fn forbidden(app: &App, session: Option<&Session>, why: &str) -> Response {

@@ -33,7 +33,8 @@ use super::segments::{
     MAX_SEGMENT_CHARS,
 };
 use super::{
-    confidence, csrf_ok, forbidden, form_or_empty, html, same_origin, AdminError, Editor, Flash,
+    confidence, csrf_ok, forbidden, form_or_empty, html, same_origin, store_as, AdminError, Editor,
+    Flash,
 };
 use crate::startup::App;
 
@@ -478,7 +479,7 @@ pub(super) async fn approve(
     let done = async {
         let slug = Slug::parse(&slug).map_err(|_| not_found())?;
         let lang = target(&app, &lang)?;
-        let store = &app.ctx.store;
+        let store = &store_as(&app, session);
         let article = store.article(&slug).await?;
         let v = store
             .version(article.id, lang)

@@ -22,7 +22,9 @@ use serde::Deserialize;
 use warta_core::{normalize_segment, Lang, Pair, Slug};
 use warta_store::{Approval, QaFlag, ReviewItem, SegmentApproval, Session};
 
-use super::{confidence, csrf_ok, forbidden, form_or_empty, html, same_origin, AdminError, Editor};
+use super::{
+    confidence, csrf_ok, forbidden, form_or_empty, html, same_origin, store_as, AdminError, Editor,
+};
 use crate::startup::App;
 
 /// Longest corrected sentence accepted (characters).
@@ -265,7 +267,7 @@ pub(super) async fn approve_sentence(
         events: &events,
         priority: APPROVAL_PRIORITY,
     };
-    let approved = app.ctx.store.approve_segment(&approval).await?;
+    let approved = store_as(app, session).approve_segment(&approval).await?;
     tracing::info!(slug = %item.slug, %lang, idx, editor = editor_name,
         others = approved.others_queued, "segment approved");
     Ok(approved)

@@ -34,11 +34,13 @@ use axum::extract::Multipart;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// The LibreTranslate route being read: `/translate` takes a batch and every
-/// field, `/detect` one text.
+/// field, `/detect` one text, `/suggest` one text, its suggested
+/// translation `s` and the pair (as LibreTranslate's `suggest()` reads them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     Translate,
     Detect,
+    Suggest,
 }
 
 /// `[limits]`' LibreTranslate allowances: texts of one request, and
@@ -179,6 +181,8 @@ pub struct Params {
     pub target: Option<String>,
     pub format: Option<String>,
     pub alternatives: Option<Alternatives>,
+    /// `/suggest`'s suggested translation.
+    pub s: Option<String>,
     /// `api_key` (LibreTranslate's name), else `apiKey` (the npm client's).
     api_key: Option<String>,
     api_key_camel: Option<String>,
@@ -199,6 +203,7 @@ enum Field {
     Target,
     Format,
     Alternatives,
+    S,
     ApiKey,
     ApiKeyCamel,
 }
@@ -213,14 +218,15 @@ impl Field {
             "target" => Field::Target,
             "format" => Field::Format,
             "alternatives" => Field::Alternatives,
+            "s" => Field::S,
             _ => return None,
         };
-        match (route, field) {
-            (Route::Translate, _) | (_, Field::Q | Field::ApiKey | Field::ApiKeyCamel) => {
-                Some(field)
-            }
-            _ => None,
-        }
+        let reads = match route {
+            Route::Translate => field != Field::S,
+            Route::Detect => matches!(field, Field::Q | Field::ApiKey | Field::ApiKeyCamel),
+            Route::Suggest => !matches!(field, Field::Format | Field::Alternatives),
+        };
+        reads.then_some(field)
     }
 }
 
@@ -316,7 +322,8 @@ impl Reader {
         let field = Field::of(self.route, name)?;
         let p = &self.params;
         let given = match field {
-            Field::Q => self.q_closed || (self.route == Route::Detect && p.q.is_some()),
+            Field::Q => self.q_closed || (self.route != Route::Translate && p.q.is_some()),
+            Field::S => p.s.is_some(),
             Field::Source => p.source.is_some(),
             Field::Target => p.target.is_some(),
             Field::Format => p.format.is_some(),
@@ -362,6 +369,7 @@ impl Reader {
             Field::Target => p.target = Some(value),
             Field::Format => p.format = Some(value),
             Field::Alternatives => p.alternatives = Some(python_int(&value)),
+            Field::S => p.s = Some(value),
             Field::ApiKey => p.api_key = Some(value),
             Field::ApiKeyCamel => p.api_key_camel = Some(value),
         }
@@ -626,6 +634,7 @@ impl<'de> Visitor<'de> for JsonObject<'_> {
                         Field::Source => p.source = value,
                         Field::Target => p.target = value,
                         Field::Format => p.format = value,
+                        Field::S => p.s = value,
                         Field::ApiKey => p.api_key = value,
                         Field::ApiKeyCamel => p.api_key_camel = value,
                         Field::Q | Field::Alternatives => {}
@@ -665,6 +674,7 @@ fn name(field: Field) -> &'static str {
         Field::Target => "target",
         Field::Format => "format",
         Field::Alternatives => "alternatives",
+        Field::S => "s",
         Field::ApiKey => "api_key",
         Field::ApiKeyCamel => "apiKey",
     }
@@ -790,7 +800,7 @@ impl JsonTexts<'_> {
     fn refuse<E: de::Error>(self) -> Result<(), E> {
         let msg = match self.route {
             Route::Translate => "q must be a text or a list of texts",
-            Route::Detect => "q must be a text",
+            Route::Detect | Route::Suggest => "q must be a text",
         };
         *self.refusal = Some(invalid(msg.to_string()));
         Err(E::custom(msg))
@@ -826,7 +836,7 @@ impl<'de> Visitor<'de> for JsonTexts<'_> {
         self.refuse()
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        if self.route == Route::Detect {
+        if self.route != Route::Translate {
             return self.refuse();
         }
         self.texts.many = true;
@@ -946,6 +956,38 @@ mod tests {
         let p = form(Route::Detect, "", "q=one&q=two&source=en");
         assert_eq!(p.source, None);
         assert_eq!(texts(p).unwrap(), (vec!["one".to_string()], false));
+    }
+
+    /// Expected: LibreTranslate's `suggest()` reads `q`, `s`, `source` and
+    /// `target` from `request.values` (the first of each), or from a JSON
+    /// body; `/translate` has no `s`, `/suggest` no `format`.
+    #[test]
+    fn suggest_reads_one_text_its_suggestion_and_the_pair() {
+        let p = form(
+            Route::Suggest,
+            "s=Ol%C3%A1",
+            "q=Hi\r\nyou&q=two&s=other&source=en&target=pt&format=html",
+        );
+        assert_eq!(p.s.as_deref(), Some("Olá"));
+        assert_eq!(
+            (p.source.as_deref(), p.target.as_deref()),
+            (Some("en"), Some("pt"))
+        );
+        assert_eq!(p.format, None);
+        // Not normalised as /translate's form texts are.
+        assert_eq!(texts(p).unwrap(), (vec!["Hi\r\nyou".to_string()], false));
+        assert_eq!(form(Route::Translate, "", "s=x&q=a").s, None);
+        let mut r = Reader::new(Route::Suggest, BOUNDS);
+        r.json(br#"{"q": "Hi", "s": "Oi", "source": "en", "target": "pt"}"#)
+            .unwrap();
+        assert_eq!(r.finish().s.as_deref(), Some("Oi"));
+        let mut r = Reader::new(Route::Suggest, BOUNDS);
+        assert!(
+            r.json(br#"{"q": ["a", "b"], "s": "x"}"#).is_err(),
+            "one text"
+        );
+        let mut r = Reader::new(Route::Suggest, BOUNDS);
+        assert!(r.json(br#"{"q": "a", "s": 1}"#).is_err(), "s is a text");
     }
 
     #[test]

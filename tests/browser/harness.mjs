@@ -1,0 +1,76 @@
+// What the desk's browser flows share (desk-flow.mjs, team-flow.mjs):
+// Chromium started headless through playwright-core, a page that records
+// Content-Security-Policy refusals, keyboard-only form submission, the
+// check that a page fits 390 and 1280 px, and the PASS/FAIL lines with
+// their final "N passed, M failed".
+//
+// Env: WARTA_SCREENSHOTS=DIR saves DIR/{prefix}-{name}-{width}.png;
+// CHROMIUM=PATH overrides /usr/bin/chromium.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const shots = process.env.WARTA_SCREENSHOTS;
+if (shots) mkdirSync(shots, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+
+/// One check: prints PASS or FAIL (with `detail` when it failed).
+export function check(what, ok, detail = '') {
+  if (ok) passed += 1;
+  else failed += 1;
+  console.log(`${ok ? 'PASS' : 'FAIL'} ${what}${!ok && detail ? ` (${detail})` : ''}`);
+  return ok;
+}
+
+/// Chromium and a 1280 px page; exits 2 when the browser won't start.
+/// `cspViolations` fills with every refusal the page reports.
+export async function openDesk(script) {
+  let browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  } catch (e) {
+    console.error(`${script}: cannot start Chromium: ${e.message}`);
+    process.exit(2);
+  }
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const cspViolations = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  return { browser, page, cspViolations };
+}
+
+/// Submit the form of a control with the keyboard: Enter on a button or a
+/// one-line field, as a person without a mouse would.
+export async function pressEnterOn(page, locator) {
+  await locator.focus();
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+}
+
+/// The page fits 390 and 1280 px: nothing makes it scroll sideways.
+export async function bothWidths(page, prefix, name) {
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    const { scroll, inner } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      inner: window.innerWidth,
+    }));
+    check(`${name} fits ${width} px without sideways scrolling`, scroll <= inner, `${scroll} > ${inner}`);
+    if (shots) await page.screenshot({ path: join(shots, `${prefix}-${name}-${width}.png`), fullPage: true });
+  }
+}
+
+/// Close the browser, print the summary line and exit (1 if any check failed).
+export async function finish(browser) {
+  await browser.close();
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
