@@ -209,6 +209,9 @@ pub struct ArticleFilter {
     /// [`Store::desk_counts`].
     pub lang: Option<Lang>,
     pub status: Option<DeskStatus>,
+    /// Only articles with an open flag of this check (as `flagged` counts
+    /// them: the current revision's machine version), in `lang` if given.
+    pub check: Option<crate::qa::Check>,
     /// Published at or after (unix ms).
     pub published_from: Option<i64>,
     /// Published before (unix ms).
@@ -231,6 +234,9 @@ pub struct ArticleQuery {
     pub lang: Option<String>,
     /// A [`DeskStatus`] name.
     pub status: Option<String>,
+    /// A QA check's name (`numbers`, `glossary`, …): articles with an open
+    /// flag of it.
+    pub check: Option<String>,
     /// `YYYY-MM-DD`: published on or after this day (UTC).
     pub from: Option<String>,
     /// `YYYY-MM-DD`: published on or before this day (UTC).
@@ -283,6 +289,13 @@ impl ArticleQuery {
                     "status",
                     format!("`{s}` is not one of {}", names.join(", ")),
                 )
+            })?),
+        };
+        let check = match given(&self.check) {
+            None => None,
+            Some(c) => Some(crate::qa::Check::from_name(c).ok_or_else(|| {
+                let names: Vec<&str> = crate::qa::Check::ALL.iter().map(|c| c.name()).collect();
+                err("check", format!("`{c}` is not one of {}", names.join(", ")))
             })?),
         };
         let day = |field: &'static str, v: &Option<String>| match given(v) {
@@ -338,6 +351,7 @@ impl ArticleQuery {
         Ok(ArticleFilter {
             lang,
             status,
+            check,
             published_from,
             published_before,
             search,
@@ -472,6 +486,19 @@ macro_rules! push_filters {
             $q.push(like);
             $q.push_bind(pattern);
             $q.push(" ESCAPE '\\')");
+        }
+        if let Some(check) = f.check {
+            // The open flags of the check (migration 0014 indexes them by
+            // check), as `flagged` defines an open flag.
+            $q.push(" AND a.id IN (SELECT s.article_id FROM (");
+            $q.push(DeskStatus::Flagged.pairs());
+            $q.push(" AND f.check_name = ");
+            $q.push_bind(check.name());
+            if let Some(lang) = f.lang {
+                $q.push(" AND f.lang = ");
+                $q.push_bind(lang.code());
+            }
+            $q.push(") s)");
         }
         if let Some(status) = f.status {
             if $rare {
@@ -873,6 +900,7 @@ mod tests {
             status: Some("held".into()),
             from: Some("2026-11-24".into()),
             to: Some("2026-11-24".into()),
+            check: Some("numbers".into()),
             q: Some("  floods ".into()),
             after: Some("1795478400000.7".into()),
             before: Some("".into()),
@@ -881,6 +909,7 @@ mod tests {
         let f = q.parse(&[pt], 50).unwrap();
         assert_eq!(f.lang, Some(pt));
         assert_eq!(f.status, Some(DeskStatus::Held));
+        assert_eq!(f.check, Some(crate::qa::Check::Numbers));
         // GNU `date -u -d 2026-11-24 +%s` = 1795478400; the to-day is whole.
         assert_eq!(f.published_from, Some(1_795_478_400_000));
         assert_eq!(f.published_before, Some(1_795_478_400_000 + 86_400_000));
@@ -918,6 +947,13 @@ mod tests {
                     ..Default::default()
                 },
                 "status",
+            ),
+            (
+                ArticleQuery {
+                    check: Some("spelling".into()),
+                    ..Default::default()
+                },
+                "check",
             ),
             (
                 ArticleQuery {

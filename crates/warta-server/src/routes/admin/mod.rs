@@ -4,7 +4,9 @@
 //! translated article side by side with its original, editable sentence by
 //! sentence and approved as a whole (`review.rs`); false flags dismissed
 //! with a reason (`flags.rs`); the glossary, each change saying how many
-//! translations it re-queued (`glossary.rs`).
+//! translations it re-queued, and its TSV file exported and imported
+//! (`glossary.rs`); names in recent originals without a glossary entry,
+//! with the model's spellings of them (`terms.rs`).
 //!
 //! Every change goes through one store transaction named after it
 //! (`approve_segment`, `approve_version`, `dismiss_flag`); nothing here
@@ -32,6 +34,7 @@ mod login;
 mod queue;
 mod review;
 mod segments;
+mod terms;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -93,6 +96,9 @@ pub fn router() -> Router<Arc<App>> {
             get(glossary::edit_form).post(glossary::update),
         )
         .route("/admin/glossary/{id}/delete", post(glossary::delete))
+        .route("/admin/glossary/export.tsv", get(glossary::export))
+        .route("/admin/glossary/import", post(glossary::import))
+        .route("/admin/terms", get(terms::list))
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -341,6 +347,49 @@ fn form_or_empty<T: Default>(form: Result<Form<T>, FormRejection>) -> T {
 
 fn forbidden(app: &App, session: Option<&Session>, why: &str) -> Response {
     AdminError::new(StatusCode::FORBIDDEN, why).page(app, session)
+}
+
+/// A post that changes something may go on: it comes from this site and
+/// carries the session's form token. Otherwise, the 403 page to answer with.
+fn post_allowed(
+    app: &App,
+    session: &Session,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<(), Response> {
+    if same_origin(app, headers) && csrf_ok(session, csrf) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            app,
+            Some(session),
+            "Missing or wrong form token; reload the page and try again.",
+        ))
+    }
+}
+
+/// Why a line an editor typed was refused ([`one_line`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineRefused {
+    Empty,
+    Control,
+    TooLong,
+}
+
+/// An editor's text as one line: line breaks and tabs a textarea lets in
+/// become single spaces; blank text, other control characters and more
+/// than `max_chars` characters are refused.
+fn one_line(raw: &str, max_chars: usize) -> Result<String, LineRefused> {
+    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        Err(LineRefused::Empty)
+    } else if text.chars().any(char::is_control) {
+        Err(LineRefused::Control)
+    } else if text.chars().count() > max_chars {
+        Err(LineRefused::TooLong)
+    } else {
+        Ok(text)
+    }
 }
 
 #[cfg(test)]
