@@ -479,6 +479,28 @@ macro_rules! push_filters {
                 crate::Dialect::Postgres => " ILIKE ",
             };
             let pattern = like_pattern(needle);
+            // From three characters on, the trigram index of migration
+            // 0014 narrows the articles first (every article containing
+            // the needle, and perhaps a few more: it folds case beyond
+            // ASCII, and on PostgreSQL reads every revision's title); the
+            // LIKE below keeps the exact rule. Shorter needles have no
+            // trigram and are matched by the LIKE alone.
+            if needle.chars().count() >= 3 {
+                match $dialect {
+                    crate::Dialect::Sqlite => {
+                        $q.push(" AND a.id IN (SELECT rowid FROM article_search WHERE article_search MATCH ");
+                        $q.push_bind(format!("\"{}\"", needle.replace('"', "\"\"")));
+                        $q.push(")");
+                    }
+                    crate::Dialect::Postgres => {
+                        $q.push(" AND a.id IN (SELECT s.id FROM articles s WHERE s.slug ILIKE ");
+                        $q.push_bind(pattern.clone());
+                        $q.push(" ESCAPE '\\' UNION SELECT t.article_id FROM revisions t WHERE t.title ILIKE ");
+                        $q.push_bind(pattern.clone());
+                        $q.push(" ESCAPE '\\')");
+                    }
+                }
+            }
             $q.push(" AND (a.slug");
             $q.push(like);
             $q.push_bind(pattern.clone());

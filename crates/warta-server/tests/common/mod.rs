@@ -330,3 +330,51 @@ impl Drop for PgDb {
         .join();
     }
 }
+
+/// tests/browser: the node scripts that drive Chromium.
+pub fn browser_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
+}
+
+/// Chromium and playwright-core are there (and `node_module`, if given:
+/// another package a script needs). Without them a browser test is skipped
+/// with a message, except under CI (`CI=true`), where it fails.
+pub fn browser_ready(node_module: Option<&str>) -> bool {
+    let modules = browser_dir().join("node_modules");
+    let ok = Path::new("/usr/bin/chromium").exists()
+        && modules.join("playwright-core").exists()
+        && node_module.is_none_or(|m| modules.join(m).exists());
+    if !ok {
+        let msg = "browser test needs /usr/bin/chromium (apt-get install chromium) and `npm ci` in tests/browser";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}");
+        eprintln!("SKIPPED: {msg}");
+    }
+    ok
+}
+
+/// Run `node SCRIPT ARGS…` in tests/browser (passing `WARTA_SCREENSHOTS`
+/// through) and require its last line to be "N passed, 0 failed" with N > 0.
+/// Returns its output.
+pub async fn run_browser_script(script: &str, args: Vec<String>) -> String {
+    let script = script.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = std::process::Command::new("node");
+        cmd.current_dir(browser_dir()).arg(&script).args(&args);
+        if let Ok(dir) = std::env::var("WARTA_SCREENSHOTS") {
+            cmd.env("WARTA_SCREENSHOTS", dir);
+        }
+        cmd.output().expect("run node")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(out.status.success(), "browser script failed:\n{stdout}\n{stderr}");
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(
+        last.ends_with(" 0 failed") && !last.starts_with("0 passed"),
+        "{last}"
+    );
+    stdout
+}

@@ -14,7 +14,8 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::rejection::{FormRejection, MultipartRejection};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
