@@ -16,7 +16,7 @@
 // Prints one line per check and finally exactly "N passed, M failed";
 // exits 1 if any check failed, 2 on bad usage or if the browser won't start.
 
-import { chromium } from 'playwright-core';
+import { check, finish, launch } from './harness.mjs';
 
 const [base, ...specs] = process.argv.slice(2);
 if (!/^https?:\/\//.test(base || '') || specs.length === 0 || specs.some((s) => s.split(':').length < 3)) {
@@ -26,25 +26,7 @@ if (!/^https?:\/\//.test(base || '') || specs.length === 0 || specs.some((s) => 
 const baseUrl = base.replace(/\/+$/, '');
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/gu;
 
-let passed = 0;
-let failed = 0;
-function check(what, ok, detail = '') {
-  if (ok) passed += 1;
-  else failed += 1;
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${what}${!ok && detail ? ` (${detail})` : ''}`);
-  return ok;
-}
-
-let browser;
-try {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-  });
-} catch (e) {
-  console.error(`cjk-glyphs: cannot start Chromium: ${e.message}`);
-  process.exit(2);
-}
+const browser = await launch('cjk-glyphs');
 const page = await browser.newPage();
 const cdp = await page.context().newCDPSession(page);
 try {
@@ -71,5 +53,4 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);
+finish();

@@ -16,7 +16,8 @@
 // The login page is checked first, before logging in, as `login`.
 //
 // Env: WARTA_SCREENSHOTS=DIR saves DIR/NAME-WIDTH.png of each page (the
-// top of the page, as a screen shows it; docs/desk/*.png are made so);
+// top of the page, as a screen shows it; docs/desk/*.png are made so),
+// only of the pages WARTA_SCREENSHOT_PAGES names (comma-separated) if set;
 // CHROMIUM=PATH overrides /usr/bin/chromium.
 // Prints one line per check and finally exactly "N passed, M failed";
 // exits 1 if any check failed, 2 on bad usage or if the browser won't start.
@@ -24,7 +25,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { check, finish, launch } from './harness.mjs';
 
 const [base, user, password, ...specs] = process.argv.slice(2);
 if (!password || !/^https?:\/\//.test(base) || specs.some((s) => !/^[a-z0-9-]+=\//.test(s))) {
@@ -38,30 +39,13 @@ const pages = specs.map((s) => {
 });
 const shots = process.env.WARTA_SCREENSHOTS;
 if (shots) mkdirSync(shots, { recursive: true });
+const shotPages = process.env.WARTA_SCREENSHOT_PAGES?.split(',');
+const shoot = (name) => shots && (!shotPages || shotPages.includes(name));
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WIDTHS = [1280, 390];
 const BLOCKING = new Set(['serious', 'critical']);
 
-let passed = 0;
-let failed = 0;
-function check(what, ok, detail = '') {
-  if (ok) passed += 1;
-  else failed += 1;
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${what}${!ok && detail ? ` (${detail})` : ''}`);
-  return ok;
-}
-
-let browser;
-try {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-} catch (e) {
-  console.error(`desk-a11y: cannot start Chromium: ${e.message}`);
-  process.exit(2);
-}
+const browser = await launch('desk-a11y');
 const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
 const page = await context.newPage();
 
@@ -80,7 +64,7 @@ async function audit(name) {
       .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
       .join(' | ');
     check(`${name} at ${width} px: no serious or critical axe violation`, blocking.length === 0, detail);
-    if (shots) await page.screenshot({ path: join(shots, `${name}-${width}.png`) });
+    if (shoot(name)) await page.screenshot({ path: join(shots, `${name}-${width}.png`) });
   }
 }
 
@@ -101,5 +85,4 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);
+finish();

@@ -22,7 +22,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { check, finish, launch } from './harness.mjs';
 
 const [base, user, password, slug, lang, segment, fixed, flagId] = process.argv.slice(2);
 if (!flagId || !/^https?:\/\//.test(base)) {
@@ -33,26 +33,7 @@ const baseUrl = base.replace(/\/+$/, '');
 const shots = process.env.WARTA_SCREENSHOTS;
 if (shots) mkdirSync(shots, { recursive: true });
 
-let passed = 0;
-let failed = 0;
-function check(what, ok, detail = '') {
-  if (ok) passed += 1;
-  else failed += 1;
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${what}${!ok && detail ? ` (${detail})` : ''}`);
-  return ok;
-}
-
-let browser;
-try {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-} catch (e) {
-  console.error(`desk-flow: cannot start Chromium: ${e.message}`);
-  process.exit(2);
-}
+const browser = await launch('desk-flow');
 
 const cspViolations = [];
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -171,5 +152,4 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);
+finish();

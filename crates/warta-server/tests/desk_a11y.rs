@@ -15,8 +15,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::{browser_ready, run_browser_script, test_models, TestApp};
 use serde_json::json;
 use warta_core::{Lang, Slug};
@@ -29,28 +27,22 @@ const CONFIG: &str = "source = \"en\"\ntargets = [\"pt\", \"ar\", \"zh\", \"ja\"
 /// Two stories about Palu, one of which also has zh and ja translations
 /// written by a person.
 async fn newsroom(app: &TestApp) -> (i64, i64) {
-    for (slug, title, body) in [
-        (
-            "palu-quake",
-            "Earthquake shakes Palu",
-            "<p>A strong earthquake shook the city of Palu on Friday.</p><p>Rescuers from Jakarta arrived in Palu the next day.</p>",
-        ),
-        (
-            "palu-aid",
-            "Aid reaches the city",
-            "<p>Aid from Jakarta reached Palu by ship on Sunday.</p>",
-        ),
-    ] {
-        let r = app
-            .post_article(&json!({"slug": slug, "title": title, "summary": "", "body_html": body}))
-            .await;
-        assert_eq!(r.status().as_u16(), 202);
-    }
-    for slug in ["palu-quake", "palu-aid"] {
-        app.wait_for_job(slug, "pt", "done", Duration::from_secs(120))
-            .await;
-        app.wait_scored(slug, "pt").await;
-    }
+    app.publish_translated(
+        &[
+            (
+                "palu-quake",
+                "Earthquake shakes Palu",
+                "<p>A strong earthquake shook the city of Palu on Friday.</p><p>Rescuers from Jakarta arrived in Palu the next day.</p>",
+            ),
+            (
+                "palu-aid",
+                "Aid reaches the city",
+                "<p>Aid from Jakarta reached Palu by ship on Sunday.</p>",
+            ),
+        ],
+        "pt",
+    )
+    .await;
     // A person's translations (the test models have no en→zh or en→ja).
     for (lang, title, body) in [
         ("zh", "地震震撼帕卢", "<p>周五，一场强烈地震震撼了帕卢市。</p>"),

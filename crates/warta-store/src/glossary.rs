@@ -171,6 +171,28 @@ macro_rules! glossary_cols {
     };
 }
 
+/// Insert entry `$e` (its terms `$source`, `$target`, trimmed) in the open
+/// transaction `$tx`: its id, or [`StoreError::Conflict`] with `$clash()`'s
+/// words if the language has the term already. A macro because the
+/// transaction's type differs per database.
+macro_rules! insert_entry {
+    ($tx:expr, $e:expr, $source:expr, $target:expr, $now:expr, $clash:expr) => {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO glossary (source_term, target_lang, target_term, case_sensitive, note, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind($source)
+        .bind($e.target_lang.code())
+        .bind($target)
+        .bind($e.case_sensitive)
+        .bind(&$e.note)
+        .bind($now)
+        .fetch_one($tx)
+        .await
+        .map_err(|err| conflict_on_unique(err, $clash))
+    };
+}
+
 impl Store {
     /// Add an entry; [`StoreError::Conflict`] if the language already has
     /// one for that source term (delete it first to change it). In the same
@@ -196,22 +218,8 @@ impl Store {
             sqlx::query("UPDATE glossary_version SET version = version + 1 WHERE id = 1")
                 .execute(&mut *tx)
                 .await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO glossary (source_term, target_lang, target_term, case_sensitive, note, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(source_term)
-            .bind(e.target_lang.code())
-            .bind(target_term)
-            .bind(e.case_sensitive)
-            .bind(&e.note)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|err| {
-                conflict_on_unique(err, || {
-                    format!("glossary already has `{source_term}` for {}", e.target_lang)
-                })
+            let id = insert_entry!(&mut *tx, e, source_term, target_term, now, || {
+                format!("glossary already has `{source_term}` for {}", e.target_lang)
             })?;
             let requeued = requeue_in_tx!(&mut *tx, &matched, e.target_lang, now);
             tx.commit().await?;
@@ -673,25 +681,11 @@ impl Store {
             let mut ids = Vec::with_capacity(new.len());
             for l in &new {
                 let e = &l.entry;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO glossary (source_term, target_lang, target_term, case_sensitive, note, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                )
-                .bind(&e.source_term)
-                .bind(e.target_lang.code())
-                .bind(&e.target_term)
-                .bind(e.case_sensitive)
-                .bind(&e.note)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|err| {
-                    conflict_on_unique(err, || {
-                        format!(
-                            "line {}: the glossary got `{}` for {} meanwhile; import again",
-                            l.line, e.source_term, e.target_lang
-                        )
-                    })
+                let id = insert_entry!(&mut *tx, e, &e.source_term, &e.target_term, now, || {
+                    format!(
+                        "line {}: the glossary got `{}` for {} meanwhile; import again",
+                        l.line, e.source_term, e.target_lang
+                    )
                 })?;
                 ids.push(id);
             }

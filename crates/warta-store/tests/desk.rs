@@ -709,6 +709,14 @@ async fn bench(db: &TestDb, n: i64) {
             }),
         ),
         (
+            "check=numbers lang=pt (open flags of one check)",
+            page(ArticleFilter {
+                check: Some(Check::Numbers),
+                lang: Some(lang("pt")),
+                ..Default::default()
+            }),
+        ),
+        (
             "one day, status=held",
             page(ArticleFilter {
                 published_from: Some(BASE + (n / 2) * 60_000),

@@ -352,16 +352,18 @@ pub fn browser_ready(node_module: Option<&str>) -> bool {
     ok
 }
 
-/// Run `node SCRIPT ARGS…` in tests/browser (passing `WARTA_SCREENSHOTS`
-/// through) and require its last line to be "N passed, 0 failed" with N > 0.
-/// Returns its output.
+/// Run `node SCRIPT ARGS…` in tests/browser (passing `WARTA_SCREENSHOTS` and
+/// `WARTA_SCREENSHOT_PAGES` through) and require its last line to be
+/// "N passed, 0 failed" with N > 0. Returns its output.
 pub async fn run_browser_script(script: &str, args: Vec<String>) -> String {
     let script = script.to_string();
     let out = tokio::task::spawn_blocking(move || {
         let mut cmd = std::process::Command::new("node");
         cmd.current_dir(browser_dir()).arg(&script).args(&args);
-        if let Ok(dir) = std::env::var("WARTA_SCREENSHOTS") {
-            cmd.env("WARTA_SCREENSHOTS", dir);
+        for var in ["WARTA_SCREENSHOTS", "WARTA_SCREENSHOT_PAGES"] {
+            if let Ok(v) = std::env::var(var) {
+                cmd.env(var, v);
+            }
         }
         cmd.output().expect("run node")
     })
@@ -377,4 +379,42 @@ pub async fn run_browser_script(script: &str, args: Vec<String>) -> String {
         "{last}"
     );
     stdout
+}
+
+/// A client that shows redirects instead of following them (the desk's
+/// forms answer 303).
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A response header as text ("" when absent).
+pub fn header_text(r: &reqwest::Response, name: &str) -> String {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+impl TestApp {
+    /// Post each (slug, title, body HTML) article and wait until its `lang`
+    /// translation is published and scored.
+    pub async fn publish_translated(&self, articles: &[(&str, &str, &str)], lang: &str) {
+        for (slug, title, body) in articles {
+            let r = self
+                .post_article(&serde_json::json!({
+                    "slug": slug, "title": title, "summary": "", "body_html": body
+                }))
+                .await;
+            assert_eq!(r.status().as_u16(), 202, "{slug}");
+        }
+        for (slug, ..) in articles {
+            self.wait_for_job(slug, lang, "done", Duration::from_secs(120))
+                .await;
+            self.wait_scored(slug, lang).await;
+        }
+    }
 }
