@@ -415,8 +415,9 @@ async fn the_review_page_shows_what_changed_in_the_original() {
     assert!(r.status().is_success());
     // The search index follows the current title (SQLite's is kept by
     // triggers, migration 0014): the new word is found, in any case.
+    let api_app = &app;
     let found = |q: &'static str| async move {
-        let (status, v) = app.get_json(&format!("/api/v1/articles?q={q}")).await;
+        let (status, v) = api_app.get_json(&format!("/api/v1/articles?q={q}")).await;
         assert_eq!(status, 200, "{v}");
         v["articles"].as_array().unwrap().len()
     };
