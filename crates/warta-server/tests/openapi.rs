@@ -110,10 +110,10 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
     // 22; routes/auth.rs); the LibreTranslate routes take it as the header or
     // as the body's `api_key` (hence the empty alternative); the rest are open.
     let security = |path: &str, method: &str| doc["paths"][path][method]["security"].clone();
-    for (path, methods) in &expected[..10] {
+    for (path, methods) in &expected[..13] {
         let scope = match path.split('/').nth(3) {
             Some("articles" | "flags") => "articles",
-            Some("glossary") => "glossary",
+            Some("glossary" | "terms") => "glossary",
             Some("webhooks") => "webhooks",
             _ => "stats",
         };
@@ -136,7 +136,7 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
             assert!(body[ct]["schema"].is_object(), "{path} takes {ct}");
         }
     }
-    for (path, _) in &expected[12..] {
+    for (path, _) in &expected[15..] {
         assert_eq!(security(path, "get"), Value::Null, "{path} needs no key");
     }
 
