@@ -45,8 +45,16 @@ async fn newsroom(app: &TestApp) -> (i64, i64) {
     .await;
     // A person's translations (the test models have no en→zh or en→ja).
     for (lang, title, body) in [
-        ("zh", "地震震撼帕卢", "<p>周五，一场强烈地震震撼了帕卢市。</p>"),
-        ("ja", "地震がパルを揺らす", "<p>金曜日、強い地震がパルの町を揺らした。</p>"),
+        (
+            "zh",
+            "地震震撼帕卢",
+            "<p>周五，一场强烈地震震撼了帕卢市。</p>",
+        ),
+        (
+            "ja",
+            "地震がパルを揺らす",
+            "<p>金曜日、強い地震がパルの町を揺らした。</p>",
+        ),
     ] {
         let put = app
             .client
@@ -116,7 +124,10 @@ async fn every_desk_page_passes_axe_at_both_widths() {
     args.extend(pages.iter().map(|(name, path)| format!("{name}={path}")));
     let out = run_browser_script("desk-a11y.mjs", args).await;
     // Login and every page, at two widths each.
-    let audited = out.lines().filter(|l| l.contains("no serious or critical")).count();
+    let audited = out
+        .lines()
+        .filter(|l| l.contains("no serious or critical"))
+        .count();
     assert_eq!(audited, 2 * (pages.len() + 1), "{out}");
     app.stop().await;
 }

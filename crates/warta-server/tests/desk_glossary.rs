@@ -143,7 +143,8 @@ async fn tsv_round_trip(config_a: &str, config_b: &str) {
 
     // A file with bad lines: each refused with its number, nothing imported
     // (not even the good line 2).
-    let bad = "source\ttarget_lang\ttarget\nNATO\tpt\tOTAN\nCSTO\tpt\tOTAN\nG20\tfr\tG20\n\tpt\tx\n";
+    let bad =
+        "source\ttarget_lang\ttarget\nNATO\tpt\tOTAN\nCSTO\tpt\tOTAN\nG20\tfr\tG20\n\tpt\tx\n";
     let (status, report) = import_tsv(&b, bad).await;
     assert_eq!(status, 422, "{report}");
     let lines: Vec<u64> = report["refused"]
@@ -252,7 +253,10 @@ async fn terms_are_suggested_and_added_and_files_are_imported_at_the_desk() {
     }
     let mut counted = palu["unmatched"].as_u64().unwrap();
     for r in palu["renderings"].as_array().unwrap() {
-        assert!(targets.contains(r["text"].as_str().unwrap()), "{r} in {targets}");
+        assert!(
+            targets.contains(r["text"].as_str().unwrap()),
+            "{r} in {targets}"
+        );
         counted += r["articles"].as_u64().unwrap();
     }
     assert!(counted >= 2, "{palu}");
@@ -265,7 +269,10 @@ async fn terms_are_suggested_and_added_and_files_are_imported_at_the_desk() {
     let (cookie, csrf) = login(&app, &c).await;
     let (status, html) = get_page(&app, &c, &cookie, "/admin/terms").await;
     assert_eq!(status, 200);
-    assert!(html.contains(r#"data-term="Palu" data-lang="pt""#), "{html}");
+    assert!(
+        html.contains(r#"data-term="Palu" data-lang="pt""#),
+        "{html}"
+    );
     let r = c
         .post(format!("{}/admin/glossary", app.base))
         .header("cookie", &cookie)
@@ -281,10 +288,19 @@ async fn terms_are_suggested_and_added_and_files_are_imported_at_the_desk() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(header(&r, "location"), "/admin/terms?flash=added&requeued=2");
+    assert_eq!(
+        header(&r, "location"),
+        "/admin/terms?flash=added&requeued=2"
+    );
     let (_, html) = get_page(&app, &c, &cookie, "/admin/terms?flash=added&requeued=2").await;
-    assert!(html.contains("Added to the glossary; 2 translations re-queued"), "{html}");
-    assert!(html.contains(r#"data-desk="empty""#), "Palu is no longer suggested");
+    assert!(
+        html.contains("Added to the glossary; 2 translations re-queued"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"data-desk="empty""#),
+        "Palu is no longer suggested"
+    );
     for slug in ["palu-quake", "palu-aid"] {
         app.wait_for_job(slug, "pt", "done", Duration::from_secs(120))
             .await;
@@ -299,12 +315,17 @@ async fn terms_are_suggested_and_added_and_files_are_imported_at_the_desk() {
             .body(body)
             .send()
     };
-    let r = upload("source\ttarget_lang\ttarget\tdo_not_translate\nKompas\tpt\t\tyes\nPalu\tpt\tPalú\n")
-        .await
-        .unwrap();
+    let r = upload(
+        "source\ttarget_lang\ttarget\tdo_not_translate\nKompas\tpt\t\tyes\nPalu\tpt\tPalú\n",
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains(r#"data-desk="refused-line" data-line="3""#), "{html}");
+    assert!(
+        html.contains(r#"data-desk="refused-line" data-line="3""#),
+        "{html}"
+    );
     assert!(!html.contains(r#"data-line="2""#), "{html}");
     assert_eq!(store.list_glossary(Some(pt)).await.unwrap().len(), 1);
     // Without a token: refused before reading anything.
@@ -325,15 +346,23 @@ async fn terms_are_suggested_and_added_and_files_are_imported_at_the_desk() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
     let to = header(&r, "location");
-    assert_eq!(to, "/admin/glossary?flash=imported&added=1&skipped=0&requeued=1");
+    assert_eq!(
+        to,
+        "/admin/glossary?flash=imported&added=1&skipped=0&requeued=1"
+    );
     let (_, html) = get_page(&app, &c, &cookie, &to).await;
     assert!(
-        html.contains("File imported: 1 entry added, 0 already in the glossary; 1 translation re-queued"),
+        html.contains(
+            "File imported: 1 entry added, 0 already in the glossary; 1 translation re-queued"
+        ),
         "{html}"
     );
     let (status, tsv) = get_page(&app, &c, &cookie, "/admin/glossary/export.tsv").await;
     assert_eq!(status, 200);
-    assert!(tsv.contains("\nKompas\tpt\tKompas\tfalse\ttrue\t\n"), "{tsv}");
+    assert!(
+        tsv.contains("\nKompas\tpt\tKompas\tfalse\ttrue\t\n"),
+        "{tsv}"
+    );
 
     // The list filtered by check: only the article with an open flag of it.
     let quake = store
@@ -376,7 +405,10 @@ async fn terms_are_suggested_and_added_and_files_are_imported_at_the_desk() {
     assert_eq!(v["error"]["field"], "check");
     let (_, html) = get_page(&app, &c, &cookie, "/admin/articles?check=numbers").await;
     assert_eq!(html.matches(r#"data-desk="article""#).count(), 1, "{html}");
-    assert!(html.contains(r#"<option value="numbers" selected>"#), "{html}");
+    assert!(
+        html.contains(r#"<option value="numbers" selected>"#),
+        "{html}"
+    );
     app.stop().await;
 }
 
@@ -387,10 +419,13 @@ async fn the_review_page_shows_what_changed_in_the_original() {
     // No workers: ar has no model anyway; its version is a person's.
     let tmp = tempfile::tempdir().unwrap();
     let app = TestApp::start_with(CONFIG, tmp.path(), &test_models(), 0, None).await;
-    app.app().ctx.store.create_user(USER, PASSWORD).await.unwrap();
-    let revision = |title: &str, body: &str| {
-        json!({"slug": "river", "title": title, "summary": "", "body_html": body})
-    };
+    app.app()
+        .ctx
+        .store
+        .create_user(USER, PASSWORD)
+        .await
+        .unwrap();
+    let revision = |title: &str, body: &str| json!({"slug": "river", "title": title, "summary": "", "body_html": body});
     let r = app
         .post_article(&revision(
             "The river rose",
@@ -429,8 +464,7 @@ async fn the_review_page_shows_what_changed_in_the_original() {
     let (status, html) = get_page(&app, &c, &cookie, "/admin/articles/river/ar").await;
     assert_eq!(status, 200);
     assert!(
-        html.contains(r#"data-desk="original-changes""#)
-            && html.contains("since revision 1"),
+        html.contains(r#"data-desk="original-changes""#) && html.contains("since revision 1"),
         "{html}"
     );
     let kinds: Vec<&str> = html
@@ -440,9 +474,17 @@ async fn the_review_page_shows_what_changed_in_the_original() {
     // The title reworded; then two removed and three added at one place:
     // two changed, one added.
     assert_eq!(kinds, ["changed", "changed", "changed", "added"], "{html}");
-    assert!(html.contains("<del>Schools were closed on Monday.</del> <ins>Schools were closed on Tuesday.</ins>"), "{html}");
+    assert!(
+        html.contains(
+            "<del>Schools were closed on Monday.</del> <ins>Schools were closed on Tuesday.</ins>"
+        ),
+        "{html}"
+    );
     assert!(html.contains("<ins>Help came.</ins>"), "{html}");
-    assert!(html.contains("<del>The river rose</del> <ins>The river rose again</ins>"), "{html}");
+    assert!(
+        html.contains("<del>The river rose</del> <ins>The river rose again</ins>"),
+        "{html}"
+    );
     // The current translation (pt) of the current revision shows none.
     let (_, html) = get_page(&app, &c, &cookie, "/admin/articles/river/pt").await;
     assert!(!html.contains(r#"data-desk="original-changes""#));

@@ -486,7 +486,9 @@ macro_rules! search_ids {
                 let pattern = like_pattern(needle);
                 $q.push("SELECT s.id FROM articles s WHERE s.slug ILIKE ");
                 $q.push_bind(pattern.clone());
-                $q.push(" ESCAPE '\\' UNION SELECT t.article_id FROM revisions t WHERE t.title ILIKE ");
+                $q.push(
+                    " ESCAPE '\\' UNION SELECT t.article_id FROM revisions t WHERE t.title ILIKE ",
+                );
                 $q.push_bind(pattern);
                 $q.push(" ESCAPE '\\'");
             }
@@ -760,8 +762,10 @@ impl Store {
         // Two characters have no trigram: the index cannot answer.
         if needle.chars().count() >= 3 {
             let found: i64 = with_db!(self, |pool, dialect| {
-                let mut q =
-                    crate::review::builder(pool, "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM (");
+                let mut q = crate::review::builder(
+                    pool,
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM (",
+                );
                 search_ids!(q, needle, dialect);
                 q.push(") i LIMIT ");
                 q.push_bind(RARE);
@@ -772,8 +776,10 @@ impl Store {
         }
         if let Some(check) = f.check {
             let found: i64 = with_db!(self, |pool, _d| {
-                let mut q =
-                    crate::review::builder(pool, "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM (");
+                let mut q = crate::review::builder(
+                    pool,
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM (",
+                );
                 check_pairs!(q, check, f.lang);
                 q.push(") c LIMIT ");
                 q.push_bind(RARE);

@@ -724,7 +724,11 @@ impl Store {
     /// [`Store::import_glossary`]. The report lists every refused line of
     /// both steps (a line that does not parse, a clash with the glossary);
     /// with any, nothing is written.
-    pub async fn import_glossary_tsv(&self, text: &str, targets: &[Lang]) -> Result<GlossaryImport> {
+    pub async fn import_glossary_tsv(
+        &self,
+        text: &str,
+        targets: &[Lang],
+    ) -> Result<GlossaryImport> {
         let file = parse_glossary_tsv(text, targets);
         if file.refused.is_empty() {
             return self.import_glossary(&file.lines).await;
@@ -949,19 +953,30 @@ mod tests {
         let f = parse_glossary_tsv(text, &targets());
         assert!(f.refused.is_empty(), "{:?}", f.refused);
         assert_eq!(f.lines.len(), 2);
-        assert_eq!((f.lines[0].line, f.lines[0].entry.case_sensitive), (4, true));
+        assert_eq!(
+            (f.lines[0].line, f.lines[0].entry.case_sensitive),
+            (4, true)
+        );
         assert_eq!(f.lines[0].entry.note.as_deref(), Some("alliance"));
-        assert_eq!((f.lines[1].line, f.lines[1].entry.case_sensitive), (5, false));
+        assert_eq!(
+            (f.lines[1].line, f.lines[1].entry.case_sensitive),
+            (5, false)
+        );
     }
 
     #[test]
     fn columns_follow_the_header_and_do_not_translate_keeps_the_source() {
-        let text = "note\tdo_not_translate\ttarget\tsource\ttarget_lang\nnewspaper\tyes\t\tKompas\tpt\n";
+        let text =
+            "note\tdo_not_translate\ttarget\tsource\ttarget_lang\nnewspaper\tyes\t\tKompas\tpt\n";
         let f = parse_glossary_tsv(text, &targets());
         assert!(f.refused.is_empty(), "{:?}", f.refused);
         let e = &f.lines[0].entry;
         assert_eq!(
-            (e.source_term.as_str(), e.target_term.as_str(), e.note.as_deref()),
+            (
+                e.source_term.as_str(),
+                e.target_term.as_str(),
+                e.note.as_deref()
+            ),
             ("Kompas", "Kompas", Some("newspaper"))
         );
         // Keep-as-is with another target is a contradiction, said as such.
@@ -983,7 +998,10 @@ mod tests {
         assert_eq!(nos, [2, 3, 5, 6], "{:?}", f.refused);
         assert!(f.refused[0].reason.contains("target_lang"));
         assert!(f.refused[2].reason.contains("line 4"));
-        let f = parse_glossary_tsv("source\ttarget_lang\ttarget\tcase_sensitive\nA\tpt\tB\tmaybe\n", &targets());
+        let f = parse_glossary_tsv(
+            "source\ttarget_lang\ttarget\tcase_sensitive\nA\tpt\tB\tmaybe\n",
+            &targets(),
+        );
         assert!(f.refused[0].reason.contains("case_sensitive"));
     }
 
@@ -993,7 +1011,10 @@ mod tests {
         assert_eq!(f.refused[0].line, 1);
         assert!(f.refused[0].reason.contains("header"));
         let f = parse_glossary_tsv("source\ttarget\n", &targets());
-        assert!(f.refused[0].reason.contains("header"), "target_lang is required");
+        assert!(
+            f.refused[0].reason.contains("header"),
+            "target_lang is required"
+        );
         let f = parse_glossary_tsv("# nothing\n", &targets());
         assert!(f.refused[0].reason.contains("empty"));
     }
@@ -1010,15 +1031,43 @@ mod tests {
             (id, format!("story-{id}"), src.to_string(), trg.to_string())
         };
         let rows = [
-            row(3, "Rescuers reached Palu on Monday.", "Os socorristas chegaram a Pálu na segunda."),
-            row(3, "The paper Kompas said so.", "O jornal Kompas disse isso."),
-            row(2, "An earthquake hit Palu and Jakarta.", "Um terremoto atingiu Palu e Jacarta."),
-            row(2, "Readers of Kompas wrote in.", "Leitores do Kompas escreveram."),
+            row(
+                3,
+                "Rescuers reached Palu on Monday.",
+                "Os socorristas chegaram a Pálu na segunda.",
+            ),
+            row(
+                3,
+                "The paper Kompas said so.",
+                "O jornal Kompas disse isso.",
+            ),
+            row(
+                2,
+                "An earthquake hit Palu and Jakarta.",
+                "Um terremoto atingiu Palu e Jacarta.",
+            ),
+            row(
+                2,
+                "Readers of Kompas wrote in.",
+                "Leitores do Kompas escreveram.",
+            ),
             row(1, "Aid arrived in Palu.", "A ajuda chegou a Palu."),
             row(1, "It was the monday after.", "Era a segunda depois."),
-            row(1, "Schools in Central Sulawesi closed.", "Escolas no Sulawesi Central fecharam."),
-            row(2, "Central Sulawesi was hit.", "Sulawesi Central foi atingida."),
-            row(2, "Markets shut on Monday.", "Os mercados fecharam na segunda-feira."),
+            row(
+                1,
+                "Schools in Central Sulawesi closed.",
+                "Escolas no Sulawesi Central fecharam.",
+            ),
+            row(
+                2,
+                "Central Sulawesi was hit.",
+                "Sulawesi Central foi atingida.",
+            ),
+            row(
+                2,
+                "Markets shut on Monday.",
+                "Os mercados fecharam na segunda-feira.",
+            ),
         ];
         let glossary = [GlossaryEntry {
             id: 1,
@@ -1037,8 +1086,14 @@ mod tests {
         assert_eq!(
             got[0].renderings,
             vec![
-                TermRendering { text: "Palu".into(), articles: 2 },
-                TermRendering { text: "Pálu".into(), articles: 1 },
+                TermRendering {
+                    text: "Palu".into(),
+                    articles: 2
+                },
+                TermRendering {
+                    text: "Pálu".into(),
+                    articles: 1
+                },
             ]
         );
         assert_eq!(got[0].example_slug, "story-3");
@@ -1065,7 +1120,8 @@ mod tests {
             entry(3, "São Paulo", "São Paulo", true, Some("city")),
         ];
         let text = glossary_tsv(&entries);
-        assert!(text.starts_with("source\ttarget_lang\ttarget\tcase_sensitive\tdo_not_translate\tnote\n"));
+        assert!(text
+            .starts_with("source\ttarget_lang\ttarget\tcase_sensitive\tdo_not_translate\tnote\n"));
         let f = parse_glossary_tsv(&text, &[pt]);
         assert!(f.refused.is_empty(), "{:?}", f.refused);
         let back: Vec<NewGlossaryEntry> = f.lines.into_iter().map(|l| l.entry).collect();

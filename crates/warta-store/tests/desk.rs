@@ -327,7 +327,10 @@ async fn the_list_pages_and_filters_agree_with_the_seeded_states(db: &TestDb) {
             lang: lang_filter.map(lang),
             ..base.clone()
         };
-        assert_eq!(walk(db, &f).await, oracle(n, Some(DeskStatus::Flagged), offset));
+        assert_eq!(
+            walk(db, &f).await,
+            oracle(n, Some(DeskStatus::Flagged), offset)
+        );
     }
     let f = ArticleFilter {
         check: Some(Check::Glossary),
@@ -768,7 +771,10 @@ async fn bench(db: &TestDb, n: i64) {
         .filter(|i| i % 4 == 0)
         .take(50)
         .collect();
-    assert_eq!(ids(db.store.desk_articles(&floods, &targets()).await.unwrap()), want);
+    assert_eq!(
+        ids(db.store.desk_articles(&floods, &targets()).await.unwrap()),
+        want
+    );
     let by = |check, status| ArticleFilter {
         check,
         status,
@@ -777,8 +783,16 @@ async fn bench(db: &TestDb, n: i64) {
         ..Default::default()
     };
     assert_eq!(
-        ids(db.store.desk_articles(&by(Some(Check::Numbers), None), &targets()).await.unwrap()),
-        ids(db.store.desk_articles(&by(None, Some(DeskStatus::Flagged)), &targets()).await.unwrap())
+        ids(db
+            .store
+            .desk_articles(&by(Some(Check::Numbers), None), &targets())
+            .await
+            .unwrap()),
+        ids(db
+            .store
+            .desk_articles(&by(None, Some(DeskStatus::Flagged)), &targets())
+            .await
+            .unwrap())
     );
     for (label, l) in [
         ("counts, all languages", None),

@@ -372,7 +372,10 @@ pub async fn run_browser_script(script: &str, args: Vec<String>) -> String {
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
-    assert!(out.status.success(), "browser script failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "browser script failed:\n{stdout}\n{stderr}"
+    );
     let last = stdout.lines().last().unwrap_or_default();
     assert!(
         last.ends_with(" 0 failed") && !last.starts_with("0 passed"),

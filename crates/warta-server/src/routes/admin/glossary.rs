@@ -172,7 +172,11 @@ fn lang_choices(app: &App, selected: &str, any: Option<&str>) -> Vec<Choice> {
 /// The notice after a change: fixed words around the count from the URL
 /// (parsed as a number; nothing else from the URL is shown).
 fn notice(q: &ListQuery) -> Option<String> {
-    let number = |v: &Option<String>| v.as_deref().and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+    let number = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     let n = number(&q.requeued);
     let imported;
     let what = match q.flash.as_deref()? {
@@ -465,7 +469,8 @@ pub(super) async fn delete(
     if let Err(refused) = post_allowed(&app, session, &headers, &form.csrf) {
         return refused;
     }
-    let deleted = async { Ok::<_, AdminError>(app.ctx.store.delete_glossary_entry(parse_id(&id)?).await?) };
+    let deleted =
+        async { Ok::<_, AdminError>(app.ctx.store.delete_glossary_entry(parse_id(&id)?).await?) };
     match deleted.await {
         Ok((_, requeued)) => done("deleted", requeued),
         Err(e) => e.page(&app, Some(session)),

@@ -105,8 +105,16 @@ fn original_changes(old: &Revision, new: &Revision) -> Result<Vec<OriginalChange
         for i in 0..paired {
             out.push(change("changed", Some(removed[i]), Some(added[i])));
         }
-        out.extend(removed[paired..].iter().map(|s| change("removed", Some(s), None)));
-        out.extend(added[paired..].iter().map(|s| change("added", None, Some(s))));
+        out.extend(
+            removed[paired..]
+                .iter()
+                .map(|s| change("removed", Some(s), None)),
+        );
+        out.extend(
+            added[paired..]
+                .iter()
+                .map(|s| change("added", None, Some(s))),
+        );
         removed.clear();
         added.clear();
     };
@@ -685,10 +693,18 @@ mod tests {
             ]
         );
         assert!(original_changes(&old, &old).ok().unwrap().is_empty());
-        let longer = revision(3, "Floods hit the city", "<p>The river rose. Schools were closed on Monday. Roads were cut. Rain fell.</p>");
+        let longer = revision(
+            3,
+            "Floods hit the city",
+            "<p>The river rose. Schools were closed on Monday. Roads were cut. Rain fell.</p>",
+        );
         assert_eq!(
             original_changes(&old, &longer).ok().unwrap(),
-            vec![OriginalChange { kind: "added", before: None, after: s("Rain fell.") }]
+            vec![OriginalChange {
+                kind: "added",
+                before: None,
+                after: s("Rain fell.")
+            }]
         );
     }
 }

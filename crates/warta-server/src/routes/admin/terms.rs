@@ -75,7 +75,9 @@ fn row(s: TermSuggestion) -> Row {
         .map_or_else(|| s.source.clone(), |r| r.text.clone());
     let slug = warta_core::Slug::parse(&s.example_slug).ok();
     Row {
-        example_url: slug.map_or_else(String::new, |slug| super::articles::review_url(&slug, s.lang)),
+        example_url: slug.map_or_else(String::new, |slug| {
+            super::articles::review_url(&slug, s.lang)
+        }),
         lang: s.lang.code(),
         lang_name: s.lang.english_name(),
         articles: s.articles,
