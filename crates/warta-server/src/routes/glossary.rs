@@ -320,10 +320,15 @@ pub async fn export(
     _auth: ApiKeyAuth<scope::Glossary>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
     let lang = query_lang(query)?;
-    let entries = app.ctx.store.list_glossary(lang).await?;
-    Ok((
+    Ok(tsv_file(&app.ctx.store.list_glossary(lang).await?))
+}
+
+/// `entries` as a downloaded TSV file (`warta_store::glossary_tsv`), for
+/// the API and the desk alike.
+pub(crate) fn tsv_file(entries: &[GlossaryEntry]) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
         [
             (
                 axum::http::header::CONTENT_TYPE,
@@ -334,9 +339,9 @@ pub async fn export(
                 "attachment; filename=\"glossary.tsv\"",
             ),
         ],
-        warta_store::glossary_tsv(&entries),
+        warta_store::glossary_tsv(entries),
     )
-        .into_response())
+        .into_response()
 }
 
 #[utoipa::path(

@@ -28,7 +28,7 @@ use warta_store::{
 };
 
 use super::login::CsrfForm;
-use super::{form_or_empty, html, post_allowed, AdminError, Editor};
+use super::{form_or_empty, html, post_refused, AdminError, Editor};
 use crate::startup::App;
 
 struct Row {
@@ -193,13 +193,19 @@ fn notice(q: &ListQuery) -> Option<String> {
         }
         _ => return None,
     };
-    Some(match n {
+    Some(requeued_notice(what, n))
+}
+
+/// "`what`; N translations re-queued: …", as every glossary change says it
+/// (here and on the term suggestions, `terms.rs`).
+pub(super) fn requeued_notice(what: &str, n: u64) -> String {
+    match n {
         0 => format!("{what}; no published translation mentions the term."),
         1 => format!("{what}; 1 translation re-queued: it is being made again with the glossary."),
         n => format!(
             "{what}; {n} translations re-queued: they are being made again with the glossary."
         ),
-    })
+    }
 }
 
 fn entry_url(id: i64) -> String {
@@ -332,7 +338,7 @@ pub(super) async fn add(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if let Err(refused) = post_allowed(&app, session, &headers, &form.csrf) {
+    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
         return refused;
     }
     let again = |status, why: String| {
@@ -423,7 +429,7 @@ pub(super) async fn update(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if let Err(refused) = post_allowed(&app, session, &headers, &form.csrf) {
+    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
         return refused;
     }
     let id = match parse_id(&id) {
@@ -466,7 +472,7 @@ pub(super) async fn delete(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if let Err(refused) = post_allowed(&app, session, &headers, &form.csrf) {
+    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
         return refused;
     }
     let deleted =
@@ -480,20 +486,7 @@ pub(super) async fn delete(
 /// `GET /admin/glossary/export.tsv`: the whole glossary as a file.
 pub(super) async fn export(State(app): State<Arc<App>>, editor: Editor) -> Response {
     match app.ctx.store.list_glossary(None).await {
-        Ok(entries) => (
-            [
-                (
-                    axum::http::header::CONTENT_TYPE,
-                    "text/tab-separated-values; charset=utf-8",
-                ),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"glossary.tsv\"",
-                ),
-            ],
-            warta_store::glossary_tsv(&entries),
-        )
-            .into_response(),
+        Ok(entries) => crate::routes::glossary::tsv_file(&entries),
         Err(e) => AdminError::from(e).page(&app, Some(&editor.session)),
     }
 }
@@ -527,7 +520,7 @@ pub(super) async fn import(
         Ok(form) => import_form(form).await,
         Err(_) => (String::new(), None),
     };
-    if let Err(refused) = post_allowed(&app, session, &headers, &csrf) {
+    if let Some(refused) = post_refused(&app, session, &headers, &csrf) {
         return refused;
     }
     let refused = |why: &str, lines: &[RefusedLine]| {

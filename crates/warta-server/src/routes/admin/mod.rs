@@ -349,18 +349,14 @@ fn forbidden(app: &App, session: Option<&Session>, why: &str) -> Response {
     AdminError::new(StatusCode::FORBIDDEN, why).page(app, session)
 }
 
-/// A post that changes something may go on: it comes from this site and
-/// carries the session's form token. Otherwise, the 403 page to answer with.
-fn post_allowed(
-    app: &App,
-    session: &Session,
-    headers: &HeaderMap,
-    csrf: &str,
-) -> Result<(), Response> {
+/// Why a post that changes something may not go on, as the 403 page to
+/// answer with: it does not come from this site or lacks the session's
+/// form token. `None`: it may.
+fn post_refused(app: &App, session: &Session, headers: &HeaderMap, csrf: &str) -> Option<Response> {
     if same_origin(app, headers) && csrf_ok(session, csrf) {
-        Ok(())
+        None
     } else {
-        Err(forbidden(
+        Some(forbidden(
             app,
             Some(session),
             "Missing or wrong form token; reload the page and try again.",

@@ -35,7 +35,7 @@ use super::login::CsrfForm;
 use super::segments::{
     approve_sentence, find_segment, parse_segment_text, EditForm, MAX_SEGMENT_CHARS,
 };
-use super::{confidence, form_or_empty, html, post_allowed, AdminError, Editor, Flash};
+use super::{confidence, form_or_empty, html, post_refused, AdminError, Editor, Flash};
 use crate::startup::App;
 
 struct FlagItem {
@@ -488,7 +488,7 @@ pub(super) async fn save_sentence(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if let Err(refused) = post_allowed(&app, session, &headers, &form.csrf) {
+    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
         return refused;
     }
     let item = match find_segment(&app, &slug, &lang, &idx).await {
@@ -536,7 +536,7 @@ pub(super) async fn approve(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if let Err(refused) = post_allowed(&app, session, &headers, &form.csrf) {
+    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
         return refused;
     }
     let done = async {

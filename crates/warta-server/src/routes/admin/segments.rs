@@ -23,7 +23,7 @@ use warta_core::{normalize_segment, Lang, Pair, Slug};
 use warta_store::{Approval, QaFlag, ReviewItem, SegmentApproval, Session};
 
 use super::{
-    confidence, form_or_empty, html, one_line, post_allowed, AdminError, Editor, LineRefused,
+    confidence, form_or_empty, html, one_line, post_refused, AdminError, Editor, LineRefused,
 };
 use crate::startup::App;
 
@@ -193,7 +193,7 @@ pub(super) async fn approve(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if let Err(refused) = post_allowed(&app, session, &headers, &form.csrf) {
+    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
         return refused;
     }
     let item = match find_segment(&app, &slug, &lang, &idx).await {

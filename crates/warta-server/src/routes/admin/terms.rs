@@ -130,13 +130,8 @@ pub(super) async fn list(
         let n = query
             .requeued
             .as_deref()
-            .and_then(|n| n.parse::<u64>().ok())
-            .unwrap_or(0);
-        match n {
-            0 => "Added to the glossary; no published translation mentions the term.".to_string(),
-            1 => "Added to the glossary; 1 translation re-queued: it is being made again with the glossary.".to_string(),
-            n => format!("Added to the glossary; {n} translations re-queued: they are being made again with the glossary."),
-        }
+            .and_then(|n| n.parse::<u64>().ok());
+        super::glossary::requeued_notice("Added to the glossary", n.unwrap_or(0))
     });
     html(
         StatusCode::OK,
