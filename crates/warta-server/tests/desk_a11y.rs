@@ -73,6 +73,26 @@ async fn newsroom(app: &TestApp) -> (i64, i64) {
         .article(&Slug::parse("palu-quake").unwrap())
         .await
         .unwrap();
+    let entry = NewGlossaryEntry::parse(
+        GlossaryFields {
+            source: Some("Jakarta".into()),
+            target_lang: Some("pt".into()),
+            target: Some("Jacarta".into()),
+            case_sensitive: Some(true),
+            note: Some("capital of Indonesia".into()),
+        },
+        &[pt],
+    )
+    .unwrap();
+    let (entry, requeued) = store.add_glossary_entry(&entry).await.unwrap();
+    // Both stories mention Jakarta: translated again before the flag is
+    // set, so that the new translation's checks do not replace it.
+    assert_eq!(requeued, 2);
+    for slug in ["palu-quake", "palu-aid"] {
+        app.wait_for_job(slug, "pt", "done", std::time::Duration::from_secs(120))
+            .await;
+        app.wait_scored(slug, "pt").await;
+    }
     store
         .replace_qa_flags(
             article.id,
@@ -87,18 +107,6 @@ async fn newsroom(app: &TestApp) -> (i64, i64) {
         )
         .await
         .unwrap();
-    let entry = NewGlossaryEntry::parse(
-        GlossaryFields {
-            source: Some("Jakarta".into()),
-            target_lang: Some("pt".into()),
-            target: Some("Jacarta".into()),
-            case_sensitive: Some(true),
-            note: Some("capital of Indonesia".into()),
-        },
-        &[pt],
-    )
-    .unwrap();
-    let (entry, _) = store.add_glossary_entry(&entry).await.unwrap();
     (entry.id, 1)
 }
 
