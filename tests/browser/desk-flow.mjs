@@ -6,6 +6,9 @@
 // the held version — and at 1280 px and 390 px wide, every desk page fits
 // the width (no sideways scrolling; the glossary page too) and the
 // Content-Security-Policy refuses nothing (the desk has no script).
+// Keyboard alone means what it says: after the address bar (page.goto),
+// the flow only presses keys (keyboard.press / keyboard.type) — the focus
+// moves by Tab, never by a click or a programmatic focus().
 //
 // Usage:
 //   node desk-flow.mjs BASE_URL USER PASSWORD SLUG LANG SEGMENT FIXED_TEXT FLAG_ID
@@ -17,7 +20,9 @@
 // "N passed, M failed"; exits 1 if any check failed, 2 on bad usage or if
 // the browser won't start.
 
-import { bothWidths as fitsBoth, check, finish, openDesk, pressEnterOn as enterOn } from './harness.mjs';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { check, finish, launch } from './harness.mjs';
 
 const [base, user, password, slug, lang, segment, fixed, flagId] = process.argv.slice(2);
 if (!flagId || !/^https?:\/\//.test(base)) {
@@ -25,27 +30,70 @@ if (!flagId || !/^https?:\/\//.test(base)) {
   process.exit(2);
 }
 const baseUrl = base.replace(/\/+$/, '');
-const { browser, page, cspViolations } = await openDesk('desk-flow');
-const pressEnterOn = (locator) => enterOn(page, locator);
-const bothWidths = (name) => fitsBoth(page, 'desk', name);
+const shots = process.env.WARTA_SCREENSHOTS;
+if (shots) mkdirSync(shots, { recursive: true });
+
+const browser = await launch('desk-flow');
+
+const cspViolations = [];
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const page = await context.newPage();
+page.on('console', (m) => {
+  if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+});
+
+/// Move the focus to `locator` as a person without a mouse does: Tab, from
+/// wherever the focus is, until the element is focused (at most `max`
+/// presses; a page's focus order that never reaches it fails the flow).
+async function tabTo(locator, max = 400) {
+  const handle = await locator.elementHandle();
+  for (let i = 0; i < max; i += 1) {
+    if (await handle.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${locator}`);
+}
+
+/// Submit the form of a control with the keyboard: Tab to it, then Enter
+/// on a button, link or one-line field.
+async function pressEnterOn(locator) {
+  await tabTo(locator);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+}
+
+/// The page fits `width` pixels: nothing makes it scroll sideways.
+async function fits(name, width) {
+  await page.setViewportSize({ width, height: 900 });
+  const { scroll, inner } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    inner: window.innerWidth,
+  }));
+  check(`${name} fits ${width} px without sideways scrolling`, scroll <= inner, `${scroll} > ${inner}`);
+  if (shots) await page.screenshot({ path: join(shots, `desk-${name}-${width}.png`), fullPage: true });
+}
+
+async function bothWidths(name) {
+  await fits(name, 390);
+  await fits(name, 1280);
+}
 
 try {
   // Log in, from the keyboard.
   await page.goto(`${baseUrl}/admin/login`);
-  await page.locator('#username').focus();
+  await tabTo(page.locator('#username'));
   await page.keyboard.type(user);
-  await page.locator('#password').focus();
+  await tabTo(page.locator('#password'));
   await page.keyboard.type(password);
   await pressEnterOn(page.locator('#password'));
   check('logging in leads to the desk', new URL(page.url()).pathname === '/admin', page.url());
   await bothWidths('queue');
 
-  // Find the article: search by a word of its slug.
-  await page.goto(`${baseUrl}/admin/articles`);
+  // Find the article: the desk's menu, then search by a word of its slug.
   await page.keyboard.press('Tab');
   check('the first Tab lands on the skip link', await page.evaluate(() => document.activeElement?.className === 'skip'));
+  await pressEnterOn(page.locator('.desk-nav a[href="/admin/articles"]'));
   await bothWidths('articles');
-  await page.locator('#q').focus();
+  await tabTo(page.locator('#q'));
   await page.keyboard.type(slug.split('-')[0]);
   await pressEnterOn(page.locator('#q'));
   const row = page.locator(`[data-desk="article"][data-article="${slug}"]`);
@@ -62,7 +110,7 @@ try {
   // Dismiss the flag, with a reason.
   const reason = page.locator(`#reason-${flagId}`);
   check('the flag has a reason field', (await reason.count()) === 1);
-  await reason.focus();
+  await tabTo(reason);
   await page.keyboard.type('the figure is right in the original');
   await pressEnterOn(reason);
   check('the flag is dismissed', (await page.locator('[data-desk="flash"]').count()) === 1
@@ -71,7 +119,7 @@ try {
   // Fix the sentence in place: replace the textarea's text, then the
   // sentence's Save button.
   const area = page.locator(`#t${segment}`);
-  await area.focus();
+  await tabTo(area);
   await page.keyboard.press('Control+A');
   await page.keyboard.type(fixed);
   await pressEnterOn(page.locator(`#s${segment} .sentence-edit button`));

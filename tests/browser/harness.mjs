@@ -1,8 +1,9 @@
-// What the desk's browser flows share (desk-flow.mjs, team-flow.mjs):
-// Chromium started headless through playwright-core, a page that records
-// Content-Security-Policy refusals, keyboard-only form submission, the
-// check that a page fits 390 and 1280 px, and the PASS/FAIL lines with
-// their final "N passed, M failed".
+// What the desk's browser scripts share (desk-flow.mjs, team-flow.mjs,
+// desk-a11y.mjs, cjk-glyphs.mjs): the checks' report ("PASS …" / "FAIL …"
+// lines, then exactly "N passed, M failed", exit 1 on a failure), headless
+// Chromium started as the tests need it, a desk page that records
+// Content-Security-Policy refusals, keyboard-only form submission and the
+// check that a page fits 390 and 1280 px.
 //
 // Env: WARTA_SCREENSHOTS=DIR saves DIR/{prefix}-{name}-{width}.png;
 // CHROMIUM=PATH overrides /usr/bin/chromium.
@@ -17,7 +18,7 @@ if (shots) mkdirSync(shots, { recursive: true });
 let passed = 0;
 let failed = 0;
 
-/// One check: prints PASS or FAIL (with `detail` when it failed).
+/// One check: a line saying whether it held (with `detail` when not).
 export function check(what, ok, detail = '') {
   if (ok) passed += 1;
   else failed += 1;
@@ -25,12 +26,19 @@ export function check(what, ok, detail = '') {
   return ok;
 }
 
-/// Chromium and a 1280 px page; exits 2 when the browser won't start.
-/// `cspViolations` fills with every refusal the page reports.
-export async function openDesk(script) {
-  let browser;
+/// Close `browser` if given, print the last line and exit: 1 if any check
+/// failed.
+export async function finish(browser) {
+  if (browser) await browser.close();
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+/// Headless Chromium (`CHROMIUM` or /usr/bin/chromium); exit 2 if it will
+/// not start.
+export async function launch(script) {
   try {
-    browser = await chromium.launch({
+    return await chromium.launch({
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -39,6 +47,12 @@ export async function openDesk(script) {
     console.error(`${script}: cannot start Chromium: ${e.message}`);
     process.exit(2);
   }
+}
+
+/// Chromium and a 1280 px page; `cspViolations` fills with every refusal
+/// the page reports.
+export async function openDesk(script) {
+  const browser = await launch(script);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const cspViolations = [];
@@ -66,11 +80,4 @@ export async function bothWidths(page, prefix, name) {
     check(`${name} fits ${width} px without sideways scrolling`, scroll <= inner, `${scroll} > ${inner}`);
     if (shots) await page.screenshot({ path: join(shots, `${prefix}-${name}-${width}.png`), fullPage: true });
   }
-}
-
-/// Close the browser, print the summary line and exit (1 if any check failed).
-export async function finish(browser) {
-  await browser.close();
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed > 0 ? 1 : 0);
 }

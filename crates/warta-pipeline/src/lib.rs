@@ -42,7 +42,8 @@ pub use adequacy::Adequacy;
 pub use policy::{Decision, Policy};
 pub use rescore::{score_published, Rescored, StoredSentence};
 pub use run::{
-    execute, missing_pair, prepare, score, translate, Prepared, Request, TmAnswers, TmQuery,
+    execute, missing_pair, prepare, score, source_sentences, translate, Prepared, Request,
+    TmAnswers, TmQuery,
 };
 use warta_qa::SummaryInput;
 pub use warta_qa::{Check, Flag, QualitySummary, Severity, SeverityCounts};

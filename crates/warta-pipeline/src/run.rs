@@ -30,6 +30,19 @@ struct Sent {
     has_markup: bool,
 }
 
+/// The sentences of `doc` in the order its segments are stored (title,
+/// summary, then the body's blocks): the pipeline's own cut, so a
+/// comparison of two revisions (the desk's "what changed in the
+/// original") sees the sentences a translation was made of.
+pub fn source_sentences(doc: &SourceDoc) -> Result<Vec<String>, PipelineError> {
+    let p = Parsed::new(doc)?;
+    Ok(p.texts
+        .iter()
+        .zip(&p.sents)
+        .flat_map(|(text, ss)| ss.iter().map(move |s| text[s.range.clone()].to_string()))
+        .collect())
+}
+
 /// A document cut into units and sentences.
 struct Parsed {
     /// The body's HTML fragment; `None` for plain text.

@@ -35,7 +35,7 @@ mod text;
 mod properties;
 
 pub use checks::{length_band, money_and_units, span_groups, span_preserved};
-pub use consistency::{inconsistent_names, Inconsistency};
+pub use consistency::{inconsistent_names, name_renderings, Inconsistency};
 pub use number::{parse_number, render_number, Number};
 pub use protect::{
     expected_in_target, protected_spans, render_protected, Protected, ProtectedKind,

@@ -742,7 +742,7 @@ async fn dismissed_flags_keep_their_reason_and_are_counted_per_check() {
 /// 390 px. Then the store is asked whether each step happened.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_editor_does_the_whole_desk_flow_in_chromium() {
-    if !common::browser_available() {
+    if !common::browser_ready(None) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -799,7 +799,7 @@ async fn an_editor_does_the_whole_desk_flow_in_chromium() {
         FIXED.into(),
         flag.to_string(),
     ];
-    common::run_browser_flow("desk-flow.mjs", args).await;
+    common::run_browser_script("desk-flow.mjs", args).await;
 
     // What the browser did, as the store has it.
     let flags = store.qa_flags(article.id, pt, RevisionNo(1)).await.unwrap();

@@ -71,6 +71,9 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
         ("/api/v1/flags/{id}/dismiss", &["post"]),
         ("/api/v1/glossary", &["get", "post"]),
         ("/api/v1/glossary/{id}", &["delete"]),
+        ("/api/v1/glossary/export", &["get"]),
+        ("/api/v1/glossary/import", &["post"]),
+        ("/api/v1/terms/suggestions", &["get"]),
         ("/api/v1/stats", &["get"]),
         ("/api/v1/webhooks/deliveries", &["get"]),
         // Issue 21's suggestions (articles scope), team and audit log (admin).
@@ -116,11 +119,11 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
     // 22; routes/auth.rs); the LibreTranslate routes take it as the header or
     // as the body's `api_key` (hence the empty alternative); the rest are open.
     let security = |path: &str, method: &str| doc["paths"][path][method]["security"].clone();
-    for (path, methods) in &expected[..17] {
+    for (path, methods) in &expected[..20] {
         let scope = match path.split('/').nth(3) {
             Some("articles" | "flags" | "suggestions") => "articles",
             Some("users" | "audit") => "admin",
-            Some("glossary") => "glossary",
+            Some("glossary" | "terms") => "glossary",
             Some("webhooks") => "webhooks",
             _ => "stats",
         };
@@ -143,7 +146,7 @@ async fn the_openapi_document_is_served_complete_and_consistent() {
             assert!(body[ct]["schema"].is_object(), "{path} takes {ct}");
         }
     }
-    for (path, _) in &expected[19..] {
+    for (path, _) in &expected[22..] {
         assert_eq!(security(path, "get"), Value::Null, "{path} needs no key");
     }
 

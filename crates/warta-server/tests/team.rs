@@ -17,7 +17,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    browser_available, header, no_redirects, run_browser_flow, test_models, TestApp, CONFIG,
+    browser_ready, header_text as header, no_redirects, run_browser_script, test_models, TestApp,
+    CONFIG,
 };
 use serde_json::{json, Value};
 use warta_core::{normalize_segment, Lang, Slug};
@@ -609,7 +610,7 @@ async fn a_suggestion_accepted_at_the_desk_is_used_when_the_article_is_translate
 /// page lists both. Then the store is asked whether each step happened.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_makes_an_editor_who_accepts_a_suggestion_in_chromium() {
-    if !browser_available() {
+    if !browser_ready(None) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -641,7 +642,7 @@ async fn an_admin_makes_an_editor_who_accepts_a_suggestion_in_chromium() {
         EDITOR_PASSWORD.into(),
         id.to_string(),
     ];
-    run_browser_flow("team-flow.mjs", args).await;
+    run_browser_script("team-flow.mjs", args).await;
 
     // What the browser did, as the store has it.
     let team = store.team().await.unwrap();

@@ -209,6 +209,9 @@ pub struct ArticleFilter {
     /// [`Store::desk_counts`].
     pub lang: Option<Lang>,
     pub status: Option<DeskStatus>,
+    /// Only articles with an open flag of this check (as `flagged` counts
+    /// them: the current revision's machine version), in `lang` if given.
+    pub check: Option<crate::qa::Check>,
     /// Published at or after (unix ms).
     pub published_from: Option<i64>,
     /// Published before (unix ms).
@@ -231,6 +234,9 @@ pub struct ArticleQuery {
     pub lang: Option<String>,
     /// A [`DeskStatus`] name.
     pub status: Option<String>,
+    /// A QA check's name (`numbers`, `glossary`, …): articles with an open
+    /// flag of it.
+    pub check: Option<String>,
     /// `YYYY-MM-DD`: published on or after this day (UTC).
     pub from: Option<String>,
     /// `YYYY-MM-DD`: published on or before this day (UTC).
@@ -283,6 +289,13 @@ impl ArticleQuery {
                     "status",
                     format!("`{s}` is not one of {}", names.join(", ")),
                 )
+            })?),
+        };
+        let check = match given(&self.check) {
+            None => None,
+            Some(c) => Some(crate::qa::Check::from_name(c).ok_or_else(|| {
+                let names: Vec<&str> = crate::qa::Check::ALL.iter().map(|c| c.name()).collect();
+                err("check", format!("`{c}` is not one of {}", names.join(", ")))
             })?),
         };
         let day = |field: &'static str, v: &Option<String>| match given(v) {
@@ -338,6 +351,7 @@ impl ArticleQuery {
         Ok(ArticleFilter {
             lang,
             status,
+            check,
             published_from,
             published_before,
             search,
@@ -444,10 +458,62 @@ fn like_pattern(needle: &str) -> String {
     p
 }
 
+/// Which filters of a list hold for fewer than [`RARE`] rows: those are
+/// read from their own rows (an index) first, the others asked of each
+/// article as the list walks them newest first.
+#[derive(Debug, Clone, Copy, Default)]
+struct Rare {
+    status: bool,
+    search: bool,
+    check: bool,
+}
+
+/// Push the ids of the articles whose slug or title (any revision's, on
+/// PostgreSQL) may contain `$needle` (three characters or more), read from
+/// the trigram indexes of migration 0014: SQLite's FTS5 trigram table of
+/// slug and current title (a phrase query: the needle's trigrams in a
+/// row), PostgreSQL's pg_trgm indexes (`ILIKE`). A superset of the exact
+/// rule (it folds case beyond ASCII), which the caller still applies.
+macro_rules! search_ids {
+    ($q:expr, $needle:expr, $dialect:expr) => {{
+        let needle: &str = $needle;
+        match $dialect {
+            crate::Dialect::Sqlite => {
+                $q.push("SELECT rowid FROM article_search WHERE article_search MATCH ");
+                $q.push_bind(format!("\"{}\"", needle.replace('"', "\"\"")));
+            }
+            crate::Dialect::Postgres => {
+                let pattern = like_pattern(needle);
+                $q.push("SELECT s.id FROM articles s WHERE s.slug ILIKE ");
+                $q.push_bind(pattern.clone());
+                $q.push(
+                    " ESCAPE '\\' UNION SELECT t.article_id FROM revisions t WHERE t.title ILIKE ",
+                );
+                $q.push_bind(pattern);
+                $q.push(" ESCAPE '\\'");
+            }
+        }
+    }};
+}
+
+/// Push the (`article_id`, `lang`) rows of the open flags of `$check` (in
+/// `$lang` if given), as `flagged` counts an open flag.
+macro_rules! check_pairs {
+    ($q:expr, $check:expr, $lang:expr) => {{
+        $q.push(DeskStatus::Flagged.pairs());
+        $q.push(" AND f.check_name = ");
+        $q.push_bind($check.name());
+        if let Some(lang) = $lang {
+            $q.push(" AND f.lang = ");
+            $q.push_bind(lang.code());
+        }
+    }};
+}
+
 /// Push the filters of `$f` (an [`ArticleFilter`]) onto the query builder
 /// `$q`, whose FROM binds `a` (articles) and `r` (current revision); `$rare`:
-/// the status filter's pairs are fewer than [`RARE`]. A macro because the
-/// builder's type differs per database.
+/// which filters hold for fewer than [`RARE`] rows ([`Rare`]). A macro
+/// because the builder's type differs per database.
 macro_rules! push_filters {
     ($q:expr, $f:expr, $dialect:expr, $rare:expr) => {{
         let f: &ArticleFilter = $f;
@@ -465,6 +531,15 @@ macro_rules! push_filters {
                 crate::Dialect::Postgres => " ILIKE ",
             };
             let pattern = like_pattern(needle);
+            // A needle found in few articles (three characters or more:
+            // see `search_ids!`) narrows the articles from the trigram
+            // index first; the LIKE below keeps the exact rule. A common
+            // one is found by walking the articles newest first.
+            if $rare.search {
+                $q.push(" AND a.id IN (");
+                search_ids!($q, needle, $dialect);
+                $q.push(")");
+            }
             $q.push(" AND (a.slug");
             $q.push(like);
             $q.push_bind(pattern.clone());
@@ -473,8 +548,22 @@ macro_rules! push_filters {
             $q.push_bind(pattern);
             $q.push(" ESCAPE '\\')");
         }
+        if let Some(check) = f.check {
+            // The open flags of the check (migration 0014 indexes them by
+            // check), as `flagged` defines an open flag: read first when
+            // few, else asked of each article walked.
+            if $rare.check {
+                $q.push(" AND a.id IN (SELECT s.article_id FROM (");
+                check_pairs!($q, check, f.lang);
+                $q.push(") s)");
+            } else {
+                $q.push(" AND EXISTS (SELECT 1 FROM (");
+                check_pairs!($q, check, f.lang);
+                $q.push(") s WHERE s.article_id = a.id)");
+            }
+        }
         if let Some(status) = f.status {
-            if $rare {
+            if $rare.status {
                 $q.push(" AND a.id IN (SELECT s.article_id FROM (");
                 $q.push(status.pairs());
                 $q.push(") s");
@@ -508,10 +597,7 @@ impl Store {
     ) -> Result<ArticlePage> {
         let limit = i64::from(f.limit.clamp(1, MAX_DESK_PAGE));
         let backwards = matches!(f.page, DeskPage::Before(_));
-        let rare = match f.status {
-            Some(status) => self.pairs_below(status, f.lang, RARE).await?,
-            None => false,
-        };
+        let rare = self.rare_filters(f).await?;
         let mut rows: Vec<ListRow> = with_db!(self, |pool, dialect| {
             let mut q = crate::review::builder(
                 pool,
@@ -663,6 +749,46 @@ impl Store {
             q.build_query_scalar().fetch_one(pool).await?
         });
         Ok(found < n)
+    }
+
+    /// Which of `f`'s filters hold for fewer than [`RARE`] rows, each by a
+    /// count that stops there.
+    async fn rare_filters(&self, f: &ArticleFilter) -> Result<Rare> {
+        let mut rare = Rare::default();
+        if let Some(status) = f.status {
+            rare.status = self.pairs_below(status, f.lang, RARE).await?;
+        }
+        let needle = f.search.as_deref().map(str::trim).unwrap_or("");
+        // Two characters have no trigram: the index cannot answer.
+        if needle.chars().count() >= 3 {
+            let found: i64 = with_db!(self, |pool, dialect| {
+                let mut q = crate::review::builder(
+                    pool,
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM (",
+                );
+                search_ids!(q, needle, dialect);
+                q.push(") i LIMIT ");
+                q.push_bind(RARE);
+                q.push(") p");
+                q.build_query_scalar().fetch_one(pool).await?
+            });
+            rare.search = found < RARE;
+        }
+        if let Some(check) = f.check {
+            let found: i64 = with_db!(self, |pool, _d| {
+                let mut q = crate::review::builder(
+                    pool,
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM (",
+                );
+                check_pairs!(q, check, f.lang);
+                q.push(") c LIMIT ");
+                q.push_bind(RARE);
+                q.push(") p");
+                q.build_query_scalar().fetch_one(pool).await?
+            });
+            rare.check = found < RARE;
+        }
+        Ok(rare)
     }
 
     /// Live articles, and (article, language) pairs per status; only the
@@ -894,6 +1020,7 @@ mod tests {
             status: Some("held".into()),
             from: Some("2026-11-24".into()),
             to: Some("2026-11-24".into()),
+            check: Some("numbers".into()),
             q: Some("  floods ".into()),
             after: Some("1795478400000.7".into()),
             before: Some("".into()),
@@ -902,6 +1029,7 @@ mod tests {
         let f = q.parse(&[pt], 50).unwrap();
         assert_eq!(f.lang, Some(pt));
         assert_eq!(f.status, Some(DeskStatus::Held));
+        assert_eq!(f.check, Some(crate::qa::Check::Numbers));
         // GNU `date -u -d 2026-11-24 +%s` = 1795478400; the to-day is whole.
         assert_eq!(f.published_from, Some(1_795_478_400_000));
         assert_eq!(f.published_before, Some(1_795_478_400_000 + 86_400_000));
@@ -939,6 +1067,13 @@ mod tests {
                     ..Default::default()
                 },
                 "status",
+            ),
+            (
+                ArticleQuery {
+                    check: Some("spelling".into()),
+                    ..Default::default()
+                },
+                "check",
             ),
             (
                 ArticleQuery {

@@ -72,8 +72,10 @@ pub use desk::{
 };
 pub use error::{Result, StoreError};
 pub use glossary::{
-    GlossaryEntry, GlossaryFields, GlossarySnapshot, NewGlossaryEntry, MAX_NOTE_CHARS,
-    MAX_TERM_CHARS,
+    glossary_tsv, parse_glossary_tsv, suggest_terms, GlossaryEntry, GlossaryFields, GlossaryImport,
+    GlossarySnapshot, GlossaryTsv, NewGlossaryEntry, RefusedLine, TermRendering, TermSuggestion,
+    TsvLine, MAX_NOTE_CHARS, MAX_TERM_CHARS, MAX_TERM_SUGGESTIONS, TERM_WINDOW, TSV_COLUMNS,
+    TSV_MEDIA_TYPE,
 };
 pub use publish::{
     AfterPublish, HeldSummary, Lease, NewWebhookEvent, Publication, PublishOutcome, Scores,

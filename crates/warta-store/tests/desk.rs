@@ -311,11 +311,32 @@ async fn the_list_pages_and_filters_agree_with_the_seeded_states(db: &TestDb) {
         walk(db, &search("revised, about the council")).await,
         [1107, 1007, 907, 807, 707, 607, 507, 407, 307, 207, 107, 7]
     );
+    // A needle in nearly every article: found by walking, not the index.
+    assert_eq!(walk(db, &search("Story")).await, oracle(n, None, None));
     assert!(walk(db, &search("100%")).await.is_empty());
     assert!(
         walk(db, &search("story_1")).await.is_empty(),
         "_ is not a wildcard"
     );
+
+    // A check: every seeded flag is a `numbers` flag, so its open flags
+    // select exactly the `flagged` articles; no article has another check's.
+    for (lang_filter, offset) in [(None, None), (Some("pt"), Some(0)), (Some("ar"), Some(1))] {
+        let f = ArticleFilter {
+            check: Some(Check::Numbers),
+            lang: lang_filter.map(lang),
+            ..base.clone()
+        };
+        assert_eq!(
+            walk(db, &f).await,
+            oracle(n, Some(DeskStatus::Flagged), offset)
+        );
+    }
+    let f = ArticleFilter {
+        check: Some(Check::Glossary),
+        ..base.clone()
+    };
+    assert!(walk(db, &f).await.is_empty());
 
     // Dates: from (inclusive) and before (exclusive), combined with a state.
     let f = ArticleFilter {
@@ -709,6 +730,14 @@ async fn bench(db: &TestDb, n: i64) {
             }),
         ),
         (
+            "check=numbers lang=pt (open flags of one check)",
+            page(ArticleFilter {
+                check: Some(Check::Numbers),
+                lang: Some(lang("pt")),
+                ..Default::default()
+            }),
+        ),
+        (
             "one day, status=held",
             page(ArticleFilter {
                 published_from: Some(BASE + (n / 2) * 60_000),
@@ -729,6 +758,42 @@ async fn bench(db: &TestDb, n: i64) {
             p.articles.len()
         );
     }
+    // The paths taken at this size are right too: a common needle (walked)
+    // and a check with thousands of open flags (asked per article).
+    let ids = |p: ArticlePage| p.articles.iter().map(|a| a.id.0).collect::<Vec<_>>();
+    let floods = ArticleFilter {
+        search: Some("floods".into()),
+        limit: 50,
+        ..Default::default()
+    };
+    let want: Vec<i64> = oracle(n, None, None)
+        .into_iter()
+        .filter(|i| i % 4 == 0)
+        .take(50)
+        .collect();
+    assert_eq!(
+        ids(db.store.desk_articles(&floods, &targets()).await.unwrap()),
+        want
+    );
+    let by = |check, status| ArticleFilter {
+        check,
+        status,
+        lang: Some(lang("pt")),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(db
+            .store
+            .desk_articles(&by(Some(Check::Numbers), None), &targets())
+            .await
+            .unwrap()),
+        ids(db
+            .store
+            .desk_articles(&by(None, Some(DeskStatus::Flagged)), &targets())
+            .await
+            .unwrap())
+    );
     for (label, l) in [
         ("counts, all languages", None),
         ("counts, lang=pt", Some(lang("pt"))),

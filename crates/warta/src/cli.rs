@@ -193,11 +193,19 @@ pub enum UsersCommand {
 
 #[derive(Subcommand)]
 pub enum GlossaryCommand {
-    /// Import entries from a TSV file with the header
-    /// `source<TAB>target_lang<TAB>target[<TAB>case_sensitive[<TAB>note]]`;
-    /// nothing is imported unless every line is valid.
+    /// Import entries from a TSV file whose header line names its columns
+    /// (`source`, `target_lang`, `target`; optional `case_sensitive`,
+    /// `do_not_translate`, `note`); nothing is imported unless every line
+    /// is valid. Entries the glossary already has exactly are skipped.
     Import {
         file: PathBuf,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Write the glossary as TSV to stdout (all columns; `import` reads it back).
+    Export {
+        #[arg(long)]
+        lang: Option<String>,
         #[command(flatten)]
         serve: ServeArgs,
     },

@@ -88,6 +88,7 @@ pub struct ArticleList {
     params(
         ("lang" = Option<Lang>, Query, description = "With `status`: the state must hold in this target language; also narrows `counts`"),
         ("status" = Option<DeskStatus>, Query, description = "Only articles with a language in this state"),
+        ("check" = Option<warta_store::Check>, Query, description = "Only articles with an open flag of this QA check (in `lang` if given)"),
         ("from" = Option<String>, Query, description = "Published on or after this day (UTC), `YYYY-MM-DD`", format = Date),
         ("to" = Option<String>, Query, description = "Published on or before this day (UTC), `YYYY-MM-DD`", format = Date),
         ("q" = Option<String>, Query, description = "Part of the slug or current title (case-insensitive)", max_length = 200),

@@ -1,5 +1,7 @@
 //! The glossary API: `POST /api/v1/glossary`, `GET /api/v1/glossary?lang=`,
-//! `DELETE /api/v1/glossary/{id}` (Bearer API key).
+//! `DELETE /api/v1/glossary/{id}`, and the glossary as a TSV file:
+//! `GET /api/v1/glossary/export`, `POST /api/v1/glossary/import` (Bearer API
+//! key).
 //!
 //! A glossary entry fixes how a source term is rendered in one target
 //! language; an entry whose target equals its source is a do-not-translate
@@ -188,11 +190,7 @@ pub async fn list(
     _auth: ApiKeyAuth<scope::Glossary>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<GlossaryList>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let lang = match q.lang.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(code) => Some(Lang::parse(code).map_err(|e| ApiError::field("lang", e.to_string()))?),
-    };
+    let lang = query_lang(query)?;
     let store = &app.ctx.store;
     // Version first, as in `Store::glossary_snapshot`: the entries are at
     // least as new as the version reported.
@@ -244,6 +242,251 @@ pub async fn delete(
         entry: EntryView::from(&entry),
         deleted: Some(true),
         requeued,
+    }))
+}
+
+/// One refused line of an imported file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefusedLineView {
+    /// Its number in the file, from 1.
+    pub line: usize,
+    pub reason: String,
+}
+
+/// What an import did. With any `refused` line nothing was imported (an
+/// import is all or nothing: `Store::import_glossary`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportReport {
+    /// The entries added, in file order.
+    pub added: Vec<EntryView>,
+    /// Lines whose entry the glossary already had exactly (skipped).
+    pub unchanged: Vec<usize>,
+    /// Lines refused, with the reason; any makes the import change nothing.
+    pub refused: Vec<RefusedLineView>,
+    /// Translation jobs made runnable again because their article contains
+    /// an added term.
+    pub requeued: u64,
+}
+
+impl From<&warta_store::GlossaryImport> for ImportReport {
+    fn from(r: &warta_store::GlossaryImport) -> ImportReport {
+        ImportReport {
+            added: r.added.iter().map(EntryView::from).collect(),
+            unchanged: r.unchanged.clone(),
+            refused: r
+                .refused
+                .iter()
+                .map(|l| RefusedLineView {
+                    line: l.line,
+                    reason: l.reason.clone(),
+                })
+                .collect(),
+            requeued: r.requeued,
+        }
+    }
+}
+
+/// The `lang` of a list or export query: any language code, or none.
+fn query_lang(query: Result<Query<ListQuery>, QueryRejection>) -> Result<Option<Lang>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    match q.lang.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(code) => Ok(Some(
+            Lang::parse(code).map_err(|e| ApiError::field("lang", e.to_string()))?,
+        )),
+    }
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/glossary/export",
+    tag = "glossary",
+    operation_id = "export_glossary",
+    summary = "The glossary as a TSV file (header line, then one entry a line); import reads it back",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Columns source, target_lang, target, case_sensitive, do_not_translate, note", content_type = "text/tab-separated-values", body = String),
+        (status = 400, description = "The query string does not parse", body = ErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The API key lacks the `glossary` scope", body = ErrorBody),
+        (status = 422, description = "`lang` is not a language code", body = ErrorBody),
+    ),
+    security(("api_key" = ["glossary"])),
+)]
+pub async fn export(
+    State(app): State<Arc<App>>,
+    _auth: ApiKeyAuth<scope::Glossary>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    let lang = query_lang(query)?;
+    Ok(tsv_file(&app.ctx.store.list_glossary(lang).await?))
+}
+
+/// `entries` as a downloaded TSV file (`warta_store::glossary_tsv`), for
+/// the API and the desk alike.
+pub(crate) fn tsv_file(entries: &[GlossaryEntry]) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/tab-separated-values; charset=utf-8",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"glossary.tsv\"",
+            ),
+        ],
+        warta_store::glossary_tsv(entries),
+    )
+        .into_response()
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/glossary/import",
+    tag = "glossary",
+    operation_id = "import_glossary",
+    summary = "Import a TSV glossary file, all or nothing; the translations of articles that contain an added term are made again",
+    request_body(content = String, content_type = "text/tab-separated-values",
+        description = "A header line naming the columns (source, target_lang, target required; case_sensitive, do_not_translate, note optional), then one entry a line"),
+    responses(
+        (status = 200, description = "Imported (entries the glossary had exactly are skipped)", body = ImportReport),
+        (status = 400, description = "The body is not UTF-8 text", body = ErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The API key lacks the `glossary` scope", body = ErrorBody),
+        (status = 415, description = "The body is not `text/tab-separated-values` (or `text/plain`)", body = ErrorBody),
+        (status = 422, description = "Lines refused (each with its number and reason); nothing was imported", body = ImportReport),
+    ),
+    security(("api_key" = ["glossary"])),
+)]
+pub async fn import(
+    State(app): State<Arc<App>>,
+    _auth: ApiKeyAuth<scope::Glossary>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ImportReport>), ApiError> {
+    let media = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if media != warta_store::TSV_MEDIA_TYPE && media != "text/plain" {
+        return Err(ApiError {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            field: None,
+            message: format!(
+                "send the file as `Content-Type: {}`",
+                warta_store::TSV_MEDIA_TYPE
+            ),
+        });
+    }
+    let text = std::str::from_utf8(&body)
+        .map_err(|e| ApiError::bad_request(format!("the file is not UTF-8 text: {e}")))?;
+    let report = app
+        .ctx
+        .store
+        .import_glossary_tsv(text, &app.config().targets)
+        .await?;
+    let status = if report.refused.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(ImportReport::from(&report))))
+}
+
+/// One spelling of a suggested term in the translations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenderingView {
+    pub text: String,
+    /// Articles whose translation spells the name so.
+    pub articles: usize,
+}
+
+/// A name of recent originals without a glossary entry in `lang`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionView {
+    pub source: String,
+    pub lang: Lang,
+    /// Articles of the window whose original has it.
+    pub articles: usize,
+    /// The translations' spellings, most articles first; more than one is
+    /// the same name written two ways.
+    pub renderings: Vec<RenderingView>,
+    /// Articles where no translation sentence spells it closely.
+    pub unmatched: usize,
+    /// The newest article that has it.
+    pub example_slug: String,
+}
+
+/// The suggestions, and how many of the newest articles they come from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Suggestions {
+    pub window: i64,
+    pub suggestions: Vec<SuggestionView>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/terms/suggestions",
+    tag = "glossary",
+    operation_id = "term_suggestions",
+    summary = "Names recurring in the newest originals that the glossary lacks, with the translations' spellings of them",
+    description = "Reads the originals of the 200 newest live articles and their machine translations' \
+                   sentences: a name (a capitalised word of four or more letters, not a sentence's first, \
+                   never written lowercase in the window) in two or more articles, without a glossary entry \
+                   in that language whose source term contains it. Names spelled more than one way come first.",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The suggestions", body = Suggestions),
+        (status = 400, description = "The query string does not parse", body = ErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 403, description = "The API key lacks the `glossary` scope", body = ErrorBody),
+        (status = 422, description = "`lang` is not one of the newsroom's target languages", body = ErrorBody),
+    ),
+    security(("api_key" = ["glossary"])),
+)]
+pub async fn suggestions(
+    State(app): State<Arc<App>>,
+    _auth: ApiKeyAuth<scope::Glossary>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<Suggestions>, ApiError> {
+    let targets = &app.config().targets;
+    let langs: Vec<Lang> = match query_lang(query)? {
+        Some(l) if targets.contains(&l) => vec![l],
+        Some(l) => {
+            return Err(ApiError::field(
+                "lang",
+                format!("`{l}` is not one of this newsroom's target languages"),
+            ))
+        }
+        None => targets.clone(),
+    };
+    let mut out = Vec::new();
+    for lang in langs {
+        for s in app.ctx.store.term_suggestions(lang).await? {
+            out.push(SuggestionView {
+                renderings: s
+                    .renderings
+                    .into_iter()
+                    .map(|r| RenderingView {
+                        text: r.text,
+                        articles: r.articles,
+                    })
+                    .collect(),
+                source: s.source,
+                lang: s.lang,
+                articles: s.articles,
+                unmatched: s.unmatched,
+                example_slug: s.example_slug,
+            });
+        }
+    }
+    Ok(Json(Suggestions {
+        window: warta_store::TERM_WINDOW,
+        suggestions: out,
     }))
 }
 

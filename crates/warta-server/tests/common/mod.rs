@@ -331,35 +331,19 @@ impl Drop for PgDb {
     }
 }
 
-/// A client that shows redirects instead of following them (the desk's
-/// answers are checked as they are).
-pub fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// A response header as text ("" when absent).
-pub fn header(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// `tests/browser`: the node scripts that drive Chromium.
+/// tests/browser: the node scripts that drive Chromium.
 pub fn browser_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
 }
 
-/// Chromium and playwright-core are there; without them a browser test is
-/// skipped with a message, except under CI (`CI=true`), where it fails (as
-/// tests/browser.rs does).
-pub fn browser_available() -> bool {
+/// Chromium and playwright-core are there (and `node_module`, if given:
+/// another package a script needs). Without them a browser test is skipped
+/// with a message, except under CI (`CI=true`), where it fails.
+pub fn browser_ready(node_module: Option<&str>) -> bool {
+    let modules = browser_dir().join("node_modules");
     let ok = Path::new("/usr/bin/chromium").exists()
-        && browser_dir().join("node_modules/playwright-core").exists();
+        && modules.join("playwright-core").exists()
+        && node_module.is_none_or(|m| modules.join(m).exists());
     if !ok {
         let msg = "browser test needs /usr/bin/chromium (apt-get install chromium) and `npm ci` in tests/browser";
         assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}");
@@ -368,15 +352,18 @@ pub fn browser_available() -> bool {
     ok
 }
 
-/// Run the flow `script` of tests/browser with `args` (passing
-/// `WARTA_SCREENSHOTS` on) and require every check it printed to pass: its
-/// last line is "N passed, 0 failed" with N > 0. Returns what it printed.
-pub async fn run_browser_flow(script: &'static str, args: Vec<String>) -> String {
+/// Run `node SCRIPT ARGS…` in tests/browser (passing `WARTA_SCREENSHOTS` and
+/// `WARTA_SCREENSHOT_PAGES` through) and require its last line to be
+/// "N passed, 0 failed" with N > 0. Returns its output.
+pub async fn run_browser_script(script: &str, args: Vec<String>) -> String {
+    let script = script.to_string();
     let out = tokio::task::spawn_blocking(move || {
         let mut cmd = std::process::Command::new("node");
-        cmd.current_dir(browser_dir()).arg(script).args(&args);
-        if let Ok(dir) = std::env::var("WARTA_SCREENSHOTS") {
-            cmd.env("WARTA_SCREENSHOTS", dir);
+        cmd.current_dir(browser_dir()).arg(&script).args(&args);
+        for var in ["WARTA_SCREENSHOTS", "WARTA_SCREENSHOT_PAGES"] {
+            if let Ok(v) = std::env::var(var) {
+                cmd.env(var, v);
+            }
         }
         cmd.output().expect("run node")
     })
@@ -385,11 +372,52 @@ pub async fn run_browser_flow(script: &'static str, args: Vec<String>) -> String
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
-    assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "browser script failed:\n{stdout}\n{stderr}"
+    );
     let last = stdout.lines().last().unwrap_or_default();
     assert!(
         last.ends_with(" 0 failed") && !last.starts_with("0 passed"),
         "{last}"
     );
     stdout
+}
+
+/// A client that shows redirects instead of following them (the desk's
+/// forms answer 303).
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A response header as text ("" when absent).
+pub fn header_text(r: &reqwest::Response, name: &str) -> String {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+impl TestApp {
+    /// Post each (slug, title, body HTML) article and wait until its `lang`
+    /// translation is published and scored.
+    pub async fn publish_translated(&self, articles: &[(&str, &str, &str)], lang: &str) {
+        for (slug, title, body) in articles {
+            let r = self
+                .post_article(&serde_json::json!({
+                    "slug": slug, "title": title, "summary": "", "body_html": body
+                }))
+                .await;
+            assert_eq!(r.status().as_u16(), 202, "{slug}");
+        }
+        for (slug, ..) in articles {
+            self.wait_for_job(slug, lang, "done", Duration::from_secs(120))
+                .await;
+            self.wait_scored(slug, lang).await;
+        }
+    }
 }

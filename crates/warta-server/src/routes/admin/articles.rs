@@ -1,5 +1,6 @@
 //! Every article at `/admin/articles`: the state of each language, counts
-//! per state, filters (language, state, dates), search by title or slug,
+//! per state, filters (language, state, QA check with an open flag, dates),
+//! search by title or slug,
 //! and keyset pages newest first (warta-store's desk.rs). Each language
 //! links to its whole-article review (`review.rs`).
 
@@ -76,6 +77,7 @@ struct ArticlesPage<'a> {
     counts: Vec<CountLink>,
     langs: Vec<Choice>,
     statuses: Vec<Choice>,
+    checks: Vec<Choice>,
     q: &'a str,
     from: &'a str,
     to: &'a str,
@@ -92,6 +94,7 @@ fn list_url(query: &ArticleQuery, extra: &[(&str, &str)]) -> String {
     for (k, v) in [
         ("lang", &query.lang),
         ("status", &query.status),
+        ("check", &query.check),
         ("from", &query.from),
         ("to", &query.to),
         ("q", &query.q),
@@ -237,6 +240,16 @@ pub(super) async fn list(
         label: status_label(s).into(),
         selected: filter.status == Some(s),
     }));
+    let mut checks = vec![Choice {
+        value: "",
+        label: "Any check".into(),
+        selected: filter.check.is_none(),
+    }];
+    checks.extend(warta_store::Check::ALL.into_iter().map(|c| Choice {
+        value: c.name(),
+        label: c.name().replace('_', " "),
+        selected: filter.check == Some(c),
+    }));
     let given = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
     let (q, from, to) = (given(&query.q), given(&query.from), given(&query.to));
     html(
@@ -250,8 +263,10 @@ pub(super) async fn list(
             counts: counts_links,
             langs,
             statuses,
+            checks,
             filtered: filter.lang.is_some()
                 || filter.status.is_some()
+                || filter.check.is_some()
                 || filter.search.is_some()
                 || filter.published_from.is_some()
                 || filter.published_before.is_some(),

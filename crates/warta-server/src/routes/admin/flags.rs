@@ -13,7 +13,7 @@ use serde::Deserialize;
 use warta_store::{FlagDismissal, MAX_DISMISSAL_CHARS};
 
 use super::articles::review_url;
-use super::{csrf_ok, forbidden, form_or_empty, same_origin, store_as, AdminError, Editor};
+use super::{form_or_empty, one_line, post_refused, store_as, AdminError, Editor, LineRefused};
 use crate::startup::App;
 
 #[derive(Debug, Default, Deserialize)]
@@ -25,17 +25,11 @@ pub struct DismissForm {
 
 /// The editor's reason, as one line of plain text.
 fn parse_reason(raw: &str) -> Result<String, &'static str> {
-    let reason = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    if reason.is_empty() {
-        return Err("Say why the flag is wrong: the reason must not be empty.");
-    }
-    if reason.chars().any(char::is_control) {
-        return Err("The reason contains control characters; retype it as plain text.");
-    }
-    if reason.chars().count() > MAX_DISMISSAL_CHARS {
-        return Err("The reason is too long.");
-    }
-    Ok(reason)
+    one_line(raw, MAX_DISMISSAL_CHARS).map_err(|e| match e {
+        LineRefused::Empty => "Say why the flag is wrong: the reason must not be empty.",
+        LineRefused::Control => "The reason contains control characters; retype it as plain text.",
+        LineRefused::TooLong => "The reason is too long.",
+    })
 }
 
 pub(super) async fn dismiss(
@@ -47,12 +41,8 @@ pub(super) async fn dismiss(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if !same_origin(&app, &headers) || !csrf_ok(session, &form.csrf) {
-        return forbidden(
-            &app,
-            Some(session),
-            "Missing or wrong form token; reload the page and try again.",
-        );
+    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
+        return refused;
     }
     let done = async {
         let id = id

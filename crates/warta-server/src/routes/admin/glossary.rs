@@ -5,23 +5,30 @@
 //! `update_glossary_entry`, `delete_glossary_entry`), and the page says how
 //! many it re-queued. An entry is validated by `NewGlossaryEntry::parse`,
 //! as the API and the command line do.
+//!
+//! The glossary as a file: `GET /admin/glossary/export.tsv` downloads it
+//! (`warta_store::glossary_tsv`); `POST /admin/glossary/import` uploads one
+//! (a multipart form, `Store::import_glossary_tsv`): all or nothing, every
+//! refused line listed with its number and reason.
 
 use std::sync::Arc;
 
 use askama::Template;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use warta_core::Lang;
 use warta_store::{
-    GlossaryEntry, GlossaryFields, NewGlossaryEntry, Session, MAX_NOTE_CHARS, MAX_TERM_CHARS,
+    GlossaryEntry, GlossaryFields, GlossaryImport, NewGlossaryEntry, RefusedLine, Session,
+    MAX_NOTE_CHARS, MAX_TERM_CHARS,
 };
 
 use super::login::CsrfForm;
-use super::{csrf_ok, forbidden, form_or_empty, html, same_origin, store_as, AdminError, Editor};
+use super::{form_or_empty, html, post_refused, store_as, AdminError, Editor};
 use crate::startup::App;
 
 struct Row {
@@ -54,6 +61,8 @@ pub struct EntryForm {
     keep: Option<String>,
     case_sensitive: Option<String>,
     note: String,
+    /// `terms` when posted from the term suggestions, to go back there.
+    back: String,
 }
 
 impl EntryForm {
@@ -71,6 +80,7 @@ impl EntryForm {
             keep: keep.then(|| "on".into()),
             case_sensitive: e.case_sensitive.then(|| "on".into()),
             note: e.note.clone().unwrap_or_default(),
+            back: String::new(),
         }
     }
 
@@ -111,6 +121,9 @@ struct GlossaryPage<'a> {
     form_langs: Vec<Choice>,
     max_term: usize,
     max_note: usize,
+    /// An import refused: why, and each refused line.
+    import_error: Option<String>,
+    refused: &'a [RefusedLine],
 }
 
 #[derive(Template)]
@@ -134,6 +147,9 @@ pub struct ListQuery {
     q: Option<String>,
     flash: Option<String>,
     requeued: Option<String>,
+    /// After an import: entries added, and lines skipped as already there.
+    added: Option<String>,
+    skipped: Option<String>,
 }
 
 fn lang_choices(app: &App, selected: &str, any: Option<&str>) -> Vec<Choice> {
@@ -155,25 +171,53 @@ fn lang_choices(app: &App, selected: &str, any: Option<&str>) -> Vec<Choice> {
 
 /// The notice after a change: fixed words around the count from the URL
 /// (parsed as a number; nothing else from the URL is shown).
-fn notice(flash: Option<&str>, requeued: Option<&str>) -> Option<String> {
-    let n = requeued.and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
-    let what = match flash? {
+fn notice(q: &ListQuery) -> Option<String> {
+    let number = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let n = number(&q.requeued);
+    let imported;
+    let what = match q.flash.as_deref()? {
         "added" => "Entry added",
         "changed" => "Entry changed",
         "deleted" => "Entry deleted",
+        "imported" => {
+            let (added, skipped) = (number(&q.added), number(&q.skipped));
+            imported = format!(
+                "File imported: {added} {} added, {skipped} already in the glossary",
+                if added == 1 { "entry" } else { "entries" }
+            );
+            imported.as_str()
+        }
         _ => return None,
     };
-    Some(match n {
+    Some(requeued_notice(what, n))
+}
+
+/// "`what`; N translations re-queued: …", as every glossary change says it
+/// (here and on the term suggestions, `terms.rs`).
+pub(super) fn requeued_notice(what: &str, n: u64) -> String {
+    match n {
         0 => format!("{what}; no published translation mentions the term."),
         1 => format!("{what}; 1 translation re-queued: it is being made again with the glossary."),
         n => format!(
             "{what}; {n} translations re-queued: they are being made again with the glossary."
         ),
-    })
+    }
 }
 
 fn entry_url(id: i64) -> String {
     format!("/admin/glossary/{id}")
+}
+
+/// What went wrong on the page, if anything: the add form's input, or an
+/// import file's refused lines.
+enum Trouble<'a> {
+    None,
+    Entry(String),
+    Import(String, &'a [RefusedLine]),
 }
 
 async fn list_page(
@@ -181,9 +225,14 @@ async fn list_page(
     session: &Session,
     query: &ListQuery,
     status: StatusCode,
-    error: Option<String>,
+    trouble: Trouble<'_>,
     form: &EntryForm,
 ) -> Response {
+    let (error, import_error, refused) = match trouble {
+        Trouble::None => (None, None, &[][..]),
+        Trouble::Entry(e) => (Some(e), None, &[][..]),
+        Trouble::Import(e, lines) => (None, Some(e), lines),
+    };
     let lang = query
         .lang
         .as_deref()
@@ -229,7 +278,7 @@ async fn list_page(
             site_name: &app.config().site_name,
             username: Some(&session.username),
             csrf: &session.csrf_token,
-            notice: notice(query.flash.as_deref(), query.requeued.as_deref()),
+            notice: notice(query),
             error,
             total: entries.len(),
             rows,
@@ -239,6 +288,8 @@ async fn list_page(
             form_langs: lang_choices(app, form_lang, None),
             max_term: MAX_TERM_CHARS,
             max_note: MAX_NOTE_CHARS,
+            import_error,
+            refused,
         },
     )
 }
@@ -254,18 +305,10 @@ pub(super) async fn list(
         &editor.session,
         &query,
         StatusCode::OK,
-        None,
+        Trouble::None,
         &EntryForm::default(),
     )
     .await
-}
-
-fn bad_token(app: &App, session: &Session) -> Response {
-    forbidden(
-        app,
-        Some(session),
-        "Missing or wrong form token; reload the page and try again.",
-    )
 }
 
 fn done(flash: &str, requeued: u64) -> Response {
@@ -295,19 +338,25 @@ pub(super) async fn add(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if !same_origin(&app, &headers) || !csrf_ok(session, &form.csrf) {
-        return bad_token(&app, session);
+    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
+        return refused;
     }
     let again = |status, why: String| {
         let form = &form;
         let app = &app;
-        async move { list_page(app, session, &ListQuery::default(), status, Some(why), form).await }
+        async move {
+            let q = ListQuery::default();
+            list_page(app, session, &q, status, Trouble::Entry(why), form).await
+        }
     };
     let entry = match form.parse(&app.config().targets) {
         Ok(e) => e,
         Err(e) => return again(StatusCode::UNPROCESSABLE_ENTITY, refused(&e)).await,
     };
     match store_as(&app, session).add_glossary_entry(&entry).await {
+        Ok((_, requeued)) if form.back == "terms" => {
+            Redirect::to(&format!("/admin/terms?flash=added&requeued={requeued}")).into_response()
+        }
         Ok((_, requeued)) => done("added", requeued),
         Err(warta_store::StoreError::Conflict(why)) => {
             again(
@@ -344,9 +393,12 @@ fn edit_page(
     )
 }
 
+fn no_entry() -> AdminError {
+    AdminError::new(StatusCode::NOT_FOUND, "No such glossary entry.")
+}
+
 fn parse_id(id: &str) -> Result<i64, AdminError> {
-    id.parse::<i64>()
-        .map_err(|_| AdminError::new(StatusCode::NOT_FOUND, "No such glossary entry."))
+    id.parse::<i64>().map_err(|_| no_entry())
 }
 
 pub(super) async fn edit_form(
@@ -355,20 +407,15 @@ pub(super) async fn edit_form(
     Path(id): Path<String>,
 ) -> Response {
     let session = &editor.session;
-    let found = match parse_id(&id) {
-        Ok(id) => app
-            .ctx
-            .store
-            .glossary_entry(id)
-            .await
-            .map_err(AdminError::from)
-            .map(|e| e.map(|e| (id, e))),
-        Err(e) => Err(e),
+    let found = async {
+        let id = parse_id(&id)?;
+        match app.ctx.store.glossary_entry(id).await? {
+            Some(e) => Ok((id, e)),
+            None => Err(no_entry()),
+        }
     };
-    match found {
-        Ok(Some((id, e))) => edit_page(&app, session, id, StatusCode::OK, None, &EntryForm::of(&e)),
-        Ok(None) => AdminError::new(StatusCode::NOT_FOUND, "No such glossary entry.")
-            .page(&app, Some(session)),
+    match found.await {
+        Ok((id, e)) => edit_page(&app, session, id, StatusCode::OK, None, &EntryForm::of(&e)),
         Err(e) => e.page(&app, Some(session)),
     }
 }
@@ -382,8 +429,8 @@ pub(super) async fn update(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if !same_origin(&app, &headers) || !csrf_ok(session, &form.csrf) {
-        return bad_token(&app, session);
+    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
+        return refused;
     }
     let id = match parse_id(&id) {
         Ok(id) => id,
@@ -428,20 +475,104 @@ pub(super) async fn delete(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if !same_origin(&app, &headers) || !csrf_ok(session, &form.csrf) {
-        return bad_token(&app, session);
+    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
+        return refused;
     }
-    let deleted = match parse_id(&id) {
-        Ok(id) => store_as(&app, session)
-            .delete_glossary_entry(id)
-            .await
-            .map_err(AdminError::from),
-        Err(e) => Err(e),
+    let deleted = async {
+        Ok::<_, AdminError>(
+            store_as(&app, session)
+                .delete_glossary_entry(parse_id(&id)?)
+                .await?,
+        )
     };
-    match deleted {
+    match deleted.await {
         Ok((_, requeued)) => done("deleted", requeued),
         Err(e) => e.page(&app, Some(session)),
     }
+}
+
+/// `GET /admin/glossary/export.tsv`: the whole glossary as a file.
+pub(super) async fn export(State(app): State<Arc<App>>, editor: Editor) -> Response {
+    match app.ctx.store.list_glossary(None).await {
+        Ok(entries) => crate::routes::glossary::tsv_file(&entries),
+        Err(e) => AdminError::from(e).page(&app, Some(&editor.session)),
+    }
+}
+
+/// The form token and the file of the import form, read from its
+/// multipart body; `None` for what is missing or unreadable.
+async fn import_form(mut form: Multipart) -> (String, Option<Vec<u8>>) {
+    let (mut csrf, mut file) = (String::new(), None);
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => file = field.bytes().await.ok().map(|b| b.to_vec()),
+            _ => {}
+        }
+    }
+    (csrf, file)
+}
+
+/// `POST /admin/glossary/import`: a TSV file, all or nothing
+/// (`Store::import_glossary_tsv`). Imported: back to the list, saying how
+/// many entries and re-queued translations; refused: the list with every
+/// refused line.
+pub(super) async fn import(
+    State(app): State<Arc<App>>,
+    editor: Editor,
+    headers: HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let session = &editor.session;
+    let (csrf, file) = match form {
+        Ok(form) => import_form(form).await,
+        Err(_) => (String::new(), None),
+    };
+    if let Some(refused) = post_refused(&app, session, &headers, &csrf) {
+        return refused;
+    }
+    let refused = |why: &str, lines: &[RefusedLine]| {
+        let (app, why) = (&app, why.to_string());
+        let lines = lines.to_vec();
+        async move {
+            let q = ListQuery::default();
+            let trouble = Trouble::Import(why, &lines);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            list_page(app, session, &q, status, trouble, &EntryForm::default()).await
+        }
+    };
+    let text = match file.as_deref().map(std::str::from_utf8) {
+        None | Some(Ok("")) => return refused("Choose a TSV file to import.", &[]).await,
+        Some(Err(_)) => {
+            return refused("The file is not UTF-8 text; save it as UTF-8 TSV.", &[]).await
+        }
+        Some(Ok(text)) => text,
+    };
+    let report: GlossaryImport = match app
+        .ctx
+        .store
+        .import_glossary_tsv(text, &app.config().targets)
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return AdminError::from(e).page(&app, Some(session)),
+    };
+    if !report.refused.is_empty() {
+        let n = report.refused.len();
+        let why = format!(
+            "Nothing imported: {n} line{} refused. Fix {} and import the file again.",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" }
+        );
+        return refused(&why, &report.refused).await;
+    }
+    Redirect::to(&format!(
+        "/admin/glossary?flash=imported&added={}&skipped={}&requeued={}",
+        report.added.len(),
+        report.unchanged.len(),
+        report.requeued
+    ))
+    .into_response()
 }
 
 #[cfg(test)]
@@ -450,16 +581,27 @@ mod tests {
 
     #[test]
     fn notices_show_only_fixed_words_and_a_number() {
+        let q = |flash: Option<&str>, requeued: &str| ListQuery {
+            flash: flash.map(str::to_string),
+            requeued: Some(requeued.to_string()),
+            added: Some("2".into()),
+            skipped: Some("x".into()),
+            ..Default::default()
+        };
         assert_eq!(
-            notice(Some("added"), Some("3")).unwrap(),
+            notice(&q(Some("added"), "3")).unwrap(),
             "Entry added; 3 translations re-queued: they are being made again with the glossary."
         );
         assert_eq!(
-            notice(Some("deleted"), Some("<b>")).unwrap(),
+            notice(&q(Some("deleted"), "<b>")).unwrap(),
             "Entry deleted; no published translation mentions the term."
         );
-        assert_eq!(notice(Some("other"), Some("1")), None);
-        assert_eq!(notice(None, Some("1")), None);
+        assert_eq!(
+            notice(&q(Some("imported"), "1")).unwrap(),
+            "File imported: 2 entries added, 0 already in the glossary; 1 translation re-queued: it is being made again with the glossary."
+        );
+        assert_eq!(notice(&q(Some("other"), "1")), None);
+        assert_eq!(notice(&q(None, "1")), None);
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! translated article side by side with its original, editable sentence by
 //! sentence and approved as a whole (`review.rs`); false flags dismissed
 //! with a reason (`flags.rs`); the glossary, each change saying how many
-//! translations it re-queued (`glossary.rs`); the team, where an admin
-//! creates editors, resets passwords and ends sessions (`team.rs`); the
-//! audit log of every action (`audit.rs`); translations suggested from
+//! translations it re-queued, and its TSV file exported and imported
+//! (`glossary.rs`); names in recent originals without a glossary entry,
+//! with the model's spellings of them (`terms.rs`); the team, where an
+//! admin creates editors, resets passwords and ends sessions (`team.rs`);
+//! the audit log of every action (`audit.rs`); translations suggested from
 //! outside through LibreTranslate's `/suggest`, accepted or rejected
 //! (`suggestions.rs`).
 //!
@@ -41,6 +43,7 @@ mod review;
 mod segments;
 mod suggestions;
 mod team;
+mod terms;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -114,6 +117,9 @@ pub fn router() -> Router<Arc<App>> {
             "/admin/suggestions/{id}/{verdict}",
             post(suggestions::decide),
         )
+        .route("/admin/glossary/export.tsv", get(glossary::export))
+        .route("/admin/glossary/import", post(glossary::import))
+        .route("/admin/terms", get(terms::list))
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -398,6 +404,45 @@ fn checked_post(
 
 fn forbidden(app: &App, session: Option<&Session>, why: &str) -> Response {
     AdminError::new(StatusCode::FORBIDDEN, why).page(app, session)
+}
+
+/// Why a post that changes something may not go on, as the 403 page to
+/// answer with: it does not come from this site or lacks the session's
+/// form token. `None`: it may.
+fn post_refused(app: &App, session: &Session, headers: &HeaderMap, csrf: &str) -> Option<Response> {
+    if same_origin(app, headers) && csrf_ok(session, csrf) {
+        None
+    } else {
+        Some(forbidden(
+            app,
+            Some(session),
+            "Missing or wrong form token; reload the page and try again.",
+        ))
+    }
+}
+
+/// Why a line an editor typed was refused ([`one_line`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineRefused {
+    Empty,
+    Control,
+    TooLong,
+}
+
+/// An editor's text as one line: line breaks and tabs a textarea lets in
+/// become single spaces; blank text, other control characters and more
+/// than `max_chars` characters are refused.
+fn one_line(raw: &str, max_chars: usize) -> Result<String, LineRefused> {
+    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        Err(LineRefused::Empty)
+    } else if text.chars().any(char::is_control) {
+        Err(LineRefused::Control)
+    } else if text.chars().count() > max_chars {
+        Err(LineRefused::TooLong)
+    } else {
+        Ok(text)
+    }
 }
 
 #[cfg(test)]

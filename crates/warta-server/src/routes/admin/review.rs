@@ -4,7 +4,11 @@
 //! form to dismiss it (`flags.rs`), every sentence editable in place (saved
 //! through [`approve_sentence`], as the queue's editor does), the version
 //! approved as a whole (`Store::approve_version`: a held one is published),
-//! and a preview of the page as readers will see it.
+//! a preview of the page as readers will see it, and, for a translation of
+//! an older revision, what changed in the original since: the sentences
+//! added, removed and changed between the two revisions, each cut by the
+//! pipeline's own segmenter (`warta_pipeline::source_sentences`) and
+//! compared with `similar`'s Myers diff.
 //!
 //! Every form is a plain HTML form that works without script; each saves
 //! one thing and comes back to this page at the sentence it changed.
@@ -29,13 +33,9 @@ use warta_store::{
 use super::articles::review_url;
 use super::login::CsrfForm;
 use super::segments::{
-    approve_sentence, load_segment, parse_segment_ref, parse_segment_text, EditForm,
-    MAX_SEGMENT_CHARS,
+    approve_sentence, find_segment, parse_segment_text, EditForm, MAX_SEGMENT_CHARS,
 };
-use super::{
-    confidence, csrf_ok, forbidden, form_or_empty, html, same_origin, store_as, AdminError, Editor,
-    Flash,
-};
+use super::{confidence, form_or_empty, html, post_refused, store_as, AdminError, Editor, Flash};
 use crate::startup::App;
 
 struct FlagItem {
@@ -69,6 +69,68 @@ struct Section {
     sentences: Vec<SentenceView>,
 }
 
+/// One change of the original between the translated revision and the
+/// current one: `added`, `removed` or `changed` (then both sides).
+#[derive(Debug, PartialEq, Eq)]
+struct OriginalChange {
+    kind: &'static str,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+/// The sentences added, removed and changed from `old` to `new` (the same
+/// sentence in both is not listed). A changed sentence is a removed run
+/// and an added run at the same place, paired in order; what is left over
+/// on either side is removed or added.
+fn original_changes(old: &Revision, new: &Revision) -> Result<Vec<OriginalChange>, AdminError> {
+    let cut = |r: &Revision| {
+        warta_pipeline::source_sentences(&warta_pipeline::SourceDoc::article(
+            r.title.clone(),
+            r.summary.clone(),
+            r.body_html.clone(),
+        ))
+        .map_err(AdminError::internal)
+    };
+    let (old, new) = (cut(old)?, cut(new)?);
+    let mut out = Vec::new();
+    let change = |kind, before: Option<&String>, after: Option<&String>| OriginalChange {
+        kind,
+        before: before.cloned(),
+        after: after.cloned(),
+    };
+    // Runs of removed and added sentences between two equal stretches.
+    let (mut removed, mut added): (Vec<&String>, Vec<&String>) = (Vec::new(), Vec::new());
+    let mut flush = |removed: &mut Vec<&String>, added: &mut Vec<&String>| {
+        let paired = removed.len().min(added.len());
+        for i in 0..paired {
+            out.push(change("changed", Some(removed[i]), Some(added[i])));
+        }
+        out.extend(
+            removed[paired..]
+                .iter()
+                .map(|s| change("removed", Some(s), None)),
+        );
+        out.extend(
+            added[paired..]
+                .iter()
+                .map(|s| change("added", None, Some(s))),
+        );
+        removed.clear();
+        added.clear();
+    };
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new) {
+        let (tag, before, after) = op.as_tag_tuple();
+        if tag == similar::DiffTag::Equal {
+            flush(&mut removed, &mut added);
+        } else {
+            removed.extend(&old[before]);
+            added.extend(&new[after]);
+        }
+    }
+    flush(&mut removed, &mut added);
+    Ok(out)
+}
+
 #[derive(Template)]
 #[template(path = "admin/review.html")]
 struct ReviewPage<'a> {
@@ -90,6 +152,10 @@ struct ReviewPage<'a> {
     hold_reason: Option<&'a str>,
     editor_hold: Option<String>,
     stale: Option<String>,
+    /// The revision the translation was made from, when older than the
+    /// current one, and what changed in the original since.
+    changed_since: Option<i64>,
+    changes: Vec<OriginalChange>,
     origin_note: Option<String>,
     reviewed_by: Option<&'a str>,
     model: Option<&'a str>,
@@ -324,6 +390,13 @@ fn review_page(
             l.job.as_ref().map_or("none", |j| j.state.as_str())
         )
     });
+    let (changed_since, changes) = match (&l.version_source, current_version) {
+        (Some(old), false) => match original_changes(old, &l.current) {
+            Ok(c) => (Some(old.revision.0), c),
+            Err(e) => return e.page(app, Some(session)),
+        },
+        _ => (None, Vec::new()),
+    };
     let origin_note = v.filter(|v| v.origin == Origin::Human).map(|v| {
         format!(
             "Written by a person ({}); it is replaced as a whole through the API, not edited sentence by sentence.",
@@ -361,6 +434,8 @@ fn review_page(
                 .as_ref()
                 .map(|h| format!("{} holds this language: {}", h.held_by, h.reason)),
             stale,
+            changed_since,
+            changes,
             origin_note,
             reviewed_by: v.and_then(|v| v.reviewed_by.as_deref()),
             model: v.and_then(|v| v.model_id.as_deref()),
@@ -403,14 +478,6 @@ pub(super) async fn page(
     }
 }
 
-fn bad_token(app: &App, session: &Session) -> Response {
-    forbidden(
-        app,
-        Some(session),
-        "Missing or wrong form token; reload the page and try again.",
-    )
-}
-
 /// `POST …/segments/{idx}`: save one sentence as the queue's editor does.
 pub(super) async fn save_sentence(
     State(app): State<Arc<App>>,
@@ -421,14 +488,10 @@ pub(super) async fn save_sentence(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if !same_origin(&app, &headers) || !csrf_ok(session, &form.csrf) {
-        return bad_token(&app, session);
+    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
+        return refused;
     }
-    let item = match parse_segment_ref(&app, &slug, &lang, &idx) {
-        Ok(r) => load_segment(&app, &r).await,
-        Err(e) => Err(e),
-    };
-    let item = match item {
+    let item = match find_segment(&app, &slug, &lang, &idx).await {
         Ok(i) => i,
         Err(e) => return e.page(&app, Some(session)),
     };
@@ -473,8 +536,8 @@ pub(super) async fn approve(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if !same_origin(&app, &headers) || !csrf_ok(session, &form.csrf) {
-        return bad_token(&app, session);
+    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
+        return refused;
     }
     let done = async {
         let slug = Slug::parse(&slug).map_err(|_| not_found())?;
@@ -582,5 +645,66 @@ mod tests {
             2
         );
         assert_eq!(sentence_count(""), 0);
+    }
+
+    fn revision(no: i64, title: &str, body_html: &str) -> Revision {
+        Revision {
+            article_id: warta_store::ArticleId(1),
+            revision: warta_store::RevisionNo(no),
+            title: title.into(),
+            summary: String::new(),
+            body_html: body_html.into(),
+            author: None,
+            published_at: 0,
+            source_lang: Lang::parse("en").unwrap(),
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn changes_of_the_original_are_listed_sentence_by_sentence() {
+        // Hand-made revisions: the second sentence reworded, the third
+        // removed, one added at the end; the title and first sentence kept.
+        let old = revision(
+            1,
+            "Floods hit the city",
+            "<p>The river rose. Schools were closed on Monday. Roads were cut.</p>",
+        );
+        let new = revision(
+            2,
+            "Floods hit the city",
+            "<p>The river rose. Schools were closed on Tuesday.</p><p>The mayor asked for help.</p>",
+        );
+        let got = original_changes(&old, &new).ok().unwrap();
+        let s = |t: &str| Some(t.to_string());
+        assert_eq!(
+            got,
+            vec![
+                OriginalChange {
+                    kind: "changed",
+                    before: s("Schools were closed on Monday."),
+                    after: s("Schools were closed on Tuesday."),
+                },
+                OriginalChange {
+                    kind: "changed",
+                    before: s("Roads were cut."),
+                    after: s("The mayor asked for help."),
+                },
+            ]
+        );
+        assert!(original_changes(&old, &old).ok().unwrap().is_empty());
+        let longer = revision(
+            3,
+            "Floods hit the city",
+            "<p>The river rose. Schools were closed on Monday. Roads were cut. Rain fell.</p>",
+        );
+        assert_eq!(
+            original_changes(&old, &longer).ok().unwrap(),
+            vec![OriginalChange {
+                kind: "added",
+                before: None,
+                after: s("Rain fell.")
+            }]
+        );
     }
 }

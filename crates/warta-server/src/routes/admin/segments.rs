@@ -23,7 +23,8 @@ use warta_core::{normalize_segment, Lang, Pair, Slug};
 use warta_store::{Approval, QaFlag, ReviewItem, SegmentApproval, Session};
 
 use super::{
-    confidence, csrf_ok, forbidden, form_or_empty, html, same_origin, store_as, AdminError, Editor,
+    confidence, form_or_empty, html, one_line, post_refused, store_as, AdminError, Editor,
+    LineRefused,
 };
 use crate::startup::App;
 
@@ -141,11 +142,7 @@ pub(super) async fn edit_form(
     editor: Editor,
     Path((slug, lang, idx)): Path<(String, String, String)>,
 ) -> Response {
-    let item = match parse_segment_ref(&app, &slug, &lang, &idx) {
-        Ok(r) => load_segment(&app, &r).await,
-        Err(e) => Err(e),
-    };
-    match item {
+    match find_segment(&app, &slug, &lang, &idx).await {
         Ok(item) => segment_page(
             &app,
             &editor.session,
@@ -169,19 +166,23 @@ pub struct EditForm {
 /// become single spaces (a segment is one sentence of running text); other
 /// control characters, blank text and overlong text are refused.
 pub(super) fn parse_segment_text(raw: &str) -> Result<String, &'static str> {
-    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.is_empty() {
-        return Err("The corrected translation must not be empty.");
-    }
-    if text.chars().any(char::is_control) {
-        return Err(
-            "The corrected translation contains control characters; retype it as plain text.",
-        );
-    }
-    if text.chars().count() > MAX_SEGMENT_CHARS {
-        return Err("The corrected translation is too long for one sentence.");
-    }
-    Ok(text)
+    one_line(raw, MAX_SEGMENT_CHARS).map_err(|e| match e {
+        LineRefused::Empty => "The corrected translation must not be empty.",
+        LineRefused::Control => {
+            "The corrected translation contains control characters; retype it as plain text."
+        }
+        LineRefused::TooLong => "The corrected translation is too long for one sentence.",
+    })
+}
+
+/// The segment `slug`/`lang`/`idx` of a URL, as the editor sees it.
+pub(super) async fn find_segment(
+    app: &App,
+    slug: &str,
+    lang: &str,
+    idx: &str,
+) -> Result<ReviewItem, AdminError> {
+    load_segment(app, &parse_segment_ref(app, slug, lang, idx)?).await
 }
 
 pub(super) async fn approve(
@@ -193,18 +194,10 @@ pub(super) async fn approve(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if !same_origin(&app, &headers) || !csrf_ok(session, &form.csrf) {
-        return forbidden(
-            &app,
-            Some(session),
-            "Missing or wrong form token; reload the page and try again.",
-        );
+    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
+        return refused;
     }
-    let item = match parse_segment_ref(&app, &slug, &lang, &idx) {
-        Ok(r) => load_segment(&app, &r).await,
-        Err(e) => Err(e),
-    };
-    let item = match item {
+    let item = match find_segment(&app, &slug, &lang, &idx).await {
         Ok(i) => i,
         Err(e) => return e.page(&app, Some(session)),
     };
