@@ -735,6 +735,18 @@ impl Store {
             for (lang, revisions) in &matched {
                 requeued += requeue_in_tx!(&mut *tx, revisions, *lang, now);
             }
+            // One audit record per entry, as an added entry writes one.
+            for l in &new {
+                let e = &l.entry;
+                audit_in_tx!(
+                    &mut *tx,
+                    self,
+                    AuditAction::GlossaryAdd,
+                    format!("{} → {}", e.source_term, e.target_lang),
+                    format!("{} (imported, line {})", quoted(&e.target_term), l.line),
+                    now
+                );
+            }
             tx.commit().await?;
             self.jobs_changed();
             (ids, requeued)

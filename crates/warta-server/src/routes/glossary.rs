@@ -362,7 +362,7 @@ pub(crate) fn tsv_file(entries: &[GlossaryEntry]) -> axum::response::Response {
 )]
 pub async fn import(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth<scope::Glossary>,
+    auth: ApiKeyAuth<scope::Glossary>,
     headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportReport>), ApiError> {
@@ -384,9 +384,8 @@ pub async fn import(
     }
     let text = std::str::from_utf8(&body)
         .map_err(|e| ApiError::bad_request(format!("the file is not UTF-8 text: {e}")))?;
-    let report = app
-        .ctx
-        .store
+    let report = auth
+        .store(&app)
         .import_glossary_tsv(text, &app.config().targets)
         .await?;
     let status = if report.refused.is_empty() {

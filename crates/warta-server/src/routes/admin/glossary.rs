@@ -548,9 +548,7 @@ pub(super) async fn import(
         }
         Some(Ok(text)) => text,
     };
-    let report: GlossaryImport = match app
-        .ctx
-        .store
+    let report: GlossaryImport = match store_as(&app, session)
         .import_glossary_tsv(text, &app.config().targets)
         .await
     {
