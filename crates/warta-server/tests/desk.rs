@@ -16,56 +16,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Duration;
 
-use common::{test_models, PgDb, TestApp, CONFIG};
+use common::{
+    api_post, browser_available, client, csrf_of, header, login, test_models, PgDatabase, run_browser_script, TestApp, CONFIG, PASSWORD,
+    USER,
+};
 use serde_json::{json, Value};
 use warta_core::{Lang, Slug};
 use warta_store::{Check, NewQaFlag, RevisionNo, Severity};
-
-const USER: &str = "rina";
-const PASSWORD: &str = "correct horse battery staple";
-
-/// A client that shows redirects instead of following them.
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn header(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// Log in as USER; the `Cookie` header value of the session.
-async fn login(app: &TestApp, c: &reqwest::Client) -> String {
-    let r = c
-        .post(format!("{}/admin/login", app.base))
-        .form(&[("username", USER), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 303);
-    header(&r, "set-cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-/// The value of the first hidden `csrf` field of a page.
-fn csrf_of(html: &str) -> String {
-    let at =
-        html.find(r#"name="csrf" value=""#).expect("csrf field") + r#"name="csrf" value=""#.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
 
 async fn get_page(app: &TestApp, c: &reqwest::Client, cookie: &str, path: &str) -> (u16, String) {
     let r = c
@@ -96,19 +56,6 @@ async fn post_form(
         .send()
         .await
         .unwrap()
-}
-
-async fn api_post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let r = app
-        .client
-        .post(format!("{}{path}", app.base))
-        .bearer_auth(&app.key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 fn article(slug: &str, title: &str, day: &str, body: &str) -> Value {
@@ -408,7 +355,7 @@ async fn articles_list_filters_counts_and_pages_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn articles_list_filters_counts_and_pages_on_postgres() {
-    let Some(pg) = PgDb::create("desk_list").await else {
+    let Some(pg) = PgDatabase::create() else {
         return;
     };
     list_filters_and_pages(&format!("{CONFIG}database_url = \"{}\"\n", pg.url)).await;
@@ -737,24 +684,6 @@ async fn dismissed_flags_keep_their_reason_and_are_counted_per_check() {
     app.stop().await;
 }
 
-fn browser_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
-}
-
-/// Chromium and playwright-core are there; without them the browser test
-/// is skipped with a message, except under CI (`CI=true`), where it fails
-/// (as tests/browser.rs does).
-fn browser_available() -> bool {
-    let ok = Path::new("/usr/bin/chromium").exists()
-        && browser_dir().join("node_modules/playwright-core").exists();
-    if !ok {
-        let msg = "browser test needs /usr/bin/chromium (apt-get install chromium) and `npm ci` in tests/browser";
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}");
-        eprintln!("SKIPPED: {msg}");
-    }
-    ok
-}
-
 /// The issue's acceptance flow in headless Chromium, by keyboard alone
 /// (tests/browser/desk-flow.mjs): log in, find an article, dismiss a flag,
 /// fix a sentence, approve the held version; each desk page fits 1280 and
@@ -818,30 +747,7 @@ async fn an_editor_does_the_whole_desk_flow_in_chromium() {
         FIXED.into(),
         flag.to_string(),
     ];
-    let out = tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new("node");
-        cmd.current_dir(browser_dir())
-            .arg("desk-flow.mjs")
-            .args(&args);
-        if let Ok(dir) = std::env::var("WARTA_SCREENSHOTS") {
-            cmd.env("WARTA_SCREENSHOTS", dir);
-        }
-        cmd.output().expect("run node")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "desk flow failed:\n{stdout}\n{stderr}"
-    );
-    let last = stdout.lines().last().unwrap_or_default();
-    assert!(
-        last.ends_with(" 0 failed") && !last.starts_with("0 passed"),
-        "{last}"
-    );
+    run_browser_script("desk-flow.mjs", args).await;
 
     // What the browser did, as the store has it.
     let flags = store.qa_flags(article.id, pt, RevisionNo(1)).await.unwrap();

@@ -16,21 +16,10 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use common::{test_models, PgDb, TestApp, CONFIG};
+use common::{futures_join, header, test_models, PgDatabase, TestApp, CONFIG, PASSWORD, USER};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use warta_store::Scopes;
-
-const USER: &str = "rina";
-const PASSWORD: &str = "correct horse battery staple";
-
-fn header(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
 
 async fn spawn_with(extra: &str, workers: usize) -> (TestApp, tempfile::TempDir) {
     let tmp = tempfile::tempdir().unwrap();
@@ -162,7 +151,7 @@ async fn a_flood_of_failed_logins_does_not_fail_concurrent_article_posts() {
         }
         app.stop().await;
     }
-    if let Some(pg) = PgDb::create("login_flood").await {
+    if let Some(pg) = PgDatabase::create() {
         let tmp = tempfile::tempdir().unwrap();
         let config = format!(
             "{CONFIG}database_url = \"{}\"\n[http]\ntrusted_proxies = [\"127.0.0.1\"]\n",
@@ -377,20 +366,6 @@ async fn the_connection_cap_makes_new_clients_wait_for_a_free_slot() {
     );
     drop(idle);
     app.stop().await;
-}
-
-/// Run futures at once on the runtime, in order of the results.
-async fn futures_join<F>(futs: impl Iterator<Item = F>) -> Vec<F::Output>
-where
-    F: std::future::Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let handles: Vec<_> = futs.map(tokio::spawn).collect();
-    let mut out = Vec::new();
-    for h in handles {
-        out.push(h.await.unwrap());
-    }
-    out
 }
 
 // ------------------------------------------------------------ 5. public answers

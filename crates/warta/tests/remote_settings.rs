@@ -16,14 +16,13 @@
 //! (`pt→en`, then `en→pt`) — the relabelled pivot must give the same text.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use warta_testkit::{http, test_models_if_fetched};
 
 const RECORDS: &str = "/v1/buckets/main/collections/translations-models-v2/records";
 /// Mozilla's expression on files for everything but Android release.
@@ -33,25 +32,6 @@ const ANDROID_ONLY: &str = "env.appinfo.OS == 'Android'";
 /// A JEXL transform outside the subset Mozilla's translation records use:
 /// a client that does not understand it must not take the record.
 const NOT_UNDERSTOOD: &str = "env.version|versionCompare('140.0a1') >= 0";
-
-/// The real test models (scripts/fetch-test-models), or `None` with a note
-/// when they are absent (CI always fetches them first).
-fn test_models() -> Option<PathBuf> {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    if dir.join("pt-en/manifest.json").exists() && dir.join("en-pt/manifest.json").exists() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: no test models in {} (run scripts/fetch-test-models)",
-            dir.display()
-        );
-        None
-    }
-}
 
 // ---------------------------------------------------------------- replica
 
@@ -114,10 +94,19 @@ impl<'a> File<'a> {
 
 impl Replica {
     fn start() -> Replica {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         let routes: Arc<Mutex<HashMap<String, Vec<u8>>>> = Arc::default();
         let log: Arc<Mutex<Vec<String>>> = Arc::default();
+        // HTTP/1.1, one request per connection, every request path logged.
+        let base = {
+            let (routes, log) = (routes.clone(), log.clone());
+            http::site(move |path, stream| {
+                log.lock().unwrap().push(path.to_string());
+                match routes.lock().unwrap().get(path) {
+                    Some(body) => http::ok(stream, None, body),
+                    None => http::not_found(stream),
+                }
+            })
+        };
         // The root document, shaped like Mozilla's `GET /v1/` (Kinto server
         // info with the kinto-attachment capability).
         let root = json!({
@@ -138,7 +127,6 @@ impl Replica {
             .lock()
             .unwrap()
             .insert("/v1/".into(), serde_json::to_vec(&root).unwrap());
-        serve(listener, routes.clone(), log.clone());
         let r = Replica {
             base,
             routes,
@@ -213,48 +201,6 @@ impl Replica {
     fn requested(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
     }
-}
-
-/// HTTP/1.1, one request per connection, every request path logged.
-fn serve(
-    listener: TcpListener,
-    routes: Arc<Mutex<HashMap<String, Vec<u8>>>>,
-    log: Arc<Mutex<Vec<String>>>,
-) {
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let routes = routes.clone();
-            let log = log.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request = String::new();
-                reader.read_line(&mut request).unwrap_or(0);
-                loop {
-                    let mut h = String::new();
-                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                        break;
-                    }
-                }
-                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-                log.lock().unwrap().push(path.clone());
-                let body = routes.lock().unwrap().get(&path).cloned();
-                let mut stream = stream;
-                match body {
-                    Some(body) => {
-                        let _ = write!(
-                            stream,
-                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            body.len()
-                        );
-                        let _ = stream.write_all(&body);
-                    }
-                    None => {
-                        let _ = write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                    }
-                }
-            });
-        }
-    });
 }
 
 /// zstd-compress, once per distinct content in this test process (the
@@ -701,7 +647,7 @@ fn attachments_requested(r: &Replica) -> Vec<String> {
 
 #[test]
 fn pulls_exactly_the_files_desktop_release_firefox_would() {
-    let Some(models) = test_models() else { return };
+    let Some(models) = test_models_if_fetched() else { return };
     let replica = newsroom_replica(&models);
     let store = tempfile::tempdir().unwrap();
 
@@ -817,7 +763,7 @@ fn pulls_exactly_the_files_desktop_release_firefox_would() {
 
 #[test]
 fn a_bad_attachment_leaves_the_store_exactly_as_it_was() {
-    let Some(models) = test_models() else { return };
+    let Some(models) = test_models_if_fetched() else { return };
     let mut replica = newsroom_replica(&models);
     let store = tempfile::tempdir().unwrap();
     let o = warta(
@@ -956,7 +902,7 @@ fn an_unreachable_server_is_one_line_naming_it() {
 
 #[test]
 fn a_mirror_of_pulled_models_serves_the_other_machines() {
-    let Some(models) = test_models() else { return };
+    let Some(models) = test_models_if_fetched() else { return };
     let replica = newsroom_replica(&models);
     let first = tempfile::tempdir().unwrap();
     let o = warta(
@@ -980,7 +926,7 @@ fn a_mirror_of_pulled_models_serves_the_other_machines() {
         b"",
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let url = serve_dir(mirror.path());
+    let url = http::serve_dir(mirror.path());
 
     let second = tempfile::tempdir().unwrap();
     let o = warta(
@@ -1030,7 +976,7 @@ fn a_mirror_of_pulled_models_serves_the_other_machines() {
 
 #[test]
 fn for_config_pulls_the_route_the_newsroom_needs() {
-    let Some(models) = test_models() else { return };
+    let Some(models) = test_models_if_fetched() else { return };
     let replica = newsroom_replica(&models);
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("warta.toml");
@@ -1070,7 +1016,7 @@ fn for_config_pulls_the_route_the_newsroom_needs() {
 /// the newsroom turns the check off.
 #[test]
 fn for_config_pulls_the_reverse_of_a_direct_pair_for_the_adequacy_check() {
-    let Some(models) = test_models() else { return };
+    let Some(models) = test_models_if_fetched() else { return };
     let mut replica = newsroom_replica(&models);
     let read = |file: &str| std::fs::read(models.join("en-pt").join(file)).unwrap();
     for (kind, name, file) in [
@@ -1105,56 +1051,4 @@ fn for_config_pulls_the_reverse_of_a_direct_pair_for_the_adequacy_check() {
             assert!(line_for(&o, "en-id").contains("installed"), "{}", stdout(&o));
         }
     }
-}
-
-/// A static file server for a mirror directory (what a newsroom's nginx
-/// would be).
-fn serve_dir(root: &Path) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let root = root.to_path_buf();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let root = root.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request = String::new();
-                reader.read_line(&mut request).unwrap_or(0);
-                loop {
-                    let mut h = String::new();
-                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                        break;
-                    }
-                }
-                let path = request
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap_or("/")
-                    .trim_start_matches('/')
-                    .to_string();
-                let mut stream = stream;
-                let file = if path.contains("..") {
-                    None
-                } else {
-                    std::fs::File::open(root.join(&path)).ok()
-                };
-                match file {
-                    Some(mut f) => {
-                        let mut body = Vec::new();
-                        f.read_to_end(&mut body).unwrap();
-                        let _ = write!(
-                            stream,
-                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            body.len()
-                        );
-                        let _ = stream.write_all(&body);
-                    }
-                    None => {
-                        let _ = write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                    }
-                }
-            });
-        }
-    });
-    url
 }
