@@ -39,6 +39,18 @@ pub struct GlossaryFields {
 }
 
 impl NewGlossaryEntry {
+    /// The two terms as stored (trimmed); the store's last guard against an
+    /// empty one, for callers that built the entry without [`Self::parse`].
+    fn terms(&self) -> Result<(&str, &str)> {
+        let (source, target) = (self.source_term.trim(), self.target_term.trim());
+        if source.is_empty() || target.is_empty() {
+            return Err(StoreError::Invalid(
+                "glossary terms must not be empty".into(),
+            ));
+        }
+        Ok((source, target))
+    }
+
     /// The one validation of an entry, wherever it comes from: terms
     /// non-empty, at most [`MAX_TERM_CHARS`], without control characters
     /// (a tab or line break in a term could never match a segment);
@@ -178,13 +190,7 @@ impl Store {
     /// every live article that mentions the term are re-queued (see
     /// [`Store::requeue_for_term`]); returns the entry and how many jobs.
     pub async fn add_glossary_entry(&self, e: &NewGlossaryEntry) -> Result<(GlossaryEntry, u64)> {
-        let source_term = e.source_term.trim();
-        let target_term = e.target_term.trim();
-        if source_term.is_empty() || target_term.is_empty() {
-            return Err(StoreError::Invalid(
-                "glossary terms must not be empty".into(),
-            ));
-        }
+        let (source_term, target_term) = e.terms()?;
         let matched = self
             .revisions_mentioning(source_term, e.case_sensitive, e.target_lang)
             .await?;
@@ -321,13 +327,7 @@ impl Store {
         id: i64,
         e: &NewGlossaryEntry,
     ) -> Result<(GlossaryEntry, u64)> {
-        let source_term = e.source_term.trim();
-        let target_term = e.target_term.trim();
-        if source_term.is_empty() || target_term.is_empty() {
-            return Err(StoreError::Invalid(
-                "glossary terms must not be empty".into(),
-            ));
-        }
+        let (source_term, target_term) = e.terms()?;
         let old = self
             .glossary_entry(id)
             .await?
