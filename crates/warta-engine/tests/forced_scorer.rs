@@ -126,7 +126,9 @@ fn reverse_scores_equal_the_step_by_step_scores_pt_en() {
 #[test]
 #[ignore]
 fn every_ntrex_line_scores_as_step_by_step_both_directions() {
-    let Some(lines) = warta_testkit::ntrex_lines("newstest2019-src.eng.txt") else { return };
+    let Some(lines) = warta_testkit::ntrex_lines("newstest2019-src.eng.txt") else {
+        return;
+    };
     let all = translated(lines);
     let t = std::time::Instant::now();
     let (bad_f, worst_f) = compare("en", "pt", &forward_pairs(&all));

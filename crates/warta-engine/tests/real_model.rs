@@ -6,7 +6,6 @@
 //! "How are you today?"; the batch tests compare against that engine called
 //! one sentence at a time — the oracle — rather than against stored strings.
 
-
 use warta_core::Lang;
 use warta_engine::ModelPool;
 use warta_models::ModelStore;

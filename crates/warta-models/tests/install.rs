@@ -2,12 +2,13 @@
 //! shortlist included (issue 10: a broken shortlist used to install silently
 //! because the check loaded the model without it).
 
-
 use warta_models::{load_engine, ModelStore};
 
 #[test]
 fn a_broken_shortlist_is_refused_at_install() {
-    let Some(models) = warta_testkit::test_models_if_fetched() else { return };
+    let Some(models) = warta_testkit::test_models_if_fetched() else {
+        return;
+    };
     let src = models.join("en-pt");
     let dir = tempfile::tempdir().unwrap();
     for f in [
@@ -40,7 +41,9 @@ fn a_broken_shortlist_is_refused_at_install() {
 
 #[test]
 fn the_install_load_translates_like_the_engine() {
-    let Some(models) = warta_testkit::test_models_if_fetched() else { return };
+    let Some(models) = warta_testkit::test_models_if_fetched() else {
+        return;
+    };
     // Expected text: the CLI test's "done when" example (crates/warta/tests/cli.rs),
     // which goes through the engine pool.
     let installed = ModelStore::open(&models)

@@ -24,10 +24,16 @@ fn run(store: ModelStore) -> warta_pipeline::TranslatedDoc {
         doc: Arc::new(doc),
         target: Lang::parse("pt").unwrap(),
     };
-    translate(&pool, Lang::english(), vec![req], &HashMap::new(), &Options::default())
-        .pop()
-        .unwrap()
-        .expect("translated")
+    translate(
+        &pool,
+        Lang::english(),
+        vec![req],
+        &HashMap::new(),
+        &Options::default(),
+    )
+    .pop()
+    .unwrap()
+    .expect("translated")
 }
 
 #[test]

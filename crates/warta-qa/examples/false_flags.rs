@@ -17,7 +17,12 @@ use std::process::ExitCode;
 use warta_qa::{check_segment, Check, SegmentCheck};
 
 fn main() -> ExitCode {
-    common::main_with("false_flags", "SOURCE.txt TARGET.txt SRC_LANG TRG_LANG [EXAMPLES]", 4..=5, run)
+    common::main_with(
+        "false_flags",
+        "SOURCE.txt TARGET.txt SRC_LANG TRG_LANG [EXAMPLES]",
+        4..=5,
+        run,
+    )
 }
 
 fn run(args: &[String]) -> Result<(), String> {

@@ -16,7 +16,12 @@ use std::process::ExitCode;
 use warta_qa::{money_and_units, SegmentCheck, Severity};
 
 fn main() -> ExitCode {
-    common::main_with("money_flags", "SOURCE.txt TARGET.txt SRC_LANG TRG_LANG", 4..=4, run)
+    common::main_with(
+        "money_flags",
+        "SOURCE.txt TARGET.txt SRC_LANG TRG_LANG",
+        4..=4,
+        run,
+    )
 }
 
 fn run(args: &[String]) -> Result<(), String> {

@@ -35,7 +35,9 @@ fn error(f: &Option<Flag>) -> bool {
 
 #[test]
 fn pounds_the_test_model_turns_into_euros_are_errors() {
-    let Some(dir) = warta_testkit::ntrex_dir() else { return };
+    let Some(dir) = warta_testkit::ntrex_dir() else {
+        return;
+    };
     let en = warta_testkit::ntrex(&dir, "newstest2019-src.eng.txt");
     let lines: Vec<(usize, &str)> = en
         .iter()
@@ -43,7 +45,10 @@ fn pounds_the_test_model_turns_into_euros_are_errors() {
         .filter(|(_, l)| l.contains('£'))
         .map(|(i, l)| (i + 1, l.as_str()))
         .collect();
-    let pool = warta_engine::ModelPool::new(warta_models::ModelStore::open(warta_testkit::test_models()), 2);
+    let pool = warta_engine::ModelPool::new(
+        warta_models::ModelStore::open(warta_testkit::test_models()),
+        2,
+    );
     let tr = pool.translator(lang("en"), lang("pt")).unwrap();
     let sources: Vec<&str> = lines.iter().map(|(_, l)| *l).collect();
     let outputs = tr.translate_texts(&sources, None);
@@ -142,7 +147,9 @@ fn change_currency(text: &str, to_euro: bool) -> String {
 
 #[test]
 fn every_changed_currency_in_the_portuguese_reference_is_an_error() {
-    let Some(dir) = warta_testkit::ntrex_dir() else { return };
+    let Some(dir) = warta_testkit::ntrex_dir() else {
+        return;
+    };
     let en = warta_testkit::ntrex(&dir, "newstest2019-src.eng.txt");
     let pt = warta_testkit::ntrex(&dir, "newstest2019-ref.por-BR.txt");
     assert_eq!(en.len(), pt.len());
@@ -235,7 +242,9 @@ fn numbers_error(src: &str, trg: &str) -> bool {
 
 #[test]
 fn every_changed_unit_in_the_portuguese_reference_is_an_error() {
-    let Some(dir) = warta_testkit::ntrex_dir() else { return };
+    let Some(dir) = warta_testkit::ntrex_dir() else {
+        return;
+    };
     let en = warta_testkit::ntrex(&dir, "newstest2019-src.eng.txt");
     let pt = warta_testkit::ntrex(&dir, "newstest2019-ref.por-BR.txt");
     let mut missed = Vec::new();
@@ -303,7 +312,9 @@ const REFERENCE_CHANGES: &[(&str, &str, &[usize])] = &[
 
 #[test]
 fn human_references_are_flagged_only_where_the_translator_changed_a_currency_or_unit() {
-    let Some(dir) = warta_testkit::ntrex_dir() else { return };
+    let Some(dir) = warta_testkit::ntrex_dir() else {
+        return;
+    };
     let en = warta_testkit::ntrex(&dir, "newstest2019-src.eng.txt");
     let mut unexpected = Vec::new();
     for (file, code, allowed) in REFERENCE_CHANGES {

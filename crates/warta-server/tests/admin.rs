@@ -14,7 +14,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client, csrf_of, header, login, TestApp, PASSWORD, USER};
+use common::{client, create_editor, csrf_of, header, login, post_login, TestApp, PASSWORD, USER};
 use serde_json::json;
 use warta_core::{normalize_segment, Lang, Pair, Slug};
 use warta_store::{tm_source_hash, NewQaFlag, Origin, RevisionNo, Severity};
@@ -43,12 +43,7 @@ fn assert_admin_headers(r: &reqwest::Response) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_sets_a_secure_session_cookie_and_the_queue_requires_it() {
     let app = TestApp::spawn(0).await;
-    app.app()
-        .ctx
-        .store
-        .create_user(USER, PASSWORD)
-        .await
-        .unwrap();
+    create_editor(&app).await;
     let c = client();
 
     // Not logged in: every admin page sends you to the login form.
@@ -97,12 +92,7 @@ async fn login_sets_a_secure_session_cookie_and_the_queue_requires_it() {
 
     // Right password: a session cookie only scripts cannot read and other
     // sites cannot send, scoped to /admin, for one shift.
-    let r = c
-        .post(format!("{}/admin/login", app.base))
-        .form(&[("username", USER), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = post_login(&app, &c).await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(header(&r, "location"), "/admin");
     let set = header(&r, "set-cookie");

@@ -42,7 +42,13 @@ async fn pages_in_every_language_pass_the_browser_checks() {
     assert_eq!(put.status().as_u16(), 200);
 
     let base = app.base.clone();
-    let args = [base.as_str(), "browser-check", "en:source", "pt:machine", "ar:human"];
+    let args = [
+        base.as_str(),
+        "browser-check",
+        "en:source",
+        "pt:machine",
+        "ar:human",
+    ];
     run_browser_script("check-pages.mjs", args.map(String::from).to_vec()).await;
     app.stop().await;
 }

@@ -20,8 +20,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{
-    api_post, browser_available, client, csrf_of, header, login, test_models, PgDatabase, run_browser_script, TestApp, CONFIG, PASSWORD,
-    USER,
+    api_post, browser_available, client, csrf_of, header, login, run_browser_script, test_models,
+    PgDatabase, TestApp, CONFIG, PASSWORD, USER,
 };
 use serde_json::{json, Value};
 use warta_core::{Lang, Slug};

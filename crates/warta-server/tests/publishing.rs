@@ -86,7 +86,10 @@ async fn under_review_every_version_waits_for_an_approval_and_readers_keep_the_l
     // Approved by an editor: readers are told so (messages.toml, [pt]
     // machine_reviewed) instead of the machine-translation disclaimer.
     assert!(page.contains(r#"data-warta="reviewed""#), "{page}");
-    assert!(page.contains("Tradução automática revisada por um editor."), "{page}");
+    assert!(
+        page.contains("Tradução automática revisada por um editor."),
+        "{page}"
+    );
     assert!(!page.contains(r#"data-warta="disclaimer""#), "{page}");
 
     // The original is revised: the new translation is held, the approved
@@ -251,14 +254,21 @@ async fn an_invented_headline_is_held_under_the_default_policy() {
 async fn a_translation_changed_after_publication_carries_a_dated_correction() {
     let app = TestApp::spawn(1).await;
     let r = app
-        .post_article(&article("koreksi", "The council met today", "The mayor spoke."))
+        .post_article(&article(
+            "koreksi",
+            "The council met today",
+            "The mayor spoke.",
+        ))
         .await;
     assert_eq!(r.status(), 202);
     app.wait_for_job("koreksi", "pt", "done", Duration::from_secs(120))
         .await;
     let (status, page) = app.page("/pt/koreksi").await;
     assert_eq!(status, 200);
-    assert!(!page.contains(r#"data-warta="corrected""#), "first publication: {page}");
+    assert!(
+        !page.contains(r#"data-warta="corrected""#),
+        "first publication: {page}"
+    );
     let put = app
         .client
         .put(format!("{}/api/v1/articles/koreksi/pt", app.base))

@@ -16,7 +16,10 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use common::{futures_join, header, test_models, PgDatabase, TestApp, CONFIG, PASSWORD, USER};
+use common::{
+    create_editor, futures_join, header, post_login, test_models, PgDatabase, TestApp, CONFIG,
+    PASSWORD, USER,
+};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use warta_store::Scopes;
@@ -65,12 +68,7 @@ async fn login_status(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forty_wrong_passwords_from_one_address_do_not_lock_the_editor_out_elsewhere() {
     let (app, _tmp) = spawn_with("", 0).await;
-    app.app()
-        .ctx
-        .store
-        .create_user(USER, PASSWORD)
-        .await
-        .unwrap();
+    create_editor(&app).await;
     let attacker = client_from(LOOPBACK);
     let mut statuses = Vec::new();
     for _ in 0..40 {
@@ -96,12 +94,7 @@ async fn forty_wrong_passwords_from_one_address_do_not_lock_the_editor_out_elsew
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn through_a_trusted_proxy_the_forwarded_client_is_throttled_not_the_proxy() {
     let (app, _tmp) = spawn_with("[http]\ntrusted_proxies = [\"127.0.0.1\"]", 0).await;
-    app.app()
-        .ctx
-        .store
-        .create_user(USER, PASSWORD)
-        .await
-        .unwrap();
+    create_editor(&app).await;
     let proxy = client_from(LOOPBACK);
     let mut statuses = Vec::new();
     for i in 0..40 {
@@ -333,7 +326,11 @@ async fn slow_connections_are_closed_after_the_header_timeout_and_pages_stay_fas
     .expect("slow connections still open a minute later: no header timeout");
     for (sent, at) in &closes {
         // Timers never fire early.
-        assert!(*at >= *sent + HEADER_TIMEOUT, "closed {:?} after connecting", *at - *sent);
+        assert!(
+            *at >= *sent + HEADER_TIMEOUT,
+            "closed {:?} after connecting",
+            *at - *sent
+        );
     }
     app.stop().await;
 }
@@ -502,12 +499,7 @@ async fn expired_sessions_are_swept() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn under_https_responses_carry_hsts_and_the_session_cookie_is_host_prefixed() {
     let (app, _tmp) = spawn_with("base_url = \"https://news.example.org\"", 0).await;
-    app.app()
-        .ctx
-        .store
-        .create_user(USER, PASSWORD)
-        .await
-        .unwrap();
+    create_editor(&app).await;
     let c = client_from(LOOPBACK);
     for path in ["/en/", "/admin/login", "/healthz", "/nowhere"] {
         let r = c.get(format!("{}{path}", app.base)).send().await.unwrap();
@@ -517,12 +509,7 @@ async fn under_https_responses_carry_hsts_and_the_session_cookie_is_host_prefixe
             "{path}"
         );
     }
-    let r = c
-        .post(format!("{}/admin/login", app.base))
-        .form(&[("username", USER), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = post_login(&app, &c).await;
     assert_eq!(r.status(), 303);
     let set = header(&r, "set-cookie");
     assert!(set.starts_with("__Host-warta_session="), "{set}");

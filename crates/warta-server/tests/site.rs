@@ -360,8 +360,14 @@ async fn pages_feeds_and_the_sitemap_are_served_compressed_to_those_who_accept_i
                 .get("content-encoding")
                 .map(|v| v.to_str().unwrap().to_string());
             assert_eq!(got.as_deref(), coding, "{path} {accept}");
-            let vary = r.headers().get("vary").map(|v| v.to_str().unwrap().to_lowercase());
-            assert!(vary.is_some_and(|v| v.contains("accept-encoding")), "{path}");
+            let vary = r
+                .headers()
+                .get("vary")
+                .map(|v| v.to_str().unwrap().to_lowercase());
+            assert!(
+                vary.is_some_and(|v| v.contains("accept-encoding")),
+                "{path}"
+            );
             let etag = r.headers()["etag"].to_str().unwrap().to_string();
             let raw = r.bytes().await.unwrap();
             let mut decoded = Vec::new();

@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use common::{hook_receiver, test_models, PgDatabase};
-use warta_testkit::wait_until;
 use warta_server::webhooks::{deliver_loop_with, verify_signature, DeliveryOptions};
 use warta_server::{App, Config};
+use warta_testkit::wait_until;
 
 const SECRET: &str = "a-test-secret-of-some-length";
 const DELIVERIES: usize = 24;

@@ -51,6 +51,20 @@ impl NewGlossaryEntry {
         Ok((source, target))
     }
 
+    /// The entry as stored under `id`, its terms trimmed.
+    fn stored(&self, id: i64, created_at: i64) -> Result<GlossaryEntry> {
+        let (source_term, target_term) = self.terms()?;
+        Ok(GlossaryEntry {
+            id,
+            source_term: source_term.to_string(),
+            target_lang: self.target_lang,
+            target_term: target_term.to_string(),
+            case_sensitive: self.case_sensitive,
+            note: self.note.clone(),
+            created_at,
+        })
+    }
+
     /// The one validation of an entry, wherever it comes from: terms
     /// non-empty, at most [`MAX_TERM_CHARS`], without control characters
     /// (a tab or line break in a term could never match a segment);
@@ -224,15 +238,7 @@ impl Store {
             self.jobs_changed();
             (id, requeued)
         });
-        let entry = GlossaryEntry {
-            id,
-            source_term: source_term.to_string(),
-            target_lang: e.target_lang,
-            target_term: target_term.to_string(),
-            case_sensitive: e.case_sensitive,
-            note: e.note.clone(),
-            created_at: now,
-        };
+        let entry = e.stored(id, now)?;
         tracing::info!(term = source_term, lang = %e.target_lang, jobs = requeued, "glossary entry added; translations re-queued");
         Ok((entry, requeued))
     }
@@ -385,15 +391,7 @@ impl Store {
         if updated == 0 {
             return Err(StoreError::NotFound(format!("glossary entry #{id}")));
         }
-        let entry = GlossaryEntry {
-            id,
-            source_term: source_term.to_string(),
-            target_lang: e.target_lang,
-            target_term: target_term.to_string(),
-            case_sensitive: e.case_sensitive,
-            note: e.note.clone(),
-            created_at: old.created_at,
-        };
+        let entry = e.stored(id, old.created_at)?;
         tracing::info!(term = source_term, lang = %e.target_lang, jobs = requeued, "glossary entry changed; translations re-queued");
         Ok((entry, requeued))
     }

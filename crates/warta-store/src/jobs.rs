@@ -66,7 +66,8 @@ pub(crate) const COMPLETE: &str =
 // ([`Store::release_leased`]); every one names `$1`…`$6` (`$n = $n` where a
 // value is not needed: PostgreSQL wants every bound parameter used).
 // Failed: queued again after a backoff, or failed on the last attempt.
-const FAIL: &str = "UPDATE jobs SET state = CASE WHEN attempts >= $5 THEN 'failed' ELSE 'queued' END, \
+const FAIL: &str =
+    "UPDATE jobs SET state = CASE WHEN attempts >= $5 THEN 'failed' ELSE 'queued' END, \
      run_after = $4, last_error = $3, lease_owner = NULL, lease_expires_at = NULL, updated_at = $6 \
      WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state";
 // Given up: failed at once (its input cannot be translated).
@@ -271,7 +272,9 @@ impl Store {
         backoff: Duration,
     ) -> Result<JobState> {
         let run_after = now_millis().saturating_add(duration_millis(backoff));
-        let state = self.release_leased(id, worker, FAIL, error, run_after).await?;
+        let state = self
+            .release_leased(id, worker, FAIL, error, run_after)
+            .await?;
         if state == JobState::Failed {
             tracing::warn!(job = %id, error, "job failed on its last attempt");
         }

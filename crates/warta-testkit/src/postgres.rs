@@ -104,7 +104,9 @@ impl Drop for PgDatabase {
 }
 
 /// Run `f` to completion on a current-thread runtime on its own thread.
-fn on_own_runtime<T: Send + 'static>(f: impl std::future::Future<Output = T> + Send + 'static) -> T {
+fn on_own_runtime<T: Send + 'static>(
+    f: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
     std::thread::spawn(move || {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()

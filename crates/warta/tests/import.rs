@@ -537,7 +537,9 @@ fn an_article_deleted_in_warta_stays_deleted_on_reimport() {
 /// revision rule are SQL that must mean the same on both databases.
 #[test]
 fn on_postgresql_a_second_import_creates_nothing_and_clashing_slugs_stay_unique() {
-    let Some(pg) = PgDatabase::create() else { return };
+    let Some(pg) = PgDatabase::create() else {
+        return;
+    };
     let n = Newsroom::new();
     std::fs::write(
         &n.config,
@@ -621,7 +623,8 @@ fn an_undeclared_encoding_comes_from_the_http_charset() {
     // EUC-JP without a declaration, served as Shift_JIS-incompatible bytes
     // with `charset=EUC-JP` (tests/feeds/README.md).
     let body = std::fs::read(feeds_dir().join("euc-jp-undeclared.xml")).unwrap();
-    let url = http::site(move |_, s| http::ok(s, Some("application/rss+xml; charset=EUC-JP"), &body));
+    let url =
+        http::site(move |_, s| http::ok(s, Some("application/rss+xml; charset=EUC-JP"), &body));
     let n = Newsroom::new();
     let o = n.import("feed", &format!("{url}/feed"));
     assert!(o.status.success(), "{}", stderr(&o));

@@ -15,7 +15,12 @@
 //! database. Skipped with a message when unreachable, unless
 //! `WARTA_REQUIRE_POSTGRES=1` (CI), where that is a failure. The backlog is
 //! real news: the NTREX documents in `../shared/data/ntrex` (skipped with a
-//! message where absent).
+//! message where absent, except under `CI=true`). The servers listen on
+//! port 0 and the test reads the address each one announces; the state
+//! the test checks belongs to those other processes and their database,
+//! so it is polled (`warta_testkit::wait_until`): no process tells a test
+//! when a lease moved or a job finished, and a webhook receiver would see
+//! publications but not leases.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -151,7 +156,7 @@ impl Newsroom {
     /// Returns the child's index.
     async fn serve(&mut self, args: &[&str]) -> usize {
         let mut child = self
-            .command(&[&["serve"], args].concat())
+            .command(&[&["serve"][..], args].concat())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
@@ -185,7 +190,11 @@ impl Newsroom {
     }
 
     async fn healthz_status(&self) -> Option<u16> {
-        let r = self.client.get(format!("{}/healthz", self.base)).send().await;
+        let r = self
+            .client
+            .get(format!("{}/healthz", self.base))
+            .send()
+            .await;
         r.ok().map(|r| r.status().as_u16())
     }
 
@@ -251,7 +260,9 @@ async fn wait_all_published(db: &PgDatabase, n: usize, within: Duration) -> Dura
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_worker_loses_nothing_and_its_jobs_move_on_within_the_lease() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(ntrex) = warta_testkit::ntrex_dir() else { return };
+    let Some(ntrex) = warta_testkit::ntrex_dir() else {
+        return;
+    };
     let Some(db) = PgDatabase::create() else {
         return;
     };
@@ -288,7 +299,11 @@ async fn a_killed_worker_loses_nothing_and_its_jobs_move_on_within_the_lease() {
     // Kill worker 1 while it holds leases, mid-backlog.
     use sqlx::Row;
     let held: Vec<i64> = wait_until(Duration::from_secs(60), || async {
-        let rows = rows(&db, "SELECT id, lease_owner FROM jobs WHERE state = 'running'").await;
+        let rows = rows(
+            &db,
+            "SELECT id, lease_owner FROM jobs WHERE state = 'running'",
+        )
+        .await;
         let mine: Vec<i64> = rows
             .iter()
             .filter(|r| {
@@ -388,7 +403,9 @@ async fn a_killed_worker_loses_nothing_and_its_jobs_move_on_within_the_lease() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_post_answered_202_survives_a_server_sigkill() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(ntrex) = warta_testkit::ntrex_dir() else { return };
+    let Some(ntrex) = warta_testkit::ntrex_dir() else {
+        return;
+    };
     let Some(db) = PgDatabase::create() else {
         return;
     };
@@ -474,7 +491,9 @@ fn hostile_article() -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hostile_article_does_not_stop_the_others() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(ntrex) = warta_testkit::ntrex_dir() else { return };
+    let Some(ntrex) = warta_testkit::ntrex_dir() else {
+        return;
+    };
     let Some(db) = PgDatabase::create() else {
         return;
     };

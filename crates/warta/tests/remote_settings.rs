@@ -647,7 +647,9 @@ fn attachments_requested(r: &Replica) -> Vec<String> {
 
 #[test]
 fn pulls_exactly_the_files_desktop_release_firefox_would() {
-    let Some(models) = test_models_if_fetched() else { return };
+    let Some(models) = test_models_if_fetched() else {
+        return;
+    };
     let replica = newsroom_replica(&models);
     let store = tempfile::tempdir().unwrap();
 
@@ -763,7 +765,9 @@ fn pulls_exactly_the_files_desktop_release_firefox_would() {
 
 #[test]
 fn a_bad_attachment_leaves_the_store_exactly_as_it_was() {
-    let Some(models) = test_models_if_fetched() else { return };
+    let Some(models) = test_models_if_fetched() else {
+        return;
+    };
     let mut replica = newsroom_replica(&models);
     let store = tempfile::tempdir().unwrap();
     let o = warta(
@@ -902,7 +906,9 @@ fn an_unreachable_server_is_one_line_naming_it() {
 
 #[test]
 fn a_mirror_of_pulled_models_serves_the_other_machines() {
-    let Some(models) = test_models_if_fetched() else { return };
+    let Some(models) = test_models_if_fetched() else {
+        return;
+    };
     let replica = newsroom_replica(&models);
     let first = tempfile::tempdir().unwrap();
     let o = warta(
@@ -976,7 +982,9 @@ fn a_mirror_of_pulled_models_serves_the_other_machines() {
 
 #[test]
 fn for_config_pulls_the_route_the_newsroom_needs() {
-    let Some(models) = test_models_if_fetched() else { return };
+    let Some(models) = test_models_if_fetched() else {
+        return;
+    };
     let replica = newsroom_replica(&models);
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("warta.toml");
@@ -1016,11 +1024,17 @@ fn for_config_pulls_the_route_the_newsroom_needs() {
 /// the newsroom turns the check off.
 #[test]
 fn for_config_pulls_the_reverse_of_a_direct_pair_for_the_adequacy_check() {
-    let Some(models) = test_models_if_fetched() else { return };
+    let Some(models) = test_models_if_fetched() else {
+        return;
+    };
     let mut replica = newsroom_replica(&models);
     let read = |file: &str| std::fs::read(models.join("en-pt").join(file)).unwrap();
     for (kind, name, file) in [
-        ("model", "model.enid.intgemm.alphas.bin", "model.enpt.intgemm.alphas.bin"),
+        (
+            "model",
+            "model.enid.intgemm.alphas.bin",
+            "model.enpt.intgemm.alphas.bin",
+        ),
         ("vocab", "vocab.enid.spm", "vocab.enpt.spm"),
         ("lex", "lex.50.50.enid.s2t.bin", "lex.50.50.enpt.s2t.bin"),
     ] {
@@ -1037,18 +1051,32 @@ fn for_config_pulls_the_reverse_of_a_direct_pair_for_the_adequacy_check() {
         let store = dir.path().join("models");
         let o = warta_env(
             &store,
-            &["models", "pull", "--for-config", "--config", config.to_str().unwrap()],
+            &[
+                "models",
+                "pull",
+                "--for-config",
+                "--config",
+                config.to_str().unwrap(),
+            ],
             b"",
             &[("WARTA_REMOTE_SETTINGS", &replica.url())],
         );
         assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
-        assert!(line_for(&o, "id-en").contains("installed"), "{}", stdout(&o));
+        assert!(
+            line_for(&o, "id-en").contains("installed"),
+            "{}",
+            stdout(&o)
+        );
         let has_reverse = stdout(&o)
             .lines()
             .any(|l| l.split_whitespace().next() == Some("en-id"));
         assert_eq!(has_reverse, reverse_pulled, "{extra:?}: {}", stdout(&o));
         if reverse_pulled {
-            assert!(line_for(&o, "en-id").contains("installed"), "{}", stdout(&o));
+            assert!(
+                line_for(&o, "en-id").contains("installed"),
+                "{}",
+                stdout(&o)
+            );
         }
     }
 }

@@ -266,14 +266,18 @@ pub fn header(r: &reqwest::Response, name: &str) -> String {
         .to_string()
 }
 
-/// Log in as USER; the `Cookie` header value that carries the session.
-pub async fn login(app: &TestApp, c: &reqwest::Client) -> String {
-    let r = c
-        .post(format!("{}/admin/login", app.base))
+/// Submit the login form as USER with PASSWORD; the answer.
+pub async fn post_login(app: &TestApp, c: &reqwest::Client) -> reqwest::Response {
+    c.post(format!("{}/admin/login", app.base))
         .form(&[("username", USER), ("password", PASSWORD)])
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Log in as USER; the `Cookie` header value that carries the session.
+pub async fn login(app: &TestApp, c: &reqwest::Client) -> String {
+    let r = post_login(app, c).await;
     assert_eq!(r.status().as_u16(), 303);
     header(&r, "set-cookie")
         .split(';')
@@ -395,7 +399,10 @@ pub async fn hooks_received(
 ) -> Vec<Hook> {
     match tokio::time::timeout(within, seen.wait_for(|v| v.len() >= n)).await {
         Ok(v) => v.unwrap().clone(),
-        Err(_) => panic!("after {within:?}: {} of {n} deliveries", seen.borrow().len()),
+        Err(_) => panic!(
+            "after {within:?}: {} of {n} deliveries",
+            seen.borrow().len()
+        ),
     }
 }
 
@@ -435,13 +442,20 @@ pub async fn run_browser_script(script: &'static str, args: Vec<String>) {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "{script} failed:\n{stdout}\n{stderr}"
-    );
+    assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
     let last = stdout.lines().last().unwrap_or_default();
     assert!(
         last.ends_with(" 0 failed") && !last.starts_with("0 passed"),
         "{last}"
     );
+}
+
+/// Create the editor USER (password PASSWORD) in the app's store.
+pub async fn create_editor(app: &TestApp) {
+    app.app()
+        .ctx
+        .store
+        .create_user(USER, PASSWORD)
+        .await
+        .unwrap();
 }

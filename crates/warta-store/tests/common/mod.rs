@@ -48,7 +48,9 @@ impl TestDb {
     /// `None` (after saying so) when no PostgreSQL server answers.
     pub async fn postgres() -> Option<TestDb> {
         let pg = PgDatabase::create()?;
-        let store = Store::connect(&pg.url).await.expect("open PostgreSQL store");
+        let store = Store::connect(&pg.url)
+            .await
+            .expect("open PostgreSQL store");
         Some(TestDb {
             store,
             url: pg.url.clone(),
