@@ -397,12 +397,12 @@ pub async fn hooks_received(
     n: usize,
     within: Duration,
 ) -> Vec<Hook> {
-    match tokio::time::timeout(within, seen.wait_for(|v| v.len() >= n)).await {
-        Ok(v) => v.unwrap().clone(),
-        Err(_) => panic!(
-            "after {within:?}: {} of {n} deliveries",
-            seen.borrow().len()
-        ),
+    let arrived = tokio::time::timeout(within, seen.wait_for(|v| v.len() >= n))
+        .await
+        .map(|hooks| hooks.unwrap().clone());
+    match arrived {
+        Ok(hooks) => hooks,
+        Err(_) => panic!("after {within:?}: {} of {n} deliveries", seen.borrow().len()),
     }
 }
 
