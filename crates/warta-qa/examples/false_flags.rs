@@ -26,12 +26,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<(), String> {
-    let common::Aligned {
-        src,
-        trg,
-        src_lang,
-        trg_lang,
-    } = common::aligned(args)?;
+    let (src, trg, src_lang, trg_lang) = common::aligned(args)?;
     let n_examples: usize = match args.get(4) {
         Some(s) => s
             .parse()

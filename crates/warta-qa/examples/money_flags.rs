@@ -25,12 +25,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<(), String> {
-    let common::Aligned {
-        src,
-        trg,
-        src_lang,
-        trg_lang,
-    } = common::aligned(args)?;
+    let (src, trg, src_lang, trg_lang) = common::aligned(args)?;
     let (mut errors, mut warnings) = (0, 0);
     for (i, (s, t)) in src.iter().zip(&trg).enumerate() {
         let Some(f) = money_and_units(&SegmentCheck::new(s, t, src_lang, trg_lang)) else {

@@ -980,17 +980,14 @@ fn a_mirror_of_pulled_models_serves_the_other_machines() {
     assert_one_line_failure(&o, "en-ja");
 }
 
-#[test]
-fn for_config_pulls_the_route_the_newsroom_needs() {
-    let Some(models) = test_models_if_fetched() else {
-        return;
-    };
-    let replica = newsroom_replica(&models);
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("warta.toml");
-    std::fs::write(&config, "source = \"id\"\ntargets = [\"zh\"]\n").unwrap();
-    let store = dir.path().join("models");
-    // The server comes from the environment override of `remote_settings`.
+/// `warta models pull --for-config` for a newsroom of `config_toml` in a
+/// fresh folder (its store `models` there), the server named by the
+/// environment override of `remote_settings`; it must succeed. The output
+/// and the store.
+fn pull_for_config(dir: &Path, config_toml: &str, replica: &Replica) -> (Output, PathBuf) {
+    let config = dir.join("warta.toml");
+    std::fs::write(&config, config_toml).unwrap();
+    let store = dir.join("models");
     let o = warta_env(
         &store,
         &[
@@ -1003,12 +1000,27 @@ fn for_config_pulls_the_route_the_newsroom_needs() {
         b"",
         &[("WARTA_REMOTE_SETTINGS", &replica.url())],
     );
-    // Mozilla has no id→zh, so both legs through English.
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(
         line_for(&o, "id-en").contains("installed"),
         "{}",
         stdout(&o)
+    );
+    (o, store)
+}
+
+#[test]
+fn for_config_pulls_the_route_the_newsroom_needs() {
+    let Some(models) = test_models_if_fetched() else {
+        return;
+    };
+    let replica = newsroom_replica(&models);
+    let dir = tempfile::tempdir().unwrap();
+    // Mozilla has no id→zh, so both legs through English.
+    let (o, store) = pull_for_config(
+        dir.path(),
+        "source = \"id\"\ntargets = [\"zh\"]\n",
+        &replica,
     );
     assert!(
         line_for(&o, "en-zh").contains("installed"),
@@ -1042,31 +1054,8 @@ fn for_config_pulls_the_reverse_of_a_direct_pair_for_the_adequacy_check() {
     }
     for (extra, reverse_pulled) in [("", true), ("adequacy = false\n", false)] {
         let dir = tempfile::tempdir().unwrap();
-        let config = dir.path().join("warta.toml");
-        std::fs::write(
-            &config,
-            format!("source = \"id\"\ntargets = [\"en\"]\n{extra}"),
-        )
-        .unwrap();
-        let store = dir.path().join("models");
-        let o = warta_env(
-            &store,
-            &[
-                "models",
-                "pull",
-                "--for-config",
-                "--config",
-                config.to_str().unwrap(),
-            ],
-            b"",
-            &[("WARTA_REMOTE_SETTINGS", &replica.url())],
-        );
-        assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
-        assert!(
-            line_for(&o, "id-en").contains("installed"),
-            "{}",
-            stdout(&o)
-        );
+        let newsroom = format!("source = \"id\"\ntargets = [\"en\"]\n{extra}");
+        let (o, _) = pull_for_config(dir.path(), &newsroom, &replica);
         let has_reverse = stdout(&o)
             .lines()
             .any(|l| l.split_whitespace().next() == Some("en-id"));

@@ -28,17 +28,10 @@ pub fn main_with(
     }
 }
 
-/// SOURCE and TARGET, line by line, and their languages.
-pub struct Aligned {
-    pub src: Vec<String>,
-    pub trg: Vec<String>,
-    pub src_lang: Lang,
-    pub trg_lang: Lang,
-}
-
 /// Read `SOURCE.txt TARGET.txt SRC_LANG TRG_LANG` (the first four
-/// arguments); the two files must have as many lines.
-pub fn aligned(args: &[String]) -> Result<Aligned, String> {
+/// arguments): both files line by line (they must have as many lines) and
+/// the two languages.
+pub fn aligned(args: &[String]) -> Result<(Vec<String>, Vec<String>, Lang, Lang), String> {
     let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("cannot read {p}: {e}"));
     let lines = |t: String| t.lines().map(String::from).collect::<Vec<_>>();
     let (src, trg) = (lines(read(&args[0])?), lines(read(&args[1])?));
@@ -53,10 +46,5 @@ pub fn aligned(args: &[String]) -> Result<Aligned, String> {
             trg.len()
         ));
     }
-    Ok(Aligned {
-        src,
-        trg,
-        src_lang,
-        trg_lang,
-    })
+    Ok((src, trg, src_lang, trg_lang))
 }
