@@ -13,7 +13,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{language, pivot_models, test_models, TestApp};
+use common::{language, pivot_models, TestApp};
 use serde_json::json;
 use warta_core::Lang;
 use warta_engine::ModelPool;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use warta_server::{App, AppHandle, Config};
 
+#[allow(unused_imports)] // not every test file uses each of these
 pub use warta_testkit::postgres::PgDatabase;
 pub use warta_testkit::{copy_dir, test_models};
 
