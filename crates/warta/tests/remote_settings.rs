@@ -16,6 +16,7 @@
 //! (`pt→en`, then `en→pt`) — the relabelled pivot must give the same text.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
