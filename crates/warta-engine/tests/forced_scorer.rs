@@ -11,7 +11,6 @@
 //! under `CI=true`). Every NTREX line: `cargo test -p warta-engine --test
 //! forced_scorer -- --ignored` (BENCHMARKS.md, "Teacher-forced scoring").
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use warta_core::Lang;
@@ -21,45 +20,13 @@ use warta_models::ModelStore;
 /// Issue 20: "the same value to 1e-3 on the NTREX lines".
 const TOLERANCE: f32 = 1e-3;
 
-fn models_dir() -> PathBuf {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    assert!(
-        dir.join("en-pt/manifest.json").exists() && dir.join("pt-en/manifest.json").exists(),
-        "test models missing in {}: run scripts/fetch-test-models",
-        dir.display()
-    );
-    dir
-}
-
 fn lang(c: &str) -> Lang {
     Lang::parse(c).unwrap()
 }
 
 fn pool() -> &'static ModelPool {
     static POOL: OnceLock<ModelPool> = OnceLock::new();
-    POOL.get_or_init(|| ModelPool::new(ModelStore::open(models_dir()), 2))
-}
-
-fn ntrex_lines() -> Option<Vec<String>> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/ntrex/newstest2019-src.eng.txt");
-    match std::fs::read_to_string(&path) {
-        Ok(t) => Some(t.lines().map(String::from).collect()),
-        Err(_) => {
-            // A test that skips silently in CI does not exist.
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "NTREX not found at {}, required under CI=true",
-                path.display()
-            );
-            eprintln!("SKIPPED (NTREX part): {} absent", path.display());
-            None
-        }
-    }
+    POOL.get_or_init(|| ModelPool::new(ModelStore::open(warta_testkit::test_models()), 2))
 }
 
 /// (English source, the en→pt model's Portuguese output) for `lines`.
@@ -79,7 +46,7 @@ fn sample() -> &'static [(String, String)] {
             .lines()
             .map(String::from)
             .collect();
-        if let Some(ntrex) = ntrex_lines() {
+        if let Some(ntrex) = warta_testkit::ntrex_lines("newstest2019-src.eng.txt") {
             lines.extend(ntrex.into_iter().step_by(10));
         }
         translated(lines)
@@ -159,7 +126,9 @@ fn reverse_scores_equal_the_step_by_step_scores_pt_en() {
 #[test]
 #[ignore]
 fn every_ntrex_line_scores_as_step_by_step_both_directions() {
-    let Some(lines) = ntrex_lines() else { return };
+    let Some(lines) = warta_testkit::ntrex_lines("newstest2019-src.eng.txt") else {
+        return;
+    };
     let all = translated(lines);
     let t = std::time::Instant::now();
     let (bad_f, worst_f) = compare("en", "pt", &forward_pairs(&all));

@@ -17,26 +17,11 @@
 //! properties' case count).
 
 use std::ops::Range;
-use std::path::PathBuf;
 
 use proptest::prelude::*;
 use warta_core::Lang;
 use warta_engine::{AlignedText, ModelPool, Translator};
 use warta_models::ModelStore;
-
-fn models_dir() -> PathBuf {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    assert!(
-        dir.join("en-pt/manifest.json").exists(),
-        "test models missing in {}: run scripts/fetch-test-models",
-        dir.display()
-    );
-    dir
-}
 
 fn lang(c: &str) -> Lang {
     Lang::parse(c).unwrap()
@@ -45,7 +30,7 @@ fn lang(c: &str) -> Lang {
 /// One pool for the whole binary: the model loads once.
 fn pool() -> &'static ModelPool {
     static POOL: std::sync::OnceLock<ModelPool> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| ModelPool::new(ModelStore::open(models_dir()), 2))
+    POOL.get_or_init(|| ModelPool::new(ModelStore::open(warta_testkit::test_models()), 2))
 }
 
 fn en_pt() -> Translator {

@@ -6,28 +6,12 @@
 //! "How are you today?"; the batch tests compare against that engine called
 //! one sentence at a time — the oracle — rather than against stored strings.
 
-use std::path::PathBuf;
-
 use warta_core::Lang;
 use warta_engine::ModelPool;
 use warta_models::ModelStore;
 
-fn models_dir() -> PathBuf {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    assert!(
-        dir.join("en-pt/manifest.json").exists(),
-        "test models missing in {}: run scripts/fetch-test-models",
-        dir.display()
-    );
-    dir
-}
-
 fn pool(threads: usize) -> ModelPool {
-    ModelPool::new(ModelStore::open(models_dir()), threads)
+    ModelPool::new(ModelStore::open(warta_testkit::test_models()), threads)
 }
 
 fn lang(c: &str) -> Lang {
@@ -83,14 +67,8 @@ fn corpus() -> Vec<String> {
         .map(String::from)
         .collect();
     // Real news too, when the shared NTREX data is beside the repo.
-    let ntrex = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/ntrex/newstest2019-src.eng.txt");
-    match std::fs::read_to_string(&ntrex) {
-        Ok(t) => lines.extend(t.lines().take(60).map(String::from)),
-        Err(_) => eprintln!(
-            "note: {} absent; using the built-in sentences only",
-            ntrex.display()
-        ),
+    if let Some(ntrex) = warta_testkit::ntrex_lines("newstest2019-src.eng.txt") {
+        lines.extend(ntrex.into_iter().take(60));
     }
     lines
 }

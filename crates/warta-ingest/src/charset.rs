@@ -245,27 +245,9 @@ fn strip_declared_encoding(text: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use warta_testkit::utf16_bytes as utf16;
 
     const FEED: &str = "<rss version=\"2.0\"><channel><title>Ação 年</title></channel></rss>";
-
-    fn utf16(s: &str, big_endian: bool, mark: bool) -> Vec<u8> {
-        let mut out = Vec::new();
-        if mark {
-            out.extend(if big_endian {
-                [0xFE, 0xFF]
-            } else {
-                [0xFF, 0xFE]
-            });
-        }
-        for u in s.encode_utf16() {
-            out.extend(if big_endian {
-                u.to_be_bytes()
-            } else {
-                u.to_le_bytes()
-            });
-        }
-        out
-    }
 
     #[test]
     fn utf16_with_and_without_a_mark_becomes_utf8_without_its_declaration() {

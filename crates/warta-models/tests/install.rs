@@ -2,30 +2,13 @@
 //! shortlist included (issue 10: a broken shortlist used to install silently
 //! because the check loaded the model without it).
 
-use std::path::PathBuf;
-
 use warta_models::{load_engine, ModelStore};
-
-fn test_models() -> Option<PathBuf> {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    if dir.join("en-pt/manifest.json").exists() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: no test models in {} (run scripts/fetch-test-models)",
-            dir.display()
-        );
-        None
-    }
-}
 
 #[test]
 fn a_broken_shortlist_is_refused_at_install() {
-    let Some(models) = test_models() else { return };
+    let Some(models) = warta_testkit::test_models_if_fetched() else {
+        return;
+    };
     let src = models.join("en-pt");
     let dir = tempfile::tempdir().unwrap();
     for f in [
@@ -58,7 +41,9 @@ fn a_broken_shortlist_is_refused_at_install() {
 
 #[test]
 fn the_install_load_translates_like_the_engine() {
-    let Some(models) = test_models() else { return };
+    let Some(models) = warta_testkit::test_models_if_fetched() else {
+        return;
+    };
     // Expected text: the CLI test's "done when" example (crates/warta/tests/cli.rs),
     // which goes through the engine pool.
     let installed = ModelStore::open(&models)

@@ -10,27 +10,12 @@
 //! which model it lacks.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use warta_core::{Lang, Pair};
 use warta_engine::ModelPool;
 use warta_models::ModelStore;
 use warta_pipeline::{translate, Check, Options, Request, Severity, SourceDoc};
-
-fn models_dir() -> PathBuf {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    assert!(
-        dir.join("en-pt/manifest.json").exists() && dir.join("pt-en/manifest.json").exists(),
-        "test models missing in {}: run scripts/fetch-test-models",
-        dir.display()
-    );
-    dir
-}
 
 fn run(store: ModelStore) -> warta_pipeline::TranslatedDoc {
     let pool = ModelPool::new(store, 1);
@@ -53,7 +38,7 @@ fn run(store: ModelStore) -> warta_pipeline::TranslatedDoc {
 
 #[test]
 fn an_invented_headline_is_an_adequacy_error_and_a_faithful_line_is_not_flagged() {
-    let doc = run(ModelStore::open(models_dir()));
+    let doc = run(ModelStore::open(warta_testkit::test_models()));
     let adequacy: Vec<(usize, Severity)> = doc
         .segments
         .iter()
@@ -75,7 +60,7 @@ fn an_invented_headline_is_an_adequacy_error_and_a_faithful_line_is_not_flagged(
 fn without_the_reverse_model_the_summary_says_which_is_missing() {
     // A store holding en→pt only (the test model copied in).
     let tmp = tempfile::tempdir().unwrap();
-    let from = models_dir().join("en-pt");
+    let from = warta_testkit::test_models().join("en-pt");
     let to = tmp.path().join("en-pt");
     std::fs::create_dir_all(&to).unwrap();
     for f in std::fs::read_dir(&from).unwrap() {

@@ -10,48 +10,29 @@
 //! flagged, then up to EXAMPLES (default 5) flagged lines per check with the
 //! flag's detail, so a human can judge whether they are real errors.
 
+mod common;
+
 use std::process::ExitCode;
 
-use warta_core::Lang;
 use warta_qa::{check_segment, Check, SegmentCheck};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.len() < 4 || args.len() > 5 {
-        eprintln!("usage: false_flags SOURCE.txt TARGET.txt SRC_LANG TRG_LANG [EXAMPLES]");
-        return ExitCode::from(2);
-    }
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("false_flags: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::main_with(
+        "false_flags",
+        "SOURCE.txt TARGET.txt SRC_LANG TRG_LANG [EXAMPLES]",
+        4..=5,
+        run,
+    )
 }
 
 fn run(args: &[String]) -> Result<(), String> {
-    let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("cannot read {p}: {e}"));
-    let (src_text, trg_text) = (read(&args[0])?, read(&args[1])?);
-    let src_lang: Lang = args[2].parse().map_err(|e| format!("{e}"))?;
-    let trg_lang: Lang = args[3].parse().map_err(|e| format!("{e}"))?;
+    let (src, trg, src_lang, trg_lang) = common::aligned(args)?;
     let n_examples: usize = match args.get(4) {
         Some(s) => s
             .parse()
             .map_err(|_| format!("EXAMPLES must be a number, got `{s}`"))?,
         None => 5,
     };
-    let src: Vec<&str> = src_text.lines().collect();
-    let trg: Vec<&str> = trg_text.lines().collect();
-    if src.len() != trg.len() {
-        return Err(format!(
-            "{} has {} lines but {} has {}",
-            args[0],
-            src.len(),
-            args[1],
-            trg.len()
-        ));
-    }
 
     let mut flagged: Vec<Vec<(usize, String)>> = vec![Vec::new(); Check::ALL.len()];
     let mut any = 0usize;

@@ -15,7 +15,6 @@
 //!
 //! Tests that need NTREX skip when it is absent, except under `CI=true`.
 
-use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -24,43 +23,6 @@ use warta_qa::{money_and_units, Flag, SegmentCheck, Severity};
 
 fn lang(c: &str) -> Lang {
     Lang::parse(c).unwrap()
-}
-
-fn ntrex_dir() -> Option<PathBuf> {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/ntrex");
-    if d.join("newstest2019-src.eng.txt").exists() {
-        return Some(d);
-    }
-    // A test that skips silently in CI is a test that does not exist.
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "NTREX not found at {} (../shared/data/ntrex), required under CI=true",
-        d.display()
-    );
-    eprintln!("SKIPPED: NTREX not found at {}", d.display());
-    None
-}
-
-fn ntrex(dir: &std::path::Path, file: &str) -> Vec<String> {
-    std::fs::read_to_string(dir.join(file))
-        .unwrap_or_else(|e| panic!("cannot read {file}: {e}"))
-        .lines()
-        .map(String::from)
-        .collect()
-}
-
-fn models_dir() -> PathBuf {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    assert!(
-        dir.join("en-pt/manifest.json").exists(),
-        "test models missing in {}: run scripts/fetch-test-models",
-        dir.display()
-    );
-    dir
 }
 
 fn check(src: &str, trg: &str, s: &str, t: &str) -> Option<Flag> {
@@ -73,15 +35,20 @@ fn error(f: &Option<Flag>) -> bool {
 
 #[test]
 fn pounds_the_test_model_turns_into_euros_are_errors() {
-    let Some(dir) = ntrex_dir() else { return };
-    let en = ntrex(&dir, "newstest2019-src.eng.txt");
+    let Some(dir) = warta_testkit::ntrex_dir() else {
+        return;
+    };
+    let en = warta_testkit::ntrex(&dir, "newstest2019-src.eng.txt");
     let lines: Vec<(usize, &str)> = en
         .iter()
         .enumerate()
         .filter(|(_, l)| l.contains('£'))
         .map(|(i, l)| (i + 1, l.as_str()))
         .collect();
-    let pool = warta_engine::ModelPool::new(warta_models::ModelStore::open(models_dir()), 2);
+    let pool = warta_engine::ModelPool::new(
+        warta_models::ModelStore::open(warta_testkit::test_models()),
+        2,
+    );
     let tr = pool.translator(lang("en"), lang("pt")).unwrap();
     let sources: Vec<&str> = lines.iter().map(|(_, l)| *l).collect();
     let outputs = tr.translate_texts(&sources, None);
@@ -180,9 +147,11 @@ fn change_currency(text: &str, to_euro: bool) -> String {
 
 #[test]
 fn every_changed_currency_in_the_portuguese_reference_is_an_error() {
-    let Some(dir) = ntrex_dir() else { return };
-    let en = ntrex(&dir, "newstest2019-src.eng.txt");
-    let pt = ntrex(&dir, "newstest2019-ref.por-BR.txt");
+    let Some(dir) = warta_testkit::ntrex_dir() else {
+        return;
+    };
+    let en = warta_testkit::ntrex(&dir, "newstest2019-src.eng.txt");
+    let pt = warta_testkit::ntrex(&dir, "newstest2019-ref.por-BR.txt");
     assert_eq!(en.len(), pt.len());
     let mut lines = 0;
     let mut missed = Vec::new();
@@ -273,9 +242,11 @@ fn numbers_error(src: &str, trg: &str) -> bool {
 
 #[test]
 fn every_changed_unit_in_the_portuguese_reference_is_an_error() {
-    let Some(dir) = ntrex_dir() else { return };
-    let en = ntrex(&dir, "newstest2019-src.eng.txt");
-    let pt = ntrex(&dir, "newstest2019-ref.por-BR.txt");
+    let Some(dir) = warta_testkit::ntrex_dir() else {
+        return;
+    };
+    let en = warta_testkit::ntrex(&dir, "newstest2019-src.eng.txt");
+    let pt = warta_testkit::ntrex(&dir, "newstest2019-ref.por-BR.txt");
     let mut missed = Vec::new();
     let (mut changed_lines, mut dropped_lines) = (0, 0);
     // Caught by the unit comparison itself: [unit changed, % dropped].
@@ -341,11 +312,13 @@ const REFERENCE_CHANGES: &[(&str, &str, &[usize])] = &[
 
 #[test]
 fn human_references_are_flagged_only_where_the_translator_changed_a_currency_or_unit() {
-    let Some(dir) = ntrex_dir() else { return };
-    let en = ntrex(&dir, "newstest2019-src.eng.txt");
+    let Some(dir) = warta_testkit::ntrex_dir() else {
+        return;
+    };
+    let en = warta_testkit::ntrex(&dir, "newstest2019-src.eng.txt");
     let mut unexpected = Vec::new();
     for (file, code, allowed) in REFERENCE_CHANGES {
-        let refs = ntrex(&dir, file);
+        let refs = warta_testkit::ntrex(&dir, file);
         assert_eq!(en.len(), refs.len(), "{file}");
         let flagged: Vec<usize> = en
             .iter()

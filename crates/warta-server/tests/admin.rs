@@ -14,13 +14,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::TestApp;
+use common::{client, create_editor, csrf_of, header, login, post_login, TestApp, PASSWORD, USER};
 use serde_json::json;
 use warta_core::{normalize_segment, Lang, Pair, Slug};
 use warta_store::{tm_source_hash, NewQaFlag, Origin, RevisionNo, Severity};
-
-const USER: &str = "rina";
-const PASSWORD: &str = "correct horse battery staple";
 
 /// The sentence the editor fixes: its own paragraph, so it is one segment
 /// whatever else the article holds.
@@ -29,42 +26,6 @@ const SENTENCE: &str = "Schools were closed on Monday.";
 /// wording of a newsroom style guide), so seeing it proves it came from the
 /// edit.
 const FIXED: &str = "As escolas ficaram fechadas na segunda-feira, segundo a prefeitura.";
-
-/// A client that shows redirects instead of following them.
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn header(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// Log in and return the `Cookie` header value that carries the session.
-async fn login(app: &TestApp, c: &reqwest::Client) -> String {
-    let r = c
-        .post(format!("{}/admin/login", app.base))
-        .form(&[("username", USER), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 303);
-    let set = header(&r, "set-cookie");
-    set.split(';').next().unwrap().to_string()
-}
-
-/// The value of the hidden `csrf` field of a page.
-fn csrf_of(html: &str) -> String {
-    let at =
-        html.find(r#"name="csrf" value=""#).expect("csrf field") + r#"name="csrf" value=""#.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
 
 /// Every admin response is uncacheable, unframeable and script-free.
 fn assert_admin_headers(r: &reqwest::Response) {
@@ -82,12 +43,7 @@ fn assert_admin_headers(r: &reqwest::Response) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_sets_a_secure_session_cookie_and_the_queue_requires_it() {
     let app = TestApp::spawn(0).await;
-    app.app()
-        .ctx
-        .store
-        .create_user(USER, PASSWORD)
-        .await
-        .unwrap();
+    create_editor(&app).await;
     let c = client();
 
     // Not logged in: every admin page sends you to the login form.
@@ -136,12 +92,7 @@ async fn login_sets_a_secure_session_cookie_and_the_queue_requires_it() {
 
     // Right password: a session cookie only scripts cannot read and other
     // sites cannot send, scoped to /admin, for one shift.
-    let r = c
-        .post(format!("{}/admin/login", app.base))
-        .form(&[("username", USER), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = post_login(&app, &c).await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(header(&r, "location"), "/admin");
     let set = header(&r, "set-cookie");

@@ -9,29 +9,10 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
-use common::TestApp;
+use common::{browser_available, run_browser_script, TestApp};
 use serde_json::json;
-
-fn browser_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
-}
-
-fn browser_available() -> bool {
-    let ok = std::path::Path::new("/usr/bin/chromium").exists()
-        && browser_dir().join("node_modules/playwright-core").exists();
-    if !ok {
-        let msg = "browser test needs /usr/bin/chromium (apt-get install chromium) and `npm ci` in tests/browser";
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{msg}");
-        }
-        eprintln!("SKIPPED: {msg}");
-    }
-    ok
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_in_every_language_pass_the_browser_checks() {
@@ -61,55 +42,15 @@ async fn pages_in_every_language_pass_the_browser_checks() {
     assert_eq!(put.status().as_u16(), 200);
 
     let base = app.base.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new("node");
-        cmd.current_dir(browser_dir()).arg("check-pages.mjs").args([
-            base.as_str(),
-            "browser-check",
-            "en:source",
-            "pt:machine",
-            "ar:human",
-        ]);
-        if let Ok(dir) = std::env::var("WARTA_SCREENSHOTS") {
-            cmd.env("WARTA_SCREENSHOTS", dir);
-        }
-        cmd.output().expect("run node")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "browser checks failed:\n{stdout}\n{stderr}"
-    );
-    let last = stdout.lines().last().unwrap_or_default();
-    assert!(
-        last.ends_with(" 0 failed") && !last.starts_with("0 passed"),
-        "{last}"
-    );
+    let args = [
+        base.as_str(),
+        "browser-check",
+        "en:source",
+        "pt:machine",
+        "ar:human",
+    ];
+    run_browser_script("check-pages.mjs", args.map(String::from).to_vec()).await;
     app.stop().await;
-}
-
-/// Run a node script of tests/browser with `args`; its output and status.
-async fn node(script: &'static str, args: Vec<String>) -> (bool, String) {
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .current_dir(browser_dir())
-            .arg(script)
-            .args(args)
-            .output()
-            .expect("run node")
-    })
-    .await
-    .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
 }
 
 /// Issue 20, "Done when": under the default publishing policy
@@ -143,9 +84,7 @@ async fn a_held_invented_title_is_unreachable_in_chromium_until_approved() {
             .map(String::from)
             .to_vec()
     };
-    let (ok, out) = node("held-title.mjs", args("held")).await;
-    println!("{out}");
-    assert!(ok && out.contains(" 0 failed"), "held:\n{out}");
+    run_browser_script("held-title.mjs", args("held")).await;
 
     let r = app
         .client
@@ -156,8 +95,6 @@ async fn a_held_invented_title_is_unreachable_in_chromium_until_approved() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200, "{}", r.text().await.unwrap());
-    let (ok, out) = node("held-title.mjs", args("published")).await;
-    println!("{out}");
-    assert!(ok && out.contains(" 0 failed"), "published:\n{out}");
+    run_browser_script("held-title.mjs", args("published")).await;
     app.stop().await;
 }

@@ -19,52 +19,13 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{test_models, PgDb, TestApp, CONFIG};
+use common::{
+    api_post, browser_available, client, csrf_of, header, login, run_browser_script, test_models,
+    PgDatabase, TestApp, CONFIG, PASSWORD, USER,
+};
 use serde_json::{json, Value};
 use warta_core::{Lang, Slug};
 use warta_store::{Check, NewQaFlag, RevisionNo, Severity};
-
-const USER: &str = "rina";
-const PASSWORD: &str = "correct horse battery staple";
-
-/// A client that shows redirects instead of following them.
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn header(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// Log in as USER; the `Cookie` header value of the session.
-async fn login(app: &TestApp, c: &reqwest::Client) -> String {
-    let r = c
-        .post(format!("{}/admin/login", app.base))
-        .form(&[("username", USER), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 303);
-    header(&r, "set-cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-/// The value of the first hidden `csrf` field of a page.
-fn csrf_of(html: &str) -> String {
-    let at =
-        html.find(r#"name="csrf" value=""#).expect("csrf field") + r#"name="csrf" value=""#.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
 
 async fn get_page(app: &TestApp, c: &reqwest::Client, cookie: &str, path: &str) -> (u16, String) {
     let r = c
@@ -95,19 +56,6 @@ async fn post_form(
         .send()
         .await
         .unwrap()
-}
-
-async fn api_post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let r = app
-        .client
-        .post(format!("{}{path}", app.base))
-        .bearer_auth(&app.key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 fn article(slug: &str, title: &str, day: &str, body: &str) -> Value {
@@ -407,7 +355,7 @@ async fn articles_list_filters_counts_and_pages_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn articles_list_filters_counts_and_pages_on_postgres() {
-    let Some(pg) = PgDb::create("desk_list").await else {
+    let Some(pg) = PgDatabase::create() else {
         return;
     };
     list_filters_and_pages(&format!("{CONFIG}database_url = \"{}\"\n", pg.url)).await;
@@ -742,7 +690,7 @@ async fn dismissed_flags_keep_their_reason_and_are_counted_per_check() {
 /// 390 px. Then the store is asked whether each step happened.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_editor_does_the_whole_desk_flow_in_chromium() {
-    if !common::browser_ready(None) {
+    if !browser_available() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -799,7 +747,7 @@ async fn an_editor_does_the_whole_desk_flow_in_chromium() {
         FIXED.into(),
         flag.to_string(),
     ];
-    common::run_browser_script("desk-flow.mjs", args).await;
+    run_browser_script("desk-flow.mjs", args).await;
 
     // What the browser did, as the store has it.
     let flags = store.qa_flags(article.id, pt, RevisionNo(1)).await.unwrap();

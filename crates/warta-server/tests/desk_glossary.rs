@@ -15,7 +15,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{test_models, PgDb, TestApp, CONFIG};
+use common::{test_models, TestApp, CONFIG};
+use warta_testkit::postgres::PgDatabase;
 use serde_json::{json, Value};
 use warta_core::{Lang, Slug};
 use warta_store::{Check, NewQaFlag, RevisionNo, Severity};
@@ -23,7 +24,7 @@ use warta_store::{Check, NewQaFlag, RevisionNo, Severity};
 const USER: &str = "rina";
 const PASSWORD: &str = "correct horse battery staple";
 
-use common::{header_text as header, no_redirects as client};
+use common::{header, no_redirects as client};
 
 /// Log in as USER: the session's `Cookie` header and a form token.
 async fn login(app: &TestApp, c: &reqwest::Client) -> (String, String) {
@@ -182,10 +183,10 @@ async fn glossary_tsv_round_trips_into_an_empty_newsroom_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn glossary_tsv_round_trips_into_an_empty_newsroom_on_postgres() {
-    let (Some(a), Some(b)) = (PgDb::create("tsv_a").await, PgDb::create("tsv_b").await) else {
+    let (Some(a), Some(b)) = (PgDatabase::create(), PgDatabase::create()) else {
         return;
     };
-    let db = |pg: &PgDb| format!("{CONFIG}database_url = \"{}\"\n", pg.url);
+    let db = |pg: &PgDatabase| format!("{CONFIG}database_url = \"{}\"\n", pg.url);
     tsv_round_trip(&db(&a), &db(&b)).await;
 }
 

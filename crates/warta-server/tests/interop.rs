@@ -39,64 +39,64 @@ fn run(cmd: &mut Command) {
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn libretranslatepy_translates_detects_and_lists_languages() {
-    let has_client = Command::new("python3")
-        .args(["-c", "import libretranslatepy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_client {
-        return skip("python3 with libretranslatepy is not installed");
+/// Run `script` (in tests/interop) with `program` against a live server
+/// with one worker, unless `has_client` says the client is not installed.
+async fn check_client(program: &'static str, has_client: Result<(), String>, script: &str) {
+    if let Err(why) = has_client {
+        return skip(&why);
     }
     let app = TestApp::spawn(1).await;
     let (base, key) = (app.base.clone(), app.key.clone());
-    let script = interop_dir().join("libretranslatepy_check.py");
+    let (dir, script) = (interop_dir(), script.to_string());
     tokio::task::spawn_blocking(move || {
-        run(Command::new("python3").arg(script).arg(base).arg(key))
-    })
-    .await
-    .unwrap();
-    app.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deep_translator_translates_one_text_and_a_batch_with_source_auto() {
-    let has_client = Command::new("python3")
-        .args(["-c", "import deep_translator"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_client {
-        return skip("python3 with deep-translator is not installed");
-    }
-    let app = TestApp::spawn(1).await;
-    let (base, key) = (app.base.clone(), app.key.clone());
-    let script = interop_dir().join("deep_translator_check.py");
-    tokio::task::spawn_blocking(move || {
-        run(Command::new("python3").arg(script).arg(base).arg(key))
-    })
-    .await
-    .unwrap();
-    app.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_npm_libretranslate_client_translates() {
-    let dir = interop_dir();
-    if !dir.join("node_modules/libretranslate").exists() {
-        return skip("tests/interop/node_modules is missing (run `npm ci` there)");
-    }
-    let app = TestApp::spawn(1).await;
-    let (base, key) = (app.base.clone(), app.key.clone());
-    tokio::task::spawn_blocking(move || {
-        run(Command::new("node")
-            .current_dir(&dir)
-            .arg("libretranslate_npm.mjs")
+        run(Command::new(program)
+            .current_dir(dir)
+            .arg(script)
             .arg(base)
             .arg(key))
     })
     .await
     .unwrap();
     app.stop().await;
+}
+
+/// Python can import `module`, else why not.
+fn python_has(module: &str) -> Result<(), String> {
+    let ok = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then_some(())
+        .ok_or(format!("python3 with {module} is not installed"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn libretranslatepy_translates_detects_and_lists_languages() {
+    check_client(
+        "python3",
+        python_has("libretranslatepy"),
+        "libretranslatepy_check.py",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deep_translator_translates_one_text_and_a_batch_with_source_auto() {
+    check_client(
+        "python3",
+        python_has("deep_translator"),
+        "deep_translator_check.py",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_npm_libretranslate_client_translates() {
+    let installed = interop_dir().join("node_modules/libretranslate").exists();
+    let has_client = installed
+        .then_some(())
+        .ok_or("tests/interop/node_modules is missing (run `npm ci` there)".to_string());
+    check_client("node", has_client, "libretranslate_npm.mjs").await;
 }
 
 /// The response shapes LibreTranslate documents (its OpenAPI `/spec`), which

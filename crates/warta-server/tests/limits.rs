@@ -9,16 +9,8 @@
 
 mod common;
 
-use common::{test_models, TestApp, CONFIG};
+use common::{futures_join, header, test_models, TestApp, CONFIG};
 use serde_json::{json, Value};
-
-fn header(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
 
 async fn spawn_with(limits: &str, workers: usize) -> (TestApp, tempfile::TempDir) {
     let tmp = tempfile::tempdir().unwrap();
@@ -229,20 +221,6 @@ async fn translations_beyond_the_concurrency_cap_get_429() {
         "{statuses:?}"
     );
     app.stop().await;
-}
-
-/// Run futures at once on the runtime, in order of the results.
-async fn futures_join<F>(futs: impl Iterator<Item = F>) -> Vec<F::Output>
-where
-    F: std::future::Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let handles: Vec<_> = futs.map(tokio::spawn).collect();
-    let mut out = Vec::new();
-    for h in handles {
-        out.push(h.await.unwrap());
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{long_article, words, TestApp};
+use common::{language, long_article, words, TestApp};
 use serde_json::json;
 use warta_core::Lang;
 use warta_engine::ModelPool;
@@ -51,13 +51,7 @@ async fn posted_article_is_published_in_portuguese_and_arabic_waits_for_its_mode
             Duration::from_secs(30),
         )
         .await;
-    let ar = v["languages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["lang"] == "ar")
-        .unwrap()
-        .clone();
+    let ar = language(&v, "ar").unwrap();
     assert_eq!(ar["job"]["waiting_for_model"], "en-ar");
     assert_eq!(ar["published"], false);
 
@@ -188,13 +182,7 @@ async fn jobs_waiting_for_a_model_resume_when_it_is_installed() {
             Duration::from_secs(30),
         )
         .await;
-    let pt = v["languages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["lang"] == "pt")
-        .unwrap()
-        .clone();
+    let pt = language(&v, "pt").unwrap();
     assert_eq!(pt["job"]["waiting_for_model"], "en-pt");
     // Install the model as `warta models import` would.
     ModelStore::open(&models)

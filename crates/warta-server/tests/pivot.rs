@@ -13,25 +13,11 @@ mod common;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use common::{copy_dir, test_models, TestApp};
+use common::{pivot_models, TestApp};
 use serde_json::json;
 use warta_core::Lang;
 use warta_engine::ModelPool;
 use warta_models::ModelStore;
-
-/// A model store under `dir` with the real pt→en model and the real en→pt
-/// model installed as `en-fr` (see the module doc).
-fn pivot_models(dir: &std::path::Path) -> std::path::PathBuf {
-    let models = dir.join("models");
-    copy_dir(&test_models().join("pt-en"), &models.join("pt-en"));
-    copy_dir(&test_models().join("en-pt"), &models.join("en-fr"));
-    let manifest_path = models.join("en-fr/manifest.json");
-    let mut manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
-    manifest["pair"] = json!("en-fr");
-    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
-    models
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn english_pivot_is_computed_once_and_published_as_english() {

@@ -14,20 +14,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{test_models, TestApp, CONFIG};
+use common::{api_post, test_models, TestApp, CONFIG};
 use serde_json::{json, Value};
-
-async fn post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let r = app
-        .client
-        .post(format!("{}{path}", app.base))
-        .bearer_auth(&app.key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
 
 fn article(slug: &str, title: &str, body: &str) -> Value {
     json!({"slug": slug, "title": title, "body_html": format!("<p>{body}</p>")})
@@ -80,7 +68,7 @@ async fn under_review_every_version_waits_for_an_approval_and_readers_keep_the_l
     assert!(metrics.contains("warta_held_versions 1"), "{metrics}");
 
     // An editor approves it through the API.
-    let (status, v) = post(
+    let (status, v) = api_post(
         &app,
         "/api/v1/articles/rapat/pt/approve",
         json!({"editor": "Rina"}),
@@ -98,7 +86,10 @@ async fn under_review_every_version_waits_for_an_approval_and_readers_keep_the_l
     // Approved by an editor: readers are told so (messages.toml, [pt]
     // machine_reviewed) instead of the machine-translation disclaimer.
     assert!(page.contains(r#"data-warta="reviewed""#), "{page}");
-    assert!(page.contains("Tradução automática revisada por um editor."), "{page}");
+    assert!(
+        page.contains("Tradução automática revisada por um editor."),
+        "{page}"
+    );
     assert!(!page.contains(r#"data-warta="disclaimer""#), "{page}");
 
     // The original is revised: the new translation is held, the approved
@@ -144,7 +135,7 @@ async fn an_editors_hold_holds_the_next_version_and_an_outdated_approval_is_a_co
     app.wait_for_job("tahan", "pt", "done", Duration::from_secs(120))
         .await;
     assert_eq!(app.page("/pt/tahan").await.0, 200);
-    let (status, h) = post(
+    let (status, h) = api_post(
         &app,
         "/api/v1/articles/tahan/pt/hold",
         json!({"reason": "legal check"}),
@@ -166,7 +157,7 @@ async fn an_editors_hold_holds_the_next_version_and_an_outdated_approval_is_a_co
     // revision-2 version now would publish an old text.
     app.post_article(&article("tahan", "Good night", "Sleep well."))
         .await;
-    let (status, e) = post(&app, "/api/v1/articles/tahan/pt/approve", json!({})).await;
+    let (status, e) = api_post(&app, "/api/v1/articles/tahan/pt/approve", json!({})).await;
     // Either the new revision's job already replaced the held version (and
     // it is held again, revision 3: approvable) or it has not (409).
     let (_, v) = app.get_json("/api/v1/articles/tahan/pt").await;
@@ -182,9 +173,9 @@ async fn an_editors_hold_holds_the_next_version_and_an_outdated_approval_is_a_co
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let (status, e) = post(&app, "/api/v1/articles/nothing-here/pt/approve", json!({})).await;
+    let (status, e) = api_post(&app, "/api/v1/articles/nothing-here/pt/approve", json!({})).await;
     assert_eq!(status, 404, "{e}");
-    let (status, e) = post(&app, "/api/v1/articles/tahan/en/approve", json!({})).await;
+    let (status, e) = api_post(&app, "/api/v1/articles/tahan/en/approve", json!({})).await;
     assert_eq!(status, 422, "the source language: {e}");
     app.stop().await;
 }
@@ -264,14 +255,21 @@ async fn an_invented_headline_is_held_under_the_default_policy() {
 async fn a_translation_changed_after_publication_carries_a_dated_correction() {
     let app = TestApp::spawn(1).await;
     let r = app
-        .post_article(&article("koreksi", "The council met today", "The mayor spoke."))
+        .post_article(&article(
+            "koreksi",
+            "The council met today",
+            "The mayor spoke.",
+        ))
         .await;
     assert_eq!(r.status(), 202);
     app.wait_for_job("koreksi", "pt", "done", Duration::from_secs(120))
         .await;
     let (status, page) = app.page("/pt/koreksi").await;
     assert_eq!(status, 200);
-    assert!(!page.contains(r#"data-warta="corrected""#), "first publication: {page}");
+    assert!(
+        !page.contains(r#"data-warta="corrected""#),
+        "first publication: {page}"
+    );
     let put = app
         .client
         .put(format!("{}/api/v1/articles/koreksi/pt", app.base))

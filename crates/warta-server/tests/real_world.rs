@@ -13,7 +13,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{copy_dir, test_models, TestApp};
+use common::{language, pivot_models, TestApp};
 use serde_json::json;
 use warta_core::Lang;
 use warta_engine::ModelPool;
@@ -72,13 +72,7 @@ async fn a_long_sentence_with_a_link_cyrillic_and_no_break_spaces_is_published_i
     let v = app
         .wait_for_job("moscow-talks", "pt", "done", Duration::from_secs(300))
         .await;
-    let lang = v["languages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["lang"] == "pt")
-        .unwrap()
-        .clone();
+    let lang = language(&v, "pt").unwrap();
     assert_eq!(lang["published"], true, "{lang}");
 
     let (status, version) = app.get_json("/api/v1/articles/moscow-talks/pt").await;
@@ -103,21 +97,6 @@ async fn a_long_sentence_with_a_link_cyrillic_and_no_break_spaces_is_published_i
     assert_eq!(status, 200);
     assert!(page.contains(HREF), "the page links {HREF}");
     app.stop().await;
-}
-
-/// A model store under `dir` with the real pt→en model and the real en→pt
-/// model installed as `en-fr`, for a two-leg route pt→en→fr (as in
-/// tests/pivot.rs: the output is Portuguese, the routing is a real pivot's).
-fn pivot_models(dir: &std::path::Path) -> std::path::PathBuf {
-    let models = dir.join("models");
-    copy_dir(&test_models().join("pt-en"), &models.join("pt-en"));
-    copy_dir(&test_models().join("en-pt"), &models.join("en-fr"));
-    let manifest_path = models.join("en-fr/manifest.json");
-    let mut manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
-    manifest["pair"] = json!("en-fr");
-    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
-    models
 }
 
 /// Found while writing the `engine_paths` fuzz target (which now drives
@@ -145,13 +124,7 @@ async fn a_sentence_the_pivot_leg_reads_as_nothing_does_not_stop_the_article() {
         let v = app
             .wait_for_job("bom-dia", lang, "done", Duration::from_secs(120))
             .await;
-        let l = v["languages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["lang"] == lang)
-            .unwrap()
-            .clone();
+        let l = language(&v, lang).unwrap();
         assert_eq!(l["published"], true, "{l}");
     }
     app.stop().await;

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{copy_dir, test_models, TestApp};
+use common::{copy_dir, language, test_models, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrupt_model_is_reported_as_broken_not_missing() {
@@ -37,13 +37,7 @@ async fn a_corrupt_model_is_reported_as_broken_not_missing() {
     let job = app
         .wait_until(Duration::from_secs(30), || async {
             let (_, v) = app.get_json("/api/v1/articles/broken-model").await;
-            let pt = v["languages"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|l| l["lang"] == "pt")
-                .cloned()
-                .unwrap();
+            let pt = language(&v, "pt").unwrap();
             match pt["job"]["last_error"].is_string() {
                 true => Ok(pt["job"].clone()),
                 false => Err(format!("no error recorded: {pt}")),
@@ -81,6 +75,9 @@ async fn healthz_reports_an_api_only_node_healthy_until_its_queue_is_too_old() {
             .status(),
         202
     );
+    // Time is the subject: the job must really wait longer than
+    // `max_queue_age_seconds = 1`, which /healthz measures on the store's
+    // own clock (`queue_age`); nothing else can make it old.
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let (status, h) = app.get_json("/healthz").await;
     assert_eq!(status, 503, "{h}");

@@ -16,21 +16,13 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use common::{test_models, PgDb, TestApp, CONFIG};
+use common::{
+    create_editor, futures_join, header, post_login, test_models, PgDatabase, TestApp, CONFIG,
+    PASSWORD, USER,
+};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use warta_store::Scopes;
-
-const USER: &str = "rina";
-const PASSWORD: &str = "correct horse battery staple";
-
-fn header(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
 
 async fn spawn_with(extra: &str, workers: usize) -> (TestApp, tempfile::TempDir) {
     let tmp = tempfile::tempdir().unwrap();
@@ -76,12 +68,7 @@ async fn login_status(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forty_wrong_passwords_from_one_address_do_not_lock_the_editor_out_elsewhere() {
     let (app, _tmp) = spawn_with("", 0).await;
-    app.app()
-        .ctx
-        .store
-        .create_user(USER, PASSWORD)
-        .await
-        .unwrap();
+    create_editor(&app).await;
     let attacker = client_from(LOOPBACK);
     let mut statuses = Vec::new();
     for _ in 0..40 {
@@ -107,12 +94,7 @@ async fn forty_wrong_passwords_from_one_address_do_not_lock_the_editor_out_elsew
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn through_a_trusted_proxy_the_forwarded_client_is_throttled_not_the_proxy() {
     let (app, _tmp) = spawn_with("[http]\ntrusted_proxies = [\"127.0.0.1\"]", 0).await;
-    app.app()
-        .ctx
-        .store
-        .create_user(USER, PASSWORD)
-        .await
-        .unwrap();
+    create_editor(&app).await;
     let proxy = client_from(LOOPBACK);
     let mut statuses = Vec::new();
     for i in 0..40 {
@@ -162,7 +144,7 @@ async fn a_flood_of_failed_logins_does_not_fail_concurrent_article_posts() {
         }
         app.stop().await;
     }
-    if let Some(pg) = PgDb::create("login_flood").await {
+    if let Some(pg) = PgDatabase::create() {
         let tmp = tempfile::tempdir().unwrap();
         let config = format!(
             "{CONFIG}database_url = \"{}\"\n[http]\ntrusted_proxies = [\"127.0.0.1\"]\n",
@@ -344,7 +326,11 @@ async fn slow_connections_are_closed_after_the_header_timeout_and_pages_stay_fas
     .expect("slow connections still open a minute later: no header timeout");
     for (sent, at) in &closes {
         // Timers never fire early.
-        assert!(*at >= *sent + HEADER_TIMEOUT, "closed {:?} after connecting", *at - *sent);
+        assert!(
+            *at >= *sent + HEADER_TIMEOUT,
+            "closed {:?} after connecting",
+            *at - *sent
+        );
     }
     app.stop().await;
 }
@@ -377,20 +363,6 @@ async fn the_connection_cap_makes_new_clients_wait_for_a_free_slot() {
     );
     drop(idle);
     app.stop().await;
-}
-
-/// Run futures at once on the runtime, in order of the results.
-async fn futures_join<F>(futs: impl Iterator<Item = F>) -> Vec<F::Output>
-where
-    F: std::future::Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let handles: Vec<_> = futs.map(tokio::spawn).collect();
-    let mut out = Vec::new();
-    for h in handles {
-        out.push(h.await.unwrap());
-    }
-    out
 }
 
 // ------------------------------------------------------------ 5. public answers
@@ -527,12 +499,7 @@ async fn expired_sessions_are_swept() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn under_https_responses_carry_hsts_and_the_session_cookie_is_host_prefixed() {
     let (app, _tmp) = spawn_with("base_url = \"https://news.example.org\"", 0).await;
-    app.app()
-        .ctx
-        .store
-        .create_user(USER, PASSWORD)
-        .await
-        .unwrap();
+    create_editor(&app).await;
     let c = client_from(LOOPBACK);
     for path in ["/en/", "/admin/login", "/healthz", "/nowhere"] {
         let r = c.get(format!("{}{path}", app.base)).send().await.unwrap();
@@ -542,12 +509,7 @@ async fn under_https_responses_carry_hsts_and_the_session_cookie_is_host_prefixe
             "{path}"
         );
     }
-    let r = c
-        .post(format!("{}/admin/login", app.base))
-        .form(&[("username", USER), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = post_login(&app, &c).await;
     assert_eq!(r.status(), 303);
     let set = header(&r, "set-cookie");
     assert!(set.starts_with("__Host-warta_session="), "{set}");

@@ -13,7 +13,7 @@ mod common;
 
 use std::time::Instant;
 
-use common::{test_models, PgDb, TestApp, CONFIG};
+use common::{test_models, PgDatabase, TestApp, CONFIG};
 use serde_json::json;
 use warta_server::page_cache::GENERATION_TTL;
 
@@ -167,7 +167,7 @@ async fn cached_responses_keep_security_headers_and_revalidate() {
 /// old, without anything telling B.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_node_sees_a_publish_once_its_generation_ttl_has_passed() {
-    let Some(pg) = PgDb::create("site_cache").await else {
+    let Some(pg) = PgDatabase::create() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -182,6 +182,9 @@ async fn another_node_sees_a_publish_once_its_generation_ttl_has_passed() {
     )
     .await;
     a.post_article(&article("nodes", "First words")).await;
+    // Time is the subject: B is told nothing and must look again once its
+    // reading of the generation is GENERATION_TTL old (page_cache.rs times
+    // it with `Instant`, so the wait is real; the TTL is one second).
     tokio::time::sleep(GENERATION_TTL).await;
     assert!(b.page("/en/nodes").await.1.contains("First words"));
     assert!(
@@ -357,8 +360,14 @@ async fn pages_feeds_and_the_sitemap_are_served_compressed_to_those_who_accept_i
                 .get("content-encoding")
                 .map(|v| v.to_str().unwrap().to_string());
             assert_eq!(got.as_deref(), coding, "{path} {accept}");
-            let vary = r.headers().get("vary").map(|v| v.to_str().unwrap().to_lowercase());
-            assert!(vary.is_some_and(|v| v.contains("accept-encoding")), "{path}");
+            let vary = r
+                .headers()
+                .get("vary")
+                .map(|v| v.to_str().unwrap().to_lowercase());
+            assert!(
+                vary.is_some_and(|v| v.contains("accept-encoding")),
+                "{path}"
+            );
             let etag = r.headers()["etag"].to_str().unwrap().to_string();
             let raw = r.bytes().await.unwrap();
             let mut decoded = Vec::new();

@@ -17,7 +17,7 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    browser_ready, header_text as header, no_redirects, run_browser_script, test_models, TestApp,
+    browser_ready, header, no_redirects, run_browser_script, test_models, TestApp,
     CONFIG,
 };
 use serde_json::{json, Value};

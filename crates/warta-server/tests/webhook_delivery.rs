@@ -10,56 +10,26 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode};
-use common::{test_models, PgDb};
+use axum::http::StatusCode;
+use common::{hook_receiver, test_models, PgDatabase};
 use warta_server::webhooks::{deliver_loop_with, verify_signature, DeliveryOptions};
 use warta_server::{App, Config};
+use warta_testkit::wait_until;
 
 const SECRET: &str = "a-test-secret-of-some-length";
 const DELIVERIES: usize = 24;
 /// How long the receiver takes to answer each delivery.
 const RECEIVER_DELAY: Duration = Duration::from_millis(300);
 
-/// Delivery ids as the receiver saw them, in order, with whether each
-/// signature verified.
-type Seen = Arc<Mutex<Vec<(String, bool)>>>;
-
-async fn slow_receiver() -> (String, Seen) {
-    let seen: Seen = Default::default();
-    let s = seen.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
-            let s = s.clone();
-            async move {
-                let h = |k: &str| {
-                    headers
-                        .get(k)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("")
-                        .to_string()
-                };
-                let now = warta_store::now_millis() / 1000;
-                let signed = verify_signature(SECRET, &h("x-warta-signature"), &body, now);
-                s.lock().unwrap().push((h("x-warta-delivery"), signed));
-                // A slow receiver: the behaviour under test, not a wait.
-                tokio::time::sleep(RECEIVER_DELAY).await;
-                StatusCode::NO_CONTENT
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}/hook"), seen)
-}
-
 async fn two_nodes_send_each_delivery_once(database_url: Option<&str>) {
-    let (url, seen) = slow_receiver().await;
+    let (url, seen) = hook_receiver(|_| async {
+        // A slow receiver: the behaviour under test, not a wait.
+        tokio::time::sleep(RECEIVER_DELAY).await;
+        StatusCode::NO_CONTENT
+    })
+    .await;
     let tmp = tempfile::tempdir().unwrap();
     let db = database_url
         .map(|u| format!("database_url = \"{u}\"\n"))
@@ -113,17 +83,18 @@ async fn two_nodes_send_each_delivery_once(database_url: Option<&str>) {
         tokio::spawn(deliver_loop_with(b.ctx.clone(), "node-b".into(), opts)),
     ];
 
-    // Until the database has every delivery delivered.
-    let t = Instant::now();
-    loop {
+    // Until the database has every delivery delivered: the two nodes' loops
+    // own that state (as two processes would), so the test polls it.
+    wait_until(Duration::from_secs(120), || async {
         let log = a.ctx.store.webhook_deliveries(100).await.unwrap();
         if log.len() == DELIVERIES && log.iter().all(|d| d.state == "delivered") {
-            break;
+            Ok(())
+        } else {
+            let states: Vec<_> = log.iter().map(|d| (d.id, d.state.clone())).collect();
+            Err(format!("{states:?}"))
         }
-        let states: Vec<_> = log.iter().map(|d| (d.id, d.state.clone())).collect();
-        assert!(t.elapsed() < Duration::from_secs(120), "{states:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
     // Stop both loops and wait for them: no send is in flight after this.
     for app in [&a, &b] {
         app.ctx.shutdown.store(true, Ordering::Relaxed);
@@ -132,7 +103,14 @@ async fn two_nodes_send_each_delivery_once(database_url: Option<&str>) {
         l.await.unwrap();
     }
 
-    let seen = seen.lock().unwrap().clone();
+    let seen: Vec<(String, bool)> = seen
+        .borrow()
+        .iter()
+        .map(|h| {
+            let signed = verify_signature(SECRET, &h.header("x-warta-signature"), &h.body, h.at);
+            (h.header("x-warta-delivery"), signed)
+        })
+        .collect();
     let mut per_id = BTreeMap::<String, usize>::new();
     for (id, signed) in &seen {
         assert!(signed, "delivery {id}: signature did not verify");
@@ -152,7 +130,7 @@ async fn two_nodes_never_send_one_delivery_twice_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_never_send_one_delivery_twice_on_postgres() {
-    let Some(pg) = PgDb::create("webhook_nodes").await else {
+    let Some(pg) = PgDatabase::create() else {
         return;
     };
     two_nodes_send_each_delivery_once(Some(&pg.url)).await;

@@ -4,54 +4,24 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode};
-use common::{test_models, TestApp};
+use axum::http::StatusCode;
+use common::{hook_receiver, hooks_received, test_models, TestApp};
 use serde_json::Value;
 
 const SECRET: &str = "a-test-secret-of-some-length";
 
-/// What the receiver saw: (event header, signature header, body).
-type Seen = Arc<Mutex<Vec<(String, String, Vec<u8>)>>>;
-
-/// A receiver that answers 500 to its first request, then 200.
-async fn receiver() -> (String, Seen) {
-    let seen: Seen = Default::default();
-    let s = seen.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
-            let s = s.clone();
-            async move {
-                let h = |k: &str| {
-                    headers
-                        .get(k)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("")
-                        .to_string()
-                };
-                let mut seen = s.lock().unwrap();
-                seen.push((h("x-warta-event"), h("x-warta-signature"), body.to_vec()));
-                if seen.len() == 1 {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                } else {
-                    StatusCode::NO_CONTENT
-                }
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}/hook"), seen)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_published_version_is_announced_signed_and_retried_until_delivered() {
-    let (url, seen) = receiver().await;
+    // A receiver that answers 500 to its first request, then 204.
+    let (url, mut seen) = hook_receiver(|n| async move {
+        match n {
+            0 => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::NO_CONTENT,
+        }
+    })
+    .await;
     let tmp = tempfile::tempdir().unwrap();
     let config = format!(
         "source = \"en\"\ntargets = [\"pt\"]\nconfidence = false\n\
@@ -67,16 +37,12 @@ async fn a_published_version_is_announced_signed_and_retried_until_delivered() {
     assert_eq!(r.status(), 202);
 
     // The first attempt gets a 500; the retry (after a 2 s backoff) a 204.
-    let t = Instant::now();
-    while seen.lock().unwrap().len() < 2 {
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "deliveries: {:?}",
-            seen.lock().unwrap().len()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let (event, signature, body) = seen.lock().unwrap()[1].clone();
+    let hooks = hooks_received(&mut seen, 2, Duration::from_secs(30)).await;
+    let (event, signature, body) = (
+        hooks[1].header("x-warta-event"),
+        hooks[1].header("x-warta-signature"),
+        hooks[1].body.clone(),
+    );
     assert_eq!(event, "published");
     // The signature is `t=…,v1=…`, HMAC-SHA256 of "{t}.{body}" with the
     // secret (pinned to a Python-computed value in its unit test), and `t`
@@ -98,8 +64,7 @@ async fn a_published_version_is_announced_signed_and_retried_until_delivered() {
     );
 
     // The delivery log shows one delivery, two attempts, the receiver's answer.
-    let t = Instant::now();
-    loop {
+    app.wait_until(Duration::from_secs(10), || async {
         let (status, log) = app.get_json("/api/v1/webhooks/deliveries").await;
         assert_eq!(status, 200);
         let d = &log["deliveries"][0];
@@ -108,11 +73,12 @@ async fn a_published_version_is_announced_signed_and_retried_until_delivered() {
             assert_eq!(d["attempts"], 2);
             assert_eq!(d["last_status"], 204);
             assert_eq!(d["event"], "published");
-            break;
+            Ok(())
+        } else {
+            Err(format!("{log}"))
         }
-        assert!(t.elapsed() < Duration::from_secs(10), "{log}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
     // The log is behind the API key like the rest of the CMS API.
     let anon = reqwest::get(format!("{}/api/v1/webhooks/deliveries", app.base))
         .await

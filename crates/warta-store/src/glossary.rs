@@ -40,6 +40,32 @@ pub struct GlossaryFields {
 }
 
 impl NewGlossaryEntry {
+    /// The two terms as stored (trimmed); the store's last guard against an
+    /// empty one, for callers that built the entry without [`Self::parse`].
+    fn terms(&self) -> Result<(&str, &str)> {
+        let (source, target) = (self.source_term.trim(), self.target_term.trim());
+        if source.is_empty() || target.is_empty() {
+            return Err(StoreError::Invalid(
+                "glossary terms must not be empty".into(),
+            ));
+        }
+        Ok((source, target))
+    }
+
+    /// The entry as stored under `id`, its terms trimmed.
+    fn stored(&self, id: i64, created_at: i64) -> Result<GlossaryEntry> {
+        let (source_term, target_term) = self.terms()?;
+        Ok(GlossaryEntry {
+            id,
+            source_term: source_term.to_string(),
+            target_lang: self.target_lang,
+            target_term: target_term.to_string(),
+            case_sensitive: self.case_sensitive,
+            note: self.note.clone(),
+            created_at,
+        })
+    }
+
     /// The one validation of an entry, wherever it comes from: terms
     /// non-empty, at most [`MAX_TERM_CHARS`], without control characters
     /// (a tab or line break in a term could never match a segment);
@@ -206,13 +232,7 @@ impl Store {
     /// every live article that mentions the term are re-queued (see
     /// [`Store::requeue_for_term`]); returns the entry and how many jobs.
     pub async fn add_glossary_entry(&self, e: &NewGlossaryEntry) -> Result<(GlossaryEntry, u64)> {
-        let source_term = e.source_term.trim();
-        let target_term = e.target_term.trim();
-        if source_term.is_empty() || target_term.is_empty() {
-            return Err(StoreError::Invalid(
-                "glossary terms must not be empty".into(),
-            ));
-        }
+        let (source_term, target_term) = e.terms()?;
         let matched = self
             .revisions_mentioning(source_term, e.case_sensitive, e.target_lang)
             .await?;
@@ -243,15 +263,7 @@ impl Store {
             self.jobs_changed();
             (id, requeued)
         });
-        let entry = GlossaryEntry {
-            id,
-            source_term: source_term.to_string(),
-            target_lang: e.target_lang,
-            target_term: target_term.to_string(),
-            case_sensitive: e.case_sensitive,
-            note: e.note.clone(),
-            created_at: now,
-        };
+        let entry = e.stored(id, now)?;
         tracing::info!(term = source_term, lang = %e.target_lang, jobs = requeued, "glossary entry added; translations re-queued");
         Ok((entry, requeued))
     }
@@ -357,13 +369,7 @@ impl Store {
         id: i64,
         e: &NewGlossaryEntry,
     ) -> Result<(GlossaryEntry, u64)> {
-        let source_term = e.source_term.trim();
-        let target_term = e.target_term.trim();
-        if source_term.is_empty() || target_term.is_empty() {
-            return Err(StoreError::Invalid(
-                "glossary terms must not be empty".into(),
-            ));
-        }
+        let (source_term, target_term) = e.terms()?;
         let old = self
             .glossary_entry(id)
             .await?
@@ -435,15 +441,7 @@ impl Store {
         if updated == 0 {
             return Err(StoreError::NotFound(format!("glossary entry #{id}")));
         }
-        let entry = GlossaryEntry {
-            id,
-            source_term: source_term.to_string(),
-            target_lang: e.target_lang,
-            target_term: target_term.to_string(),
-            case_sensitive: e.case_sensitive,
-            note: e.note.clone(),
-            created_at: old.created_at,
-        };
+        let entry = e.stored(id, old.created_at)?;
         tracing::info!(term = source_term, lang = %e.target_lang, jobs = requeued, "glossary entry changed; translations re-queued");
         Ok((entry, requeued))
     }

@@ -66,7 +66,8 @@ pub(crate) const COMPLETE: &str =
 // ([`Store::release_leased`]); every one names `$1`…`$6` (`$n = $n` where a
 // value is not needed: PostgreSQL wants every bound parameter used).
 // Failed: queued again after a backoff, or failed on the last attempt.
-const FAIL: &str = "UPDATE jobs SET state = CASE WHEN attempts >= $5 THEN 'failed' ELSE 'queued' END, \
+const FAIL: &str =
+    "UPDATE jobs SET state = CASE WHEN attempts >= $5 THEN 'failed' ELSE 'queued' END, \
      run_after = $4, last_error = $3, lease_owner = NULL, lease_expires_at = NULL, updated_at = $6 \
      WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING state";
 // Given up: failed at once (its input cannot be translated).
@@ -99,30 +100,28 @@ pub(crate) const COMPLETE_THEN_SCORE: &str =
 /// evaluates to its id, `None` when the article is gone.
 macro_rules! requeue_now_in_tx {
     ($tx:expr, $article:expr, $lang:expr, $priority:expr, $now:expr) => {{
-        let mut id: Option<i64> = sqlx::query_scalar(
+        // The job as it is, queued again; else (an article revised past
+        // its jobs) a new one. Both take the same binds.
+        let mut id: Option<i64> = None;
+        for sql in [
             "UPDATE jobs SET state = 'queued', phase = 'translate', attempts = 0, run_after = $3, lease_owner = NULL, \
              lease_expires_at = NULL, last_error = NULL, waiting_pair = NULL, priority = $4, updated_at = $3 \
              WHERE article_id = $1 AND lang = $2 AND revision = \
              (SELECT current_revision FROM articles WHERE id = $1 AND deleted_at IS NULL) RETURNING id",
-        )
-        .bind($article.0)
-        .bind($lang.code())
-        .bind($now)
-        .bind($priority)
-        .fetch_optional(&mut *$tx)
-        .await?;
-        if id.is_none() {
-            id = sqlx::query_scalar(
-                "INSERT INTO jobs (article_id, revision, lang, state, attempts, run_after, priority, created_at, updated_at) \
-                 SELECT id, current_revision, $2, 'queued', 0, $3, $4, $3, $3 FROM articles \
-                 WHERE id = $1 AND deleted_at IS NULL RETURNING id",
-            )
-            .bind($article.0)
-            .bind($lang.code())
-            .bind($now)
-            .bind($priority)
-            .fetch_optional(&mut *$tx)
-            .await?;
+            "INSERT INTO jobs (article_id, revision, lang, state, attempts, run_after, priority, created_at, updated_at) \
+             SELECT id, current_revision, $2, 'queued', 0, $3, $4, $3, $3 FROM articles \
+             WHERE id = $1 AND deleted_at IS NULL RETURNING id",
+        ] {
+            id = sqlx::query_scalar(sql)
+                .bind($article.0)
+                .bind($lang.code())
+                .bind($now)
+                .bind($priority)
+                .fetch_optional(&mut *$tx)
+                .await?;
+            if id.is_some() {
+                break;
+            }
         }
         id
     }};
@@ -273,7 +272,9 @@ impl Store {
         backoff: Duration,
     ) -> Result<JobState> {
         let run_after = now_millis().saturating_add(duration_millis(backoff));
-        let state = self.release_leased(id, worker, FAIL, error, run_after).await?;
+        let state = self
+            .release_leased(id, worker, FAIL, error, run_after)
+            .await?;
         if state == JobState::Failed {
             tracing::warn!(job = %id, error, "job failed on its last attempt");
         }

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use common::{Kind, TestDb};
 use warta_store::{Scope, Scopes, Store, StoreError};
+use warta_testkit::postgres::PgDatabase;
 
 on_both_backends!(
     a_key_holds_the_scopes_it_was_made_with,
@@ -141,46 +142,8 @@ async fn fresh_unmigrated(db: &TestDb) -> (String, Box<dyn std::any::Any>) {
             (url, Box::new(dir))
         }
         Kind::Postgres => {
-            use sqlx::Connection;
-            let name = format!("{}_old", db.url.rsplit('/').next().unwrap());
-            let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut c)
-                .await
-                .unwrap();
-            let url = format!("{}/{name}", db.url.rsplit_once('/').unwrap().0);
-            let guard = PgDrop {
-                admin: db.url.clone(),
-                name,
-            };
-            (url, Box::new(guard))
+            let pg = PgDatabase::create().expect("the server of `db` answers");
+            (pg.url.clone(), Box::new(pg))
         }
-    }
-}
-
-/// Drops the extra PostgreSQL database (from `db`'s own, which outlives it).
-struct PgDrop {
-    admin: String,
-    name: String,
-}
-
-impl Drop for PgDrop {
-    fn drop(&mut self) {
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        // Drop runs inside the test's runtime, which cannot be blocked on.
-        let _ = std::thread::spawn(move || {
-            use sqlx::Connection;
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await;
-                }
-            })
-        })
-        .join();
     }
 }

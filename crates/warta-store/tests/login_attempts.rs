@@ -127,6 +127,9 @@ async fn a_new_window_starts_with_a_full_allowance(db: &TestDb) {
         s.login_attempt("w", "x", &limit).await.unwrap(),
         LoginVerdict::Allowed
     );
+    // Time is the subject: the window must end. The store reads its own
+    // clock (`now_millis`, the one all of its timestamps share), so the
+    // window really passes; 300 ms keeps that short.
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(
         s.login_attempt("w", "x", &limit).await.unwrap(),

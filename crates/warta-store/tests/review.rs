@@ -99,7 +99,8 @@ async fn published(s: &Store, slug: &str, title: &str, code: &str) -> Article {
     a
 }
 
-/// Flags are timed in milliseconds; a pause makes "older" unambiguous.
+/// Flags are timed in milliseconds on the store's own clock; a pause makes
+/// "older" unambiguous (time is the subject: the queue orders by age).
 async fn tick() {
     tokio::time::sleep(Duration::from_millis(5)).await;
 }

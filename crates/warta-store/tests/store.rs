@@ -87,6 +87,52 @@ fn quality(confidence: f64) -> QualitySummary {
     }
 }
 
+/// `v` alone, nothing published with it.
+fn bare(v: NewVersion, then: AfterPublish) -> Publication {
+    Publication {
+        version: v,
+        flags: Vec::new(),
+        memory: Vec::new(),
+        events: Vec::new(),
+        held_events: Vec::new(),
+        then,
+        hold_reason: None,
+    }
+}
+
+/// A webhook event `event` to the test CMS.
+fn hook_event(event: &str) -> NewWebhookEvent {
+    NewWebhookEvent {
+        urls: vec!["https://cms.example.org/hook".into()],
+        event: event.into(),
+        payload: "{}".into(),
+    }
+}
+
+/// A worker's whole result for `v`: the version with a flag on its
+/// segment, a memory entry whose target is `target_text`, and a
+/// `published` webhook event.
+fn whole(v: NewVersion, target_text: &str, then: AfterPublish) -> Publication {
+    Publication {
+        flags: vec![NewQaFlag {
+            segment_idx: Some(0),
+            check: Check::Numbers,
+            severity: Severity::Error,
+            detail: "7 → 8".into(),
+        }],
+        memory: vec![NewTmEntry {
+            pair: Pair::new(lang("id"), lang("en")).unwrap(),
+            source_norm: "Hujan deras sejak Senin malam.".into(),
+            target_text: target_text.into(),
+            origin: Origin::Machine,
+            model_id: Some("id-en/2024-01".into()),
+            glossary_version: 0,
+        }],
+        events: vec![hook_event("published")],
+        ..bare(v, then)
+    }
+}
+
 /// `v` published as the result of `job` leased by `worker`, translated with
 /// glossary version `glossary` and nothing else with it.
 async fn publish(
@@ -97,15 +143,7 @@ async fn publish(
     glossary: i64,
     then: AfterPublish,
 ) -> Result<PublishOutcome, StoreError> {
-    let p = Publication {
-        version: v,
-        flags: Vec::new(),
-        memory: Vec::new(),
-        events: Vec::new(),
-        held_events: Vec::new(),
-        then,
-        hold_reason: None,
-    };
+    let p = bare(v, then);
     let lease = Lease {
         job,
         worker,
@@ -531,6 +569,9 @@ async fn a_renewed_lease_outlives_its_first_expiry_and_a_lost_one_is_not_renewed
     let slow = s.lease_jobs("stalled", 1, Duration::ZERO).await.unwrap();
     assert_eq!((mine.len(), slow.len()), (1, 1));
     // Renew three times across twice the original lease: the job stays ours.
+    // Time is the subject: a lease must really pass its first expiry while
+    // renewed. The store reads its own clock (`now_millis`), so the test
+    // waits in real time, 600 ms in all.
     for _ in 0..3 {
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(
@@ -567,31 +608,11 @@ async fn a_worker_that_lost_its_lease_cannot_write_its_result(db: &TestDb) {
 
     // The stalled worker's whole result: version, segments, a flag, a
     // memory entry and a webhook event. None of it may land.
-    let late = Publication {
-        version: machine(&article, "en", r.revision, "Late"),
-        flags: vec![NewQaFlag {
-            segment_idx: Some(0),
-            check: Check::Numbers,
-            severity: Severity::Error,
-            detail: "7 → 8".into(),
-        }],
-        memory: vec![NewTmEntry {
-            pair: Pair::new(lang("id"), lang("en")).unwrap(),
-            source_norm: "Hujan deras sejak Senin malam.".into(),
-            target_text: "Late".into(),
-            origin: Origin::Machine,
-            model_id: Some("id-en/2024-01".into()),
-            glossary_version: 0,
-        }],
-        events: vec![NewWebhookEvent {
-            urls: vec!["https://cms.example.org/hook".into()],
-            event: "published".into(),
-            payload: "{}".into(),
-        }],
-        held_events: Vec::new(),
-        hold_reason: None,
-        then: AfterPublish::Score,
-    };
+    let late = whole(
+        machine(&article, "en", r.revision, "Late"),
+        "Late",
+        AfterPublish::Score,
+    );
     let stalled_lease = Lease {
         job: stalled[0].id,
         worker: "stalled",
@@ -668,31 +689,11 @@ async fn a_publication_that_fails_midway_leaves_nothing_behind(db: &TestDb) {
     let article = s.article(&slug("halfway")).await.unwrap();
     let job = s.lease_jobs("w", 1, MINUTE).await.unwrap().remove(0);
     db.fail_inserts_into("webhook_deliveries").await;
-    let p = Publication {
-        version: machine(&article, "en", r.revision, "Halfway"),
-        flags: vec![NewQaFlag {
-            segment_idx: Some(0),
-            check: Check::Numbers,
-            severity: Severity::Error,
-            detail: "7 → 8".into(),
-        }],
-        memory: vec![NewTmEntry {
-            pair: Pair::new(lang("id"), lang("en")).unwrap(),
-            source_norm: "Hujan deras sejak Senin malam.".into(),
-            target_text: "Heavy rain since Monday night.".into(),
-            origin: Origin::Machine,
-            model_id: Some("id-en/2024-01".into()),
-            glossary_version: 0,
-        }],
-        events: vec![NewWebhookEvent {
-            urls: vec!["https://cms.example.org/hook".into()],
-            event: "published".into(),
-            payload: "{}".into(),
-        }],
-        held_events: Vec::new(),
-        hold_reason: None,
-        then: AfterPublish::Done,
-    };
+    let p = whole(
+        machine(&article, "en", r.revision, "Halfway"),
+        "Heavy rain since Monday night.",
+        AfterPublish::Done,
+    );
     let lease = Lease {
         job: job.id,
         worker: "w",
@@ -917,6 +918,8 @@ async fn a_dead_workers_jobs_are_released_at_once_and_queue_age_sees_waiting_job
     s.create_or_revise(&rev("released", "Released"), &[lang("en"), lang("fr")])
         .await
         .unwrap();
+    // Time is the subject: the queue's age is measured on the store's own
+    // clock (`now_millis`), so the jobs really wait 50 ms.
     tokio::time::sleep(Duration::from_millis(50)).await;
     let age = s.queue_age().await.unwrap().expect("two runnable jobs");
     assert!(age >= Duration::from_millis(40), "{age:?}");
@@ -1958,21 +1961,10 @@ async fn publish_next(
     assert_eq!((job.article_id, job.revision), (v.article_id, v.revision));
     v.state = state;
     let p = Publication {
-        version: v,
-        flags: Vec::new(),
-        memory: Vec::new(),
-        events: vec![NewWebhookEvent {
-            urls: vec!["https://cms.example.org/hook".into()],
-            event: "published".into(),
-            payload: "{}".into(),
-        }],
-        held_events: vec![NewWebhookEvent {
-            urls: vec!["https://cms.example.org/hook".into()],
-            event: "held".into(),
-            payload: "{}".into(),
-        }],
-        then: AfterPublish::Done,
+        events: vec![hook_event("published")],
+        held_events: vec![hook_event("held")],
         hold_reason: (state == VersionState::Held).then(|| "1 error flag (numbers)".into()),
+        ..bare(v, AfterPublish::Done)
     };
     let v = s.glossary_version().await.unwrap();
     let lease = Lease {

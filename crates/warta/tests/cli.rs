@@ -1,24 +1,12 @@
 //! `warta` as a person uses it: the real binary, the real test models
 //! (scripts/fetch-test-models), real files and real HTTP.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn test_models() -> PathBuf {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    assert!(
-        dir.join("en-pt/manifest.json").exists(),
-        "run scripts/fetch-test-models first"
-    );
-    dir
-}
+use warta_testkit::{copy_dir, http, test_models};
 
 fn warta(models: &Path, args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_warta"))
@@ -211,7 +199,7 @@ fn pull_without_network_fails_fast_and_leaves_the_store_unchanged() {
     // Remote Settings pointed at a closed local port, so the test is
     // offline on any machine.
     let t = Instant::now();
-    let server = format!("http://127.0.0.1:{}/v1", closed_port());
+    let server = format!("http://127.0.0.1:{}/v1", http::closed_port());
     let o = warta(
         store.path(),
         &["models", "pull", "id-en", "--remote-settings", &server],
@@ -227,7 +215,7 @@ fn pull_without_network_fails_fast_and_leaves_the_store_unchanged() {
             "pull",
             "id-en",
             "--mirror",
-            &format!("http://127.0.0.1:{}", closed_port()),
+            &format!("http://127.0.0.1:{}", http::closed_port()),
         ],
         b"",
     );
@@ -313,7 +301,7 @@ fn import_validates_and_verify_catches_tampering() {
 fn pull_from_a_mirror_verifies_checksums() {
     let mirror = tempfile::tempdir().unwrap();
     copy_dir(&test_models().join("en-pt"), &mirror.path().join("en-pt"));
-    let url = serve_dir(mirror.path().to_path_buf());
+    let url = http::serve_dir(mirror.path());
     let store = tempfile::tempdir().unwrap();
     let o = warta(
         store.path(),
@@ -356,68 +344,6 @@ fn pull_from_a_mirror_verifies_checksums() {
     );
     assert_clean_failure(&o, "checksum mismatch");
     assert_eq!(listing(other.path()), before);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
-}
-
-fn closed_port() -> u16 {
-    // Bind then drop: the port is free and nothing listens on it.
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A minimal static file server on 127.0.0.1 (HTTP/1.1, Connection: close),
-/// standing in for a newsroom's model mirror.
-fn serve_dir(root: PathBuf) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let root = root.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request = String::new();
-                reader.read_line(&mut request).unwrap_or(0);
-                loop {
-                    let mut h = String::new();
-                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                        break;
-                    }
-                }
-                let path = request
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap_or("/")
-                    .trim_start_matches('/')
-                    .to_string();
-                let mut stream = stream;
-                match std::fs::File::open(root.join(&path)) {
-                    Ok(mut f) if !path.contains("..") => {
-                        let mut body = Vec::new();
-                        f.read_to_end(&mut body).unwrap();
-                        let _ = write!(
-                            stream,
-                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            body.len()
-                        );
-                        let _ = stream.write_all(&body);
-                    }
-                    _ => {
-                        let _ = write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                    }
-                }
-            });
-        }
-    });
-    url
 }
 
 /// `--html`: markup stays around the words it marked. The Portuguese words

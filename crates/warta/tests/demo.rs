@@ -10,23 +10,11 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-fn test_models() -> PathBuf {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    assert!(
-        dir.join("en-pt/manifest.json").exists(),
-        "run scripts/fetch-test-models first"
-    );
-    dir
-}
+use warta_testkit::{test_models, wait_until};
 
 /// Kill the demo however the test ends.
 struct Demo(Child);
@@ -60,8 +48,8 @@ fn after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
         .map(|(_, rest)| rest.split_whitespace().next().unwrap_or(""))
 }
 
-#[test]
-fn demo_serves_a_translated_article_within_a_minute() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_serves_a_translated_article_within_a_minute() {
     let tmp = tempfile::tempdir().unwrap();
     let ntrex = tmp.path().join("ntrex");
     std::fs::create_dir(&ntrex).unwrap();
@@ -135,17 +123,17 @@ fn demo_serves_a_translated_article_within_a_minute() {
     );
 
     // The Portuguese page appears once the worker has translated it.
-    let page = loop {
+    // The demo is another process: its worker's progress shows on its site.
+    let within = Duration::from_secs(60).saturating_sub(started.elapsed());
+    let page = wait_until(within, || async {
         let (status, resp) = request(&addr, &format!("GET /{path} HTTP/1.1\r\n"), "");
         if status == 200 {
-            break resp;
+            Ok(resp)
+        } else {
+            Err(format!("/{path} still {status} after a minute"))
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "/{path} still {status} after a minute"
-        );
-        std::thread::sleep(Duration::from_millis(250));
-    };
+    })
+    .await;
     assert!(page.contains("<html lang=\"pt\""), "{page}");
     assert!(
         !page.contains("The captain thanked the crew."),

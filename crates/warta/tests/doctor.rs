@@ -11,23 +11,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-fn test_models() -> PathBuf {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    assert!(
-        dir.join("en-pt/manifest.json").exists(),
-        "run scripts/fetch-test-models first"
-    );
-    dir
-}
+use warta_testkit::{copy_dir, test_models};
 
 /// `warta` with nothing from this process's WARTA_* environment, HOME (and
 /// so the default model store) inside `home`, run from `home`.
@@ -47,6 +36,28 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// `warta doctor` on the English→Portuguese newsroom with `models` as the
+/// store; it must succeed. Its stdout.
+fn doctor_en_pt(home: &Path, models: &Path) -> String {
+    let config = home.join("warta.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "source = \"en\"\ntargets = [\"pt\"]\nmodels_dir = \"{}\"\n",
+            models.display()
+        ),
+    )
+    .unwrap();
+    let o = warta(home)
+        .args(["doctor", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    out
 }
 
 /// The `fix:` line printed right under the `PROBLEM` line that contains `what`.
@@ -100,22 +111,7 @@ fn doctor_on_a_fresh_machine_names_every_missing_model_with_its_pull_command() {
 #[test]
 fn doctor_with_the_test_models_and_the_en_pt_newsroom_passes() {
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("warta.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "source = \"en\"\ntargets = [\"pt\"]\nmodels_dir = \"{}\"\n",
-            test_models().display()
-        ),
-    )
-    .unwrap();
-    let o = warta(home.path())
-        .args(["doctor", "--config"])
-        .arg(&config)
-        .output()
-        .unwrap();
-    let out = stdout(&o);
-    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    let out = doctor_en_pt(home.path(), &test_models());
     assert!(
         out.contains("ok       config: ") && out.contains("source en, targets pt"),
         "{out}"
@@ -137,28 +133,8 @@ fn doctor_with_the_test_models_and_the_en_pt_newsroom_passes() {
 fn doctor_notes_a_missing_reverse_model_for_the_adequacy_check() {
     let home = tempfile::tempdir().unwrap();
     let store = home.path().join("models");
-    let en_pt = store.join("en-pt");
-    std::fs::create_dir_all(&en_pt).unwrap();
-    for f in std::fs::read_dir(test_models().join("en-pt")).unwrap() {
-        let f = f.unwrap();
-        std::fs::copy(f.path(), en_pt.join(f.file_name())).unwrap();
-    }
-    let config = home.path().join("warta.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "source = \"en\"\ntargets = [\"pt\"]\nmodels_dir = \"{}\"\n",
-            store.display()
-        ),
-    )
-    .unwrap();
-    let o = warta(home.path())
-        .args(["doctor", "--config"])
-        .arg(&config)
-        .output()
-        .unwrap();
-    let out = stdout(&o);
-    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    copy_dir(&test_models().join("en-pt"), &store.join("en-pt"));
+    let out = doctor_en_pt(home.path(), &store);
     assert!(
         out.contains("note     adequacy check en→pt: the reverse model pt-en is not installed"),
         "{out}"

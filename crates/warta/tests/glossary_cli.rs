@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use warta_testkit::test_models;
+
 struct Newsroom {
     dir: tempfile::TempDir,
     config: PathBuf,
@@ -221,20 +223,6 @@ fn entries_are_added_and_deleted_one_at_a_time() {
     let o = n.warta(&["delete", &id]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("not found"), "{}", stderr(&o));
-}
-
-/// The real en→pt test models (scripts/fetch-test-models).
-fn test_models() -> PathBuf {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    assert!(
-        dir.join("en-pt/manifest.json").exists(),
-        "run scripts/fetch-test-models first"
-    );
-    dir
 }
 
 /// `warta translate` with this newsroom's configuration, `text` on stdin.

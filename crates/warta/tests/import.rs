@@ -10,13 +10,14 @@
 //! creates the posts with their slugs; a changed post becomes a new
 //! revision". What is stored is read straight from the SQLite file.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
 use sqlx::Row;
+use warta_testkit::postgres::PgDatabase;
+use warta_testkit::{http, utf16_bytes};
 
 struct Newsroom {
     dir: tempfile::TempDir,
@@ -364,48 +365,29 @@ fn a_wordpress_page_creates_the_posts_with_their_slugs() {
 /// (`?per_page=…&page=N`, `X-WP-TotalPages: 2`). Returns its address and the
 /// request targets it saw.
 fn news_site() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request = String::new();
-            reader.read_line(&mut request).unwrap_or(0);
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
-                }
-            }
-            let target = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-            log.lock().unwrap().push(target.clone());
-            // Only the URLs WordPress would answer with these pages.
-            let body = match target.as_str() {
-                "/wp-json/wp/v2/posts?per_page=100&page=1" => {
-                    Some(fixture_text("wp-posts-page1.json"))
-                }
-                "/wp-json/wp/v2/posts?per_page=100&page=2" => {
-                    Some(fixture_text("wp-posts-page2.json"))
-                }
-                "/feed/" => Some(fixture_text("rss2.xml")),
-                _ => None,
-            };
-            let mut stream = stream;
-            let _ = match body {
-                Some(b) => write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=UTF-8\r\nX-WP-Total: 3\r\n\
-                     X-WP-TotalPages: 2\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{b}",
-                    b.len()
-                ),
-                None => write!(
-                    stream,
-                    "HTTP/1.1 400 Bad Request\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
-                ),
-            };
-        }
+    let url = http::site(move |target, stream| {
+        log.lock().unwrap().push(target.to_string());
+        // Only the URLs WordPress would answer with these pages.
+        let body = match target {
+            "/wp-json/wp/v2/posts?per_page=100&page=1" => Some(fixture_text("wp-posts-page1.json")),
+            "/wp-json/wp/v2/posts?per_page=100&page=2" => Some(fixture_text("wp-posts-page2.json")),
+            "/feed/" => Some(fixture_text("rss2.xml")),
+            _ => None,
+        };
+        let _ = match body {
+            Some(b) => write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=UTF-8\r\nX-WP-Total: 3\r\n\
+                 X-WP-TotalPages: 2\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{b}",
+                b.len()
+            ),
+            None => write!(
+                stream,
+                "HTTP/1.1 400 Bad Request\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+            ),
+        };
     });
     (url, seen)
 }
@@ -466,11 +448,7 @@ fn bad_input_is_one_error_line_and_writes_nothing() {
     let o = n.import("feed", "/no/such/feed.xml");
     assert_one_error_line(&o, "/no/such/feed.xml");
     // Nothing listens on a port just freed.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = http::closed_port();
     let o = n.import("wordpress", &format!("http://127.0.0.1:{port}"));
     assert_one_error_line(&o, &format!("127.0.0.1:{port}"));
     // Parsing comes before the database: not even the file was created.
@@ -555,102 +533,13 @@ fn an_article_deleted_in_warta_stays_deleted_on_reimport() {
     assert_eq!(n.articles(), RSS_ARTICLES);
 }
 
-/// A fresh PostgreSQL database for one test, dropped afterwards; `None`
-/// (after saying so) when no server answers, unless WARTA_REQUIRE_POSTGRES=1
-/// (CI) makes that a failure. Same server and conventions as the store's
-/// tests (`WARTA_TEST_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/test).
-struct PgDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl PgDb {
-    fn create() -> Option<PgDb> {
-        use sqlx::Connection;
-        let admin = std::env::var("WARTA_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
-        let name = format!("warta_import_{}", std::process::id());
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let conn = rt.block_on(async {
-            tokio::time::timeout(
-                std::time::Duration::from_secs(5),
-                sqlx::PgConnection::connect(&admin),
-            )
-            .await
-        });
-        let mut conn = match conn {
-            Ok(Ok(c)) => c,
-            other => {
-                let why = match other {
-                    Ok(Err(e)) => e.to_string(),
-                    _ => "timed out".into(),
-                };
-                assert!(
-                    std::env::var("WARTA_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                    "PostgreSQL {admin}: {why}"
-                );
-                eprintln!("skipped: PostgreSQL at {admin} not reachable ({why})");
-                return None;
-            }
-        };
-        rt.block_on(async {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name}"
-            )))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            conn.close().await.ok();
-        });
-        let base = admin
-            .split('?')
-            .next()
-            .unwrap()
-            .rsplit_once('/')
-            .unwrap()
-            .0
-            .to_string();
-        Some(PgDb {
-            url: format!("{base}/{name}"),
-            admin,
-            name,
-        })
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        use sqlx::Connection;
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut c)
-                .await;
-            }
-        });
-    }
-}
-
 /// The same idempotence on PostgreSQL: the claim of a slug and the
 /// revision rule are SQL that must mean the same on both databases.
 #[test]
 fn on_postgresql_a_second_import_creates_nothing_and_clashing_slugs_stay_unique() {
-    let Some(pg) = PgDb::create() else { return };
+    let Some(pg) = PgDatabase::create() else {
+        return;
+    };
     let n = Newsroom::new();
     std::fs::write(
         &n.config,
@@ -692,19 +581,7 @@ fn feeds_dir() -> PathBuf {
 /// UTF-16 feed's does.
 fn utf16_fixture(big_endian: bool, mark: bool) -> Vec<u8> {
     let text = fixture_text("rss2.xml").replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"");
-    let mut out = match (mark, big_endian) {
-        (false, _) => vec![],
-        (true, true) => vec![0xFE, 0xFF],
-        (true, false) => vec![0xFF, 0xFE],
-    };
-    for u in text.encode_utf16() {
-        out.extend(if big_endian {
-            u.to_be_bytes()
-        } else {
-            u.to_le_bytes()
-        });
-    }
-    out
+    utf16_bytes(&text, big_endian, mark)
 }
 
 #[test]
@@ -741,49 +618,13 @@ fn declared_legacy_encodings_are_decoded() {
     }
 }
 
-/// A site on 127.0.0.1 that answers each request with what `respond`
-/// writes (status line, headers and body). Returns its address.
-fn site(respond: impl Fn(&str, &mut std::net::TcpStream) + Send + Sync + 'static) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let respond = Arc::new(respond);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let respond = respond.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request = String::new();
-                reader.read_line(&mut request).unwrap_or(0);
-                loop {
-                    let mut h = String::new();
-                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                        break;
-                    }
-                }
-                let target = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let mut stream = stream;
-                respond(&target, &mut stream);
-            });
-        }
-    });
-    url
-}
-
-fn ok(stream: &mut std::net::TcpStream, content_type: &str, body: &[u8]) {
-    let _ = write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(body);
-}
-
 #[test]
 fn an_undeclared_encoding_comes_from_the_http_charset() {
     // EUC-JP without a declaration, served as Shift_JIS-incompatible bytes
     // with `charset=EUC-JP` (tests/feeds/README.md).
     let body = std::fs::read(feeds_dir().join("euc-jp-undeclared.xml")).unwrap();
-    let url = site(move |_, s| ok(s, "application/rss+xml; charset=EUC-JP", &body));
+    let url =
+        http::site(move |_, s| http::ok(s, Some("application/rss+xml; charset=EUC-JP"), &body));
     let n = Newsroom::new();
     let o = n.import("feed", &format!("{url}/feed"));
     assert!(o.status.success(), "{}", stderr(&o));
@@ -870,7 +711,7 @@ const CAP: u64 = 64 << 20;
 fn endless_site(header: &'static str) -> (String, std::sync::mpsc::Receiver<u64>) {
     let (tx, rx) = std::sync::mpsc::channel();
     let tx = Mutex::new(tx);
-    let url = site(move |_, s| {
+    let url = http::site(move |_, s| {
         let _ = s.write_all(header.as_bytes());
         let chunk = vec![b' '; 1 << 20];
         let mut written = 0u64;
@@ -940,7 +781,7 @@ fn count_articles(db: &Path) -> i64 {
 fn two_page_site(db: PathBuf, page2_status: u16) -> (String, std::sync::mpsc::Receiver<i64>) {
     let (tx, rx) = std::sync::mpsc::channel();
     let tx = Mutex::new(tx);
-    let url = site(move |target, s| {
+    let url = http::site(move |target, s| {
         let (status, body) = match target {
             "/wp-json/wp/v2/posts?per_page=100&page=1" => {
                 (200, fixture_text("wp-posts-page1.json"))
@@ -993,7 +834,7 @@ fn a_failing_page_keeps_the_pages_before_it_and_says_so() {
 
 #[test]
 fn redirects_are_followed_and_a_loop_ends() {
-    let url = site(|target, s| {
+    let url = http::site(|target, s| {
         let moved = |s: &mut std::net::TcpStream, to: &str| {
             let _ = write!(
                 s,
@@ -1003,9 +844,9 @@ fn redirects_are_followed_and_a_loop_ends() {
         match target {
             "/old-feed" => moved(s, "/feed/"),
             "/loop" => moved(s, "/loop"),
-            "/feed/" => ok(
+            "/feed/" => http::ok(
                 s,
-                "application/rss+xml",
+                Some("application/rss+xml"),
                 fixture_text("rss2.xml").as_bytes(),
             ),
             _ => moved(s, "ftp://127.0.0.1/feed"),

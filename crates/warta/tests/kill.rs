@@ -15,8 +15,14 @@
 //! database. Skipped with a message when unreachable, unless
 //! `WARTA_REQUIRE_POSTGRES=1` (CI), where that is a failure. The backlog is
 //! real news: the NTREX documents in `../shared/data/ntrex` (skipped with a
-//! message where absent).
+//! message where absent, except under `CI=true`). The servers listen on
+//! port 0 and the test reads the address each one announces; the state
+//! the test checks belongs to those other processes and their database,
+//! so it is polled (`warta_testkit::wait_until`): no process tells a test
+//! when a lease moved or a job finished, and a webhook receiver would see
+//! publications but not leases.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
@@ -24,6 +30,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use sqlx::Connection;
+use warta_testkit::postgres::PgDatabase;
+use warta_testkit::{test_models, wait_until};
 
 /// The tests start several multi-threaded processes each; run one at a time
 /// on a 2-core machine so their timings mean something.
@@ -32,39 +40,6 @@ static SERIAL: Mutex<()> = Mutex::new(());
 /// Short enough that the test is quick, long enough that a busy 2-core
 /// machine renews it comfortably (the heartbeat runs every third of it).
 const LEASE_SECONDS: u64 = 6;
-
-fn test_models() -> PathBuf {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    assert!(
-        dir.join("en-pt/manifest.json").exists(),
-        "run scripts/fetch-test-models first"
-    );
-    dir
-}
-
-fn ntrex_dir() -> Option<PathBuf> {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/ntrex");
-    if d.join("newstest2019-src.eng.txt").exists() {
-        Some(d)
-    } else {
-        // A test that skips silently in CI does not exist: there, NTREX is
-        // required (it is beside every CI checkout).
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "NTREX not found at {} (../shared/data/ntrex), required under CI=true",
-            d.display()
-        );
-        eprintln!(
-            "SKIPPED: NTREX not found at {} (../shared/data/ntrex)",
-            d.display()
-        );
-        None
-    }
-}
 
 /// NTREX documents as (id, lines), in corpus order.
 fn ntrex_documents(dir: &Path, n: usize) -> Vec<(String, Vec<String>)> {
@@ -95,62 +70,10 @@ fn article_json(slug: &str, lines: &[String]) -> Value {
     json!({ "slug": slug, "title": lines[0], "body_html": if body.is_empty() { "<p>.</p>".to_string() } else { body.join("\n") } })
 }
 
-/// A fresh PostgreSQL database, dropped at the end.
-struct PgDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl PgDb {
-    async fn create() -> Option<PgDb> {
-        let admin = std::env::var("WARTA_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let conn =
-            tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&admin)).await;
-        let mut conn = match conn {
-            Ok(Ok(c)) => c,
-            other => {
-                let why = match other {
-                    Ok(Err(e)) => e.to_string(),
-                    _ => "timed out".into(),
-                };
-                if std::env::var("WARTA_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-                    panic!("PostgreSQL required (WARTA_REQUIRE_POSTGRES=1) but not reachable at {admin}: {why}");
-                }
-                eprintln!("SKIPPED: PostgreSQL not reachable at {admin}: {why}");
-                return None;
-            }
-        };
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!("warta_kill_{}_{nanos}", std::process::id());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let (server, _) = admin.split('?').next().unwrap().rsplit_once('/').unwrap();
-        let url = format!("{server}/{name}");
-        Some(PgDb { admin, name, url })
-    }
-
-    async fn rows(&self, sql: &'static str) -> Vec<sqlx::postgres::PgRow> {
-        let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
-        sqlx::query(sql).fetch_all(&mut c).await.unwrap()
-    }
-
-    async fn drop_db(self) {
-        if let Ok(mut c) = sqlx::PgConnection::connect(&self.admin).await {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            )))
-            .execute(&mut c)
-            .await;
-        }
-    }
+/// Every row of `sql` on the test database, read behind warta's back.
+async fn rows(db: &PgDatabase, sql: &'static str) -> Vec<sqlx::postgres::PgRow> {
+    let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    sqlx::query(sql).fetch_all(&mut c).await.unwrap()
 }
 
 /// A newsroom on `db`: English source, Portuguese target (the test model).
@@ -164,18 +87,13 @@ struct Newsroom {
 }
 
 impl Newsroom {
-    fn new(db: &PgDb) -> Newsroom {
+    fn new(db: &PgDatabase) -> Newsroom {
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         let config = dir.path().join("warta.toml");
         std::fs::write(
             &config,
             format!(
-                "source = \"en\"\ntargets = [\"pt\"]\nlisten = \"127.0.0.1:{port}\"\ndatabase_url = \"{}\"\n\
+                "source = \"en\"\ntargets = [\"pt\"]\nlisten = \"127.0.0.1:0\"\ndatabase_url = \"{}\"\n\
                  models_dir = \"{}\"\ndata_dir = \"{}\"\nlease_seconds = {LEASE_SECONDS}\nthreads = 1\nlease_batch = 4\n\
                  confidence = false\n",
                 db.url,
@@ -187,7 +105,7 @@ impl Newsroom {
         let mut n = Newsroom {
             dir,
             config,
-            base: format!("http://127.0.0.1:{port}"),
+            base: String::new(),
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .build()
@@ -233,25 +151,51 @@ impl Newsroom {
         self.children[i].id()
     }
 
-    async fn wait_healthy(&self) {
-        let t = Instant::now();
-        loop {
-            if let Ok(r) = self
-                .client
-                .get(format!("{}/healthz", self.base))
-                .send()
-                .await
-            {
-                if r.status() == 200 {
-                    return;
-                }
+    /// Start `warta serve` (port 0), take its address from the line it
+    /// announces itself with, and wait until its `/healthz` answers 200.
+    /// Returns the child's index.
+    async fn serve(&mut self, args: &[&str]) -> usize {
+        let mut child = self
+            .command(&[&["serve"][..], args].concat())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        self.children.push(child);
+        // "warta is serving … at http://ADDR/ …" (serve_cmd.rs); the rest of
+        // its log goes on to the test's stderr.
+        let addr = tokio::task::spawn_blocking(move || {
+            let mut lines = BufReader::new(stderr).lines();
+            let addr = lines.by_ref().map_while(Result::ok).find_map(|l| {
+                eprintln!("{l}");
+                let rest = l.split_once("warta is serving ")?.1;
+                let url = rest.split_once(" at http://")?.1;
+                Some(url.split_once('/')?.0.to_string())
+            });
+            std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| eprintln!("{l}")));
+            addr
+        })
+        .await
+        .unwrap()
+        .expect("`warta serve` exited before serving");
+        self.base = format!("http://{addr}");
+        wait_until(Duration::from_secs(30), || async {
+            match self.healthz_status().await {
+                Some(200) => Ok(()),
+                s => Err(format!("server not healthy: {s:?}")),
             }
-            assert!(
-                t.elapsed() < Duration::from_secs(30),
-                "server did not come up"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        })
+        .await;
+        self.children.len() - 1
+    }
+
+    async fn healthz_status(&self) -> Option<u16> {
+        let r = self
+            .client
+            .get(format!("{}/healthz", self.base))
+            .send()
+            .await;
+        r.ok().map(|r| r.status().as_u16())
     }
 
     async fn post(&self, article: &Value) -> reqwest::Result<reqwest::Response> {
@@ -285,9 +229,10 @@ impl Drop for Newsroom {
 }
 
 /// (article slug, current revision, revision of its pt version or None).
-async fn publication(db: &PgDb) -> Vec<(String, i64, Option<i64>)> {
+async fn publication(db: &PgDatabase) -> Vec<(String, i64, Option<i64>)> {
     use sqlx::Row;
-    db.rows(
+    rows(
+        db,
         "SELECT a.slug, a.current_revision, v.revision FROM articles a \
          LEFT JOIN versions v ON v.article_id = a.id AND v.lang = 'pt' ORDER BY a.slug",
     )
@@ -297,33 +242,33 @@ async fn publication(db: &PgDb) -> Vec<(String, i64, Option<i64>)> {
     .collect()
 }
 
-async fn wait_all_published(db: &PgDb, n: usize, within: Duration) -> Duration {
+async fn wait_all_published(db: &PgDatabase, n: usize, within: Duration) -> Duration {
     let t = Instant::now();
-    loop {
+    wait_until(within, || async {
         let p = publication(db).await;
         let current = p.iter().filter(|(_, rev, v)| *v == Some(*rev)).count();
         if p.len() == n && current == n {
-            return t.elapsed();
+            Ok(())
+        } else {
+            Err(format!("{current} of {n} articles published: {p:?}"))
         }
-        assert!(
-            t.elapsed() < within,
-            "after {within:?}: {current} of {n} articles published: {p:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await;
+    t.elapsed()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_worker_loses_nothing_and_its_jobs_move_on_within_the_lease() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(ntrex) = ntrex_dir() else { return };
-    let Some(db) = PgDb::create().await else {
+    let Some(ntrex) = warta_testkit::ntrex_dir() else {
+        return;
+    };
+    let Some(db) = PgDatabase::create() else {
         return;
     };
     let mut room = Newsroom::new(&db);
     // A site/API node that translates nothing…
-    room.spawn(&["serve", "--workers", "0"]);
-    room.wait_healthy().await;
+    room.serve(&["--workers", "0"]).await;
     let docs = ntrex_documents(&ntrex, 36);
     for (i, (_, lines)) in docs.iter().enumerate() {
         let r = room
@@ -332,6 +277,9 @@ async fn a_killed_worker_loses_nothing_and_its_jobs_move_on_within_the_lease() {
             .unwrap();
         assert_eq!(r.status(), 202);
     }
+    // Time is the subject here: nothing may be translated while no worker
+    // runs, and an absence has no event to await; two seconds is many
+    // batches of a worker that should not be there.
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(
         publication(&db).await.iter().all(|(_, _, v)| v.is_none()),
@@ -350,11 +298,12 @@ async fn a_killed_worker_loses_nothing_and_its_jobs_move_on_within_the_lease() {
 
     // Kill worker 1 while it holds leases, mid-backlog.
     use sqlx::Row;
-    let t = Instant::now();
-    let held: Vec<i64> = loop {
-        let rows = db
-            .rows("SELECT id, lease_owner FROM jobs WHERE state = 'running'")
-            .await;
+    let held: Vec<i64> = wait_until(Duration::from_secs(60), || async {
+        let rows = rows(
+            &db,
+            "SELECT id, lease_owner FROM jobs WHERE state = 'running'",
+        )
+        .await;
         let mine: Vec<i64> = rows
             .iter()
             .filter(|r| {
@@ -369,14 +318,12 @@ async fn a_killed_worker_loses_nothing_and_its_jobs_move_on_within_the_lease() {
             .filter(|(_, _, v)| v.is_some())
             .count();
         if !mine.is_empty() && done >= 2 {
-            break mine;
+            Ok(mine)
+        } else {
+            Err("worker 1 never held a job".to_string())
         }
-        assert!(
-            t.elapsed() < Duration::from_secs(60),
-            "worker 1 never held a job"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    })
+    .await;
     room.kill(w1);
     let killed_at = Instant::now();
     let done_at_kill = publication(&db)
@@ -391,22 +338,22 @@ async fn a_killed_worker_loses_nothing_and_its_jobs_move_on_within_the_lease() {
     room.spawn(&["worker"]);
 
     // The killed worker's jobs are taken by another worker once the lease runs out.
-    let mut moved_after = None;
-    while killed_at.elapsed() < Duration::from_secs(60) {
-        let rows = db.rows("SELECT id, state, lease_owner FROM jobs").await;
+    wait_until(Duration::from_secs(60), || async {
+        let rows = rows(&db, "SELECT id, state, lease_owner FROM jobs").await;
         let still_victims = rows.iter().any(|r| {
             held.contains(&r.get::<i64, _>(0))
                 && r.get::<String, _>(1) == "running"
                 && r.get::<Option<String>, _>(2)
                     .is_some_and(|o| o.contains(&victim))
         });
-        if !still_victims {
-            moved_after = Some(killed_at.elapsed());
-            break;
+        if still_victims {
+            Err("the killed worker's jobs never moved on".to_string())
+        } else {
+            Ok(())
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let moved_after = moved_after.expect("the killed worker's jobs never moved on");
+    })
+    .await;
+    let moved_after = killed_at.elapsed();
     eprintln!(
         "killed worker held {} job(s) with {done_at_kill}/{} published; they moved on after {:.1}s (lease {LEASE_SECONDS}s)",
         held.len(),
@@ -430,39 +377,40 @@ async fn a_killed_worker_loses_nothing_and_its_jobs_move_on_within_the_lease() {
     );
 
     // Exactly one current version per article and language, every job done once.
-    let versions = db
-        .rows("SELECT article_id, lang, COUNT(*) FROM versions GROUP BY article_id, lang")
-        .await;
+    let versions = rows(
+        &db,
+        "SELECT article_id, lang, COUNT(*) FROM versions GROUP BY article_id, lang",
+    )
+    .await;
     assert_eq!(versions.len(), docs.len());
     assert!(versions.iter().all(|r| r.get::<i64, _>(2) == 1));
     // A version is written before its job is marked done: give the last
     // completion a moment to commit.
-    let t = Instant::now();
-    loop {
-        let jobs = db
-            .rows("SELECT state, COUNT(*) FROM jobs GROUP BY state")
-            .await;
+    wait_until(Duration::from_secs(10), || async {
+        let jobs = rows(&db, "SELECT state, COUNT(*) FROM jobs GROUP BY state").await;
         let states: Vec<(String, i64)> = jobs.iter().map(|r| (r.get(0), r.get(1))).collect();
         if states == vec![("done".to_string(), docs.len() as i64)] {
-            break;
+            Ok(())
+        } else {
+            Err(format!("{states:?}"))
         }
-        assert!(t.elapsed() < Duration::from_secs(10), "{states:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
     drop(room);
-    db.drop_db().await;
+    drop(db);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_post_answered_202_survives_a_server_sigkill() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(ntrex) = ntrex_dir() else { return };
-    let Some(db) = PgDb::create().await else {
+    let Some(ntrex) = warta_testkit::ntrex_dir() else {
+        return;
+    };
+    let Some(db) = PgDatabase::create() else {
         return;
     };
     let mut room = Newsroom::new(&db);
-    let server = room.spawn(&["serve"]);
-    room.wait_healthy().await;
+    let server = room.serve(&[]).await;
     let docs = ntrex_documents(&ntrex, 60);
 
     // A CMS posting as fast as it can; the server is killed mid-stream.
@@ -477,6 +425,9 @@ async fn every_post_answered_202_survives_a_server_sigkill() {
                 .bearer_auth(&room.key)
                 .json(&article_json(&format!("stream-{i:03}"), lines));
             let in_flight = tokio::spawn(request.send());
+            // Time is the subject: the kill must land while the request is
+            // in flight, which the server cannot tell a test about (it is
+            // the one being killed).
             tokio::time::sleep(Duration::from_millis(3)).await;
             room.kill(server);
             match in_flight.await.unwrap() {
@@ -503,8 +454,7 @@ async fn every_post_answered_202_survives_a_server_sigkill() {
         accepted.len()
     );
 
-    room.spawn(&["serve"]);
-    room.wait_healthy().await;
+    room.serve(&[]).await;
     let p = publication(&db).await;
     for slug in &accepted {
         assert!(
@@ -515,7 +465,7 @@ async fn every_post_answered_202_survives_a_server_sigkill() {
     let total = p.len();
     wait_all_published(&db, total, Duration::from_secs(120)).await;
     drop(room);
-    db.drop_db().await;
+    drop(db);
 }
 
 /// Text that has broken offset arithmetic in text pipelines: letters whose
@@ -541,13 +491,14 @@ fn hostile_article() -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hostile_article_does_not_stop_the_others() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(ntrex) = ntrex_dir() else { return };
-    let Some(db) = PgDb::create().await else {
+    let Some(ntrex) = warta_testkit::ntrex_dir() else {
+        return;
+    };
+    let Some(db) = PgDatabase::create() else {
         return;
     };
     let mut room = Newsroom::new(&db);
-    room.spawn(&["serve"]);
-    room.wait_healthy().await;
+    room.serve(&[]).await;
     let g = room
         .client
         .post(format!("{}/api/v1/glossary", room.base))
@@ -589,25 +540,20 @@ async fn a_hostile_article_does_not_stop_the_others() {
 
     // Every ordinary article publishes, whatever becomes of the hostile one.
     use sqlx::Row;
-    let t = Instant::now();
-    loop {
+    wait_until(Duration::from_secs(300), || async {
         let p = publication(&db).await;
         let ordinary: Vec<_> = p.iter().filter(|(s, _, _)| s != "hostile").collect();
         if ordinary.iter().all(|(_, rev, v)| *v == Some(*rev)) && ordinary.len() == docs.len() {
-            break;
+            Ok(())
+        } else {
+            Err(format!("ordinary articles stuck: {p:?}"))
         }
-        assert!(
-            t.elapsed() < Duration::from_secs(300),
-            "ordinary articles stuck: {p:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await;
     // The hostile one ends published or failed with its reason — never running forever.
     if status == 202 {
-        let t = Instant::now();
-        loop {
-            let rows = db
-                .rows("SELECT j.state, j.last_error FROM jobs j JOIN articles a ON a.id = j.article_id WHERE a.slug = 'hostile'")
+        wait_until(Duration::from_secs(60), || async {
+            let rows = rows(&db, "SELECT j.state, j.last_error FROM jobs j JOIN articles a ON a.id = j.article_id WHERE a.slug = 'hostile'")
                 .await;
             let state: String = rows[0].get(0);
             if state == "done"
@@ -618,14 +564,12 @@ async fn a_hostile_article_does_not_stop_the_others() {
                     "hostile article: {state} {:?}",
                     rows[0].get::<Option<String>, _>(1)
                 );
-                break;
+                Ok(())
+            } else {
+                Err(format!("hostile job still {state}"))
             }
-            assert!(
-                t.elapsed() < Duration::from_secs(60),
-                "hostile job still {state}"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        })
+        .await;
     }
     let (status, h) = room.healthz().await;
     assert_eq!(status, 200, "{h}");
@@ -635,5 +579,5 @@ async fn a_hostile_article_does_not_stop_the_others() {
         "every worker survived the hostile article: {h}"
     );
     drop(room);
-    db.drop_db().await;
+    drop(db);
 }

@@ -16,14 +16,14 @@
 //! (`pt→en`, then `en→pt`) — the relabelled pivot must give the same text.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use warta_testkit::{http, test_models_if_fetched};
 
 const RECORDS: &str = "/v1/buckets/main/collections/translations-models-v2/records";
 /// Mozilla's expression on files for everything but Android release.
@@ -33,25 +33,6 @@ const ANDROID_ONLY: &str = "env.appinfo.OS == 'Android'";
 /// A JEXL transform outside the subset Mozilla's translation records use:
 /// a client that does not understand it must not take the record.
 const NOT_UNDERSTOOD: &str = "env.version|versionCompare('140.0a1') >= 0";
-
-/// The real test models (scripts/fetch-test-models), or `None` with a note
-/// when they are absent (CI always fetches them first).
-fn test_models() -> Option<PathBuf> {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    if dir.join("pt-en/manifest.json").exists() && dir.join("en-pt/manifest.json").exists() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: no test models in {} (run scripts/fetch-test-models)",
-            dir.display()
-        );
-        None
-    }
-}
 
 // ---------------------------------------------------------------- replica
 
@@ -114,10 +95,19 @@ impl<'a> File<'a> {
 
 impl Replica {
     fn start() -> Replica {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         let routes: Arc<Mutex<HashMap<String, Vec<u8>>>> = Arc::default();
         let log: Arc<Mutex<Vec<String>>> = Arc::default();
+        // HTTP/1.1, one request per connection, every request path logged.
+        let base = {
+            let (routes, log) = (routes.clone(), log.clone());
+            http::site(move |path, stream| {
+                log.lock().unwrap().push(path.to_string());
+                match routes.lock().unwrap().get(path) {
+                    Some(body) => http::ok(stream, None, body),
+                    None => http::not_found(stream),
+                }
+            })
+        };
         // The root document, shaped like Mozilla's `GET /v1/` (Kinto server
         // info with the kinto-attachment capability).
         let root = json!({
@@ -138,7 +128,6 @@ impl Replica {
             .lock()
             .unwrap()
             .insert("/v1/".into(), serde_json::to_vec(&root).unwrap());
-        serve(listener, routes.clone(), log.clone());
         let r = Replica {
             base,
             routes,
@@ -213,48 +202,6 @@ impl Replica {
     fn requested(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
     }
-}
-
-/// HTTP/1.1, one request per connection, every request path logged.
-fn serve(
-    listener: TcpListener,
-    routes: Arc<Mutex<HashMap<String, Vec<u8>>>>,
-    log: Arc<Mutex<Vec<String>>>,
-) {
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let routes = routes.clone();
-            let log = log.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request = String::new();
-                reader.read_line(&mut request).unwrap_or(0);
-                loop {
-                    let mut h = String::new();
-                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                        break;
-                    }
-                }
-                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-                log.lock().unwrap().push(path.clone());
-                let body = routes.lock().unwrap().get(&path).cloned();
-                let mut stream = stream;
-                match body {
-                    Some(body) => {
-                        let _ = write!(
-                            stream,
-                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            body.len()
-                        );
-                        let _ = stream.write_all(&body);
-                    }
-                    None => {
-                        let _ = write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                    }
-                }
-            });
-        }
-    });
 }
 
 /// zstd-compress, once per distinct content in this test process (the
@@ -701,7 +648,9 @@ fn attachments_requested(r: &Replica) -> Vec<String> {
 
 #[test]
 fn pulls_exactly_the_files_desktop_release_firefox_would() {
-    let Some(models) = test_models() else { return };
+    let Some(models) = test_models_if_fetched() else {
+        return;
+    };
     let replica = newsroom_replica(&models);
     let store = tempfile::tempdir().unwrap();
 
@@ -817,7 +766,9 @@ fn pulls_exactly_the_files_desktop_release_firefox_would() {
 
 #[test]
 fn a_bad_attachment_leaves_the_store_exactly_as_it_was() {
-    let Some(models) = test_models() else { return };
+    let Some(models) = test_models_if_fetched() else {
+        return;
+    };
     let mut replica = newsroom_replica(&models);
     let store = tempfile::tempdir().unwrap();
     let o = warta(
@@ -956,7 +907,9 @@ fn an_unreachable_server_is_one_line_naming_it() {
 
 #[test]
 fn a_mirror_of_pulled_models_serves_the_other_machines() {
-    let Some(models) = test_models() else { return };
+    let Some(models) = test_models_if_fetched() else {
+        return;
+    };
     let replica = newsroom_replica(&models);
     let first = tempfile::tempdir().unwrap();
     let o = warta(
@@ -980,7 +933,7 @@ fn a_mirror_of_pulled_models_serves_the_other_machines() {
         b"",
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let url = serve_dir(mirror.path());
+    let url = http::serve_dir(mirror.path());
 
     let second = tempfile::tempdir().unwrap();
     let o = warta(
@@ -1028,15 +981,14 @@ fn a_mirror_of_pulled_models_serves_the_other_machines() {
     assert_one_line_failure(&o, "en-ja");
 }
 
-#[test]
-fn for_config_pulls_the_route_the_newsroom_needs() {
-    let Some(models) = test_models() else { return };
-    let replica = newsroom_replica(&models);
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("warta.toml");
-    std::fs::write(&config, "source = \"id\"\ntargets = [\"zh\"]\n").unwrap();
-    let store = dir.path().join("models");
-    // The server comes from the environment override of `remote_settings`.
+/// `warta models pull --for-config` for a newsroom of `config_toml` in a
+/// fresh folder (its store `models` there), the server named by the
+/// environment override of `remote_settings`; it must succeed. The output
+/// and the store.
+fn pull_for_config(dir: &Path, config_toml: &str, replica: &Replica) -> (Output, PathBuf) {
+    let config = dir.join("warta.toml");
+    std::fs::write(&config, config_toml).unwrap();
+    let store = dir.join("models");
     let o = warta_env(
         &store,
         &[
@@ -1049,12 +1001,27 @@ fn for_config_pulls_the_route_the_newsroom_needs() {
         b"",
         &[("WARTA_REMOTE_SETTINGS", &replica.url())],
     );
-    // Mozilla has no id→zh, so both legs through English.
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(
         line_for(&o, "id-en").contains("installed"),
         "{}",
         stdout(&o)
+    );
+    (o, store)
+}
+
+#[test]
+fn for_config_pulls_the_route_the_newsroom_needs() {
+    let Some(models) = test_models_if_fetched() else {
+        return;
+    };
+    let replica = newsroom_replica(&models);
+    let dir = tempfile::tempdir().unwrap();
+    // Mozilla has no id→zh, so both legs through English.
+    let (o, store) = pull_for_config(
+        dir.path(),
+        "source = \"id\"\ntargets = [\"zh\"]\n",
+        &replica,
     );
     assert!(
         line_for(&o, "en-zh").contains("installed"),
@@ -1070,11 +1037,17 @@ fn for_config_pulls_the_route_the_newsroom_needs() {
 /// the newsroom turns the check off.
 #[test]
 fn for_config_pulls_the_reverse_of_a_direct_pair_for_the_adequacy_check() {
-    let Some(models) = test_models() else { return };
+    let Some(models) = test_models_if_fetched() else {
+        return;
+    };
     let mut replica = newsroom_replica(&models);
     let read = |file: &str| std::fs::read(models.join("en-pt").join(file)).unwrap();
     for (kind, name, file) in [
-        ("model", "model.enid.intgemm.alphas.bin", "model.enpt.intgemm.alphas.bin"),
+        (
+            "model",
+            "model.enid.intgemm.alphas.bin",
+            "model.enpt.intgemm.alphas.bin",
+        ),
         ("vocab", "vocab.enid.spm", "vocab.enpt.spm"),
         ("lex", "lex.50.50.enid.s2t.bin", "lex.50.50.enpt.s2t.bin"),
     ] {
@@ -1082,79 +1055,18 @@ fn for_config_pulls_the_reverse_of_a_direct_pair_for_the_adequacy_check() {
     }
     for (extra, reverse_pulled) in [("", true), ("adequacy = false\n", false)] {
         let dir = tempfile::tempdir().unwrap();
-        let config = dir.path().join("warta.toml");
-        std::fs::write(
-            &config,
-            format!("source = \"id\"\ntargets = [\"en\"]\n{extra}"),
-        )
-        .unwrap();
-        let store = dir.path().join("models");
-        let o = warta_env(
-            &store,
-            &["models", "pull", "--for-config", "--config", config.to_str().unwrap()],
-            b"",
-            &[("WARTA_REMOTE_SETTINGS", &replica.url())],
-        );
-        assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
-        assert!(line_for(&o, "id-en").contains("installed"), "{}", stdout(&o));
+        let newsroom = format!("source = \"id\"\ntargets = [\"en\"]\n{extra}");
+        let (o, _) = pull_for_config(dir.path(), &newsroom, &replica);
         let has_reverse = stdout(&o)
             .lines()
             .any(|l| l.split_whitespace().next() == Some("en-id"));
         assert_eq!(has_reverse, reverse_pulled, "{extra:?}: {}", stdout(&o));
         if reverse_pulled {
-            assert!(line_for(&o, "en-id").contains("installed"), "{}", stdout(&o));
+            assert!(
+                line_for(&o, "en-id").contains("installed"),
+                "{}",
+                stdout(&o)
+            );
         }
     }
-}
-
-/// A static file server for a mirror directory (what a newsroom's nginx
-/// would be).
-fn serve_dir(root: &Path) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let root = root.to_path_buf();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let root = root.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request = String::new();
-                reader.read_line(&mut request).unwrap_or(0);
-                loop {
-                    let mut h = String::new();
-                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                        break;
-                    }
-                }
-                let path = request
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap_or("/")
-                    .trim_start_matches('/')
-                    .to_string();
-                let mut stream = stream;
-                let file = if path.contains("..") {
-                    None
-                } else {
-                    std::fs::File::open(root.join(&path)).ok()
-                };
-                match file {
-                    Some(mut f) => {
-                        let mut body = Vec::new();
-                        f.read_to_end(&mut body).unwrap();
-                        let _ = write!(
-                            stream,
-                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            body.len()
-                        );
-                        let _ = stream.write_all(&body);
-                    }
-                    None => {
-                        let _ = write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                    }
-                }
-            });
-        }
-    });
-    url
 }

@@ -24,6 +24,30 @@ use crate::error::{ApiError, ErrorBody};
 use crate::routes::auth::{scope, ApiKeyAuth};
 use crate::startup::App;
 
+/// `{slug}/{lang}`, one target language of an article: the path of every
+/// endpoint on a translation, declared once for the OpenAPI document (the
+/// handlers take the raw strings and parse them, so a bad one is a 422).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct TargetPath {
+    /// The article's slug
+    slug: Slug,
+    /// One of this site's target languages
+    lang: Lang,
+}
+
+/// What an endpoint behind an `articles` key answers a request without
+/// one, declared once for the OpenAPI document.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum ArticlesKeyRefused {
+    #[response(status = 401, description = "Missing or invalid API key")]
+    Missing(ErrorBody),
+    #[response(status = 403, description = "The API key lacks the `articles` scope")]
+    Forbidden(ErrorBody),
+}
+
 pub(crate) fn parse_slug(s: &str) -> Result<Slug, ApiError> {
     Slug::parse(s).map_err(|e| ApiError::field("slug", e.to_string()))
 }
@@ -98,8 +122,7 @@ pub struct Accepted {
             ("delete_article" = (operation_id = "delete_article", parameters(("slug" = "$response.body#/slug")))),
         )),
         (status = 400, description = "The body is not JSON, or over a size limit", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
+        ArticlesKeyRefused,
         (status = 422, description = "A field is missing or invalid (`error.field` names it)", body = ErrorBody),
     ),
     security(("api_key" = ["articles"])),
@@ -187,8 +210,7 @@ pub struct LanguageStatus {
     params(("slug" = Slug, Path, description = "The article's slug")),
     responses(
         (status = 200, description = "The article", body = ArticleView),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
+        ArticlesKeyRefused,
         (status = 404, description = "No article with this slug", body = ErrorBody),
         (status = 422, description = "The slug is not a valid slug", body = ErrorBody),
     ),
@@ -398,8 +420,7 @@ pub enum LanguageVersion {
     ),
     responses(
         (status = 200, description = "The source text (`origin: source`) or a translation", body = LanguageVersion),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
+        ArticlesKeyRefused,
         (status = 404, description = "No such article, or no version in this language yet", body = ErrorBody),
         (status = 422, description = "The slug is invalid, or the language is not one of this site's", body = ErrorBody),
     ),
@@ -479,16 +500,12 @@ pub struct HumanVersionInput {
     summary = "Publish a human translation of the current revision",
     description = "A human version is never overwritten by the machine; when the source is revised it stays \
                    published, marked `outdated`, until a new one is put.",
-    params(
-        ("slug" = Slug, Path, description = "The article's slug"),
-        ("lang" = Lang, Path, description = "One of this site's target languages"),
-    ),
+    params(TargetPath),
     request_body(content = HumanVersionInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Published", body = VersionView),
         (status = 400, description = "The body is not JSON, or over a size limit", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
+        ArticlesKeyRefused,
         (status = 404, description = "No such article, or it was deleted", body = ErrorBody),
         (status = 422, description = "A field is missing or invalid, or `lang` is not a target language", body = ErrorBody),
     ),
@@ -573,8 +590,7 @@ pub struct Deleted {
     params(("slug" = Slug, Path, description = "The article's slug")),
     responses(
         (status = 200, description = "Deleted (also when it already was)", body = Deleted),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
+        ArticlesKeyRefused,
         (status = 404, description = "No article with this slug", body = ErrorBody),
         (status = 422, description = "The slug is not a valid slug", body = ErrorBody),
     ),

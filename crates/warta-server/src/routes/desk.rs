@@ -16,7 +16,7 @@ use warta_ingest::{parse_json, plain_text, MAX_AUTHOR_CHARS};
 use warta_store::{ArticleQuery, DeskStatus, FlagDismissal, RevisionNo, MAX_DISMISSAL_CHARS};
 
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::api::FlagView;
+use crate::routes::api::{ArticlesKeyRefused, FlagView};
 use crate::routes::auth::{scope, ApiKeyAuth};
 use crate::startup::App;
 
@@ -98,8 +98,7 @@ pub struct ArticleList {
     ),
     responses(
         (status = 200, description = "A page of articles", body = ArticleList),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
+        ArticlesKeyRefused,
         (status = 422, description = "A filter is invalid (`error.field` names it)", body = ErrorBody),
     ),
     security(("api_key" = ["articles"])),
@@ -178,8 +177,7 @@ pub struct DismissInput {
     responses(
         (status = 200, description = "Dismissed", body = FlagView),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
+        ArticlesKeyRefused,
         (status = 404, description = "No flag with this id", body = ErrorBody),
         (status = 409, description = "The flag is already resolved", body = ErrorBody),
         (status = 422, description = "The id, reason or editor is invalid", body = ErrorBody),

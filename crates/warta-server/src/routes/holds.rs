@@ -15,7 +15,7 @@ use warta_store::VersionApproval;
 
 use crate::configuration::WebhookEvent;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::api::{parse_slug, site_lang, VersionView};
+use crate::routes::api::{parse_slug, site_lang, ArticlesKeyRefused, TargetPath, VersionView};
 use crate::routes::auth::{scope, ApiKeyAuth};
 use crate::startup::App;
 
@@ -85,16 +85,12 @@ fn editor(given: Option<String>, key_name: String) -> Result<String, ApiError> {
     description = "Readers see a held version from now on, with \"Reviewed by an editor\"; the editor \
                    (the body's `editor`, or the API key's name) is recorded and an `approved` webhook \
                    event is queued.",
-    params(
-        ("slug" = Slug, Path, description = "The article's slug"),
-        ("lang" = Lang, Path, description = "One of this site's target languages"),
-    ),
+    params(TargetPath),
     request_body(content = Option<ApproveInput>, content_type = "application/json"),
     responses(
         (status = 200, description = "Approved and published", body = VersionView),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
+        ArticlesKeyRefused,
         (status = 404, description = "No such article, or no version in this language", body = ErrorBody),
         (status = 409, description = "The version was made from an older revision", body = ErrorBody),
         (status = 422, description = "The slug, language or editor is invalid", body = ErrorBody),
@@ -151,16 +147,12 @@ pub async fn approve(
     description = "From the next translation on, every machine version of the article in this language \
                    is held (readers keep the last published text) until the hold is released with \
                    `DELETE` and the held version approved.",
-    params(
-        ("slug" = Slug, Path, description = "The article's slug"),
-        ("lang" = Lang, Path, description = "One of this site's target languages"),
-    ),
+    params(TargetPath),
     request_body(content = Option<HoldInput>, content_type = "application/json"),
     responses(
         (status = 200, description = "Held", body = HoldView),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
+        ArticlesKeyRefused,
         (status = 404, description = "No such article, or it was deleted", body = ErrorBody),
         (status = 422, description = "The slug, language, reason or editor is invalid", body = ErrorBody),
     ),
@@ -200,14 +192,10 @@ pub async fn hold(
     path = "/api/v1/articles/{slug}/{lang}/hold",
     tag = "articles",
     summary = "Release an editor's hold (versions already held stay held until approved)",
-    params(
-        ("slug" = Slug, Path, description = "The article's slug"),
-        ("lang" = Lang, Path, description = "One of this site's target languages"),
-    ),
+    params(TargetPath),
     responses(
         (status = 200, description = "Released (or there was none)", body = HoldView),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
+        ArticlesKeyRefused,
         (status = 404, description = "No such article", body = ErrorBody),
         (status = 422, description = "The slug or language is invalid", body = ErrorBody),
     ),

@@ -10,29 +10,9 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use warta_server::{App, AppHandle, Config};
 
-pub fn test_models() -> PathBuf {
-    let dir = std::env::var_os("WARTA_TEST_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-models")
-        });
-    assert!(
-        dir.join("en-pt/manifest.json").exists(),
-        "run scripts/fetch-test-models first"
-    );
-    dir
-}
-
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
+#[allow(unused_imports)] // not every test file uses each of these
+pub use warta_testkit::postgres::PgDatabase;
+pub use warta_testkit::{copy_dir, test_models};
 
 pub struct TestApp {
     pub base: String,
@@ -249,86 +229,200 @@ pub fn words(article: &Value) -> usize {
     body.split_whitespace().count()
 }
 
-/// A fresh PostgreSQL database for one test, dropped with it; `None` (after
-/// saying so) when no server answers, unless `WARTA_REQUIRE_POSTGRES=1` (CI)
-/// makes that a failure. The store tests' server and conventions
-/// (`WARTA_TEST_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/test).
-pub struct PgDb {
-    admin: String,
-    name: String,
-    pub url: String,
+/// `POST path` with the app's API key and a JSON body: status and JSON
+/// answer (`Null` when the answer is not JSON).
+pub async fn api_post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    let r = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .bearer_auth(&app.key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
 }
 
-impl PgDb {
-    pub async fn create(tag: &str) -> Option<PgDb> {
-        let admin = std::env::var("WARTA_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
-        let name = format!("warta_{tag}_{}", std::process::id());
-        let conn = tokio::time::timeout(
-            Duration::from_secs(5),
-            postgres_exec(&admin, &format!("DROP DATABASE IF EXISTS {name}")),
-        )
-        .await;
-        let why = match conn {
-            Ok(Ok(())) => None,
-            Ok(Err(e)) => Some(e),
-            Err(_) => Some("timed out".to_string()),
-        };
-        if let Some(why) = why {
-            assert!(
-                std::env::var("WARTA_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                "PostgreSQL {admin}: {why}"
-            );
-            eprintln!("skipped: PostgreSQL at {admin} not reachable ({why})");
-            return None;
-        }
-        postgres_exec(&admin, &format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        let base = admin
-            .split('?')
-            .next()
-            .unwrap()
-            .rsplit_once('/')
-            .unwrap()
-            .0
-            .to_string();
-        Some(PgDb {
-            url: format!("{base}/{name}"),
-            admin,
-            name,
-        })
+// ------------------------------------------------------------ the desk
+
+/// The editor the desk tests create and log in as.
+pub const USER: &str = "rina";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A client that shows redirects instead of following them.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A response header as text, empty when absent.
+pub fn header(r: &reqwest::Response, name: &str) -> String {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Submit the login form as USER with PASSWORD; the answer.
+pub async fn post_login(app: &TestApp, c: &reqwest::Client) -> reqwest::Response {
+    c.post(format!("{}/admin/login", app.base))
+        .form(&[("username", USER), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Log in as USER; the `Cookie` header value that carries the session.
+pub async fn login(app: &TestApp, c: &reqwest::Client) -> String {
+    let r = post_login(app, c).await;
+    assert_eq!(r.status().as_u16(), 303);
+    header(&r, "set-cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The value of the first hidden `csrf` field of a page.
+pub fn csrf_of(html: &str) -> String {
+    let at =
+        html.find(r#"name="csrf" value=""#).expect("csrf field") + r#"name="csrf" value=""#.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// Run futures at once on the runtime; their results in order.
+pub async fn futures_join<F>(futs: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futs.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+/// The entry of `lang` in an article's `languages` (the API's article
+/// answer), if it has one.
+pub fn language(article: &Value, lang: &str) -> Option<Value> {
+    article["languages"]
+        .as_array()?
+        .iter()
+        .find(|l| l["lang"] == lang)
+        .cloned()
+}
+
+/// A model store for a Portuguese newsroom translating through English:
+/// the real pt→en model, and the real en→pt model installed as `en-fr`
+/// (so the second leg is a real model under another pair's name).
+pub fn pivot_models(dir: &Path) -> PathBuf {
+    let models = dir.join("models");
+    copy_dir(&test_models().join("pt-en"), &models.join("pt-en"));
+    copy_dir(&test_models().join("en-pt"), &models.join("en-fr"));
+    let manifest_path = models.join("en-fr/manifest.json");
+    let mut manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    manifest["pair"] = serde_json::json!("en-fr");
+    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+    models
+}
+
+// ------------------------------------------------------------ webhooks
+
+/// One request a [`hook_receiver`] was sent.
+#[derive(Clone, Debug)]
+pub struct Hook {
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+    /// When it arrived, in seconds since the epoch (for signatures).
+    pub at: i64,
+}
+
+impl Hook {
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
     }
 }
 
-async fn postgres_exec(url: &str, sql: &str) -> Result<(), String> {
-    use sqlx::Connection;
-    let mut c = sqlx::PgConnection::connect(url)
-        .await
-        .map_err(|e| e.to_string())?;
-    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(&mut c)
-        .await
-        .map_err(|e| e.to_string())?;
-    c.close().await.map_err(|e| e.to_string())
+/// A webhook receiver on 127.0.0.1 at `/hook`: it records every request in
+/// the returned watch (so a test awaits the n-th arrival instead of
+/// polling) and answers what `answer` gives for the request's number (0 for
+/// the first). Returns its URL.
+pub async fn hook_receiver<F, Fut>(answer: F) -> (String, tokio::sync::watch::Receiver<Vec<Hook>>)
+where
+    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = axum::http::StatusCode> + Send,
+{
+    let (tx, rx) = tokio::sync::watch::channel(Vec::<Hook>::new());
+    let tx = std::sync::Arc::new(tx);
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let (tx, answer) = (tx.clone(), answer.clone());
+                async move {
+                    let mut n = 0;
+                    tx.send_modify(|seen| {
+                        n = seen.len();
+                        seen.push(Hook {
+                            headers,
+                            body: body.to_vec(),
+                            at: warta_store::now_millis() / 1000,
+                        })
+                    });
+                    answer(n).await
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/hook"), rx)
 }
 
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        // Drop may run inside the test's runtime, which cannot be blocked on.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(postgres_exec(
-                &admin,
-                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            ))
-        })
-        .join();
+/// Wait until the receiver has been sent `n` requests; fails after
+/// `within`.
+pub async fn hooks_received(
+    seen: &mut tokio::sync::watch::Receiver<Vec<Hook>>,
+    n: usize,
+    within: Duration,
+) -> Vec<Hook> {
+    let arrived = tokio::time::timeout(within, seen.wait_for(|v| v.len() >= n))
+        .await
+        .map(|hooks| hooks.unwrap().clone());
+    match arrived {
+        Ok(hooks) => hooks,
+        Err(_) => panic!("after {within:?}: {} of {n} deliveries", seen.borrow().len()),
     }
+}
+
+// ------------------------------------------------------------ the browser
+
+/// Chromium and playwright-core are there; without them a browser test is
+/// skipped with a message, except under CI (`CI=true`), where it fails.
+pub fn browser_available() -> bool {
+    browser_ready(None)
+}
+
+/// Create the editor USER (password PASSWORD) in the app's store.
+pub async fn create_editor(app: &TestApp) {
+    app.app()
+        .ctx
+        .store
+        .create_user(USER, PASSWORD)
+        .await
+        .unwrap();
 }
 
 /// tests/browser: the node scripts that drive Chromium.
@@ -391,15 +485,6 @@ pub fn no_redirects() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-/// A response header as text ("" when absent).
-pub fn header_text(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
 }
 
 impl TestApp {

@@ -1,22 +1,14 @@
 //! Real databases for the store tests: a fresh SQLite file in a temporary
 //! directory, and a fresh PostgreSQL database per test when a server is
-//! reachable (`WARTA_TEST_POSTGRES_URL`, default
-//! `postgres://postgres@127.0.0.1:5432/test`; the test user must be allowed
-//! to create databases). Set `WARTA_REQUIRE_POSTGRES=1` to make an
-//! unreachable server a failure instead of a skip (for CI).
+//! reachable (`warta_testkit::postgres`: `WARTA_TEST_POSTGRES_URL`, and
+//! `WARTA_REQUIRE_POSTGRES=1` to make an unreachable server a failure
+//! instead of a skip, as in CI).
 
 #![allow(dead_code)]
 
-use std::time::Duration;
-
 use sqlx::{Connection, Row};
 use warta_store::{Store, StoreOptions};
-
-pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
-
-fn admin_url() -> String {
-    std::env::var("WARTA_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string())
-}
+use warta_testkit::postgres::PgDatabase;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -55,41 +47,18 @@ impl TestDb {
 
     /// `None` (after saying so) when no PostgreSQL server answers.
     pub async fn postgres() -> Option<TestDb> {
-        let admin = admin_url();
-        let mut conn =
-            match tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&admin))
-                .await
-            {
-                Ok(Ok(c)) => c,
-                Ok(Err(e)) => return skip(&admin, &e.to_string()),
-                Err(_) => return skip(&admin, "timed out"),
-            };
-        let mut bytes = [0u8; 8];
-        getrandom::fill(&mut bytes).expect("random");
-        let name = format!(
-            "warta_test_{}",
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
+        let pg = PgDatabase::create()?;
+        let store = Store::connect(&pg.url)
             .await
-            .expect("CREATE DATABASE (the test user needs CREATEDB)");
-        conn.close().await.ok();
-        let base = admin.split('?').next().unwrap_or(&admin);
-        let (server, _db) = base.rsplit_once('/').expect("postgres URL with a database");
-        let url = format!("{server}/{name}");
-        // Owned before connecting, so a failed connect still drops it.
-        let guard = PgDatabase { name };
-        let store = Store::connect(&url).await.expect("open PostgreSQL store");
-        let db = TestDb {
+            .expect("open PostgreSQL store");
+        Some(TestDb {
             store,
-            url,
+            url: pg.url.clone(),
             kind: Kind::Postgres,
             path: None,
-            _pg: Some(guard),
+            _pg: Some(pg),
             _dir: None,
-        };
-        Some(db)
+        })
     }
 
     /// A second, independent pool on the same database (another process,
@@ -180,43 +149,6 @@ impl TestDb {
         wal.push("-wal");
         bytes.extend(std::fs::read(wal).unwrap_or_default());
         Some(bytes)
-    }
-}
-
-fn skip(url: &str, why: &str) -> Option<TestDb> {
-    if std::env::var("WARTA_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-        panic!("PostgreSQL required (WARTA_REQUIRE_POSTGRES=1) but not reachable at {url}: {why}");
-    }
-    eprintln!("skipped: PostgreSQL not reachable at {url} ({why})");
-    None
-}
-
-/// A PostgreSQL database created for one test, dropped with it.
-struct PgDatabase {
-    name: String,
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let name = std::mem::take(&mut self.name);
-        let admin = admin_url();
-        // Drop runs inside the test's runtime, which cannot be blocked on;
-        // a short-lived runtime on its own thread does the cleanup.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&mut c).await {
-                        eprintln!("could not drop test database {name}: {e}");
-                    }
-                }
-            })
-        })
-        .join();
     }
 }
 
