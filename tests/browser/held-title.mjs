@@ -11,10 +11,10 @@
 //              URL nor TITLE; the OTHER_LANG page has no hreflang alternate
 //              and no switcher link for HELD_LANG.
 //   published: each of those the other way round.
-// Prints one line per check and finally exactly "N passed, M failed";
+// Prints one line per check (tests/browser/harness.mjs) and finally exactly "N passed, M failed";
 // exits 1 if any check failed, 2 on bad usage or if the browser won't start.
 
-import { chromium } from 'playwright-core';
+import { check as report, finish, launch } from './harness.mjs';
 
 const [base, slug, held, other, title, mode] = process.argv.slice(2);
 if (!base || !slug || !held || !other || !title || !['held', 'published'].includes(mode)) {
@@ -24,26 +24,10 @@ if (!base || !slug || !held || !other || !title || !['held', 'published'].includ
 const baseUrl = base.replace(/\/+$/, '');
 const visible = mode === 'published';
 const articlePath = `/${held}/${slug}`;
-
-let passed = 0;
-let failed = 0;
-function check(where, what, ok, detail = '') {
-  if (ok) passed += 1;
-  else failed += 1;
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${where}: ${what}${!ok && detail ? ` (${detail})` : ''}`);
-}
+const check = (where, what, ok, detail = '') => report(`${where}: ${what}`, ok, detail);
 const says = (yes) => (visible ? yes : `no ${yes}`);
 
-let browser;
-try {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless=new'],
-  });
-} catch (e) {
-  console.error(`held-title: cannot start Chromium: ${e.message}`);
-  process.exit(2);
-}
+const browser = await launch('held-title');
 try {
   const page = await browser.newPage();
 
@@ -77,8 +61,8 @@ try {
   check(`/${other}/${slug}`, says(`hreflang ${held}`), alternates.includes(held) === visible, JSON.stringify(alternates));
   const switcher = await page.$$eval('a[hreflang]', (as) => as.map((a) => new URL(a.href).pathname));
   check(`/${other}/${slug}`, says(`switcher link to ${articlePath}`), switcher.includes(articlePath) === visible, JSON.stringify(switcher));
+} catch (e) {
+  check('held-title', 'ran to its end', false, e.message.split('\n')[0]);
 } finally {
-  await browser.close();
+  await finish(browser);
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
