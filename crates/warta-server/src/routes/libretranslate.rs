@@ -174,11 +174,24 @@ pub struct Translation {
     /// warta's quality checks on the output (not in LibreTranslate, whose
     /// clients ignore it): for one text its list of findings, for a batch
     /// one list per text. An empty list is a translation nothing flagged.
+    #[schema(schema_with = quality_flags_schema)]
     pub quality_flags: QualityFlags,
 }
 
+/// `qualityFlags`: findings for one text, lists of findings for a batch.
+/// An empty list is both, hence `anyOf` (an untagged enum would be
+/// `oneOf`, which an empty list matches twice).
+fn quality_flags_schema() -> impl Into<RefOr<Schema>> {
+    let flag = || <QualityFlag as utoipa::PartialSchema>::schema();
+    ArrayBuilder::new().items(
+        AnyOfBuilder::new()
+            .item(flag())
+            .item(ArrayBuilder::new().items(flag())),
+    )
+}
+
 /// The findings on one text's translation, or one list per text of a batch.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum QualityFlags {
     One(Vec<QualityFlag>),
