@@ -16,13 +16,7 @@ use warta_models::ModelStore;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [models, ntrex] = [&args[0], &args[1]];
-    let read = |name: &str| -> Vec<String> {
-        std::fs::read_to_string(format!("{ntrex}/{name}"))
-            .unwrap_or_else(|e| panic!("{ntrex}/{name}: {e}"))
-            .lines()
-            .map(str::to_string)
-            .collect()
-    };
+    let read = |name: &str| warta_testkit::ntrex(std::path::Path::new(ntrex), name);
     let src = read("newstest2019-src.eng.txt");
     let ids = read("DOCUMENT_IDS.tsv");
     let mut seen = HashSet::new();

@@ -17,13 +17,7 @@ use warta_pipeline::truecase::{self, CaseEvidence};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [models, ntrex, out] = [&args[0], &args[1], &args[2]];
-    let read = |name: &str| -> Vec<String> {
-        std::fs::read_to_string(format!("{ntrex}/{name}"))
-            .unwrap_or_else(|e| panic!("{ntrex}/{name}: {e}"))
-            .lines()
-            .map(str::to_string)
-            .collect()
-    };
+    let read = |name: &str| warta_testkit::ntrex(std::path::Path::new(ntrex), name);
     let src = read("newstest2019-src.eng.txt");
     let refs = read("newstest2019-ref.por-BR.txt");
     let ids = read("DOCUMENT_IDS.tsv");
