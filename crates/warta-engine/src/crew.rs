@@ -56,6 +56,10 @@ impl Crew {
             .start_handler(move |_| on_start())
             .build()
             .map_err(std::io::Error::other)?;
+        // Return only once every thread has run `on_start` (it runs before
+        // a thread takes any work): a crew is started when its threads are,
+        // priorities included.
+        pool.broadcast(|_| ());
         Ok(Crew {
             pool,
             threads,

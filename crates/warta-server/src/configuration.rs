@@ -65,6 +65,7 @@ struct RawConfig {
     page_cache_mb: Option<u64>,
     /// How much nicer than HTTP translation threads run (0..=19; 0: not).
     worker_nice: Option<i32>,
+    http_nice: Option<i32>,
     /// `[http]`: timeouts, the connection cap and the trusted proxies.
     http: Option<RawHttp>,
     /// When set, `/metrics` answers only `Authorization: Bearer <token>`.
@@ -220,6 +221,8 @@ pub struct Config {
     pub page_cache_bytes: u64,
     /// Nice increment of the translation workers' inference crew (see `priority`).
     pub worker_nice: i32,
+    /// Nice increment of `warta serve`'s request threads (see `priority`).
+    pub http_nice: i32,
     pub http: HttpSettings,
     /// The bearer token `/metrics` requires, if any.
     pub metrics_token: Option<String>,
@@ -402,6 +405,12 @@ impl Config {
             raw.worker_nice = Some(
                 v.parse()
                     .map_err(|_| value("worker_nice", format!("`{v}` is not a number")))?,
+            );
+        }
+        if let Some(v) = get("WARTA_HTTP_NICE") {
+            raw.http_nice = Some(
+                v.parse()
+                    .map_err(|_| value("http_nice", format!("`{v}` is not a number")))?,
             );
         }
         if let Some(v) = get("WARTA_METRICS_TOKEN") {
@@ -606,6 +615,10 @@ impl Config {
             worker_nice: match raw.worker_nice.unwrap_or(crate::priority::WORKER_NICE) {
                 n @ 0..=19 => n,
                 n => return Err(value("worker_nice", format!("{n} is outside 0..=19"))),
+            },
+            http_nice: match raw.http_nice.unwrap_or(crate::priority::HTTP_NICE) {
+                n @ 0..=19 => n,
+                n => return Err(value("http_nice", format!("{n} is outside 0..=19"))),
             },
             http,
             metrics_token,

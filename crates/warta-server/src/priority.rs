@@ -6,20 +6,27 @@
 //! the API needs a core for a few microseconds at a time. Linux's fair
 //! scheduler (EEVDF since 6.6) shares the CPU among runnable threads by
 //! weight (the nice value) and runs a thread that wakes after sleeping soon,
-//! since it is owed time. So both sides run at the same weight by default
-//! ([`WORKER_NICE`] = 0): under an unending flood of page requests
-//! translation keeps its fair share of the machine, pages still answer
-//! promptly because their threads sleep between requests, and anything else
-//! running beside warta (another service, a build) cannot push translation
-//! down to a tenth of a core, as a nice +10 crew was beside such programs
+//! since it is owed time. So the crew runs at the process's own weight
+//! ([`WORKER_NICE`] = 0) and `warta serve`'s request threads at nice +4
+//! ([`HTTP_NICE`], weight 423 against 1,024): under an unending flood of
+//! page requests the crew outweighs them and keeps a floor (at equal
+//! weights it got a third of a 2-core machine with `wrk` beside it, 33 % of
+//! `bench translate`; at +4 about half), pages still answer promptly because
+//! their threads sleep between requests, and anything else running beside
+//! warta (another service, a build) cannot push translation down to a
+//! tenth of a core, as a nice +10 crew was beside such programs
 //! (BENCHMARKS.md, "Scheduling: both sides keep a floor": a nice +10 crew
 //! published nothing during a page flood, and 54 % of its idle-machine pace
-//! beside other programs). The crew also runs `SCHED_BATCH` (the kernel
-//! treats it as CPU-bound; it never preempts others on wake-up).
+//! beside other programs). With no translation running, the request
+//! threads' nice value changes nothing. The crew also runs `SCHED_BATCH`
+//! (the kernel treats it as CPU-bound; it never preempts others on
+//! wake-up); the request threads keep the normal policy, so a request that
+//! wakes one still preempts the crew.
 //!
-//! `worker_nice` (config) still lowers the crew's weight, for a front node
-//! whose pages matter more than its translations' pace; a dedicated
-//! translation node needs nothing (no page traffic to share with).
+//! `worker_nice` (config) still lowers the crew's weight and `http_nice = 0`
+//! gives the request threads an equal one, for a front node whose pages
+//! matter more than its translations' pace; a dedicated translation node
+//! needs nothing (no page traffic to share with).
 //!
 //! Only the crew is lowered, not the workers' own threads: those mostly wait
 //! on the database and the crew, and a lowered thread that wakes up waits
@@ -30,8 +37,11 @@
 //! On Linux the nice value and the policy belong to a thread, and threads
 //! inherit them from the thread that creates them. The crew lowers each of
 //! its threads as it starts (`Workers::start`). A thread pool shared with
-//! the site must never be started from a lowered thread (the store opens its
-//! SQLite connection threads at startup for that reason).
+//! the site must never be started from a lowered thread, nor a thread that
+//! must keep the process's weight from a request thread: the store opens its
+//! SQLite connection threads at startup from the caller's task, and the crew
+//! and the workers are started from the thread that runs `block_on`
+//! (tested: `crates/warta/tests/scheduling.rs`).
 //!
 //! Unprivileged processes can lower a thread's priority but not raise it
 //! again, so this is done only on threads that do nothing else. Elsewhere
@@ -41,11 +51,23 @@
 /// configured otherwise (`worker_nice`): none, see the module docs.
 pub const WORKER_NICE: i32 = 0;
 
+/// How much nicer than normal `warta serve`'s request threads (the async
+/// runtime's) run, unless configured otherwise (`http_nice`): +4, a weight
+/// of 423 against the crew's 1,024, see the module docs.
+pub const HTTP_NICE: i32 = 4;
+
 /// Lower the calling thread's priority for background work by `nice` (see
 /// the module docs). Returns what the operating system refused, if
 /// anything; the thread works either way, only less politely.
 pub fn lower_current_thread(nice: i32) -> std::io::Result<()> {
     imp::lower_current_thread(nice)
+}
+
+/// Raise the calling thread's nice value by `nice` (capped at 19), keeping
+/// its policy: for the request threads, which must still preempt on
+/// wake-up (see the module docs). Elsewhere than Linux it does nothing.
+pub fn renice_current_thread(nice: i32) -> std::io::Result<()> {
+    imp::renice_current_thread(nice)
 }
 
 #[cfg(target_os = "linux")]
@@ -62,6 +84,13 @@ mod imp {
             if libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) != 0 {
                 return Err(io::Error::last_os_error());
             }
+        }
+        renice_current_thread(nice)
+    }
+
+    pub fn renice_current_thread(nice: i32) -> io::Result<()> {
+        // SAFETY: plain system calls on the calling thread (its own tid).
+        unsafe {
             let tid = libc::gettid() as libc::id_t;
             // getpriority may legitimately return -1: clear errno to tell.
             *libc::__errno_location() = 0;
@@ -119,11 +148,29 @@ mod imp {
                 "the rest of the process keeps its priority"
             );
         }
+
+        #[test]
+        fn a_reniced_thread_keeps_its_policy() {
+            let before = std::thread::spawn(nice_and_policy).join().unwrap();
+            let reniced = std::thread::spawn(|| {
+                renice_current_thread(4).unwrap();
+                nice_and_policy()
+            })
+            .join()
+            .unwrap();
+            // SCHED_OTHER is 0 in <linux/sched.h>: still preempts on wake-up.
+            assert_eq!(reniced, ((before.0 + 4).min(19), before.1));
+            assert_eq!(before.1, 0);
+        }
     }
 }
 
 #[cfg(not(target_os = "linux"))]
 mod imp {
+    pub fn renice_current_thread(_nice: i32) -> std::io::Result<()> {
+        Ok(())
+    }
+
     pub fn lower_current_thread(_nice: i32) -> std::io::Result<()> {
         Ok(())
     }

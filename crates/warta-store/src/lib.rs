@@ -235,15 +235,29 @@ impl Store {
             // another process's checkpoint (or each other) and get SQLITE_BUSY
             // before any busy handler runs: retried briefly, as a person
             // would, instead of failing a command on a momentary lock.
+            //
+            // They are opened by this task, one after another, rather than
+            // by sqlx's `min_connections`, which opens them from a spawned
+            // task on whatever runtime thread runs it: `warta serve` runs its
+            // request threads nicer than the crew (priority.rs), and a
+            // database thread started from one would inherit that.
             let mut attempt = 0;
             let pool = loop {
-                let opened = SqlitePoolOptions::new()
-                    .max_connections(opts.max_connections)
-                    .min_connections(opts.max_connections)
-                    .max_lifetime(None)
-                    .idle_timeout(None)
-                    .connect_with(options.clone())
-                    .await;
+                let opened = async {
+                    let pool = SqlitePoolOptions::new()
+                        .max_connections(opts.max_connections)
+                        .max_lifetime(None)
+                        .idle_timeout(None)
+                        .connect_with(options.clone())
+                        .await?;
+                    let mut held = Vec::new();
+                    for _ in 0..opts.max_connections {
+                        held.push(pool.acquire().await?);
+                    }
+                    drop(held);
+                    Ok::<_, sqlx::Error>(pool)
+                }
+                .await;
                 match opened {
                     Err(e) if attempt < 20 && is_busy(&e) => {
                         attempt += 1;

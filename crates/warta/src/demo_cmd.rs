@@ -121,7 +121,7 @@ pub fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
         "built-in sample articles".to_string()
     };
 
-    crate::serve_cmd::runtime()?.block_on(async move {
+    crate::serve_cmd::serving_runtime(&config)?.block_on(async move {
         let workers = config.workers;
         let app = App::build(config).await?;
         let handle = AppHandle::start(app.clone(), workers).await?;

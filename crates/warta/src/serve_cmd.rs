@@ -25,6 +25,24 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
+/// The runtime of a process that serves readers: its threads (the request
+/// threads, and the blocking pool they start) run `http_nice` nicer, so
+/// that under a flood of requests the inference crew outweighs them
+/// (warta-server `priority`). The crew and the database's threads are
+/// started from the thread that calls `block_on`, which keeps its priority.
+pub(crate) fn serving_runtime(config: &Config) -> anyhow::Result<tokio::runtime::Runtime> {
+    let nice = config.http_nice;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_start(move || {
+            if let Err(e) = warta_server::priority::renice_current_thread(nice) {
+                tracing::warn!("could not lower a request thread's priority: {e}");
+            }
+        })
+        .build()
+        .context("starting the async runtime")
+}
+
 pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -43,7 +61,7 @@ pub(crate) async fn shutdown_signal() {
 
 pub fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     let config = config(global, &args)?;
-    runtime()?.block_on(async move {
+    serving_runtime(&config)?.block_on(async move {
         let workers = config.workers;
         let app = App::build(config).await?;
         report_models(&app);
