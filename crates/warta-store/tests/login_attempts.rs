@@ -131,11 +131,15 @@ async fn a_new_window_starts_with_a_full_allowance(db: &TestDb) {
     // The window ends: an attempt 400 ms later (the window is 300) is as
     // if the first two never were; one 299 ms later is not.
     assert_ne!(
-        s.login_attempt_at("w", "x", &limit, t0 + 299).await.unwrap(),
+        s.login_attempt_at("w", "x", &limit, t0 + 299)
+            .await
+            .unwrap(),
         LoginVerdict::Allowed
     );
     assert_eq!(
-        s.login_attempt_at("w", "x", &limit, t0 + 400).await.unwrap(),
+        s.login_attempt_at("w", "x", &limit, t0 + 400)
+            .await
+            .unwrap(),
         LoginVerdict::Allowed
     );
 }
