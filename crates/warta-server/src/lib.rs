@@ -18,6 +18,7 @@
 //! lower scheduling [`priority`] than the threads serving HTTP.
 
 pub mod client_addr;
+pub mod clock;
 pub mod configuration;
 pub mod error;
 mod isolate;

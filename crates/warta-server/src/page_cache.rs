@@ -39,6 +39,8 @@ use axum::response::{IntoResponse, Response};
 use warta_site::{etag_for, not_modified, Timestamp};
 use warta_store::{Store, StoreError};
 
+use crate::clock::Clock;
+
 /// How stale another node's publish may look here.
 pub const GENERATION_TTL: Duration = Duration::from_secs(1);
 
@@ -268,12 +270,14 @@ pub struct PageCache {
     refresh: tokio::sync::Mutex<()>,
     hits: AtomicU64,
     misses: AtomicU64,
+    /// What times the generation read ([`GENERATION_TTL`]).
+    clock: Clock,
 }
 
 impl PageCache {
     /// A cache of at most `budget_bytes` of pages; 0 turns caching off
-    /// (every request renders).
-    pub fn new(budget_bytes: u64) -> PageCache {
+    /// (every request renders). `clock` times the generation read.
+    pub fn new(budget_bytes: u64, clock: Clock) -> PageCache {
         let pages = (budget_bytes > 0).then(|| {
             // quick_cache sizes its table from an item estimate: pages are
             // mostly 5–30 KB.
@@ -288,6 +292,7 @@ impl PageCache {
             refresh: tokio::sync::Mutex::new(()),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            clock,
         }
     }
 
@@ -327,14 +332,15 @@ impl PageCache {
         *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(Seen {
             generation,
             local,
-            at: Instant::now(),
+            at: self.clock.instant(),
         });
         Ok(generation)
     }
 
     fn current(&self, local: u64) -> Option<i64> {
         let seen = (*self.seen.lock().unwrap_or_else(|e| e.into_inner()))?;
-        (seen.local >= local && seen.at.elapsed() < GENERATION_TTL).then_some(seen.generation)
+        let age = self.clock.instant().saturating_duration_since(seen.at);
+        (seen.local >= local && age < GENERATION_TTL).then_some(seen.generation)
     }
 
     /// The page at `path` for generation `generation`: from memory, or
@@ -408,7 +414,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_page_is_rendered_once_per_generation() {
-        let cache = PageCache::new(1 << 20);
+        let cache = PageCache::new(1 << 20, Clock::default());
         let render =
             |body: &'static str| async move { Ok::<_, ()>(Page::new("text/plain", body, None)) };
         let a = cache.get_or_render(1, "/en/", render("one")).await.unwrap();
@@ -437,7 +443,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_byte_budget_bounds_what_is_kept() {
-        let cache = PageCache::new(64 * 1024);
+        let cache = PageCache::new(64 * 1024, Clock::default());
         for i in 0..100 {
             let body = vec![b'x'; 4096];
             cache
@@ -457,7 +463,7 @@ mod tests {
 
     #[tokio::test]
     async fn off_means_every_request_renders() {
-        let cache = PageCache::new(0);
+        let cache = PageCache::new(0, Clock::default());
         assert!(!cache.enabled());
         for body in ["a", "b"] {
             let p = cache

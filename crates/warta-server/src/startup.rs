@@ -27,6 +27,7 @@ use warta_models::ModelStore;
 use warta_site::{Messages, Site};
 use warta_store::Store;
 
+use crate::clock::Clock;
 use crate::configuration::{Config, HttpSettings};
 use crate::page_cache::PageCache;
 use crate::routes::login_throttle::LoginThrottle;
@@ -49,6 +50,8 @@ pub struct App {
     /// Rounds of the housekeeping sweep done since start (expired sessions,
     /// ended login windows); a watch, so a test can wait for one.
     pub sweeps: tokio::sync::watch::Sender<u64>,
+    /// What the page cache's TTL and `/healthz`'s queue age are timed by.
+    pub clock: Clock,
     /// `listen` bound early when it asked for any free port (port 0) and
     /// `base_url` was left to follow it: the links in pages and feeds must
     /// name the port actually bound. [`AppHandle::start`] serves on it.
@@ -109,7 +112,8 @@ impl App {
             ModelStore::open(&config.models_dir),
             config.threads,
         ));
-        let pages = PageCache::new(config.page_cache_bytes);
+        let clock = Clock::default();
+        let pages = PageCache::new(config.page_cache_bytes, clock.clone());
         let logins = LoginThrottle::new(&config.limits);
         let ctx = Arc::new(WorkerContext {
             store,
@@ -127,6 +131,7 @@ impl App {
             sitemap_parts: SitemapParts::default(),
             logins,
             sweeps: tokio::sync::watch::Sender::new(0),
+            clock,
             bound: std::sync::Mutex::new(bound),
         }))
     }

@@ -14,7 +14,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client, create_editor, csrf_of, header, login, post_login, TestApp, PASSWORD, USER};
+use common::{
+    client, create_editor, csrf_of, header, login, post_form, post_login, TestApp, PASSWORD, USER,
+};
 use serde_json::json;
 use warta_core::{normalize_segment, Lang, Pair, Slug};
 use warta_store::{tm_source_hash, NewQaFlag, Origin, RevisionNo, Severity};
@@ -138,13 +140,14 @@ async fn login_sets_a_secure_session_cookie_and_the_queue_requires_it() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 403);
     let csrf = csrf_of(&html);
-    let r = c
-        .post(format!("{}/admin/logout", app.base))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(
+        &app,
+        &c,
+        &cookie,
+        "/admin/logout",
+        &[("csrf", csrf.as_str())],
+    )
+    .await;
     assert_eq!(r.status().as_u16(), 303);
     assert!(header(&r, "set-cookie").contains("Max-Age=0"));
     let r = c
@@ -289,13 +292,7 @@ async fn editor_fixes_a_flagged_sentence_and_the_fix_is_published_and_reused() {
             ("csrf", "0123456789abcdef0123456789abcdef"),
         ],
     ] {
-        let r = c
-            .post(format!("{}{edit}", app.base))
-            .header("cookie", &cookie)
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
+        let r = post_form(&app, &c, &cookie, &edit, &form).await;
         assert_eq!(r.status().as_u16(), 403);
     }
     assert_eq!(
@@ -305,13 +302,14 @@ async fn editor_fixes_a_flagged_sentence_and_the_fix_is_published_and_reused() {
 
     // Blank or control characters: the form again, 422.
     for bad in ["   ", "bad\u{7}bell"] {
-        let r = c
-            .post(format!("{}{edit}", app.base))
-            .header("cookie", &cookie)
-            .form(&[("text", bad), ("csrf", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let r = post_form(
+            &app,
+            &c,
+            &cookie,
+            &edit,
+            &[("text", bad), ("csrf", csrf.as_str())],
+        )
+        .await;
         assert_eq!(r.status().as_u16(), 422, "{bad:?}");
         assert!(r
             .text()
@@ -321,13 +319,14 @@ async fn editor_fixes_a_flagged_sentence_and_the_fix_is_published_and_reused() {
     }
 
     // Approve: back to the queue with the news, the flag resolved.
-    let r = c
-        .post(format!("{}{edit}", app.base))
-        .header("cookie", &cookie)
-        .form(&[("text", FIXED), ("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(
+        &app,
+        &c,
+        &cookie,
+        &edit,
+        &[("text", FIXED), ("csrf", csrf.as_str())],
+    )
+    .await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(header(&r, "location"), "/admin?flash=published");
     let html = c

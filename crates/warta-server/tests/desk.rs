@@ -20,43 +20,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{
-    api_post, browser_available, client, csrf_of, header, login, run_browser_script, test_models,
-    PgDatabase, TestApp, CONFIG, PASSWORD, USER,
+    api_post, browser_available, client, csrf_of, get_page, header, login, post_form,
+    run_browser_script, test_models, PgDatabase, TestApp, CONFIG, PASSWORD, USER,
 };
 use serde_json::{json, Value};
 use warta_core::{Lang, Slug};
 use warta_store::{Check, NewQaFlag, RevisionNo, Severity};
-
-async fn get_page(app: &TestApp, c: &reqwest::Client, cookie: &str, path: &str) -> (u16, String) {
-    let r = c
-        .get(format!("{}{path}", app.base))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(header(&r, "cache-control"), "no-store", "{path}");
-    let csp = header(&r, "content-security-policy");
-    assert!(
-        csp.contains("default-src 'none'") && !csp.contains("script-src"),
-        "{path}: {csp}"
-    );
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
-async fn post_form(
-    app: &TestApp,
-    c: &reqwest::Client,
-    cookie: &str,
-    path: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    c.post(format!("{}{path}", app.base))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
 
 fn article(slug: &str, title: &str, day: &str, body: &str) -> Value {
     json!({
@@ -470,7 +439,8 @@ async fn whole_article_review_edits_a_sentence_and_approves_the_held_version() {
     assert_eq!(v["state"], "held", "the review policy still holds it");
 
     // Approved as a whole: published, the editor recorded, readers see the fix.
-    let r = post_form(&app, &c, &cookie, &format!("{review}/approve"), &[]).await;
+    let none: &[(&str, &str)] = &[];
+    let r = post_form(&app, &c, &cookie, &format!("{review}/approve"), none).await;
     assert_eq!(r.status().as_u16(), 403, "no token");
     let r = post_form(
         &app,
@@ -879,13 +849,7 @@ async fn glossary_changes_at_the_desk_requeue_the_articles_that_mention_the_term
     );
     let mut edited = kompas(&csrf);
     edited[6].1 = "Indonesian daily".into();
-    let r = c
-        .post(format!("{}/admin/glossary/{id}", app.base))
-        .header("cookie", &cookie)
-        .form(&edited)
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(&app, &c, &cookie, &format!("/admin/glossary/{id}"), &edited).await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(
         header(&r, "location"),

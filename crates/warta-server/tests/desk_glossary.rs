@@ -15,45 +15,19 @@ mod common;
 
 use std::time::Duration;
 
-use common::{test_models, TestApp, CONFIG};
-use warta_testkit::postgres::PgDatabase;
+use common::{
+    client, create_editor, csrf_of, get_page, header, post_form, test_models, PgDatabase, TestApp,
+    CONFIG, PASSWORD, USER,
+};
 use serde_json::{json, Value};
 use warta_core::{Lang, Slug};
 use warta_store::{Check, NewQaFlag, RevisionNo, Severity};
 
-const USER: &str = "rina";
-const PASSWORD: &str = "correct horse battery staple";
-
-use common::{header, no_redirects as client};
-
 /// Log in as USER: the session's `Cookie` header and a form token.
 async fn login(app: &TestApp, c: &reqwest::Client) -> (String, String) {
-    let r = c
-        .post(format!("{}/admin/login", app.base))
-        .form(&[("username", USER), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 303);
-    let cookie = header(&r, "set-cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = common::login(app, c).await;
     let (_, html) = get_page(app, c, &cookie, "/admin/glossary").await;
-    let at = html.find(r#"name="csrf" value=""#).unwrap() + r#"name="csrf" value=""#.len();
-    let csrf = html[at..].split('"').next().unwrap().to_string();
-    (cookie, csrf)
-}
-
-async fn get_page(app: &TestApp, c: &reqwest::Client, cookie: &str, path: &str) -> (u16, String) {
-    let r = c
-        .get(format!("{}{path}", app.base))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
+    (cookie, csrf_of(&html))
 }
 
 async fn api(app: &TestApp, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
@@ -274,20 +248,21 @@ async fn terms_are_suggested_and_added_and_files_are_imported_at_the_desk() {
         html.contains(r#"data-term="Palu" data-lang="pt""#),
         "{html}"
     );
-    let r = c
-        .post(format!("{}/admin/glossary", app.base))
-        .header("cookie", &cookie)
-        .form(&[
+    let r = post_form(
+        &app,
+        &c,
+        &cookie,
+        "/admin/glossary",
+        &[
             ("csrf", csrf.as_str()),
             ("source", "Palu"),
             ("target_lang", "pt"),
             ("target", "Palu"),
             ("case_sensitive", "on"),
             ("back", "terms"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(
         header(&r, "location"),
@@ -420,12 +395,7 @@ async fn the_review_page_shows_what_changed_in_the_original() {
     // No workers: ar has no model anyway; its version is a person's.
     let tmp = tempfile::tempdir().unwrap();
     let app = TestApp::start_with(CONFIG, tmp.path(), &test_models(), 0, None).await;
-    app.app()
-        .ctx
-        .store
-        .create_user(USER, PASSWORD)
-        .await
-        .unwrap();
+    create_editor(&app).await;
     let revision = |title: &str, body: &str| json!({"slug": "river", "title": title, "summary": "", "body_html": body});
     let r = app
         .post_article(&revision(

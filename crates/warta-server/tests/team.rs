@@ -17,8 +17,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    browser_ready, header, no_redirects, run_browser_script, test_models, TestApp,
-    CONFIG,
+    browser_ready, client, csrf_of, get_page, header, login_as, post_form, run_browser_script,
+    test_models, TestApp, CONFIG,
 };
 use serde_json::{json, Value};
 use warta_core::{normalize_segment, Lang, Slug};
@@ -29,61 +29,14 @@ const ADMIN_PASSWORD: &str = "first admin passphrase";
 const EDITOR: &str = "dewi";
 const EDITOR_PASSWORD: &str = "an editor's passphrase";
 
-fn client() -> reqwest::Client {
-    no_redirects()
-}
-
-/// Log in; the `Cookie` header value of the session, or `None` when the
-/// password is refused.
-async fn login(app: &TestApp, user: &str, password: &str) -> Option<String> {
-    let r = client()
-        .post(format!("{}/admin/login", app.base))
-        .form(&[("username", user), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16() == 303 && header(&r, "location") == "/admin").then(|| {
-        header(&r, "set-cookie")
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string()
-    })
-}
-
-/// The value of the first hidden `csrf` field of a page.
-fn csrf_of(html: &str) -> String {
-    let at =
-        html.find(r#"name="csrf" value=""#).expect("csrf field") + r#"name="csrf" value=""#.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-/// A desk page: status, `Location` and body.
-async fn get_page(app: &TestApp, cookie: &str, path: &str) -> (u16, String, String) {
-    let r = client()
-        .get(format!("{}{path}", app.base))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    let location = header(&r, "location");
-    (r.status().as_u16(), location, r.text().await.unwrap())
-}
-
-/// A form post from the desk: status and `Location`.
-async fn post_form(
+/// A desk form posted with the session of `cookie`: status and `Location`.
+async fn desk_post(
     app: &TestApp,
     cookie: &str,
     path: &str,
     form: &[(&str, &str)],
 ) -> (u16, String) {
-    let r = client()
-        .post(format!("{}{path}", app.base))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(app, &client(), cookie, path, form).await;
     (r.status().as_u16(), header(&r, "location"))
 }
 
@@ -142,8 +95,10 @@ async fn admins_manage_the_team_and_editors_cannot() {
     let store = &app.app().ctx.store;
     // The command line's first user is an admin.
     store.create_user(ADMIN, ADMIN_PASSWORD).await.unwrap();
-    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await.unwrap();
-    let (status, _, html) = get_page(&app, &admin, "/admin/team").await;
+    let admin = login_as(&app, &client(), ADMIN, ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    let (status, html) = get_page(&app, &client(), &admin, "/admin/team").await;
     assert_eq!(status, 200);
     assert!(html.contains(r#"data-member="ayu""#), "{html}");
     let csrf = csrf_of(&html);
@@ -169,7 +124,7 @@ async fn admins_manage_the_team_and_editors_cannot() {
         assert!(r.text().await.unwrap().contains(why), "{why}");
     }
     // Without the form token, nothing.
-    let (status, _) = post_form(
+    let (status, _) = desk_post(
         &app,
         &admin,
         "/admin/team",
@@ -181,7 +136,7 @@ async fn admins_manage_the_team_and_editors_cannot() {
     )
     .await;
     assert_eq!(status, 403);
-    let (status, location) = post_form(
+    let (status, location) = desk_post(
         &app,
         &admin,
         "/admin/team",
@@ -199,10 +154,12 @@ async fn admins_manage_the_team_and_editors_cannot() {
     );
 
     // The editor: the desk, but not the team.
-    let editor = login(&app, EDITOR, EDITOR_PASSWORD).await.unwrap();
-    let (_, _, queue) = get_page(&app, &editor, "/admin").await;
+    let editor = login_as(&app, &client(), EDITOR, EDITOR_PASSWORD)
+        .await
+        .unwrap();
+    let (_, queue) = get_page(&app, &client(), &editor, "/admin").await;
     let editor_csrf = csrf_of(&queue);
-    let (status, _, html) = get_page(&app, &editor, "/admin/team").await;
+    let (status, html) = get_page(&app, &client(), &editor, "/admin/team").await;
     assert_eq!(status, 403);
     assert!(html.contains("Only an admin"), "{html}");
     for path in [
@@ -210,7 +167,7 @@ async fn admins_manage_the_team_and_editors_cannot() {
         "/admin/team/ayu/sessions",
         "/admin/team/ayu/password",
     ] {
-        let (status, _) = post_form(
+        let (status, _) = desk_post(
             &app,
             &editor,
             path,
@@ -225,20 +182,20 @@ async fn admins_manage_the_team_and_editors_cannot() {
         assert_eq!(status, 403, "{path}");
     }
     assert_eq!(
-        get_page(&app, &admin, "/admin").await.0,
+        get_page(&app, &client(), &admin, "/admin").await.0,
         200,
         "the admin is still logged in"
     );
-    assert!(login(&app, "mallory", "mallory's passphrase")
+    assert!(login_as(&app, &client(), "mallory", "mallory's passphrase")
         .await
         .is_none());
     // The audit log is every desk user's to read.
-    let (status, _, html) = get_page(&app, &editor, "/admin/audit").await;
+    let (status, html) = get_page(&app, &client(), &editor, "/admin/audit").await;
     assert_eq!(status, 200);
     assert!(html.contains(r#"data-action="user_create""#), "{html}");
 
     // The admin ends the editor's sessions, then sets a new password.
-    let (status, location) = post_form(
+    let (status, location) = desk_post(
         &app,
         &admin,
         "/admin/team/dewi/sessions",
@@ -249,13 +206,18 @@ async fn admins_manage_the_team_and_editors_cannot() {
         (status, location.as_str()),
         (303, "/admin/team?flash=sessions")
     );
-    let (status, location, _) = get_page(&app, &editor, "/admin").await;
+    let r = client()
+        .get(format!("{}/admin", app.base))
+        .header("cookie", &editor)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
-        (status, location.as_str()),
+        (r.status().as_u16(), header(&r, "location").as_str()),
         (303, "/admin/login"),
         "logged out"
     );
-    let (status, _) = post_form(
+    let (status, _) = desk_post(
         &app,
         &admin,
         "/admin/team/dewi/password",
@@ -263,11 +225,13 @@ async fn admins_manage_the_team_and_editors_cannot() {
     )
     .await;
     assert_eq!(status, 303);
-    assert!(login(&app, EDITOR, EDITOR_PASSWORD).await.is_none());
-    assert!(login(&app, EDITOR, "a brand new passphrase")
+    assert!(login_as(&app, &client(), EDITOR, EDITOR_PASSWORD)
+        .await
+        .is_none());
+    assert!(login_as(&app, &client(), EDITOR, "a brand new passphrase")
         .await
         .is_some());
-    let (status, _) = post_form(
+    let (status, _) = desk_post(
         &app,
         &admin,
         "/admin/team/nobody/sessions",
@@ -560,15 +524,17 @@ async fn a_suggestion_accepted_at_the_desk_is_used_when_the_article_is_translate
     // An editor accepts it at the desk.
     let store = &app.app().ctx.store;
     store.create_user(EDITOR, EDITOR_PASSWORD).await.unwrap();
-    let editor = login(&app, EDITOR, EDITOR_PASSWORD).await.unwrap();
-    let (status, _, html) = get_page(&app, &editor, "/admin/suggestions").await;
+    let editor = login_as(&app, &client(), EDITOR, EDITOR_PASSWORD)
+        .await
+        .unwrap();
+    let (status, html) = get_page(&app, &client(), &editor, "/admin/suggestions").await;
     assert_eq!(status, 200);
     assert!(
         html.contains(&format!(r#"data-suggestion="{id}""#)) && html.contains(SUGGESTED),
         "{html}"
     );
     let csrf = csrf_of(&html);
-    let (status, location) = post_form(
+    let (status, location) = desk_post(
         &app,
         &editor,
         &format!("/admin/suggestions/{id}/accept"),
@@ -579,7 +545,7 @@ async fn a_suggestion_accepted_at_the_desk_is_used_when_the_article_is_translate
         (status, location.as_str()),
         (303, "/admin/suggestions?flash=accepted&requeued=1")
     );
-    let (status, _) = post_form(
+    let (status, _) = desk_post(
         &app,
         &editor,
         &format!("/admin/suggestions/{id}/reject"),

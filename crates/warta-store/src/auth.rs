@@ -473,7 +473,19 @@ impl Store {
         addr: &str,
         limit: &LoginLimit,
     ) -> Result<LoginVerdict> {
-        let now = now_millis();
+        self.login_attempt_at(username, addr, limit, now_millis())
+            .await
+    }
+
+    /// [`Store::login_attempt`] as at `now` (unix epoch milliseconds): a
+    /// test of the window's end passes a later instant rather than waiting.
+    pub async fn login_attempt_at(
+        &self,
+        username: &str,
+        addr: &str,
+        limit: &LoginLimit,
+        now: i64,
+    ) -> Result<LoginVerdict> {
         let since = now.saturating_sub(duration_millis(limit.window));
         let user_addr = user_addr_key(username, addr);
         let counts: Vec<(i64, i64, u32)> = with_db!(self, |pool, dialect| {

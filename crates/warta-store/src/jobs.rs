@@ -147,7 +147,19 @@ impl Store {
     /// (their worker crashed or hung). Each lease counts as an attempt; an
     /// expired job that has used its last attempt becomes `failed` instead.
     pub async fn lease_jobs(&self, worker: &str, n: usize, lease: Duration) -> Result<Vec<Job>> {
-        self.lease(worker, n, lease, None).await
+        self.lease(worker, n, lease, None, now_millis()).await
+    }
+
+    /// [`Store::lease_jobs`] as at `now` (unix epoch milliseconds): a test
+    /// of lease expiry passes a later instant rather than waiting for it.
+    pub async fn lease_jobs_at(
+        &self,
+        worker: &str,
+        n: usize,
+        lease: Duration,
+        now: i64,
+    ) -> Result<Vec<Job>> {
+        self.lease(worker, n, lease, None, now).await
     }
 
     /// [`Store::lease_jobs`], of one phase only: a node's translation
@@ -161,7 +173,8 @@ impl Store {
         lease: Duration,
         phase: JobPhase,
     ) -> Result<Vec<Job>> {
-        self.lease(worker, n, lease, Some(phase)).await
+        self.lease(worker, n, lease, Some(phase), now_millis())
+            .await
     }
 
     async fn lease(
@@ -170,11 +183,11 @@ impl Store {
         n: usize,
         lease: Duration,
         phase: Option<JobPhase>,
+        now: i64,
     ) -> Result<Vec<Job>> {
         if n == 0 {
             return Ok(Vec::new());
         }
-        let now = now_millis();
         let expires = now.saturating_add(duration_millis(lease));
         let limit = i64::try_from(n).unwrap_or(i64::MAX);
         let rows: Vec<JobRow> = with_db!(self, |pool, dialect| {
@@ -380,7 +393,16 @@ impl Store {
     /// (its owner changed), so renewal can never steal a job back. Returns
     /// the ids still held.
     pub async fn renew_leases(&self, worker: &str, lease: Duration) -> Result<Vec<JobId>> {
-        let now = now_millis();
+        self.renew_leases_at(worker, lease, now_millis()).await
+    }
+
+    /// [`Store::renew_leases`] as at `now` (unix epoch milliseconds).
+    pub async fn renew_leases_at(
+        &self,
+        worker: &str,
+        lease: Duration,
+        now: i64,
+    ) -> Result<Vec<JobId>> {
         let expires = now.saturating_add(duration_millis(lease));
         let ids: Vec<i64> = with_db!(self, |pool, _d| {
             sqlx::query_scalar(
@@ -450,7 +472,11 @@ impl Store {
     /// runnable: queued jobs past their backoff, and leased jobs whose lease
     /// ran out (their worker is gone). `None` when nothing waits.
     pub async fn queue_age(&self) -> Result<Option<Duration>> {
-        let now = now_millis();
+        self.queue_age_at(now_millis()).await
+    }
+
+    /// [`Store::queue_age`] as at `now` (unix epoch milliseconds).
+    pub async fn queue_age_at(&self, now: i64) -> Result<Option<Duration>> {
         let since: Option<i64> = with_db!(self, |pool, _d| {
             sqlx::query_scalar(
                 "SELECT MIN(t) FROM (\

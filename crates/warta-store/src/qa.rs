@@ -217,7 +217,20 @@ impl Store {
         revision: RevisionNo,
         flags: &[NewQaFlag],
     ) -> Result<()> {
-        let now = now_millis();
+        self.replace_qa_flags_at(article, lang, revision, flags, now_millis())
+            .await
+    }
+
+    /// [`Store::replace_qa_flags`] as at `now` (unix epoch milliseconds),
+    /// the age new findings get: a test of ordering by age states the ages.
+    pub async fn replace_qa_flags_at(
+        &self,
+        article: ArticleId,
+        lang: Lang,
+        revision: RevisionNo,
+        flags: &[NewQaFlag],
+        now: i64,
+    ) -> Result<()> {
         with_db!(self, |pool, dialect| {
             let mut tx = pool.begin_with(dialect.begin_write()).await?;
             replace_flags_in_tx!(&mut *tx, article, lang, revision, flags, now);

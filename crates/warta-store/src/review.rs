@@ -21,7 +21,7 @@ use warta_core::{Lang, Pair, Slug};
 use crate::audit::{article_object_in_tx, audit_in_tx, change, quoted, AuditAction};
 use crate::error::{Result, StoreError};
 use crate::publish::NewWebhookEvent;
-use crate::qa::{QaFlag, Severity};
+use crate::qa::{QaFlag, QaFlagRow, Severity};
 use crate::tm::NewTmEntry;
 use crate::types::*;
 use crate::{now_millis, with_db, Store};
@@ -106,39 +106,6 @@ impl ItemRow {
             flags: Vec::new(),
             worst: Severity::Info,
             flagged_at: None,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct FlagRow {
-    id: i64,
-    article_id: i64,
-    lang: String,
-    revision: i64,
-    segment_idx: Option<i64>,
-    check_name: String,
-    severity: String,
-    detail: String,
-    created_at: i64,
-}
-
-impl FlagRow {
-    fn parse(self) -> Result<QaFlag> {
-        Ok(QaFlag {
-            id: self.id,
-            article_id: ArticleId(self.article_id),
-            lang: parse_lang(&self.lang)?,
-            revision: RevisionNo(self.revision),
-            segment_idx: self.segment_idx,
-            check: crate::qa::check_from_db(&self.check_name)?,
-            severity: crate::qa::severity_from_db(&self.severity)?,
-            detail: self.detail,
-            created_at: self.created_at,
-            // The queue only reads unresolved flags.
-            resolved_at: None,
-            resolved_by: None,
-            dismissed_reason: None,
         })
     }
 }
@@ -273,12 +240,12 @@ impl Store {
         let mut ids: Vec<i64> = items.iter().map(|i| i.article_id.0).collect();
         ids.sort_unstable();
         ids.dedup();
-        let flags: Vec<FlagRow> = with_db!(self, |pool, _d| {
+        let flags: Vec<QaFlagRow> = with_db!(self, |pool, _d| {
             let mut q = builder(
                 pool,
                 concat!(
                     "SELECT f.id, f.article_id, f.lang, f.revision, f.segment_idx, f.check_name, f.severity, \
-                     f.detail, f.created_at",
+                     f.detail, f.created_at, f.resolved_at, f.resolved_by, f.dismissed_reason",
                     queue_from!(),
                     " AND f.article_id IN ("
                 ),
@@ -292,7 +259,7 @@ impl Store {
         });
         let flags = flags
             .into_iter()
-            .map(FlagRow::parse)
+            .map(QaFlagRow::parse)
             .collect::<Result<Vec<_>>>()?;
         attach(&mut items, flags);
         Ok(items)
@@ -361,10 +328,10 @@ impl Store {
             )));
         }
         let mut items = vec![row.parse()?];
-        let flags: Vec<FlagRow> = with_db!(self, |pool, _d| {
+        let flags: Vec<QaFlagRow> = with_db!(self, |pool, _d| {
             sqlx::query_as(concat!(
                 "SELECT f.id, f.article_id, f.lang, f.revision, f.segment_idx, f.check_name, f.severity, \
-                 f.detail, f.created_at",
+                 f.detail, f.created_at, f.resolved_at, f.resolved_by, f.dismissed_reason",
                 queue_from!(),
                 " AND f.article_id = $1 AND f.lang = $2 AND f.segment_idx = $3"
             ))
@@ -378,7 +345,7 @@ impl Store {
             &mut items,
             flags
                 .into_iter()
-                .map(FlagRow::parse)
+                .map(QaFlagRow::parse)
                 .collect::<Result<Vec<_>>>()?,
         );
         Ok(items.pop().expect("one item"))

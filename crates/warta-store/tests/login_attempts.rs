@@ -11,7 +11,7 @@ mod common;
 use std::time::Duration;
 
 use common::TestDb;
-use warta_store::{LoginLimit, LoginVerdict, Store};
+use warta_store::{now_millis, LoginLimit, LoginVerdict, Store};
 
 on_both_backends!(
     a_burst_from_two_nodes_gets_exactly_the_allowance_per_username,
@@ -119,20 +119,27 @@ async fn a_new_window_starts_with_a_full_allowance(db: &TestDb) {
         window: Duration::from_millis(300),
     };
     let s = &db.store;
+    let t0 = now_millis();
     assert_eq!(
-        s.login_attempt("w", "x", &limit).await.unwrap(),
+        s.login_attempt_at("w", "x", &limit, t0).await.unwrap(),
         LoginVerdict::Allowed
     );
     assert_ne!(
-        s.login_attempt("w", "x", &limit).await.unwrap(),
+        s.login_attempt_at("w", "x", &limit, t0).await.unwrap(),
         LoginVerdict::Allowed
     );
-    // Time is the subject: the window must end. The store reads its own
-    // clock (`now_millis`, the one all of its timestamps share), so the
-    // window really passes; 300 ms keeps that short.
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // The window ends: an attempt 400 ms later (the window is 300) is as
+    // if the first two never were; one 299 ms later is not.
+    assert_ne!(
+        s.login_attempt_at("w", "x", &limit, t0 + 299)
+            .await
+            .unwrap(),
+        LoginVerdict::Allowed
+    );
     assert_eq!(
-        s.login_attempt("w", "x", &limit).await.unwrap(),
+        s.login_attempt_at("w", "x", &limit, t0 + 400)
+            .await
+            .unwrap(),
         LoginVerdict::Allowed
     );
 }

@@ -9,8 +9,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::TestDb;
 use warta_core::{Lang, Pair, Slug};
 use warta_store::*;
@@ -99,12 +97,6 @@ async fn published(s: &Store, slug: &str, title: &str, code: &str) -> Article {
     a
 }
 
-/// Flags are timed in milliseconds on the store's own clock; a pause makes
-/// "older" unambiguous (time is the subject: the queue orders by age).
-async fn tick() {
-    tokio::time::sleep(Duration::from_millis(5)).await;
-}
-
 fn keys(items: &[ReviewItem]) -> Vec<(String, String, i64)> {
     items
         .iter()
@@ -119,8 +111,11 @@ async fn queue_orders_segments_by_worst_flag_then_oldest_and_groups_their_flags(
     s.put_version(&machine(&a, "ar", r1, "Banjir"))
         .await
         .unwrap();
+    // Flags are timed in milliseconds: each group is found a millisecond
+    // after the one before, so "older" is unambiguous.
+    let t0 = warta_store::now_millis();
     // Oldest: two warnings and an info on pt segment 1.
-    s.replace_qa_flags(
+    s.replace_qa_flags_at(
         a.id,
         pt,
         r1,
@@ -129,18 +124,23 @@ async fn queue_orders_segments_by_worst_flag_then_oldest_and_groups_their_flags(
             flag(Some(1), "glossary", Severity::Warning),
             flag(Some(1), "numbers", Severity::Warning),
         ],
+        t0,
     )
     .await
     .unwrap();
-    tick().await;
     // Then an info on ar segment 2.
-    s.replace_qa_flags(a.id, ar, r1, &[flag(Some(2), "script", Severity::Info)])
-        .await
-        .unwrap();
-    tick().await;
+    s.replace_qa_flags_at(
+        a.id,
+        ar,
+        r1,
+        &[flag(Some(2), "script", Severity::Info)],
+        t0 + 1,
+    )
+    .await
+    .unwrap();
     // Newest: an error on another article's pt segment 0, and a warning.
     let b = published(s, "gempa", "Gempa", "pt").await;
-    s.replace_qa_flags(
+    s.replace_qa_flags_at(
         b.id,
         pt,
         r1,
@@ -148,6 +148,7 @@ async fn queue_orders_segments_by_worst_flag_then_oldest_and_groups_their_flags(
             flag(Some(0), "repetition", Severity::Error),
             flag(Some(2), "untranslated", Severity::Warning),
         ],
+        t0 + 2,
     )
     .await
     .unwrap();

@@ -565,23 +565,30 @@ async fn a_renewed_lease_outlives_its_first_expiry_and_a_lost_one_is_not_renewed
         .await
         .unwrap();
     let lease = Duration::from_millis(300);
-    let mine = s.lease_jobs("busy", 1, lease).await.unwrap();
-    let slow = s.lease_jobs("stalled", 1, Duration::ZERO).await.unwrap();
+    let t0 = now_millis();
+    let mine = s.lease_jobs_at("busy", 1, lease, t0).await.unwrap();
+    let slow = s
+        .lease_jobs_at("stalled", 1, Duration::ZERO, t0)
+        .await
+        .unwrap();
     assert_eq!((mine.len(), slow.len()), (1, 1));
-    // Renew three times across twice the original lease: the job stays ours.
-    // Time is the subject: a lease must really pass its first expiry while
-    // renewed. The store reads its own clock (`now_millis`), so the test
-    // waits in real time, 600 ms in all.
-    for _ in 0..3 {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    // Renew three times across twice the original lease (200 ms apart, the
+    // store told the time): the job stays ours.
+    for step in 1..=3 {
         assert_eq!(
-            s.renew_leases("busy", lease).await.unwrap(),
+            s.renew_leases_at("busy", lease, t0 + 200 * step)
+                .await
+                .unwrap(),
             vec![mine[0].id]
         );
     }
-    // The stalled worker's lease ran out and a rescuer took the job: the
-    // stalled worker's heartbeat must not take it back.
-    let rescued = s.lease_jobs("rescuer", 5, MINUTE).await.unwrap();
+    // 600 ms on, the stalled worker's lease has run out and a rescuer takes
+    // the job; the renewed one (to t0 + 900) stays. The stalled worker's
+    // heartbeat must not take it back.
+    let rescued = s
+        .lease_jobs_at("rescuer", 5, MINUTE, t0 + 600)
+        .await
+        .unwrap();
     assert_eq!(
         rescued.iter().map(|j| j.id).collect::<Vec<_>>(),
         vec![slow[0].id],
@@ -918,11 +925,14 @@ async fn a_dead_workers_jobs_are_released_at_once_and_queue_age_sees_waiting_job
     s.create_or_revise(&rev("released", "Released"), &[lang("en"), lang("fr")])
         .await
         .unwrap();
-    // Time is the subject: the queue's age is measured on the store's own
-    // clock (`now_millis`), so the jobs really wait 50 ms.
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let age = s.queue_age().await.unwrap().expect("two runnable jobs");
-    assert!(age >= Duration::from_millis(40), "{age:?}");
+    // Asked 50 ms after they were queued (or later), the jobs have waited
+    // at least that long.
+    let age = s
+        .queue_age_at(now_millis() + 50)
+        .await
+        .unwrap()
+        .expect("two runnable jobs");
+    assert!(age >= Duration::from_millis(50), "{age:?}");
     let held = s.lease_jobs("dying", 2, MINUTE).await.unwrap();
     assert_eq!(held.len(), 2);
     assert_eq!(

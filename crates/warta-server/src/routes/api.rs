@@ -21,7 +21,7 @@ use warta_store::{
 };
 
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::auth::{scope, ApiKeyAuth};
+use crate::routes::auth::{scope, ApiKeyAuth, KeyRefused};
 use crate::startup::App;
 
 /// `{slug}/{lang}`, one target language of an article: the path of every
@@ -37,17 +37,6 @@ pub struct TargetPath {
     lang: Lang,
 }
 
-/// What an endpoint behind an `articles` key answers a request without
-/// one, declared once for the OpenAPI document.
-#[derive(utoipa::IntoResponses)]
-#[allow(dead_code)]
-pub enum ArticlesKeyRefused {
-    #[response(status = 401, description = "Missing or invalid API key")]
-    Missing(ErrorBody),
-    #[response(status = 403, description = "The API key lacks the `articles` scope")]
-    Forbidden(ErrorBody),
-}
-
 pub(crate) fn parse_slug(s: &str) -> Result<Slug, ApiError> {
     Slug::parse(s).map_err(|e| ApiError::field("slug", e.to_string()))
 }
@@ -59,6 +48,19 @@ pub fn site_lang(app: &App, s: &str) -> Result<Lang, ApiError> {
         return Err(ApiError::field(
             "lang",
             format!("`{lang}` is not one of this site's languages"),
+        ));
+    }
+    Ok(lang)
+}
+
+/// A target language of this site, from the path: a site language other
+/// than the source.
+pub fn target_lang(app: &App, s: &str) -> Result<Lang, ApiError> {
+    let lang = site_lang(app, s)?;
+    if lang == app.config().source {
+        return Err(ApiError::field(
+            "lang",
+            "the source language is published as it is written (and edited with POST /api/v1/articles)",
         ));
     }
     Ok(lang)
@@ -122,7 +124,7 @@ pub struct Accepted {
             ("delete_article" = (operation_id = "delete_article", parameters(("slug" = "$response.body#/slug")))),
         )),
         (status = 400, description = "The body is not JSON, or over a size limit", body = ErrorBody),
-        ArticlesKeyRefused,
+        KeyRefused,
         (status = 422, description = "A field is missing or invalid (`error.field` names it)", body = ErrorBody),
     ),
     security(("api_key" = ["articles"])),
@@ -210,7 +212,7 @@ pub struct LanguageStatus {
     params(("slug" = Slug, Path, description = "The article's slug")),
     responses(
         (status = 200, description = "The article", body = ArticleView),
-        ArticlesKeyRefused,
+        KeyRefused,
         (status = 404, description = "No article with this slug", body = ErrorBody),
         (status = 422, description = "The slug is not a valid slug", body = ErrorBody),
     ),
@@ -420,7 +422,7 @@ pub enum LanguageVersion {
     ),
     responses(
         (status = 200, description = "The source text (`origin: source`) or a translation", body = LanguageVersion),
-        ArticlesKeyRefused,
+        KeyRefused,
         (status = 404, description = "No such article, or no version in this language yet", body = ErrorBody),
         (status = 422, description = "The slug is invalid, or the language is not one of this site's", body = ErrorBody),
     ),
@@ -505,7 +507,7 @@ pub struct HumanVersionInput {
     responses(
         (status = 200, description = "Published", body = VersionView),
         (status = 400, description = "The body is not JSON, or over a size limit", body = ErrorBody),
-        ArticlesKeyRefused,
+        KeyRefused,
         (status = 404, description = "No such article, or it was deleted", body = ErrorBody),
         (status = 422, description = "A field is missing or invalid, or `lang` is not a target language", body = ErrorBody),
     ),
@@ -518,13 +520,7 @@ pub async fn put_version(
     body: Bytes,
 ) -> Result<Json<VersionView>, ApiError> {
     let slug = parse_slug(&slug)?;
-    let lang = site_lang(&app, &lang)?;
-    if lang == app.config().source {
-        return Err(ApiError::field(
-            "lang",
-            "the source language is edited with POST /api/v1/articles",
-        ));
-    }
+    let lang = target_lang(&app, &lang)?;
     let input: HumanVersionInput = parse_json(&body)?;
     let title = ingest::plain_text(
         "title",
@@ -544,10 +540,7 @@ pub async fn put_version(
         &app.config().limits.article(),
     )?;
     let store = &auth.store(&app);
-    let translator = match input.translator {
-        Some(t) => ingest::plain_text("translator", &t, ingest::MAX_AUTHOR_CHARS, false)?,
-        None => auth.key_name,
-    };
+    let translator = auth.person("translator", input.translator)?;
     let article = store.article(&slug).await?;
     if article.deleted_at.is_some() {
         return Err(ApiError::not_found(format!("article `{slug}` was deleted")));
@@ -590,7 +583,7 @@ pub struct Deleted {
     params(("slug" = Slug, Path, description = "The article's slug")),
     responses(
         (status = 200, description = "Deleted (also when it already was)", body = Deleted),
-        ArticlesKeyRefused,
+        KeyRefused,
         (status = 404, description = "No article with this slug", body = ErrorBody),
         (status = 422, description = "The slug is not a valid slug", body = ErrorBody),
     ),
@@ -640,8 +633,7 @@ pub struct TmCounters {
     summary = "Translation-memory and job counters of this process, and job totals",
     responses(
         (status = 200, description = "The counters", body = Stats),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `stats` scope", body = ErrorBody),
+        KeyRefused,
     ),
     security(("api_key" = ["stats"])),
 )]

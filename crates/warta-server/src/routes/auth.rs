@@ -15,9 +15,10 @@ use std::sync::Arc;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
+use warta_ingest::{plain_text, MAX_AUTHOR_CHARS};
 use warta_store::Scope;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::startup::App;
 
 /// The scope a route needs, as a type, so that the extractor can name it.
@@ -39,6 +40,18 @@ pub mod scope {
         )*};
     }
     scopes!(Translate, Articles, Glossary, Webhooks, Stats, Admin);
+}
+
+/// How a request without a valid API key holding the operation's scope
+/// (the one its `security` names) is refused, declared once for the
+/// OpenAPI document.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum KeyRefused {
+    #[response(status = 401, description = "Missing or invalid API key")]
+    Missing(ErrorBody),
+    #[response(status = 403, description = "The API key lacks the scope `security` names")]
+    Forbidden(ErrorBody),
 }
 
 /// Proof that the request carried a valid, unrevoked API key holding the
@@ -71,6 +84,15 @@ impl<S: RequiredScope> FromRequestParts<Arc<App>> for ApiKeyAuth<S> {
 }
 
 impl<S: RequiredScope> ApiKeyAuth<S> {
+    /// Who a request acts for (an approval's editor, a translator): the
+    /// name the body gives in `field`, else this key's name.
+    pub fn person(&self, field: &str, given: Option<String>) -> Result<String, ApiError> {
+        match given {
+            Some(name) => Ok(plain_text(field, &name, MAX_AUTHOR_CHARS, false)?),
+            None => Ok(self.key_name.clone()),
+        }
+    }
+
     /// The store, acting as this key (by its name) for the audit log.
     pub fn store(&self, app: &App) -> warta_store::Store {
         app.ctx

@@ -12,12 +12,12 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use warta_core::{Lang, Slug, Timestamp};
-use warta_ingest::{parse_json, plain_text, MAX_AUTHOR_CHARS};
+use warta_ingest::{parse_json, plain_text};
 use warta_store::{ArticleQuery, DeskStatus, FlagDismissal, RevisionNo, MAX_DISMISSAL_CHARS};
 
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::api::{ArticlesKeyRefused, FlagView};
-use crate::routes::auth::{scope, ApiKeyAuth};
+use crate::routes::api::FlagView;
+use crate::routes::auth::{scope, ApiKeyAuth, KeyRefused};
 use crate::startup::App;
 
 /// Articles per page when `limit` is not given.
@@ -98,7 +98,7 @@ pub struct ArticleList {
     ),
     responses(
         (status = 200, description = "A page of articles", body = ArticleList),
-        ArticlesKeyRefused,
+        KeyRefused,
         (status = 422, description = "A filter is invalid (`error.field` names it)", body = ErrorBody),
     ),
     security(("api_key" = ["articles"])),
@@ -177,7 +177,7 @@ pub struct DismissInput {
     responses(
         (status = 200, description = "Dismissed", body = FlagView),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
-        ArticlesKeyRefused,
+        KeyRefused,
         (status = 404, description = "No flag with this id", body = ErrorBody),
         (status = 409, description = "The flag is already resolved", body = ErrorBody),
         (status = 422, description = "The id, reason or editor is invalid", body = ErrorBody),
@@ -198,10 +198,7 @@ pub async fn dismiss_flag(
     let input: DismissInput = parse_json(&body)?;
     let store = auth.store(&app);
     let reason = plain_text("reason", &input.reason, MAX_DISMISSAL_CHARS, false)?;
-    let editor = match input.editor {
-        Some(e) => plain_text("editor", &e, MAX_AUTHOR_CHARS, false)?,
-        None => auth.key_name,
-    };
+    let editor = auth.person("editor", input.editor)?;
     let flag = store
         .dismiss_flag(&FlagDismissal {
             flag: id,

@@ -29,7 +29,7 @@ use warta_ingest::parse_json;
 use warta_store::{GlossaryEntry, GlossaryFields, NewGlossaryEntry, StoreError};
 
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::auth::{scope, ApiKeyAuth};
+use crate::routes::auth::{scope, ApiKeyAuth, KeyRefused};
 use crate::startup::App;
 use warta_core::Timestamp;
 
@@ -125,8 +125,7 @@ pub struct EntryChange {
             ("delete_glossary_entry" = (operation_id = "delete_glossary_entry", parameters(("id" = "$response.body#/id")))),
         )),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `glossary` scope", body = ErrorBody),
+        KeyRefused,
         (status = 409, description = "An entry for this term and language exists", body = ErrorBody),
         (status = 422, description = "A field is missing or invalid (`error.field` names it)", body = ErrorBody),
     ),
@@ -179,8 +178,7 @@ pub struct GlossaryList {
     responses(
         (status = 200, description = "The entries", body = GlossaryList),
         (status = 400, description = "The query string does not parse", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `glossary` scope", body = ErrorBody),
+        KeyRefused,
         (status = 422, description = "`lang` is not a language code", body = ErrorBody),
     ),
     security(("api_key" = ["glossary"])),
@@ -211,8 +209,7 @@ pub async fn list(
     params(("id" = i64, Path, description = "The entry's id")),
     responses(
         (status = 200, description = "Deleted", body = EntryChange),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `glossary` scope", body = ErrorBody),
+        KeyRefused,
         (status = 404, description = "No entry with this id", body = ErrorBody),
         (status = 422, description = "`id` is not a number", body = ErrorBody),
     ),
@@ -307,8 +304,7 @@ fn query_lang(query: Result<Query<ListQuery>, QueryRejection>) -> Result<Option<
     responses(
         (status = 200, description = "Columns source, target_lang, target, case_sensitive, do_not_translate, note", content_type = "text/tab-separated-values", body = String),
         (status = 400, description = "The query string does not parse", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `glossary` scope", body = ErrorBody),
+        KeyRefused,
         (status = 422, description = "`lang` is not a language code", body = ErrorBody),
     ),
     security(("api_key" = ["glossary"])),
@@ -353,8 +349,7 @@ pub(crate) fn tsv_file(entries: &[GlossaryEntry]) -> axum::response::Response {
     responses(
         (status = 200, description = "Imported (entries the glossary had exactly are skipped)", body = ImportReport),
         (status = 400, description = "The body is not UTF-8 text", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `glossary` scope", body = ErrorBody),
+        KeyRefused,
         (status = 415, description = "The body is not `text/tab-separated-values` (or `text/plain`)", body = ErrorBody),
         (status = 422, description = "Lines refused (each with its number and reason); nothing was imported", body = ImportReport),
     ),
@@ -441,8 +436,7 @@ pub struct Suggestions {
     responses(
         (status = 200, description = "The suggestions", body = Suggestions),
         (status = 400, description = "The query string does not parse", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `glossary` scope", body = ErrorBody),
+        KeyRefused,
         (status = 422, description = "`lang` is not one of the newsroom's target languages", body = ErrorBody),
     ),
     security(("api_key" = ["glossary"])),

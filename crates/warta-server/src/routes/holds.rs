@@ -10,13 +10,13 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use warta_core::{Lang, Slug, Timestamp};
-use warta_ingest::{parse_json, plain_text, MAX_AUTHOR_CHARS};
+use warta_ingest::{parse_json, plain_text};
 use warta_store::VersionApproval;
 
 use crate::configuration::WebhookEvent;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::api::{parse_slug, site_lang, ArticlesKeyRefused, TargetPath, VersionView};
-use crate::routes::auth::{scope, ApiKeyAuth};
+use crate::routes::api::{parse_slug, target_lang, TargetPath, VersionView};
+use crate::routes::auth::{scope, ApiKeyAuth, KeyRefused};
 use crate::startup::App;
 
 /// Who approves (optional: the API key's name by default).
@@ -50,31 +50,12 @@ pub struct HoldView {
     pub since: Option<String>,
 }
 
-/// A target language of this site, from the path.
-fn target(app: &App, lang: &str) -> Result<Lang, ApiError> {
-    let lang = site_lang(app, lang)?;
-    if lang == app.config().source {
-        return Err(ApiError::field(
-            "lang",
-            "the source language is published as it is written",
-        ));
-    }
-    Ok(lang)
-}
-
 /// The body, optional: empty means all defaults.
 fn optional_body<T: Default + serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
     Ok(parse_json(body)?)
-}
-
-fn editor(given: Option<String>, key_name: String) -> Result<String, ApiError> {
-    match given {
-        Some(e) => Ok(plain_text("editor", &e, MAX_AUTHOR_CHARS, false)?),
-        None => Ok(key_name),
-    }
 }
 
 #[utoipa::path(
@@ -90,7 +71,7 @@ fn editor(given: Option<String>, key_name: String) -> Result<String, ApiError> {
     responses(
         (status = 200, description = "Approved and published", body = VersionView),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
-        ArticlesKeyRefused,
+        KeyRefused,
         (status = 404, description = "No such article, or no version in this language", body = ErrorBody),
         (status = 409, description = "The version was made from an older revision", body = ErrorBody),
         (status = 422, description = "The slug, language or editor is invalid", body = ErrorBody),
@@ -104,10 +85,10 @@ pub async fn approve(
     body: Bytes,
 ) -> Result<Json<VersionView>, ApiError> {
     let slug = parse_slug(&slug)?;
-    let lang = target(&app, &lang)?;
+    let lang = target_lang(&app, &lang)?;
     let input: ApproveInput = optional_body(&body)?;
     let store = &auth.store(&app);
-    let editor = editor(input.editor, auth.key_name)?;
+    let editor = auth.person("editor", input.editor)?;
     let article = store.article(&slug).await?;
     let revision = match store.version(article.id, lang).await? {
         Some(v) => v.revision,
@@ -152,7 +133,7 @@ pub async fn approve(
     responses(
         (status = 200, description = "Held", body = HoldView),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
-        ArticlesKeyRefused,
+        KeyRefused,
         (status = 404, description = "No such article, or it was deleted", body = ErrorBody),
         (status = 422, description = "The slug, language, reason or editor is invalid", body = ErrorBody),
     ),
@@ -165,10 +146,10 @@ pub async fn hold(
     body: Bytes,
 ) -> Result<Json<HoldView>, ApiError> {
     let slug = parse_slug(&slug)?;
-    let lang = target(&app, &lang)?;
+    let lang = target_lang(&app, &lang)?;
     let input: HoldInput = optional_body(&body)?;
     let store = &auth.store(&app);
-    let editor = editor(input.editor, auth.key_name)?;
+    let editor = auth.person("editor", input.editor)?;
     let reason = match input.reason {
         Some(r) => plain_text("reason", &r, 500, false)?,
         None => "held by the newsroom".to_string(),
@@ -195,7 +176,7 @@ pub async fn hold(
     params(TargetPath),
     responses(
         (status = 200, description = "Released (or there was none)", body = HoldView),
-        ArticlesKeyRefused,
+        KeyRefused,
         (status = 404, description = "No such article", body = ErrorBody),
         (status = 422, description = "The slug or language is invalid", body = ErrorBody),
     ),
@@ -207,7 +188,7 @@ pub async fn release(
     Path((slug, lang)): Path<(String, String)>,
 ) -> Result<Json<HoldView>, ApiError> {
     let slug = parse_slug(&slug)?;
-    let lang = target(&app, &lang)?;
+    let lang = target_lang(&app, &lang)?;
     let store = &auth.store(&app);
     let article = store.article(&slug).await?;
     store.release_hold(article.id, lang).await?;

@@ -51,6 +51,28 @@ pub struct LtError {
     pub error: String,
 }
 
+/// How the endpoints that read LibreTranslate's parameters (`/translate`,
+/// `/detect`, `/suggest`) refuse a request whatever it asks, declared once
+/// for the OpenAPI document.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum LtRequestRefused {
+    #[response(status = 403, description = "No API key, or an invalid one")]
+    Key(LtError),
+    #[response(status = 413, description = "The body is over the server's body limit")]
+    TooLarge(LtError),
+    #[response(
+        status = 415,
+        description = "A body in another content type than JSON, urlencoded or multipart form"
+    )]
+    ContentType(LtError),
+    #[response(
+        status = 500,
+        description = "An internal error; the answer names the request id under which the server logged it"
+    )]
+    Internal(LtError),
+}
+
 pub(crate) fn lt_error(status: StatusCode, msg: impl Into<String>) -> Response {
     (status, Json(LtError { error: msg.into() })).into_response()
 }
@@ -413,13 +435,9 @@ fn over_limit(over: params::OverLimit) -> Response {
         (status = 200, description = "The translation", body = Translation),
         (status = 400, description = "Invalid request: a parameter is missing or unsupported, the body does not parse, \
                                       or over `batch_limit`/`char_limit`; or no model for the pair", body = LtError),
-        (status = 403, description = "No API key, or an invalid one", body = LtError),
-        (status = 413, description = "The body is over the server's body limit", body = LtError),
-        (status = 415, description = "A body in another content type than JSON, urlencoded or multipart form", body = LtError),
+        LtRequestRefused,
         (status = 429, description = "Over this key's requests per minute, or too many translations at once",
          body = LtError, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 500, description = "An internal error; the answer names the request id under which the server logged it",
-         body = LtError),
     ),
     security(("api_key" = ["translate"]), ()),
 )]
@@ -783,13 +801,9 @@ struct DetectQuery {
     responses(
         (status = 200, description = "The most likely language (an empty list when none is)", body = Vec<Detection>),
         (status = 400, description = "Invalid request: `q` is missing, the body does not parse, or over `char_limit`", body = LtError),
-        (status = 403, description = "No API key, or an invalid one", body = LtError),
-        (status = 413, description = "The body is over the server's body limit", body = LtError),
-        (status = 415, description = "A body in another content type than JSON, urlencoded or multipart form", body = LtError),
+        LtRequestRefused,
         (status = 429, description = "Over this key's requests per minute",
          body = LtError, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 500, description = "An internal error; the answer names the request id under which the server logged it",
-         body = LtError),
     ),
     security(("api_key" = ["translate"]), ()),
 )]
@@ -946,12 +960,8 @@ pub struct SuggestOutcome {
         (status = 200, description = "Stored", body = SuggestOutcome),
         (status = 400, description = "Invalid request: a parameter is missing, too long or not a text, the body \
                                       does not parse, or the pair is not one of this newsroom's", body = LtError),
-        (status = 403, description = "No API key, or an invalid one", body = LtError),
-        (status = 413, description = "The body is over the server's body limit", body = LtError),
-        (status = 415, description = "A body in another content type than JSON, urlencoded or multipart form", body = LtError),
+        LtRequestRefused,
         (status = 429, description = "Over this key's requests per minute, or too many suggestions wait for an editor",
-         body = LtError),
-        (status = 500, description = "An internal error; the answer names the request id under which the server logged it",
          body = LtError),
     ),
     security(("api_key" = ["translate"]), ()),

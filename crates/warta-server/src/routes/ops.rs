@@ -61,7 +61,7 @@ pub struct WorkerCount {
 )]
 pub async fn healthz(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let mut problems = Vec::new();
-    let queue_age = match app.ctx.store.queue_age().await {
+    let queue_age = match app.ctx.store.queue_age_at(app.clock.now_millis()).await {
         Ok(age) => age,
         Err(e) => {
             // The driver's words stay in the log (this request's span
@@ -230,7 +230,7 @@ async fn metrics_text(app: &App) -> Result<impl IntoResponse, ApiError> {
     let age = app
         .ctx
         .store
-        .queue_age()
+        .queue_age_at(app.clock.now_millis())
         .await?
         .map_or(0.0, |a| a.as_secs_f64());
     gauge(

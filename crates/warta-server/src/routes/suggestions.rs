@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use warta_store::{Suggestion, SuggestionState, MAX_SUGGESTION_PAGE};
 
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::auth::{scope, ApiKeyAuth};
+use crate::routes::auth::{scope, ApiKeyAuth, KeyRefused};
 use crate::startup::App;
 
 /// A decided suggestion, and how many translations it queued again.
@@ -52,8 +52,7 @@ fn parse_id(id: &str) -> Result<i64, ApiError> {
     ),
     responses(
         (status = 200, description = "A page of suggestions", body = Vec<Suggestion>),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
+        KeyRefused,
         (status = 422, description = "A filter is invalid (`error.field` names it)", body = ErrorBody),
     ),
     security(("api_key" = ["articles"])),
@@ -105,8 +104,7 @@ pub async fn list(
     params(("id" = i64, Path, description = "The suggestion's id")),
     responses(
         (status = 200, description = "Accepted", body = Decision),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
+        KeyRefused,
         (status = 404, description = "No such suggestion", body = ErrorBody),
         (status = 409, description = "It was decided already", body = ErrorBody),
         (status = 422, description = "The id is not a number", body = ErrorBody),
@@ -148,8 +146,7 @@ async fn decide(
     params(("id" = i64, Path, description = "The suggestion's id")),
     responses(
         (status = 200, description = "Rejected", body = Decision),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `articles` scope", body = ErrorBody),
+        KeyRefused,
         (status = 404, description = "No such suggestion", body = ErrorBody),
         (status = 409, description = "It was decided already", body = ErrorBody),
         (status = 422, description = "The id is not a number", body = ErrorBody),

@@ -15,7 +15,7 @@ use warta_ingest::parse_json;
 use warta_store::{AuditAction, AuditEntry, AuditFilter, Role, TeamMember};
 
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::auth::{scope, ApiKeyAuth};
+use crate::routes::auth::{scope, ApiKeyAuth, KeyRefused};
 use crate::startup::App;
 
 /// Audit records per page when `limit` is not given.
@@ -89,8 +89,7 @@ async fn member(app: &App, username: &str) -> Result<TeamMember, ApiError> {
     summary = "Every user with their role and live sessions",
     responses(
         (status = 200, description = "The team, by username", body = Vec<TeamMember>),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `admin` scope", body = ErrorBody),
+        KeyRefused,
     ),
     security(("api_key" = ["admin"])),
 )]
@@ -110,8 +109,7 @@ pub async fn list_users(
     responses(
         (status = 201, description = "Created", body = TeamMember),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `admin` scope", body = ErrorBody),
+        KeyRefused,
         (status = 409, description = "The username is taken", body = ErrorBody),
         (status = 422, description = "A field is missing or invalid", body = ErrorBody),
     ),
@@ -147,8 +145,7 @@ pub async fn create_user(
     responses(
         (status = 200, description = "Set", body = TeamMember),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `admin` scope", body = ErrorBody),
+        KeyRefused,
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 422, description = "The password is too short or invalid", body = ErrorBody),
     ),
@@ -177,8 +174,7 @@ pub async fn reset_password(
     params(("username" = String, Path, description = "The user")),
     responses(
         (status = 200, description = "Ended", body = SessionsEnded),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `admin` scope", body = ErrorBody),
+        KeyRefused,
         (status = 404, description = "No such user", body = ErrorBody),
     ),
     security(("api_key" = ["admin"])),
@@ -208,8 +204,7 @@ pub async fn end_sessions(
     ),
     responses(
         (status = 200, description = "A page of records", body = AuditList),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `admin` scope", body = ErrorBody),
+        KeyRefused,
         (status = 422, description = "A filter is invalid (`error.field` names it)", body = ErrorBody),
     ),
     security(("api_key" = ["admin"])),

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::configuration::WebhookEvent;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::auth::{scope, ApiKeyAuth};
+use crate::routes::auth::{scope, ApiKeyAuth, KeyRefused};
 use crate::startup::App;
 use crate::webhooks::Event;
 use warta_core::Timestamp;
@@ -64,8 +64,7 @@ pub struct DeliveryView {
     responses(
         (status = 200, description = "The deliveries", body = DeliveryLog),
         (status = 400, description = "The query string does not parse (e.g. `limit` is not a 64-bit integer)", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The API key lacks the `webhooks` scope", body = ErrorBody),
+        KeyRefused,
     ),
     security(("api_key" = ["webhooks"])),
 )]

@@ -250,7 +250,8 @@ pub async fn api_post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
 pub const USER: &str = "rina";
 pub const PASSWORD: &str = "correct horse battery staple";
 
-/// A client that shows redirects instead of following them.
+/// A client that shows redirects instead of following them (the desk's
+/// forms answer 303).
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -278,13 +279,73 @@ pub async fn post_login(app: &TestApp, c: &reqwest::Client) -> reqwest::Response
 
 /// Log in as USER; the `Cookie` header value that carries the session.
 pub async fn login(app: &TestApp, c: &reqwest::Client) -> String {
-    let r = post_login(app, c).await;
-    assert_eq!(r.status().as_u16(), 303);
-    header(&r, "set-cookie")
-        .split(';')
-        .next()
+    login_as(app, c, USER, PASSWORD)
+        .await
+        .expect("USER's password is taken")
+}
+
+/// Log in as `user`; the `Cookie` header value that carries the session,
+/// or `None` when the password is refused (the form does not send the
+/// browser on to the desk).
+pub async fn login_as(
+    app: &TestApp,
+    c: &reqwest::Client,
+    user: &str,
+    password: &str,
+) -> Option<String> {
+    let r = c
+        .post(format!("{}/admin/login", app.base))
+        .form(&[("username", user), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16() == 303 && header(&r, "location") == "/admin").then(|| {
+        header(&r, "set-cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    })
+}
+
+/// A desk page as the session of `cookie` sees it: status and body. Every
+/// desk answer is kept by no cache and runs no script (admin.rs tests why):
+/// checked on each.
+pub async fn get_page(
+    app: &TestApp,
+    c: &reqwest::Client,
+    cookie: &str,
+    path: &str,
+) -> (u16, String) {
+    let r = c
+        .get(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&r, "cache-control"), "no-store", "{path}");
+    let csp = header(&r, "content-security-policy");
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("script-src"),
+        "{path}: {csp}"
+    );
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// A desk form posted with the session of `cookie`.
+pub async fn post_form<F: serde::Serialize + ?Sized>(
+    app: &TestApp,
+    c: &reqwest::Client,
+    cookie: &str,
+    path: &str,
+    form: &F,
+) -> reqwest::Response {
+    c.post(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
         .unwrap()
-        .to_string()
 }
 
 /// The value of the first hidden `csrf` field of a page.
@@ -403,7 +464,10 @@ pub async fn hooks_received(
         .map(|hooks| hooks.unwrap().clone());
     match arrived {
         Ok(hooks) => hooks,
-        Err(_) => panic!("after {within:?}: {} of {n} deliveries", seen.borrow().len()),
+        Err(_) => panic!(
+            "after {within:?}: {} of {n} deliveries",
+            seen.borrow().len()
+        ),
     }
 }
 
@@ -476,15 +540,6 @@ pub async fn run_browser_script(script: &str, args: Vec<String>) -> String {
         "{last}"
     );
     stdout
-}
-
-/// A client that shows redirects instead of following them (the desk's
-/// forms answer 303).
-pub fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 impl TestApp {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use warta_store::{FlagDismissal, MAX_DISMISSAL_CHARS};
 
 use super::articles::review_url;
-use super::{form_or_empty, one_line, post_refused, store_as, AdminError, Editor, LineRefused};
+use super::{checked_post, form_or_empty, one_line, store_as, AdminError, Editor, LineRefused};
 use crate::startup::App;
 
 #[derive(Debug, Default, Deserialize)]
@@ -41,7 +41,7 @@ pub(super) async fn dismiss(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
+    if let Err(refused) = checked_post(&app, session, &headers, &form.csrf) {
         return refused;
     }
     let done = async {

@@ -28,7 +28,7 @@ use warta_store::{
 };
 
 use super::login::CsrfForm;
-use super::{form_or_empty, html, post_refused, store_as, AdminError, Editor};
+use super::{checked_post, form_or_empty, html, store_as, AdminError, Editor};
 use crate::startup::App;
 
 struct Row {
@@ -338,7 +338,7 @@ pub(super) async fn add(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
+    if let Err(refused) = checked_post(&app, session, &headers, &form.csrf) {
         return refused;
     }
     let again = |status, why: String| {
@@ -429,7 +429,7 @@ pub(super) async fn update(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
+    if let Err(refused) = checked_post(&app, session, &headers, &form.csrf) {
         return refused;
     }
     let id = match parse_id(&id) {
@@ -475,7 +475,7 @@ pub(super) async fn delete(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
+    if let Err(refused) = checked_post(&app, session, &headers, &form.csrf) {
         return refused;
     }
     let deleted = async {
@@ -528,7 +528,7 @@ pub(super) async fn import(
         Ok(form) => import_form(form).await,
         Err(_) => (String::new(), None),
     };
-    if let Some(refused) = post_refused(&app, session, &headers, &csrf) {
+    if let Err(refused) = checked_post(&app, session, &headers, &csrf) {
         return refused;
     }
     let refused = |why: &str, lines: &[RefusedLine]| {

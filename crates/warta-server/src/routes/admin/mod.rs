@@ -406,21 +406,6 @@ fn forbidden(app: &App, session: Option<&Session>, why: &str) -> Response {
     AdminError::new(StatusCode::FORBIDDEN, why).page(app, session)
 }
 
-/// Why a post that changes something may not go on, as the 403 page to
-/// answer with: it does not come from this site or lacks the session's
-/// form token. `None`: it may.
-fn post_refused(app: &App, session: &Session, headers: &HeaderMap, csrf: &str) -> Option<Response> {
-    if same_origin(app, headers) && csrf_ok(session, csrf) {
-        None
-    } else {
-        Some(forbidden(
-            app,
-            Some(session),
-            "Missing or wrong form token; reload the page and try again.",
-        ))
-    }
-}
-
 /// Why a line an editor typed was refused ([`one_line`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LineRefused {

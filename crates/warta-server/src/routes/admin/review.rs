@@ -32,10 +32,8 @@ use warta_store::{
 
 use super::articles::review_url;
 use super::login::CsrfForm;
-use super::segments::{
-    approve_sentence, find_segment, parse_segment_text, EditForm, MAX_SEGMENT_CHARS,
-};
-use super::{confidence, form_or_empty, html, post_refused, store_as, AdminError, Editor, Flash};
+use super::segments::{approve_sentence, EditForm, SentenceEdit, MAX_SEGMENT_CHARS};
+use super::{checked_post, confidence, form_or_empty, html, store_as, AdminError, Editor, Flash};
 use crate::startup::App;
 
 struct FlagItem {
@@ -486,17 +484,13 @@ pub(super) async fn save_sentence(
     Path((slug, lang, idx)): Path<(String, String, String)>,
     form: Result<Form<EditForm>, FormRejection>,
 ) -> Response {
-    let form = form_or_empty(form);
     let session = &editor.session;
-    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
-        return refused;
-    }
-    let item = match find_segment(&app, &slug, &lang, &idx).await {
-        Ok(i) => i,
-        Err(e) => return e.page(&app, Some(session)),
+    let edit = match SentenceEdit::read(&app, session, &headers, (&slug, &lang, &idx), form).await {
+        Ok(e) => e,
+        Err(answer) => return answer,
     };
-    let text = match parse_segment_text(&form.text) {
-        Ok(t) => t,
+    let (item, text) = match edit.text {
+        Ok(t) => (edit.item, t),
         Err(why) => {
             return match load(&app, &slug, &lang).await {
                 Ok(l) => review_page(
@@ -506,9 +500,9 @@ pub(super) async fn save_sentence(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     None,
                     Some(Refused {
-                        idx: item.segment.idx,
+                        idx: edit.item.segment.idx,
                         why,
-                        text: &form.text,
+                        text: &edit.typed,
                     }),
                 ),
                 Err(e) => e.page(&app, Some(session)),
@@ -536,7 +530,7 @@ pub(super) async fn approve(
 ) -> Response {
     let form = form_or_empty(form);
     let session = &editor.session;
-    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
+    if let Err(refused) = checked_post(&app, session, &headers, &form.csrf) {
         return refused;
     }
     let done = async {

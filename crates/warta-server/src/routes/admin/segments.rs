@@ -23,7 +23,7 @@ use warta_core::{normalize_segment, Lang, Pair, Slug};
 use warta_store::{Approval, QaFlag, ReviewItem, SegmentApproval, Session};
 
 use super::{
-    confidence, form_or_empty, html, one_line, post_refused, store_as, AdminError, Editor,
+    checked_post, confidence, form_or_empty, html, one_line, store_as, AdminError, Editor,
     LineRefused,
 };
 use crate::startup::App;
@@ -175,6 +175,39 @@ pub(super) fn parse_segment_text(raw: &str) -> Result<String, &'static str> {
     })
 }
 
+/// A sentence an editor posted (from its own page or the article's review
+/// page): the form's token checked and the segment found, with the text
+/// parsed or why it was refused.
+pub(super) struct SentenceEdit {
+    pub(super) item: ReviewItem,
+    pub(super) text: Result<String, &'static str>,
+    /// What the editor typed, to show again when it is refused.
+    pub(super) typed: String,
+}
+
+impl SentenceEdit {
+    /// `Err` is the answer to send as it is (a refused token, no such
+    /// segment); a refused text is each page's to show.
+    pub(super) async fn read(
+        app: &App,
+        session: &Session,
+        headers: &HeaderMap,
+        (slug, lang, idx): (&str, &str, &str),
+        form: Result<Form<EditForm>, FormRejection>,
+    ) -> Result<SentenceEdit, Response> {
+        let form = form_or_empty(form);
+        checked_post(app, session, headers, &form.csrf)?;
+        let item = find_segment(app, slug, lang, idx)
+            .await
+            .map_err(|e| e.page(app, Some(session)))?;
+        Ok(SentenceEdit {
+            item,
+            text: parse_segment_text(&form.text),
+            typed: form.text,
+        })
+    }
+}
+
 /// The segment `slug`/`lang`/`idx` of a URL, as the editor sees it.
 pub(super) async fn find_segment(
     app: &App,
@@ -192,25 +225,21 @@ pub(super) async fn approve(
     Path((slug, lang, idx)): Path<(String, String, String)>,
     form: Result<Form<EditForm>, FormRejection>,
 ) -> Response {
-    let form = form_or_empty(form);
     let session = &editor.session;
-    if let Some(refused) = post_refused(&app, session, &headers, &form.csrf) {
-        return refused;
-    }
-    let item = match find_segment(&app, &slug, &lang, &idx).await {
-        Ok(i) => i,
-        Err(e) => return e.page(&app, Some(session)),
+    let edit = match SentenceEdit::read(&app, session, &headers, (&slug, &lang, &idx), form).await {
+        Ok(e) => e,
+        Err(answer) => return answer,
     };
-    let text = match parse_segment_text(&form.text) {
-        Ok(t) => t,
+    let (item, text) = match edit.text {
+        Ok(t) => (edit.item, t),
         Err(why) => {
             return segment_page(
                 &app,
                 session,
-                &item,
+                &edit.item,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(why),
-                &form.text,
+                &edit.typed,
             )
         }
     };
