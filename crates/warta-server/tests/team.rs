@@ -28,6 +28,8 @@ const ADMIN: &str = "ayu";
 const ADMIN_PASSWORD: &str = "first admin passphrase";
 const EDITOR: &str = "dewi";
 const EDITOR_PASSWORD: &str = "an editor's passphrase";
+/// The desk navigation's link to the team page (templates/admin/base.html).
+const TEAM_LINK: &str = r#"<a href="/admin/team">Team</a>"#;
 
 /// A desk form posted with the session of `cookie`: status and `Location`.
 async fn desk_post(
@@ -100,6 +102,9 @@ async fn admins_manage_the_team_and_editors_cannot() {
         .unwrap();
     let (status, html) = get_page(&app, &client(), &admin, "/admin/team").await;
     assert_eq!(status, 200);
+    // The desk's navigation leads an admin to the team…
+    let (_, queue) = get_page(&app, &client(), &admin, "/admin").await;
+    assert!(queue.contains(TEAM_LINK), "{queue}");
     assert!(html.contains(r#"data-member="ayu""#), "{html}");
     let csrf = csrf_of(&html);
 
@@ -159,6 +164,13 @@ async fn admins_manage_the_team_and_editors_cannot() {
         .unwrap();
     let (_, queue) = get_page(&app, &client(), &editor, "/admin").await;
     let editor_csrf = csrf_of(&queue);
+    // …and an editor, whom the page refuses, not there: on no desk page
+    // (the queue, a list, the audit, and the refusal itself).
+    for path in ["/admin", "/admin/articles", "/admin/audit", "/admin/team"] {
+        let (_, html) = get_page(&app, &client(), &editor, path).await;
+        assert!(html.contains("/admin/logout"), "{path}: the page has the desk's bar");
+        assert!(!html.contains(TEAM_LINK), "{path}: {html}");
+    }
     let (status, html) = get_page(&app, &client(), &editor, "/admin/team").await;
     assert_eq!(status, 403);
     assert!(html.contains("Only an admin"), "{html}");
@@ -359,6 +371,62 @@ async fn admins_manage_the_team_and_editors_cannot() {
 }
 
 /// `POST /suggest` as LibreTranslate clients send it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cms_apis_article_writes_are_audited_as_its_key() {
+    // Issue 21's brief: every write of an article through
+    // `/api/v1/articles` (create, revise, delete) is in the audit log as
+    // the API key that made it, shown at the desk and by the API.
+    let tmp = tempfile::tempdir().unwrap();
+    let app = TestApp::start_with(CONFIG, tmp.path(), &test_models(), 0, None).await;
+    let store = &app.app().ctx.store;
+    let (cms, _) = store
+        .create_scoped_api_key("newsroom-cms", Scopes::parse("articles").unwrap())
+        .await
+        .unwrap();
+    let post = |title: &'static str| {
+        json!({"slug": "banjir-jakarta", "title": title, "body_html": "<p>Hujan deras.</p>"})
+    };
+    let articles = "/api/v1/articles";
+    let (status, v) = api(&app, reqwest::Method::POST, articles, &cms, Some(post("Banjir"))).await;
+    assert_eq!(status, 202, "{v}");
+    let created = triple("newsroom-cms", "article_create", "banjir-jakarta");
+    let by_key = "?actor=newsroom-cms";
+    assert_eq!(audit(&app, by_key).await, [created.clone()]);
+    // The same content again: nothing stored, nothing recorded.
+    let (status, v) = api(&app, reqwest::Method::POST, articles, &cms, Some(post("Banjir"))).await;
+    assert_eq!((status, v["unchanged"].as_bool()), (202, Some(true)), "{v}");
+    let (status, v) =
+        api(&app, reqwest::Method::POST, articles, &cms, Some(post("Banjir besar"))).await;
+    assert_eq!((status, v["revision"].as_i64()), (202, Some(2)), "{v}");
+    let revised = triple("newsroom-cms", "article_revise", "banjir-jakarta");
+    assert_eq!(audit(&app, by_key).await, [revised.clone(), created.clone()]);
+    let one = format!("{articles}/banjir-jakarta");
+    let (status, v) = api(&app, reqwest::Method::DELETE, &one, &cms, None).await;
+    assert_eq!(status, 200, "{v}");
+    let deleted = triple("newsroom-cms", "article_delete", "banjir-jakarta");
+    assert_eq!(
+        audit(&app, by_key).await,
+        [deleted, revised, created]
+    );
+    // A refused write records nothing.
+    let (status, _) = api(&app, reqwest::Method::DELETE, &format!("{articles}/nothing-here"), &cms, None).await;
+    assert_eq!(status, 404);
+    assert_eq!(audit(&app, by_key).await.len(), 3);
+
+    // At the desk: each write, with the key's name.
+    store.create_user(ADMIN, ADMIN_PASSWORD).await.unwrap();
+    let admin = login_as(&app, &client(), ADMIN, ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    let (status, html) = get_page(&app, &client(), &admin, "/admin/audit?actor=newsroom-cms").await;
+    assert_eq!(status, 200);
+    for action in ["article_create", "article_revise", "article_delete"] {
+        assert!(html.contains(&format!(r#"data-action="{action}""#)), "{action}: {html}");
+    }
+    assert!(html.contains("newsroom-cms"), "{html}");
+    assert!(html.contains("revision 2 revised: “Banjir besar”"), "{html}");
+}
+
 async fn suggest(app: &TestApp, form: &[(&str, &str)]) -> (u16, Value) {
     let r = app
         .client

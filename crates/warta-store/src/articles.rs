@@ -26,7 +26,9 @@ impl Store {
     ///   ([`Store::put_version`] refuses anyway).
     /// - Revising a deleted article restores it as a new revision.
     ///
-    /// `targets` may include the source language; it is ignored.
+    /// `targets` may include the source language; it is ignored. A stored
+    /// revision is audited (created or revised) as this handle's actor, in
+    /// its transaction.
     pub async fn create_or_revise(&self, new: &NewRevision, targets: &[Lang]) -> Result<Revised> {
         let mut targets: Vec<Lang> = targets
             .iter()
@@ -164,6 +166,22 @@ impl Store {
                 .await?;
             }
 
+            if !unchanged {
+                let (action, detail) = if revision == 1 {
+                    (crate::audit::AuditAction::ArticleCreate, "created")
+                } else {
+                    (crate::audit::AuditAction::ArticleRevise, "revised")
+                };
+                crate::audit::audit_in_tx!(
+                    &mut *tx,
+                    self,
+                    action,
+                    new.slug.as_str(),
+                    format!("revision {revision} {detail}: {}", crate::audit::quoted(&new.title)),
+                    now
+                );
+            }
+
             let article: ArticleRow = sqlx::query_as(concat!(
                 "SELECT ",
                 article_cols!(),
@@ -282,7 +300,8 @@ impl Store {
 
     /// Soft-delete: the article disappears from every language's pages and
     /// feeds, its unfinished jobs are superseded; rows are kept. Deleting a
-    /// deleted article is a no-op. Posting a revision brings it back.
+    /// deleted article is a no-op. Posting a revision brings it back. The
+    /// deletion is audited as this handle's actor, in its transaction.
     pub async fn delete_article(&self, slug: &Slug) -> Result<Article> {
         let now = now_millis();
         let row: Option<ArticleRow> = with_db!(self, |pool, dialect| {
@@ -296,6 +315,18 @@ impl Store {
             .bind(now)
             .fetch_optional(&mut *tx)
             .await?;
+            // Only a live article's deletion is a deed (deleting it again
+            // changes nothing).
+            if let Some(a) = row.as_ref().filter(|a| a.deleted_at == Some(now)) {
+                crate::audit::audit_in_tx!(
+                    &mut *tx,
+                    self,
+                    crate::audit::AuditAction::ArticleDelete,
+                    slug.as_str(),
+                    format!("deleted at revision {}", a.current_revision),
+                    now
+                );
+            }
             if let Some(a) = &row {
                 sqlx::query(
                     "UPDATE jobs SET state = 'superseded', lease_owner = NULL, lease_expires_at = NULL, \

@@ -4,7 +4,9 @@
 //! every store function that carries out a desk or API action — an
 //! approval (a sentence or a whole version), a sentence edit, a dismissed
 //! flag, a hold and its release, a human translation, a glossary change, a
-//! team change, a suggestion accepted or rejected — inside that action's
+//! team change, a suggestion accepted or rejected, an article's original
+//! created, revised or deleted (by the CMS API, an import or the command
+//! line) — inside that action's
 //! own transaction. The action and its record commit together or not at
 //! all: a refused or failed action leaves no row, and no action is done
 //! without one.
@@ -52,12 +54,15 @@ text_enum!(
         SessionsEnd => "sessions_end",
         SuggestionAccept => "suggestion_accept",
         SuggestionReject => "suggestion_reject",
+        ArticleCreate => "article_create",
+        ArticleRevise => "article_revise",
+        ArticleDelete => "article_delete",
     }
 );
 
 impl AuditAction {
     /// Every action, in the order the desk lists them.
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 18] = [
         AuditAction::SegmentApprove,
         AuditAction::SegmentEdit,
         AuditAction::VersionApprove,
@@ -73,6 +78,9 @@ impl AuditAction {
         AuditAction::SessionsEnd,
         AuditAction::SuggestionAccept,
         AuditAction::SuggestionReject,
+        AuditAction::ArticleCreate,
+        AuditAction::ArticleRevise,
+        AuditAction::ArticleDelete,
     ];
 
     /// The action named `s`, if it is one.

@@ -570,6 +570,13 @@ pub struct Session {
     pub expires_at: i64,
 }
 
+impl Session {
+    /// May manage the team (the desk shows admins alone the way there).
+    pub fn is_admin(&self) -> bool {
+        self.role == crate::team::Role::Admin
+    }
+}
+
 /// An API key as listed (the key itself is shown once, at creation).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiKey {

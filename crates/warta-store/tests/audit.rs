@@ -23,6 +23,7 @@ on_both_backends!(
     the_log_pages_newest_first_and_filters_by_actor_and_action,
     an_action_that_fails_writes_no_audit_row,
     an_action_whose_audit_row_cannot_be_written_is_not_done,
+    each_write_of_an_original_is_recorded_with_its_writer,
     admins_make_editors_reset_passwords_and_end_sessions,
     an_accepted_suggestion_becomes_the_memory_and_requeues_its_sentence,
     a_rejected_or_repeated_suggestion_changes_nothing_else,
@@ -118,7 +119,10 @@ fn glossary(term: &str, target: &str) -> NewGlossaryEntry {
     }
 }
 
-/// The whole log, newest first, as (actor, kind, action, object, detail).
+/// The whole log, newest first, as (actor, kind, action, object, detail),
+/// less the originals the setup stored ([`published`], as the system: each
+/// is recorded, and [`each_write_of_an_original_is_recorded_with_its_writer`]
+/// shows how).
 async fn log(s: &Store) -> Vec<(String, String, String, String, String)> {
     s.audit_log(&AuditFilter {
         limit: MAX_AUDIT_PAGE,
@@ -128,6 +132,7 @@ async fn log(s: &Store) -> Vec<(String, String, String, String, String)> {
     .unwrap()
     .entries
     .into_iter()
+    .filter(|e| !(e.action == AuditAction::ArticleCreate && e.actor_kind == ActorKind::System))
     .map(|e| {
         (
             e.actor,
@@ -425,6 +430,67 @@ async fn an_action_whose_audit_row_cannot_be_written_is_not_done(db: &TestDb) {
     let seg = &db.store.segments(a.id, lang("pt")).await.unwrap()[0];
     assert_eq!(seg.target_text, "T(Rain fell.)");
     assert!(db.store.team().await.unwrap().is_empty());
+    // An original created, revised or deleted: nothing of it stays.
+    let cms = db.store.acting_as(Actor::api_key("cms"));
+    let new = |slug: &str, title: &str| NewRevision {
+        slug: Slug::parse(slug).unwrap(),
+        title: title.into(),
+        summary: String::new(),
+        body_html: "<p>Rain fell.</p>".into(),
+        author: None,
+        published_at: 1_700_000_000_000,
+        source_lang: lang("en"),
+    };
+    assert!(cms
+        .create_or_revise(&new("fresh", "Fresh"), &[lang("pt")])
+        .await
+        .is_err());
+    assert!(matches!(
+        db.store.article(&Slug::parse("fresh").unwrap()).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(cms
+        .create_or_revise(&new("audit", "Rain again"), &[lang("pt")])
+        .await
+        .is_err());
+    assert!(cms.delete_article(&a.slug).await.is_err());
+    let kept = db.store.article(&a.slug).await.unwrap();
+    assert_eq!((kept.current_revision, kept.deleted_at), (RevisionNo(1), None));
+}
+
+async fn each_write_of_an_original_is_recorded_with_its_writer(db: &TestDb) {
+    // Issue 21's brief: every write of an article through the CMS API
+    // (create, revise, delete) is in the log as the key that made it.
+    let cms = db.store.acting_as(Actor::api_key("cms"));
+    let new = |title: &str| NewRevision {
+        slug: Slug::parse("banjir").unwrap(),
+        title: title.into(),
+        summary: String::new(),
+        body_html: format!("<p>{title}.</p>"),
+        author: None,
+        published_at: 1_700_000_000_000,
+        source_lang: lang("en"),
+    };
+    let targets = [lang("pt")];
+    cms.create_or_revise(&new("Banjir"), &targets).await.unwrap();
+    // The same content again stores nothing, and records nothing.
+    assert!(cms.create_or_revise(&new("Banjir"), &targets).await.unwrap().unchanged);
+    cms.create_or_revise(&new("Banjir besar"), &targets).await.unwrap();
+    let slug = Slug::parse("banjir").unwrap();
+    cms.delete_article(&slug).await.unwrap();
+    // Deleting a deleted article changes nothing, and records nothing.
+    cms.delete_article(&slug).await.unwrap();
+    // Posting it again brings it back: a revision.
+    cms.create_or_revise(&new("Banjir lagi"), &targets).await.unwrap();
+    assert_eq!(
+        log(&db.store).await,
+        [
+            row("cms", "api_key", "article_revise", "banjir", "revision 3 revised: “Banjir lagi”"),
+            row("cms", "api_key", "article_delete", "banjir", "deleted at revision 2"),
+            row("cms", "api_key", "article_revise", "banjir", "revision 2 revised: “Banjir besar”"),
+            row("cms", "api_key", "article_create", "banjir", "revision 1 created: “Banjir”"),
+        ]
+    );
 }
 
 async fn admins_make_editors_reset_passwords_and_end_sessions(db: &TestDb) {

@@ -131,7 +131,7 @@ pub struct Accepted {
 )]
 pub async fn post_article(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth<scope::Articles>,
+    auth: ApiKeyAuth<scope::Articles>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let input: ArticleInput = parse_json(&body)?;
@@ -140,9 +140,8 @@ pub async fn post_article(
         warta_store::now_millis(),
         &app.config().limits.article(),
     )?;
-    let revised = app
-        .ctx
-        .store
+    let revised = auth
+        .store(&app)
         .create_or_revise(&rev, &app.config().targets)
         .await?;
     let slug = revised.article.slug.clone();
@@ -591,11 +590,11 @@ pub struct Deleted {
 )]
 pub async fn delete_article(
     State(app): State<Arc<App>>,
-    _auth: ApiKeyAuth<scope::Articles>,
+    auth: ApiKeyAuth<scope::Articles>,
     Path(slug): Path<String>,
 ) -> Result<Json<Deleted>, ApiError> {
     let slug = parse_slug(&slug)?;
-    let a = app.ctx.store.delete_article(&slug).await?;
+    let a = auth.store(&app).delete_article(&slug).await?;
     Ok(Json(Deleted {
         slug: a.slug,
         deleted: true,

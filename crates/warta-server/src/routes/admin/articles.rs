@@ -70,7 +70,7 @@ struct Choice {
 #[template(path = "admin/articles.html")]
 struct ArticlesPage<'a> {
     site_name: &'a str,
-    username: Option<&'a str>,
+    desk_user: Option<&'a warta_store::Session>,
     csrf: &'a str,
     message: Option<String>,
     total: i64,
@@ -256,7 +256,7 @@ pub(super) async fn list(
         status,
         &ArticlesPage {
             site_name: &app.config().site_name,
-            username: Some(&session.username),
+            desk_user: Some(session),
             csrf: &session.csrf_token,
             message,
             total: counts.articles,

@@ -38,7 +38,7 @@ struct Choice {
 #[template(path = "admin/audit.html")]
 struct AuditPage<'a> {
     site_name: &'a str,
-    username: Option<&'a str>,
+    desk_user: Option<&'a warta_store::Session>,
     csrf: &'a str,
     rows: Vec<Row>,
     actor: &'a str,
@@ -108,7 +108,7 @@ pub(super) async fn page(
         StatusCode::OK,
         &AuditPage {
             site_name: &app.config().site_name,
-            username: Some(&session.username),
+            desk_user: Some(session),
             csrf: &session.csrf_token,
             rows,
             actor: actor.as_deref().unwrap_or_default(),

@@ -109,7 +109,7 @@ impl EntryForm {
 #[template(path = "admin/glossary.html")]
 struct GlossaryPage<'a> {
     site_name: &'a str,
-    username: Option<&'a str>,
+    desk_user: Option<&'a warta_store::Session>,
     csrf: &'a str,
     notice: Option<String>,
     error: Option<String>,
@@ -130,7 +130,7 @@ struct GlossaryPage<'a> {
 #[template(path = "admin/glossary_edit.html")]
 struct EditPage<'a> {
     site_name: &'a str,
-    username: Option<&'a str>,
+    desk_user: Option<&'a warta_store::Session>,
     csrf: &'a str,
     error: Option<String>,
     action: String,
@@ -276,7 +276,7 @@ async fn list_page(
         status,
         &GlossaryPage {
             site_name: &app.config().site_name,
-            username: Some(&session.username),
+            desk_user: Some(session),
             csrf: &session.csrf_token,
             notice: notice(query),
             error,
@@ -381,7 +381,7 @@ fn edit_page(
         status,
         &EditPage {
             site_name: &app.config().site_name,
-            username: Some(&session.username),
+            desk_user: Some(session),
             csrf: &session.csrf_token,
             error,
             action: entry_url(id),

@@ -23,7 +23,7 @@ use crate::startup::App;
 #[template(path = "admin/login.html")]
 struct LoginPage<'a> {
     site_name: &'a str,
-    username: Option<&'a str>,
+    desk_user: Option<&'a warta_store::Session>,
     csrf: &'a str,
     message: Option<&'a str>,
     username_value: &'a str,
@@ -60,7 +60,7 @@ fn login_page(app: &App, status: StatusCode, message: Option<&str>, username: &s
         status,
         &LoginPage {
             site_name: &app.config().site_name,
-            username: None,
+            desk_user: None,
             csrf: "",
             message,
             username_value: username,

@@ -180,7 +180,7 @@ fn confidence(c: Option<f64>) -> String {
 #[template(path = "admin/error.html")]
 struct ErrorPage<'a> {
     site_name: &'a str,
-    username: Option<&'a str>,
+    desk_user: Option<&'a warta_store::Session>,
     csrf: &'a str,
     heading: &'a str,
     message: &'a str,
@@ -228,7 +228,7 @@ impl AdminError {
             self.status,
             &ErrorPage {
                 site_name: &app.config().site_name,
-                username: session.map(|s| s.username.as_str()),
+                desk_user: session,
                 csrf: session.map_or("", |s| s.csrf_token.as_str()),
                 heading,
                 message: &self.message,

@@ -40,7 +40,7 @@ struct QueueRow {
 #[template(path = "admin/queue.html")]
 struct QueuePage<'a> {
     site_name: &'a str,
-    username: Option<&'a str>,
+    desk_user: Option<&'a warta_store::Session>,
     csrf: &'a str,
     flash: Option<Flash>,
     total: u64,
@@ -137,7 +137,7 @@ pub(super) async fn queue(
         StatusCode::OK,
         &QueuePage {
             site_name: &app.config().site_name,
-            username: Some(&editor.session.username),
+            desk_user: Some(&editor.session),
             csrf: &editor.session.csrf_token,
             flash: flash_for(q.flash.as_deref()),
             total,

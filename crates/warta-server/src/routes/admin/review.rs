@@ -133,7 +133,7 @@ fn original_changes(old: &Revision, new: &Revision) -> Result<Vec<OriginalChange
 #[template(path = "admin/review.html")]
 struct ReviewPage<'a> {
     site_name: &'a str,
-    username: Option<&'a str>,
+    desk_user: Option<&'a warta_store::Session>,
     csrf: &'a str,
     flash: Option<Flash>,
     slug: &'a str,
@@ -413,7 +413,7 @@ fn review_page(
         status,
         &ReviewPage {
             site_name: &app.config().site_name,
-            username: Some(&session.username),
+            desk_user: Some(session),
             csrf: &session.csrf_token,
             flash,
             slug: slug.as_str(),

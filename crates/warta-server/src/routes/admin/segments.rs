@@ -35,7 +35,7 @@ pub(super) const MAX_SEGMENT_CHARS: usize = 2000;
 #[template(path = "admin/segment.html")]
 struct SegmentPage<'a> {
     site_name: &'a str,
-    username: Option<&'a str>,
+    desk_user: Option<&'a warta_store::Session>,
     csrf: &'a str,
     message: Option<&'a str>,
     title: &'a str,
@@ -114,7 +114,7 @@ fn segment_page(
         status,
         &SegmentPage {
             site_name: &app.config().site_name,
-            username: Some(&session.username),
+            desk_user: Some(session),
             csrf: &session.csrf_token,
             message,
             title: &item.title,

@@ -40,7 +40,7 @@ struct Row {
 #[template(path = "admin/suggestions.html")]
 struct SuggestionsPage<'a> {
     site_name: &'a str,
-    username: Option<&'a str>,
+    desk_user: Option<&'a warta_store::Session>,
     csrf: &'a str,
     notice: Option<String>,
     rows: Vec<Row>,
@@ -113,7 +113,7 @@ pub(super) async fn page(
         StatusCode::OK,
         &SuggestionsPage {
             site_name: &app.config().site_name,
-            username: Some(&session.username),
+            desk_user: Some(session),
             csrf: &session.csrf_token,
             notice: notice(&q),
             rows,

@@ -35,7 +35,7 @@ struct Row {
 #[template(path = "admin/team.html")]
 struct TeamPage<'a> {
     site_name: &'a str,
-    username: Option<&'a str>,
+    desk_user: Option<&'a warta_store::Session>,
     csrf: &'a str,
     flash: Option<Flash>,
     error: Option<String>,
@@ -113,7 +113,7 @@ async fn team_page(
         status,
         &TeamPage {
             site_name: &app.config().site_name,
-            username: Some(&session.username),
+            desk_user: Some(session),
             csrf: &session.csrf_token,
             flash: flash(flash_code),
             error,

@@ -51,7 +51,7 @@ struct Choice {
 #[template(path = "admin/terms.html")]
 struct TermsPage<'a> {
     site_name: &'a str,
-    username: Option<&'a str>,
+    desk_user: Option<&'a warta_store::Session>,
     csrf: &'a str,
     notice: Option<String>,
     window: i64,
@@ -137,7 +137,7 @@ pub(super) async fn list(
         StatusCode::OK,
         &TermsPage {
             site_name: &app.config().site_name,
-            username: Some(&session.username),
+            desk_user: Some(session),
             csrf: &session.csrf_token,
             notice,
             window: TERM_WINDOW,
