@@ -22,7 +22,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, finish, launch } from './harness.mjs';
+import { check, finish, launch, tabTo as tabToIn } from './harness.mjs';
 
 const [base, user, password, slug, lang, segment, fixed, flagId] = process.argv.slice(2);
 if (!flagId || !/^https?:\/\//.test(base)) {
@@ -42,17 +42,7 @@ page.on('console', (m) => {
   if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
 });
 
-/// Move the focus to `locator` as a person without a mouse does: Tab, from
-/// wherever the focus is, until the element is focused (at most `max`
-/// presses; a page's focus order that never reaches it fails the flow).
-async function tabTo(locator, max = 400) {
-  const handle = await locator.elementHandle();
-  for (let i = 0; i < max; i += 1) {
-    if (await handle.evaluate((el) => el === document.activeElement)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Tab never reached ${locator}`);
-}
+const tabTo = (locator) => tabToIn(page, locator);
 
 /// Submit the form of a control with the keyboard: Tab to it, then Enter
 /// on a button, link or one-line field.

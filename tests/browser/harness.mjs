@@ -1,9 +1,10 @@
 // What the desk's browser scripts share (desk-flow.mjs, team-flow.mjs,
-// desk-a11y.mjs, cjk-glyphs.mjs): the checks' report ("PASS …" / "FAIL …"
-// lines, then exactly "N passed, M failed", exit 1 on a failure), headless
-// Chromium started as the tests need it, a desk page that records
-// Content-Security-Policy refusals, keyboard-only form submission and the
-// check that a page fits 390 and 1280 px.
+// glossary-flow.mjs, desk-a11y.mjs, cjk-glyphs.mjs): the checks' report
+// ("PASS …" / "FAIL …" lines, then exactly "N passed, M failed", exit 1 on a
+// failure), headless Chromium started as the tests need it, a desk page
+// that records Content-Security-Policy refusals, moving the focus by Tab,
+// keyboard-only form submission and the check that a page fits 390 and
+// 1280 px.
 //
 // Env: WARTA_SCREENSHOTS=DIR saves DIR/{prefix}-{name}-{width}.png;
 // CHROMIUM=PATH overrides /usr/bin/chromium.
@@ -60,6 +61,18 @@ export async function openDesk(script) {
     if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
   });
   return { browser, page, cspViolations };
+}
+
+/// Move the focus to `locator` as a person without a mouse does: Tab, from
+/// wherever the focus is, until the element is focused (at most `max`
+/// presses; a page's focus order that never reaches it fails the flow).
+export async function tabTo(page, locator, max = 400) {
+  const handle = await locator.elementHandle();
+  for (let i = 0; i < max; i += 1) {
+    if (await handle.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${locator}`);
 }
 
 /// Submit the form of a control with the keyboard: Enter on a button or a

@@ -884,3 +884,81 @@ async fn glossary_changes_at_the_desk_requeue_the_articles_that_mention_the_term
     assert!(store.list_glossary(None).await.unwrap().is_empty());
     app.stop().await;
 }
+
+/// The organisation whose name the en→pt test model translates word by
+/// word, and what it makes of it: `printf 'Volunteers from Clean Water
+/// Alliance handed out bottles on Monday.\n' | warta translate --from en
+/// --to pt --models-dir target/test-models` printed "Voluntários da Aliança
+/// de Água Limpa entregaram garrafas na segunda-feira." (2026-12-03) — the
+/// kind of garbled name the glossary's keep-as-is entries are for.
+const GARBLED_NAME: &str = "Clean Water Alliance";
+const ITS_GARBLING: &str = "Aliança de Água Limpa";
+
+/// "Add a glossary term and see the article re-translated" (issue 21) in
+/// headless Chromium by keyboard alone (tests/browser/glossary-flow.mjs):
+/// the term the model garbles is added as keep-as-is at /admin/glossary,
+/// the page says 1 translation was re-queued, and the reader's page then
+/// has the name as written. Then the store is asked whether it happened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editor_adds_a_glossary_term_and_sees_the_article_translated_again_in_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let app = TestApp::spawn(1).await;
+    let store = &app.app().ctx.store;
+    store.create_user(USER, PASSWORD).await.unwrap();
+    let slug = "bottled-water";
+    app.post_article(&article(
+        slug,
+        "Water for the flooded town",
+        "2026-11-24",
+        &format!("Volunteers from {GARBLED_NAME} handed out bottles on Monday."),
+    ))
+    .await;
+    app.post_article(&article("other-story", "Rain", "2026-11-24", "It rained."))
+        .await;
+    for s in [slug, "other-story"] {
+        app.wait_for_job(s, "pt", "done", Duration::from_secs(120))
+            .await;
+        app.wait_scored(s, "pt").await;
+    }
+    let pt = Lang::parse("pt").unwrap();
+    let article_id = store.article(&Slug::parse(slug).unwrap()).await.unwrap().id;
+    let before = store.version(article_id, pt).await.unwrap().unwrap();
+    assert!(
+        before.body_html.contains(ITS_GARBLING) && !before.body_html.contains(GARBLED_NAME),
+        "the model garbles the name as it did from the command line: {}",
+        before.body_html
+    );
+
+    run_browser_script(
+        "glossary-flow.mjs",
+        vec![
+            app.base.clone(),
+            USER.into(),
+            PASSWORD.into(),
+            slug.into(),
+            "pt".into(),
+            GARBLED_NAME.into(),
+        ],
+    )
+    .await;
+
+    // What the browser did, as the store has it: the entry, by the editor,
+    // and the article translated again with the name kept.
+    let entries = store.list_glossary(Some(pt)).await.unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    // Keep-as-is is stored as the term translated by itself.
+    assert_eq!(
+        (
+            entries[0].source_term.as_str(),
+            entries[0].target_term.as_str(),
+            entries[0].case_sensitive
+        ),
+        (GARBLED_NAME, GARBLED_NAME, true)
+    );
+    let after = store.version(article_id, pt).await.unwrap().unwrap();
+    assert!(after.translated_at > before.translated_at);
+    assert!(after.body_html.contains(GARBLED_NAME), "{}", after.body_html);
+    app.stop().await;
+}
