@@ -11,7 +11,7 @@
 //! ([`HTTP_NICE`], weight 423 against 1,024): under an unending flood of
 //! page requests the crew outweighs them and keeps a floor (at equal
 //! weights it got a third of a 2-core machine with `wrk` beside it, 33 % of
-//! `bench translate`; at +4 about half), pages still answer promptly because
+//! `bench translate`; at +4, 46 %), pages still answer promptly because
 //! their threads sleep between requests, and anything else running beside
 //! warta (another service, a build) cannot push translation down to a
 //! tenth of a core, as a nice +10 crew was beside such programs
